@@ -1,0 +1,55 @@
+# engage: PostgreSQL extension, built with PGXS.
+#
+#   make            build the extension (needs postgresql-server-dev-15)
+#   make install    install it into the PostgreSQL found by pg_config
+#   make demo       install what is missing, build, run the demo on a throwaway cluster
+#   make test       install what is missing, build, run pg_regress and test/ on a throwaway cluster
+#   make bench      benchmarks (test/bench), not part of make test
+
+EXTENSION = engage
+EXTVERSION = 0.1.0
+MODULE_big = engage
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+
+# The install script is assembled from its sections under src/sql/, in file-name order.
+DATA_built = src/engage--$(EXTVERSION).sql
+DATA = $(wildcard src/engage--*--*.sql)
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+
+PG_CPPFLAGS = -Isrc
+# -Wno-sign-compare: PostgreSQL 15's own headers (array.h) compare signed with unsigned.
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-sign-compare
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+
+.DEFAULT_GOAL := all
+
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+else
+# Without the server headers only the set-up targets below work; they install the headers first.
+all install installcheck:
+	@echo "postgresql-server-dev-15 is missing: run 'make test' or 'make demo' (as root), or: apt-get install postgresql-server-dev-15" >&2
+	@exit 1
+endif
+
+src/engage--$(EXTVERSION).sql: $(sort $(wildcard src/sql/*.sql))
+	cat $^ > $@
+
+.PHONY: deps demo test bench
+deps:
+	bash test/deps.sh
+
+demo: deps
+	$(MAKE) all
+	bash test/demo.sh
+
+test: deps
+	$(MAKE) all
+	bash test/run.sh
+
+bench: deps
+	$(MAKE) all
+	bash test/bench/run.sh

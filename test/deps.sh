@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building, testing and the demo need, when they are missing.
+# Runs apt-get only as root; otherwise it names what to install and fails.
+set -euo pipefail
+
+pgver=15
+need=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+for pkg in make gcc libc6-dev "postgresql-$pgver" "postgresql-server-dev-$pgver" \
+           "postgresql-contrib" python3 python3-psycopg2 sqlsmith; do
+    have_pkg "$pkg" || need+=("$pkg")
+done
+
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "missing Debian packages: ${need[*]}" >&2
+    echo "install them as root: apt-get install ${need[*]}" >&2
+    exit 1
+fi
+
+echo "installing Debian packages: ${need[*]}"
+# The tests start their own throwaway clusters: no need for Debian's default cluster.
+if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    mkdir -p /etc/postgresql-common
+    echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
