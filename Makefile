@@ -53,3 +53,14 @@ test: deps
 bench: deps
 	$(MAKE) all
 	bash test/bench/run.sh
+
+.PHONY: valgrind
+valgrind:
+	bash test/deps.sh valgrind
+	$(MAKE) all
+	bash test/valgrind.sh
+
+.PHONY: fuzz
+fuzz: deps
+	$(MAKE) all
+	bash test/fuzz/run.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that building, testing and the demo need, when they are missing.
 # Runs apt-get only as root; otherwise it names what to install and fails.
+#   bash test/deps.sh [EXTRA_PACKAGE ...]   (e.g. valgrind, for make valgrind)
 set -euo pipefail
 
 pgver=15
@@ -8,7 +9,7 @@ need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 for pkg in make gcc libc6-dev "postgresql-$pgver" "postgresql-server-dev-$pgver" \
-           "postgresql-contrib" python3 python3-psycopg2 sqlsmith; do
+           "postgresql-contrib" python3 python3-psycopg sqlsmith "$@"; do
     have_pkg "$pkg" || need+=("$pkg")
 done
 
