@@ -64,3 +64,7 @@ valgrind:
 fuzz: deps
 	$(MAKE) all
 	bash test/fuzz/run.sh
+
+.PHONY: sanitize
+sanitize: deps
+	bash test/sanitize.sh
