@@ -61,6 +61,7 @@ CREATE AGGREGATE @extschema@.rfm(occurred_at timestamptz, amount double precisio
                                  as_of timestamptz, unit interval) (
     SFUNC = @extschema@.rfm_accum,
     STYPE = internal,
+    SSPACE = 144,
     COMBINEFUNC = @extschema@.rfm_combine,
     SERIALFUNC = @extschema@.rfm_serialize,
     DESERIALFUNC = @extschema@.rfm_deserialize,
@@ -74,6 +75,7 @@ CREATE AGGREGATE @extschema@.rfm_holdout(occurred_at timestamptz, amount double 
                                          unit interval) (
     SFUNC = @extschema@.rfm_holdout_accum,
     STYPE = internal,
+    SSPACE = 144,
     COMBINEFUNC = @extschema@.rfm_combine,
     SERIALFUNC = @extschema@.rfm_serialize,
     DESERIALFUNC = @extschema@.rfm_deserialize,
