@@ -446,13 +446,22 @@ rfm_result_desc(FunctionCallInfo fcinfo)
 }
 
 /*
+ * A number of days in units, correctly rounded for spans under 285 years
+ * (where days * 1 day in microseconds is exact in a double).
+ */
+static inline double
+days_in_units(int64 days, int64 unit_usecs)
+{
+	return ((double) days * (double) USECS_PER_DAY) / (double) unit_usecs;
+}
+
+/*
  * Fills values[0..3] with frequency, recency, age and monetary of the days
  * up to split_day, and returns how many purchase days those are (0: none).
  */
 static int32
 rfm_state_summary(RfmState *state, Datum *values)
 {
-	double		days_per_unit = (double) USECS_PER_DAY / (double) state->unit_usecs;
 	int32		ncal = 0;
 	int32		frequency;
 
@@ -463,8 +472,10 @@ rfm_state_summary(RfmState *state, Datum *values)
 		return 0;
 	frequency = ncal - 1;
 	values[0] = Int32GetDatum(frequency);
-	values[1] = Float8GetDatum((state->days[ncal - 1] - state->days[0]) * days_per_unit);
-	values[2] = Float8GetDatum(((int64) state->split_day - state->days[0]) * days_per_unit);
+	values[1] = Float8GetDatum(days_in_units((int64) state->days[ncal - 1] - state->days[0],
+											 state->unit_usecs));
+	values[2] = Float8GetDatum(days_in_units((int64) state->split_day - state->days[0],
+											 state->unit_usecs));
 	values[3] = Float8GetDatum(frequency == 0 ? 0.0 :
 							   state->repeat_amount / frequency);
 	return ncal;
@@ -510,8 +521,8 @@ rfm_holdout_final(PG_FUNCTION_ARGS)
 	nholdout = state->ndays - ncal;
 	values[4] = Int32GetDatum(nholdout);
 	values[5] = Float8GetDatum(nholdout == 0 ? 0.0 : state->holdout_amount / nholdout);
-	values[6] = Float8GetDatum(((int64) state->horizon_day - state->split_day) *
-							   (double) USECS_PER_DAY / (double) state->unit_usecs);
+	values[6] = Float8GetDatum(days_in_units((int64) state->horizon_day - state->split_day,
+											 state->unit_usecs));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(rfm_result_desc(fcinfo),
 													  values, nulls)));
 }
