@@ -39,6 +39,16 @@ SELECT (engage.rfm(occurred_at, amount, '2024-02-01', '1 day' ORDER BY occurred_
        (engage.rfm(occurred_at, amount, '2024-02-01', '1 day' ORDER BY amount)).monetary AS amount_order
 FROM rfm_orders WHERE customer_id = 1;
 
+-- many rows on few days, in no order: 100000 rows on the 25 days 2024-01-01 + (i * 7) % 25,
+-- amount 1 each (4000 per day): x = 24, recency 24 days, monetary 4000
+SELECT engage.rfm('2024-01-01'::timestamptz + ((i * 7) % 25) * interval '1 day' + (i % 13) * interval '1 hour',
+                  1, '2024-02-01', '1 day')
+FROM generate_series(1, 100000) AS i;
+-- and on many distinct days, in descending order: 5000 days, amounts 1..5000 (day 1 has 5000):
+-- x = 4999, monetary = mean(1..4999) = 2500
+SELECT engage.rfm('2000-01-01'::timestamptz + i * interval '1 day', 5001 - i, '2020-01-01', '1 day' ORDER BY i DESC)
+FROM generate_series(1, 5000) AS i;
+
 -- calendar days of the session TimeZone: 2024-01-01 23:30 UTC is 2024-01-02 in Tokyo
 SET TimeZone = 'Asia/Tokyo';
 SELECT engage.rfm(occurred_at, amount, '2024-01-31', '1 day') FROM (VALUES

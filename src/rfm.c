@@ -55,7 +55,9 @@ PG_FUNCTION_INFO_V1(rfm_segment);
 /*
  * State of engage.rfm and engage.rfm_holdout for one group: 80 bytes plus
  * 4 bytes per purchase day (the array starts with room for 12 days, in the
- * same allocation: 128 bytes in all, and doubles when full).  engage.rfm
+ * same allocation: 128 bytes in all; when full, it is sorted and repeated
+ * days dropped, and it doubles only if still more than half full, so its
+ * size stays below four times the number of distinct days).  engage.rfm
  * uses split = horizon = as_of.
  */
 typedef struct RfmState
@@ -99,14 +101,15 @@ rfm_state_create(TimestampTz split, TimestampTz horizon, int64 unit_usecs,
 static void
 rfm_state_reserve(RfmState *state, int32 extra)
 {
-	int32		capacity = state->capacity;
+	int64		needed = (int64) state->ndays + extra;
+	int64		capacity = state->capacity;
 	int32	   *days;
 
-	if (state->ndays + extra <= capacity)
+	if (needed <= capacity)
 		return;
-	while (capacity < state->ndays + extra)
+	while (capacity < needed)
 		capacity *= 2;
-	if (capacity > (int32) (MaxAllocSize / sizeof(int32)))
+	if (capacity > (int64) (MaxAllocSize / sizeof(int32)))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many purchase days in one group")));
@@ -117,7 +120,7 @@ rfm_state_reserve(RfmState *state, int32 extra)
 	if (state->days != (int32 *) ((char *) state + MAXALIGN(sizeof(RfmState))))
 		pfree(state->days);
 	state->days = days;
-	state->capacity = capacity;
+	state->capacity = (int32) capacity;
 }
 
 /* sort_days(int32 *days, size_t n): a quicksort specialised for day numbers */
@@ -184,17 +187,17 @@ rfm_state_add(RfmState *state, int32 day, double amount)
 		state->repeat_amount += amount;
 
 	/* consecutive rows of one day, the common case, add no entry */
-	if (state->ndays > 0)
-	{
-		int32		last = state->days[state->ndays - 1];
-
-		if (day == last)
-			return;
-		if (day < last)
-			state->sorted = false;
-	}
+	if (state->ndays > 0 && day == state->days[state->ndays - 1])
+		return;
 	if (state->ndays == state->capacity)
-		rfm_state_reserve(state, 1);
+	{
+		/* drop repeated days first; grow only if that frees too little */
+		rfm_state_normalize(state);
+		if (state->ndays > state->capacity / 2)
+			rfm_state_reserve(state, 1);
+	}
+	if (state->ndays > 0 && day <= state->days[state->ndays - 1])
+		state->sorted = false;
 	state->days[state->ndays++] = day;
 }
 
