@@ -1,0 +1,92 @@
+-- customer summary (RFM) ----------------------------------------------------
+
+CREATE TYPE @extschema@.rfm AS (
+    frequency integer,
+    recency double precision,
+    age double precision,
+    monetary double precision
+);
+COMMENT ON TYPE @extschema@.rfm IS 'customer summary: repeat purchase days (frequency), first to last purchase day (recency), first purchase day to as_of (age), mean amount of the repeat purchase days (monetary)';
+
+CREATE TYPE @extschema@.rfm_holdout AS (
+    frequency integer,
+    recency double precision,
+    age double precision,
+    monetary double precision,
+    holdout_frequency integer,
+    holdout_monetary double precision,
+    duration_holdout double precision
+);
+COMMENT ON TYPE @extschema@.rfm_holdout IS 'customer summary of a calibration period (as engage.rfm) plus the purchase days, their mean amount and the length of the holdout period that follows';
+
+CREATE FUNCTION @extschema@.rfm_accum(state internal, occurred_at timestamptz, amount double precision,
+                                      as_of timestamptz, unit interval)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_accum(internal, timestamptz, double precision, timestamptz, interval) IS 'transition function of engage.rfm: adds one purchase (its calendar day in the session TimeZone)';
+
+CREATE FUNCTION @extschema@.rfm_holdout_accum(state internal, occurred_at timestamptz, amount double precision,
+                                              calibration_end timestamptz, holdout_end timestamptz,
+                                              unit interval)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_holdout_accum(internal, timestamptz, double precision, timestamptz, timestamptz, interval) IS 'transition function of engage.rfm_holdout: adds one purchase (its calendar day in the session TimeZone)';
+
+CREATE FUNCTION @extschema@.rfm_combine(state internal, other internal)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_combine(internal, internal) IS 'combine function of engage.rfm and engage.rfm_holdout: merges two partial states';
+
+CREATE FUNCTION @extschema@.rfm_serialize(state internal)
+RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_serialize(internal) IS 'serial function of engage.rfm and engage.rfm_holdout';
+
+CREATE FUNCTION @extschema@.rfm_deserialize(bytes bytea, dummy internal)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_deserialize(bytea, internal) IS 'deserial function of engage.rfm and engage.rfm_holdout';
+
+CREATE FUNCTION @extschema@.rfm_final(state internal)
+RETURNS @extschema@.rfm
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_final(internal) IS 'final function of engage.rfm';
+
+CREATE FUNCTION @extschema@.rfm_holdout_final(state internal)
+RETURNS @extschema@.rfm_holdout
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_holdout_final(internal) IS 'final function of engage.rfm_holdout';
+
+CREATE AGGREGATE @extschema@.rfm(occurred_at timestamptz, amount double precision,
+                                 as_of timestamptz, unit interval) (
+    SFUNC = @extschema@.rfm_accum,
+    STYPE = internal,
+    SSPACE = 144,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, double precision, timestamptz, interval) IS 'customer summary (frequency, recency, age, monetary) of purchases by calendar day up to the day of as_of, times in units; rows with a NULL are skipped, NULL when no purchase is up to as_of';
+
+CREATE AGGREGATE @extschema@.rfm_holdout(occurred_at timestamptz, amount double precision,
+                                         calibration_end timestamptz, holdout_end timestamptz,
+                                         unit interval) (
+    SFUNC = @extschema@.rfm_holdout_accum,
+    STYPE = internal,
+    SSPACE = 144,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_holdout_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_holdout(timestamptz, double precision, timestamptz, timestamptz, interval) IS 'customer summary up to the day of calibration_end plus holdout purchase days, mean daily amount and length up to the day of holdout_end; NULL when the first purchase is after calibration_end';
+
+-- RFM segments --------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.rfm_segment(r integer, f integer, m integer)
+RETURNS text
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_segment(integer, integer, integer) IS 'named RFM segment of recency, frequency and monetary quintile scores 1-5 (5 best), from r and fm = ceil((f + m) / 2); see the README for the grid';
