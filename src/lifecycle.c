@@ -29,10 +29,10 @@
  *-------------------------------------------------------------------------
  */
 #include "engage.h"
+#include "timebuf.h"
 
 #include "catalog/pg_enum.h"
 #include "libpq/pqformat.h"
-#include "utils/memutils.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -116,9 +116,7 @@ typedef struct StageState
 typedef struct PersonalState
 {
 	StageParams params;
-	int64		ntimes;			/* used entries of times */
-	int64		capacity;		/* allocated entries of times */
-	TimestampTz *times;			/* unsorted, may hold duplicates */
+	TimeBuf		times;			/* TimestampTz records, unsorted until compacted */
 } PersonalState;
 
 /*
@@ -423,55 +421,6 @@ lifecycle_stage_final(PG_FUNCTION_ARGS)
 
 /* ---- engage.lifecycle_stage_personal ---- */
 
-static int
-cmp_timestamp(const void *a, const void *b)
-{
-	TimestampTz x = *(const TimestampTz *) a;
-	TimestampTz y = *(const TimestampTz *) b;
-
-	return (x > y) - (x < y);
-}
-
-/* Sorts the buffered times and drops duplicates. */
-static void
-personal_compact(PersonalState *state)
-{
-	int64		n = 0;
-
-	if (state->ntimes < 2)
-		return;
-	qsort(state->times, state->ntimes, sizeof(TimestampTz), cmp_timestamp);
-	for (int64 i = 0; i < state->ntimes; i++)
-		if (n == 0 || state->times[i] != state->times[n - 1])
-			state->times[n++] = state->times[i];
-	state->ntimes = n;
-}
-
-/*
- * Makes room for extra more times: first by deduplicating, then by doubling
- * when the buffer would still be more than half full.
- */
-static void
-personal_reserve(PersonalState *state, int64 extra)
-{
-	int64		capacity = state->capacity;
-
-	if (state->ntimes + extra <= state->capacity)
-		return;
-	personal_compact(state);
-	while (state->ntimes + extra > capacity / 2)
-		capacity = Max(capacity * 2, 16);
-	if ((Size) capacity * sizeof(TimestampTz) > MaxAllocHugeSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many distinct interaction times in one group")));
-	if (capacity != state->capacity)
-	{
-		state->times = repalloc_huge(state->times, capacity * sizeof(TimestampTz));
-		state->capacity = capacity;
-	}
-}
-
 /* A new, empty personalised state in the aggregate context. */
 static PersonalState *
 personal_new(MemoryContext aggcontext, const StageParams *p)
@@ -479,9 +428,7 @@ personal_new(MemoryContext aggcontext, const StageParams *p)
 	PersonalState *state = MemoryContextAlloc(aggcontext, sizeof(PersonalState));
 
 	state->params = *p;
-	state->ntimes = 0;
-	state->capacity = 16;
-	state->times = MemoryContextAlloc(aggcontext, 16 * sizeof(TimestampTz));
+	timebuf_init(&state->times, aggcontext, sizeof(TimestampTz), NULL);
 	return state;
 }
 
@@ -499,11 +446,9 @@ lifecycle_personal_accum(PG_FUNCTION_ARGS)
 	else
 		ensure_same_params(&state->params, &p);
 	if (read_interaction(fcinfo, &state->params, &t) &&
-		(state->ntimes == 0 || state->times[state->ntimes - 1] != t))
-	{
-		personal_reserve(state, 1);
-		state->times[state->ntimes++] = t;
-	}
+		(state->times.count == 0 ||
+		 timebuf_time(&state->times, state->times.count - 1) != t))
+		*(TimestampTz *) timebuf_append(&state->times) = t;
 	PG_RETURN_POINTER(state);
 }
 
@@ -521,9 +466,7 @@ lifecycle_personal_combine(PG_FUNCTION_ARGS)
 		a = personal_new(aggcontext, &b->params);
 	else
 		ensure_same_params(&a->params, &b->params);
-	personal_reserve(a, b->ntimes);
-	memcpy(a->times + a->ntimes, b->times, b->ntimes * sizeof(TimestampTz));
-	a->ntimes += b->ntimes;
+	timebuf_append_all(&a->times, &b->times);
 	PG_RETURN_POINTER(a);
 }
 
@@ -534,12 +477,12 @@ lifecycle_personal_serialize(PG_FUNCTION_ARGS)
 	PersonalState *state = (PersonalState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
-	personal_compact(state);
+	timebuf_compact(&state->times);
 	pq_begintypsend(&buf);
 	send_params(&buf, &state->params);
-	pq_sendint64(&buf, state->ntimes);
-	for (int64 i = 0; i < state->ntimes; i++)
-		pq_sendint64(&buf, state->times[i]);
+	pq_sendint64(&buf, state->times.count);
+	for (int64 i = 0; i < state->times.count; i++)
+		pq_sendint64(&buf, timebuf_time(&state->times, i));
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -561,10 +504,8 @@ lifecycle_personal_deserialize(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid lifecycle state length")));
 	state = personal_new(aggcontext, &p);
-	personal_reserve(state, n);
 	for (int64 i = 0; i < n; i++)
-		state->times[i] = pq_getmsgint64(&buf);
-	state->ntimes = n;
+		*(TimestampTz *) timebuf_append(&state->times) = pq_getmsgint64(&buf);
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(state);
 }
@@ -587,15 +528,16 @@ static StageParams
 personal_thresholds(const PersonalState *state)
 {
 	StageParams p = state->params;
-	int64	   *gaps = palloc(Max(state->ntimes, 1) * sizeof(int64));
+	const TimeBuf *times = &state->times;
+	int64	   *gaps = palloc(Max(times->count, 1) * sizeof(int64));
 	int64		ngaps = 0;
 	int64		prev_day = 0;
 	double		median;
 
-	for (int64 i = 0; i < state->ntimes; i++)
+	for (int64 i = 0; i < times->count; i++)
 	{
-		int64		day = state->times[i] / USECS_PER_DAY -
-			(state->times[i] % USECS_PER_DAY < 0 ? 1 : 0);
+		TimestampTz t = timebuf_time(times, i);
+		int64		day = t / USECS_PER_DAY - (t % USECS_PER_DAY < 0 ? 1 : 0);
 
 		if (i > 0 && day != prev_day)
 			gaps[ngaps++] = day - prev_day;
@@ -625,13 +567,13 @@ lifecycle_personal_final(PG_FUNCTION_ARGS)
 	StageParams p;
 	StageSummary s = {0};
 
-	if (state == NULL || state->ntimes == 0)
+	if (state == NULL || state->times.count == 0)
 		PG_RETURN_NULL();
-	personal_compact(state);
-	if (state->times[0] >= window_start(&state->params))
+	timebuf_compact(&state->times);
+	if (timebuf_time(&state->times, 0) >= window_start(&state->params))
 		return stage_datum(fcinfo, STAGE_NEW);
 	p = personal_thresholds(state);
-	for (int64 i = 0; i < state->ntimes; i++)
-		summary_add(&s, &p, state->times[i]);
+	for (int64 i = 0; i < state->times.count; i++)
+		summary_add(&s, &p, timebuf_time(&state->times, i));
 	return stage_datum(fcinfo, classify_returning(&s, &p));
 }

@@ -1,0 +1,48 @@
+/*-------------------------------------------------------------------------
+ *
+ * timebuf.h
+ *	  A growable buffer of fixed-size records keyed by a leading int64 time,
+ *	  for aggregates that must see their rows in time order but receive them
+ *	  in any order: append in the transition function, sort once at the end.
+ *	  Records with equal times are merged (or dropped) when the buffer is
+ *	  compacted, so it holds at most about twice the distinct times.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TIMEBUF_H
+#define TIMEBUF_H
+
+#include "postgres.h"
+
+/* Folds record from into record into (both with the same time). */
+typedef void (*timebuf_merge_fn) (void *into, const void *from);
+
+typedef struct TimeBuf
+{
+	int64		count;			/* records in use */
+	int64		capacity;		/* records allocated */
+	Size		width;			/* bytes per record; the first 8 are the time */
+	timebuf_merge_fn merge;		/* NULL: equal times are simply deduplicated */
+	char	   *records;		/* allocated in the aggregate context */
+} TimeBuf;
+
+extern void timebuf_init(TimeBuf *buf, MemoryContext cxt, Size width, timebuf_merge_fn merge);
+extern void *timebuf_append(TimeBuf *buf);
+extern void timebuf_append_all(TimeBuf *buf, const TimeBuf *from);
+extern void timebuf_compact(TimeBuf *buf);
+
+/* The i-th record. */
+static inline void *
+timebuf_at(const TimeBuf *buf, int64 i)
+{
+	return buf->records + i * buf->width;
+}
+
+/* The time of the i-th record. */
+static inline int64
+timebuf_time(const TimeBuf *buf, int64 i)
+{
+	return *(const int64 *) timebuf_at(buf, i);
+}
+
+#endif							/* TIMEBUF_H */
