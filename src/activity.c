@@ -534,6 +534,10 @@ activity_periods_deserialize(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid activity state length")));
+	if (n > 0 && (buf.data[buf.cursor] == 0 || buf.data[buf.len - 1] == 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid activity state bitmap")));
 	s = state_new(cxt, origin, period);
 	state_or_bytes(s, cxt, first, (const uint8 *) buf.data + buf.cursor, n);
 	PG_RETURN_POINTER(s);
