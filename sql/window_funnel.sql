@@ -48,6 +48,31 @@ FROM funnel_cases, LATERAL (
     FROM unnest(events) AS e) AS rows
 GROUP BY name, expected ORDER BY name;
 
+-- modes (ClickHouse's strict options); X satisfies no step
+CREATE TEMP TABLE mode_cases (name text, mode text, expected int, events text[]);
+INSERT INTO mode_cases VALUES
+    ('A B X C',                      '',                     3, '{0:A, 1:B, 2:X, 3:C}'),
+    ('A B X C',                      'strict_order',         2, '{0:A, 1:B, 2:X, 3:C}'),
+    ('A B D C',                      '',                     3, '{0:A, 1:B, 2:D, 3:C}'),
+    ('A B D C',                      'strict_order',         2, '{0:A, 1:B, 2:D, 3:C}'),
+    ('X A B C: X before the start',  'strict_order',         3, '{0:X, 1:A, 2:B, 3:C}'),
+    ('A, then B and X at one time',  'strict_order',         1, '{0:A, 1:B, 1:X, 3:C}'),
+    ('A B C B D',                    '',                     4, '{0:A, 1:B, 2:C, 3:B, 4:D}'),
+    ('A B C B D',                    'strict_deduplication', 3, '{0:A, 1:B, 2:C, 3:B, 4:D}'),
+    ('A A B: step 1 may repeat',     'strict_deduplication', 2, '{0:A, 1:A, 2:B}'),
+    ('one row A and B',              '',                     2, '{0:AB}'),
+    ('one row A and B',              'strict_increase',      1, '{0:AB}'),
+    ('A, B at the same time',        'strict_increase',      1, '{0:A, 0:B, 0:C}'),
+    ('A B C a minute apart',         'strict_increase',      3, '{0:A, 1:B, 2:C}'),
+    ('two options',                  'strict_order, strict_increase', 1, '{0:A, 0:B, 1:X, 2:C}');
+SELECT name, mode, expected,
+       engage.window_funnel('1 hour', mode, t, s LIKE '%A%', s LIKE '%B%', s LIKE '%C%', s LIKE '%D%') AS got
+FROM mode_cases, LATERAL (
+    SELECT timestamptz '2024-01-01' + split_part(e, ':', 1)::int * interval '1 minute' AS t,
+           split_part(e, ':', 2) AS s
+    FROM unnest(events) AS e) AS rows
+GROUP BY name, mode, expected ORDER BY name, mode;
+
 -- one step; no rows; NULL times are skipped
 SELECT engage.window_funnel('1 hour', t, s = 'a') AS one_step
 FROM (VALUES (timestamptz '2024-01-01', 'b'), ('2024-01-02', 'a')) AS v(t, s);
@@ -80,7 +105,10 @@ SELECT q, pg_temp.error_of(q) FROM (VALUES
     ($q$SELECT engage.window_funnel('1 hour', now(), VARIADIC '{{true},{false}}'::boolean[])$q$),
     ($q$SELECT engage.window_funnel('1 hour', now(), VARIADIC array_fill(true, ARRAY[n]))
         FROM generate_series(1, 2) AS n$q$),
-    ($q$SELECT engage.window_funnel(w, now(), true) FROM (VALUES (interval '1 hour'), ('2 hours')) AS v(w)$q$)
+    ($q$SELECT engage.window_funnel(w, now(), true) FROM (VALUES (interval '1 hour'), ('2 hours')) AS v(w)$q$),
+    ($q$SELECT engage.window_funnel('1 hour', 'strict', now(), true)$q$),
+    ($q$SELECT engage.window_funnel('1 hour', NULL, now(), true)$q$),
+    ($q$SELECT engage.window_funnel('1 hour', m, now(), true) FROM (VALUES (''), ('strict_order')) AS v(m)$q$)
 ) AS cases(q);
 
 -- a parallel plan gives the serial answer, per customer and over the whole table
@@ -92,9 +120,11 @@ CREATE TABLE funnel_rows AS
     FROM generate_series(1, 300000) AS i;
 ANALYZE funnel_rows;
 CREATE TEMP TABLE funnel_serial AS
-    SELECT customer, engage.window_funnel('2 days', t, kind = 1, kind = 2, kind = 3, kind = 4) AS level
+    SELECT customer, engage.window_funnel('2 days', t, kind = 1, kind = 2, kind = 3, kind = 4) AS level,
+           engage.window_funnel('2 days', 'strict_order', t, kind = 1, kind = 2) AS strict_level
     FROM funnel_rows GROUP BY customer;
 SELECT level, count(*) FROM funnel_serial GROUP BY level ORDER BY level;
+SELECT strict_level, count(*) FROM funnel_serial GROUP BY strict_level ORDER BY strict_level;
 -- an independent check by brute force (self-joins) for 3 steps, on 300 customers
 CREATE TEMP TABLE funnel_few AS SELECT * FROM funnel_rows WHERE customer < 300;
 CREATE INDEX ON funnel_few (customer, kind, t);
@@ -124,9 +154,11 @@ SET max_parallel_workers_per_gather = 2;
 SET enable_hashagg = off;
 EXPLAIN (COSTS OFF)
     SELECT customer, engage.window_funnel('2 days', t, kind = 1, kind = 2) FROM funnel_rows GROUP BY customer;
-SELECT count(*) AS customers, count(*) FILTER (WHERE p.level IS DISTINCT FROM s.level) AS differ
+SELECT count(*) AS customers, count(*) FILTER (WHERE p.level IS DISTINCT FROM s.level) AS differ,
+       count(*) FILTER (WHERE p.strict_level IS DISTINCT FROM s.strict_level) AS strict_differ
 FROM funnel_serial AS s FULL JOIN (
-    SELECT customer, engage.window_funnel('2 days', t, kind = 1, kind = 2, kind = 3, kind = 4) AS level
+    SELECT customer, engage.window_funnel('2 days', t, kind = 1, kind = 2, kind = 3, kind = 4) AS level,
+           engage.window_funnel('2 days', 'strict_order', t, kind = 1, kind = 2) AS strict_level
     FROM funnel_rows GROUP BY customer) AS p USING (customer);
 EXPLAIN (COSTS OFF)
     SELECT engage.window_funnel('30 minutes', t, kind = 1) FROM funnel_rows;

@@ -11,7 +11,9 @@
  * at the same instant) can advance a chain through several steps, as in
  * ClickHouse.  One pass suffices: for each step i, keep the latest start
  * time of a chain that has reached step i; a later start can only leave more
- * room for the next steps.
+ * room for the next steps.  The optional mode adds ClickHouse's strict
+ * options (strict_order, strict_deduplication, strict_increase; see
+ * longest_chain).
  *
  * engage.retention(VARIADIC conditions) is an integer array r with r[1] = 1
  * when condition 1 held on some row and r[i] = 1 (i > 1) when condition 1
@@ -42,22 +44,30 @@ PG_FUNCTION_INFO_V1(retention_final);
 
 #define FUNNEL_SERIAL_VERSION 1
 
-/* An instant at which some step held: 16 bytes. */
+/* Options of window_funnel's mode argument (ClickHouse's strict modes). */
+#define FUNNEL_STRICT_ORDER 0x01
+#define FUNNEL_STRICT_DEDUPLICATION 0x02
+#define FUNNEL_STRICT_INCREASE 0x04
+
+/* An instant at which some step held (or, in strict_order, none did): 16 bytes. */
 typedef struct FunnelEvent
 {
 	TimestampTz time;
 	uint32		steps;			/* bit i: step i + 1 held at this time */
+	uint32		other;			/* 1: a row at this time satisfied no step */
 } FunnelEvent;
 
 /*
- * State of engage.window_funnel: the window, the number of steps and the
- * instants at which any step held (16 bytes per distinct instant, up to
- * twice that while buffering; rows where no step holds are not kept).
+ * State of engage.window_funnel: the window, the number of steps, the mode
+ * and the instants at which any step held (16 bytes per distinct instant,
+ * up to twice that while buffering; rows where no step holds are not kept,
+ * except in strict_order mode).
  */
 typedef struct FunnelState
 {
 	int64		window;			/* microseconds */
 	int32		nsteps;
+	int32		mode;			/* FUNNEL_STRICT_* bits */
 	TimeBuf		events;			/* FunnelEvent records */
 } FunnelState;
 
@@ -104,76 +114,142 @@ read_conditions(FunctionCallInfo fcinfo, int argno, const char *what, int *n)
 	return bits;
 }
 
-/* Folds the steps of one funnel event into another at the same time. */
+/* Does the len bytes at word equal the option name? */
+static bool
+is_option(const char *word, int len, const char *name)
+{
+	return len == (int) strlen(name) && strncmp(word, name, len) == 0;
+}
+
+/*
+ * The FUNNEL_STRICT_* bits of a mode: a comma-separated list of
+ * strict_order, strict_deduplication and strict_increase ('' for none).
+ * Parses the text in place: no allocation per row.
+ */
+static int32
+parse_mode(text *mode)
+{
+	const char *p = VARDATA_ANY(mode);
+	const char *end = p + VARSIZE_ANY_EXHDR(mode);
+	int32		bits = 0;
+
+	while (p < end)
+	{
+		const char *word;
+		int			len;
+
+		while (p < end && (*p == ',' || *p == ' '))
+			p++;
+		word = p;
+		while (p < end && *p != ',' && *p != ' ')
+			p++;
+		len = (int) (p - word);
+		if (len == 0)
+			break;
+		if (is_option(word, len, "strict_order"))
+			bits |= FUNNEL_STRICT_ORDER;
+		else if (is_option(word, len, "strict_deduplication"))
+			bits |= FUNNEL_STRICT_DEDUPLICATION;
+		else if (is_option(word, len, "strict_increase"))
+			bits |= FUNNEL_STRICT_INCREASE;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown window_funnel mode \"%.*s\"", len, word),
+					 errhint("Use strict_order, strict_deduplication or strict_increase, separated by commas.")));
+	}
+	return bits;
+}
+
+/* Folds one funnel event into another at the same time. */
 static void
 funnel_event_merge(void *into, const void *from)
 {
 	((FunnelEvent *) into)->steps |= ((const FunnelEvent *) from)->steps;
+	((FunnelEvent *) into)->other |= ((const FunnelEvent *) from)->other;
 }
 
 /* A new, empty funnel state in the aggregate context. */
 static FunnelState *
-funnel_new(MemoryContext aggcontext, int64 window, int32 nsteps)
+funnel_new(MemoryContext aggcontext, int64 window, int32 nsteps, int32 mode)
 {
 	FunnelState *state = MemoryContextAlloc(aggcontext, sizeof(FunnelState));
 
 	state->window = window;
 	state->nsteps = nsteps;
+	state->mode = mode;
 	timebuf_init(&state->events, aggcontext, sizeof(FunnelEvent), funnel_event_merge);
 	return state;
 }
 
-/* Errors unless two states (or a state and a row) agree on window and steps. */
+/* Errors unless two states (or a state and a row) agree on window, steps and mode. */
 static void
-funnel_ensure_same(const FunnelState *state, int64 window, int32 nsteps)
+funnel_ensure_same(const FunnelState *state, int64 window, int32 nsteps, int32 mode)
 {
-	if (state->window != window || state->nsteps != nsteps)
+	if (state->window != window || state->nsteps != nsteps || state->mode != mode)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("window and the number of steps must be the same for every row of a group")));
+				 errmsg("window, mode and the number of steps must be the same for every row of a group")));
+}
+
+/* Adds an instant to the state, sharing the record of an equal last instant. */
+static void
+funnel_add(FunnelState *state, TimestampTz t, uint32 steps, uint32 other)
+{
+	FunnelEvent *e = state->events.count > 0 ?
+		timebuf_at(&state->events, state->events.count - 1) : NULL;
+
+	if (e == NULL || e->time != t)
+	{
+		e = timebuf_append(&state->events);
+		e->time = t;
+		e->steps = 0;
+		e->other = 0;
+	}
+	e->steps |= steps;
+	e->other |= other;
 }
 
 /*
- * Transition: records the instant when any step holds (rows with a NULL
- * time are skipped); consecutive rows at the same instant share a record.
+ * Transition, for window_funnel(window, occurred_at, VARIADIC steps) and
+ * window_funnel(window, mode, occurred_at, VARIADIC steps): records the
+ * instant when any step holds (rows with a NULL time are skipped).
  */
 Datum
 window_funnel_accum(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = aggregate_context(fcinfo, "window_funnel_accum");
 	FunnelState *state = PG_ARGISNULL(0) ? NULL : (FunnelState *) PG_GETARG_POINTER(0);
+	int			timearg = PG_NARGS() == 5 ? 3 : 2;
+	int32		mode = 0;
 	int64		window;
 	int			nsteps;
 	uint32		steps;
 	TimestampTz t;
-	FunnelEvent *last;
 
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("window must not be null")));
 	window = interval_fixed_usecs(PG_GETARG_INTERVAL_P(1), "window");
-	steps = read_conditions(fcinfo, 3, "steps", &nsteps);
-	if (state == NULL)
-		state = funnel_new(aggcontext, window, nsteps);
-	else
-		funnel_ensure_same(state, window, nsteps);
-	if (PG_ARGISNULL(2) || steps == 0)
-		PG_RETURN_POINTER(state);
-	t = PG_GETARG_TIMESTAMPTZ(2);
-	ensure_finite_timestamp(t, "occurred_at");
-
-	last = state->events.count > 0 ?
-		timebuf_at(&state->events, state->events.count - 1) : NULL;
-	if (last != NULL && last->time == t)
-		last->steps |= steps;
-	else
+	if (timearg == 3)
 	{
-		FunnelEvent *e = timebuf_append(&state->events);
-
-		e->time = t;
-		e->steps = steps;
+		if (PG_ARGISNULL(2))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("mode must not be null")));
+		mode = parse_mode(PG_GETARG_TEXT_PP(2));
 	}
+	steps = read_conditions(fcinfo, timearg + 1, "steps", &nsteps);
+	if (state == NULL)
+		state = funnel_new(aggcontext, window, nsteps, mode);
+	else
+		funnel_ensure_same(state, window, nsteps, mode);
+	if (PG_ARGISNULL(timearg) || (steps == 0 && !(mode & FUNNEL_STRICT_ORDER)))
+		PG_RETURN_POINTER(state);
+	t = PG_GETARG_TIMESTAMPTZ(timearg);
+	ensure_finite_timestamp(t, "occurred_at");
+	funnel_add(state, t, steps, steps == 0 ? 1 : 0);
 	PG_RETURN_POINTER(state);
 }
 
@@ -188,14 +264,14 @@ window_funnel_combine(PG_FUNCTION_ARGS)
 	if (b == NULL)
 		PG_RETURN_POINTER(a);
 	if (a == NULL)
-		a = funnel_new(aggcontext, b->window, b->nsteps);
+		a = funnel_new(aggcontext, b->window, b->nsteps, b->mode);
 	else
-		funnel_ensure_same(a, b->window, b->nsteps);
+		funnel_ensure_same(a, b->window, b->nsteps, b->mode);
 	timebuf_append_all(&a->events, &b->events);
 	PG_RETURN_POINTER(a);
 }
 
-/* Serialise: version, window, steps, count, then (time, steps) pairs. */
+/* Serialise: version, window, steps, mode, count, then (time, steps, other). */
 Datum
 window_funnel_serialize(PG_FUNCTION_ARGS)
 {
@@ -207,6 +283,7 @@ window_funnel_serialize(PG_FUNCTION_ARGS)
 	pq_sendbyte(&buf, FUNNEL_SERIAL_VERSION);
 	pq_sendint64(&buf, state->window);
 	pq_sendint32(&buf, state->nsteps);
+	pq_sendint32(&buf, state->mode);
 	pq_sendint64(&buf, state->events.count);
 	for (int64 i = 0; i < state->events.count; i++)
 	{
@@ -214,6 +291,7 @@ window_funnel_serialize(PG_FUNCTION_ARGS)
 
 		pq_sendint64(&buf, e->time);
 		pq_sendint32(&buf, e->steps);
+		pq_sendbyte(&buf, e->other);
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -228,6 +306,7 @@ window_funnel_deserialize(PG_FUNCTION_ARGS)
 	FunnelState *state;
 	int64		window;
 	int32		nsteps;
+	int32		mode;
 	int64		n;
 
 	buf.data = VARDATA_ANY(b);
@@ -239,29 +318,41 @@ window_funnel_deserialize(PG_FUNCTION_ARGS)
 				 errmsg("unsupported window_funnel state version")));
 	window = pq_getmsgint64(&buf);
 	nsteps = pq_getmsgint(&buf, 4);
+	mode = pq_getmsgint(&buf, 4);
 	n = pq_getmsgint64(&buf);
-	if (n < 0 || n > (buf.len - buf.cursor) / 12)
+	if (n < 0 || n > (buf.len - buf.cursor) / 13 || nsteps < 1 || nsteps > MAX_STEPS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid window_funnel state length")));
-	state = funnel_new(aggcontext, window, nsteps);
+				 errmsg("invalid window_funnel state")));
+	state = funnel_new(aggcontext, window, nsteps, mode);
 	for (int64 i = 0; i < n; i++)
 	{
-		FunnelEvent *e = timebuf_append(&state->events);
+		TimestampTz t = pq_getmsgint64(&buf);
+		uint32		steps = pq_getmsgint(&buf, 4);
 
-		e->time = pq_getmsgint64(&buf);
-		e->steps = pq_getmsgint(&buf, 4);
+		funnel_add(state, t, steps, pq_getmsgbyte(&buf));
 	}
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(state);
 }
 
-/* The longest chain of the events of a state (see the file header). */
+/*
+ * The longest chain of the events of a state (see the file header), with
+ * ClickHouse's strict modes: after the first step-1 event, strict_order
+ * stops at a row satisfying no step or at a step whose previous step was
+ * not reached; strict_deduplication stops at a step already reached;
+ * strict_increase extends a chain only at a later time than its last step.
+ * At one instant, rows satisfying no step come before the steps.
+ */
 static int32
 longest_chain(FunnelState *state)
 {
 	TimestampTz start[MAX_STEPS];	/* latest start of a chain reaching step i + 1 */
+	TimestampTz last[MAX_STEPS];	/* time of step i + 1 in that chain */
 	bool		reached[MAX_STEPS] = {false};
+	bool		strict_order = (state->mode & FUNNEL_STRICT_ORDER) != 0;
+	bool		dedup = (state->mode & FUNNEL_STRICT_DEDUPLICATION) != 0;
+	bool		increase = (state->mode & FUNNEL_STRICT_INCREASE) != 0;
 	int32		best = 0;
 
 	timebuf_compact(&state->events);
@@ -270,18 +361,26 @@ longest_chain(FunnelState *state)
 		FunnelEvent *e = timebuf_at(&state->events, i);
 
 		CHECK_FOR_INTERRUPTS();
+		if (strict_order && e->other && reached[0])
+			return best;
 		for (int step = 0; step < state->nsteps; step++)
 		{
 			if (!(e->steps & ((uint32) 1 << step)))
 				continue;
 			if (step == 0)
 			{
-				start[0] = e->time;
+				start[0] = last[0] = e->time;
 				reached[0] = true;
 			}
-			else if (reached[step - 1] && e->time - start[step - 1] <= state->window)
+			else if (dedup && reached[step])
+				return best;
+			else if (strict_order && reached[0] && !reached[step - 1])
+				return best;
+			else if (reached[step - 1] && e->time - start[step - 1] <= state->window &&
+					 (!increase || last[step - 1] < e->time))
 			{
 				start[step] = start[step - 1];
+				last[step] = e->time;
 				reached[step] = true;
 			}
 			else

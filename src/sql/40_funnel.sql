@@ -36,6 +36,22 @@ CREATE AGGREGATE @extschema@.window_funnel("window" interval, occurred_at timest
 );
 COMMENT ON AGGREGATE @extschema@.window_funnel(interval, timestamptz, boolean[]) IS 'ClickHouse windowFunnel (default mode): length of the longest chain step 1 -> ... -> step k in time order within window of its step-1 event; equal times are taken in step order; 1 to 32 steps, NULL steps are an error, rows with a NULL time are skipped; 0 when step 1 never holds';
 
+CREATE FUNCTION @extschema@.window_funnel_accum(state internal, "window" interval, mode text, occurred_at timestamptz, steps boolean[])
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_accum(internal, interval, text, timestamptz, boolean[]) IS 'transition function of engage.window_funnel with a mode: records the instant of an event that satisfies some step';
+
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, mode text, occurred_at timestamptz, VARIADIC steps boolean[]) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, text, timestamptz, boolean[]) IS 'ClickHouse windowFunnel with a mode: a comma-separated list of strict_order (a row satisfying no step, or a step out of order, ends the search), strict_deduplication (a repeated step ends it) and strict_increase (steps at strictly increasing times); '''' is the default mode';
+
 -- retention --------------------------------------------------------------------
 
 CREATE FUNCTION @extschema@.retention_accum(state bigint, conditions boolean[])
