@@ -10,6 +10,19 @@ SELECT a::engage.activity AS value, a::engage.activity::text::engage.activity AS
 FROM (VALUES ('{}'), ('{0-3,5,9-12}'), (' { 7 , 5-6,-10 - -3 } '), ('{-1}'), ('{7,8}'),
              ('{2147483647}'), ('{-2147483648}'), ('{3,3,1-4}')) AS v(a);
 
+-- equality, and grouping through the hash operator class
+SELECT '{1-3}'::engage.activity OPERATOR(engage.=) '{3,2,1}' AS same,
+       '{1-3}'::engage.activity OPERATOR(engage.<>) '{1-4}' AS differ,
+       '{}'::engage.activity OPERATOR(engage.=) '{}' AS empty_same,
+       '{-8}'::engage.activity OPERATOR(engage.=) '{8}' AS sign_matters;
+SET search_path = engage, public;
+SELECT '{0-9}'::activity = '{0-9}' AS on_search_path;
+RESET search_path;
+SELECT a, count(*) FROM (VALUES ('{1-3}'::engage.activity), ('{1,2,3}'), ('{}'), ('{7}'), ('{}')) AS v(a)
+GROUP BY a ORDER BY count(*) DESC, a::text;
+SELECT count(*) AS distinct_values
+FROM (SELECT DISTINCT a FROM (VALUES ('{1-3}'::engage.activity), ('{1,2,3}'), ('{0-3}')) AS v(a)) AS d;
+
 -- periods: floor((occurred_at - origin) / period); before origin they are negative
 SELECT engage.activity_periods(t, '2024-01-01', '1 day') AS daily
 FROM (VALUES (timestamptz '2024-01-01'), ('2024-01-03 12:00'), ('2023-12-31 23:59:59.999999'),

@@ -42,6 +42,13 @@ FROM (VALUES (timestamptz '2020-07-01')) AS s(t);
 -- equal thresholds are allowed: 30/30/30 days, r = 31 days is churned
 SELECT engage.lifecycle_stage(t, '2020-06-30', '30 days', '30 days', '30 days')
 FROM (VALUES (timestamptz '2019-01-01'), ('2020-05-30')) AS s(t);
+-- the extremes of the timestamp range do not overflow
+SELECT engage.lifecycle_stage(t, '294276-12-30', '30 days', '90 days', '180 days') AS fixed,
+       engage.lifecycle_stage_personal(t, '294276-12-30', '30 days', '90 days', '180 days') AS personal
+FROM (VALUES (timestamptz '4713-01-01 BC'), ('4712-01-01 BC'), ('4711-01-01 BC'), ('4710-01-01 BC'),
+             ('294276-12-01')) AS s(t);
+SELECT engage.lifecycle_stage(t, '4713-01-02 BC', '30 days', '90 days', '180 days') AS fixed
+FROM (VALUES (timestamptz '4713-01-01 BC')) AS s(t);
 -- the stages are ordered
 SELECT enum_range(NULL::engage.stage);
 

@@ -79,6 +79,9 @@ FROM (VALUES (timestamptz '2024-01-01', 'b'), ('2024-01-02', 'a')) AS v(t, s);
 SELECT engage.window_funnel('1 hour', t, true, true) AS no_rows FROM (SELECT now() AS t WHERE false) AS s;
 SELECT engage.window_funnel('1 hour', t, s = 'a', s = 'b') AS null_time_skipped
 FROM (VALUES (timestamptz '2024-01-01', 'a'), (NULL, 'b')) AS v(t, s);
+-- the extremes of the timestamp range do not overflow
+SELECT engage.window_funnel('1 day', t, t < '2000-01-01', t > '2000-01-01') AS extremes
+FROM (VALUES (timestamptz '4713-01-01 BC'), ('294276-12-01')) AS s(t);
 -- 32 steps at 32 consecutive minutes
 SELECT engage.window_funnel('1 hour', timestamptz '2024-01-01' + i * interval '1 minute',
        VARIADIC (SELECT array_agg(j = i ORDER BY j) FROM generate_series(1, 32) AS j)) AS thirty_two

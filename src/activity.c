@@ -30,6 +30,7 @@
 #pragma GCC diagnostic pop
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "common/hashfn.h"
 #include "port/pg_bitutils.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -43,6 +44,9 @@ PG_FUNCTION_INFO_V1(activity_periods_combine);
 PG_FUNCTION_INFO_V1(activity_periods_serialize);
 PG_FUNCTION_INFO_V1(activity_periods_deserialize);
 PG_FUNCTION_INFO_V1(activity_periods_final);
+PG_FUNCTION_INFO_V1(activity_eq);
+PG_FUNCTION_INFO_V1(activity_ne);
+PG_FUNCTION_INFO_V1(activity_hash);
 PG_FUNCTION_INFO_V1(activity_union);
 PG_FUNCTION_INFO_V1(activity_period_of);
 PG_FUNCTION_INFO_V1(activity_is_active);
@@ -326,6 +330,36 @@ activity_recv(PG_FUNCTION_ARGS)
 				 errmsg("invalid external activity value"),
 				 errdetail("The first and last bytes of the bitmap must not be zero.")));
 	PG_RETURN_POINTER(a);
+}
+
+/* ---- equality and hashing (values are canonical: equal sets, equal bytes) ---- */
+
+static bool
+activity_equal(const Activity *a, const Activity *b)
+{
+	return VARSIZE(a) == VARSIZE(b) &&
+		memcmp(VARDATA(a), VARDATA(b), VARSIZE(a) - VARHDRSZ) == 0;
+}
+
+Datum
+activity_eq(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(activity_equal(PG_GETARG_ACTIVITY_P(0), PG_GETARG_ACTIVITY_P(1)));
+}
+
+Datum
+activity_ne(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(!activity_equal(PG_GETARG_ACTIVITY_P(0), PG_GETARG_ACTIVITY_P(1)));
+}
+
+/* Hash of the base and bitmap, for hash joins, hash aggregation and DISTINCT. */
+Datum
+activity_hash(PG_FUNCTION_ARGS)
+{
+	Activity   *a = PG_GETARG_ACTIVITY_P(0);
+
+	return hash_any((const unsigned char *) VARDATA(a), VARSIZE(a) - VARHDRSZ);
 }
 
 /* ---- engage.activity_periods ---- */

@@ -376,7 +376,7 @@ longest_chain(FunnelState *state)
 				return best;
 			else if (strict_order && reached[0] && !reached[step - 1])
 				return best;
-			else if (reached[step - 1] && e->time - start[step - 1] <= state->window &&
+			else if (reached[step - 1] && time_sub(e->time, start[step - 1]) <= state->window &&
 					 (!increase || last[step - 1] < e->time))
 			{
 				start[step] = start[step - 1];

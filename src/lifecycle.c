@@ -160,7 +160,7 @@ ensure_same_params(const StageParams *a, const StageParams *b)
 static TimestampTz
 window_start(const StageParams *p)
 {
-	return p->as_of - p->active_within;
+	return time_sub(p->as_of, p->active_within);
 }
 
 /* Adds one interaction (at or before as_of) to a summary. */
@@ -218,11 +218,11 @@ summary_merge(StageSummary *a, const StageSummary *b)
 static Stage
 classify_returning(const StageSummary *s, const StageParams *p)
 {
-	int64		r = p->as_of - s->last;
+	int64		r = time_sub(p->as_of, s->last);
 
 	if (r <= p->active_within)
 	{
-		if (s->has_before && s->first_within - s->last_before > p->churn_after)
+		if (s->has_before && time_sub(s->first_within, s->last_before) > p->churn_after)
 			return STAGE_REACTIVATED;
 		return STAGE_ACTIVE;
 	}
@@ -518,6 +518,15 @@ cmp_int64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* A number of days in microseconds, saturated to the int64 range. */
+static int64
+days_to_usecs(double days)
+{
+	double		usecs = days * USECS_PER_DAY;
+
+	return usecs >= (double) PG_INT64_MAX ? PG_INT64_MAX : (int64) usecs;
+}
+
 /*
  * The personalised thresholds of sorted distinct times: multiples of the
  * median gap between distinct UTC days when there are at least
@@ -547,9 +556,9 @@ personal_thresholds(const PersonalState *state)
 		qsort(gaps, ngaps, sizeof(int64), cmp_int64);
 		median = ngaps % 2 ? (double) gaps[ngaps / 2] :
 			(gaps[ngaps / 2 - 1] + gaps[ngaps / 2]) / 2.0;
-		p.active_within = (int64) (PERSONAL_AT_RISK_GAPS * median * USECS_PER_DAY);
-		p.dormant_after = (int64) (PERSONAL_DORMANT_GAPS * median * USECS_PER_DAY);
-		p.churn_after = (int64) (PERSONAL_CHURN_GAPS * median * USECS_PER_DAY);
+		p.active_within = days_to_usecs(PERSONAL_AT_RISK_GAPS * median);
+		p.dormant_after = days_to_usecs(PERSONAL_DORMANT_GAPS * median);
+		p.churn_after = days_to_usecs(PERSONAL_CHURN_GAPS * median);
 	}
 	pfree(gaps);
 	return p;

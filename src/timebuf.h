@@ -14,6 +14,8 @@
 
 #include "postgres.h"
 
+#include "common/int.h"
+
 /* Folds record from into record into (both with the same time). */
 typedef void (*timebuf_merge_fn) (void *into, const void *from);
 
@@ -43,6 +45,20 @@ static inline int64
 timebuf_time(const TimeBuf *buf, int64 i)
 {
 	return *(const int64 *) timebuf_at(buf, i);
+}
+
+/*
+ * a - b for two times (or a time and a duration) in microseconds, saturated
+ * to the int64 range: timestamps span more than half of it.
+ */
+static inline int64
+time_sub(int64 a, int64 b)
+{
+	int64		r;
+
+	if (pg_sub_s64_overflow(a, b, &r))
+		return b < 0 ? PG_INT64_MAX : PG_INT64_MIN;
+	return r;
 }
 
 #endif							/* TIMEBUF_H */

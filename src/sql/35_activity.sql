@@ -33,6 +33,50 @@ CREATE TYPE @extschema@.activity (
 );
 COMMENT ON TYPE @extschema@.activity IS 'set of active periods (integers) of one customer, stored as a bitmap: 8 bytes + 1 byte per 8 periods spanned, at most 1000000 periods';
 
+CREATE FUNCTION @extschema@.activity_eq(a @extschema@.activity, b @extschema@.activity)
+RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.activity_eq(@extschema@.activity, @extschema@.activity) IS 'whether two activity values hold the same periods';
+
+CREATE FUNCTION @extschema@.activity_ne(a @extschema@.activity, b @extschema@.activity)
+RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.activity_ne(@extschema@.activity, @extschema@.activity) IS 'whether two activity values differ';
+
+CREATE FUNCTION @extschema@.activity_hash(a @extschema@.activity)
+RETURNS integer
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.activity_hash(@extschema@.activity) IS 'hash of an activity value';
+
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.activity,
+    RIGHTARG = @extschema@.activity,
+    FUNCTION = @extschema@.activity_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=),
+    NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel,
+    JOIN = pg_catalog.eqjoinsel,
+    HASHES
+);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.activity, @extschema@.activity) IS 'same active periods';
+
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.activity,
+    RIGHTARG = @extschema@.activity,
+    FUNCTION = @extschema@.activity_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>),
+    NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel,
+    JOIN = pg_catalog.neqjoinsel
+);
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.activity, @extschema@.activity) IS 'different active periods';
+
+CREATE OPERATOR CLASS @extschema@.activity_hash_ops
+    DEFAULT FOR TYPE @extschema@.activity USING hash AS
+        OPERATOR 1 @extschema@.= (@extschema@.activity, @extschema@.activity),
+        FUNCTION 1 @extschema@.activity_hash(@extschema@.activity);
+COMMENT ON OPERATOR CLASS @extschema@.activity_hash_ops USING hash IS 'hash operator class of engage.activity: GROUP BY, DISTINCT and hash joins on activity values';
+
 CREATE FUNCTION @extschema@.activity_periods_accum(state internal, occurred_at timestamptz, origin timestamptz, period interval)
 RETURNS internal
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
