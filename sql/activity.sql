@@ -91,6 +91,9 @@ SELECT engage.active_periods(a) AS total,
        engage.first_period(a) AS first, engage.last_period(a) AS last,
        engage.is_active(a, 5) AS on_5, engage.is_active(a, 6) AS on_6
 FROM (SELECT '{0-3,5,9-13}'::engage.activity AS a) AS s;
+-- the largest spans: every span of 1000000 periods fits
+SELECT engage.active_periods('{0-999999}'::engage.activity) AS aligned,
+       engage.active_periods('{7-1000006}'::engage.activity) AS unaligned;
 SELECT engage.longest_streak('{}'), engage.active_periods('{}'::engage.activity),
        engage.first_period('{}') IS NULL AS no_first, engage.current_streak('{}', 0);
 
@@ -115,7 +118,7 @@ SELECT q, pg_temp.error_of(q) FROM (VALUES
     ($q$SELECT '{a}'::engage.activity$q$),
     ($q$SELECT '{1} x'::engage.activity$q$),
     ($q$SELECT '{99999999999}'::engage.activity$q$),
-    ($q$SELECT '{0-1000000}'::engage.activity$q$),
+    ($q$SELECT '{0-1000008}'::engage.activity$q$),
     ($q$SELECT engage.activity_periods(now(), '2024-01-01', '1 month')$q$),
     ($q$SELECT engage.activity_periods(now(), '2024-01-01', '0 days')$q$),
     ($q$SELECT engage.activity_periods(now(), '2024-01-01', '-7 days')$q$),

@@ -24,6 +24,8 @@ FROM (VALUES ('login'), ('purchase')) AS v(e);
 SELECT engage.retention(true) AS one, engage.retention(false) AS zero;
 SELECT engage.retention(e) IS NULL AS no_rows FROM (SELECT true AS e WHERE false) AS s;
 SELECT engage.retention(VARIADIC array_fill(true, ARRAY[32])) = array_fill(1, ARRAY[32]) AS thirty_two;
+-- the final function checks states it is given directly
+SELECT engage.retention_final((3::bigint << 32) | 5) AS three_conditions;
 
 -- bad input
 CREATE FUNCTION pg_temp.error_of(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -38,7 +40,10 @@ SELECT q, pg_temp.error_of(q) FROM (VALUES
     ($q$SELECT engage.retention(VARIADIC NULL::boolean[])$q$),
     ($q$SELECT engage.retention(VARIADIC '{}'::boolean[])$q$),
     ($q$SELECT engage.retention(VARIADIC array_fill(true, ARRAY[33]))$q$),
-    ($q$SELECT engage.retention(VARIADIC array_fill(true, ARRAY[n])) FROM generate_series(1, 2) AS n$q$)
+    ($q$SELECT engage.retention(VARIADIC array_fill(true, ARRAY[n])) FROM generate_series(1, 2) AS n$q$),
+    ($q$SELECT engage.retention_final(-1)$q$),
+    ($q$SELECT engage.retention_final((2::bigint << 32) | 4)$q$),
+    ($q$SELECT engage.retention_final(33::bigint << 32)$q$)
 ) AS cases(q);
 
 -- a parallel plan gives the serial answer, per user and over the whole table

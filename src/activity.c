@@ -12,8 +12,8 @@
  * multiple of 8) and one bit per period from there, so that two values OR
  * together byte by byte.  The value is canonical: its first and last bytes
  * are non-zero (the empty set has no bytes and base 0).  A value spans at
- * most ACTIVITY_MAX_SPAN periods (125 kB), which bounds the memory of the
- * aggregate per group.  Periods before origin have negative indexes.
+ * most about ACTIVITY_MAX_SPAN periods (125 kB), which bounds the memory of
+ * the aggregate per group.  Periods before origin have negative indexes.
  *
  *-------------------------------------------------------------------------
  */
@@ -58,9 +58,13 @@ PG_FUNCTION_INFO_V1(activity_current_streak);
 PG_FUNCTION_INFO_V1(activity_longest_streak);
 PG_FUNCTION_INFO_V1(activity_lifecycle);
 
-/* Most periods one value may span (first to last active period). */
+/*
+ * Every span (first to last active period) up to ACTIVITY_MAX_SPAN periods
+ * fits in ACTIVITY_MAX_BYTES bitmap bytes, whatever its alignment; spans of
+ * up to 7 more periods may fit as well.
+ */
 #define ACTIVITY_MAX_SPAN 1000000
-#define ACTIVITY_MAX_BYTES (ACTIVITY_MAX_SPAN / 8)
+#define ACTIVITY_MAX_BYTES (ACTIVITY_MAX_SPAN / 8 + 1)
 
 #define ACTIVITY_SERIAL_VERSION 1
 
@@ -553,9 +557,8 @@ activity_periods_deserialize(PG_FUNCTION_ARGS)
 	int32		first;
 	int32		n;
 
-	buf.data = VARDATA_ANY(b);
-	buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(b);
-	buf.cursor = 0;
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
 	if (pq_getmsgbyte(&buf) != ACTIVITY_SERIAL_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),

@@ -2,7 +2,7 @@
  *
  * funnel.c
  *	  Behavioural aggregates over one customer's events, with the semantics
- *	  of ClickHouse's windowFunnel (default mode) and retention.
+ *	  of ClickHouse's windowFunnel and retention.
  *
  * engage.window_funnel(window, occurred_at, VARIADIC steps) is the length k
  * of the longest chain of events e1, ..., ek such that ei satisfies step i,
@@ -60,7 +60,7 @@ typedef struct FunnelEvent
 /*
  * State of engage.window_funnel: the window, the number of steps, the mode
  * and the instants at which any step held (16 bytes per distinct instant,
- * up to twice that while buffering; rows where no step holds are not kept,
+ * at most four times that allocated; rows where no step holds are not kept,
  * except in strict_order mode).
  */
 typedef struct FunnelState
@@ -309,9 +309,8 @@ window_funnel_deserialize(PG_FUNCTION_ARGS)
 	int32		mode;
 	int64		n;
 
-	buf.data = VARDATA_ANY(b);
-	buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(b);
-	buf.cursor = 0;
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
 	if (pq_getmsgbyte(&buf) != FUNNEL_SERIAL_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -410,11 +409,17 @@ window_funnel_final(PG_FUNCTION_ARGS)
  */
 #define RETENTION_COUNT_SHIFT 32
 
-/* The number of conditions recorded in a retention state. */
+/* The number of conditions recorded in a retention state, after checking it. */
 static int
 retention_count(int64 state)
 {
-	return (int) ((uint64) state >> RETENTION_COUNT_SHIFT);
+	uint64		n = (uint64) state >> RETENTION_COUNT_SHIFT;
+
+	if (n > MAX_STEPS || (n < MAX_STEPS && ((uint64) state & PG_UINT32_MAX) >> n != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid retention state")));
+	return (int) n;
 }
 
 /* Errors unless two non-empty states have the same number of conditions. */

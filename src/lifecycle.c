@@ -110,7 +110,7 @@ typedef struct StageState
 /*
  * State of engage.lifecycle_stage_personal: the parameters and the
  * interaction times at or before as_of, deduplicated when the buffer fills
- * (8 bytes per distinct time, at most twice that while buffering).
+ * (8 bytes per distinct time, at most four times that allocated).
  */
 typedef struct PersonalState
 {
@@ -311,16 +311,6 @@ recv_params(StringInfo buf)
 	return p;
 }
 
-/* A StringInfo reading the contents of a bytea argument. */
-static void
-bytea_reader(StringInfo buf, bytea *b)
-{
-	buf->data = VARDATA_ANY(b);
-	buf->len = VARSIZE_ANY_EXHDR(b);
-	buf->maxlen = buf->len;
-	buf->cursor = 0;
-}
-
 /* ---- engage.lifecycle_stage ---- */
 
 /* Transition: folds one interaction into the O(1) summary. */
@@ -390,11 +380,13 @@ Datum
 lifecycle_stage_deserialize(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = aggregate_context(fcinfo, "lifecycle_stage_deserialize");
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	StageState *state = MemoryContextAlloc(aggcontext, sizeof(StageState));
 	StageSummary *s = &state->summary;
 
-	bytea_reader(&buf, PG_GETARG_BYTEA_PP(0));
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
 	state->params = recv_params(&buf);
 	s->count = pq_getmsgint64(&buf);
 	s->first = pq_getmsgint64(&buf);
@@ -490,12 +482,14 @@ Datum
 lifecycle_personal_deserialize(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = aggregate_context(fcinfo, "lifecycle_personal_deserialize");
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	StageParams p;
 	PersonalState *state;
 	int64		n;
 
-	bytea_reader(&buf, PG_GETARG_BYTEA_PP(0));
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
 	p = recv_params(&buf);
 	n = pq_getmsgint64(&buf);
 	if (n < 0 || n > (buf.len - buf.cursor) / (int64) sizeof(int64))
@@ -507,15 +501,6 @@ lifecycle_personal_deserialize(PG_FUNCTION_ARGS)
 		*(TimestampTz *) timebuf_append(&state->times) = pq_getmsgint64(&buf);
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(state);
-}
-
-static int
-cmp_int64(const void *a, const void *b)
-{
-	int64		x = *(const int64 *) a;
-	int64		y = *(const int64 *) b;
-
-	return (x > y) - (x < y);
 }
 
 /* A number of days in microseconds, saturated to the int64 range. */
@@ -537,7 +522,8 @@ personal_thresholds(const PersonalState *state)
 {
 	StageParams p = state->params;
 	const TimeBuf *times = &state->times;
-	int64	   *gaps = palloc(Max(times->count, 1) * sizeof(int64));
+	int64	   *gaps = MemoryContextAllocHuge(CurrentMemoryContext,
+											  Max(times->count, 1) * sizeof(int64));
 	int64		ngaps = 0;
 	int64		prev_day = 0;
 	double		median;
@@ -553,7 +539,7 @@ personal_thresholds(const PersonalState *state)
 	}
 	if (ngaps >= PERSONAL_MIN_GAPS)
 	{
-		qsort(gaps, ngaps, sizeof(int64), cmp_int64);
+		qsort(gaps, ngaps, sizeof(int64), cmp_leading_int64);
 		median = ngaps % 2 ? (double) gaps[ngaps / 2] :
 			(gaps[ngaps / 2 - 1] + gaps[ngaps / 2]) / 2.0;
 		p.active_within = days_to_usecs(PERSONAL_AT_RISK_GAPS * median);

@@ -25,8 +25,9 @@ timebuf_init(TimeBuf *buf, MemoryContext cxt, Size width, timebuf_merge_fn merge
 	buf->records = MemoryContextAlloc(cxt, TIMEBUF_INITIAL * width);
 }
 
-static int
-cmp_record_time(const void *a, const void *b)
+/* qsort comparator of records (or plain int64 values) by their leading int64. */
+int
+cmp_leading_int64(const void *a, const void *b)
 {
 	int64		x = *(const int64 *) a;
 	int64		y = *(const int64 *) b;
@@ -42,7 +43,7 @@ timebuf_compact(TimeBuf *buf)
 
 	if (buf->count < 2)
 		return;
-	qsort(buf->records, buf->count, buf->width, cmp_record_time);
+	qsort(buf->records, buf->count, buf->width, cmp_leading_int64);
 	for (int64 i = 0; i < buf->count; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -62,7 +63,7 @@ timebuf_compact(TimeBuf *buf)
 /*
  * Makes room for extra more records: compacts first, and grows only when
  * the buffer would still be more than half full, so that memory stays
- * within about twice the number of distinct times.
+ * within four records per distinct time (and at least 16 records).
  */
 static void
 timebuf_reserve(TimeBuf *buf, int64 extra)

@@ -5,7 +5,8 @@
  *	  for aggregates that must see their rows in time order but receive them
  *	  in any order: append in the transition function, sort once at the end.
  *	  Records with equal times are merged (or dropped) when the buffer is
- *	  compacted, so it holds at most about twice the distinct times.
+ *	  compacted, which happens before the buffer grows, so that it never
+ *	  allocates more than four records per distinct time (or 16 records).
  *
  *-------------------------------------------------------------------------
  */
@@ -32,6 +33,7 @@ extern void timebuf_init(TimeBuf *buf, MemoryContext cxt, Size width, timebuf_me
 extern void *timebuf_append(TimeBuf *buf);
 extern void timebuf_append_all(TimeBuf *buf, const TimeBuf *from);
 extern void timebuf_compact(TimeBuf *buf);
+extern int	cmp_leading_int64(const void *a, const void *b);
 
 /* The i-th record. */
 static inline void *

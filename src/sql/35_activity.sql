@@ -31,7 +31,7 @@ CREATE TYPE @extschema@.activity (
     ALIGNMENT = int4,
     STORAGE = extended
 );
-COMMENT ON TYPE @extschema@.activity IS 'set of active periods (integers) of one customer, stored as a bitmap: 8 bytes + 1 byte per 8 periods spanned, at most 1000000 periods';
+COMMENT ON TYPE @extschema@.activity IS 'set of active periods (integers) of one customer, stored as a bitmap: 8 bytes + 1 byte per 8 periods spanned, spans up to 1000000 periods';
 
 CREATE FUNCTION @extschema@.activity_eq(a @extschema@.activity, b @extschema@.activity)
 RETURNS boolean
