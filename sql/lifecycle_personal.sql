@@ -42,3 +42,56 @@ SELECT customer, fixed, personal,
 FROM personal_cases, LATERAL (SELECT timestamptz '2020-06-30' - a AS t FROM unnest(ago) AS a) AS rows
 GROUP BY customer, fixed, personal
 ORDER BY customer;
+
+-- explicit multiples: weekly buyer silent 11 days; at_risk after 1.5 median gaps (10.5 days)
+SELECT engage.lifecycle_stage_personal(t, '2020-06-30', '30 days', '90 days', '180 days') AS default_multiples,
+       engage.lifecycle_stage_personal(t, '2020-06-30', '30 days', '90 days', '180 days', 1.5, 3, 6) AS tighter,
+       engage.lifecycle_stage_personal(t, '2020-06-30', '30 days', '90 days', '180 days', 1, 1, 1.5) AS churn_at_1_5
+FROM (SELECT timestamptz '2020-06-30' - interval '11 days' - k * interval '7 days' AS t
+      FROM generate_series(0, 9) AS k) AS s;
+-- the boundaries scale with the multiples: r = 10.5 days is still active, 10.5 days + 1us at_risk
+SELECT engage.lifecycle_stage_personal(t - interval '10 days 12:00', '2020-06-30', '30 days', '90 days', '180 days', 1.5, 3, 6) AS at_boundary,
+       engage.lifecycle_stage_personal(t - interval '10 days 12:00:00.000001', '2020-06-30', '30 days', '90 days', '180 days', 1.5, 3, 6) AS after_boundary
+FROM (SELECT timestamptz '2020-06-30' - k * interval '7 days' AS t FROM generate_series(0, 9) AS k) AS s;
+
+-- bad multiples
+CREATE FUNCTION pg_temp.error_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE q;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+SELECT q, pg_temp.error_of(q) FROM (VALUES
+    ($q$SELECT engage.lifecycle_stage_personal(now(), now(), '30 days', '90 days', '180 days', 2, 1, 8)$q$),
+    ($q$SELECT engage.lifecycle_stage_personal(now(), now(), '30 days', '90 days', '180 days', 0, 1, 8)$q$),
+    ($q$SELECT engage.lifecycle_stage_personal(now(), now(), '30 days', '90 days', '180 days', 'NaN', 4, 8)$q$),
+    ($q$SELECT engage.lifecycle_stage_personal(now(), now(), '30 days', '90 days', '180 days', 2, 4, NULL)$q$),
+    ($q$SELECT engage.lifecycle_stage_personal(now(), now(), '30 days', '90 days', '180 days', 2, 4, m)
+        FROM (VALUES (8.0), (9.0)) AS v(m)$q$)
+) AS cases(q);
+
+-- explicit multiples in a parallel plan give the serial answer
+CREATE TABLE personal_rows AS
+    SELECT i % 2000 AS customer,
+           timestamptz '2020-06-30' - ((i * 7919) % 3000 / (1 + i % 2000 % 13)) * interval '1 day' AS t
+    FROM generate_series(1, 100000) AS i;
+ANALYZE personal_rows;
+CREATE TEMP TABLE personal_serial AS
+    SELECT customer, engage.lifecycle_stage_personal(t, '2020-06-30', '30 days', '90 days', '180 days', 1.5, 3, 6) AS stage
+    FROM personal_rows GROUP BY customer;
+SELECT stage, count(*) FROM personal_serial GROUP BY stage ORDER BY stage;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET enable_hashagg = off;
+EXPLAIN (COSTS OFF)
+    SELECT customer, engage.lifecycle_stage_personal(t, '2020-06-30', '30 days', '90 days', '180 days', 1.5, 3, 6)
+    FROM personal_rows GROUP BY customer;
+SELECT count(*) AS customers, count(*) FILTER (WHERE p.stage IS DISTINCT FROM s.stage) AS differ
+FROM personal_serial AS s FULL JOIN (
+    SELECT customer, engage.lifecycle_stage_personal(t, '2020-06-30', '30 days', '90 days', '180 days', 1.5, 3, 6) AS stage
+    FROM personal_rows GROUP BY customer) AS p USING (customer);
+RESET ALL;
+DROP TABLE personal_rows;

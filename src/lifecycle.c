@@ -68,13 +68,14 @@ static const char *const stage_labels[STAGE_COUNT] = {
 #define LIFECYCLE_SERIAL_VERSION 1
 
 /*
- * Personalised thresholds: at_risk after 2, dormant after 4, churned after 8
- * median gaps, once the customer has at least 3 gaps between distinct days.
+ * Personalised thresholds: by default at_risk after 2, dormant after 4,
+ * churned after 8 median gaps, once the customer has at least 3 gaps
+ * between distinct days.
  */
 #define PERSONAL_MIN_GAPS 3
-#define PERSONAL_AT_RISK_GAPS 2
-#define PERSONAL_DORMANT_GAPS 4
-#define PERSONAL_CHURN_GAPS 8
+#define PERSONAL_AT_RISK_GAPS 2.0
+#define PERSONAL_DORMANT_GAPS 4.0
+#define PERSONAL_CHURN_GAPS 8.0
 
 /* The reference time and thresholds (microseconds) of one aggregate call. */
 typedef struct StageParams
@@ -115,6 +116,7 @@ typedef struct StageState
 typedef struct PersonalState
 {
 	StageParams params;
+	double		multiples[3];	/* at_risk, dormant, churn thresholds in median gaps */
 	TimeBuf		times;			/* TimestampTz records, unsorted until compacted */
 } PersonalState;
 
@@ -414,28 +416,75 @@ lifecycle_stage_final(PG_FUNCTION_ARGS)
 
 /* A new, empty personalised state in the aggregate context. */
 static PersonalState *
-personal_new(MemoryContext aggcontext, const StageParams *p)
+personal_new(MemoryContext aggcontext, const StageParams *p, const double *multiples)
 {
 	PersonalState *state = MemoryContextAlloc(aggcontext, sizeof(PersonalState));
 
 	state->params = *p;
+	memcpy(state->multiples, multiples, sizeof(state->multiples));
 	timebuf_init(&state->times, aggcontext, sizeof(TimestampTz), NULL);
 	return state;
 }
 
-/* Transition: appends one interaction time (cheap; sorted once at the end). */
+/*
+ * Reads the multiples of the median gap (transition-function arguments 6-8
+ * when given, else the defaults) and checks that they are positive and
+ * ordered.
+ */
+static void
+read_multiples(FunctionCallInfo fcinfo, double *m)
+{
+	static const char *const names[] = {"at_risk_gaps", "dormant_gaps", "churn_gaps"};
+
+	m[0] = PERSONAL_AT_RISK_GAPS;
+	m[1] = PERSONAL_DORMANT_GAPS;
+	m[2] = PERSONAL_CHURN_GAPS;
+	if (PG_NARGS() < 9)
+		return;
+	for (int i = 0; i < 3; i++)
+	{
+		if (PG_ARGISNULL(i + 6))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not be null", names[i])));
+		m[i] = PG_GETARG_FLOAT8(i + 6);
+		ensure_positive(m[i], names[i]);
+	}
+	if (m[0] > m[1] || m[1] > m[2])
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("multiples must satisfy at_risk_gaps <= dormant_gaps <= churn_gaps")));
+}
+
+/* Errors unless two personalised states use the same parameters and multiples. */
+static void
+ensure_same_personal(const PersonalState *state, const StageParams *p, const double *m)
+{
+	ensure_same_params(&state->params, p);
+	if (memcmp(state->multiples, m, sizeof(state->multiples)) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the multiples must be the same for every row of a group")));
+}
+
+/*
+ * Transition of both forms of lifecycle_stage_personal: appends one
+ * interaction time (cheap; sorted once at the end).
+ */
 Datum
 lifecycle_personal_accum(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = aggregate_context(fcinfo, "lifecycle_personal_accum");
 	PersonalState *state = PG_ARGISNULL(0) ? NULL : (PersonalState *) PG_GETARG_POINTER(0);
 	StageParams p = read_stage_params(fcinfo);
+	double		m[3];
 	TimestampTz t;
 
+	read_multiples(fcinfo, m);
 	if (state == NULL)
-		state = personal_new(aggcontext, &p);
+		state = personal_new(aggcontext, &p, m);
 	else
-		ensure_same_params(&state->params, &p);
+		ensure_same_personal(state, &p, m);
 	if (read_interaction(fcinfo, &state->params, &t) &&
 		(state->times.count == 0 ||
 		 timebuf_time(&state->times, state->times.count - 1) != t))
@@ -454,14 +503,14 @@ lifecycle_personal_combine(PG_FUNCTION_ARGS)
 	if (b == NULL)
 		PG_RETURN_POINTER(a);
 	if (a == NULL)
-		a = personal_new(aggcontext, &b->params);
+		a = personal_new(aggcontext, &b->params, b->multiples);
 	else
-		ensure_same_params(&a->params, &b->params);
+		ensure_same_personal(a, &b->params, b->multiples);
 	timebuf_append_all(&a->times, &b->times);
 	PG_RETURN_POINTER(a);
 }
 
-/* Serialise: version, parameters, count, then the sorted distinct times. */
+/* Serialise: version, parameters, multiples, count, then the sorted distinct times. */
 Datum
 lifecycle_personal_serialize(PG_FUNCTION_ARGS)
 {
@@ -471,6 +520,8 @@ lifecycle_personal_serialize(PG_FUNCTION_ARGS)
 	timebuf_compact(&state->times);
 	pq_begintypsend(&buf);
 	send_params(&buf, &state->params);
+	for (int i = 0; i < 3; i++)
+		pq_sendfloat8(&buf, state->multiples[i]);
 	pq_sendint64(&buf, state->times.count);
 	for (int64 i = 0; i < state->times.count; i++)
 		pq_sendint64(&buf, timebuf_time(&state->times, i));
@@ -485,18 +536,21 @@ lifecycle_personal_deserialize(PG_FUNCTION_ARGS)
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	StageParams p;
+	double		m[3];
 	PersonalState *state;
 	int64		n;
 
 	initStringInfo(&buf);
 	appendBinaryStringInfo(&buf, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
 	p = recv_params(&buf);
+	for (int i = 0; i < 3; i++)
+		m[i] = pq_getmsgfloat8(&buf);
 	n = pq_getmsgint64(&buf);
 	if (n < 0 || n > (buf.len - buf.cursor) / (int64) sizeof(int64))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid lifecycle state length")));
-	state = personal_new(aggcontext, &p);
+	state = personal_new(aggcontext, &p, m);
 	for (int64 i = 0; i < n; i++)
 		*(TimestampTz *) timebuf_append(&state->times) = pq_getmsgint64(&buf);
 	pq_getmsgend(&buf);
@@ -513,9 +567,9 @@ days_to_usecs(double days)
 }
 
 /*
- * The personalised thresholds of sorted distinct times: multiples of the
- * median gap between distinct UTC days when there are at least
- * PERSONAL_MIN_GAPS gaps, else the fixed ones.
+ * The personalised thresholds of sorted distinct times: the state's
+ * multiples of the median gap between distinct UTC days when there are at
+ * least PERSONAL_MIN_GAPS gaps, else the fixed ones.
  */
 static StageParams
 personal_thresholds(const PersonalState *state)
@@ -542,9 +596,9 @@ personal_thresholds(const PersonalState *state)
 		qsort(gaps, ngaps, sizeof(int64), cmp_leading_int64);
 		median = ngaps % 2 ? (double) gaps[ngaps / 2] :
 			(gaps[ngaps / 2 - 1] + gaps[ngaps / 2]) / 2.0;
-		p.active_within = days_to_usecs(PERSONAL_AT_RISK_GAPS * median);
-		p.dormant_after = days_to_usecs(PERSONAL_DORMANT_GAPS * median);
-		p.churn_after = days_to_usecs(PERSONAL_CHURN_GAPS * median);
+		p.active_within = days_to_usecs(state->multiples[0] * median);
+		p.dormant_after = days_to_usecs(state->multiples[1] * median);
+		p.churn_after = days_to_usecs(state->multiples[2] * median);
 	}
 	pfree(gaps);
 	return p;

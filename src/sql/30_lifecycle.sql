@@ -74,3 +74,19 @@ CREATE AGGREGATE @extschema@.lifecycle_stage_personal(occurred_at timestamptz, a
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.lifecycle_stage_personal(timestamptz, timestamptz, interval, interval, interval) IS 'lifecycle stage with at_risk/dormant/churned after 2/4/8 median gaps between the customer''s distinct UTC interaction days (fixed thresholds below 3 gaps); new uses the fixed active_within';
+
+CREATE FUNCTION @extschema@.lifecycle_personal_accum(state internal, occurred_at timestamptz, as_of timestamptz, active_within interval, dormant_after interval, churn_after interval, at_risk_gaps double precision, dormant_gaps double precision, churn_gaps double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.lifecycle_personal_accum(internal, timestamptz, timestamptz, interval, interval, interval, double precision, double precision, double precision) IS 'transition function of engage.lifecycle_stage_personal with explicit multiples: collects one interaction time';
+
+CREATE AGGREGATE @extschema@.lifecycle_stage_personal(occurred_at timestamptz, as_of timestamptz, active_within interval, dormant_after interval, churn_after interval, at_risk_gaps double precision, dormant_gaps double precision, churn_gaps double precision) (
+    SFUNC = @extschema@.lifecycle_personal_accum,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.lifecycle_personal_combine,
+    SERIALFUNC = @extschema@.lifecycle_personal_serialize,
+    DESERIALFUNC = @extschema@.lifecycle_personal_deserialize,
+    FINALFUNC = @extschema@.lifecycle_personal_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.lifecycle_stage_personal(timestamptz, timestamptz, interval, interval, interval, double precision, double precision, double precision) IS 'lifecycle stage with at_risk/dormant/churned after the given multiples of the median gap between the customer''s distinct UTC interaction days (fixed thresholds below 3 gaps)';
