@@ -1,5 +1,7 @@
 -- engage.nps: % promoters (9-10) minus % detractors (0-6).
+SET client_min_messages = warning;  -- no notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;
+RESET client_min_messages;
 
 -- 3 promoters, 2 passives, 5 detractors out of 10: 30 - 50 = -20
 SELECT engage.nps(s) FROM unnest(ARRAY[10, 9, 9, 8, 7, 6, 0, 3, 5, 6]) AS s;

@@ -1,0 +1,80 @@
+-- funnels ----------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.window_funnel_accum(state internal, "window" interval, occurred_at timestamptz, steps boolean[])
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_accum(internal, interval, timestamptz, boolean[]) IS 'transition function of engage.window_funnel: records the instant of an event that satisfies some step';
+
+CREATE FUNCTION @extschema@.window_funnel_combine(state internal, other internal)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_combine(internal, internal) IS 'combine function of engage.window_funnel: unites two event lists';
+
+CREATE FUNCTION @extschema@.window_funnel_serialize(state internal)
+RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_serialize(internal) IS 'serial function of engage.window_funnel';
+
+CREATE FUNCTION @extschema@.window_funnel_deserialize(state bytea, dummy internal)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_deserialize(bytea, internal) IS 'deserial function of engage.window_funnel';
+
+CREATE FUNCTION @extschema@.window_funnel_final(state internal)
+RETURNS integer
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_final(internal) IS 'final function of engage.window_funnel: the longest chain';
+
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, occurred_at timestamptz, VARIADIC steps boolean[]) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, timestamptz, boolean[]) IS 'ClickHouse windowFunnel (default mode): length of the longest chain step 1 -> ... -> step k in time order within window of its step-1 event; equal times are taken in step order; 1 to 32 steps, NULL steps are an error, rows with a NULL time are skipped; 0 when step 1 never holds';
+
+CREATE FUNCTION @extschema@.window_funnel_accum(state internal, "window" interval, mode text, occurred_at timestamptz, steps boolean[])
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_accum(internal, interval, text, timestamptz, boolean[]) IS 'transition function of engage.window_funnel with a mode: records the instant of an event that satisfies some step';
+
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, mode text, occurred_at timestamptz, VARIADIC steps boolean[]) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, text, timestamptz, boolean[]) IS 'ClickHouse windowFunnel with a mode: a comma-separated list of strict_order (a row satisfying no step, or a step out of order, ends the search), strict_deduplication (a repeated step ends it) and strict_increase (steps at strictly increasing times); '''' is the default mode';
+
+-- retention --------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.retention_accum(state bigint, conditions boolean[])
+RETURNS bigint
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_accum(bigint, boolean[]) IS 'transition function of engage.retention: ORs the conditions of one row into a bit mask (bits 32-39: number of conditions)';
+
+CREATE FUNCTION @extschema@.retention_combine(state bigint, other bigint)
+RETURNS bigint
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_combine(bigint, bigint) IS 'combine function of engage.retention: ORs two bit masks';
+
+CREATE FUNCTION @extschema@.retention_final(state bigint)
+RETURNS integer[]
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_final(bigint) IS 'final function of engage.retention: the 0/1 array';
+
+CREATE AGGREGATE @extschema@.retention(VARIADIC conditions boolean[]) (
+    SFUNC = @extschema@.retention_accum,
+    STYPE = bigint,
+    INITCOND = '0',
+    COMBINEFUNC = @extschema@.retention_combine,
+    FINALFUNC = @extschema@.retention_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention(boolean[]) IS 'ClickHouse retention: r[1] = 1 if condition 1 held on some row, r[i] = 1 if conditions 1 and i each held on some row; 1 to 32 conditions, NULL conditions are an error; NULL for no rows';

@@ -1,0 +1,66 @@
+/*-------------------------------------------------------------------------
+ *
+ * timebuf.h
+ *	  A growable buffer of fixed-size records keyed by a leading int64 time,
+ *	  for aggregates that must see their rows in time order but receive them
+ *	  in any order: append in the transition function, sort once at the end.
+ *	  Records with equal times are merged (or dropped) when the buffer is
+ *	  compacted, which happens before the buffer grows, so that it never
+ *	  allocates more than four records per distinct time (or 16 records).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TIMEBUF_H
+#define TIMEBUF_H
+
+#include "postgres.h"
+
+#include "common/int.h"
+
+/* Folds record from into record into (both with the same time). */
+typedef void (*timebuf_merge_fn) (void *into, const void *from);
+
+typedef struct TimeBuf
+{
+	int64		count;			/* records in use */
+	int64		capacity;		/* records allocated */
+	Size		width;			/* bytes per record; the first 8 are the time */
+	timebuf_merge_fn merge;		/* NULL: equal times are simply deduplicated */
+	char	   *records;		/* allocated in the aggregate context */
+} TimeBuf;
+
+extern void timebuf_init(TimeBuf *buf, MemoryContext cxt, Size width, timebuf_merge_fn merge);
+extern void *timebuf_append(TimeBuf *buf);
+extern void timebuf_append_all(TimeBuf *buf, const TimeBuf *from);
+extern void timebuf_compact(TimeBuf *buf);
+extern int	cmp_leading_int64(const void *a, const void *b);
+
+/* The i-th record. */
+static inline void *
+timebuf_at(const TimeBuf *buf, int64 i)
+{
+	return buf->records + i * buf->width;
+}
+
+/* The time of the i-th record. */
+static inline int64
+timebuf_time(const TimeBuf *buf, int64 i)
+{
+	return *(const int64 *) timebuf_at(buf, i);
+}
+
+/*
+ * a - b for two times (or a time and a duration) in microseconds, saturated
+ * to the int64 range: timestamps span more than half of it.
+ */
+static inline int64
+time_sub(int64 a, int64 b)
+{
+	int64		r;
+
+	if (pg_sub_s64_overflow(a, b, &r))
+		return b < 0 ? PG_INT64_MAX : PG_INT64_MIN;
+	return r;
+}
+
+#endif							/* TIMEBUF_H */
