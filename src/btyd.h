@@ -1,0 +1,76 @@
+/*-------------------------------------------------------------------------
+ *
+ * btyd.h
+ *	  Shared interface of the buy-till-you-die models (BG/NBD, MBG/NBD,
+ *	  Pareto/NBD, and the models built on them, e.g. CLV): reading a model
+ *	  composite into a parameter array, and the conditional expected number
+ *	  of purchases E[X(t) | x, t_x, T] of each counting model.
+ *
+ * A model composite (engage.bgnbd, engage.mbgnbd, engage.paretonbd, ...)
+ * starts with its parameters as double precision attributes, followed by
+ * loglik, customers and converged.  Time is in the units of the summary the
+ * model was fitted on (e.g. weeks): x = frequency (repeat purchases),
+ * t_x = recency (time of the last purchase since the first), T = age (time
+ * since the first purchase), t = length of the prediction window.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BTYD_H
+#define BTYD_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+
+/* The largest number of parameters of a model composite. */
+#define BTYD_MAX_PARAMS 4
+
+/*
+ * Reads the first nparams attributes of the model composite d (all double
+ * precision) into params.  Errors 22023 naming the attribute (names[i]) when
+ * one is NULL, NaN, infinite or not positive.  Reads the tuple in place, no
+ * allocation beyond detoasting (composites of this size are never toasted).
+ */
+extern void btyd_read_model(Datum d, int nparams, const char *const *names,
+							double *params);
+
+/* The same for argument argno of the calling SQL function. */
+#define BTYD_GETARG_MODEL(argno, nparams, names, params) \
+	btyd_read_model(PG_GETARG_DATUM(argno), (nparams), (names), (params))
+
+/*
+ * Checks a customer summary (x >= 0, 0 <= t_x <= T, all finite); errors 22023
+ * naming frequency, recency or age otherwise.
+ */
+extern void btyd_check_summary(double x, double tx, double T);
+
+/*
+ * Conditional expected number of purchases in (T, T + t] of a customer with
+ * summary (x, t_x, T), t >= 0.  Arguments are not checked (callers check
+ * them with btyd_check_summary / btyd_read_model); each result is finite.
+ *	 params = {r, alpha, a, b}: BG/NBD, Fader, Hardie & Lee 2005 eq. (10);
+ *	 params = {r, alpha, a, b}: MBG/NBD, Batislam, Denizel & Filiztekin 2007;
+ *	 params = {r, alpha, s, beta}: Pareto/NBD, Schmittlein, Morrison &
+ *	 Colombo 1987, as in Fader & Hardie's 2005 note (eq. 20 there).
+ */
+extern double bgnbd_expected_conditional(const double *params, double t,
+										 double x, double tx, double T);
+extern double mbgnbd_expected_conditional(const double *params, double t,
+										  double x, double tx, double T);
+extern double paretonbd_expected_conditional(const double *params, double t,
+											 double x, double tx, double T);
+
+/* The matching probabilities that the customer is still alive at T. */
+extern double bgnbd_p_alive(const double *params, double x, double tx, double T);
+extern double mbgnbd_p_alive(const double *params, double x, double tx, double T);
+extern double paretonbd_p_alive(const double *params, double x, double tx, double T);
+
+/*
+ * Builds the model composite of the calling function's result type from
+ * nparams parameters, loglik, customers and converged.
+ */
+extern Datum btyd_make_model(FunctionCallInfo fcinfo, const double *params,
+							 int nparams, double loglik, double customers,
+							 bool converged);
+
+#endif							/* BTYD_H */
