@@ -18,8 +18,9 @@ DATA = $(wildcard src/engage--*--*.sql)
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 
 PG_CPPFLAGS = -Isrc
-# -Wno-sign-compare: PostgreSQL 15's own headers (array.h) compare signed with unsigned.
-PG_CFLAGS = -Wall -Wextra -Werror -Wno-sign-compare
+# -Wno-sign-compare, -Wno-unused-parameter: PostgreSQL 15's own headers (array.h, bufpage.h,
+# ilist.h) compare signed with unsigned and have unused parameters.
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)

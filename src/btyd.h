@@ -22,6 +22,8 @@
 
 #include "fmgr.h"
 
+#include "fitdata.h"
+
 /* The largest number of parameters of a model composite. */
 #define BTYD_MAX_PARAMS 4
 
@@ -52,6 +54,7 @@ extern void btyd_check_summary(double x, double tx, double T);
  *	 params = {r, alpha, a, b}: MBG/NBD, Batislam, Denizel & Filiztekin 2007;
  *	 params = {r, alpha, s, beta}: Pareto/NBD, Schmittlein, Morrison &
  *	 Colombo 1987, as in Fader & Hardie's 2005 note (eq. 20 there).
+ * Errors 22003 in the rare case a hypergeometric series does not converge.
  */
 extern double bgnbd_expected_conditional(const double *params, double t,
 										 double x, double tx, double T);
@@ -72,5 +75,35 @@ extern double paretonbd_p_alive(const double *params, double x, double tx, doubl
 extern Datum btyd_make_model(FunctionCallInfo fcinfo, const double *params,
 							 int nparams, double loglik, double customers,
 							 bool converged);
+
+/*
+ * Maximum-likelihood fitting shared by the models.  loglik returns the
+ * weighted sum of the log-likelihoods of the sample's tuples at params and,
+ * when grad is not NULL, its gradient with respect to params (the model sets
+ * has_gradient when it provides one).
+ */
+typedef double (*BtydLogLik) (const double *params, const FitData *fd, double *grad);
+
+typedef struct BtydModelSpec
+{
+	const char *name;			/* e.g. "bgnbd", for messages */
+	int			nparams;
+	const char *const *names;	/* parameter names */
+	BtydLogLik	loglik;
+	bool		has_gradient;
+} BtydModelSpec;
+
+/*
+ * Fits spec to the sample by minimising the negative mean log-likelihood
+ * plus penalizer * sum(params^2) over log-parameters, and returns the model
+ * composite (the result type of the calling function); NULL when the sample
+ * is empty.  Errors 22023 when nobody made a repeat purchase (values[0] > 0)
+ * and penalizer is 0; warns when the optimiser did not converge.
+ */
+extern Datum btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
+							 const FitData *fd, double penalizer);
+
+/* The penalizer of a fit state (option 0, 0 when unset). */
+extern double btyd_state_penalizer(const FitData *fd);
 
 #endif							/* BTYD_H */
