@@ -17,6 +17,7 @@
 
 #include "access/htup_details.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/typcache.h"
 
@@ -242,4 +243,89 @@ btyd_fit_accum_rfm(PG_FUNCTION_ARGS)
 	accum_summary(fcinfo, fd, (double) DatumGetInt32(v[0]), DatumGetFloat8(v[1]),
 				  DatumGetFloat8(v[2]), 2);
 	PG_RETURN_POINTER(fd);
+}
+
+double
+btyd_rexp(pg_prng_state *rng, double rate)
+{
+	return -log1p(-pg_prng_double(rng)) / rate;
+}
+
+/* A standard normal variate (Box-Muller). */
+static double
+rnorm(pg_prng_state *rng)
+{
+	double		u = 1.0 - pg_prng_double(rng);	/* (0, 1] */
+	double		v = pg_prng_double(rng);
+
+	return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
+}
+
+double
+btyd_rgamma(pg_prng_state *rng, double shape, double rate)
+{
+	double		boost = 1.0;
+	double		d,
+				c;
+
+	if (shape < 1.0)
+	{
+		/* G(a) = G(a + 1) U^(1/a) */
+		boost = pow(1.0 - pg_prng_double(rng), 1.0 / shape);
+		shape += 1.0;
+	}
+	d = shape - 1.0 / 3.0;
+	c = 1.0 / sqrt(9.0 * d);
+	for (;;)
+	{
+		double		z = rnorm(rng);
+		double		v = 1.0 + c * z;
+		double		u;
+
+		if (v <= 0)
+			continue;
+		v = v * v * v;
+		u = 1.0 - pg_prng_double(rng);
+		if (log(u) < 0.5 * z * z + d - d * v + d * log(v))
+			return boost * d * v / rate;
+	}
+}
+
+Datum
+btyd_simulate(FunctionCallInfo fcinfo, int nparams, const char *const *names,
+			  BtydDrawFn draw)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	double		params[BTYD_MAX_PARAMS];
+	int32		customers = PG_GETARG_INT32(1);
+	double		T = PG_GETARG_FLOAT8(2);
+	pg_prng_state rng;
+
+	BTYD_GETARG_MODEL(0, nparams, names, params);
+	if (customers < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("customers must not be negative")));
+	ensure_nonnegative(T, "age");
+	pg_prng_seed(&rng, (uint64) (int64) PG_GETARG_INT32(3));
+	InitMaterializedSRF(fcinfo, 0);
+	for (int i = 0; i < customers; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+		int64		x = 0;
+		double		tx = 0.0;
+
+		CHECK_FOR_INTERRUPTS();
+		draw(params, T, &rng, &x, &tx);
+		if (x > PG_INT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("simulated frequency is out of range for integer")));
+		values[0] = Int32GetDatum((int32) x);
+		values[1] = Float8GetDatum(tx);
+		values[2] = Float8GetDatum(T);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }

@@ -22,6 +22,7 @@
 
 #include "fmgr.h"
 
+#include "common/pg_prng.h"
 #include "fitdata.h"
 
 /* The largest number of parameters of a model composite. */
@@ -105,5 +106,23 @@ extern Datum btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 
 /* The penalizer of a fit state (option 0, 0 when unset). */
 extern double btyd_state_penalizer(const FitData *fd);
+
+/*
+ * Simulation: draw one customer observed for T after the first purchase,
+ * setting the number of repeat purchases *x and the time of the last *tx.
+ */
+typedef void (*BtydDrawFn) (const double *params, double T, pg_prng_state *rng,
+							int64 *x, double *tx);
+
+/*
+ * The set-returning body of engage.<model>_simulate(model, customers, age,
+ * seed): customers rows (frequency, recency, age), deterministic per seed.
+ */
+extern Datum btyd_simulate(FunctionCallInfo fcinfo, int nparams,
+						   const char *const *names, BtydDrawFn draw);
+
+/* Random variates: Gamma(shape, rate) (Marsaglia & Tsang 2000), Exp(rate). */
+extern double btyd_rgamma(pg_prng_state *rng, double shape, double rate);
+extern double btyd_rexp(pg_prng_state *rng, double rate);
 
 #endif							/* BTYD_H */

@@ -91,7 +91,7 @@ fitdata_grow(FitData *fd)
 {
 	int			cap = fd->capacity * 2;
 
-	if (cap > (int) (MaxAllocHugeSize / (sizeof(double) * 4 * FITDATA_MAX_K)))
+	if (fd->capacity > PG_INT32_MAX / 4)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many distinct tuples in a fit sample")));
