@@ -146,6 +146,9 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 	ensure_nonnegative(penalizer, "penalizer");
 	if (fd == NULL || fd->ntuples == 0)
 		return (Datum) 0;
+	/* a canonical order makes the result independent of the plan */
+	fd = fitdata_sorted_copy(CurrentMemoryContext, fd);
+	fp.fd = fd;
 	fp.total_weight = fitdata_total_weight(fd);
 	for (int i = 0; i < fd->ntuples && !repeat; i++)
 		repeat = fitdata_tuple(fd, i)[0] > 0;

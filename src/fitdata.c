@@ -7,6 +7,9 @@
  *	  aggregate (combine, serialize, deserialize) and by the storable type
  *	  engage.fitdata (in, out, send, recv, the merge aggregate).
  *
+ * The serial form lists the tuples in value order, so that equal samples have
+ * equal bytes whatever the order rows arrived in.
+ *
  * Text form of engage.fitdata (lossless; values printed shortest-exact):
  *	 k=3 tuples=2 weight=3 options={} data={(0,0,38.86,1),(2,30.43,38.86,2)}
  * where each parenthesised group is a tuple followed by its weight.
@@ -205,6 +208,46 @@ fitdata_total_weight(const FitData *fd)
 	return s + c;
 }
 
+/* Orders tuple indexes by their values, lexicographically. */
+static int
+tuple_cmp(const void *a, const void *b, void *arg)
+{
+	const FitData *fd = (const FitData *) arg;
+	const double *u = fitdata_tuple(fd, *(const int *) a);
+	const double *v = fitdata_tuple(fd, *(const int *) b);
+
+	for (int j = 0; j < fd->k; j++)
+		if (u[j] != v[j])
+			return u[j] < v[j] ? -1 : 1;
+	return 0;
+}
+
+/* The tuple indexes of fd in value order (palloc'd). */
+static int *
+sorted_order(const FitData *fd)
+{
+	int		   *order = palloc_extended(sizeof(int) * Max(fd->ntuples, 1), MCXT_ALLOC_HUGE);
+
+	for (int i = 0; i < fd->ntuples; i++)
+		order[i] = i;
+	qsort_arg(order, fd->ntuples, sizeof(int), tuple_cmp, (void *) fd);
+	return order;
+}
+
+FitData *
+fitdata_sorted_copy(MemoryContext context, const FitData *fd)
+{
+	FitData    *copy = fitdata_create(context, fd->k);
+	int		   *order = sorted_order(fd);
+
+	copy->nopts = fd->nopts;
+	memcpy(copy->opts, fd->opts, sizeof(fd->opts));
+	for (int i = 0; i < fd->ntuples; i++)
+		fitdata_add_normalised(copy, fitdata_tuple(fd, order[i]), fitdata_weight(fd, order[i]));
+	pfree(order);
+	return copy;
+}
+
 bytea *
 fitdata_to_bytes(const FitData *fd)
 {
@@ -212,12 +255,14 @@ fitdata_to_bytes(const FitData *fd)
 		sizeof(double) * (fd->nopts + (Size) fd->ntuples * (fd->k + 1));
 	FitDataHeader *h = palloc_extended(len, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	char	   *p = (char *) h + sizeof(FitDataHeader);
+	int		   *order;
 
 	if (len > MaxAllocSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("fit sample of %d distinct tuples is too large to serialize",
 						fd->ntuples)));
+	order = sorted_order(fd);
 	SET_VARSIZE(h, len);
 	h->magic = FITDATA_MAGIC;
 	h->k = fd->k;
@@ -227,13 +272,14 @@ fitdata_to_bytes(const FitData *fd)
 	p += sizeof(double) * fd->nopts;
 	for (int i = 0; i < fd->ntuples; i++)
 	{
-		double		w = fitdata_weight(fd, i);
+		double		w = fitdata_weight(fd, order[i]);
 
-		memcpy(p, fitdata_tuple(fd, i), sizeof(double) * fd->k);
+		memcpy(p, fitdata_tuple(fd, order[i]), sizeof(double) * fd->k);
 		p += sizeof(double) * fd->k;
 		memcpy(p, &w, sizeof(double));
 		p += sizeof(double);
 	}
+	pfree(order);
 	return (bytea *) h;
 }
 

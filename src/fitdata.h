@@ -15,7 +15,7 @@
  * Serial format (the engage.fitdata type and the aggregates' serialised
  * internal state are the same bytes, a varlena):
  *	 uint32 magic+version, int32 k, int32 nopts, int32 ntuples,
- *	 double opts[nopts], then ntuples * (k doubles, weight).
+ *	 double opts[nopts], then ntuples * (k doubles, weight) in value order.
  * Deserialisation checks the version and the exact length (22P03 otherwise).
  *
  * SQL level (src/fitdata.c): fitdata_combine(internal, internal),
@@ -86,7 +86,13 @@ fitdata_tuple(const FitData *fd, int i)
 	return fd->values + (size_t) i * fd->k;
 }
 
-/* The serial form (a palloc'd varlena, see above). */
+/*
+ * A copy of fd in context with its tuples in value order: fitting the copy
+ * gives bit-identical results whatever order (or parallel plan) built fd.
+ */
+extern FitData *fitdata_sorted_copy(MemoryContext context, const FitData *fd);
+
+/* The serial form (a palloc'd varlena, tuples in value order, see above). */
 extern bytea *fitdata_to_bytes(const FitData *fd);
 
 /* A state in context from its serial form (checked, 22P03 when corrupt). */

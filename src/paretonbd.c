@@ -69,6 +69,17 @@ hyp2f1_checked(double a, double b, double c, double z)
 	return f;
 }
 
+/*
+ * ln 2F1(a, b; a + 1; z) for 0 <= z < 1, after Euler's transformation
+ * 2F1(a, b; a+1; z) = (1-z)^(1-b) 2F1(1, a+1-b; a+1; z), whose terms
+ * decrease geometrically: no overflow for large frequencies.
+ */
+static double
+log_hyp2f1_a1(double a, double b, double z)
+{
+	return (1.0 - b) * log1p(-z) + log(hyp2f1_checked(1.0, a + 1.0 - b, a + 1.0, z));
+}
+
 /* ln F(y) of the header comment, for the larger of alpha and beta. */
 static double
 pnbd_log_f(const double *p, double x, double y)
@@ -80,9 +91,9 @@ pnbd_log_f(const double *p, double x, double y)
 	double		rsx = r + s + x;
 
 	if (alpha >= beta)
-		return log(hyp2f1_checked(rsx, s + 1, rsx + 1, (alpha - beta) / (alpha + y))) -
+		return log_hyp2f1_a1(rsx, s + 1, (alpha - beta) / (alpha + y)) -
 			rsx * log(alpha + y);
-	return log(hyp2f1_checked(rsx, r + x, rsx + 1, (beta - alpha) / (beta + y))) -
+	return log_hyp2f1_a1(rsx, r + x, (beta - alpha) / (beta + y)) -
 		rsx * log(beta + y);
 }
 
@@ -304,7 +315,8 @@ pnbd_draw(const double *p, double T, pg_prng_state *rng, int64 *x, double *tx)
 {
 	double		lambda = btyd_rgamma(rng, p[0], p[1]);
 	double		mu = btyd_rgamma(rng, p[2], p[3]);
-	double		end = Min(btyd_rexp(rng, mu), T);
+	double		lifetime = btyd_rexp(rng, mu);
+	double		end = Min(lifetime, T);
 	double		t = 0.0;
 
 	for (;;)

@@ -67,7 +67,9 @@ one_minus_pow_over(double u, double e)
 {
 	double		lu = log(u);
 
-	if (fabs(e * lu) < 1e-300 || e == 0.0)
+	if (lu == 0.0)
+		return 0.0;
+	if (e == 0.0)
 		return -lu;
 	return -expm1(e * lu) / e;
 }
