@@ -1,6 +1,8 @@
 -- engage.gammagamma: the Gamma-Gamma spend model (Fader, Hardie & Lee 2005; Fader & Hardie's note
 -- "The Gamma-Gamma model of monetary value") on the CDNOW sample.
+SET client_min_messages = warning;   -- no "already exists" notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;
+RESET client_min_messages;
 
 -- CDNOW sample (2,357 customers, 39-week calibration period): x repeat purchase days, zbar their
 -- mean dollar value (0 when x = 0).

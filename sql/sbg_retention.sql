@@ -1,5 +1,7 @@
 -- engage.sbg: shifted Beta-Geometric retention (Fader & Hardie 2007) and DERL (Fader & Hardie 2010).
+SET client_min_messages = warning;   -- no "already exists" notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;
+RESET client_min_messages;
 
 -- Fader & Hardie (2007), "How to project customer retention", the worked example: two cohorts
 -- of 1000 customers, active customers at the end of years 0..7.  The model is fitted to years
