@@ -1,6 +1,8 @@
 -- BG/NBD on the CDNOW sample (2,357 customers, 39-week calibration period, time in weeks),
 -- against Fader, Hardie & Lee (2005), "Counting your customers the easy way".
+SET client_min_messages = warning;   -- no "already exists" notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;
+RESET client_min_messages;
 
 CREATE TABLE bgnbd_cdnow (id integer, frequency float8, recency float8, age float8);
 \copy bgnbd_cdnow FROM '../shared/data/cdnow/cdnow_customers_summary.csv' WITH (FORMAT csv, HEADER)

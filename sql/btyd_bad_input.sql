@@ -1,6 +1,8 @@
 -- Bad input to the counting models (BG/NBD, MBG/NBD, Pareto/NBD): errors with SQLSTATE 22023,
 -- documented NULLs, empty and degenerate samples, the penalizer.
+SET client_min_messages = warning;   -- no "already exists" notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;
+RESET client_min_messages;
 
 -- runs a statement that must fail, and shows its SQLSTATE and message
 CREATE FUNCTION btyd_error(stmt text) RETURNS text LANGUAGE plpgsql AS $$

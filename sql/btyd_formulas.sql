@@ -2,7 +2,9 @@
 -- conditional expectation against direct numerical integration over the mixing
 -- distributions, at several summaries (frequency 0, recency = age, a new customer, ...);
 -- removable singularities (a = 1, s = 1); extreme summaries stay finite.
+SET client_min_messages = warning;   -- no "already exists" notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;
+RESET client_min_messages;
 
 CREATE TABLE btyd_points (x float8, tx float8, age float8, t float8);
 INSERT INTO btyd_points VALUES

@@ -1,7 +1,9 @@
 -- The fit aggregates over engage.rfm summaries (frequency integer, recency, age, monetary).
 -- Runs in its own database; where engage.rfm is not part of the extension yet, a stand-in of
 -- the same shape is created before the extension, so that its rfm overloads are installed.
+SET client_min_messages = warning;   -- no "already exists" notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;
+RESET client_min_messages;
 SELECT current_database() AS regress_db \gset
 CREATE DATABASE engage_btyd_rfm;
 \c engage_btyd_rfm

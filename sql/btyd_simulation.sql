@@ -1,6 +1,8 @@
 -- Parameter recovery: customers simulated from known parameters (fixed seeds) are fitted
 -- back; every parameter within 15% of the truth (these sample sizes give a few % typically).
+SET client_min_messages = warning;   -- no "already exists" notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;
+RESET client_min_messages;
 
 -- simulation is deterministic per seed, and differs between seeds
 SELECT count(*), sum(frequency), round(sum(recency)::numeric, 6) AS recency_sum

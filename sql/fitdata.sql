@@ -1,6 +1,8 @@
 -- engage.fitdata: the compressed fit sample as a storable type (text and binary I/O),
 -- merging, combining empty and NULL partial states, corrupt input.
+SET client_min_messages = warning;   -- no "already exists" notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;
+RESET client_min_messages;
 
 -- distinct tuples with summed weights; -0 and 0 are the same tuple
 SELECT engage.fitdata(f, r, a) FROM (VALUES (2::float8, 30.43::float8, 38.86::float8), (0, 0, 38.86),

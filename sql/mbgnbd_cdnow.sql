@@ -1,7 +1,9 @@
 -- MBG/NBD (Batislam, Denizel & Filiztekin 2007) on the CDNOW sample (2,357 customers, 39 weeks).
 -- Reference values as reported by the lifetimes package for these data: r = 0.525,
 -- alpha = 6.183, a = 0.891, b = 1.614.
+SET client_min_messages = warning;   -- no "already exists" notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;
+RESET client_min_messages;
 
 CREATE TABLE mbg_cdnow (id integer, frequency float8, recency float8, age float8);
 \copy mbg_cdnow FROM '../shared/data/cdnow/cdnow_customers_summary.csv' WITH (FORMAT csv, HEADER)

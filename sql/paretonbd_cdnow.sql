@@ -1,7 +1,9 @@
 -- Pareto/NBD on the CDNOW sample (2,357 customers, 39 weeks), against Fader, Hardie & Lee
 -- (2005), "RFM and CLV: using iso-value curves for customer base analysis", and Fader &
 -- Hardie's note "A note on deriving the Pareto/NBD model and related expressions" (2005).
+SET client_min_messages = warning;   -- no "already exists" notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;
+RESET client_min_messages;
 
 CREATE TABLE pnbd_cdnow (id integer, frequency float8, recency float8, age float8);
 \copy pnbd_cdnow FROM '../shared/data/cdnow/cdnow_customers_summary.csv' WITH (FORMAT csv, HEADER)

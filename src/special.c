@@ -15,8 +15,8 @@
 
 /* Series terms beyond this count are "not converged". */
 #define HYP2F1_MAX_TERMS 200000
-/* c - a - b closer than this to an integer is perturbed symmetrically. */
-#define HYP2F1_INT_GUARD 1e-5
+/* c - a - b closer than this to an integer is interpolated around it. */
+#define HYP2F1_INT_GUARD 3e-4
 
 double
 log_beta(double a, double b)
@@ -130,9 +130,13 @@ gamma_ratio(double n1, double n2, double d1, double d2, double w, double p)
 	return s1 * s2 * s3 * s4 * exp(l + p * log(w));
 }
 
-/* The 1 - z transformation (A&S 15.3.6), c - a - b not an integer. */
+/*
+ * The 1 - z transformation (A&S 15.3.6), c - a - b not an integer.  Sets
+ * *cancelled when its two terms cancel to less than 1e-6 of their size
+ * (large a, b or c), where the result would be meaningless.
+ */
 static double
-hyp2f1_reflect(double a, double b, double c, double z, bool *ok)
+hyp2f1_reflect(double a, double b, double c, double z, bool *ok, bool *cancelled)
 {
 	double		w = 1.0 - z;
 	double		d = c - a - b;
@@ -140,8 +144,11 @@ hyp2f1_reflect(double a, double b, double c, double z, bool *ok)
 	double		t2 = gamma_ratio(c, -d, a, b, w, d);
 	double		s1 = t1 == 0.0 ? 0.0 : hyp2f1_series(a, b, 1.0 - d, w, ok);
 	double		s2 = t2 == 0.0 ? 0.0 : hyp2f1_series(c - a, c - b, 1.0 + d, w, ok);
+	double		result = t1 * s1 + t2 * s2;
 
-	return t1 * s1 + t2 * s2;
+	if (!(fabs(result) >= 1e-6 * (fabs(t1 * s1) + fabs(t2 * s2))))
+		*cancelled = true;
+	return result;
 }
 
 double
@@ -149,6 +156,7 @@ hyp2f1(double a, double b, double c, double z, bool *ok)
 {
 	double		d = c - a - b;
 	double		m = rint(d);
+	bool		cancelled = false;
 	double		result;
 
 	*ok = true;
@@ -159,18 +167,73 @@ hyp2f1(double a, double b, double c, double z, bool *ok)
 	}
 	else if (z <= 0.6 || d >= 8.0)
 		result = hyp2f1_series(a, b, c, z, ok);
-	else if (fabs(d - m) >= HYP2F1_INT_GUARD)
-		result = hyp2f1_reflect(a, b, c, z, ok);
 	else
 	{
-		/* interpolate linearly in c between c - a - b = m -+ guard */
-		double		h = HYP2F1_INT_GUARD;
-		double		lo = hyp2f1_reflect(a, b, a + b + m - h, z, ok);
-		double		hi = hyp2f1_reflect(a, b, a + b + m + h, z, ok);
+		if (fabs(d - m) >= HYP2F1_INT_GUARD)
+			result = hyp2f1_reflect(a, b, c, z, ok, &cancelled);
+		else
+		{
+			/*
+			 * Cubic interpolation in c through c - a - b = m -2h, -h, +h,
+			 * +2h: error O(h^4), cancellation noise O(eps / h).
+			 */
+			double		h = HYP2F1_INT_GUARD;
+			double		t = (d - m) / h;
+			double		nodes[4] = {-2, -1, 1, 2};
 
-		result = lo + (d - m + h) / (2.0 * h) * (hi - lo);
+			result = 0.0;
+			for (int i = 0; i < 4; i++)
+			{
+				double		weight = 1.0;
+
+				for (int j = 0; j < 4; j++)
+					if (j != i)
+						weight *= (t - nodes[j]) / (nodes[i] - nodes[j]);
+				result += weight * hyp2f1_reflect(a, b, a + b + m + nodes[i] * h, z,
+												  ok, &cancelled);
+			}
+		}
+		if (cancelled || !*ok)
+		{
+			/* fall back on the (slower) power series */
+			*ok = true;
+			result = hyp2f1_series(a, b, c, z, ok);
+		}
 	}
 	if (!isfinite(result))
 		*ok = false;
 	return result;
+}
+
+/*
+ * ln Gamma(y + e) - ln Gamma(y) for y > 0, y + e > 0, accurate relative to e
+ * even when e is small and y large: the recurrence shifts y to >= 16
+ * (log1p terms), then Stirling's series is differenced term by term.
+ */
+double
+log_gamma_ratio(double y, double e)
+{
+	static const double c[] = {1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680};
+	double		acc = 0.0;
+	double		ye;
+
+	if (e == 0.0)
+		return 0.0;
+	if (y + e <= 0 || y <= 0)
+		return lgamma(y + e) - lgamma(y);
+	while (y < 16.0 || y + e < 16.0)
+	{
+		/* ln Gamma(y+e) - ln Gamma(y) = [same at y+1] - ln((y+e)/y) */
+		acc -= log1p(e / y);
+		y += 1.0;
+	}
+	ye = y + e;
+	acc += (y - 0.5) * log1p(e / y) + e * log(ye) - e;
+	for (int k = 0; k < 4; k++)
+	{
+		int			p = 2 * k + 1;
+
+		acc += c[k] * (pow(ye, -p) - pow(y, -p));
+	}
+	return acc;
 }

@@ -19,6 +19,12 @@
 /* ln B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b), for a, b > 0. */
 extern double log_beta(double a, double b);
 
+/*
+ * ln Gamma(y + e) - ln Gamma(y) for y > 0 and y + e > 0, accurate relative
+ * to e for small e and large y (where the plain difference cancels).
+ */
+extern double log_gamma_ratio(double y, double e);
+
 /* The digamma function psi(x) = d/dx ln Gamma(x), for x > 0. */
 extern double digamma(double x);
 
@@ -35,8 +41,9 @@ extern double one_minus_pow_over(double u, double e);
  * Gauss hypergeometric function 2F1(a, b; c; z) for real a, b, c and real
  * z < 1 (c not a non-positive integer).  Uses the power series for
  * |z| <= 0.6 (or when it converges fast), the Pfaff transformation for
- * z < 0 and the 1 - z transformation (Abramowitz & Stegun 15.3.6, with a
- * symmetric perturbation when c - a - b is near an integer) for z near 1.
+ * z < 0 and the 1 - z transformation (Abramowitz & Stegun 15.3.6, with
+ * cubic interpolation in c when c - a - b is near an integer, and the
+ * series again when its terms cancel) for z near 1.
  * *ok is set to false when a series did not converge or the result is not
  * finite; the return value is then meaningless.
  */
