@@ -75,8 +75,8 @@ FROM patterns, bgbb_published GROUP BY m;
 
 -- Long windows: up to 1000 opportunities are summed term by term, longer ones use the closed
 -- form (FHS 2010 eq. 9) through an accurate ratio of gamma functions; the two agree across the
--- switch and with the direct sum of survival terms over 100000 opportunities, also at gamma = 1
--- exactly, just above 1 and just below 1 (where d / (g - 1) (1 - ...) cancels).
+-- switch and with the direct sum of survival terms over 100000 opportunities (relative 1e-10),
+-- also at gamma = 1 exactly, just above 1 and just below 1 (where d / (g - 1) (1 - ...) cancels).
 CREATE FUNCTION pg_temp.survival_terms(g float8, d float8, m int) RETURNS float8 LANGUAGE sql AS $$
     SELECT sum(exp(c)) FROM (SELECT sum(ln((d + j) / (g + d + j))) OVER (ORDER BY j) AS c FROM generate_series(0, m - 1) j) s
 $$;
@@ -84,7 +84,7 @@ SELECT g, round(engage.expected_purchases(ROW(1, 1, g, 2.5, NULL, NULL, NULL)::e
        abs(engage.expected_purchases(ROW(1, 1, g, 2.5, NULL, NULL, NULL)::engage.bgbb, 100000)
            / (0.5 * pg_temp.survival_terms(g, 2.5, 100000)) - 1) < 1e-10 AS matches_direct_sum,
        abs(engage.expected_purchases(ROW(1, 1, g, 2.5, NULL, NULL, NULL)::engage.bgbb, 1001)
-           / (0.5 * pg_temp.survival_terms(g, 2.5, 1001)) - 1) < 1e-12 AS switch_ok
+           / (0.5 * pg_temp.survival_terms(g, 2.5, 1001)) - 1) < 1e-10 AS switch_ok
 FROM (VALUES (0.657::float8), (1.0), (1 + 1e-9), (1 - 1e-7), (1.0001), (3.5)) v(g) ORDER BY g;
 -- extreme summaries: no overflow, no NaN
 SELECT to_char(engage.p_alive(m, 0, 0, 1000000), '9.999EEEE') AS p_alive_never_bought,

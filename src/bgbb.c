@@ -96,43 +96,11 @@ bgbb_check_summary(int32 x, int32 tx, int32 n)
 }
 
 /*
- * ln Gamma(y + e) - ln Gamma(y) for y > 0, y + e > 0, accurate relative to
- * e (no cancellation when e is small or y large): shifts y above 16 with
- * log1p terms, then differences Stirling's series term by term.
- */
-static double
-log_gamma_ratio(double y, double e)
-{
-	static const double stirling[] = {1.0 / 12, -1.0 / 360, 1.0 / 1260,
-	-1.0 / 1680, 1.0 / 1188};
-	double		acc = 0.0;
-	double		l1p;
-	double		vpow;
-
-	while (y < 16.0)
-	{
-		acc -= log1p(e / y);
-		y += 1.0;
-	}
-	l1p = log1p(e / y);
-	acc += (y + e - 0.5) * l1p + e * log(y) - e;
-	vpow = y;
-	for (int k = 0; k < (int) lengthof(stirling); k++)
-	{
-		int			power = 2 * k + 1;
-
-		/* (y + e)^-power - y^-power = y^-power expm1(-power ln(1 + e/y)) */
-		acc += stirling[k] * expm1(-power * l1p) / vpow;
-		vpow *= y * y;
-	}
-	return acc;
-}
-
-/*
  * sum_{k=1}^{m} B(g, d+k)/B(g, d): the expected number of the next m
  * opportunities a customer alive now (theta ~ Beta(g, d)) stays alive for.
  * Term by term for short windows, otherwise the closed form of eq. (9) with
- * ratios of gammas taken by log_gamma_ratio (its limit at g = 1 separately).
+ * ratios of gammas taken by the shared log_gamma_ratio (its limit at g = 1
+ * separately).
  */
 static double
 bgbb_survival_sum(double g, double d, int32 m)

@@ -34,7 +34,6 @@
 
 #include "btyd.h"
 #include "fitdata.h"
-#include "miscadmin.h"
 #include "special.h"
 
 PG_FUNCTION_INFO_V1(sbg_fit_accum);
@@ -209,46 +208,6 @@ sbg_retention_rate(PG_FUNCTION_ARGS)
 }
 
 /*
- * 2F1(1, b; c; z) for 0 < b < c, 0 <= z < 1 by its series, whose terms
- * shrink at least by the factor z (about 37 / (1 - z) terms).
- */
-static double
-hyp2f1_one_series(double b, double c, double z)
-{
-	double		term = 1.0;
-	double		sum = 1.0;
-
-	for (int64 k = 0; term > 1e-17 * (1 - z) * sum; k++)
-	{
-		term *= (b + k) / (c + k) * z;
-		sum += term;
-		if ((k & 0xFFFF) == 0xFFFF)
-			CHECK_FOR_INTERRUPTS();
-	}
-	return sum;
-}
-
-/*
- * 2F1(1, b; c; z) of DERL: the series up to z = 0.999 (at most ~40000
- * terms); closer to 1 the shared hyp2f1 (1 - z transformation), checked
- * against the bounds 1 <= 2F1 <= 1 / (1 - z) and replaced by the series
- * when outside them.
- */
-static double
-derl_hyp2f1(double b, double c, double z)
-{
-	double		f;
-	bool		ok;
-
-	if (z <= 0.999)
-		return hyp2f1_one_series(b, c, z);
-	f = hyp2f1(1.0, b, c, z, &ok);
-	if (!ok || !(f >= 1.0 && f <= 1.0 / (1.0 - z)))
-		f = hyp2f1_one_series(b, c, z);
-	return f;
-}
-
-/*
  * DERL(d | renewals) of FH 2010 eq. (6) for renewals >= 0 and d >= 0; at
  * d = 0 the undiscounted expected residual lifetime (beta + renewals) /
  * (alpha - 1), which is infinite (an error) when alpha <= 1.
@@ -261,6 +220,8 @@ sbg_derl(PG_FUNCTION_ARGS)
 	double		d = PG_GETARG_FLOAT8(2);
 	double		a,
 				b;
+	double		f;
+	bool		ok;
 
 	BTYD_GETARG_MODEL(0, SBG_NPARAMS, sbg_param_names, par);
 	if (renewals < 0)
@@ -279,5 +240,11 @@ sbg_derl(PG_FUNCTION_ARGS)
 					 errhint("Use a positive discount_rate.")));
 		PG_RETURN_FLOAT8(b / (a - 1));
 	}
-	PG_RETURN_FLOAT8(b / (a + b) * derl_hyp2f1(b + 1, a + b + 1, 1.0 / (1.0 + d)));
+	f = hyp2f1(1.0, b + 1, a + b + 1, 1.0 / (1.0 + d), &ok);
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("derl could not be computed for alpha = %g, beta = %g, renewals = %d, discount_rate = %g",
+						par[0], par[1], renewals, d)));
+	PG_RETURN_FLOAT8(b / (a + b) * f);
 }
