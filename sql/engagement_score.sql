@@ -1,5 +1,5 @@
 -- engage.engagement_score: sum of weight * 2^(-(as_of - occurred_at) / half_life).
--- quietly, whether or not an earlier test left it installed; dropped again at the end
+-- quietly, whether or not an earlier test installed it
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS engage;
 RESET client_min_messages;
@@ -103,4 +103,3 @@ FROM events_big;
 RESET ALL;
 
 DROP TABLE events, channel_weights, events_big, serial_scores, serial_total;
-DROP EXTENSION engage;

@@ -1,5 +1,5 @@
 -- engage.engagement: storable, mergeable engagement states, and incremental refresh.
--- quietly, whether or not an earlier test left it installed; dropped again at the end
+-- quietly, whether or not an earlier test installed it
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS engage;
 RESET client_min_messages;
@@ -172,4 +172,3 @@ RESET ALL;
 
 DROP TABLE interactions, states, states_back, engagement_summary, feed, feed_source, serial_states;
 DROP FUNCTION refresh_engagement();
-DROP EXTENSION engage;

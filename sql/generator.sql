@@ -39,4 +39,3 @@ SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) / 5) * 5 AS med
 
 SET client_min_messages = warning;
 DROP SCHEMA engage_gen CASCADE;
-DROP EXTENSION engage;

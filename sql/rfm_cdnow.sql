@@ -1,6 +1,6 @@
 -- engage.rfm and engage.rfm_holdout on the CDNOW sample (Fader, Hardie & Lee 2005):
 -- the 39-week calibration summary must agree with the summaries that ship with the data.
--- quietly, whether or not an earlier test left it installed; dropped again at the end
+-- quietly, whether or not an earlier test installed it
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS engage;
 RESET client_min_messages;
@@ -87,4 +87,3 @@ JOIN (SELECT customer_id,
       FROM cdnow WHERE occurred_at::date <= date '1998-06-30' GROUP BY customer_id) AS q USING (customer_id)
 WHERE h.holdout_frequency <> q.days
    OR abs(h.holdout_monetary - coalesce(q.dollars / nullif(q.days, 0), 0)) > 1e-9;
-DROP EXTENSION engage;

@@ -1,5 +1,5 @@
 -- engage.rfm_segment: named segments of r, f, m quintile scores (1-5, 5 best).
--- quietly, whether or not an earlier test left it installed; dropped again at the end
+-- quietly, whether or not an earlier test installed it
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS engage;
 RESET client_min_messages;
@@ -52,4 +52,3 @@ FROM (SELECT engage.rfm_segment(ntile(5) OVER (ORDER BY days_since DESC, custome
                                 ntile(5) OVER (ORDER BY spend, customer_id)::integer) AS segment
       FROM customers) AS s
 GROUP BY segment ORDER BY customers DESC, segment;
-DROP EXTENSION engage;

@@ -1,0 +1,148 @@
+-- Independent checks of the BG/NBD, MBG/NBD and Pareto/NBD formulas: P(alive) and the
+-- conditional expectation against direct numerical integration over the mixing
+-- distributions, at several summaries (frequency 0, recency = age, a new customer, ...);
+-- removable singularities (a = 1, s = 1); extreme summaries stay finite.
+SET client_min_messages = warning;   -- no "already exists" notice when an earlier test created it
+CREATE EXTENSION IF NOT EXISTS engage;
+RESET client_min_messages;
+
+CREATE TABLE btyd_points (x float8, tx float8, age float8, t float8);
+INSERT INTO btyd_points VALUES
+    (0, 0, 38.86, 39), (2, 30.43, 38.86, 39), (1, 1.71, 38.86, 39),
+    (7, 38.86, 38.86, 52), (20, 10, 38.86, 100), (0, 0, 0, 39), (3, 5, 200, 10);
+
+-- BG/NBD (m = 0) and MBG/NBD (m = 1): integrate over lambda = e^v (Gamma(r, alpha)) and
+-- p = 1 / (1 + e^-w) (Beta(a, b)) on a grid; the individual likelihood is
+-- (1-p)^(x+m) lambda^x e^(-lambda T) [alive] + [x+m > 0] p (1-p)^(x+m-1) lambda^x e^(-lambda t_x),
+-- and an alive customer's expected purchases in t are (1 - e^(-lambda p t)) / p.
+CREATE FUNCTION bg_numeric(m integer, r float8, alpha float8, a float8, b float8,
+                           x float8, tx float8, age float8, t float8,
+                           OUT p_alive float8, OUT expected float8)
+LANGUAGE sql AS $$
+    WITH g AS (
+        SELECT exp(v) AS lam, 1 / (1 + exp(-w)) AS p,
+               r * v - alpha * exp(v) - a * ln(1 + exp(-w)) - b * ln(1 + exp(w)) AS lprior,
+               -ln(1 + exp(w)) AS l1p
+        FROM generate_series(-1000, 60) AS i, LATERAL (SELECT i / 10.0::float8 AS v) s1,
+             generate_series(-180, 60) AS j, LATERAL (SELECT j / 5.0::float8 AS w) s2),
+    l AS (
+        SELECT exp(greatest(lprior + (x + m) * l1p + x * ln(lam) - lam * age, -500)) AS alive,
+               CASE WHEN x + m > 0
+                    THEN exp(greatest(lprior + ln(p) + (x + m - 1) * l1p + x * ln(lam) - lam * tx, -500))
+                    ELSE 0 END AS dead,
+               (1 - exp(greatest(-lam * p * t, -500))) / p AS e_alive
+        FROM g)
+    SELECT sum(alive) / sum(alive + dead), sum(alive * e_alive) / sum(alive + dead) FROM l
+$$;
+
+SELECT x, tx, age, t,
+       round(engage.p_alive(mdl, x, tx, age)::numeric, 6) AS p_alive,
+       abs(engage.p_alive(mdl, x, tx, age) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
+       round(engage.expected_purchases(mdl, t, x, tx, age)::numeric, 6) AS expected,
+       abs(engage.expected_purchases(mdl, t, x, tx, age) / n.expected - 1) < 1e-6 AS expected_ok
+FROM btyd_points, (SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd AS mdl) AS mm,
+     LATERAL bg_numeric(0, 0.243, 4.414, 0.793, 2.426, x, tx, age, t) AS n
+ORDER BY x, tx, age;
+
+SELECT x, tx, age, t,
+       round(engage.p_alive(mdl, x, tx, age)::numeric, 6) AS p_alive,
+       abs(engage.p_alive(mdl, x, tx, age) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
+       round(engage.expected_purchases(mdl, t, x, tx, age)::numeric, 6) AS expected,
+       abs(engage.expected_purchases(mdl, t, x, tx, age) / n.expected - 1) < 1e-6 AS expected_ok
+FROM btyd_points, (SELECT ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL)::engage.mbgnbd AS mdl) AS mm,
+     LATERAL bg_numeric(1, 0.525, 6.183, 0.891, 1.614, x, tx, age, t) AS n
+ORDER BY x, tx, age;
+
+-- a > 1 (no 2F1 cancellation issue) and a new customer's expectation against integration
+SELECT round(engage.expected_purchases(mdl, 39)::numeric, 6) AS e39_new,
+       abs(engage.expected_purchases(mdl, 39) / n.expected - 1) < 1e-6 AS new_ok,
+       abs(engage.expected_purchases(mdl, 20, 4, 30, 38) /
+           (bg_numeric(0, 1.5, 3.0, 2.5, 4.0, 4, 30, 38, 20)).expected - 1) < 1e-6 AS conditional_ok
+FROM (SELECT ROW(1.5, 3.0, 2.5, 4.0, NULL, NULL, NULL)::engage.bgnbd AS mdl) AS mm,
+     LATERAL bg_numeric(0, 1.5, 3.0, 2.5, 4.0, 0, 0, 0, 39) AS n;
+
+-- Pareto/NBD: integrate over lambda = e^v (Gamma(r, alpha)) and mu = e^u (Gamma(s, beta));
+-- the individual likelihood is lambda^x e^(-(lambda+mu) T) [alive]
+-- + lambda^x mu / (lambda+mu) (e^(-(lambda+mu) t_x) - e^(-(lambda+mu) T)), and an alive
+-- customer's expected purchases in t are lambda / mu (1 - e^(-mu t)).
+CREATE FUNCTION pnbd_numeric(r float8, alpha float8, s float8, beta float8,
+                             x float8, tx float8, age float8, t float8,
+                             OUT p_alive float8, OUT expected float8)
+LANGUAGE sql AS $$
+    WITH g AS (
+        SELECT exp(v) AS lam, exp(u) AS mu, r * v - alpha * exp(v) + s * u - beta * exp(u) AS lprior
+        FROM generate_series(-1000, 60) AS i, LATERAL (SELECT i / 10.0::float8 AS v) s1,
+             generate_series(-250, 30) AS j, LATERAL (SELECT j / 5.0::float8 AS u) s2),
+    l AS (
+        SELECT exp(greatest(lprior + x * ln(lam) - (lam + mu) * age, -500)) AS alive,
+               exp(greatest(lprior + x * ln(lam) + ln(mu / (lam + mu)) - (lam + mu) * tx, -500))
+               - exp(greatest(lprior + x * ln(lam) + ln(mu / (lam + mu)) - (lam + mu) * age, -500)) AS dead,
+               lam / mu * (1 - exp(greatest(-mu * t, -500))) AS e_alive
+        FROM g)
+    SELECT sum(alive) / sum(alive + dead), sum(alive * e_alive) / sum(alive + dead) FROM l
+$$;
+
+SELECT x, tx, age, t,
+       round(engage.p_alive(mdl, x, tx, age)::numeric, 6) AS p_alive,
+       abs(engage.p_alive(mdl, x, tx, age) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
+       round(engage.expected_purchases(mdl, t, x, tx, age)::numeric, 6) AS expected,
+       abs(engage.expected_purchases(mdl, t, x, tx, age) / n.expected - 1) < 1e-6 AS expected_ok
+FROM btyd_points, (SELECT ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd AS mdl) AS mm,
+     LATERAL pnbd_numeric(0.553, 10.578, 0.606, 11.669, x, tx, age, t) AS n
+ORDER BY x, tx, age;
+-- alpha < beta and alpha > beta take different 2F1 branches
+SELECT alpha, beta,
+       abs(engage.p_alive(mdl, 3, 12, 40) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
+       abs(engage.expected_purchases(mdl, 26, 3, 12, 40) / n.expected - 1) < 1e-6 AS expected_ok
+FROM (VALUES (2.0::float8, 30.0::float8), (30.0, 2.0)) AS v(alpha, beta),
+     LATERAL (SELECT ROW(1.2, alpha, 1.4, beta, NULL, NULL, NULL)::engage.paretonbd AS mdl) m,
+     LATERAL pnbd_numeric(1.2, alpha, 1.4, beta, 3, 12, 40, 26) AS n;
+
+-- Pareto/NBD P(X(t) = n) (Fader & Hardie 2006) against integration over the lifetime tau:
+-- (beta/(beta+t))^s NB(n; t) + int_0^t s beta^s (beta+tau)^-(s+1) NB(n; tau) d tau
+CREATE FUNCTION pnbd_pmf_numeric(r float8, alpha float8, s float8, beta float8, n integer, t float8)
+RETURNS float8 LANGUAGE sql AS $$
+    WITH c AS (SELECT coalesce(sum(ln(r + k)) - sum(ln(k + 1.0)), 0) AS lc FROM generate_series(0, n - 1) AS k),
+    nb AS (
+        SELECT exp(greatest(ln(s) + s * ln(beta) - (s + 1) * ln(beta + tau)
+                            + lc + r * ln(alpha / (alpha + tau)) + n * ln(tau / (alpha + tau)), -500)) AS f
+        FROM c, LATERAL (SELECT (i - 0.5) * t / 200000 AS tau FROM generate_series(1, 200000) AS i) g)
+    SELECT (SELECT exp(s * ln(beta / (beta + t)) + lc + r * ln(alpha / (alpha + t)) + n * ln(t / (alpha + t))) FROM c)
+           + sum(f) * t / 200000
+    FROM nb
+$$;
+SELECT n, round(engage.prob_purchases(mdl, n, 39)::numeric, 6) AS p,
+       abs(engage.prob_purchases(mdl, n, 39) - pnbd_pmf_numeric(0.553, 10.578, 0.606, 11.669, n, 39)) < 1e-7 AS ok
+FROM (SELECT ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd AS mdl) AS mm,
+     unnest(ARRAY[0, 1, 2, 5, 10]) AS n ORDER BY n;
+
+-- removable singularities: a = 1 (BG/NBD, MBG/NBD) and s = 1 (Pareto/NBD) are continuous
+SELECT abs(engage.expected_purchases(ROW(0.3, 5, 1, 2.5, NULL, NULL, NULL)::engage.bgnbd, 39, 2, 30, 38)
+           - engage.expected_purchases(ROW(0.3, 5, 1.000001, 2.5, NULL, NULL, NULL)::engage.bgnbd, 39, 2, 30, 38)) < 1e-6 AS bg_a1,
+       abs(engage.expected_purchases(ROW(0.3, 5, 1, 2.5, NULL, NULL, NULL)::engage.mbgnbd, 39)
+           - engage.expected_purchases(ROW(0.3, 5, 0.999999, 2.5, NULL, NULL, NULL)::engage.mbgnbd, 39)) < 1e-6 AS mbg_a1,
+       abs(engage.expected_purchases(ROW(0.5, 10, 1, 12, NULL, NULL, NULL)::engage.paretonbd, 39, 2, 30, 38)
+           - engage.expected_purchases(ROW(0.5, 10, 1.000001, 12, NULL, NULL, NULL)::engage.paretonbd, 39, 2, 30, 38)) < 1e-6 AS pnbd_s1,
+       round(engage.expected_purchases(ROW(0.5, 10, 1, 12, NULL, NULL, NULL)::engage.paretonbd, 39)::numeric, 6) AS pnbd_s1_new,
+       round((0.5 * 12 / 10.0 * ln(51 / 12.0))::numeric, 6) AS closed_form;
+
+-- extremes: frequency 0, recency = age, very large frequency, age and horizon stay finite
+SELECT model, x, tx, age, t,
+       p >= 0 AND p <= 1 AS p_in_range, e >= 0 AND e < 'Infinity' AS e_finite
+FROM (VALUES (0::float8, 0::float8, 0::float8, 1e6::float8), (0, 0, 1e5, 1e4), (1000, 5000, 5000, 1e6),
+             (1000, 2500, 5000, 39), (10000, 1e5, 1e5, 1e9), (10000, 0, 1e5, 39), (5, 1e-9, 1e-9, 1e-9)) v(x, tx, age, t),
+     LATERAL (VALUES
+        ('bgnbd', engage.p_alive(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, x, tx, age),
+                  engage.expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, t, x, tx, age)),
+        ('mbgnbd', engage.p_alive(ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL)::engage.mbgnbd, x, tx, age),
+                  engage.expected_purchases(ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL)::engage.mbgnbd, t, x, tx, age)),
+        ('paretonbd', engage.p_alive(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd, x, tx, age),
+                  engage.expected_purchases(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd, t, x, tx, age))) AS s(model, p, e)
+ORDER BY model, x, tx, age, t;
+SELECT round(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, 0, 0)::numeric, 6) AS bg_t0,
+       round(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, 500, 1e4)::numeric, 8) AS bg_far,
+       round(engage.prob_purchases(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd, 3, 1e4)::numeric, 8) AS pnbd_far,
+       round(engage.expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, 0, 3, 10, 20)::numeric, 6) AS e_t0;
+
+DROP FUNCTION bg_numeric, pnbd_numeric, pnbd_pmf_numeric;
+DROP TABLE btyd_points;

@@ -1,0 +1,417 @@
+/*-------------------------------------------------------------------------
+ *
+ * bgbb.c
+ *	  The BG/BB model of repeat transactions at discrete opportunities
+ *	  (Fader, Hardie & Shang 2010, "Customer-base analysis in a discrete-time
+ *	  noncontractual setting", Marketing Science 29(6)): fitting by maximum
+ *	  likelihood and scoring.
+ *
+ * While alive, a customer transacts at each opportunity with probability p,
+ * p ~ Beta(alpha, beta); before each opportunity an alive customer dies with
+ * probability theta, theta ~ Beta(gamma, delta).  A customer is summarised
+ * by x transactions in n opportunities, the last one at opportunity t_x
+ * (t_x = 0 when x = 0).  With B the beta function:
+ *
+ *	 L(x, t_x, n) = B(a+x, b+n-x)/B(a,b) B(g, d+n)/B(g,d)
+ *		+ sum_{i=0}^{n-t_x-1} B(a+x, b+t_x-x+i)/B(a,b) B(g+1, d+t_x+i)/B(g,d)
+ *																  (eq. 5)
+ *	 P(alive at n+1 | x, t_x, n)
+ *		= B(a+x, b+n-x)/B(a,b) B(g, d+n+1)/B(g,d) / L				(eq. 11)
+ *	 E[X(n, n+n*) | x, t_x, n] = B(a+x+1, b+n-x)/B(a,b) / L
+ *		* sum_{k=1}^{n*} B(g, d+n+k)/B(g,d)							(eq. 13)
+ *	 E[X(n)] = a/(a+b) sum_{k=1}^{n} B(g, d+k)/B(g,d)				(eq. 9)
+ *	 P(X(n) = x) = C(n,x) B(a+x, b+n-x)/B(a,b) B(g, d+n)/B(g,d)
+ *		+ sum_{i=x}^{n-1} C(i,x) B(a+x, b+i-x)/B(a,b) B(g+1, d+i)/B(g,d)
+ *																  (eq. 8)
+ * (a, b, g, d = alpha, beta, gamma, delta).  The paper writes the sums over
+ * k in closed form, d/(g-1) (1 - ratio of gammas), which is exact but loses
+ * all precision when g is near 1; bgbb_survival_sum below uses it only for
+ * long windows, through an accurate ratio of gamma functions.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "engage.h"
+
+#include "btyd.h"
+#include "fitdata.h"
+#include "miscadmin.h"
+#include "special.h"
+
+PG_FUNCTION_INFO_V1(bgbb_fit_accum);
+PG_FUNCTION_INFO_V1(bgbb_fit_final);
+PG_FUNCTION_INFO_V1(bgbb_p_alive);
+PG_FUNCTION_INFO_V1(bgbb_expected_conditional);
+PG_FUNCTION_INFO_V1(bgbb_expected_new);
+PG_FUNCTION_INFO_V1(bgbb_prob_purchases);
+
+#define BGBB_NPARAMS 4
+
+static const char *const bgbb_param_names[BGBB_NPARAMS] =
+{"alpha", "beta", "gamma", "delta"};
+
+/* Windows up to this many opportunities are summed term by term. */
+#define BGBB_DIRECT_SUM_MAX 1000
+
+/* Digammas of the parameters, shared by every tuple of a gradient. */
+typedef struct BgbbDigammas
+{
+	double		a,
+				b,
+				ab,
+				g,
+				d,
+				gd;
+} BgbbDigammas;
+
+/* Errors unless (x, t_x, n) is a possible BG/BB summary. */
+static void
+bgbb_check_summary(int32 x, int32 tx, int32 n)
+{
+	if (x < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("frequency must not be negative")));
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("n_periods must not be negative")));
+	if (tx < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("recency must not be negative")));
+	if (tx > n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("recency must not exceed n_periods"),
+				 errdetail("Recency %d is greater than n_periods %d.", tx, n)));
+	if (x > tx)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("frequency must not exceed recency"),
+				 errdetail("Frequency %d is greater than recency %d.", x, tx)));
+	if (x == 0 && tx != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("recency must be 0 when frequency is 0")));
+}
+
+/*
+ * sum_{k=1}^{m} B(g, d+k)/B(g, d): the expected number of the next m
+ * opportunities a customer alive now (theta ~ Beta(g, d)) stays alive for.
+ * Term by term for short windows, otherwise the closed form of eq. (9) with
+ * ratios of gammas taken by the shared log_gamma_ratio (its limit at g = 1
+ * separately).
+ */
+static double
+bgbb_survival_sum(double g, double d, int32 m)
+{
+	double		term = 1.0;
+	double		sum = 0.0;
+	double		r;
+
+	if (m <= BGBB_DIRECT_SUM_MAX)
+	{
+		for (int32 k = 1; k <= m; k++)
+		{
+			term *= (d + k - 1) / (g + d + k - 1);
+			sum += term;
+		}
+		return sum;
+	}
+	if (fabs(g - 1.0) < 1e-12)
+		return d * (digamma(d + m + 1) - digamma(d + 1));
+	r = log_gamma_ratio(d + 1, g - 1) - log_gamma_ratio(d + m + 1, g - 1);
+	return d * -expm1(r) / (g - 1);
+}
+
+/*
+ * ln L(x, t_x, n) of eq. (5) at p = {alpha, beta, gamma, delta}, and in
+ * *log_alive_n the log of its first term (alive after opportunity n).  With
+ * grad (and dg) not NULL, also the gradient of ln L with respect to p.  The
+ * terms of the sum decrease in i, so the sum is taken relative to its first
+ * term and stops once the rest cannot matter.
+ */
+static double
+bgbb_loglik(const double *p, double x, double tx, double n,
+			double *log_alive_n, double *grad, const BgbbDigammas *dg)
+{
+	double		a = p[0],
+				b = p[1],
+				g = p[2],
+				d = p[3];
+	double		lbab = log_beta(a, b);
+	double		lbgd = log_beta(g, d);
+	double		alive = log_beta(a + x, b + n - x) - lbab + log_beta(g, d + n) - lbgd;
+	double		first = 0.0;
+	double		sum = 0.0;
+	double		dsum[BGBB_NPARAMS] = {0, 0, 0, 0};
+	double		dcur[BGBB_NPARAMS] = {0, 0, 0, 0};
+	double		ll;
+	int64		count = (int64) (n - tx);
+
+	*log_alive_n = alive;
+	if (count > 0)
+	{
+		double		term = 1.0;
+
+		first = log_beta(a + x, b + tx - x) - lbab + log_beta(g + 1, d + tx) - lbgd;
+		for (int64 i = 0; i < count; i++)
+		{
+			double		y = tx - x + i;
+			double		z = tx + i;
+
+			sum += term;
+			if (grad)
+				for (int j = 0; j < BGBB_NPARAMS; j++)
+					dsum[j] += term * dcur[j];
+			if (term * (double) (count - i) < 1e-17 * sum)
+				break;
+			if (grad)
+			{
+				dcur[0] -= 1.0 / (a + b + z);
+				dcur[1] += 1.0 / (b + y) - 1.0 / (a + b + z);
+				dcur[2] -= 1.0 / (g + 1 + d + z);
+				dcur[3] += 1.0 / (d + z) - 1.0 / (g + 1 + d + z);
+			}
+			term *= (b + y) / (a + b + z) * (d + z) / (g + 1 + d + z);
+			if ((i & 0xFFFF) == 0xFFFF)
+				CHECK_FOR_INTERRUPTS();
+		}
+		ll = log_sum_exp(alive, first + log(sum));
+	}
+	else
+		ll = alive;
+
+	if (grad)
+	{
+		double		w_alive = exp(alive - ll);
+		double		w_first = count > 0 ? exp(first - ll) : 0.0;
+		double		dalive[BGBB_NPARAMS];
+		double		dfirst[BGBB_NPARAMS];
+
+		dalive[0] = digamma(a + x) - digamma(a + b + n) - dg->a + dg->ab;
+		dalive[1] = digamma(b + n - x) - digamma(a + b + n) - dg->b + dg->ab;
+		dalive[2] = dg->gd - digamma(g + d + n);
+		dalive[3] = digamma(d + n) - digamma(g + d + n) - dg->d + dg->gd;
+		if (count > 0)
+		{
+			dfirst[0] = digamma(a + x) - digamma(a + b + tx) - dg->a + dg->ab;
+			dfirst[1] = digamma(b + tx - x) - digamma(a + b + tx) - dg->b + dg->ab;
+			dfirst[2] = digamma(g + 1) - digamma(g + 1 + d + tx) - dg->g + dg->gd;
+			dfirst[3] = digamma(d + tx) - digamma(g + 1 + d + tx) - dg->d + dg->gd;
+		}
+		for (int j = 0; j < BGBB_NPARAMS; j++)
+		{
+			grad[j] = w_alive * dalive[j];
+			if (count > 0)
+				grad[j] += w_first * (sum * dfirst[j] + dsum[j]);
+		}
+	}
+	return ll;
+}
+
+/*
+ * The weighted sum of ln L over the compressed sample at p, with its
+ * gradient with respect to p when grad is not NULL (the BtydLogLik of the
+ * shared maximum-likelihood driver).
+ */
+static double
+bgbb_loglik_sample(const double *p, const FitData *fd, double *grad)
+{
+	double		total = 0.0;
+	double		g[BGBB_NPARAMS] = {0, 0, 0, 0};
+	BgbbDigammas dg;
+
+	if (grad)
+	{
+		for (int j = 0; j < BGBB_NPARAMS; j++)
+			grad[j] = 0.0;
+		dg.a = digamma(p[0]);
+		dg.b = digamma(p[1]);
+		dg.ab = digamma(p[0] + p[1]);
+		dg.g = digamma(p[2]);
+		dg.d = digamma(p[3]);
+		dg.gd = digamma(p[2] + p[3]);
+	}
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *t = fitdata_tuple(fd, i);
+		double		w = fitdata_weight(fd, i);
+		double		alive;
+
+		total += w * bgbb_loglik(p, t[0], t[1], t[2], &alive,
+								 grad ? g : NULL, &dg);
+		if (grad)
+			for (int j = 0; j < BGBB_NPARAMS; j++)
+				grad[j] += w * g[j];
+	}
+	return total;
+}
+
+static const BtydModelSpec bgbb_spec = {
+	"bgbb", BGBB_NPARAMS, bgbb_param_names, bgbb_loglik_sample, true
+};
+
+/*
+ * Transition of engage.bgbb_fit(frequency, recency, n_periods [, weight]):
+ * adds the customer (or weight customers) to the compressed sample; rows
+ * with a NULL argument are skipped.
+ */
+Datum
+bgbb_fit_accum(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = fitdata_getarg(fcinfo, 0, 3, "bgbb_fit_accum");
+	double		w = 1.0;
+	double		tuple[3];
+
+	for (int i = 1; i < PG_NARGS(); i++)
+		if (PG_ARGISNULL(i))
+			PG_RETURN_POINTER(fd);
+	bgbb_check_summary(PG_GETARG_INT32(1), PG_GETARG_INT32(2), PG_GETARG_INT32(3));
+	if (PG_NARGS() > 4)
+	{
+		w = PG_GETARG_FLOAT8(4);
+		ensure_nonnegative(w, "weight");
+	}
+	tuple[0] = PG_GETARG_INT32(1);
+	tuple[1] = PG_GETARG_INT32(2);
+	tuple[2] = PG_GETARG_INT32(3);
+	fitdata_add(fd, tuple, w);
+	PG_RETURN_POINTER(fd);
+}
+
+/*
+ * Final function of engage.bgbb_fit: the maximum-likelihood engage.bgbb,
+ * NULL without customers.  Errors when nobody transacted, or everybody
+ * transacted at every opportunity (the likelihood then has no maximum).
+ */
+Datum
+bgbb_fit_final(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = PG_ARGISNULL(0) ? NULL : (FitData *) PG_GETARG_POINTER(0);
+	double		total;
+	double		always = 0.0;
+
+	if (fd == NULL || (total = fitdata_total_weight(fd)) <= 0)
+		PG_RETURN_NULL();
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *t = fitdata_tuple(fd, i);
+
+		if (t[0] == t[2])
+			always += fitdata_weight(fd, i);
+	}
+	if (always >= total)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot fit bgbb: every customer transacted at every opportunity"),
+				 errdetail("The likelihood has no maximum when frequency = n_periods for everybody.")));
+	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &bgbb_spec, fd, 0.0));
+}
+
+/* P(alive at opportunity n + 1 | x, t_x, n), eq. (11). */
+Datum
+bgbb_p_alive(PG_FUNCTION_ARGS)
+{
+	double		p[BGBB_NPARAMS];
+	int32		x = PG_GETARG_INT32(1);
+	int32		tx = PG_GETARG_INT32(2);
+	int32		n = PG_GETARG_INT32(3);
+	double		alive;
+	double		ll;
+
+	BTYD_GETARG_MODEL(0, BGBB_NPARAMS, bgbb_param_names, p);
+	bgbb_check_summary(x, tx, n);
+	ll = bgbb_loglik(p, x, tx, n, &alive, NULL, NULL);
+	PG_RETURN_FLOAT8(exp(alive - ll) * (p[3] + n) / (p[2] + p[3] + n));
+}
+
+/* E[X(n, n + n*) | x, t_x, n]: expected transactions in the next n* opportunities, eq. (13). */
+Datum
+bgbb_expected_conditional(PG_FUNCTION_ARGS)
+{
+	double		p[BGBB_NPARAMS];
+	int32		nstar = PG_GETARG_INT32(1);
+	int32		x = PG_GETARG_INT32(2);
+	int32		tx = PG_GETARG_INT32(3);
+	int32		n = PG_GETARG_INT32(4);
+	double		alive;
+	double		ll;
+
+	BTYD_GETARG_MODEL(0, BGBB_NPARAMS, bgbb_param_names, p);
+	if (nstar < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("n_star must not be negative")));
+	bgbb_check_summary(x, tx, n);
+	ll = bgbb_loglik(p, x, tx, n, &alive, NULL, NULL);
+	PG_RETURN_FLOAT8(exp(alive - ll) * (p[0] + x) / (p[0] + p[1] + n) *
+					 bgbb_survival_sum(p[2], p[3] + n, nstar));
+}
+
+/* E[X(n)]: expected transactions of a new customer in n opportunities, eq. (9). */
+Datum
+bgbb_expected_new(PG_FUNCTION_ARGS)
+{
+	double		p[BGBB_NPARAMS];
+	int32		n = PG_GETARG_INT32(1);
+
+	BTYD_GETARG_MODEL(0, BGBB_NPARAMS, bgbb_param_names, p);
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("n must not be negative")));
+	PG_RETURN_FLOAT8(p[0] / (p[0] + p[1]) * bgbb_survival_sum(p[2], p[3], n));
+}
+
+/*
+ * P(X(n) = x) for a new customer, eq. (8); 0 when x > n.  The terms of the
+ * sum are accumulated in log space (they first grow with i, then decay).
+ */
+Datum
+bgbb_prob_purchases(PG_FUNCTION_ARGS)
+{
+	double		p[BGBB_NPARAMS];
+	int32		x = PG_GETARG_INT32(1);
+	int32		n = PG_GETARG_INT32(2);
+	double		a,
+				b,
+				g,
+				d;
+	double		lbab,
+				lbgd;
+	double		total;
+	double		lterm;
+
+	BTYD_GETARG_MODEL(0, BGBB_NPARAMS, bgbb_param_names, p);
+	if (x < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("x must not be negative")));
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("n must not be negative")));
+	if (x > n)
+		PG_RETURN_FLOAT8(0.0);
+	a = p[0];
+	b = p[1];
+	g = p[2];
+	d = p[3];
+	lbab = log_beta(a, b);
+	lbgd = log_beta(g, d);
+	/* alive after all n opportunities, x transactions among them */
+	total = lgamma(n + 1.0) - lgamma(x + 1.0) - lgamma(n - x + 1.0) +
+		log_beta(a + x, b + n - x) - lbab + log_beta(g, d + n) - lbgd;
+	/* died after opportunity i (i = x .. n-1), x transactions among the first i */
+	lterm = log_beta(a + x, b) - lbab + log_beta(g + 1, d + x) - lbgd;
+	for (int32 i = x; i < n; i++)
+	{
+		total = log_sum_exp(total, lterm);
+		lterm += log((i + 1.0) / (i + 1.0 - x) * (b + i - x) / (a + b + i) *
+					 (d + i) / (g + 1 + d + i));
+		if ((i & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
+	}
+	PG_RETURN_FLOAT8(exp(total));
+}

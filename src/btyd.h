@@ -1,0 +1,128 @@
+/*-------------------------------------------------------------------------
+ *
+ * btyd.h
+ *	  Shared interface of the buy-till-you-die models (BG/NBD, MBG/NBD,
+ *	  Pareto/NBD, and the models built on them, e.g. CLV): reading a model
+ *	  composite into a parameter array, and the conditional expected number
+ *	  of purchases E[X(t) | x, t_x, T] of each counting model.
+ *
+ * A model composite (engage.bgnbd, engage.mbgnbd, engage.paretonbd, ...)
+ * starts with its parameters as double precision attributes, followed by
+ * loglik, customers and converged.  Time is in the units of the summary the
+ * model was fitted on (e.g. weeks): x = frequency (repeat purchases),
+ * t_x = recency (time of the last purchase since the first), T = age (time
+ * since the first purchase), t = length of the prediction window.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef BTYD_H
+#define BTYD_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+
+#include "common/pg_prng.h"
+#include "fitdata.h"
+
+/* The largest number of parameters of a model composite. */
+#define BTYD_MAX_PARAMS 4
+
+/*
+ * Reads the first nparams attributes of the model composite d (all double
+ * precision) into params.  Errors 22023 naming the attribute (names[i]) when
+ * one is NULL, NaN, infinite or not positive.  Reads the tuple in place, no
+ * allocation beyond detoasting (composites of this size are never toasted).
+ */
+extern void btyd_read_model(Datum d, int nparams, const char *const *names,
+							double *params);
+
+/* The same for argument argno of the calling SQL function. */
+#define BTYD_GETARG_MODEL(argno, nparams, names, params) \
+	btyd_read_model(PG_GETARG_DATUM(argno), (nparams), (names), (params))
+
+/*
+ * Checks a customer summary (x >= 0, 0 <= t_x <= T, all finite); errors 22023
+ * naming frequency, recency or age otherwise.
+ */
+extern void btyd_check_summary(double x, double tx, double T);
+
+/*
+ * Conditional expected number of purchases in (T, T + t] of a customer with
+ * summary (x, t_x, T), t >= 0.  Arguments are not checked (callers check
+ * them with btyd_check_summary / btyd_read_model); each result is finite.
+ *	 params = {r, alpha, a, b}: BG/NBD, Fader, Hardie & Lee 2005 eq. (10);
+ *	 params = {r, alpha, a, b}: MBG/NBD, Batislam, Denizel & Filiztekin 2007;
+ *	 params = {r, alpha, s, beta}: Pareto/NBD, Schmittlein, Morrison &
+ *	 Colombo 1987, as in Fader & Hardie's 2005 note (eq. 20 there).
+ * Errors 22003 in the rare case a hypergeometric series does not converge.
+ */
+extern double bgnbd_expected_conditional(const double *params, double t,
+										 double x, double tx, double T);
+extern double mbgnbd_expected_conditional(const double *params, double t,
+										  double x, double tx, double T);
+extern double paretonbd_expected_conditional(const double *params, double t,
+											 double x, double tx, double T);
+
+/* The matching probabilities that the customer is still alive at T. */
+extern double bgnbd_p_alive(const double *params, double x, double tx, double T);
+extern double mbgnbd_p_alive(const double *params, double x, double tx, double T);
+extern double paretonbd_p_alive(const double *params, double x, double tx, double T);
+
+/*
+ * Builds the model composite of the calling function's result type from
+ * nparams parameters, loglik, customers and converged.
+ */
+extern Datum btyd_make_model(FunctionCallInfo fcinfo, const double *params,
+							 int nparams, double loglik, double customers,
+							 bool converged);
+
+/*
+ * Maximum-likelihood fitting shared by the models.  loglik returns the
+ * weighted sum of the log-likelihoods of the sample's tuples at params and,
+ * when grad is not NULL, its gradient with respect to params (the model sets
+ * has_gradient when it provides one).
+ */
+typedef double (*BtydLogLik) (const double *params, const FitData *fd, double *grad);
+
+typedef struct BtydModelSpec
+{
+	const char *name;			/* e.g. "bgnbd", for messages */
+	int			nparams;
+	const char *const *names;	/* parameter names */
+	BtydLogLik	loglik;
+	bool		has_gradient;
+} BtydModelSpec;
+
+/*
+ * Fits spec to the sample by minimising the negative mean log-likelihood
+ * plus penalizer * sum(params^2) over log-parameters, and returns the model
+ * composite (the result type of the calling function); NULL when the sample
+ * is empty.  Errors 22023 when nobody made a repeat purchase (values[0] > 0)
+ * and penalizer is 0; warns when the optimiser did not converge.
+ */
+extern Datum btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
+							 const FitData *fd, double penalizer);
+
+/* The penalizer of a fit state (option 0, 0 when unset). */
+extern double btyd_state_penalizer(const FitData *fd);
+
+/*
+ * Simulation: draw one customer observed for T after the first purchase,
+ * setting the number of repeat purchases *x and the time of the last *tx.
+ */
+typedef void (*BtydDrawFn) (const double *params, double T, pg_prng_state *rng,
+							int64 *x, double *tx);
+
+/*
+ * The set-returning body of engage.<model>_simulate(model, customers, age,
+ * seed): customers rows (frequency, recency, age), deterministic per seed.
+ */
+extern Datum btyd_simulate(FunctionCallInfo fcinfo, int nparams,
+						   const char *const *names, BtydDrawFn draw);
+
+/* Random variates: Gamma(shape, rate) (Marsaglia & Tsang 2000), Exp(rate). */
+extern double btyd_rgamma(pg_prng_state *rng, double shape, double rate);
+extern double btyd_rexp(pg_prng_state *rng, double rate);
+
+#endif							/* BTYD_H */

@@ -1,0 +1,604 @@
+/*-------------------------------------------------------------------------
+ *
+ * fitdata.c
+ *	  The compressed sample of the model-fitting aggregates (see fitdata.h):
+ *	  an open-addressing hash of distinct tuples with compensated weight sums,
+ *	  its serial form, and the SQL-level functions shared by every fit
+ *	  aggregate (combine, serialize, deserialize) and by the storable type
+ *	  engage.fitdata (in, out, send, recv, the merge aggregate).
+ *
+ * The serial form lists the tuples in value order, so that equal samples have
+ * equal bytes whatever the order rows arrived in.
+ *
+ * Text form of engage.fitdata (lossless; values printed shortest-exact):
+ *	 k=3 tuples=2 weight=3 options={} data={(0,0,38.86,1),(2,30.43,38.86,2)}
+ * where each parenthesised group is a tuple followed by its weight.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "common/hashfn.h"
+#include "common/shortest_dec.h"
+#include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "engage.h"
+#include "fitdata.h"
+
+PG_FUNCTION_INFO_V1(fitdata_combine);
+PG_FUNCTION_INFO_V1(fitdata_serialize);
+PG_FUNCTION_INFO_V1(fitdata_deserialize);
+PG_FUNCTION_INFO_V1(fitdata_final);
+PG_FUNCTION_INFO_V1(fitdata_merge_accum);
+PG_FUNCTION_INFO_V1(fitdata_in);
+PG_FUNCTION_INFO_V1(fitdata_out);
+PG_FUNCTION_INFO_V1(fitdata_recv);
+PG_FUNCTION_INFO_V1(fitdata_send);
+
+#define FITDATA_MAGIC 0x46445401	/* "FDT" + format version 1 */
+
+/* Header of the serial form; doubles follow (read with memcpy). */
+typedef struct FitDataHeader
+{
+	int32		vl_len_;
+	uint32		magic;
+	int32		k;
+	int32		nopts;
+	int32		ntuples;
+	int32		pad;			/* keeps the doubles 8-aligned */
+} FitDataHeader;
+
+FitData *
+fitdata_create(MemoryContext context, int k)
+{
+	FitData    *fd = MemoryContextAllocZero(context, sizeof(FitData));
+
+	Assert(k >= 1 && k <= FITDATA_MAX_K);
+	fd->k = k;
+	fd->context = context;
+	fd->capacity = 16;
+	fd->values = MemoryContextAlloc(context, sizeof(double) * k * fd->capacity);
+	fd->weights = MemoryContextAlloc(context, sizeof(double) * fd->capacity);
+	fd->comp = MemoryContextAlloc(context, sizeof(double) * fd->capacity);
+	fd->nslots = 32;
+	fd->slots = MemoryContextAlloc(context, sizeof(int32) * fd->nslots);
+	memset(fd->slots, 0xff, sizeof(int32) * fd->nslots);
+	return fd;
+}
+
+/* Hash slot where tuple v is, or the empty slot where it belongs. */
+static int
+fitdata_find_slot(const FitData *fd, const double *v)
+{
+	uint32		mask = fd->nslots - 1;
+	uint32		h = hash_bytes((const unsigned char *) v, sizeof(double) * fd->k);
+
+	for (;;)
+	{
+		int32		idx = fd->slots[h & mask];
+
+		if (idx < 0 || memcmp(fitdata_tuple(fd, idx), v, sizeof(double) * fd->k) == 0)
+			return h & mask;
+		h++;
+	}
+}
+
+/* Doubles the capacity and rebuilds the hash table. */
+static void
+fitdata_grow(FitData *fd)
+{
+	int			cap = fd->capacity * 2;
+
+	if (fd->capacity > PG_INT32_MAX / 4)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many distinct tuples in a fit sample")));
+	fd->values = repalloc_huge(fd->values, sizeof(double) * fd->k * cap);
+	fd->weights = repalloc_huge(fd->weights, sizeof(double) * cap);
+	fd->comp = repalloc_huge(fd->comp, sizeof(double) * cap);
+	pfree(fd->slots);
+	fd->nslots = 2 * cap;
+	fd->slots = MemoryContextAllocHuge(fd->context, sizeof(int32) * fd->nslots);
+	memset(fd->slots, 0xff, sizeof(int32) * fd->nslots);
+	fd->capacity = cap;
+	for (int i = 0; i < fd->ntuples; i++)
+		fd->slots[fitdata_find_slot(fd, fitdata_tuple(fd, i))] = i;
+}
+
+/* Adds w to tuple v (already normalised), compensated (Neumaier). */
+static void
+fitdata_add_normalised(FitData *fd, const double *v, double w)
+{
+	int			slot = fitdata_find_slot(fd, v);
+	int32		idx = fd->slots[slot];
+	double		s,
+				t;
+
+	if (idx < 0)
+	{
+		if (fd->ntuples == fd->capacity)
+		{
+			fitdata_grow(fd);
+			slot = fitdata_find_slot(fd, v);
+		}
+		idx = fd->ntuples++;
+		memcpy(fd->values + (size_t) idx * fd->k, v, sizeof(double) * fd->k);
+		fd->weights[idx] = 0.0;
+		fd->comp[idx] = 0.0;
+		fd->slots[slot] = idx;
+	}
+	s = fd->weights[idx];
+	t = s + w;
+	if (fabs(s) >= fabs(w))
+		fd->comp[idx] += (s - t) + w;
+	else
+		fd->comp[idx] += (w - t) + s;
+	fd->weights[idx] = t;
+}
+
+void
+fitdata_add(FitData *fd, const double *values, double w)
+{
+	double		v[FITDATA_MAX_K];
+
+	ensure_nonnegative(w, "weight");
+	if (w == 0.0)
+		return;
+	for (int i = 0; i < fd->k; i++)
+	{
+		ensure_finite(values[i], "fit input");
+		v[i] = values[i] == 0.0 ? 0.0 : values[i];	/* -0 is 0 */
+	}
+	fitdata_add_normalised(fd, v, w);
+}
+
+void
+fitdata_set_options(FitData *fd, const double *opts, int nopts, const char *what)
+{
+	Assert(nopts <= FITDATA_MAX_OPTS);
+	if (fd->nopts == 0)
+	{
+		fd->nopts = nopts;
+		memcpy(fd->opts, opts, sizeof(double) * nopts);
+		return;
+	}
+	if (nopts == 0)
+		return;
+	if (fd->nopts != nopts || memcmp(fd->opts, opts, sizeof(double) * nopts) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be the same on every row", what)));
+}
+
+void
+fitdata_merge_into(FitData *dst, const FitData *src, const char *what)
+{
+	if (dst->k != src->k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot merge fit samples of %d and %d columns", dst->k, src->k)));
+	fitdata_set_options(dst, src->opts, src->nopts, what);
+	for (int i = 0; i < src->ntuples; i++)
+	{
+		fitdata_add_normalised(dst, fitdata_tuple(src, i), src->weights[i]);
+		if (src->comp[i] != 0.0)
+			fitdata_add_normalised(dst, fitdata_tuple(src, i), src->comp[i]);
+	}
+}
+
+double
+fitdata_total_weight(const FitData *fd)
+{
+	double		s = 0.0,
+				c = 0.0;
+
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		double		w = fitdata_weight(fd, i);
+		double		t = s + w;
+
+		c += fabs(s) >= fabs(w) ? (s - t) + w : (w - t) + s;
+		s = t;
+	}
+	return s + c;
+}
+
+/* Orders tuple indexes by their values, lexicographically. */
+static int
+tuple_cmp(const void *a, const void *b, void *arg)
+{
+	const FitData *fd = (const FitData *) arg;
+	const double *u = fitdata_tuple(fd, *(const int *) a);
+	const double *v = fitdata_tuple(fd, *(const int *) b);
+
+	for (int j = 0; j < fd->k; j++)
+		if (u[j] != v[j])
+			return u[j] < v[j] ? -1 : 1;
+	return 0;
+}
+
+/* The tuple indexes of fd in value order (palloc'd). */
+static int *
+sorted_order(const FitData *fd)
+{
+	int		   *order = palloc_extended(sizeof(int) * Max(fd->ntuples, 1), MCXT_ALLOC_HUGE);
+
+	for (int i = 0; i < fd->ntuples; i++)
+		order[i] = i;
+	qsort_arg(order, fd->ntuples, sizeof(int), tuple_cmp, (void *) fd);
+	return order;
+}
+
+FitData *
+fitdata_sorted_copy(MemoryContext context, const FitData *fd)
+{
+	FitData    *copy = fitdata_create(context, fd->k);
+	int		   *order = sorted_order(fd);
+
+	copy->nopts = fd->nopts;
+	memcpy(copy->opts, fd->opts, sizeof(fd->opts));
+	for (int i = 0; i < fd->ntuples; i++)
+		fitdata_add_normalised(copy, fitdata_tuple(fd, order[i]), fitdata_weight(fd, order[i]));
+	pfree(order);
+	return copy;
+}
+
+bytea *
+fitdata_to_bytes(const FitData *fd)
+{
+	Size		len = sizeof(FitDataHeader) +
+		sizeof(double) * (fd->nopts + (Size) fd->ntuples * (fd->k + 1));
+	FitDataHeader *h = palloc_extended(len, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	char	   *p = (char *) h + sizeof(FitDataHeader);
+	int		   *order;
+
+	if (len > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("fit sample of %d distinct tuples is too large to serialize",
+						fd->ntuples)));
+	order = sorted_order(fd);
+	SET_VARSIZE(h, len);
+	h->magic = FITDATA_MAGIC;
+	h->k = fd->k;
+	h->nopts = fd->nopts;
+	h->ntuples = fd->ntuples;
+	memcpy(p, fd->opts, sizeof(double) * fd->nopts);
+	p += sizeof(double) * fd->nopts;
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		double		w = fitdata_weight(fd, order[i]);
+
+		memcpy(p, fitdata_tuple(fd, order[i]), sizeof(double) * fd->k);
+		p += sizeof(double) * fd->k;
+		memcpy(p, &w, sizeof(double));
+		p += sizeof(double);
+	}
+	pfree(order);
+	return (bytea *) h;
+}
+
+/* Errors 22P03 about a corrupt serial form. */
+static void
+fitdata_corrupt(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid fit sample"),
+			 errdetail("%s", detail)));
+}
+
+FitData *
+fitdata_from_bytes(MemoryContext context, const bytea *b)
+{
+	FitDataHeader h;
+	Size		len = VARSIZE_ANY(b);
+	const char *p;
+	FitData    *fd;
+
+	if (VARATT_IS_EXTENDED(b) || len < sizeof(FitDataHeader))
+		fitdata_corrupt("The value is too short.");
+	memcpy(&h, b, sizeof(FitDataHeader));
+	if (h.magic != FITDATA_MAGIC)
+		fitdata_corrupt("Unknown format version.");
+	if (h.k < 1 || h.k > FITDATA_MAX_K || h.nopts < 0 ||
+		h.nopts > FITDATA_MAX_OPTS || h.ntuples < 0)
+		fitdata_corrupt("The header is out of range.");
+	if (len != sizeof(FitDataHeader) +
+		sizeof(double) * (h.nopts + (Size) h.ntuples * (h.k + 1)))
+		fitdata_corrupt("The length does not match the header.");
+	fd = fitdata_create(context, h.k);
+	p = (const char *) b + sizeof(FitDataHeader);
+	fd->nopts = h.nopts;
+	memcpy(fd->opts, p, sizeof(double) * h.nopts);
+	p += sizeof(double) * h.nopts;
+	for (int i = 0; i < h.ntuples; i++)
+	{
+		double		v[FITDATA_MAX_K + 1];
+
+		memcpy(v, p, sizeof(double) * (h.k + 1));
+		p += sizeof(double) * (h.k + 1);
+		for (int j = 0; j <= h.k; j++)
+			if (!isfinite(v[j]) || (j == h.k && v[j] <= 0))
+				fitdata_corrupt("A value is not finite or a weight not positive.");
+		fitdata_add(fd, v, v[h.k]);
+	}
+	return fd;
+}
+
+FitData *
+fitdata_getarg(FunctionCallInfo fcinfo, int argno, int k, const char *fname)
+{
+	MemoryContext agg = aggregate_context(fcinfo, fname);
+	FitData    *fd;
+
+	if (PG_ARGISNULL(argno))
+		return fitdata_create(agg, k);
+	fd = (FitData *) PG_GETARG_POINTER(argno);
+	if (fd->k != k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s got a state of %d columns, expected %d", fname, fd->k, k)));
+	return fd;
+}
+
+/* Combine function of every fit aggregate: merges the second state into the first. */
+Datum
+fitdata_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext agg = aggregate_context(fcinfo, "fitdata_combine");
+	FitData    *into;
+	FitData    *from;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	from = (FitData *) PG_GETARG_POINTER(1);
+	if (PG_ARGISNULL(0))
+		into = fitdata_create(agg, from->k);
+	else
+		into = (FitData *) PG_GETARG_POINTER(0);
+	fitdata_merge_into(into, from, "fit options");
+	PG_RETURN_POINTER(into);
+}
+
+/* Serial function of every fit aggregate. */
+Datum
+fitdata_serialize(PG_FUNCTION_ARGS)
+{
+	aggregate_context(fcinfo, "fitdata_serialize");
+	PG_RETURN_BYTEA_P(fitdata_to_bytes((FitData *) PG_GETARG_POINTER(0)));
+}
+
+/* Deserial function of every fit aggregate (state in the current context). */
+Datum
+fitdata_deserialize(PG_FUNCTION_ARGS)
+{
+	aggregate_context(fcinfo, "fitdata_deserialize");
+	PG_RETURN_POINTER(fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0)));
+}
+
+/* Final function of engage.fitdata(...) and engage.fitdata_merge: the value. */
+Datum
+fitdata_final(PG_FUNCTION_ARGS)
+{
+	aggregate_context(fcinfo, "fitdata_final");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_BYTEA_P(fitdata_to_bytes((FitData *) PG_GETARG_POINTER(0)));
+}
+
+/* Transition function of engage.fitdata_merge: adds one stored sample. */
+Datum
+fitdata_merge_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext agg = aggregate_context(fcinfo, "fitdata_merge_accum");
+	FitData    *from;
+	FitData    *into;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	from = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(1));
+	into = PG_ARGISNULL(0) ? fitdata_create(agg, from->k) : (FitData *) PG_GETARG_POINTER(0);
+	fitdata_merge_into(into, from, "fit options");
+	PG_RETURN_POINTER(into);
+}
+
+/* Appends a double, shortest exact. */
+static void
+append_double(StringInfo buf, double v)
+{
+	char		tmp[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+	double_to_shortest_decimal_buf(v, tmp);
+	appendStringInfoString(buf, tmp);
+}
+
+Datum
+fitdata_out(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0));
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "k=%d tuples=%d weight=", fd->k, fd->ntuples);
+	append_double(&buf, fitdata_total_weight(fd));
+	appendStringInfoString(&buf, " options={");
+	for (int i = 0; i < fd->nopts; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(&buf, ',');
+		append_double(&buf, fd->opts[i]);
+	}
+	appendStringInfoString(&buf, "} data={");
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		appendStringInfoString(&buf, i > 0 ? ",(" : "(");
+		for (int j = 0; j < fd->k; j++)
+		{
+			append_double(&buf, fitdata_tuple(fd, i)[j]);
+			appendStringInfoChar(&buf, ',');
+		}
+		append_double(&buf, fitdata_weight(fd, i));
+		appendStringInfoChar(&buf, ')');
+	}
+	appendStringInfoChar(&buf, '}');
+	PG_RETURN_CSTRING(buf.data);
+}
+
+/* Errors 22P02 about malformed text input. */
+static void
+fitdata_syntax(const char *input)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type fitdata: \"%s\"", input)));
+}
+
+/* Skips literal lit at *p (after spaces), or errors. */
+static void
+expect(const char **p, const char *lit, const char *input)
+{
+	while (**p == ' ')
+		(*p)++;
+	if (strncmp(*p, lit, strlen(lit)) != 0)
+		fitdata_syntax(input);
+	*p += strlen(lit);
+}
+
+/* Reads a double at *p, or errors. */
+static double
+read_double(const char **p, const char *input)
+{
+	char	   *end;
+	double		v = strtod(*p, &end);
+
+	if (end == *p)
+		fitdata_syntax(input);
+	*p = end;
+	return v;
+}
+
+Datum
+fitdata_in(PG_FUNCTION_ARGS)
+{
+	const char *input = PG_GETARG_CSTRING(0);
+	const char *p = input;
+	double		k,
+				ntuples;
+	FitData    *fd;
+	double		opts[FITDATA_MAX_OPTS];
+	int			nopts = 0;
+
+	expect(&p, "k=", input);
+	k = read_double(&p, input);
+	if (k != rint(k) || k < 1 || k > FITDATA_MAX_K)
+		fitdata_syntax(input);
+	fd = fitdata_create(CurrentMemoryContext, (int) k);
+	expect(&p, "tuples=", input);
+	ntuples = read_double(&p, input);
+	expect(&p, "weight=", input);
+	(void) read_double(&p, input);
+	expect(&p, "options={", input);
+	while (*p != '}')
+	{
+		if (nopts == FITDATA_MAX_OPTS)
+			fitdata_syntax(input);
+		if (nopts > 0)
+			expect(&p, ",", input);
+		opts[nopts++] = read_double(&p, input);
+	}
+	fitdata_set_options(fd, opts, nopts, "options");
+	expect(&p, "}", input);
+	expect(&p, "data={", input);
+	while (*p != '}')
+	{
+		double		v[FITDATA_MAX_K + 1];
+
+		if (fd->ntuples > 0)
+			expect(&p, ",", input);
+		expect(&p, "(", input);
+		for (int j = 0; j <= fd->k; j++)
+		{
+			if (j > 0)
+				expect(&p, ",", input);
+			v[j] = read_double(&p, input);
+		}
+		expect(&p, ")", input);
+		if (v[fd->k] <= 0)
+			fitdata_syntax(input);
+		fitdata_add(fd, v, v[fd->k]);
+	}
+	expect(&p, "}", input);
+	while (*p == ' ')
+		p++;
+	if (*p != '\0' || ntuples != fd->ntuples)
+		fitdata_syntax(input);
+	PG_RETURN_BYTEA_P(fitdata_to_bytes(fd));
+}
+
+/* Binary input: k, nopts, ntuples, options, then tuples with weights (network order). */
+Datum
+fitdata_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	msg = (StringInfo) PG_GETARG_POINTER(0);
+	int			k = pq_getmsgint(msg, 4);
+	int			nopts = pq_getmsgint(msg, 4);
+	int			ntuples = pq_getmsgint(msg, 4);
+	double		opts[FITDATA_MAX_OPTS];
+	FitData    *fd;
+
+	if (k < 1 || k > FITDATA_MAX_K || nopts < 0 || nopts > FITDATA_MAX_OPTS ||
+		ntuples < 0 || (Size) ntuples * (k + 1) * 8 > (Size) (msg->len - msg->cursor))
+		fitdata_corrupt("The header is out of range.");
+	fd = fitdata_create(CurrentMemoryContext, k);
+	for (int i = 0; i < nopts; i++)
+		opts[i] = pq_getmsgfloat8(msg);
+	fitdata_set_options(fd, opts, nopts, "options");
+	for (int i = 0; i < ntuples; i++)
+	{
+		double		v[FITDATA_MAX_K + 1];
+
+		for (int j = 0; j <= k; j++)
+			v[j] = pq_getmsgfloat8(msg);
+		if (!(v[k] > 0))
+			fitdata_corrupt("A weight is not positive.");
+		fitdata_add(fd, v, v[k]);
+	}
+	pq_getmsgend(msg);
+	PG_RETURN_BYTEA_P(fitdata_to_bytes(fd));
+}
+
+/* Binary output, the layout read by fitdata_recv. */
+Datum
+fitdata_send(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0));
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendint32(&buf, fd->k);
+	pq_sendint32(&buf, fd->nopts);
+	pq_sendint32(&buf, fd->ntuples);
+	for (int i = 0; i < fd->nopts; i++)
+		pq_sendfloat8(&buf, fd->opts[i]);
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		for (int j = 0; j < fd->k; j++)
+			pq_sendfloat8(&buf, fitdata_tuple(fd, i)[j]);
+		pq_sendfloat8(&buf, fitdata_weight(fd, i));
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}

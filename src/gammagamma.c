@@ -1,0 +1,181 @@
+/*-------------------------------------------------------------------------
+ *
+ * gammagamma.c
+ *	  The Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee
+ *	  2005, "RFM and CLV: using iso-value curves for customer base analysis",
+ *	  Journal of Marketing Research 42(4); Fader & Hardie 2013, "The
+ *	  Gamma-Gamma model of monetary value"): fitting and the conditional
+ *	  expected average transaction value.
+ *
+ * A customer's transaction values are i.i.d. Gamma(p, nu), nu ~ Gamma(q, v)
+ * across customers.  Of x >= 1 transactions with mean z (the summary's
+ * monetary value), z | nu ~ Gamma(p x, nu x), so that (note, eq. 3)
+ *
+ *	 f(z | p, q, v, x) = Gamma(p x + q) / (Gamma(p x) Gamma(q))
+ *		* v^q x^(p x) z^(p x - 1) / (v + x z)^(p x + q)
+ *
+ * and (note, eq. 4; FHL 2005 eq. 2)
+ *
+ *	 E[M | p, q, v, x, z] = (v + x z) p / (p x + q - 1)
+ *		= (q - 1)/(p x + q - 1) * v p/(q - 1) + p x/(p x + q - 1) * z,
+ *
+ * a weighted mean of the population mean v p / (q - 1) and the customer's
+ * own mean z.  Customers without repeat transactions (x = 0) carry no
+ * information about spend: the fit skips them, and their expected spend is
+ * the population mean.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "engage.h"
+
+#include "btyd.h"
+#include "fitdata.h"
+#include "gammagamma.h"
+#include "special.h"
+
+PG_FUNCTION_INFO_V1(gammagamma_fit_accum);
+PG_FUNCTION_INFO_V1(gammagamma_fit_final);
+PG_FUNCTION_INFO_V1(gammagamma_expected_spend);
+
+static const char *const gg_param_names[GG_NPARAMS] = {"p", "q", "v"};
+
+void
+gammagamma_check_summary(double x, double m)
+{
+	ensure_nonnegative(x, "frequency");
+	ensure_nonnegative(m, "monetary");
+	if (x > 0 && m == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("monetary must be positive when frequency is positive")));
+}
+
+void
+gammagamma_read_model(Datum d, double *par)
+{
+	btyd_read_model(d, GG_NPARAMS, gg_param_names, par);
+}
+
+double
+gammagamma_spend(const double *par, double x, double z)
+{
+	double		denom = par[0] * x + par[1] - 1;
+
+	if (!(denom > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("expected spend is infinite when p * frequency + q <= 1"),
+				 errhint("A model with q <= 1 has no finite mean spend for customers without repeat transactions.")));
+	return (par[2] + x * z) * par[0] / denom;
+}
+
+/*
+ * ln f(z | p, q, v, x) at par = {p, q, v}; with grad not NULL also its
+ * gradient with respect to par.
+ */
+static double
+gg_loglik(const double *par, double x, double z, double *grad)
+{
+	double		p = par[0],
+				q = par[1],
+				v = par[2];
+	double		px = p * x;
+	double		lvxz = log(v + x * z);
+
+	if (grad)
+	{
+		double		psi_pxq = digamma(px + q);
+
+		grad[0] = x * (psi_pxq - digamma(px) + log(z) + log(x) - lvxz);
+		grad[1] = psi_pxq - digamma(q) + log(v) - lvxz;
+		grad[2] = q / v - (px + q) / (v + x * z);
+	}
+	return lgamma(px + q) - lgamma(px) - lgamma(q) + q * log(v) +
+		px * log(x) + (px - 1) * log(z) - (px + q) * lvxz;
+}
+
+/* The weighted sum of ln f over the sample at par, gradient when grad is not NULL. */
+static double
+gg_loglik_sample(const double *par, const FitData *fd, double *grad)
+{
+	double		g[GG_NPARAMS] = {0, 0, 0};
+	double		total = 0.0;
+
+	if (grad)
+		for (int j = 0; j < GG_NPARAMS; j++)
+			grad[j] = 0.0;
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *t = fitdata_tuple(fd, i);
+		double		w = fitdata_weight(fd, i);
+
+		total += w * gg_loglik(par, t[0], t[1], grad ? g : NULL);
+		if (grad)
+			for (int j = 0; j < GG_NPARAMS; j++)
+				grad[j] += w * g[j];
+	}
+	return total;
+}
+
+static const BtydModelSpec gg_spec = {
+	"gammagamma", GG_NPARAMS, gg_param_names, gg_loglik_sample, true
+};
+
+/*
+ * Transition of engage.gammagamma_fit(frequency, monetary [, weight]): adds
+ * a customer with repeat transactions to the compressed sample.  Customers
+ * with frequency 0 are checked and skipped; rows with a NULL argument are
+ * skipped.
+ */
+Datum
+gammagamma_fit_accum(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = fitdata_getarg(fcinfo, 0, 2, "gammagamma_fit_accum");
+	double		tuple[2];
+	double		w = 1.0;
+
+	for (int i = 1; i < PG_NARGS(); i++)
+		if (PG_ARGISNULL(i))
+			PG_RETURN_POINTER(fd);
+	tuple[0] = PG_GETARG_FLOAT8(1);
+	tuple[1] = PG_GETARG_FLOAT8(2);
+	gammagamma_check_summary(tuple[0], tuple[1]);
+	if (PG_NARGS() > 3)
+	{
+		w = PG_GETARG_FLOAT8(3);
+		ensure_nonnegative(w, "weight");
+	}
+	if (tuple[0] > 0)
+		fitdata_add(fd, tuple, w);
+	PG_RETURN_POINTER(fd);
+}
+
+/*
+ * Final function of engage.gammagamma_fit: the maximum-likelihood
+ * engage.gammagamma; NULL when no customer had a repeat transaction.
+ */
+Datum
+gammagamma_fit_final(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = PG_ARGISNULL(0) ? NULL : (FitData *) PG_GETARG_POINTER(0);
+
+	if (fd == NULL || fitdata_total_weight(fd) <= 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &gg_spec, fd, 0.0));
+}
+
+/*
+ * E[M | p, q, v, x, z]: the expected average transaction value of a
+ * customer with x repeat transactions of mean z (z is ignored when x = 0).
+ */
+Datum
+gammagamma_expected_spend(PG_FUNCTION_ARGS)
+{
+	double		par[GG_NPARAMS];
+	double		x = PG_GETARG_FLOAT8(1);
+	double		z = PG_GETARG_FLOAT8(2);
+
+	gammagamma_read_model(PG_GETARG_DATUM(0), par);
+	gammagamma_check_summary(x, z);
+	PG_RETURN_FLOAT8(gammagamma_spend(par, x, z));
+}

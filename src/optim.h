@@ -1,0 +1,45 @@
+/*-------------------------------------------------------------------------
+ *
+ * optim.h
+ *	  Unconstrained minimisation of a smooth objective (the models' penalised
+ *	  negative mean log-likelihoods over log-parameters): BFGS with a
+ *	  backtracking (Armijo) line search, analytic gradients when the model
+ *	  provides them and central differences otherwise; Nelder-Mead from the
+ *	  best point found when BFGS fails.  Loops call CHECK_FOR_INTERRUPTS.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef OPTIM_H
+#define OPTIM_H
+
+#include "postgres.h"
+
+/* Largest dimension optim_minimize accepts. */
+#define OPTIM_MAX_DIM 8
+
+/*
+ * The objective at x (n doubles).  When grad is not NULL it also stores the
+ * gradient there.  Returns +Infinity (or NaN) where the objective is not
+ * defined; the minimiser then steps back.
+ */
+typedef double (*ObjectiveFn) (const double *x, double *grad, void *arg);
+
+typedef struct OptimResult
+{
+	double		value;			/* objective at the returned x */
+	int			iterations;		/* BFGS iterations plus Nelder-Mead iterations */
+	int			evaluations;	/* calls of the objective (any kind) */
+	bool		converged;		/* gradient or simplex tolerance met */
+} OptimResult;
+
+/*
+ * Minimises f over R^n (1 <= n <= OPTIM_MAX_DIM) from x, leaving the best
+ * point found in x.  has_gradient tells whether f fills grad.  Convergence:
+ * max |gradient| <= 1e-8 * (1 + |f|), or no further decrease possible with
+ * max |gradient| <= 1e-5 * (1 + |f|); Nelder-Mead: simplex spread of f below
+ * 1e-12 * (1 + |f|).
+ */
+extern OptimResult optim_minimize(ObjectiveFn f, bool has_gradient, void *arg,
+								  double *x, int n);
+
+#endif							/* OPTIM_H */

@@ -1,0 +1,338 @@
+/*-------------------------------------------------------------------------
+ *
+ * paretonbd.c
+ *	  Pareto/NBD (Schmittlein, Morrison & Colombo 1987, "Counting your
+ *	  customers: who are they and what will they do next?", Management
+ *	  Science 33(1)), computed with the expressions of Fader & Hardie (2005),
+ *	  "A note on deriving the Pareto/NBD model and related expressions", and
+ *	  Fader & Hardie (2006), "Deriving an expression for P(X(t) = x) under
+ *	  the Pareto/NBD model".
+ *
+ * While alive a customer buys at Poisson rate lambda ~ Gamma(r, alpha); the
+ * lifetime is exponential with rate mu ~ Gamma(s, beta).  With x = frequency,
+ * t_x = recency, T = age (FH 2005 eq. 19-22):
+ *
+ *	 L = Gamma(r+x) alpha^r beta^s / Gamma(r)
+ *		 * [1 / ((alpha+T)^(r+x) (beta+T)^s) + s / (r+s+x) A0]
+ *	 A0 = F(t_x) - F(T),  F(y) = 2F1(r+s+x, s+1; r+s+x+1; (alpha-beta)/(alpha+y))
+ *								 / (alpha+y)^(r+s+x)	   if alpha >= beta,
+ *	 F(y) = 2F1(r+s+x, r+x; r+s+x+1; (beta-alpha)/(beta+y)) / (beta+y)^(r+s+x)
+ *																otherwise;
+ *	 P(alive) = 1 / [1 + s / (r+s+x) (alpha+T)^(r+x) (beta+T)^s A0]
+ *	 E[X(t) | x, t_x, T] = (r+x)(beta+T) / ((alpha+T)(s-1))
+ *		 * [1 - ((beta+T)/(beta+T+t))^(s-1)] * P(alive)
+ *	 E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]
+ *	 P(X(t) = x) = Gamma(r+x)/(Gamma(r) x!) (alpha/(alpha+t))^r
+ *		 (t/(alpha+t))^x (beta/(beta+t))^s
+ *		 + alpha^r beta^s B(r+x, s+1)/B(r, s)
+ *		 * [B1 - sum_{i=0..x} Gamma(r+s+i)/(Gamma(r+s) i!) t^i B2(i)]   (FH 2006)
+ *
+ * All of it is evaluated in logs; the s = 1 singularity of the expectations
+ * is removable and handled by one_minus_pow_over().
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "common/pg_prng.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+
+#include "btyd.h"
+#include "engage.h"
+#include "special.h"
+
+PG_FUNCTION_INFO_V1(paretonbd_fit_final);
+PG_FUNCTION_INFO_V1(paretonbd_fit_fitdata);
+PG_FUNCTION_INFO_V1(paretonbd_p_alive_sql);
+PG_FUNCTION_INFO_V1(paretonbd_expected_sql);
+PG_FUNCTION_INFO_V1(paretonbd_expected_new_sql);
+PG_FUNCTION_INFO_V1(paretonbd_prob_sql);
+PG_FUNCTION_INFO_V1(paretonbd_loglik_sql);
+PG_FUNCTION_INFO_V1(paretonbd_simulate);
+
+static const char *const pnbd_names[] = {"r", "alpha", "s", "beta"};
+
+/* 2F1 or an error 22003 when its series did not converge. */
+static double
+hyp2f1_checked(double a, double b, double c, double z)
+{
+	bool		ok;
+	double		f = hyp2f1(a, b, c, z, &ok);
+
+	if (!ok || !(f > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("hypergeometric series did not converge"),
+				 errdetail("2F1(%g, %g; %g; %g)", a, b, c, z)));
+	return f;
+}
+
+/*
+ * ln 2F1(a, b; a + 1; z) for 0 <= z < 1, after Euler's transformation
+ * 2F1(a, b; a+1; z) = (1-z)^(1-b) 2F1(1, a+1-b; a+1; z), whose terms
+ * decrease geometrically: no overflow for large frequencies.
+ */
+static double
+log_hyp2f1_a1(double a, double b, double z)
+{
+	return (1.0 - b) * log1p(-z) + log(hyp2f1_checked(1.0, a + 1.0 - b, a + 1.0, z));
+}
+
+/* ln F(y) of the header comment, for the larger of alpha and beta. */
+static double
+pnbd_log_f(const double *p, double x, double y)
+{
+	double		r = p[0],
+				alpha = p[1],
+				s = p[2],
+				beta = p[3];
+	double		rsx = r + s + x;
+
+	if (alpha >= beta)
+		return log_hyp2f1_a1(rsx, s + 1, (alpha - beta) / (alpha + y)) -
+			rsx * log(alpha + y);
+	return log_hyp2f1_a1(rsx, r + x, (beta - alpha) / (beta + y)) -
+		rsx * log(beta + y);
+}
+
+/*
+ * ln of the ratio of the two likelihood terms:
+ * ln[s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0]; -Inf when t_x = T.
+ */
+static double
+pnbd_log_ratio(const double *p, double x, double tx, double T)
+{
+	double		r = p[0],
+				alpha = p[1],
+				s = p[2],
+				beta = p[3];
+	double		la0;
+
+	if (tx >= T)
+		return -INFINITY;
+	la0 = log_diff_exp(pnbd_log_f(p, x, tx), pnbd_log_f(p, x, T));
+	return log(s / (r + s + x)) + (r + x) * log(alpha + T) + s * log(beta + T) + la0;
+}
+
+double
+paretonbd_p_alive(const double *params, double x, double tx, double T)
+{
+	double		lr = pnbd_log_ratio(params, x, tx, T);
+
+	return lr > 0 ? exp(-lr) / (1.0 + exp(-lr)) : 1.0 / (1.0 + exp(lr));
+}
+
+double
+paretonbd_expected_conditional(const double *p, double t, double x, double tx, double T)
+{
+	double		r = p[0],
+				alpha = p[1],
+				s = p[2],
+				beta = p[3];
+
+	return (r + x) * (beta + T) / (alpha + T) *
+		one_minus_pow_over((beta + T) / (beta + T + t), s - 1.0) *
+		paretonbd_p_alive(p, x, tx, T);
+}
+
+static double
+pnbd_expected_new(const double *p, double t)
+{
+	return p[0] * p[3] / p[1] * one_minus_pow_over(p[3] / (p[3] + t), p[2] - 1.0);
+}
+
+/* FH 2006: P(X(t) = n) of a new customer. */
+static double
+pnbd_prob(const double *p, int n, double t)
+{
+	double		r = p[0],
+				alpha = p[1],
+				s = p[2],
+				beta = p[3];
+	double		lfact = lgamma(r + n) - lgamma(r) - lgamma(n + 1.0);
+	double		alive;
+	double		lb1;
+	double		lsum = -INFINITY;
+	double		big = Max(alpha, beta);
+	double		diff = fabs(alpha - beta);
+	double		second_b = alpha >= beta ? s + 1 : r + n;
+
+	if (t == 0.0)
+		return n == 0 ? 1.0 : 0.0;
+	alive = exp(lfact + r * log(alpha / (alpha + t)) + n * log(t / (alpha + t)) +
+				s * log(beta / (beta + t)));
+	lb1 = log(hyp2f1_checked(r + s, second_b, r + s + n + 1, diff / big)) -
+		(r + s) * log(big);
+	for (int i = 0; i <= n; i++)
+	{
+		double		lb2 = log(hyp2f1_checked(r + s + i, second_b, r + s + n + 1,
+											 diff / (big + t))) -
+			(r + s + i) * log(big + t);
+
+		lsum = log_sum_exp(lsum, lgamma(r + s + i) - lgamma(r + s) - lgamma(i + 1.0) +
+						   i * log(t) + lb2);
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return alive + exp(r * log(alpha) + s * log(beta) + log_beta(r + n, s + 1) -
+					   log_beta(r, s) + log_diff_exp(lb1, lsum));
+}
+
+/* Weighted log-likelihood of the sample (FH 2005 eq. 19); no gradient. */
+static double
+pnbd_loglik(const double *p, const FitData *fd, double *grad)
+{
+	double		r = p[0],
+				alpha = p[1],
+				s = p[2],
+				beta = p[3];
+	double		base = -lgamma(r) + r * log(alpha) + s * log(beta);
+	double		ll = 0.0;
+
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+		double		x = v[0],
+					tx = v[1],
+					T = v[2];
+		double		lr = pnbd_log_ratio(p, x, tx, T);
+
+		ll += fitdata_weight(fd, i) *
+			(base + lgamma(r + x) - (r + x) * log(alpha + T) - s * log(beta + T) +
+			 (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr))));
+	}
+	return ll;
+}
+
+static const BtydModelSpec pnbd_spec = {"paretonbd", 4, pnbd_names, pnbd_loglik, false};
+
+/* Final function of engage.paretonbd_fit: the fitted model, NULL when empty. */
+Datum
+paretonbd_fit_final(PG_FUNCTION_ARGS)
+{
+	FitData    *fd;
+
+	aggregate_context(fcinfo, "paretonbd_fit_final");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	fd = (FitData *) PG_GETARG_POINTER(0);
+	if (fd->ntuples == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &pnbd_spec, fd, btyd_state_penalizer(fd)));
+}
+
+/* engage.paretonbd_fit(engage.fitdata [, penalizer]) */
+Datum
+paretonbd_fit_fitdata(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0));
+	double		pen = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : btyd_state_penalizer(fd);
+
+	if (fd->k != 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("paretonbd needs a sample of (frequency, recency, age)")));
+	if (fd->ntuples == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &pnbd_spec, fd, pen));
+}
+
+Datum
+paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
+{
+	double		p[4];
+	double		x = PG_GETARG_FLOAT8(1),
+				tx = PG_GETARG_FLOAT8(2),
+				T = PG_GETARG_FLOAT8(3);
+
+	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
+	btyd_check_summary(x, tx, T);
+	PG_RETURN_FLOAT8(paretonbd_p_alive(p, x, tx, T));
+}
+
+Datum
+paretonbd_expected_sql(PG_FUNCTION_ARGS)
+{
+	double		p[4];
+	double		t = PG_GETARG_FLOAT8(1),
+				x = PG_GETARG_FLOAT8(2),
+				tx = PG_GETARG_FLOAT8(3),
+				T = PG_GETARG_FLOAT8(4);
+
+	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
+	ensure_nonnegative(t, "t");
+	btyd_check_summary(x, tx, T);
+	PG_RETURN_FLOAT8(paretonbd_expected_conditional(p, t, x, tx, T));
+}
+
+Datum
+paretonbd_expected_new_sql(PG_FUNCTION_ARGS)
+{
+	double		p[4];
+	double		t = PG_GETARG_FLOAT8(1);
+
+	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
+	ensure_nonnegative(t, "t");
+	PG_RETURN_FLOAT8(pnbd_expected_new(p, t));
+}
+
+Datum
+paretonbd_prob_sql(PG_FUNCTION_ARGS)
+{
+	double		p[4];
+	int32		n = PG_GETARG_INT32(1);
+	double		t = PG_GETARG_FLOAT8(2);
+
+	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("n must not be negative")));
+	ensure_nonnegative(t, "t");
+	PG_RETURN_FLOAT8(pnbd_prob(p, n, t));
+}
+
+Datum
+paretonbd_loglik_sql(PG_FUNCTION_ARGS)
+{
+	double		p[4];
+	double		v[3] = {PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3)};
+	double		one = 1.0;
+	double		comp = 0.0;
+	int32		slot = 0;
+	FitData		fd = {3, 0, {0}, 1, 1, v, &one, &comp, &slot, 1, NULL};
+
+	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
+	btyd_check_summary(v[0], v[1], v[2]);
+	PG_RETURN_FLOAT8(pnbd_loglik(p, &fd, NULL));
+}
+
+/* One customer: Poisson purchases at rate lambda until min(lifetime, T). */
+static void
+pnbd_draw(const double *p, double T, pg_prng_state *rng, int64 *x, double *tx)
+{
+	double		lambda = btyd_rgamma(rng, p[0], p[1]);
+	double		mu = btyd_rgamma(rng, p[2], p[3]);
+	double		lifetime = btyd_rexp(rng, mu);
+	double		end = Min(lifetime, T);
+	double		t = 0.0;
+
+	for (;;)
+	{
+		t += btyd_rexp(rng, lambda);
+		if (t > end)
+			return;
+		(*x)++;
+		*tx = t;
+		if ((*x & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
+
+Datum
+paretonbd_simulate(PG_FUNCTION_ARGS)
+{
+	return btyd_simulate(fcinfo, 4, pnbd_names, pnbd_draw);
+}

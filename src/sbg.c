@@ -1,0 +1,250 @@
+/*-------------------------------------------------------------------------
+ *
+ * sbg.c
+ *	  The shifted Beta-Geometric (sBG) model of contract renewals (Fader &
+ *	  Hardie 2007, "How to project customer retention", Journal of
+ *	  Interactive Marketing 21(1)), fitted to individual customers, and the
+ *	  discounted expected residual lifetime of Fader & Hardie 2010
+ *	  ("Customer-base valuation in a contractual setting: the perils of
+ *	  ignoring heterogeneity", Marketing Science 29(1)).
+ *
+ * At the end of each period an active customer cancels with probability
+ * theta, theta ~ Beta(alpha, beta).  The lifetime T (periods until and
+ * including the one at whose end the customer cancels) has (FH 2007)
+ *
+ *	 P(T = t) = B(alpha + 1, beta + t - 1) / B(alpha, beta),  t >= 1  (eq. 7)
+ *	 S(t) = P(T > t) = B(alpha, beta + t) / B(alpha, beta)            (eq. 8)
+ *	 r_t = S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1)  (eq. 9)
+ *
+ * A customer observed for `tenure` periods contributes P(T = tenure) when
+ * they cancelled at its end, S(tenure) when still active.  For a customer
+ * who has made n - 1 renewals, just before the n-th renewal decision, with
+ * discount rate d per period (FH 2010, eq. 6),
+ *
+ *	 DERL(d | n - 1) = sum_{k>=0} S(n + k) / S(n - 1) / (1 + d)^k
+ *		= (beta + n - 1)/(alpha + beta + n - 1)
+ *		  * 2F1(1, beta + n; alpha + beta + n; 1/(1 + d)),
+ *
+ * so that the expected residual value of a customer paying m per period is
+ * m * DERL.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "engage.h"
+
+#include "btyd.h"
+#include "fitdata.h"
+#include "special.h"
+
+PG_FUNCTION_INFO_V1(sbg_fit_accum);
+PG_FUNCTION_INFO_V1(sbg_fit_final);
+PG_FUNCTION_INFO_V1(sbg_survival);
+PG_FUNCTION_INFO_V1(sbg_retention_rate);
+PG_FUNCTION_INFO_V1(sbg_derl);
+
+#define SBG_NPARAMS 2
+
+static const char *const sbg_param_names[SBG_NPARAMS] = {"alpha", "beta"};
+
+/*
+ * ln P(T = t) (churned) or ln S(t) (active) at par = {alpha, beta}; with
+ * grad not NULL also the gradient with respect to par.
+ */
+static double
+sbg_loglik(const double *par, double t, bool churned, double *grad)
+{
+	double		a = par[0],
+				b = par[1];
+
+	if (grad)
+	{
+		double		psi_ab = digamma(a + b);
+		double		psi_abt = digamma(a + b + t);
+
+		if (churned)
+		{
+			grad[0] = digamma(a + 1) - digamma(a) - psi_abt + psi_ab;
+			grad[1] = digamma(b + t - 1) - digamma(b) - psi_abt + psi_ab;
+		}
+		else
+		{
+			grad[0] = psi_ab - psi_abt;
+			grad[1] = digamma(b + t) - digamma(b) - psi_abt + psi_ab;
+		}
+	}
+	if (churned)
+		return log_beta(a + 1, b + t - 1) - log_beta(a, b);
+	return log_beta(a, b + t) - log_beta(a, b);
+}
+
+/* The weighted sum of the log-likelihoods at par, gradient when grad is not NULL. */
+static double
+sbg_loglik_sample(const double *par, const FitData *fd, double *grad)
+{
+	double		g[SBG_NPARAMS] = {0, 0};
+	double		total = 0.0;
+
+	if (grad)
+		for (int j = 0; j < SBG_NPARAMS; j++)
+			grad[j] = 0.0;
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *t = fitdata_tuple(fd, i);
+		double		w = fitdata_weight(fd, i);
+
+		total += w * sbg_loglik(par, t[0], t[1] != 0, grad ? g : NULL);
+		if (grad)
+			for (int j = 0; j < SBG_NPARAMS; j++)
+				grad[j] += w * g[j];
+	}
+	return total;
+}
+
+static const BtydModelSpec sbg_spec = {
+	"sbg", SBG_NPARAMS, sbg_param_names, sbg_loglik_sample, true
+};
+
+/*
+ * Transition of engage.sbg_fit(tenure, churned [, weight]): adds the
+ * customer to the compressed sample; rows with a NULL argument are skipped.
+ * A churned customer needs tenure >= 1, an active one tenure >= 0.
+ */
+Datum
+sbg_fit_accum(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = fitdata_getarg(fcinfo, 0, 2, "sbg_fit_accum");
+	int32		tenure;
+	bool		churned;
+	double		tuple[2];
+	double		w = 1.0;
+
+	for (int i = 1; i < PG_NARGS(); i++)
+		if (PG_ARGISNULL(i))
+			PG_RETURN_POINTER(fd);
+	tenure = PG_GETARG_INT32(1);
+	churned = PG_GETARG_BOOL(2);
+	if (churned && tenure < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tenure of a churned customer must be at least 1"),
+				 errdetail("Periods start at 1: a customer who cancels at the end of the first period has tenure 1.")));
+	if (tenure < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tenure must not be negative")));
+	if (PG_NARGS() > 3)
+	{
+		w = PG_GETARG_FLOAT8(3);
+		ensure_nonnegative(w, "weight");
+	}
+	tuple[0] = tenure;
+	tuple[1] = churned ? 1.0 : 0.0;
+	fitdata_add(fd, tuple, w);
+	PG_RETURN_POINTER(fd);
+}
+
+/*
+ * Final function of engage.sbg_fit: the maximum-likelihood engage.sbg; NULL
+ * without customers.  Errors when nobody churned or nobody was observed to
+ * renew (the likelihood then has no maximum).
+ */
+Datum
+sbg_fit_final(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = PG_ARGISNULL(0) ? NULL : (FitData *) PG_GETARG_POINTER(0);
+	double		churned = 0.0;
+	double		renewed = 0.0;
+
+	if (fd == NULL || fitdata_total_weight(fd) <= 0)
+		PG_RETURN_NULL();
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *t = fitdata_tuple(fd, i);
+		double		w = fitdata_weight(fd, i);
+
+		if (t[1] != 0)
+			churned += w;
+		if (t[0] >= 2)
+			renewed += w;
+	}
+	if (churned <= 0 || renewed <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot fit sbg: %s", churned <= 0 ? "no customer churned" :
+						"no customer was observed beyond the first renewal"),
+				 errdetail("The likelihood has no maximum when nobody churned, and cannot tell alpha from beta when every tenure is at most 1.")));
+	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &sbg_spec, fd, 0.0));
+}
+
+/* S(t) = P(T > t), eq. (8), for t >= 0. */
+Datum
+sbg_survival(PG_FUNCTION_ARGS)
+{
+	double		par[SBG_NPARAMS];
+	int32		t = PG_GETARG_INT32(1);
+
+	BTYD_GETARG_MODEL(0, SBG_NPARAMS, sbg_param_names, par);
+	if (t < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("t must not be negative")));
+	PG_RETURN_FLOAT8(exp(log_beta(par[0], par[1] + t) - log_beta(par[0], par[1])));
+}
+
+/* r_t = S(t) / S(t - 1), eq. (9): the renewal rate at the end of period t >= 1. */
+Datum
+sbg_retention_rate(PG_FUNCTION_ARGS)
+{
+	double		par[SBG_NPARAMS];
+	int32		t = PG_GETARG_INT32(1);
+
+	BTYD_GETARG_MODEL(0, SBG_NPARAMS, sbg_param_names, par);
+	if (t < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("t must be at least 1"),
+				 errdetail("Periods start at 1: r_1 is the renewal rate at the end of the first period.")));
+	PG_RETURN_FLOAT8((par[1] + t - 1) / (par[0] + par[1] + t - 1));
+}
+
+/*
+ * DERL(d | renewals) of FH 2010 eq. (6) for renewals >= 0 and d >= 0; at
+ * d = 0 the undiscounted expected residual lifetime (beta + renewals) /
+ * (alpha - 1), which is infinite (an error) when alpha <= 1.
+ */
+Datum
+sbg_derl(PG_FUNCTION_ARGS)
+{
+	double		par[SBG_NPARAMS];
+	int32		renewals = PG_GETARG_INT32(1);
+	double		d = PG_GETARG_FLOAT8(2);
+	double		a,
+				b;
+	double		f;
+	bool		ok;
+
+	BTYD_GETARG_MODEL(0, SBG_NPARAMS, sbg_param_names, par);
+	if (renewals < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("renewals must not be negative")));
+	ensure_nonnegative(d, "discount_rate");
+	a = par[0];
+	b = par[1] + renewals;		/* the posterior of theta is Beta(alpha, b) */
+	if (d == 0)
+	{
+		if (a <= 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the undiscounted residual lifetime is infinite when alpha <= 1"),
+					 errhint("Use a positive discount_rate.")));
+		PG_RETURN_FLOAT8(b / (a - 1));
+	}
+	f = hyp2f1(1.0, b + 1, a + b + 1, 1.0 / (1.0 + d), &ok);
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("derl could not be computed for alpha = %g, beta = %g, renewals = %d, discount_rate = %g",
+						par[0], par[1], renewals, d)));
+	PG_RETURN_FLOAT8(b / (a + b) * f);
+}

@@ -1,0 +1,52 @@
+/*-------------------------------------------------------------------------
+ *
+ * special.h
+ *	  Special functions shared by the models: log-beta, digamma, stable
+ *	  log-sum-exp / log-diff-exp, and the Gauss hypergeometric function
+ *	  2F1(a, b; c; z) for real arguments and z < 1.
+ *
+ * Everything here is pure arithmetic (no palloc, no ereport), so it can be
+ * used from the hot paths of scoring functions and likelihoods.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SPECIAL_H
+#define SPECIAL_H
+
+#include <math.h>
+#include <stdbool.h>
+
+/* ln B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b), for a, b > 0. */
+extern double log_beta(double a, double b);
+
+/*
+ * ln Gamma(y + e) - ln Gamma(y) for y > 0 and y + e > 0, accurate relative
+ * to e for small e and large y (where the plain difference cancels).
+ */
+extern double log_gamma_ratio(double y, double e);
+
+/* The digamma function psi(x) = d/dx ln Gamma(x), for x > 0. */
+extern double digamma(double x);
+
+/* ln(e^a + e^b) without overflow; -INFINITY inputs are allowed. */
+extern double log_sum_exp(double a, double b);
+
+/* ln(e^a - e^b) for a >= b without cancellation; -INFINITY when a == b. */
+extern double log_diff_exp(double a, double b);
+
+/* (1 - u^e) / e for u > 0, with its limit -ln(u) at e = 0 (no cancellation). */
+extern double one_minus_pow_over(double u, double e);
+
+/*
+ * Gauss hypergeometric function 2F1(a, b; c; z) for real a, b, c and real
+ * z < 1 (c not a non-positive integer).  Uses the power series for
+ * |z| <= 0.6 (or when it converges fast), the Pfaff transformation for
+ * z < 0 and the 1 - z transformation (Abramowitz & Stegun 15.3.6, with
+ * cubic interpolation in c when c - a - b is near an integer, and the
+ * series again when its terms cancel) for z near 1.
+ * *ok is set to false when a series did not converge or the result is not
+ * finite; the return value is then meaningless.
+ */
+extern double hyp2f1(double a, double b, double c, double z, bool *ok);
+
+#endif							/* SPECIAL_H */

@@ -1,0 +1,98 @@
+-- MBG/NBD ---------------------------------------------------------------------
+-- Batislam, Denizel & Filiztekin 2007 (src/bgnbd.c).
+
+CREATE TYPE @extschema@.mbgnbd AS (
+    r double precision,
+    alpha double precision,
+    a double precision,
+    b double precision,
+    loglik double precision,
+    customers double precision,
+    converged boolean
+);
+COMMENT ON TYPE @extschema@.mbgnbd IS 'MBG/NBD model: purchase rate ~ Gamma(r, alpha), dropout probability ~ Beta(a, b), dropout possible right after the first purchase; loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged';
+
+CREATE FUNCTION @extschema@.mbgnbd_fit_final(internal)
+RETURNS @extschema@.mbgnbd
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd_fit_final(internal) IS 'final function of engage.mbgnbd_fit: maximum-likelihood fit of the compressed sample';
+
+CREATE AGGREGATE @extschema@.mbgnbd_fit(frequency double precision, recency double precision, age double precision) (
+    SFUNC = @extschema@.btyd_fit_accum,
+    STYPE = internal,
+    FINALFUNC = @extschema@.mbgnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mbgnbd_fit(double precision, double precision, double precision) IS 'fits the MBG/NBD model by maximum likelihood to customer summaries (frequency, recency, age); NULL without rows';
+
+CREATE AGGREGATE @extschema@.mbgnbd_fit(frequency double precision, recency double precision, age double precision, weight double precision) (
+    SFUNC = @extschema@.btyd_fit_accum,
+    STYPE = internal,
+    FINALFUNC = @extschema@.mbgnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mbgnbd_fit(double precision, double precision, double precision, double precision) IS 'fits the MBG/NBD model by maximum likelihood to customer summaries (frequency, recency, age), each row counting weight customers; NULL without rows';
+
+CREATE AGGREGATE @extschema@.mbgnbd_fit(frequency double precision, recency double precision, age double precision, weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.btyd_fit_accum,
+    STYPE = internal,
+    FINALFUNC = @extschema@.mbgnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mbgnbd_fit(double precision, double precision, double precision, double precision, double precision) IS 'fits the MBG/NBD model by maximum likelihood to customer summaries (frequency, recency, age), each row counting weight customers, with an L2 penalizer (the same on every row); NULL without rows';
+
+CREATE FUNCTION @extschema@.mbgnbd_fit(sample @extschema@.fitdata)
+RETURNS @extschema@.mbgnbd
+AS 'MODULE_PATHNAME', 'mbgnbd_fit_fitdata' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd_fit(@extschema@.fitdata) IS 'fits the MBG/NBD model to a stored sample (engage.fitdata), as the aggregate would';
+
+CREATE FUNCTION @extschema@.mbgnbd_fit(sample @extschema@.fitdata, penalizer double precision)
+RETURNS @extschema@.mbgnbd
+AS 'MODULE_PATHNAME', 'mbgnbd_fit_fitdata' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd_fit(@extschema@.fitdata, double precision) IS 'fits the MBG/NBD model to a stored sample with an L2 penalizer';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.mbgnbd, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.mbgnbd, double precision, double precision, double precision) IS 'probability that a customer with this summary is still alive (MBG/NBD)';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.mbgnbd, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 1.0::double precision - @extschema@.p_alive(model, frequency, recency, age);
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.mbgnbd, double precision, double precision, double precision) IS '1 - p_alive: probability that the customer has churned (MBG/NBD)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.mbgnbd, t double precision, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'mbgnbd_expected_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.mbgnbd, double precision, double precision, double precision, double precision) IS 'expected number of purchases in (age, age + t] of a customer with this summary (MBG/NBD)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.mbgnbd, t double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'mbgnbd_expected_new_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.mbgnbd, double precision) IS 'expected number of repeat purchases in (0, t] of a new customer (MBG/NBD)';
+
+CREATE FUNCTION @extschema@.prob_purchases(model @extschema@.mbgnbd, n integer, t double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'mbgnbd_prob_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.prob_purchases(@extschema@.mbgnbd, integer, double precision) IS 'probability that a new customer makes exactly n repeat purchases in (0, t] (MBG/NBD)';
+
+CREATE FUNCTION @extschema@.log_likelihood(model @extschema@.mbgnbd, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'mbgnbd_loglik_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
+COMMENT ON FUNCTION @extschema@.log_likelihood(@extschema@.mbgnbd, double precision, double precision, double precision) IS 'log-likelihood of one customer summary under the model (MBG/NBD)';
+
+CREATE FUNCTION @extschema@.mbgnbd_simulate(model @extschema@.mbgnbd, customers integer, age double precision, seed integer)
+RETURNS TABLE (frequency integer, recency double precision, age double precision)
+AS 'MODULE_PATHNAME', 'mbgnbd_simulate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION @extschema@.mbgnbd_simulate(@extschema@.mbgnbd, integer, double precision, integer) IS 'summaries of customers drawn from the MBG/NBD model, all observed for age since their first purchase; the same for the same seed';
+

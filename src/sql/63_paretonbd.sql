@@ -1,0 +1,98 @@
+-- Pareto/NBD ------------------------------------------------------------------
+-- Schmittlein, Morrison & Colombo 1987; Fader & Hardie 2005 note (src/paretonbd.c).
+
+CREATE TYPE @extschema@.paretonbd AS (
+    r double precision,
+    alpha double precision,
+    s double precision,
+    beta double precision,
+    loglik double precision,
+    customers double precision,
+    converged boolean
+);
+COMMENT ON TYPE @extschema@.paretonbd IS 'Pareto/NBD model: purchase rate ~ Gamma(r, alpha), dropout rate ~ Gamma(s, beta); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged';
+
+CREATE FUNCTION @extschema@.paretonbd_fit_final(internal)
+RETURNS @extschema@.paretonbd
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd_fit_final(internal) IS 'final function of engage.paretonbd_fit: maximum-likelihood fit of the compressed sample';
+
+CREATE AGGREGATE @extschema@.paretonbd_fit(frequency double precision, recency double precision, age double precision) (
+    SFUNC = @extschema@.btyd_fit_accum,
+    STYPE = internal,
+    FINALFUNC = @extschema@.paretonbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.paretonbd_fit(double precision, double precision, double precision) IS 'fits the Pareto/NBD model by maximum likelihood to customer summaries (frequency, recency, age); NULL without rows';
+
+CREATE AGGREGATE @extschema@.paretonbd_fit(frequency double precision, recency double precision, age double precision, weight double precision) (
+    SFUNC = @extschema@.btyd_fit_accum,
+    STYPE = internal,
+    FINALFUNC = @extschema@.paretonbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.paretonbd_fit(double precision, double precision, double precision, double precision) IS 'fits the Pareto/NBD model by maximum likelihood to customer summaries (frequency, recency, age), each row counting weight customers; NULL without rows';
+
+CREATE AGGREGATE @extschema@.paretonbd_fit(frequency double precision, recency double precision, age double precision, weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.btyd_fit_accum,
+    STYPE = internal,
+    FINALFUNC = @extschema@.paretonbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.paretonbd_fit(double precision, double precision, double precision, double precision, double precision) IS 'fits the Pareto/NBD model by maximum likelihood to customer summaries (frequency, recency, age), each row counting weight customers, with an L2 penalizer (the same on every row); NULL without rows';
+
+CREATE FUNCTION @extschema@.paretonbd_fit(sample @extschema@.fitdata)
+RETURNS @extschema@.paretonbd
+AS 'MODULE_PATHNAME', 'paretonbd_fit_fitdata' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd_fit(@extschema@.fitdata) IS 'fits the Pareto/NBD model to a stored sample (engage.fitdata), as the aggregate would';
+
+CREATE FUNCTION @extschema@.paretonbd_fit(sample @extschema@.fitdata, penalizer double precision)
+RETURNS @extschema@.paretonbd
+AS 'MODULE_PATHNAME', 'paretonbd_fit_fitdata' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd_fit(@extschema@.fitdata, double precision) IS 'fits the Pareto/NBD model to a stored sample with an L2 penalizer';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.paretonbd, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_p_alive_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.paretonbd, double precision, double precision, double precision) IS 'probability that a customer with this summary is still alive (Pareto/NBD)';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.paretonbd, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 1.0::double precision - @extschema@.p_alive(model, frequency, recency, age);
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.paretonbd, double precision, double precision, double precision) IS '1 - p_alive: probability that the customer has churned (Pareto/NBD)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.paretonbd, t double precision, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_expected_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.paretonbd, double precision, double precision, double precision, double precision) IS 'expected number of purchases in (age, age + t] of a customer with this summary (Pareto/NBD)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.paretonbd, t double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_expected_new_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.paretonbd, double precision) IS 'expected number of repeat purchases in (0, t] of a new customer (Pareto/NBD)';
+
+CREATE FUNCTION @extschema@.prob_purchases(model @extschema@.paretonbd, n integer, t double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_prob_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.prob_purchases(@extschema@.paretonbd, integer, double precision) IS 'probability that a new customer makes exactly n repeat purchases in (0, t] (Pareto/NBD)';
+
+CREATE FUNCTION @extschema@.log_likelihood(model @extschema@.paretonbd, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_loglik_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
+COMMENT ON FUNCTION @extschema@.log_likelihood(@extschema@.paretonbd, double precision, double precision, double precision) IS 'log-likelihood of one customer summary under the model (Pareto/NBD)';
+
+CREATE FUNCTION @extschema@.paretonbd_simulate(model @extschema@.paretonbd, customers integer, age double precision, seed integer)
+RETURNS TABLE (frequency integer, recency double precision, age double precision)
+AS 'MODULE_PATHNAME', 'paretonbd_simulate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION @extschema@.paretonbd_simulate(@extschema@.paretonbd, integer, double precision, integer) IS 'summaries of customers drawn from the Pareto/NBD model, all observed for age since their first purchase; the same for the same seed';
+

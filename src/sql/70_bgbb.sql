@@ -1,0 +1,78 @@
+-- BG/BB ---------------------------------------------------------------------
+-- Fader, Hardie & Shang (2010), "Customer-base analysis in a discrete-time
+-- noncontractual setting", Marketing Science 29(6): repeat transactions at
+-- discrete opportunities (src/bgbb.c gives the equations).
+
+CREATE TYPE @extschema@.bgbb AS (
+    alpha double precision,
+    beta double precision,
+    gamma double precision,
+    delta double precision,
+    loglik double precision,
+    customers double precision,
+    converged boolean
+);
+COMMENT ON TYPE @extschema@.bgbb IS 'fitted BG/BB model: transaction probability p ~ Beta(alpha, beta), dropout probability theta ~ Beta(gamma, delta) per opportunity; log-likelihood, customers (summed weight) and convergence of the fit';
+
+CREATE FUNCTION @extschema@.bgbb_fit_accum(state internal, frequency integer, recency integer, n_periods integer)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_fit_accum(internal, integer, integer, integer) IS 'transition function of engage.bgbb_fit: adds one customer to the compressed sample';
+
+CREATE FUNCTION @extschema@.bgbb_fit_accum(state internal, frequency integer, recency integer, n_periods integer, weight double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_fit_accum(internal, integer, integer, integer, double precision) IS 'transition function of engage.bgbb_fit: adds weight customers to the compressed sample';
+
+CREATE FUNCTION @extschema@.bgbb_fit_final(state internal)
+RETURNS @extschema@.bgbb
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.bgbb_fit_final(internal) IS 'final function of engage.bgbb_fit: maximises the likelihood over the compressed sample';
+
+CREATE AGGREGATE @extschema@.bgbb_fit(frequency integer, recency integer, n_periods integer) (
+    SFUNC = @extschema@.bgbb_fit_accum,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.bgbb_fit_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgbb_fit(integer, integer, integer) IS 'maximum-likelihood BG/BB fit (Fader, Hardie & Shang 2010) of customers with frequency transactions in n_periods opportunities, the last at opportunity recency; rows with a NULL are skipped; NULL without rows';
+
+CREATE AGGREGATE @extschema@.bgbb_fit(frequency integer, recency integer, n_periods integer, weight double precision) (
+    SFUNC = @extschema@.bgbb_fit_accum,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.bgbb_fit_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgbb_fit(integer, integer, integer, double precision) IS 'maximum-likelihood BG/BB fit of pre-aggregated data: each row stands for weight customers with the same (frequency, recency, n_periods)';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.bgbb, frequency integer, recency integer, n_periods integer)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgbb_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.bgbb, integer, integer, integer) IS 'BG/BB probability that the customer is alive at opportunity n_periods + 1 (FHS 2010 eq. 11)';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.bgbb, frequency integer, recency integer, n_periods integer)
+RETURNS double precision
+AS $$ SELECT 1.0 - @extschema@.p_alive(model, frequency, recency, n_periods) $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.bgbb, integer, integer, integer) IS 'BG/BB probability that the customer has died by opportunity n_periods + 1: 1 - p_alive';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.bgbb, n_star integer, frequency integer, recency integer, n_periods integer)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgbb_expected_conditional' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.bgbb, integer, integer, integer, integer) IS 'BG/BB expected transactions of the customer in the next n_star opportunities (FHS 2010 eq. 13)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.bgbb, n integer)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgbb_expected_new' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.bgbb, integer) IS 'BG/BB expected transactions of a new customer in n opportunities (FHS 2010 eq. 9)';
+
+CREATE FUNCTION @extschema@.prob_purchases(model @extschema@.bgbb, x integer, n integer)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgbb_prob_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.prob_purchases(@extschema@.bgbb, integer, integer) IS 'BG/BB probability that a new customer makes exactly x transactions in n opportunities (FHS 2010 eq. 8)';

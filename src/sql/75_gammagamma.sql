@@ -1,0 +1,56 @@
+-- Gamma-Gamma -----------------------------------------------------------------
+-- Fader, Hardie & Lee (2005), "RFM and CLV: using iso-value curves for
+-- customer base analysis", JMR 42(4); Fader & Hardie (2013), "The Gamma-Gamma
+-- model of monetary value" (src/gammagamma.c gives the equations).
+
+CREATE TYPE @extschema@.gammagamma AS (
+    p double precision,
+    q double precision,
+    v double precision,
+    loglik double precision,
+    customers double precision,
+    converged boolean
+);
+COMMENT ON TYPE @extschema@.gammagamma IS 'fitted Gamma-Gamma spend model: transaction values ~ Gamma(p, nu), nu ~ Gamma(q, v); log-likelihood, customers (summed weight of those with repeat transactions) and convergence of the fit';
+
+CREATE FUNCTION @extschema@.gammagamma_fit_accum(state internal, frequency double precision, monetary double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma_fit_accum(internal, double precision, double precision) IS 'transition function of engage.gammagamma_fit: adds one customer with repeat transactions to the compressed sample';
+
+CREATE FUNCTION @extschema@.gammagamma_fit_accum(state internal, frequency double precision, monetary double precision, weight double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma_fit_accum(internal, double precision, double precision, double precision) IS 'transition function of engage.gammagamma_fit: adds weight customers with repeat transactions to the compressed sample';
+
+CREATE FUNCTION @extschema@.gammagamma_fit_final(state internal)
+RETURNS @extschema@.gammagamma
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.gammagamma_fit_final(internal) IS 'final function of engage.gammagamma_fit: maximises the likelihood over the compressed sample';
+
+CREATE AGGREGATE @extschema@.gammagamma_fit(frequency double precision, monetary double precision) (
+    SFUNC = @extschema@.gammagamma_fit_accum,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.gammagamma_fit_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(double precision, double precision) IS 'maximum-likelihood Gamma-Gamma fit of customers with frequency repeat transactions of mean value monetary; customers with frequency 0 and rows with a NULL are skipped; NULL when no customer has a repeat transaction';
+
+CREATE AGGREGATE @extschema@.gammagamma_fit(frequency double precision, monetary double precision, weight double precision) (
+    SFUNC = @extschema@.gammagamma_fit_accum,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.gammagamma_fit_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(double precision, double precision, double precision) IS 'maximum-likelihood Gamma-Gamma fit of pre-aggregated data: each row stands for weight customers';
+
+CREATE FUNCTION @extschema@.expected_spend(model @extschema@.gammagamma, frequency double precision, monetary double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'gammagamma_expected_spend' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.expected_spend(@extschema@.gammagamma, double precision, double precision) IS 'Gamma-Gamma conditional expected average transaction value (v + frequency * monetary) p / (p * frequency + q - 1); the population mean v p / (q - 1) when frequency is 0';
