@@ -75,7 +75,7 @@ bg_log_ratio(const double *p, int m, double x, double tx, double T)
 	if (x + m == 0)
 		return -INFINITY;
 	return log(p[2] / (p[3] + x + m - 1)) +
-		(p[0] + x) * (log(p[1] + T) - log(p[1] + tx));
+		(p[0] + x) * log((p[1] + T) / (p[1] + tx));
 }
 
 /* 1 / (1 + e^lr) without overflow. */

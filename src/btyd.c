@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -27,6 +28,12 @@
 
 PG_FUNCTION_INFO_V1(btyd_fit_accum);
 PG_FUNCTION_INFO_V1(btyd_fit_accum_rfm);
+
+/*
+ * |log(parameter)| beyond this (above 3.3e6 or below 3e-7) counts as running
+ * off to infinity or 0, far outside what any time unit gives.
+ */
+#define MAX_ABS_LOG_PARAM 15.0
 
 void
 btyd_read_model(Datum d, int nparams, const char *const *names, double *params)
@@ -152,18 +159,31 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 	fp.total_weight = fitdata_total_weight(fd);
 	for (int i = 0; i < fd->ntuples && !repeat; i++)
 		repeat = fitdata_tuple(fd, i)[0] > 0;
-	if (!repeat && penalizer == 0)
+	if (!repeat)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot fit %s: no customer made a repeat purchase", spec->name),
-				 errdetail("The likelihood has no maximum when every frequency is 0."),
-				 errhint("Add data with repeat purchases, or pass a positive penalizer.")));
+				 errdetail("The likelihood has no interior maximum when every frequency is 0, penalized or not.")));
 	res = optim_minimize(fit_objective, spec->has_gradient, &fp, logp, spec->nparams);
 	for (int i = 0; i < spec->nparams; i++)
 		params[i] = exp(logp[i]);
 	loglik = spec->loglik(params, fd, NULL);
 	if (!isfinite(loglik) || !isfinite(res.value))
 		res.converged = false;
+	for (int i = 0; i < spec->nparams; i++)
+	{
+		/* a parameter running off to 0 or infinity: the data do not determine it */
+		if (fabs(logp[i]) > MAX_ABS_LOG_PARAM)
+		{
+			ereport(WARNING,
+					(errmsg("%s fit did not converge", spec->name),
+					 errdetail("Parameter %s runs off to %g: the data do not determine the model.",
+							   spec->names[i], params[i])));
+			res.converged = false;
+			return btyd_make_model(fcinfo, params, spec->nparams, loglik,
+								   fp.total_weight, false);
+		}
+	}
 	if (!res.converged)
 		ereport(WARNING,
 				(errmsg("%s fit did not converge", spec->name),
@@ -219,7 +239,73 @@ btyd_fit_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(fd);
 }
 
-/* The same over an engage.rfm summary: (state, rfm [, weight [, penalizer]]). */
+/* Where frequency, recency and age are in a summary type (cached per call site). */
+typedef struct RfmLayout
+{
+	Oid			typid;			/* the composite type described */
+	int32		typmod;
+	AttrNumber	attnum[3];		/* of frequency, recency, age */
+	Oid			atttype[3];
+} RfmLayout;
+
+static const char *const rfm_fields[3] = {"frequency", "recency", "age"};
+
+/* The layout of the summary type of tup, looked up once per call site. */
+static RfmLayout *
+rfm_layout(FunctionCallInfo fcinfo, HeapTupleHeader tup, TupleDesc *descp)
+{
+	RfmLayout  *layout = (RfmLayout *) fcinfo->flinfo->fn_extra;
+	Oid			typid = HeapTupleHeaderGetTypeId(tup);
+	int32		typmod = HeapTupleHeaderGetTypMod(tup);
+	TupleDesc	desc = lookup_rowtype_tupdesc(typid, typmod);
+
+	*descp = desc;
+	if (layout != NULL && layout->typid == typid && layout->typmod == typmod)
+		return layout;
+	if (layout == NULL)
+		layout = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RfmLayout));
+	for (int f = 0; f < 3; f++)
+	{
+		layout->attnum[f] = InvalidAttrNumber;
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (!att->attisdropped && strcmp(NameStr(att->attname), rfm_fields[f]) == 0)
+			{
+				layout->attnum[f] = att->attnum;
+				layout->atttype[f] = att->atttypid;
+			}
+		}
+		if (layout->attnum[f] == InvalidAttrNumber ||
+			(layout->atttype[f] != INT4OID && layout->atttype[f] != INT8OID &&
+			 layout->atttype[f] != FLOAT8OID))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("the summary has no %s of type integer, bigint or double precision",
+							rfm_fields[f])));
+	}
+	layout->typid = typid;
+	layout->typmod = typmod;
+	fcinfo->flinfo->fn_extra = layout;
+	return layout;
+}
+
+/* A numeric attribute of the summary as a double. */
+static double
+rfm_value(Datum d, Oid type)
+{
+	if (type == INT4OID)
+		return (double) DatumGetInt32(d);
+	if (type == INT8OID)
+		return (double) DatumGetInt64(d);
+	return DatumGetFloat8(d);
+}
+
+/*
+ * The same over an engage.rfm summary: (state, rfm [, weight [, penalizer]]);
+ * its frequency, recency and age attributes are found by name.
+ */
 Datum
 btyd_fit_accum_rfm(PG_FUNCTION_ARGS)
 {
@@ -227,24 +313,29 @@ btyd_fit_accum_rfm(PG_FUNCTION_ARGS)
 	HeapTupleHeader rfm;
 	HeapTupleData tuple;
 	TupleDesc	desc;
-	bool		isnull[3];
-	Datum		v[3];
+	RfmLayout  *layout;
+	double		v[3];
 
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(fd);
 	rfm = PG_GETARG_HEAPTUPLEHEADER(1);
-	/* engage.rfm starts (frequency integer, recency float8, age float8, ...) */
-	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(rfm),
-								  HeapTupleHeaderGetTypMod(rfm));
+	layout = rfm_layout(fcinfo, rfm, &desc);
 	tuple.t_len = HeapTupleHeaderGetDatumLength(rfm);
 	tuple.t_data = rfm;
-	for (int i = 0; i < 3; i++)
-		v[i] = heap_getattr(&tuple, i + 1, desc, &isnull[i]);
+	for (int f = 0; f < 3; f++)
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(&tuple, layout->attnum[f], desc, &isnull);
+
+		if (isnull)
+		{
+			ReleaseTupleDesc(desc);
+			PG_RETURN_POINTER(fd);
+		}
+		v[f] = rfm_value(d, layout->atttype[f]);
+	}
 	ReleaseTupleDesc(desc);
-	if (isnull[0] || isnull[1] || isnull[2])
-		PG_RETURN_POINTER(fd);
-	accum_summary(fcinfo, fd, (double) DatumGetInt32(v[0]), DatumGetFloat8(v[1]),
-				  DatumGetFloat8(v[2]), 2);
+	accum_summary(fcinfo, fd, v[0], v[1], v[2], 2);
 	PG_RETURN_POINTER(fd);
 }
 

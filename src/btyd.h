@@ -98,8 +98,9 @@ typedef struct BtydModelSpec
  * Fits spec to the sample by minimising the negative mean log-likelihood
  * plus penalizer * sum(params^2) over log-parameters, and returns the model
  * composite (the result type of the calling function); NULL when the sample
- * is empty.  Errors 22023 when nobody made a repeat purchase (values[0] > 0)
- * and penalizer is 0; warns when the optimiser did not converge.
+ * is empty.  Errors 22023 when nobody made a repeat purchase (values[0] > 0);
+ * warns and sets converged = false when the optimiser did not converge or a
+ * parameter runs off to 0 or infinity.
  */
 extern Datum btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 							 const FitData *fd, double penalizer);
