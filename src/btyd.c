@@ -38,21 +38,39 @@ PG_FUNCTION_INFO_V1(btyd_fit_accum_rfm);
 void
 btyd_read_model(Datum d, int nparams, const char *const *names, double *params)
 {
-	HeapTupleHeader tup = DatumGetHeapTupleHeader(d);
-	const char *data = (const char *) tup + tup->t_hoff;
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+	const char *base;
+	const bits8 *bits;
+	uint16		infomask,
+				infomask2;
+	uint8		hoff;
 
-	if (HeapTupleHeaderGetNatts(tup) < nparams)
+	/*
+	 * A model read from a table arrives with a short (1-byte) header and
+	 * unaligned: read its fields where they are, with memcpy, rather than
+	 * detoasting it into a palloc'd copy on every call.  base is where the
+	 * 4-byte header would start.
+	 */
+	if (VARATT_IS_SHORT(v))
+		base = (const char *) v + VARHDRSZ_SHORT - VARHDRSZ;
+	else
+		base = (const char *) DatumGetHeapTupleHeader(d);
+	memcpy(&infomask, base + offsetof(HeapTupleHeaderData, t_infomask), sizeof(uint16));
+	memcpy(&infomask2, base + offsetof(HeapTupleHeaderData, t_infomask2), sizeof(uint16));
+	memcpy(&hoff, base + offsetof(HeapTupleHeaderData, t_hoff), sizeof(uint8));
+	bits = (const bits8 *) (base + offsetof(HeapTupleHeaderData, t_bits));
+	if ((infomask2 & HEAP_NATTS_MASK) < nparams)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("model has fewer than %d parameters", nparams)));
 	for (int i = 0; i < nparams; i++)
 	{
-		if ((tup->t_infomask & HEAP_HASNULL) && att_isnull(i, tup->t_bits))
+		if ((infomask & HEAP_HASNULL) && att_isnull(i, bits))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("model parameter %s must not be null", names[i])));
-		/* float8 attributes before any null lie 8 bytes apart, aligned */
-		memcpy(&params[i], data + i * sizeof(double), sizeof(double));
+		/* float8 attributes before any null lie 8 bytes apart */
+		memcpy(&params[i], base + hoff + i * sizeof(double), sizeof(double));
 		if (!(params[i] > 0) || isinf(params[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -97,6 +115,63 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 	values[nparams + 1] = Float8GetDatum(customers);
 	values[nparams + 2] = BoolGetDatum(converged);
 	return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+}
+
+#define MEMO_SIZE 4096			/* entries, a power of two */
+
+/* The memo of a call site: the model it is valid for, and its entries. */
+typedef struct BtydMemo
+{
+	int			nparams;
+	double		params[BTYD_MAX_PARAMS];
+	BtydMemoEntry entries[MEMO_SIZE];
+} BtydMemo;
+
+/* Mixes the bits of three doubles into a table index. */
+static inline uint32
+memo_hash(double k0, double k1, double k2)
+{
+	uint64		b0,
+				b1,
+				b2,
+				h;
+
+	memcpy(&b0, &k0, sizeof(b0));
+	memcpy(&b1, &k1, sizeof(b1));
+	memcpy(&b2, &k2, sizeof(b2));
+	h = b0 * UINT64CONST(0x9E3779B97F4A7C15) ^ b1 * UINT64CONST(0xC2B2AE3D27D4EB4F) ^
+		b2 * UINT64CONST(0x165667B19E3779F9);
+	h ^= h >> 29;
+	h *= UINT64CONST(0xBF58476D1CE4E5B9);
+	h ^= h >> 32;
+	return (uint32) h & (MEMO_SIZE - 1);
+}
+
+BtydMemoEntry *
+btyd_memo_slot(FunctionCallInfo fcinfo, const double *params, int nparams,
+			   double k0, double k1, double k2, double *value, bool *hit)
+{
+	BtydMemo   *memo = (BtydMemo *) fcinfo->flinfo->fn_extra;
+	BtydMemoEntry *e;
+
+	if (memo == NULL)
+	{
+		memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BtydMemo));
+		fcinfo->flinfo->fn_extra = memo;
+	}
+	if (memo->nparams != nparams ||
+		memcmp(memo->params, params, sizeof(double) * nparams) != 0)
+	{
+		/* another model: forget everything */
+		memset(memo->entries, 0, sizeof(memo->entries));
+		memo->nparams = nparams;
+		memcpy(memo->params, params, sizeof(double) * nparams);
+	}
+	e = &memo->entries[memo_hash(k0, k1, k2)];
+	*hit = e->used && e->key[0] == k0 && e->key[1] == k1 && e->key[2] == k2;
+	if (*hit)
+		*value = e->value;
+	return e;
 }
 
 double
