@@ -35,6 +35,14 @@ SELECT round(sum(frequency * donors)::numeric / 11104, 4) AS observed_mean,
        round(engage.expected_purchases(m, 6)::numeric, 4) AS expected_mean
 FROM bgbb_donations, bgbb_model GROUP BY m;
 
+-- Hardie's note 010 (BG/BB spreadsheet, "Tracking Plot" sheet): expected cumulative repeat
+-- donations of a new donor over 1..11 opportunities, 0.4985, 0.9233, ..., 3.3887 (4 decimals).
+SELECT n, round(engage.expected_purchases(m, n::integer)::numeric, 4) AS expected,
+       abs(engage.expected_purchases(m, n::integer) - published) < 1e-4 AS matches_published
+FROM bgbb_model, unnest(ARRAY[0.4985, 0.9233, 1.2969, 1.6323, 1.9381, 2.2202, 2.4826, 2.7285, 2.9603, 3.1798, 3.3887])
+     WITH ORDINALITY AS p(published, n)
+ORDER BY n;
+
 -- Scoring every donation pattern: P(alive in 2002), churn probability and the expected number
 -- of repeat donations over the next five opportunities (2002-2006), the quantities of FHS 2010
 -- section 5; and their totals over the 11,104 donors.

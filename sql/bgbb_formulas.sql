@@ -74,7 +74,7 @@ SELECT round(sum(prob)::numeric, 8) AS total_probability,
 FROM patterns, bgbb_published GROUP BY m;
 
 -- Long windows: up to 1000 opportunities are summed term by term, longer ones use the closed
--- form (FHS 2010 eq. 9) through an accurate ratio of gamma functions; the two agree across the
+-- form (FHS 2010) through an accurate ratio of gamma functions; the two agree across the
 -- switch and with the direct sum of survival terms over 100000 opportunities (relative 1e-10),
 -- also at gamma = 1 exactly, just above 1 and just below 1 (where d / (g - 1) (1 - ...) cancels).
 CREATE FUNCTION pg_temp.survival_terms(g float8, d float8, m int) RETURNS float8 LANGUAGE sql AS $$

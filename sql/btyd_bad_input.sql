@@ -32,14 +32,22 @@ SELECT engage.bgnbd_fit(f, r, a) IS NULL AS empty FROM (VALUES (1::float8, 1::fl
 SELECT engage.paretonbd_fit(f, r, a) IS NULL AS only_nulls FROM (VALUES (NULL::float8, 1::float8, 10::float8)) v(f, r, a);
 SELECT engage.mbgnbd_fit(f, r, a, 0) IS NULL AS zero_weights FROM (VALUES (1::float8, 1::float8, 10::float8)) v(f, r, a);
 -- rows with a NULL weight are skipped
-SELECT (engage.bgnbd_fit(f, r, a, w)).customers FROM (VALUES (1::float8, 1::float8, 10::float8, NULL::float8),
+SELECT engage.fitdata(f, r, a, w) FROM (VALUES (1::float8, 1::float8, 10::float8, NULL::float8),
     (2, 5, 20, 3), (0, 0, 30, 2), (4, 25, 30, 1)) v(f, r, a, w);
 
--- degenerate: nobody made a repeat purchase; with a penalizer the fit is defined
+-- too few customers to determine the model: converged = false and a WARNING, not NaN
+\set VERBOSITY terse
+SELECT (m).converged, (m).customers, (m).loglik < 0 AS finite_loglik
+FROM (SELECT engage.bgnbd_fit(f, r, a, w) AS m FROM (VALUES (2::float8, 5::float8, 20::float8, 3::float8),
+      (0, 0, 30, 2), (4, 25, 30, 1)) v(f, r, a, w)) s;
+SELECT (m).converged, (m).customers
+FROM (SELECT engage.bgnbd_fit(1, 5, 10) AS m FROM generate_series(1, 3)) s;
+\set VERBOSITY default
+
+-- degenerate: nobody made a repeat purchase (no interior maximum, penalized or not)
 SELECT engage.bgnbd_fit(0, 0, a) FROM generate_series(1, 50) AS a;
 SELECT engage.paretonbd_fit(0, 0, a) FROM generate_series(1, 50) AS a;
-SELECT (m).converged, round((m).r::numeric, 4) AS r, round((m).alpha::numeric, 4) AS alpha
-FROM (SELECT engage.bgnbd_fit(0, 0, a, 1, 0.1) AS m FROM generate_series(1, 50) AS a) s;
+SELECT engage.mbgnbd_fit(0, 0, a, 1, 0.1) FROM generate_series(1, 50) AS a;
 
 -- the penalizer (lifetimes' convention: penalizer * sum(params^2) added to the negative mean
 -- log-likelihood) shrinks the parameters and lowers the likelihood

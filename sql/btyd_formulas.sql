@@ -144,5 +144,29 @@ SELECT round(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, N
        round(engage.prob_purchases(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd, 3, 1e4)::numeric, 8) AS pnbd_far,
        round(engage.expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, 0, 3, 10, 20)::numeric, 6) AS e_t0;
 
+-- scoring functions memoise 2F1 terms per call site: models alternating from row to row give
+-- exactly the values of one model at a time
+CREATE TABLE memo_rows AS
+    SELECT i, (i % 3)::float8 AS x, (i % 3) * 2.5 + (i % 5) AS tx, 30.0::float8 + i % 4 AS age, i % 2 AS which
+    FROM generate_series(1, 400) AS i;
+CREATE TABLE memo_models AS
+    SELECT 0 AS which, ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd AS bg,
+           ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd AS pn
+    UNION ALL
+    SELECT 1, ROW(0.5, 6.0, 1.5, 3.0, NULL, NULL, NULL)::engage.bgnbd,
+           ROW(0.9, 8.0, 1.3, 9.0, NULL, NULL, NULL)::engage.paretonbd;
+CREATE TABLE memo_alternating AS
+    SELECT i, engage.expected_purchases(bg, 39, x, tx, age) AS e_bg, engage.p_alive(pn, x, tx, age) AS pa_pn,
+           engage.expected_purchases(pn, 39, x, tx, age) AS e_pn
+    FROM (SELECT * FROM memo_rows ORDER BY i) r JOIN memo_models USING (which);
+CREATE TABLE memo_grouped AS
+    SELECT i, engage.expected_purchases(bg, 39, x, tx, age) AS e_bg, engage.p_alive(pn, x, tx, age) AS pa_pn,
+           engage.expected_purchases(pn, 39, x, tx, age) AS e_pn
+    FROM (SELECT * FROM memo_rows ORDER BY which, i) r JOIN memo_models USING (which);
+SELECT count(*) AS rows, bool_and(a.e_bg = g.e_bg AND a.pa_pn = g.pa_pn AND a.e_pn = g.e_pn) AS identical,
+       bool_and(abs(a.e_bg - engage.expected_purchases(bg, 39, x, tx, age)) < 1e-12) AS consistent
+FROM memo_alternating a JOIN memo_grouped g USING (i) JOIN memo_rows USING (i) JOIN memo_models USING (which);
+DROP TABLE memo_rows, memo_models, memo_alternating, memo_grouped;
+
 DROP FUNCTION bg_numeric, pnbd_numeric, pnbd_pmf_numeric;
 DROP TABLE btyd_points;

@@ -12,17 +12,16 @@
  * by x transactions in n opportunities, the last one at opportunity t_x
  * (t_x = 0 when x = 0).  With B the beta function:
  *
+ *	 likelihood:
  *	 L(x, t_x, n) = B(a+x, b+n-x)/B(a,b) B(g, d+n)/B(g,d)
  *		+ sum_{i=0}^{n-t_x-1} B(a+x, b+t_x-x+i)/B(a,b) B(g+1, d+t_x+i)/B(g,d)
- *																  (eq. 5)
- *	 P(alive at n+1 | x, t_x, n)
- *		= B(a+x, b+n-x)/B(a,b) B(g, d+n+1)/B(g,d) / L				(eq. 11)
- *	 E[X(n, n+n*) | x, t_x, n] = B(a+x+1, b+n-x)/B(a,b) / L
- *		* sum_{k=1}^{n*} B(g, d+n+k)/B(g,d)							(eq. 13)
- *	 E[X(n)] = a/(a+b) sum_{k=1}^{n} B(g, d+k)/B(g,d)				(eq. 9)
- *	 P(X(n) = x) = C(n,x) B(a+x, b+n-x)/B(a,b) B(g, d+n)/B(g,d)
+ *	 P(alive at n+1 | x, t_x, n) = B(a+x, b+n-x)/B(a,b) B(g, d+n+1)/B(g,d) / L
+ *	 E[X(n, n+n*) | x, t_x, n] (eq. 13) = B(a+x+1, b+n-x)/B(a,b) / L
+ *		* sum_{k=1}^{n*} B(g, d+n+k)/B(g,d)
+ *	 E[X(n)] = a/(a+b) sum_{k=1}^{n} B(g, d+k)/B(g,d)
+ *	 P(X(n) = x) (eq. 7) = C(n,x) B(a+x, b+n-x)/B(a,b) B(g, d+n)/B(g,d)
  *		+ sum_{i=x}^{n-1} C(i,x) B(a+x, b+i-x)/B(a,b) B(g+1, d+i)/B(g,d)
- *																  (eq. 8)
+ *
  * (a, b, g, d = alpha, beta, gamma, delta).  The paper writes the sums over
  * k in closed form, d/(g-1) (1 - ratio of gammas), which is exact but loses
  * all precision when g is near 1; bgbb_survival_sum below uses it only for
@@ -98,7 +97,7 @@ bgbb_check_summary(int32 x, int32 tx, int32 n)
 /*
  * sum_{k=1}^{m} B(g, d+k)/B(g, d): the expected number of the next m
  * opportunities a customer alive now (theta ~ Beta(g, d)) stays alive for.
- * Term by term for short windows, otherwise the closed form of eq. (9) with
+ * Term by term for short windows, otherwise the paper's closed form with
  * ratios of gammas taken by the shared log_gamma_ratio (its limit at g = 1
  * separately).
  */
@@ -125,7 +124,7 @@ bgbb_survival_sum(double g, double d, int32 m)
 }
 
 /*
- * ln L(x, t_x, n) of eq. (5) at p = {alpha, beta, gamma, delta}, and in
+ * ln L(x, t_x, n) at p = {alpha, beta, gamma, delta}, and in
  * *log_alive_n the log of its first term (alive after opportunity n).  With
  * grad (and dg) not NULL, also the gradient of ln L with respect to p.  The
  * terms of the sum decrease in i, so the sum is taken relative to its first
@@ -309,7 +308,7 @@ bgbb_fit_final(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &bgbb_spec, fd, 0.0));
 }
 
-/* P(alive at opportunity n + 1 | x, t_x, n), eq. (11). */
+/* P(alive at opportunity n + 1 | x, t_x, n). */
 Datum
 bgbb_p_alive(PG_FUNCTION_ARGS)
 {
@@ -349,7 +348,7 @@ bgbb_expected_conditional(PG_FUNCTION_ARGS)
 					 bgbb_survival_sum(p[2], p[3] + n, nstar));
 }
 
-/* E[X(n)]: expected transactions of a new customer in n opportunities, eq. (9). */
+/* E[X(n)]: expected transactions of a new customer in n opportunities. */
 Datum
 bgbb_expected_new(PG_FUNCTION_ARGS)
 {
@@ -365,7 +364,7 @@ bgbb_expected_new(PG_FUNCTION_ARGS)
 }
 
 /*
- * P(X(n) = x) for a new customer, eq. (8); 0 when x > n.  The terms of the
+ * P(X(n) = x) for a new customer, eq. (7); 0 when x > n.  The terms of the
  * sum are accumulated in log space (they first grow with i, then decay).
  */
 Datum

@@ -75,7 +75,7 @@ bg_log_ratio(const double *p, int m, double x, double tx, double T)
 	if (x + m == 0)
 		return -INFINITY;
 	return log(p[2] / (p[3] + x + m - 1)) +
-		(p[0] + x) * (log(p[1] + T) - log(p[1] + tx));
+		(p[0] + x) * log((p[1] + T) / (p[1] + tx));
 }
 
 /* 1 / (1 + e^lr) without overflow. */
@@ -138,15 +138,21 @@ mbgnbd_p_alive(const double *params, double x, double tx, double T)
 	return bg_p_alive(params, 1, x, tx, T);
 }
 
-/* FHL eq. (10), for m = 0 or 1. */
+/* FHL eq. (10) without its P(alive) factor, for m = 0 or 1. */
 static double
-bg_expected_conditional(const double *p, int m, double t, double x, double tx, double T)
+bg_expected_alive(const double *p, int m, double t, double x, double T)
 {
 	double		z = t / (p[1] + T + t);
 	double		cma = p[3] + x + m - 1.0;	/* c - a */
 
-	return (p[2] + cma) * bg_bracket(p[2], cma, p[0] + x, z) *
-		bg_p_alive(p, m, x, tx, T);
+	return (p[2] + cma) * bg_bracket(p[2], cma, p[0] + x, z);
+}
+
+/* FHL eq. (10), for m = 0 or 1. */
+static double
+bg_expected_conditional(const double *p, int m, double t, double x, double tx, double T)
+{
+	return bg_expected_alive(p, m, t, x, T) * bg_p_alive(p, m, x, tx, T);
 }
 
 double
@@ -395,10 +401,21 @@ expected_sql(FunctionCallInfo fcinfo, int m)
 				tx = PG_GETARG_FLOAT8(3),
 				T = PG_GETARG_FLOAT8(4);
 
+	double		bracket;
+	bool		hit;
+	BtydMemoEntry *slot;
+
 	BTYD_GETARG_MODEL(0, 4, bg_names, p);
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
-	PG_RETURN_FLOAT8(bg_expected_conditional(p, m, t, x, tx, T));
+	/* the 2F1 bracket depends on (x, T, t) only: memoise it */
+	slot = btyd_memo_slot(fcinfo, p, 4, x, T, t, &bracket, &hit);
+	if (!hit)
+	{
+		bracket = bg_expected_alive(p, m, t, x, T);
+		btyd_memo_store(slot, x, T, t, bracket);
+	}
+	PG_RETURN_FLOAT8(bracket * bg_p_alive(p, m, x, tx, T));
 }
 
 Datum

@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -28,24 +29,48 @@
 PG_FUNCTION_INFO_V1(btyd_fit_accum);
 PG_FUNCTION_INFO_V1(btyd_fit_accum_rfm);
 
+/*
+ * |log(parameter)| beyond this (above 3.3e6 or below 3e-7) counts as running
+ * off to infinity or 0, far outside what any time unit gives.
+ */
+#define MAX_ABS_LOG_PARAM 15.0
+
 void
 btyd_read_model(Datum d, int nparams, const char *const *names, double *params)
 {
-	HeapTupleHeader tup = DatumGetHeapTupleHeader(d);
-	const char *data = (const char *) tup + tup->t_hoff;
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+	const char *base;
+	const bits8 *bits;
+	uint16		infomask,
+				infomask2;
+	uint8		hoff;
 
-	if (HeapTupleHeaderGetNatts(tup) < nparams)
+	/*
+	 * A model read from a table arrives with a short (1-byte) header and
+	 * unaligned: read its fields where they are, with memcpy, rather than
+	 * detoasting it into a palloc'd copy on every call.  base is where the
+	 * 4-byte header would start.
+	 */
+	if (VARATT_IS_SHORT(v))
+		base = (const char *) v + VARHDRSZ_SHORT - VARHDRSZ;
+	else
+		base = (const char *) DatumGetHeapTupleHeader(d);
+	memcpy(&infomask, base + offsetof(HeapTupleHeaderData, t_infomask), sizeof(uint16));
+	memcpy(&infomask2, base + offsetof(HeapTupleHeaderData, t_infomask2), sizeof(uint16));
+	memcpy(&hoff, base + offsetof(HeapTupleHeaderData, t_hoff), sizeof(uint8));
+	bits = (const bits8 *) (base + offsetof(HeapTupleHeaderData, t_bits));
+	if ((infomask2 & HEAP_NATTS_MASK) < nparams)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("model has fewer than %d parameters", nparams)));
 	for (int i = 0; i < nparams; i++)
 	{
-		if ((tup->t_infomask & HEAP_HASNULL) && att_isnull(i, tup->t_bits))
+		if ((infomask & HEAP_HASNULL) && att_isnull(i, bits))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("model parameter %s must not be null", names[i])));
-		/* float8 attributes before any null lie 8 bytes apart, aligned */
-		memcpy(&params[i], data + i * sizeof(double), sizeof(double));
+		/* float8 attributes before any null lie 8 bytes apart */
+		memcpy(&params[i], base + hoff + i * sizeof(double), sizeof(double));
 		if (!(params[i] > 0) || isinf(params[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -90,6 +115,63 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 	values[nparams + 1] = Float8GetDatum(customers);
 	values[nparams + 2] = BoolGetDatum(converged);
 	return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+}
+
+#define MEMO_SIZE 4096			/* entries, a power of two */
+
+/* The memo of a call site: the model it is valid for, and its entries. */
+typedef struct BtydMemo
+{
+	int			nparams;
+	double		params[BTYD_MAX_PARAMS];
+	BtydMemoEntry entries[MEMO_SIZE];
+} BtydMemo;
+
+/* Mixes the bits of three doubles into a table index. */
+static inline uint32
+memo_hash(double k0, double k1, double k2)
+{
+	uint64		b0,
+				b1,
+				b2,
+				h;
+
+	memcpy(&b0, &k0, sizeof(b0));
+	memcpy(&b1, &k1, sizeof(b1));
+	memcpy(&b2, &k2, sizeof(b2));
+	h = b0 * UINT64CONST(0x9E3779B97F4A7C15) ^ b1 * UINT64CONST(0xC2B2AE3D27D4EB4F) ^
+		b2 * UINT64CONST(0x165667B19E3779F9);
+	h ^= h >> 29;
+	h *= UINT64CONST(0xBF58476D1CE4E5B9);
+	h ^= h >> 32;
+	return (uint32) h & (MEMO_SIZE - 1);
+}
+
+BtydMemoEntry *
+btyd_memo_slot(FunctionCallInfo fcinfo, const double *params, int nparams,
+			   double k0, double k1, double k2, double *value, bool *hit)
+{
+	BtydMemo   *memo = (BtydMemo *) fcinfo->flinfo->fn_extra;
+	BtydMemoEntry *e;
+
+	if (memo == NULL)
+	{
+		memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BtydMemo));
+		fcinfo->flinfo->fn_extra = memo;
+	}
+	if (memo->nparams != nparams ||
+		memcmp(memo->params, params, sizeof(double) * nparams) != 0)
+	{
+		/* another model: forget everything */
+		memset(memo->entries, 0, sizeof(memo->entries));
+		memo->nparams = nparams;
+		memcpy(memo->params, params, sizeof(double) * nparams);
+	}
+	e = &memo->entries[memo_hash(k0, k1, k2)];
+	*hit = e->used && e->key[0] == k0 && e->key[1] == k1 && e->key[2] == k2;
+	if (*hit)
+		*value = e->value;
+	return e;
 }
 
 double
@@ -152,18 +234,31 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 	fp.total_weight = fitdata_total_weight(fd);
 	for (int i = 0; i < fd->ntuples && !repeat; i++)
 		repeat = fitdata_tuple(fd, i)[0] > 0;
-	if (!repeat && penalizer == 0)
+	if (!repeat)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot fit %s: no customer made a repeat purchase", spec->name),
-				 errdetail("The likelihood has no maximum when every frequency is 0."),
-				 errhint("Add data with repeat purchases, or pass a positive penalizer.")));
+				 errdetail("The likelihood has no interior maximum when every frequency is 0, penalized or not.")));
 	res = optim_minimize(fit_objective, spec->has_gradient, &fp, logp, spec->nparams);
 	for (int i = 0; i < spec->nparams; i++)
 		params[i] = exp(logp[i]);
 	loglik = spec->loglik(params, fd, NULL);
 	if (!isfinite(loglik) || !isfinite(res.value))
 		res.converged = false;
+	for (int i = 0; i < spec->nparams; i++)
+	{
+		/* a parameter running off to 0 or infinity: the data do not determine it */
+		if (fabs(logp[i]) > MAX_ABS_LOG_PARAM)
+		{
+			ereport(WARNING,
+					(errmsg("%s fit did not converge", spec->name),
+					 errdetail("Parameter %s runs off to %g: the data do not determine the model.",
+							   spec->names[i], params[i])));
+			res.converged = false;
+			return btyd_make_model(fcinfo, params, spec->nparams, loglik,
+								   fp.total_weight, false);
+		}
+	}
 	if (!res.converged)
 		ereport(WARNING,
 				(errmsg("%s fit did not converge", spec->name),
@@ -219,7 +314,73 @@ btyd_fit_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(fd);
 }
 
-/* The same over an engage.rfm summary: (state, rfm [, weight [, penalizer]]). */
+/* Where frequency, recency and age are in a summary type (cached per call site). */
+typedef struct RfmLayout
+{
+	Oid			typid;			/* the composite type described */
+	int32		typmod;
+	AttrNumber	attnum[3];		/* of frequency, recency, age */
+	Oid			atttype[3];
+} RfmLayout;
+
+static const char *const rfm_fields[3] = {"frequency", "recency", "age"};
+
+/* The layout of the summary type of tup, looked up once per call site. */
+static RfmLayout *
+rfm_layout(FunctionCallInfo fcinfo, HeapTupleHeader tup, TupleDesc *descp)
+{
+	RfmLayout  *layout = (RfmLayout *) fcinfo->flinfo->fn_extra;
+	Oid			typid = HeapTupleHeaderGetTypeId(tup);
+	int32		typmod = HeapTupleHeaderGetTypMod(tup);
+	TupleDesc	desc = lookup_rowtype_tupdesc(typid, typmod);
+
+	*descp = desc;
+	if (layout != NULL && layout->typid == typid && layout->typmod == typmod)
+		return layout;
+	if (layout == NULL)
+		layout = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RfmLayout));
+	for (int f = 0; f < 3; f++)
+	{
+		layout->attnum[f] = InvalidAttrNumber;
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (!att->attisdropped && strcmp(NameStr(att->attname), rfm_fields[f]) == 0)
+			{
+				layout->attnum[f] = att->attnum;
+				layout->atttype[f] = att->atttypid;
+			}
+		}
+		if (layout->attnum[f] == InvalidAttrNumber ||
+			(layout->atttype[f] != INT4OID && layout->atttype[f] != INT8OID &&
+			 layout->atttype[f] != FLOAT8OID))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("the summary has no %s of type integer, bigint or double precision",
+							rfm_fields[f])));
+	}
+	layout->typid = typid;
+	layout->typmod = typmod;
+	fcinfo->flinfo->fn_extra = layout;
+	return layout;
+}
+
+/* A numeric attribute of the summary as a double. */
+static double
+rfm_value(Datum d, Oid type)
+{
+	if (type == INT4OID)
+		return (double) DatumGetInt32(d);
+	if (type == INT8OID)
+		return (double) DatumGetInt64(d);
+	return DatumGetFloat8(d);
+}
+
+/*
+ * The same over an engage.rfm summary: (state, rfm [, weight [, penalizer]]);
+ * its frequency, recency and age attributes are found by name.
+ */
 Datum
 btyd_fit_accum_rfm(PG_FUNCTION_ARGS)
 {
@@ -227,24 +388,29 @@ btyd_fit_accum_rfm(PG_FUNCTION_ARGS)
 	HeapTupleHeader rfm;
 	HeapTupleData tuple;
 	TupleDesc	desc;
-	bool		isnull[3];
-	Datum		v[3];
+	RfmLayout  *layout;
+	double		v[3];
 
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(fd);
 	rfm = PG_GETARG_HEAPTUPLEHEADER(1);
-	/* engage.rfm starts (frequency integer, recency float8, age float8, ...) */
-	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(rfm),
-								  HeapTupleHeaderGetTypMod(rfm));
+	layout = rfm_layout(fcinfo, rfm, &desc);
 	tuple.t_len = HeapTupleHeaderGetDatumLength(rfm);
 	tuple.t_data = rfm;
-	for (int i = 0; i < 3; i++)
-		v[i] = heap_getattr(&tuple, i + 1, desc, &isnull[i]);
+	for (int f = 0; f < 3; f++)
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(&tuple, layout->attnum[f], desc, &isnull);
+
+		if (isnull)
+		{
+			ReleaseTupleDesc(desc);
+			PG_RETURN_POINTER(fd);
+		}
+		v[f] = rfm_value(d, layout->atttype[f]);
+	}
 	ReleaseTupleDesc(desc);
-	if (isnull[0] || isnull[1] || isnull[2])
-		PG_RETURN_POINTER(fd);
-	accum_summary(fcinfo, fd, (double) DatumGetInt32(v[0]), DatumGetFloat8(v[1]),
-				  DatumGetFloat8(v[2]), 2);
+	accum_summary(fcinfo, fd, v[0], v[1], v[2], 2);
 	PG_RETURN_POINTER(fd);
 }
 

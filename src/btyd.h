@@ -98,14 +98,44 @@ typedef struct BtydModelSpec
  * Fits spec to the sample by minimising the negative mean log-likelihood
  * plus penalizer * sum(params^2) over log-parameters, and returns the model
  * composite (the result type of the calling function); NULL when the sample
- * is empty.  Errors 22023 when nobody made a repeat purchase (values[0] > 0)
- * and penalizer is 0; warns when the optimiser did not converge.
+ * is empty.  Errors 22023 when nobody made a repeat purchase (values[0] > 0);
+ * warns and sets converged = false when the optimiser did not converge or a
+ * parameter runs off to 0 or infinity.
  */
 extern Datum btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 							 const FitData *fd, double penalizer);
 
 /* The penalizer of a fit state (option 0, 0 when unset). */
 extern double btyd_state_penalizer(const FitData *fd);
+
+/*
+ * A per-call-site memo for scoring functions: results keyed by three doubles
+ * (e.g. frequency, age and t), valid for one model.  Real summaries repeat
+ * (whole days, whole counts), so expensive terms such as 2F1 series are
+ * computed once per distinct key.  4096 direct-mapped entries, 160 kB, in
+ * flinfo->fn_mcxt.  Returns true and sets *value on a hit; otherwise the
+ * caller computes the value and stores it with btyd_memo_store(slot).
+ */
+typedef struct BtydMemoEntry
+{
+	double		key[3];
+	double		value;
+	bool		used;
+} BtydMemoEntry;
+
+extern BtydMemoEntry *btyd_memo_slot(FunctionCallInfo fcinfo, const double *params,
+									 int nparams, double k0, double k1, double k2,
+									 double *value, bool *hit);
+
+static inline void
+btyd_memo_store(BtydMemoEntry *slot, double k0, double k1, double k2, double value)
+{
+	slot->key[0] = k0;
+	slot->key[1] = k1;
+	slot->key[2] = k2;
+	slot->value = value;
+	slot->used = true;
+}
 
 /*
  * Simulation: draw one customer observed for T after the first purchase,

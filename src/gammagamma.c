@@ -9,12 +9,12 @@
  *
  * A customer's transaction values are i.i.d. Gamma(p, nu), nu ~ Gamma(q, v)
  * across customers.  Of x >= 1 transactions with mean z (the summary's
- * monetary value), z | nu ~ Gamma(p x, nu x), so that (note, eq. 3)
+ * monetary value), z | nu ~ Gamma(p x, nu x), so that
  *
  *	 f(z | p, q, v, x) = Gamma(p x + q) / (Gamma(p x) Gamma(q))
  *		* v^q x^(p x) z^(p x - 1) / (v + x z)^(p x + q)
  *
- * and (note, eq. 4; FHL 2005 eq. 2)
+ * and
  *
  *	 E[M | p, q, v, x, z] = (v + x z) p / (p x + q - 1)
  *		= (q - 1)/(p x + q - 1) * v p/(q - 1) + p x/(p x + q - 1) * z,

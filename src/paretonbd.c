@@ -124,17 +124,18 @@ paretonbd_p_alive(const double *params, double x, double tx, double T)
 	return lr > 0 ? exp(-lr) / (1.0 + exp(-lr)) : 1.0 / (1.0 + exp(lr));
 }
 
+/* The conditional expectation of a customer known to be alive at T. */
+static double
+pnbd_expected_alive(const double *p, double t, double x, double T)
+{
+	return (p[0] + x) * (p[3] + T) / (p[1] + T) *
+		one_minus_pow_over((p[3] + T) / (p[3] + T + t), p[2] - 1.0);
+}
+
 double
 paretonbd_expected_conditional(const double *p, double t, double x, double tx, double T)
 {
-	double		r = p[0],
-				alpha = p[1],
-				s = p[2],
-				beta = p[3];
-
-	return (r + x) * (beta + T) / (alpha + T) *
-		one_minus_pow_over((beta + T) / (beta + T + t), s - 1.0) *
-		paretonbd_p_alive(p, x, tx, T);
+	return pnbd_expected_alive(p, t, x, T) * paretonbd_p_alive(p, x, tx, T);
 }
 
 static double
@@ -239,6 +240,22 @@ paretonbd_fit_fitdata(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &pnbd_spec, fd, pen));
 }
 
+/* P(alive) through the call site's memo (keyed by the summary). */
+static double
+p_alive_memo(FunctionCallInfo fcinfo, const double *p, double x, double tx, double T)
+{
+	double		value;
+	bool		hit;
+	BtydMemoEntry *slot = btyd_memo_slot(fcinfo, p, 4, x, tx, T, &value, &hit);
+
+	if (!hit)
+	{
+		value = paretonbd_p_alive(p, x, tx, T);
+		btyd_memo_store(slot, x, tx, T, value);
+	}
+	return value;
+}
+
 Datum
 paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 {
@@ -249,7 +266,7 @@ paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 
 	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
 	btyd_check_summary(x, tx, T);
-	PG_RETURN_FLOAT8(paretonbd_p_alive(p, x, tx, T));
+	PG_RETURN_FLOAT8(p_alive_memo(fcinfo, p, x, tx, T));
 }
 
 Datum
@@ -264,7 +281,7 @@ paretonbd_expected_sql(PG_FUNCTION_ARGS)
 	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
-	PG_RETURN_FLOAT8(paretonbd_expected_conditional(p, t, x, tx, T));
+	PG_RETURN_FLOAT8(pnbd_expected_alive(p, t, x, T) * p_alive_memo(fcinfo, p, x, tx, T));
 }
 
 Datum

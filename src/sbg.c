@@ -12,14 +12,14 @@
  * theta, theta ~ Beta(alpha, beta).  The lifetime T (periods until and
  * including the one at whose end the customer cancels) has (FH 2007)
  *
- *	 P(T = t) = B(alpha + 1, beta + t - 1) / B(alpha, beta),  t >= 1  (eq. 7)
- *	 S(t) = P(T > t) = B(alpha, beta + t) / B(alpha, beta)            (eq. 8)
- *	 r_t = S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1)  (eq. 9)
+ *	 P(T = t) = B(alpha + 1, beta + t - 1) / B(alpha, beta),  t >= 1
+ *	 S(t) = P(T > t) = B(alpha, beta + t) / B(alpha, beta)
+ *	 r_t = S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1)
  *
  * A customer observed for `tenure` periods contributes P(T = tenure) when
  * they cancelled at its end, S(tenure) when still active.  For a customer
  * who has made n - 1 renewals, just before the n-th renewal decision, with
- * discount rate d per period (FH 2010, eq. 6),
+ * discount rate d per period (FH 2010),
  *
  *	 DERL(d | n - 1) = sum_{k>=0} S(n + k) / S(n - 1) / (1 + d)^k
  *		= (beta + n - 1)/(alpha + beta + n - 1)
@@ -176,7 +176,7 @@ sbg_fit_final(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &sbg_spec, fd, 0.0));
 }
 
-/* S(t) = P(T > t), eq. (8), for t >= 0. */
+/* S(t) = P(T > t), for t >= 0. */
 Datum
 sbg_survival(PG_FUNCTION_ARGS)
 {
@@ -191,7 +191,7 @@ sbg_survival(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(exp(log_beta(par[0], par[1] + t) - log_beta(par[0], par[1])));
 }
 
-/* r_t = S(t) / S(t - 1), eq. (9): the renewal rate at the end of period t >= 1. */
+/* r_t = S(t) / S(t - 1): the renewal rate at the end of period t >= 1. */
 Datum
 sbg_retention_rate(PG_FUNCTION_ARGS)
 {
@@ -208,7 +208,7 @@ sbg_retention_rate(PG_FUNCTION_ARGS)
 }
 
 /*
- * DERL(d | renewals) of FH 2010 eq. (6) for renewals >= 0 and d >= 0; at
+ * DERL(d | renewals) of FH 2010 for renewals >= 0 and d >= 0; at
  * d = 0 the undiscounted expected residual lifetime (beta + renewals) /
  * (alpha - 1), which is infinite (an error) when alpha <= 1.
  */

@@ -54,7 +54,7 @@ COMMENT ON AGGREGATE @extschema@.bgbb_fit(integer, integer, integer, double prec
 CREATE FUNCTION @extschema@.p_alive(model @extschema@.bgbb, frequency integer, recency integer, n_periods integer)
 RETURNS double precision
 AS 'MODULE_PATHNAME', 'bgbb_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.bgbb, integer, integer, integer) IS 'BG/BB probability that the customer is alive at opportunity n_periods + 1 (FHS 2010 eq. 11)';
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.bgbb, integer, integer, integer) IS 'BG/BB probability that the customer is alive at opportunity n_periods + 1 (FHS 2010)';
 
 CREATE FUNCTION @extschema@.churn_probability(model @extschema@.bgbb, frequency integer, recency integer, n_periods integer)
 RETURNS double precision
@@ -70,9 +70,9 @@ COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.bgbb, integer, in
 CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.bgbb, n integer)
 RETURNS double precision
 AS 'MODULE_PATHNAME', 'bgbb_expected_new' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.bgbb, integer) IS 'BG/BB expected transactions of a new customer in n opportunities (FHS 2010 eq. 9)';
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.bgbb, integer) IS 'BG/BB expected transactions of a new customer in n opportunities (FHS 2010)';
 
 CREATE FUNCTION @extschema@.prob_purchases(model @extschema@.bgbb, x integer, n integer)
 RETURNS double precision
 AS 'MODULE_PATHNAME', 'bgbb_prob_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.prob_purchases(@extschema@.bgbb, integer, integer) IS 'BG/BB probability that a new customer makes exactly x transactions in n opportunities (FHS 2010 eq. 8)';
+COMMENT ON FUNCTION @extschema@.prob_purchases(@extschema@.bgbb, integer, integer) IS 'BG/BB probability that a new customer makes exactly x transactions in n opportunities (FHS 2010 eq. 7)';
