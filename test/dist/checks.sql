@@ -1,5 +1,7 @@
 -- Each check prints " ok <name>" or " FAIL <name>".
 SET enable_partitionwise_aggregate = on;
+-- postgres_fdw runs the shards' part of a query with TimeZone UTC; engage.rfm counts calendar
+-- days in the session time zone, so the coordinator uses the same zone.
 SET TimeZone = 'UTC';
 \pset tuples_only on
 \pset format unaligned
@@ -33,9 +35,69 @@ END $$;
 
 CREATE TEMP TABLE queries (name text, query text);
 INSERT INTO queries VALUES
-    ('nps', 'SELECT customer_id, engage.nps(score) FROM %s GROUP BY customer_id');
+    ('nps', 'SELECT customer_id, engage.nps(score) FROM %s GROUP BY customer_id'),
+    ('engagement_score', $q$SELECT customer_id, round(engage.engagement_score(occurred_at,
+        CASE kind WHEN 'order' THEN 5 ELSE 1 END, '2025-01-01', '30 days')::numeric, 9)
+        FROM %s GROUP BY customer_id$q$),
+    ('engagement_state', $q$SELECT customer_id, engage.engagement_events(e),
+        round(engage.engagement_score(e, '2025-01-01')::numeric, 9)
+        FROM (SELECT customer_id, engage.engagement_state(occurred_at, 1.0, '30 days') AS e
+              FROM %s GROUP BY customer_id) AS s$q$),
+    ('rfm', $q$SELECT customer_id, (r).frequency, round((r).recency::numeric, 9),
+        round((r).age::numeric, 9), round((r).monetary::numeric, 6)
+        FROM (SELECT customer_id, engage.rfm(occurred_at, amount, '2025-01-01', '7 days') AS r
+              FROM %s WHERE kind = 'order' GROUP BY customer_id) AS s$q$),
+    ('rfm_holdout', $q$SELECT customer_id, (r).frequency, (r).holdout_frequency
+        FROM (SELECT customer_id, engage.rfm_holdout(occurred_at, amount, '2024-06-30', '2025-01-01', '7 days') AS r
+              FROM %s WHERE kind = 'order' GROUP BY customer_id) AS s$q$),
+    ('lifecycle_stage', $q$SELECT customer_id, engage.lifecycle_stage(occurred_at, '2025-01-01',
+        '30 days', '90 days', '180 days') FROM %s GROUP BY customer_id$q$),
+    ('lifecycle_stage_personal', $q$SELECT customer_id, engage.lifecycle_stage_personal(occurred_at,
+        '2025-01-01', '30 days', '90 days', '180 days') FROM %s GROUP BY customer_id$q$),
+    ('activity_periods', $q$SELECT customer_id, engage.activity_periods(occurred_at, '2023-01-01', '7 days')
+        FROM %s GROUP BY customer_id$q$),
+    ('window_funnel', $q$SELECT customer_id, engage.window_funnel('7 days', occurred_at,
+        kind = 'visit', kind = 'click', kind = 'order') FROM %s GROUP BY customer_id$q$),
+    ('retention', $q$SELECT customer_id, engage.retention(occurred_at < '2024-01-01',
+        occurred_at >= '2024-01-01' AND occurred_at < '2024-07-01', occurred_at >= '2024-07-01')
+        FROM %s GROUP BY customer_id$q$);
 
 SELECT CASE WHEN pg_temp.pushed_down(format(query, 'interactions')) THEN ' ok ' ELSE ' FAIL ' END || name || ' pushed down'
 FROM queries ORDER BY name;
 SELECT CASE WHEN pg_temp.same_rows(format(query, 'interactions'), format(query, 'interactions_local')) THEN ' ok ' ELSE ' FAIL ' END || name || ' same rows'
 FROM queries ORDER BY name;
+
+-- A fit over the whole population: each shard compresses its customer summaries into an
+-- engage.fitdata sample (a whole-table aggregate on one foreign table, run by the shard),
+-- the coordinator merges the samples and fits; the same model as the single-node fit.
+CREATE FUNCTION pg_temp.remote_aggregates(query text) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    line text;
+    n integer := 0;
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || query LOOP
+        IF line ~ 'Remote SQL: SELECT engage\.fitdata\(' THEN
+            n := n + 1;
+        END IF;
+    END LOOP;
+    RETURN n;
+END $$;
+\set two_step 'SELECT engage.bgnbd_fit(engage.fitdata_merge(sample)) AS m FROM (SELECT engage.fitdata(frequency, recency, age) AS sample FROM summary_p0 UNION ALL SELECT engage.fitdata(frequency, recency, age) FROM summary_p1) AS shards'
+SELECT CASE WHEN pg_temp.remote_aggregates(:'two_step') = 2 THEN ' ok ' ELSE ' FAIL ' END
+       || 'bgnbd two-step fit: samples built on the shards';
+WITH distributed AS (SELECT (m).* FROM (:two_step) AS d),
+     single AS (SELECT (m).* FROM (SELECT engage.bgnbd_fit(frequency, recency, age) AS m FROM summary_local) AS s)
+SELECT CASE WHEN d.converged AND s.converged AND d.customers = s.customers AND d.customers > 1000
+             AND abs(d.r - s.r) < 1e-9 * s.r AND abs(d.alpha - s.alpha) < 1e-9 * s.alpha
+             AND abs(d.a - s.a) < 1e-9 * s.a AND abs(d.b - s.b) < 1e-9 * s.b
+             AND abs(d.loglik - s.loglik) < 1e-9 * abs(s.loglik)
+            THEN ' ok ' ELSE ' FAIL ' END || 'bgnbd two-step fit equals the single-node fit ('
+       || round(d.r::numeric, 4) || ', ' || round(d.alpha::numeric, 4) || ', ' || round(d.a::numeric, 4)
+       || ', ' || round(d.b::numeric, 4) || ' on ' || d.customers || ' customers)'
+FROM distributed AS d, single AS s;
+
+-- The detector itself: without partitionwise aggregation nothing is pushed down whole.
+SET enable_partitionwise_aggregate = off;
+SELECT CASE WHEN NOT pg_temp.pushed_down(format(query, 'interactions')) THEN ' ok ' ELSE ' FAIL ' END
+       || 'detector: ' || name || ' not pushed down without partitionwise aggregation'
+FROM queries WHERE name = 'nps';

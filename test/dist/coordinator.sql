@@ -30,9 +30,21 @@ CREATE FOREIGN TABLE interactions_p0 PARTITION OF interactions
 CREATE FOREIGN TABLE interactions_p1 PARTITION OF interactions
     FOR VALUES WITH (MODULUS 2, REMAINDER 1) SERVER shard2 OPTIONS (table_name 'interactions');
 
+CREATE FOREIGN TABLE summary_p0 (customer_id bigint, frequency integer, recency double precision,
+                                 age double precision, monetary double precision)
+    SERVER shard1 OPTIONS (table_name 'customer_summary');
+CREATE FOREIGN TABLE summary_p1 (customer_id bigint, frequency integer, recency double precision,
+                                 age double precision, monetary double precision)
+    SERVER shard2 OPTIONS (table_name 'customer_summary');
+
 \i test/data/generate.sql
 CREATE TABLE interactions_local AS
     SELECT *, ((customer_id * 7 + extract(doy FROM occurred_at)::int) % 11)::integer AS score
     FROM engage_gen.interactions(2000, 42);
 INSERT INTO interactions SELECT * FROM interactions_local;
 ANALYZE interactions_local;
+CREATE VIEW summary_local AS
+    SELECT customer_id, (s).frequency, (s).recency, (s).age, (s).monetary
+    FROM (SELECT customer_id,
+                 engage.rfm(occurred_at, amount, '2025-01-01 00:00:00+00', '7 days') AS s
+          FROM interactions_local WHERE kind = 'order' GROUP BY customer_id) AS per_customer;
