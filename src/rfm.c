@@ -247,10 +247,9 @@ rfm_accum_row(FunctionCallInfo fcinfo, RfmState *state, int split_arg,
 
 	if (state == NULL)
 	{
+		/* the first row fixes the per-group constants */
 		int64		unit_usecs = interval_fixed_usecs(PG_GETARG_INTERVAL_P(unit_arg), "unit");
 		MemoryContext old;
-
-		/* the first row fixes the per-group constants */
 
 		ensure_finite_timestamp(split, split_arg == horizon_arg ? "as_of" : "calibration_end");
 		ensure_finite_timestamp(horizon, "holdout_end");
