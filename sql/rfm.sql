@@ -104,6 +104,7 @@ SELECT pg_temp.error_of($$SELECT engage.rfm(occurred_at, amount, '2024-02-01', m
 SELECT pg_temp.error_of($$SELECT engage.rfm_holdout(now(), 1, '2024-02-01', '2024-01-31', '1 day')$$);
 SELECT pg_temp.error_of($$SELECT engage.rfm_holdout(now(), 1, '2024-02-01', 'infinity', '1 day')$$);
 SELECT pg_temp.error_of($$SELECT engage.rfm_holdout(occurred_at, amount, '2024-02-01', occurred_at, '1 day') FROM rfm_orders$$);
+SELECT pg_temp.error_of($$SELECT engage.rfm_holdout(occurred_at, amount, '2024-02-01', occurred_at + interval '1 year', '1 day') FROM rfm_orders$$);
 
 -- engage.rfm_holdout: calibration up to 2024-02-01, holdout (02-01, 03-01]
 SELECT customer_id, engage.rfm_holdout(occurred_at, amount, '2024-02-01', '2024-03-01', '1 day')
