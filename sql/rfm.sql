@@ -65,6 +65,12 @@ SELECT e.frequency, (r).frequency = e.frequency AS frequency_agrees, (r).recency
        (r).age = e.age AS age_agrees, abs((r).monetary - e.monetary) < 1e-9 AS monetary_agrees
 FROM (SELECT engage.rfm(t, amount, '2030-01-01', '1 day') AS r FROM rows) AS q, expected AS e;
 
+-- as a window function the final step runs on a state that keeps growing: running summaries
+-- (days 01-01: 2; 01-03: 4 + 8; 01-05: 1; 01-10: 16)
+SELECT t, engage.rfm(t, a, '2024-02-01', '1 day') OVER (ORDER BY t) FROM (VALUES
+    ('2024-01-05'::timestamptz, 1.0), ('2024-01-01', 2.0), ('2024-01-03', 4.0), ('2024-01-03 12:00', 8.0),
+    ('2024-01-10', 16.0)) AS v(t, a) ORDER BY t;
+
 -- calendar days of the session TimeZone: 2024-01-01 23:30 UTC is 2024-01-02 in Tokyo
 SET TimeZone = 'Asia/Tokyo';
 SELECT engage.rfm(occurred_at, amount, '2024-01-31', '1 day') FROM (VALUES
