@@ -49,6 +49,28 @@ FROM generate_series(1, 100000) AS i;
 SELECT engage.rfm('2000-01-01'::timestamptz + i * interval '1 day', 5001 - i, '2020-01-01', '1 day' ORDER BY i DESC)
 FROM generate_series(1, 5000) AS i;
 
+-- and 20000 rows on 3000 days in scrambled order (sorted insertion, then unsorted appends,
+-- compaction and growth), against plain SQL
+WITH rows AS (
+    SELECT '2020-01-01'::timestamptz + ((i * 7919) % 3000) * interval '1 day' AS t, (i % 10)::float8 AS amount
+    FROM generate_series(1, 20000) AS i
+), days AS (
+    SELECT t::date AS day, sum(amount) AS amount FROM rows GROUP BY 1
+), expected AS (
+    SELECT count(*) - 1 AS frequency, max(day) - min(day) AS recency, date '2030-01-01' - min(day) AS age,
+           sum(amount) FILTER (WHERE day > (SELECT min(day) FROM days)) / (count(*) - 1) AS monetary
+    FROM days
+)
+SELECT e.frequency, (r).frequency = e.frequency AS frequency_agrees, (r).recency = e.recency AS recency_agrees,
+       (r).age = e.age AS age_agrees, abs((r).monetary - e.monetary) < 1e-9 AS monetary_agrees
+FROM (SELECT engage.rfm(t, amount, '2030-01-01', '1 day') AS r FROM rows) AS q, expected AS e;
+
+-- as a window function the final step runs on a state that keeps growing: running summaries
+-- (days 01-01: 2; 01-03: 4 + 8; 01-05: 1; 01-10: 16)
+SELECT t, engage.rfm(t, a, '2024-02-01', '1 day') OVER (ORDER BY t) FROM (VALUES
+    ('2024-01-05'::timestamptz, 1.0), ('2024-01-01', 2.0), ('2024-01-03', 4.0), ('2024-01-03 12:00', 8.0),
+    ('2024-01-10', 16.0)) AS v(t, a) ORDER BY t;
+
 -- calendar days of the session TimeZone: 2024-01-01 23:30 UTC is 2024-01-02 in Tokyo
 SET TimeZone = 'Asia/Tokyo';
 SELECT engage.rfm(occurred_at, amount, '2024-01-31', '1 day') FROM (VALUES
@@ -104,6 +126,7 @@ SELECT pg_temp.error_of($$SELECT engage.rfm(occurred_at, amount, '2024-02-01', m
 SELECT pg_temp.error_of($$SELECT engage.rfm_holdout(now(), 1, '2024-02-01', '2024-01-31', '1 day')$$);
 SELECT pg_temp.error_of($$SELECT engage.rfm_holdout(now(), 1, '2024-02-01', 'infinity', '1 day')$$);
 SELECT pg_temp.error_of($$SELECT engage.rfm_holdout(occurred_at, amount, '2024-02-01', occurred_at, '1 day') FROM rfm_orders$$);
+SELECT pg_temp.error_of($$SELECT engage.rfm_holdout(occurred_at, amount, '2024-02-01', occurred_at + interval '1 year', '1 day') FROM rfm_orders$$);
 
 -- engage.rfm_holdout: calibration up to 2024-02-01, holdout (02-01, 03-01]
 SELECT customer_id, engage.rfm_holdout(occurred_at, amount, '2024-02-01', '2024-03-01', '1 day')

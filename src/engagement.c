@@ -55,11 +55,18 @@ typedef struct Engagement
 #define DatumGetEngagementP(X)	((Engagement *) DatumGetPointer(X))
 #define PG_GETARG_ENGAGEMENT_P(n) DatumGetEngagementP(PG_GETARG_DATUM(n))
 
-/* 2^(-elapsed / half_life): 1 at no elapsed time, underflowing to 0. */
+/*
+ * 2^(-(later - earlier) / half_life): 1 at no elapsed time, underflowing to
+ * 0.  The difference is taken exactly in microseconds unless it overflows.
+ */
 static inline double
-decay(double elapsed_usecs, int64 half_life)
+decay(TimestampTz later, TimestampTz earlier, int64 half_life)
 {
-	return exp2(-elapsed_usecs / (double) half_life);
+	int64		elapsed;
+
+	if (pg_sub_s64_overflow(later, earlier, &elapsed))
+		return exp2(-((double) later - (double) earlier) / (double) half_life);
+	return exp2(-(double) elapsed / (double) half_life);
 }
 
 /* The half-life as an interval of days and time (no month part). */
@@ -99,7 +106,7 @@ engagement_score_accum(PG_FUNCTION_ARGS)
 	ensure_finite(weight, "weight");
 	if (occurred_at <= as_of)
 	{
-		sum += weight * decay((double) as_of - (double) occurred_at, half_life);
+		sum += weight * decay(as_of, occurred_at, half_life);
 		ensure_score_in_range(sum);
 	}
 	PG_RETURN_FLOAT8(sum);
@@ -140,11 +147,11 @@ engagement_absorb(Engagement *e, double score, TimestampTz at, int64 events)
 {
 	if (at > e->last_event)
 	{
-		e->score = e->score * decay((double) at - (double) e->last_event, e->half_life) + score;
+		e->score = e->score * decay(at, e->last_event, e->half_life) + score;
 		e->last_event = at;
 	}
 	else
-		e->score += score * decay((double) e->last_event - (double) at, e->half_life);
+		e->score += score * decay(e->last_event, at, e->half_life);
 	ensure_score_in_range(e->score);
 	if (pg_add_s64_overflow(e->events, events, &e->events))
 		ereport(ERROR,
@@ -403,7 +410,7 @@ engagement_state_score(PG_FUNCTION_ARGS)
 				 errdetail("The state includes an event at %s.",
 						   timestamptz_to_str(e->last_event)),
 				 errhint("Use the aggregate engage.engagement_score to score an earlier time from the events.")));
-	PG_RETURN_FLOAT8(e->score * decay((double) as_of - (double) e->last_event, e->half_life));
+	PG_RETURN_FLOAT8(e->score * decay(as_of, e->last_event, e->half_life));
 }
 
 /* The time of the latest event of a state. */

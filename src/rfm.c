@@ -20,7 +20,9 @@
  *
  * Both aggregates share one state (RfmState): the first purchase day and its
  * amount, the summed amounts of the two periods, and the purchase days as an
- * int32 array that is appended to and sorted/deduplicated only when needed.
+ * int32 array, kept sorted and distinct while that is cheap (days arriving
+ * in order are appended, others inserted while the array is small) and
+ * otherwise appended to and sorted/deduplicated only when needed.
  * Per-day sums are not needed: the amount of the earliest calibration day
  * seen so far is kept apart from the amount of all later calibration days
  * (the repeat days), and moves over when an earlier day turns up, so that
@@ -50,14 +52,15 @@ PG_FUNCTION_INFO_V1(rfm_segment);
 
 #define RFM_SERIAL_VERSION 1
 #define RFM_INITIAL_DAYS 12
+#define RFM_INSERT_LIMIT 1024	/* sorted insertion up to this many days */
 #define NO_DAY PG_INT32_MAX
 
 /*
  * State of engage.rfm and engage.rfm_holdout for one group: 80 bytes plus
  * 4 bytes per purchase day (the array starts with room for 12 days, in the
  * same allocation: 128 bytes in all; when full, it is sorted and repeated
- * days dropped, and it doubles only if still more than half full, so its
- * size stays below four times the number of distinct days).  engage.rfm
+ * days dropped if need be, and it doubles only if still more than half
+ * full, so its size stays below four times the number of distinct days).  engage.rfm
  * uses split = horizon = as_of.
  */
 typedef struct RfmState
@@ -167,6 +170,70 @@ rfm_state_normalize(RfmState *state)
 	state->sorted = true;
 }
 
+/* The index of the first of the n sorted days that is >= day (n if none). */
+static inline int32
+days_lower_bound(const int32 *days, int32 n, int32 day)
+{
+	int32		lo = 0;
+	int32		hi = n;
+
+	while (lo < hi)
+	{
+		int32		mid = lo + (hi - lo) / 2;
+
+		if (days[mid] < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Records a purchase day: appended when it is later than the last day,
+ * inserted in place while the array is sorted and small, else appended and
+ * the array marked unsorted.
+ */
+static void
+rfm_state_add_day(RfmState *state, int32 day)
+{
+	int32		n = state->ndays;
+	int32		pos = n;
+
+	if (n > 0 && day <= state->days[n - 1])
+	{
+		/* consecutive rows of one day, the common case, add no entry */
+		if (day == state->days[n - 1])
+			return;
+		if (state->sorted && n <= RFM_INSERT_LIMIT)
+		{
+			pos = days_lower_bound(state->days, n, day);
+			if (state->days[pos] == day)
+				return;
+		}
+		else
+			state->sorted = false;
+	}
+	if (n == state->capacity)
+	{
+		bool		was_sorted = state->sorted;
+
+		/* drop repeated days first; grow only if that frees too little */
+		rfm_state_normalize(state);
+		if (state->ndays > state->capacity / 2)
+			rfm_state_reserve(state, 1);
+		if (!was_sorted)
+		{
+			/* the array was sorted again: place the day afresh (there is room) */
+			rfm_state_add_day(state, day);
+			return;
+		}
+	}
+	memmove(&state->days[pos + 1], &state->days[pos], (n - pos) * sizeof(int32));
+	state->days[pos] = day;
+	state->ndays = n + 1;
+}
+
 /* Adds one purchase of amount on day (already filtered to day <= horizon). */
 static inline void
 rfm_state_add(RfmState *state, int32 day, double amount)
@@ -185,20 +252,7 @@ rfm_state_add(RfmState *state, int32 day, double amount)
 		state->first_day_amount += amount;
 	else
 		state->repeat_amount += amount;
-
-	/* consecutive rows of one day, the common case, add no entry */
-	if (state->ndays > 0 && day == state->days[state->ndays - 1])
-		return;
-	if (state->ndays == state->capacity)
-	{
-		/* drop repeated days first; grow only if that frees too little */
-		rfm_state_normalize(state);
-		if (state->ndays > state->capacity / 2)
-			rfm_state_reserve(state, 1);
-	}
-	if (state->ndays > 0 && day <= state->days[state->ndays - 1])
-		state->sorted = false;
-	state->days[state->ndays++] = day;
+	rfm_state_add_day(state, day);
 }
 
 /* Errors unless a state's per-group constants are split, horizon and unit. */
@@ -247,10 +301,9 @@ rfm_accum_row(FunctionCallInfo fcinfo, RfmState *state, int split_arg,
 
 	if (state == NULL)
 	{
+		/* the first row fixes the per-group constants */
 		int64		unit_usecs = interval_fixed_usecs(PG_GETARG_INTERVAL_P(unit_arg), "unit");
 		MemoryContext old;
-
-		/* the first row fixes the per-group constants */
 
 		ensure_finite_timestamp(split, split_arg == horizon_arg ? "as_of" : "calibration_end");
 		ensure_finite_timestamp(horizon, "holdout_end");
@@ -465,12 +518,11 @@ days_in_units(int64 days, int64 unit_usecs)
 static int32
 rfm_state_summary(RfmState *state, Datum *values)
 {
-	int32		ncal = 0;
+	int32		ncal;
 	int32		frequency;
 
 	rfm_state_normalize(state);
-	while (ncal < state->ndays && state->days[ncal] <= state->split_day)
-		ncal++;
+	ncal = days_lower_bound(state->days, state->ndays, state->split_day + 1);
 	if (ncal == 0)
 		return 0;
 	frequency = ncal - 1;
