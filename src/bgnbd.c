@@ -240,9 +240,33 @@ bg_prob(const double *p, int m, int n, double t)
 	return res;
 }
 
+/* The terms of the BG/NBD likelihood and gradient that depend on x only. */
+typedef struct BgFreqTerms
+{
+	double		x;				/* the frequency they are for (NaN: none yet) */
+	double		lgam;			/* lgamma(r+x) + ln B(a, b+x+m) */
+	double		psi_rx;			/* psi(r+x) */
+	double		psi_abx;		/* psi(a+b+x+m) */
+	double		psi_bx;			/* psi(b+x+m) */
+} BgFreqTerms;
+
+static void
+bg_freq_terms(BgFreqTerms *ft, const double *p, int m, double x, bool grad)
+{
+	ft->x = x;
+	ft->lgam = lgamma(p[0] + x) + log_beta(p[2], p[3] + x + m);
+	if (grad)
+	{
+		ft->psi_rx = digamma(p[0] + x);
+		ft->psi_abx = digamma(p[2] + p[3] + x + m);
+		ft->psi_bx = digamma(p[3] + x + m);
+	}
+}
+
 /*
  * Weighted log-likelihood of the sample (FHL eq. 6) and its gradient in
- * (r, alpha, a, b).
+ * (r, alpha, a, b).  The sample is sorted by frequency, so the gamma and
+ * digamma terms of x are computed once per distinct frequency.
  */
 static double
 bg_loglik(const double *p, int m, const FitData *fd, double *grad)
@@ -256,6 +280,7 @@ bg_loglik(const double *p, int m, const FitData *fd, double *grad)
 				psi_ab = 0,
 				psi_b = 0;
 	double		ll = 0.0;
+	BgFreqTerms ft = {NAN, 0, 0, 0, 0};
 
 	if (grad)
 	{
@@ -273,20 +298,23 @@ bg_loglik(const double *p, int m, const FitData *fd, double *grad)
 		double		w = fitdata_weight(fd, i);
 		double		lr = bg_log_ratio(p, m, x, tx, T);
 		double		lalive = lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr));
+		double		log_at = log(alpha + T);
 
-		ll += w * (base + lgamma(r + x) + log_beta(a, b + x + m) -
-				   (r + x) * log(alpha + T) + lalive);
+		if (x != ft.x)
+			bg_freq_terms(&ft, p, m, x, grad != NULL);
+		ll += w * (base + ft.lgam - (r + x) * log_at + lalive);
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 		if (grad)
 		{
 			double		s = 1.0 - inv_one_plus_exp(lr);	/* weight of term 2 */
-			double		psi_abx = digamma(a + b + x + m);
 
-			grad[0] += w * (digamma(r + x) - psi_r + log(alpha) -
-							(1 - s) * log(alpha + T) - s * log(alpha + tx));
+			grad[0] += w * (ft.psi_rx - psi_r + log(alpha) -
+							(1 - s) * log_at - s * log(alpha + tx));
 			grad[1] += w * (r / alpha - (r + x) * ((1 - s) / (alpha + T) +
 												   s / (alpha + tx)));
-			grad[2] += w * (psi_ab - psi_abx + (s > 0 ? s / a : 0.0));
-			grad[3] += w * (digamma(b + x + m) - psi_abx - psi_b + psi_ab -
+			grad[2] += w * (psi_ab - ft.psi_abx + (s > 0 ? s / a : 0.0));
+			grad[3] += w * (ft.psi_bx - ft.psi_abx - psi_b + psi_ab -
 							(s > 0 ? s / (b + x + m - 1) : 0.0));
 		}
 	}

@@ -203,6 +203,8 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 		ll += fitdata_weight(fd, i) *
 			(base + lgamma(r + x) - (r + x) * log(alpha + T) - s * log(beta + T) +
 			 (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr))));
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	return ll;
 }
