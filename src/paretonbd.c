@@ -34,6 +34,8 @@
  */
 #include "postgres.h"
 
+#include <float.h>
+
 #include "common/pg_prng.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -181,7 +183,87 @@ pnbd_prob(const double *p, int n, double t)
 					   log_beta(r, s) + log_diff_exp(lb1, lsum));
 }
 
-/* Weighted log-likelihood of the sample (FH 2005 eq. 19); no gradient. */
+/*
+ * ln F(y) and its gradient in (r, alpha, s, beta), for the likelihood's
+ * gradient.  With the Euler-transformed series H = 2F1(1, e; c; z) =
+ * sum_n P_n z^n, P_n = prod_{k<n} (e+k)/(c+k), c = r+s+x+1:
+ *	 alpha >= beta: e = r+x, z = (alpha-beta)/(alpha+y),
+ *		 ln F = -s ln(beta+y) - (r+x) ln(alpha+y) + ln H;
+ *	 alpha < beta:	e = s+1, z = (beta-alpha)/(beta+y),
+ *		 ln F = (1-r-x) ln(alpha+y) - (s+1) ln(beta+y) + ln H;
+ * and d ln H = sum_n P_n z^n d ln(P_n z^n) / H, summed along the series
+ * (terms decrease at least as z^n: the direct series always converges).
+ */
+static double
+pnbd_log_f_grad(const double *p, double x, double y, double *g)
+{
+	double		r = p[0],
+				alpha = p[1],
+				s = p[2],
+				beta = p[3];
+	bool		a_big = alpha >= beta;
+	double		e = a_big ? r + x : s + 1;
+	double		c = r + s + x + 1;
+	double		z = a_big ? (alpha - beta) / (alpha + y) : (beta - alpha) / (beta + y);
+	double		dz_alpha = a_big ? (beta + y) / ((alpha + y) * (alpha + y)) : -1.0 / (beta + y);
+	double		dz_beta = a_big ? -1.0 / (alpha + y) : (alpha + y) / ((beta + y) * (beta + y));
+	double		pn = 1.0;		/* P_n */
+	double		zn1 = 1.0;		/* z^(n-1) */
+	double		dlr = 0.0,		/* d ln P_n / dr, / ds */
+				dls = 0.0;
+	double		h = 1.0,
+				hr = 0.0,
+				hs = 0.0,
+				hz = 0.0;		/* H and its partial sums of derivatives */
+	double		lf;
+
+	for (int n = 1; n < 1000000; n++)
+	{
+		double		term;
+
+		/* P_n from P_(n-1): factor (e+n-1)/(c+n-1) */
+		pn *= (e + n - 1) / (c + n - 1);
+		dlr += (a_big ? 1.0 / (e + n - 1) : 0.0) - 1.0 / (c + n - 1);
+		dls += (a_big ? 0.0 : 1.0 / (e + n - 1)) - 1.0 / (c + n - 1);
+		term = pn * zn1 * z;
+		h += term;
+		hr += term * dlr;
+		hs += term * dls;
+		hz += n * pn * zn1;		/* d(P_n z^n)/dz */
+		zn1 *= z;
+		if (term <= DBL_EPSILON * 0.25 * h && n * pn * zn1 <= DBL_EPSILON * 0.25 * (hz + 1.0))
+			break;
+		if ((n & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	lf = log(h);
+	if (a_big)
+	{
+		lf += -s * log(beta + y) - (r + x) * log(alpha + y);
+		g[0] = -log(alpha + y) + hr / h;
+		g[1] = -(r + x) / (alpha + y) + hz * dz_alpha / h;
+		g[2] = -log(beta + y) + hs / h;
+		g[3] = -s / (beta + y) + hz * dz_beta / h;
+	}
+	else
+	{
+		lf += (1 - r - x) * log(alpha + y) - (s + 1) * log(beta + y);
+		g[0] = -log(alpha + y) + hr / h;
+		g[1] = (1 - r - x) / (alpha + y) + hz * dz_alpha / h;
+		g[2] = -log(beta + y) + hs / h;
+		g[3] = -(s + 1) / (beta + y) + hz * dz_beta / h;
+	}
+	return lf;
+}
+
+/*
+ * Weighted log-likelihood of the sample (FH 2005 eq. 19) and, when grad is
+ * not NULL, its gradient in (r, alpha, s, beta):
+ *	 LL = base + lgamma(r+x) + ln(E1 + K A0),	E1 = (alpha+T)^-(r+x) (beta+T)^-s,
+ *	 K = s/(r+s+x); with w = K A0 / (E1 + K A0),
+ *	 d LL = d base + d lgamma(r+x) + (1-w) d ln E1 + w (d ln K + d ln A0),
+ *	 d ln A0 = (d ln F(t_x) - q d ln F(T)) / (1 - q), q = F(T) / F(t_x).
+ */
 static double
 pnbd_loglik(const double *p, const FitData *fd, double *grad)
 {
@@ -190,26 +272,73 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 				s = p[2],
 				beta = p[3];
 	double		base = -lgamma(r) + r * log(alpha) + s * log(beta);
+	double		psi_r = grad ? digamma(r) : 0.0;
 	double		ll = 0.0;
+	double		prev_x = NAN,
+				lgam_rx = 0.0,
+				psi_rx = 0.0;
 
+	if (grad)
+		memset(grad, 0, sizeof(double) * 4);
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *v = fitdata_tuple(fd, i);
 		double		x = v[0],
 					tx = v[1],
 					T = v[2];
-		double		lr = pnbd_log_ratio(p, x, tx, T);
+		double		w_i = fitdata_weight(fd, i);
+		double		lr;
+		double		gx[4] = {0},
+					gT[4] = {0};
+		double		lfx = 0,
+					lfT = 0;
 
-		ll += fitdata_weight(fd, i) *
-			(base + lgamma(r + x) - (r + x) * log(alpha + T) - s * log(beta + T) +
-			 (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr))));
+		if (x != prev_x)
+		{
+			/* the sample is sorted by frequency */
+			prev_x = x;
+			lgam_rx = lgamma(r + x);
+			psi_rx = grad ? digamma(r + x) : 0.0;
+		}
+		if (grad == NULL)
+			lr = pnbd_log_ratio(p, x, tx, T);
+		else if (tx >= T)
+			lr = -INFINITY;
+		else
+		{
+			lfx = pnbd_log_f_grad(p, x, tx, gx);
+			lfT = pnbd_log_f_grad(p, x, T, gT);
+			lr = log(s / (r + s + x)) + (r + x) * log(alpha + T) + s * log(beta + T) +
+				log_diff_exp(lfx, lfT);
+		}
+		ll += w_i * (base + lgam_rx - (r + x) * log(alpha + T) - s * log(beta + T) +
+					 (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr))));
+		if (grad)
+		{
+			double		w = lr > 0 ? 1.0 / (1.0 + exp(-lr)) : exp(lr) / (1.0 + exp(lr));
+			double		dla0[4] = {0};
+
+			if (w > 0)
+			{
+				double		q = exp(lfT - lfx);
+
+				for (int j = 0; j < 4; j++)
+					dla0[j] = (gx[j] - q * gT[j]) / (1.0 - q);
+			}
+			grad[0] += w_i * (psi_rx - psi_r + log(alpha) - (1 - w) * log(alpha + T) +
+							  w * (-1.0 / (r + s + x) + dla0[0]));
+			grad[1] += w_i * (r / alpha - (1 - w) * (r + x) / (alpha + T) + w * dla0[1]);
+			grad[2] += w_i * (log(beta) - (1 - w) * log(beta + T) +
+							  w * (1.0 / s - 1.0 / (r + s + x) + dla0[2]));
+			grad[3] += w_i * (s / beta - (1 - w) * s / (beta + T) + w * dla0[3]);
+		}
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
 	return ll;
 }
 
-static const BtydModelSpec pnbd_spec = {"paretonbd", 4, pnbd_names, pnbd_loglik, false};
+static const BtydModelSpec pnbd_spec = {"paretonbd", 4, pnbd_names, pnbd_loglik, true};
 
 /* Final function of engage.paretonbd_fit: the fitted model, NULL when empty. */
 Datum
