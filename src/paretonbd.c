@@ -72,36 +72,35 @@ hyp2f1_checked(double a, double b, double c, double z)
 }
 
 /*
- * ln 2F1(a, b; a + 1; z) for 0 <= z < 1, after Euler's transformation
- * 2F1(a, b; a+1; z) = (1-z)^(1-b) 2F1(1, a+1-b; a+1; z), whose terms
- * decrease geometrically: no overflow for large frequencies.
+ * G(y) = (alpha+y)^(r+x) (beta+y)^s F(y), free of large powers thanks to
+ * Euler's transformation 2F1(a, b; a+1; z) = (1-z)^(1-b) 2F1(1, a+1-b; a+1; z),
+ * whose terms decrease geometrically (no overflow for large frequencies):
+ *	 alpha >= beta: F(y) = (alpha+y)^-(r+x) (beta+y)^-s H(z), G(y) = H(z),
+ *		 H = 2F1(1, r+x; r+s+x+1; (alpha-beta)/(alpha+y));
+ *	 alpha < beta:	F(y) = (alpha+y)^-(r+x) (beta+y)^-s G(y),
+ *		 G(y) = (alpha+y)/(beta+y) H(z), H = 2F1(1, s+1; r+s+x+1; (beta-alpha)/(beta+y)).
  */
 static double
-log_hyp2f1_a1(double a, double b, double z)
-{
-	return (1.0 - b) * log1p(-z) + log(hyp2f1_checked(1.0, a + 1.0 - b, a + 1.0, z));
-}
-
-/* ln F(y) of the header comment, for the larger of alpha and beta. */
-static double
-pnbd_log_f(const double *p, double x, double y)
+pnbd_g(const double *p, double x, double y)
 {
 	double		r = p[0],
 				alpha = p[1],
 				s = p[2],
 				beta = p[3];
-	double		rsx = r + s + x;
+	double		c = r + s + x + 1;
 
 	if (alpha >= beta)
-		return log_hyp2f1_a1(rsx, s + 1, (alpha - beta) / (alpha + y)) -
-			rsx * log(alpha + y);
-	return log_hyp2f1_a1(rsx, r + x, (beta - alpha) / (beta + y)) -
-		rsx * log(beta + y);
+		return hyp2f1_checked(1.0, r + x, c, (alpha - beta) / (alpha + y));
+	return (alpha + y) / (beta + y) *
+		hyp2f1_checked(1.0, s + 1, c, (beta - alpha) / (beta + y));
 }
 
 /*
- * ln of the ratio of the two likelihood terms:
- * ln[s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0]; -Inf when t_x = T.
+ * ln of the ratio of the two likelihood terms,
+ * ln[s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0]; -Inf when t_x = T.  With
+ * L = (r+x) ln((alpha+T)/(alpha+t_x)) + s ln((beta+T)/(beta+t_x)),
+ * (alpha+T)^(r+x) (beta+T)^s A0 = G(t_x) e^L - G(T)
+ *								  = G(t_x) expm1(L) + (G(t_x) - G(T)).
  */
 static double
 pnbd_log_ratio(const double *p, double x, double tx, double T)
@@ -110,12 +109,19 @@ pnbd_log_ratio(const double *p, double x, double tx, double T)
 				alpha = p[1],
 				s = p[2],
 				beta = p[3];
-	double		la0;
+	double		lk = log(s / (r + s + x));
+	double		gx,
+				gT,
+				L;
 
 	if (tx >= T)
 		return -INFINITY;
-	la0 = log_diff_exp(pnbd_log_f(p, x, tx), pnbd_log_f(p, x, T));
-	return log(s / (r + s + x)) + (r + x) * log(alpha + T) + s * log(beta + T) + la0;
+	gx = pnbd_g(p, x, tx);
+	gT = pnbd_g(p, x, T);
+	L = (r + x) * log((alpha + T) / (alpha + tx)) + s * log((beta + T) / (beta + tx));
+	if (L > 30.0)
+		return lk + L + log(gx) + log1p(-gT / gx * exp(-L));
+	return lk + log(gx * expm1(L) + (gx - gT));
 }
 
 double

@@ -39,7 +39,8 @@ WITH runs AS (
         (5, 'paretonbd p_alive', 'SELECT sum(engage.p_alive((SELECT pn FROM bench_models), frequency, recency, age)) FROM bench_btyd'),
         (6, 'paretonbd expected_purchases(39)', 'SELECT sum(engage.expected_purchases((SELECT pn FROM bench_models), 39, frequency, recency, age)) FROM bench_btyd'),
         (7, 'bgnbd_fit', 'SELECT engage.bgnbd_fit(frequency, recency, age) FROM bench_btyd'),
-        (8, 'fitdata (the fit state alone)', 'SELECT engage.fitdata(frequency, recency, age) FROM bench_btyd')
+        (8, 'paretonbd_fit', 'SELECT engage.paretonbd_fit(frequency, recency, age) FROM bench_btyd'),
+        (9, 'fitdata (the fit state alone)', 'SELECT engage.fitdata(frequency, recency, age) FROM bench_btyd')
     ) v(ord, name, q) ORDER BY ord)
 SELECT name, round(ms::numeric) AS ms, round((ms / first_value(ms) OVER (ORDER BY ms))::numeric, 2) AS ratio_to_scan
 FROM runs ORDER BY ms;
