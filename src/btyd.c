@@ -49,9 +49,10 @@ btyd_read_model(Datum d, int nparams, const char *const *names, double *params)
 	 * A model read from a table arrives with a short (1-byte) header and
 	 * unaligned: read its fields where they are, with memcpy, rather than
 	 * detoasting it into a palloc'd copy on every call.  base is where the
-	 * 4-byte header would start.
+	 * 4-byte header would start.  Toasted, compressed or expanded values
+	 * (e.g. a PL/pgSQL record variable) are flattened by detoasting.
 	 */
-	if (VARATT_IS_SHORT(v))
+	if (VARATT_IS_SHORT(v) && !VARATT_IS_EXTERNAL(v))
 		base = (const char *) v + VARHDRSZ_SHORT - VARHDRSZ;
 	else
 		base = (const char *) DatumGetHeapTupleHeader(d);
