@@ -35,10 +35,7 @@
  */
 #include "postgres.h"
 
-#include "funcapi.h"
-#include "common/pg_prng.h"
 #include "miscadmin.h"
-#include "utils/builtins.h"
 
 #include "btyd.h"
 #include "engage.h"
@@ -336,61 +333,28 @@ mbgnbd_loglik(const double *p, const FitData *fd, double *grad)
 static const BtydModelSpec bgnbd_spec = {"bgnbd", 4, bg_names, bgnbd_loglik, true};
 static const BtydModelSpec mbgnbd_spec = {"mbgnbd", 4, bg_names, mbgnbd_loglik, true};
 
-/* Final function of the fit aggregates: the fitted model, NULL when empty. */
-static Datum
-fit_final(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
-{
-	FitData    *fd;
-	Datum		d;
-
-	aggregate_context(fcinfo, spec->name);
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	fd = (FitData *) PG_GETARG_POINTER(0);
-	if (fd->ntuples == 0)
-		PG_RETURN_NULL();
-	d = btyd_fit_sample(fcinfo, spec, fd, btyd_state_penalizer(fd));
-	PG_RETURN_DATUM(d);
-}
-
 Datum
 bgnbd_fit_final(PG_FUNCTION_ARGS)
 {
-	return fit_final(fcinfo, &bgnbd_spec);
+	return btyd_fit_final(fcinfo, &bgnbd_spec);
 }
 
 Datum
 mbgnbd_fit_final(PG_FUNCTION_ARGS)
 {
-	return fit_final(fcinfo, &mbgnbd_spec);
-}
-
-/* Fit from a stored sample: (engage.fitdata [, penalizer]). */
-static Datum
-fit_fitdata(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
-{
-	FitData    *fd = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0));
-	double		pen = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : btyd_state_penalizer(fd);
-
-	if (fd->k != 3)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s needs a sample of (frequency, recency, age)", spec->name)));
-	if (fd->ntuples == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, spec, fd, pen));
+	return btyd_fit_final(fcinfo, &mbgnbd_spec);
 }
 
 Datum
 bgnbd_fit_fitdata(PG_FUNCTION_ARGS)
 {
-	return fit_fitdata(fcinfo, &bgnbd_spec);
+	return btyd_fit_stored(fcinfo, &bgnbd_spec);
 }
 
 Datum
 mbgnbd_fit_fitdata(PG_FUNCTION_ARGS)
 {
-	return fit_fitdata(fcinfo, &mbgnbd_spec);
+	return btyd_fit_stored(fcinfo, &mbgnbd_spec);
 }
 
 /* p_alive(model, frequency, recency, age) */
@@ -511,32 +475,16 @@ mbgnbd_prob_sql(PG_FUNCTION_ARGS)
 	return prob_sql(fcinfo, 1);
 }
 
-/* loglik(model, frequency, recency, age): one customer's log-likelihood */
-static Datum
-loglik_sql(FunctionCallInfo fcinfo, int m)
-{
-	double		p[4];
-	double		v[3] = {PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3)};
-	double		one = 1.0;
-	double		comp = 0.0;
-	int32		slot = 0;
-	FitData		fd = {3, 0, {0}, 1, 1, v, &one, &comp, &slot, 1, NULL};
-
-	BTYD_GETARG_MODEL(0, 4, bg_names, p);
-	btyd_check_summary(v[0], v[1], v[2]);
-	PG_RETURN_FLOAT8(bg_loglik(p, m, &fd, NULL));
-}
-
 Datum
 bgnbd_loglik_sql(PG_FUNCTION_ARGS)
 {
-	return loglik_sql(fcinfo, 0);
+	return btyd_loglik_sql(fcinfo, &bgnbd_spec);
 }
 
 Datum
 mbgnbd_loglik_sql(PG_FUNCTION_ARGS)
 {
-	return loglik_sql(fcinfo, 1);
+	return btyd_loglik_sql(fcinfo, &mbgnbd_spec);
 }
 
 /*

@@ -272,6 +272,50 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 						   res.converged);
 }
 
+Datum
+btyd_fit_final(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
+{
+	FitData    *fd;
+
+	aggregate_context(fcinfo, spec->name);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	fd = (FitData *) PG_GETARG_POINTER(0);
+	if (fd->ntuples == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, spec, fd, btyd_state_penalizer(fd)));
+}
+
+Datum
+btyd_fit_stored(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
+{
+	FitData    *fd = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0));
+	double		pen = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : btyd_state_penalizer(fd);
+
+	if (fd->k != 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s needs a sample of (frequency, recency, age)", spec->name)));
+	if (fd->ntuples == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, spec, fd, pen));
+}
+
+Datum
+btyd_loglik_sql(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
+{
+	double		p[BTYD_MAX_PARAMS];
+	double		v[3] = {PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3)};
+	double		one = 1.0;
+	double		comp = 0.0;
+	int32		slot = 0;
+	FitData		fd = {3, 0, {0}, 1, 1, v, &one, &comp, &slot, 1, NULL};	/* one customer */
+
+	BTYD_GETARG_MODEL(0, spec->nparams, spec->names, p);
+	btyd_check_summary(v[0], v[1], v[2]);
+	PG_RETURN_FLOAT8(spec->loglik(p, &fd, NULL));
+}
+
 /* Adds one checked customer summary with its weight and penalizer. */
 static void
 accum_summary(FunctionCallInfo fcinfo, FitData *fd, double x, double tx, double T,

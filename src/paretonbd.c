@@ -36,10 +36,7 @@
 
 #include <float.h>
 
-#include "common/pg_prng.h"
-#include "funcapi.h"
 #include "miscadmin.h"
-#include "utils/builtins.h"
 
 #include "btyd.h"
 #include "engage.h"
@@ -346,35 +343,18 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 
 static const BtydModelSpec pnbd_spec = {"paretonbd", 4, pnbd_names, pnbd_loglik, true};
 
-/* Final function of engage.paretonbd_fit: the fitted model, NULL when empty. */
+/* Final function of engage.paretonbd_fit */
 Datum
 paretonbd_fit_final(PG_FUNCTION_ARGS)
 {
-	FitData    *fd;
-
-	aggregate_context(fcinfo, "paretonbd_fit_final");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	fd = (FitData *) PG_GETARG_POINTER(0);
-	if (fd->ntuples == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &pnbd_spec, fd, btyd_state_penalizer(fd)));
+	return btyd_fit_final(fcinfo, &pnbd_spec);
 }
 
 /* engage.paretonbd_fit(engage.fitdata [, penalizer]) */
 Datum
 paretonbd_fit_fitdata(PG_FUNCTION_ARGS)
 {
-	FitData    *fd = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0));
-	double		pen = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : btyd_state_penalizer(fd);
-
-	if (fd->k != 3)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("paretonbd needs a sample of (frequency, recency, age)")));
-	if (fd->ntuples == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &pnbd_spec, fd, pen));
+	return btyd_fit_stored(fcinfo, &pnbd_spec);
 }
 
 /* P(alive) through the call site's memo (keyed by the summary). */
@@ -451,16 +431,7 @@ paretonbd_prob_sql(PG_FUNCTION_ARGS)
 Datum
 paretonbd_loglik_sql(PG_FUNCTION_ARGS)
 {
-	double		p[4];
-	double		v[3] = {PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3)};
-	double		one = 1.0;
-	double		comp = 0.0;
-	int32		slot = 0;
-	FitData		fd = {3, 0, {0}, 1, 1, v, &one, &comp, &slot, 1, NULL};
-
-	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
-	btyd_check_summary(v[0], v[1], v[2]);
-	PG_RETURN_FLOAT8(pnbd_loglik(p, &fd, NULL));
+	return btyd_loglik_sql(fcinfo, &pnbd_spec);
 }
 
 /* One customer: Poisson purchases at rate lambda until min(lifetime, T). */
