@@ -98,6 +98,8 @@ SELECT round((p).r::numeric, 6) = round((m).r::numeric, 6) AND round((p).alpha::
        round(((p).loglik / (m).loglik)::numeric, 9) AS loglik_ratio, (p).customers,
        p::text = :'serial_fit' AS identical_to_serial
 FROM bgnbd_model, (SELECT engage.bgnbd_fit(frequency, recency, age) AS p FROM bgnbd_big) s;
+-- partial states that are empty (no row passes the filter in any worker) give NULL
+SELECT engage.bgnbd_fit(frequency, recency, age) IS NULL AS empty_parallel FROM bgnbd_big WHERE frequency < 0;
 EXPLAIN (COSTS OFF) SELECT engage.fitdata(frequency, recency, age) FROM bgnbd_big;
 SELECT engage.bgnbd_fit(engage.fitdata(frequency, recency, age))::text = engage.bgnbd_fit(frequency, recency, age)::text AS two_step_parallel_same
 FROM bgnbd_big;

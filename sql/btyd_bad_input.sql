@@ -91,4 +91,14 @@ SELECT btyd_error($$SELECT engage.prob_purchases(ROW(0.2, 4, 0.8, 2.4, NULL, NUL
 SELECT btyd_error($$SELECT engage.bgnbd_simulate(ROW(0.2, 4, 0.8, 2.4, NULL, NULL, NULL)::engage.bgnbd, -1, 10, 1)$$);
 -- NULL arguments give NULL (STRICT)
 SELECT engage.p_alive(ROW(0.2, 4, 0.8, 2.4, NULL, NULL, NULL)::engage.bgnbd, NULL, 1, 10) IS NULL AS null_in_null_out;
+-- a model held in a PL/pgSQL variable (an expanded record) scores like a stored one
+DO $$
+DECLARE
+    m engage.bgnbd := ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL);
+BEGIN
+    RAISE NOTICE 'e39 = %', round(engage.expected_purchases(m, 39, 2, 30.43, 38.86)::numeric, 3);
+    m.a := 0.5;
+    RAISE NOTICE 'p_alive = %', round(engage.p_alive(m, 2, 30.43, 38.86)::numeric, 4);
+END
+$$;
 DROP FUNCTION btyd_error;

@@ -116,6 +116,37 @@ SELECT n, round(engage.prob_purchases(mdl, n, 39)::numeric, 6) AS p,
 FROM (SELECT ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd AS mdl) AS mm,
      unnest(ARRAY[0, 1, 2, 5, 10]) AS n ORDER BY n;
 
+-- BG/NBD and MBG/NBD P(X(t) = n) (FHL eq. 8) against integration over (lambda, p):
+-- (1-p)^(n+m) Poisson(n; lambda t) + [n+m > 0] p (1-p)^(n+m-1) P(Poisson(lambda t) >= n), n <= 3
+CREATE FUNCTION bg_pmf_numeric(m integer, r float8, alpha float8, a float8, b float8, n integer, t float8)
+RETURNS float8 LANGUAGE sql AS $$
+    WITH g AS (
+        SELECT exp(v) AS lam, 1 / (1 + exp(-w)) AS p,
+               r * v - alpha * exp(v) - a * ln(1 + exp(-w)) - b * ln(1 + exp(w)) AS lprior,
+               -ln(1 + exp(w)) AS l1p
+        FROM generate_series(-500, 30) AS i, LATERAL (SELECT i / 5.0::float8 AS v) s1,
+             generate_series(-90, 30) AS j, LATERAL (SELECT j / 2.5::float8 AS w) s2),
+    k AS (  -- P(Poisson(lambda t) < n) for n <= 3
+        SELECT g.*, CASE WHEN n = 0 THEN 0
+                         ELSE exp(greatest(-lam * t, -500)) * (1 + CASE WHEN n > 1 THEN lam * t ELSE 0 END
+                                                                 + CASE WHEN n > 2 THEN (lam * t) ^ 2 / 2 ELSE 0 END)
+                    END AS below
+        FROM g)
+    SELECT sum(exp(greatest(lprior + (n + m) * l1p - lam * t + n * ln(lam * t) - ln(CASE n WHEN 3 THEN 6 ELSE 1 END), -500))
+               + CASE WHEN n + m > 0
+                      THEN exp(greatest(lprior + ln(p) + (n + m - 1) * l1p, -500)) * greatest(1 - below, 0)
+                      ELSE 0 END)
+           / sum(exp(greatest(lprior, -500)))
+    FROM k
+$$;
+SELECT n, round(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, n, 39)::numeric, 6) AS bgnbd,
+       abs(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, n, 39)
+           - bg_pmf_numeric(0, 0.243, 4.414, 0.793, 2.426, n, 39)) < 1e-7 AS bgnbd_ok,
+       round(engage.prob_purchases(ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL)::engage.mbgnbd, n, 39)::numeric, 6) AS mbgnbd,
+       abs(engage.prob_purchases(ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL)::engage.mbgnbd, n, 39)
+           - bg_pmf_numeric(1, 0.525, 6.183, 0.891, 1.614, n, 39)) < 1e-7 AS mbgnbd_ok
+FROM unnest(ARRAY[0, 1, 3]) AS n ORDER BY n;
+
 -- removable singularities: a = 1 (BG/NBD, MBG/NBD) and s = 1 (Pareto/NBD) are continuous
 SELECT abs(engage.expected_purchases(ROW(0.3, 5, 1, 2.5, NULL, NULL, NULL)::engage.bgnbd, 39, 2, 30, 38)
            - engage.expected_purchases(ROW(0.3, 5, 1.000001, 2.5, NULL, NULL, NULL)::engage.bgnbd, 39, 2, 30, 38)) < 1e-6 AS bg_a1,
@@ -168,5 +199,5 @@ SELECT count(*) AS rows, bool_and(a.e_bg = g.e_bg AND a.pa_pn = g.pa_pn AND a.e_
 FROM memo_alternating a JOIN memo_grouped g USING (i) JOIN memo_rows USING (i) JOIN memo_models USING (which);
 DROP TABLE memo_rows, memo_models, memo_alternating, memo_grouped;
 
-DROP FUNCTION bg_numeric, pnbd_numeric, pnbd_pmf_numeric;
+DROP FUNCTION bg_numeric, pnbd_numeric, pnbd_pmf_numeric, bg_pmf_numeric;
 DROP TABLE btyd_points;

@@ -35,10 +35,7 @@
  */
 #include "postgres.h"
 
-#include "funcapi.h"
-#include "common/pg_prng.h"
 #include "miscadmin.h"
-#include "utils/builtins.h"
 
 #include "btyd.h"
 #include "engage.h"
@@ -240,9 +237,33 @@ bg_prob(const double *p, int m, int n, double t)
 	return res;
 }
 
+/* The terms of the BG/NBD likelihood and gradient that depend on x only. */
+typedef struct BgFreqTerms
+{
+	double		x;				/* the frequency they are for (NaN: none yet) */
+	double		lgam;			/* lgamma(r+x) + ln B(a, b+x+m) */
+	double		psi_rx;			/* psi(r+x) */
+	double		psi_abx;		/* psi(a+b+x+m) */
+	double		psi_bx;			/* psi(b+x+m) */
+} BgFreqTerms;
+
+static void
+bg_freq_terms(BgFreqTerms *ft, const double *p, int m, double x, bool grad)
+{
+	ft->x = x;
+	ft->lgam = lgamma(p[0] + x) + log_beta(p[2], p[3] + x + m);
+	if (grad)
+	{
+		ft->psi_rx = digamma(p[0] + x);
+		ft->psi_abx = digamma(p[2] + p[3] + x + m);
+		ft->psi_bx = digamma(p[3] + x + m);
+	}
+}
+
 /*
  * Weighted log-likelihood of the sample (FHL eq. 6) and its gradient in
- * (r, alpha, a, b).
+ * (r, alpha, a, b).  The sample is sorted by frequency, so the gamma and
+ * digamma terms of x are computed once per distinct frequency.
  */
 static double
 bg_loglik(const double *p, int m, const FitData *fd, double *grad)
@@ -256,6 +277,7 @@ bg_loglik(const double *p, int m, const FitData *fd, double *grad)
 				psi_ab = 0,
 				psi_b = 0;
 	double		ll = 0.0;
+	BgFreqTerms ft = {NAN, 0, 0, 0, 0};
 
 	if (grad)
 	{
@@ -273,20 +295,23 @@ bg_loglik(const double *p, int m, const FitData *fd, double *grad)
 		double		w = fitdata_weight(fd, i);
 		double		lr = bg_log_ratio(p, m, x, tx, T);
 		double		lalive = lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr));
+		double		log_at = log(alpha + T);
 
-		ll += w * (base + lgamma(r + x) + log_beta(a, b + x + m) -
-				   (r + x) * log(alpha + T) + lalive);
+		if (x != ft.x)
+			bg_freq_terms(&ft, p, m, x, grad != NULL);
+		ll += w * (base + ft.lgam - (r + x) * log_at + lalive);
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 		if (grad)
 		{
 			double		s = 1.0 - inv_one_plus_exp(lr);	/* weight of term 2 */
-			double		psi_abx = digamma(a + b + x + m);
 
-			grad[0] += w * (digamma(r + x) - psi_r + log(alpha) -
-							(1 - s) * log(alpha + T) - s * log(alpha + tx));
+			grad[0] += w * (ft.psi_rx - psi_r + log(alpha) -
+							(1 - s) * log_at - s * log(alpha + tx));
 			grad[1] += w * (r / alpha - (r + x) * ((1 - s) / (alpha + T) +
 												   s / (alpha + tx)));
-			grad[2] += w * (psi_ab - psi_abx + (s > 0 ? s / a : 0.0));
-			grad[3] += w * (digamma(b + x + m) - psi_abx - psi_b + psi_ab -
+			grad[2] += w * (psi_ab - ft.psi_abx + (s > 0 ? s / a : 0.0));
+			grad[3] += w * (ft.psi_bx - ft.psi_abx - psi_b + psi_ab -
 							(s > 0 ? s / (b + x + m - 1) : 0.0));
 		}
 	}
@@ -308,61 +333,28 @@ mbgnbd_loglik(const double *p, const FitData *fd, double *grad)
 static const BtydModelSpec bgnbd_spec = {"bgnbd", 4, bg_names, bgnbd_loglik, true};
 static const BtydModelSpec mbgnbd_spec = {"mbgnbd", 4, bg_names, mbgnbd_loglik, true};
 
-/* Final function of the fit aggregates: the fitted model, NULL when empty. */
-static Datum
-fit_final(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
-{
-	FitData    *fd;
-	Datum		d;
-
-	aggregate_context(fcinfo, spec->name);
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	fd = (FitData *) PG_GETARG_POINTER(0);
-	if (fd->ntuples == 0)
-		PG_RETURN_NULL();
-	d = btyd_fit_sample(fcinfo, spec, fd, btyd_state_penalizer(fd));
-	PG_RETURN_DATUM(d);
-}
-
 Datum
 bgnbd_fit_final(PG_FUNCTION_ARGS)
 {
-	return fit_final(fcinfo, &bgnbd_spec);
+	return btyd_fit_final(fcinfo, &bgnbd_spec);
 }
 
 Datum
 mbgnbd_fit_final(PG_FUNCTION_ARGS)
 {
-	return fit_final(fcinfo, &mbgnbd_spec);
-}
-
-/* Fit from a stored sample: (engage.fitdata [, penalizer]). */
-static Datum
-fit_fitdata(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
-{
-	FitData    *fd = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0));
-	double		pen = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : btyd_state_penalizer(fd);
-
-	if (fd->k != 3)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s needs a sample of (frequency, recency, age)", spec->name)));
-	if (fd->ntuples == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, spec, fd, pen));
+	return btyd_fit_final(fcinfo, &mbgnbd_spec);
 }
 
 Datum
 bgnbd_fit_fitdata(PG_FUNCTION_ARGS)
 {
-	return fit_fitdata(fcinfo, &bgnbd_spec);
+	return btyd_fit_stored(fcinfo, &bgnbd_spec);
 }
 
 Datum
 mbgnbd_fit_fitdata(PG_FUNCTION_ARGS)
 {
-	return fit_fitdata(fcinfo, &mbgnbd_spec);
+	return btyd_fit_stored(fcinfo, &mbgnbd_spec);
 }
 
 /* p_alive(model, frequency, recency, age) */
@@ -483,32 +475,16 @@ mbgnbd_prob_sql(PG_FUNCTION_ARGS)
 	return prob_sql(fcinfo, 1);
 }
 
-/* loglik(model, frequency, recency, age): one customer's log-likelihood */
-static Datum
-loglik_sql(FunctionCallInfo fcinfo, int m)
-{
-	double		p[4];
-	double		v[3] = {PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3)};
-	double		one = 1.0;
-	double		comp = 0.0;
-	int32		slot = 0;
-	FitData		fd = {3, 0, {0}, 1, 1, v, &one, &comp, &slot, 1, NULL};
-
-	BTYD_GETARG_MODEL(0, 4, bg_names, p);
-	btyd_check_summary(v[0], v[1], v[2]);
-	PG_RETURN_FLOAT8(bg_loglik(p, m, &fd, NULL));
-}
-
 Datum
 bgnbd_loglik_sql(PG_FUNCTION_ARGS)
 {
-	return loglik_sql(fcinfo, 0);
+	return btyd_loglik_sql(fcinfo, &bgnbd_spec);
 }
 
 Datum
 mbgnbd_loglik_sql(PG_FUNCTION_ARGS)
 {
-	return loglik_sql(fcinfo, 1);
+	return btyd_loglik_sql(fcinfo, &mbgnbd_spec);
 }
 
 /*

@@ -49,9 +49,10 @@ btyd_read_model(Datum d, int nparams, const char *const *names, double *params)
 	 * A model read from a table arrives with a short (1-byte) header and
 	 * unaligned: read its fields where they are, with memcpy, rather than
 	 * detoasting it into a palloc'd copy on every call.  base is where the
-	 * 4-byte header would start.
+	 * 4-byte header would start.  Toasted, compressed or expanded values
+	 * (e.g. a PL/pgSQL record variable) are flattened by detoasting.
 	 */
-	if (VARATT_IS_SHORT(v))
+	if (VARATT_IS_SHORT(v) && !VARATT_IS_EXTERNAL(v))
 		base = (const char *) v + VARHDRSZ_SHORT - VARHDRSZ;
 	else
 		base = (const char *) DatumGetHeapTupleHeader(d);
@@ -269,6 +270,50 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 			 spec->name, res.iterations, res.evaluations);
 	return btyd_make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight,
 						   res.converged);
+}
+
+Datum
+btyd_fit_final(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
+{
+	FitData    *fd;
+
+	aggregate_context(fcinfo, spec->name);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	fd = (FitData *) PG_GETARG_POINTER(0);
+	if (fd->ntuples == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, spec, fd, btyd_state_penalizer(fd)));
+}
+
+Datum
+btyd_fit_stored(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
+{
+	FitData    *fd = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0));
+	double		pen = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : btyd_state_penalizer(fd);
+
+	if (fd->k != 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s needs a sample of (frequency, recency, age)", spec->name)));
+	if (fd->ntuples == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, spec, fd, pen));
+}
+
+Datum
+btyd_loglik_sql(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
+{
+	double		p[BTYD_MAX_PARAMS];
+	double		v[3] = {PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3)};
+	double		one = 1.0;
+	double		comp = 0.0;
+	int32		slot = 0;
+	FitData		fd = {3, 0, {0}, 1, 1, v, &one, &comp, &slot, 1, NULL};	/* one customer */
+
+	BTYD_GETARG_MODEL(0, spec->nparams, spec->names, p);
+	btyd_check_summary(v[0], v[1], v[2]);
+	PG_RETURN_FLOAT8(spec->loglik(p, &fd, NULL));
 }
 
 /* Adds one checked customer summary with its weight and penalizer. */

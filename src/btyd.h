@@ -105,6 +105,17 @@ typedef struct BtydModelSpec
 extern Datum btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 							 const FitData *fd, double penalizer);
 
+/*
+ * The final function of a counting-model fit aggregate (argument 0: the
+ * state; NULL when empty), and the fit of a stored engage.fitdata sample of
+ * (frequency, recency, age) (argument 0, optional penalizer argument 1).
+ */
+extern Datum btyd_fit_final(FunctionCallInfo fcinfo, const BtydModelSpec *spec);
+extern Datum btyd_fit_stored(FunctionCallInfo fcinfo, const BtydModelSpec *spec);
+
+/* engage.log_likelihood(model, frequency, recency, age): one customer's LL. */
+extern Datum btyd_loglik_sql(FunctionCallInfo fcinfo, const BtydModelSpec *spec);
+
 /* The penalizer of a fit state (option 0, 0 when unset). */
 extern double btyd_state_penalizer(const FitData *fd);
 

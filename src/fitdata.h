@@ -6,9 +6,10 @@
  *	  weight (number of customers) of each, plus up to FITDATA_MAX_OPTS
  *	  per-group options (e.g. the penalizer) that must be equal on every row.
  *
- * Memory: (k + 2) * 8 bytes per distinct tuple plus an 8-byte hash slot per
- * tuple at most half full, i.e. 56 bytes per distinct (x, t_x, T) for the
- * counting models; the CDNOW sample (2,357 customers) fits in ~100 kB.
+ * Memory: (k + 2) * 8 bytes per distinct tuple plus two 4-byte hash slots
+ * (the table is at most half full), i.e. 48 bytes per distinct (x, t_x, T)
+ * for the counting models, up to twice that right after the arrays double;
+ * the CDNOW sample (2,357 customers) takes ~100 kB.
  * Weights are summed with Neumaier compensation: exact for integer counts
  * up to 2^53.
  *

@@ -34,10 +34,9 @@
  */
 #include "postgres.h"
 
-#include "common/pg_prng.h"
-#include "funcapi.h"
+#include <float.h>
+
 #include "miscadmin.h"
-#include "utils/builtins.h"
 
 #include "btyd.h"
 #include "engage.h"
@@ -70,36 +69,35 @@ hyp2f1_checked(double a, double b, double c, double z)
 }
 
 /*
- * ln 2F1(a, b; a + 1; z) for 0 <= z < 1, after Euler's transformation
- * 2F1(a, b; a+1; z) = (1-z)^(1-b) 2F1(1, a+1-b; a+1; z), whose terms
- * decrease geometrically: no overflow for large frequencies.
+ * G(y) = (alpha+y)^(r+x) (beta+y)^s F(y), free of large powers thanks to
+ * Euler's transformation 2F1(a, b; a+1; z) = (1-z)^(1-b) 2F1(1, a+1-b; a+1; z),
+ * whose terms decrease geometrically (no overflow for large frequencies):
+ *	 alpha >= beta: F(y) = (alpha+y)^-(r+x) (beta+y)^-s H(z), G(y) = H(z),
+ *		 H = 2F1(1, r+x; r+s+x+1; (alpha-beta)/(alpha+y));
+ *	 alpha < beta:	F(y) = (alpha+y)^-(r+x) (beta+y)^-s G(y),
+ *		 G(y) = (alpha+y)/(beta+y) H(z), H = 2F1(1, s+1; r+s+x+1; (beta-alpha)/(beta+y)).
  */
 static double
-log_hyp2f1_a1(double a, double b, double z)
-{
-	return (1.0 - b) * log1p(-z) + log(hyp2f1_checked(1.0, a + 1.0 - b, a + 1.0, z));
-}
-
-/* ln F(y) of the header comment, for the larger of alpha and beta. */
-static double
-pnbd_log_f(const double *p, double x, double y)
+pnbd_g(const double *p, double x, double y)
 {
 	double		r = p[0],
 				alpha = p[1],
 				s = p[2],
 				beta = p[3];
-	double		rsx = r + s + x;
+	double		c = r + s + x + 1;
 
 	if (alpha >= beta)
-		return log_hyp2f1_a1(rsx, s + 1, (alpha - beta) / (alpha + y)) -
-			rsx * log(alpha + y);
-	return log_hyp2f1_a1(rsx, r + x, (beta - alpha) / (beta + y)) -
-		rsx * log(beta + y);
+		return hyp2f1_checked(1.0, r + x, c, (alpha - beta) / (alpha + y));
+	return (alpha + y) / (beta + y) *
+		hyp2f1_checked(1.0, s + 1, c, (beta - alpha) / (beta + y));
 }
 
 /*
- * ln of the ratio of the two likelihood terms:
- * ln[s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0]; -Inf when t_x = T.
+ * ln of the ratio of the two likelihood terms,
+ * ln[s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0]; -Inf when t_x = T.  With
+ * L = (r+x) ln((alpha+T)/(alpha+t_x)) + s ln((beta+T)/(beta+t_x)),
+ * (alpha+T)^(r+x) (beta+T)^s A0 = G(t_x) e^L - G(T)
+ *								  = G(t_x) expm1(L) + (G(t_x) - G(T)).
  */
 static double
 pnbd_log_ratio(const double *p, double x, double tx, double T)
@@ -108,12 +106,19 @@ pnbd_log_ratio(const double *p, double x, double tx, double T)
 				alpha = p[1],
 				s = p[2],
 				beta = p[3];
-	double		la0;
+	double		lk = log(s / (r + s + x));
+	double		gx,
+				gT,
+				L;
 
 	if (tx >= T)
 		return -INFINITY;
-	la0 = log_diff_exp(pnbd_log_f(p, x, tx), pnbd_log_f(p, x, T));
-	return log(s / (r + s + x)) + (r + x) * log(alpha + T) + s * log(beta + T) + la0;
+	gx = pnbd_g(p, x, tx);
+	gT = pnbd_g(p, x, T);
+	L = (r + x) * log((alpha + T) / (alpha + tx)) + s * log((beta + T) / (beta + tx));
+	if (L > 30.0)
+		return lk + L + log(gx) + log1p(-gT / gx * exp(-L));
+	return lk + log(gx * expm1(L) + (gx - gT));
 }
 
 double
@@ -181,7 +186,87 @@ pnbd_prob(const double *p, int n, double t)
 					   log_beta(r, s) + log_diff_exp(lb1, lsum));
 }
 
-/* Weighted log-likelihood of the sample (FH 2005 eq. 19); no gradient. */
+/*
+ * ln F(y) and its gradient in (r, alpha, s, beta), for the likelihood's
+ * gradient.  With the Euler-transformed series H = 2F1(1, e; c; z) =
+ * sum_n P_n z^n, P_n = prod_{k<n} (e+k)/(c+k), c = r+s+x+1:
+ *	 alpha >= beta: e = r+x, z = (alpha-beta)/(alpha+y),
+ *		 ln F = -s ln(beta+y) - (r+x) ln(alpha+y) + ln H;
+ *	 alpha < beta:	e = s+1, z = (beta-alpha)/(beta+y),
+ *		 ln F = (1-r-x) ln(alpha+y) - (s+1) ln(beta+y) + ln H;
+ * and d ln H = sum_n P_n z^n d ln(P_n z^n) / H, summed along the series
+ * (terms decrease at least as z^n: the direct series always converges).
+ */
+static double
+pnbd_log_f_grad(const double *p, double x, double y, double *g)
+{
+	double		r = p[0],
+				alpha = p[1],
+				s = p[2],
+				beta = p[3];
+	bool		a_big = alpha >= beta;
+	double		e = a_big ? r + x : s + 1;
+	double		c = r + s + x + 1;
+	double		z = a_big ? (alpha - beta) / (alpha + y) : (beta - alpha) / (beta + y);
+	double		dz_alpha = a_big ? (beta + y) / ((alpha + y) * (alpha + y)) : -1.0 / (beta + y);
+	double		dz_beta = a_big ? -1.0 / (alpha + y) : (alpha + y) / ((beta + y) * (beta + y));
+	double		pn = 1.0;		/* P_n */
+	double		zn1 = 1.0;		/* z^(n-1) */
+	double		dlr = 0.0,		/* d ln P_n / dr, / ds */
+				dls = 0.0;
+	double		h = 1.0,
+				hr = 0.0,
+				hs = 0.0,
+				hz = 0.0;		/* H and its partial sums of derivatives */
+	double		lf;
+
+	for (int n = 1; n < 1000000; n++)
+	{
+		double		term;
+
+		/* P_n from P_(n-1): factor (e+n-1)/(c+n-1) */
+		pn *= (e + n - 1) / (c + n - 1);
+		dlr += (a_big ? 1.0 / (e + n - 1) : 0.0) - 1.0 / (c + n - 1);
+		dls += (a_big ? 0.0 : 1.0 / (e + n - 1)) - 1.0 / (c + n - 1);
+		term = pn * zn1 * z;
+		h += term;
+		hr += term * dlr;
+		hs += term * dls;
+		hz += n * pn * zn1;		/* d(P_n z^n)/dz */
+		zn1 *= z;
+		if (term <= DBL_EPSILON * 0.25 * h && n * pn * zn1 <= DBL_EPSILON * 0.25 * (hz + 1.0))
+			break;
+		if ((n & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	lf = log(h);
+	if (a_big)
+	{
+		lf += -s * log(beta + y) - (r + x) * log(alpha + y);
+		g[0] = -log(alpha + y) + hr / h;
+		g[1] = -(r + x) / (alpha + y) + hz * dz_alpha / h;
+		g[2] = -log(beta + y) + hs / h;
+		g[3] = -s / (beta + y) + hz * dz_beta / h;
+	}
+	else
+	{
+		lf += (1 - r - x) * log(alpha + y) - (s + 1) * log(beta + y);
+		g[0] = -log(alpha + y) + hr / h;
+		g[1] = (1 - r - x) / (alpha + y) + hz * dz_alpha / h;
+		g[2] = -log(beta + y) + hs / h;
+		g[3] = -(s + 1) / (beta + y) + hz * dz_beta / h;
+	}
+	return lf;
+}
+
+/*
+ * Weighted log-likelihood of the sample (FH 2005 eq. 19) and, when grad is
+ * not NULL, its gradient in (r, alpha, s, beta):
+ *	 LL = base + lgamma(r+x) + ln(E1 + K A0),	E1 = (alpha+T)^-(r+x) (beta+T)^-s,
+ *	 K = s/(r+s+x); with w = K A0 / (E1 + K A0),
+ *	 d LL = d base + d lgamma(r+x) + (1-w) d ln E1 + w (d ln K + d ln A0),
+ *	 d ln A0 = (d ln F(t_x) - q d ln F(T)) / (1 - q), q = F(T) / F(t_x).
+ */
 static double
 pnbd_loglik(const double *p, const FitData *fd, double *grad)
 {
@@ -190,54 +275,86 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 				s = p[2],
 				beta = p[3];
 	double		base = -lgamma(r) + r * log(alpha) + s * log(beta);
+	double		psi_r = grad ? digamma(r) : 0.0;
 	double		ll = 0.0;
+	double		prev_x = NAN,
+				lgam_rx = 0.0,
+				psi_rx = 0.0;
 
+	if (grad)
+		memset(grad, 0, sizeof(double) * 4);
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *v = fitdata_tuple(fd, i);
 		double		x = v[0],
 					tx = v[1],
 					T = v[2];
-		double		lr = pnbd_log_ratio(p, x, tx, T);
+		double		w_i = fitdata_weight(fd, i);
+		double		lr;
+		double		gx[4] = {0},
+					gT[4] = {0};
+		double		lfx = 0,
+					lfT = 0;
 
-		ll += fitdata_weight(fd, i) *
-			(base + lgamma(r + x) - (r + x) * log(alpha + T) - s * log(beta + T) +
-			 (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr))));
+		if (x != prev_x)
+		{
+			/* the sample is sorted by frequency */
+			prev_x = x;
+			lgam_rx = lgamma(r + x);
+			psi_rx = grad ? digamma(r + x) : 0.0;
+		}
+		if (grad == NULL)
+			lr = pnbd_log_ratio(p, x, tx, T);
+		else if (tx >= T)
+			lr = -INFINITY;
+		else
+		{
+			lfx = pnbd_log_f_grad(p, x, tx, gx);
+			lfT = pnbd_log_f_grad(p, x, T, gT);
+			lr = log(s / (r + s + x)) + (r + x) * log(alpha + T) + s * log(beta + T) +
+				log_diff_exp(lfx, lfT);
+		}
+		ll += w_i * (base + lgam_rx - (r + x) * log(alpha + T) - s * log(beta + T) +
+					 (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr))));
+		if (grad)
+		{
+			double		w = lr > 0 ? 1.0 / (1.0 + exp(-lr)) : exp(lr) / (1.0 + exp(lr));
+			double		dla0[4] = {0};
+
+			if (w > 0)
+			{
+				double		q = exp(lfT - lfx);
+
+				for (int j = 0; j < 4; j++)
+					dla0[j] = (gx[j] - q * gT[j]) / (1.0 - q);
+			}
+			grad[0] += w_i * (psi_rx - psi_r + log(alpha) - (1 - w) * log(alpha + T) +
+							  w * (-1.0 / (r + s + x) + dla0[0]));
+			grad[1] += w_i * (r / alpha - (1 - w) * (r + x) / (alpha + T) + w * dla0[1]);
+			grad[2] += w_i * (log(beta) - (1 - w) * log(beta + T) +
+							  w * (1.0 / s - 1.0 / (r + s + x) + dla0[2]));
+			grad[3] += w_i * (s / beta - (1 - w) * s / (beta + T) + w * dla0[3]);
+		}
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	return ll;
 }
 
-static const BtydModelSpec pnbd_spec = {"paretonbd", 4, pnbd_names, pnbd_loglik, false};
+static const BtydModelSpec pnbd_spec = {"paretonbd", 4, pnbd_names, pnbd_loglik, true};
 
-/* Final function of engage.paretonbd_fit: the fitted model, NULL when empty. */
+/* Final function of engage.paretonbd_fit */
 Datum
 paretonbd_fit_final(PG_FUNCTION_ARGS)
 {
-	FitData    *fd;
-
-	aggregate_context(fcinfo, "paretonbd_fit_final");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	fd = (FitData *) PG_GETARG_POINTER(0);
-	if (fd->ntuples == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &pnbd_spec, fd, btyd_state_penalizer(fd)));
+	return btyd_fit_final(fcinfo, &pnbd_spec);
 }
 
 /* engage.paretonbd_fit(engage.fitdata [, penalizer]) */
 Datum
 paretonbd_fit_fitdata(PG_FUNCTION_ARGS)
 {
-	FitData    *fd = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0));
-	double		pen = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : btyd_state_penalizer(fd);
-
-	if (fd->k != 3)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("paretonbd needs a sample of (frequency, recency, age)")));
-	if (fd->ntuples == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &pnbd_spec, fd, pen));
+	return btyd_fit_stored(fcinfo, &pnbd_spec);
 }
 
 /* P(alive) through the call site's memo (keyed by the summary). */
@@ -314,16 +431,7 @@ paretonbd_prob_sql(PG_FUNCTION_ARGS)
 Datum
 paretonbd_loglik_sql(PG_FUNCTION_ARGS)
 {
-	double		p[4];
-	double		v[3] = {PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3)};
-	double		one = 1.0;
-	double		comp = 0.0;
-	int32		slot = 0;
-	FitData		fd = {3, 0, {0}, 1, 1, v, &one, &comp, &slot, 1, NULL};
-
-	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
-	btyd_check_summary(v[0], v[1], v[2]);
-	PG_RETURN_FLOAT8(pnbd_loglik(p, &fd, NULL));
+	return btyd_loglik_sql(fcinfo, &pnbd_spec);
 }
 
 /* One customer: Poisson purchases at rate lambda until min(lifetime, T). */
