@@ -189,5 +189,28 @@ SELECT (s).frequency, round((s).recency::numeric, 6) AS recency, round((s).age::
        round((s).monetary::numeric, 6) AS monetary
 FROM rfm_serial WHERE customer_id = 7;
 
+-- engage.rfm with a time_zone: the days of that zone, whatever the session's TimeZone.
+-- Purchases at 23:30 and 00:30 New York time are one UTC day apart but two local days.
+CREATE TABLE rfm_zoned (occurred_at timestamptz, amount float8);
+INSERT INTO rfm_zoned VALUES ('2024-03-01 23:30:00-05', 10), ('2024-03-02 00:30:00-05', 20),
+                             ('2024-03-09 12:00:00-05', 30);
+SET TimeZone = 'America/New_York';
+SELECT engage.rfm(occurred_at, amount, '2024-03-10 12:00-05', '1 day') AS session_new_york FROM rfm_zoned;
+SET TimeZone = 'UTC';
+SELECT engage.rfm(occurred_at, amount, '2024-03-10 12:00-05', '1 day') AS session_utc,
+       engage.rfm(occurred_at, amount, '2024-03-10 12:00-05', '1 day', 'America/New_York') AS zone_new_york,
+       engage.rfm(occurred_at, amount, '2024-03-10 12:00-05', '1 day', 'UTC') AS zone_utc
+FROM rfm_zoned;
+SET TimeZone = 'Asia/Tokyo';
+SELECT engage.rfm(occurred_at, amount, '2024-03-10 12:00-05', '1 day', 'America/New_York') AS zone_new_york_from_tokyo,
+       engage.rfm_holdout(occurred_at, amount, '2024-03-05 12:00-05', '2024-03-10 12:00-05', '1 day', 'America/New_York') AS holdout_new_york
+FROM rfm_zoned;
+-- NULL time zones skip the row; unknown zones and zones changing within a group are errors
+SELECT engage.rfm(occurred_at, amount, '2024-03-10', '1 day', NULL::text) IS NULL AS all_skipped FROM rfm_zoned;
+SELECT pg_temp.error_of($$SELECT engage.rfm(now(), 1, now(), '1 day', 'Mars/Olympus_Mons')$$);
+SELECT pg_temp.error_of($$SELECT engage.rfm(occurred_at, amount, '2024-03-10', '1 day', CASE WHEN amount > 15 THEN 'UTC' ELSE 'Europe/Paris' END) FROM rfm_zoned$$);
+SET TimeZone = 'UTC';
+DROP TABLE rfm_zoned;
+
 DROP TABLE rfm_orders, rfm_instants, rfm_big, rfm_serial;
 DROP FUNCTION pg_temp.rounded(engage.rfm);

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * localday.c
- *	  Calendar days of timestamps in the session time zone (see localday.h).
+ *	  Calendar days of timestamps in the session time zone, or in a zone named
+ *	  by the query (see localday.h).
  *
  * A timestamptz is microseconds since 2000-01-01 00:00 UTC; its local day is
  * floor((ts + offset) / 1 day), where offset is the zone's UTC offset at ts.
@@ -25,6 +26,29 @@ local_day_cache(FmgrInfo *flinfo)
 		flinfo->fn_extra = MemoryContextAllocZero(flinfo->fn_mcxt,
 												  sizeof(LocalDayCache));
 	return (LocalDayCache *) flinfo->fn_extra;
+}
+
+void
+local_day_set_zone(LocalDayCache *cache, const text *name)
+{
+	int			len = VARSIZE_ANY_EXHDR(name);
+	pg_tz	   *zone;
+
+	if (cache->zone != NULL && len == (int) strlen(cache->zone_name) &&
+		memcmp(VARDATA_ANY(name), cache->zone_name, len) == 0)
+		return;
+	if (len > TZ_STRLEN_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("time zone name too long")));
+	memcpy(cache->zone_name, VARDATA_ANY(name), len);
+	cache->zone_name[len] = '\0';
+	zone = pg_tzset(cache->zone_name);
+	if (zone == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("time zone \"%s\" not recognized", cache->zone_name)));
+	cache->zone = zone;
 }
 
 /* Floor division of a by b (b > 0). */
@@ -99,11 +123,12 @@ local_day(TimestampTz ts, LocalDayCache *cache)
 	bool		cached = false;
 	int64		day;
 	int64		usecs_in_day;
+	pg_tz	   *zone = cache->zone ? cache->zone : session_timezone;
 
-	if (cache->tz != session_timezone)
+	if (cache->tz != zone)
 	{
-		/* first call, or TimeZone was changed since */
-		cache->tz = session_timezone;
+		/* first call, or the zone was changed since */
+		cache->tz = zone;
 		cache->nsegments = 0;
 		cache->replace = 0;
 	}

@@ -10,6 +10,9 @@
  * segments (UTC ranges within which the zone's offset does not change, found
  * with pg_next_dst_boundary) and then needs only an addition and a division.
  * The cache lives in fn_extra, so it is shared by every group of a query.
+ * Days follow the session's TimeZone unless a query names its zone
+ * (local_day_set_zone), which makes them independent of session settings,
+ * as a query shipped to another server (postgres_fdw, Citus) needs.
  *
  *-------------------------------------------------------------------------
  */
@@ -32,6 +35,9 @@ typedef struct LocalDaySegment
 
 typedef struct LocalDayCache
 {
+	pg_tz	   *zone;			/* the zone named by the query, or NULL for
+								 * the session's TimeZone */
+	char		zone_name[TZ_STRLEN_MAX + 1];	/* its name, as given */
 	pg_tz	   *tz;				/* the zone the segments belong to */
 	int			nsegments;		/* used entries of segments */
 	int			replace;		/* next entry to overwrite when full */
@@ -42,7 +48,14 @@ typedef struct LocalDayCache
 extern LocalDayCache *local_day_cache(FmgrInfo *flinfo);
 
 /*
- * The calendar day of ts in the session time zone, as days since
+ * Makes the days of this cache those of the time zone called name (a name
+ * SET TimeZone accepts); errors 22023 for an unknown zone.  Cheap when the
+ * name is the one set before.
+ */
+extern void local_day_set_zone(LocalDayCache *cache, const text *name);
+
+/*
+ * The calendar day of ts in the cache's zone (by default the session's), as days since
  * 2000-01-01 (the same number as ts::date - date '2000-01-01').
  */
 extern int32 local_day(TimestampTz ts, LocalDayCache *cache);

@@ -6,7 +6,8 @@
  *	  the RFM segment of quintile scores.
  *
  * A customer's transactions are reduced to purchase days (calendar days of
- * the session time zone; several transactions on one day count as one, each
+ * the session time zone, or of the zone named by the optional time_zone
+ * argument; several transactions on one day count as one, each
  * day's amounts summed), as in Fader, Hardie & Lee (2005), "Counting your
  * customers the easy way: an alternative to the Pareto/NBD model", Marketing
  * Science 24(2), and in the CDNOW summaries that accompany it:
@@ -56,7 +57,7 @@ PG_FUNCTION_INFO_V1(rfm_segment);
 #define NO_DAY PG_INT32_MAX
 
 /*
- * State of engage.rfm and engage.rfm_holdout for one group: 80 bytes plus
+ * State of engage.rfm and engage.rfm_holdout for one group: 88 bytes plus
  * 4 bytes per purchase day (the array starts with room for 12 days, in the
  * same allocation: 128 bytes in all; when full, it is sorted and repeated
  * days dropped if need be, and it doubles only if still more than half
@@ -77,6 +78,9 @@ typedef struct RfmState
 	double		first_day_amount;	/* summed amount of first_day */
 	double		repeat_amount;	/* summed amount of (first_day, split_day] */
 	double		holdout_amount; /* summed amount of (split_day, horizon_day] */
+	const pg_tz *zone;			/* zone named by the rows (time_zone), NULL
+								 * for the session's; transitions only, not
+								 * serialised */
 	int32	   *days;			/* purchase days, maybe unsorted/repeated */
 } RfmState;
 
@@ -274,11 +278,12 @@ rfm_state_check_same(const RfmState *state, TimestampTz split,
 /*
  * The shared transition step: checks the row, creates the state on the
  * first row, then adds the purchase if its day is not after the horizon.
- * Rows with a NULL argument are skipped.
+ * Days are those of the zone named by argument zone_arg, or of the session's
+ * TimeZone when zone_arg < 0.  Rows with a NULL argument are skipped.
  */
 static RfmState *
 rfm_accum_row(FunctionCallInfo fcinfo, RfmState *state, int split_arg,
-			  int horizon_arg, int unit_arg)
+			  int horizon_arg, int unit_arg, int zone_arg)
 {
 	MemoryContext aggcontext = aggregate_context(fcinfo, "rfm transition");
 	LocalDayCache *cache = local_day_cache(fcinfo->flinfo);
@@ -289,8 +294,11 @@ rfm_accum_row(FunctionCallInfo fcinfo, RfmState *state, int split_arg,
 	int32		day;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(split_arg) ||
-		PG_ARGISNULL(horizon_arg) || PG_ARGISNULL(unit_arg))
+		PG_ARGISNULL(horizon_arg) || PG_ARGISNULL(unit_arg) ||
+		(zone_arg >= 0 && PG_ARGISNULL(zone_arg)))
 		return state;
+	if (zone_arg >= 0)
+		local_day_set_zone(cache, PG_GETARG_TEXT_PP(zone_arg));
 
 	occurred_at = PG_GETARG_TIMESTAMPTZ(1);
 	amount = PG_GETARG_FLOAT8(2);
@@ -315,11 +323,18 @@ rfm_accum_row(FunctionCallInfo fcinfo, RfmState *state, int split_arg,
 		state = rfm_state_create(split, horizon, unit_usecs,
 								 local_day(split, cache),
 								 local_day(horizon, cache), RFM_INITIAL_DAYS);
+		state->zone = cache->zone;
 		MemoryContextSwitchTo(old);
 	}
 	else
+	{
 		rfm_state_check_same(state, split, horizon,
 							 interval_fixed_usecs(PG_GETARG_INTERVAL_P(unit_arg), "unit"));
+		if (state->zone != cache->zone)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("time_zone must be the same for every row of a group")));
+	}
 
 	day = local_day(occurred_at, cache);
 	if (day <= state->horizon_day)
@@ -327,25 +342,28 @@ rfm_accum_row(FunctionCallInfo fcinfo, RfmState *state, int split_arg,
 	return state;
 }
 
-/* Transition of engage.rfm(occurred_at, amount, as_of, unit). */
+/* Transition of engage.rfm(occurred_at, amount, as_of, unit [, time_zone]). */
 Datum
 rfm_accum(PG_FUNCTION_ARGS)
 {
 	RfmState   *state = PG_ARGISNULL(0) ? NULL : (RfmState *) PG_GETARG_POINTER(0);
 
-	state = rfm_accum_row(fcinfo, state, 3, 3, 4);
+	state = rfm_accum_row(fcinfo, state, 3, 3, 4, PG_NARGS() > 5 ? 5 : -1);
 	if (state == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_POINTER(state);
 }
 
-/* Transition of engage.rfm_holdout(occurred_at, amount, calibration_end, holdout_end, unit). */
+/*
+ * Transition of engage.rfm_holdout(occurred_at, amount, calibration_end,
+ * holdout_end, unit [, time_zone]).
+ */
 Datum
 rfm_holdout_accum(PG_FUNCTION_ARGS)
 {
 	RfmState   *state = PG_ARGISNULL(0) ? NULL : (RfmState *) PG_GETARG_POINTER(0);
 
-	state = rfm_accum_row(fcinfo, state, 3, 4, 5);
+	state = rfm_accum_row(fcinfo, state, 3, 4, 5, PG_NARGS() > 6 ? 6 : -1);
 	if (state == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_POINTER(state);

@@ -32,6 +32,19 @@ RETURNS internal
 AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.rfm_holdout_accum(internal, timestamptz, double precision, timestamptz, timestamptz, interval) IS 'transition function of engage.rfm_holdout: adds one purchase (its calendar day in the session TimeZone)';
 
+CREATE FUNCTION @extschema@.rfm_accum(state internal, occurred_at timestamptz, amount double precision,
+                                      as_of timestamptz, unit interval, time_zone text)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_accum(internal, timestamptz, double precision, timestamptz, interval, text) IS 'transition function of engage.rfm with a time zone: adds one purchase (its calendar day in time_zone)';
+
+CREATE FUNCTION @extschema@.rfm_holdout_accum(state internal, occurred_at timestamptz, amount double precision,
+                                              calibration_end timestamptz, holdout_end timestamptz,
+                                              unit interval, time_zone text)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_holdout_accum(internal, timestamptz, double precision, timestamptz, timestamptz, interval, text) IS 'transition function of engage.rfm_holdout with a time zone: adds one purchase (its calendar day in time_zone)';
+
 CREATE FUNCTION @extschema@.rfm_combine(state internal, other internal)
 RETURNS internal
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -61,7 +74,7 @@ CREATE AGGREGATE @extschema@.rfm(occurred_at timestamptz, amount double precisio
                                  as_of timestamptz, unit interval) (
     SFUNC = @extschema@.rfm_accum,
     STYPE = internal,
-    SSPACE = 144,
+    SSPACE = 152,
     COMBINEFUNC = @extschema@.rfm_combine,
     SERIALFUNC = @extschema@.rfm_serialize,
     DESERIALFUNC = @extschema@.rfm_deserialize,
@@ -75,7 +88,7 @@ CREATE AGGREGATE @extschema@.rfm_holdout(occurred_at timestamptz, amount double 
                                          unit interval) (
     SFUNC = @extschema@.rfm_holdout_accum,
     STYPE = internal,
-    SSPACE = 144,
+    SSPACE = 152,
     COMBINEFUNC = @extschema@.rfm_combine,
     SERIALFUNC = @extschema@.rfm_serialize,
     DESERIALFUNC = @extschema@.rfm_deserialize,
@@ -83,6 +96,36 @@ CREATE AGGREGATE @extschema@.rfm_holdout(occurred_at timestamptz, amount double 
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.rfm_holdout(timestamptz, double precision, timestamptz, timestamptz, interval) IS 'customer summary up to the day of calibration_end plus holdout purchase days, mean daily amount and length up to the day of holdout_end; NULL when the first purchase is after calibration_end';
+
+-- The same with the calendar days of a named time zone instead of the session's TimeZone:
+-- the result then depends on the arguments alone, wherever the query runs (a shard reached
+-- through postgres_fdw runs with TimeZone UTC; Citus workers with their own setting).
+CREATE AGGREGATE @extschema@.rfm(occurred_at timestamptz, amount double precision,
+                                 as_of timestamptz, unit interval, time_zone text) (
+    SFUNC = @extschema@.rfm_accum,
+    STYPE = internal,
+    SSPACE = 152,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, double precision, timestamptz, interval, text) IS 'customer summary (frequency, recency, age, monetary) of purchases by calendar day of time_zone up to the day of as_of, times in units; independent of the session TimeZone; rows with a NULL are skipped';
+
+CREATE AGGREGATE @extschema@.rfm_holdout(occurred_at timestamptz, amount double precision,
+                                         calibration_end timestamptz, holdout_end timestamptz,
+                                         unit interval, time_zone text) (
+    SFUNC = @extschema@.rfm_holdout_accum,
+    STYPE = internal,
+    SSPACE = 152,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_holdout_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_holdout(timestamptz, double precision, timestamptz, timestamptz, interval, text) IS 'engage.rfm_holdout by calendar days of time_zone, independent of the session TimeZone';
 
 -- RFM segments --------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 -- Each check prints " ok <name>" or " FAIL <name>".
 SET enable_partitionwise_aggregate = on;
 -- postgres_fdw runs the shards' part of a query with TimeZone UTC; engage.rfm counts calendar
--- days in the session time zone, so the coordinator uses the same zone.
+-- days in the session time zone, so the coordinator uses the same zone (or names the zone: below).
 SET TimeZone = 'UTC';
 \pset tuples_only on
 \pset format unaligned
@@ -66,6 +66,17 @@ SELECT CASE WHEN pg_temp.pushed_down(format(query, 'interactions')) THEN ' ok ' 
 FROM queries ORDER BY name;
 SELECT CASE WHEN pg_temp.same_rows(format(query, 'interactions'), format(query, 'interactions_local')) THEN ' ok ' ELSE ' FAIL ' END || name || ' same rows'
 FROM queries ORDER BY name;
+
+-- engage.rfm with a named time zone gives the single-node rows from a coordinator in any zone.
+-- (postgres_fdw ships no call with a collatable constant argument such as the zone's name, so
+-- it aggregates these rows on the coordinator; Citus pushes them down.)
+SET TimeZone = 'America/New_York';
+SELECT CASE WHEN pg_temp.same_rows(format(q, 'interactions'), format(q, 'interactions_local')) THEN ' ok ' ELSE ' FAIL ' END
+       || 'rfm with time_zone same rows from another session zone'
+FROM (VALUES ($q$SELECT customer_id, (r).frequency, round((r).recency::numeric, 9), round((r).age::numeric, 9)
+        FROM (SELECT customer_id, engage.rfm(occurred_at, amount, '2025-01-01', '7 days', 'Asia/Tokyo') AS r
+              FROM %s WHERE kind = 'order' GROUP BY customer_id) AS s$q$)) AS v(q);
+SET TimeZone = 'UTC';
 
 -- A fit over the whole population: each shard compresses its customer summaries into an
 -- engage.fitdata sample (a whole-table aggregate on one foreign table, run by the shard),
