@@ -137,10 +137,12 @@ pnbd_expected_alive(const double *p, double t, double x, double T)
 		one_minus_pow_over((p[3] + T) / (p[3] + T + t), p[2] - 1.0);
 }
 
-double
-paretonbd_expected_conditional(const double *p, double t, double x, double tx, double T)
+void
+paretonbd_expected_alive_steps(const double *params, double x, double T, double step,
+							   int first, int n, double *out)
 {
-	return pnbd_expected_alive(p, t, x, T) * paretonbd_p_alive(p, x, tx, T);
+	for (int j = 0; j < n; j++)
+		out[j] = pnbd_expected_alive(params, (first + j) * step, x, T);
 }
 
 static double
