@@ -77,6 +77,14 @@ extern double mbgnbd_p_alive(const double *params, double x, double tx, double T
 extern double paretonbd_p_alive(const double *params, double x, double tx, double T);
 
 /*
+ * Pareto/NBD P(alive) through the call site's memo (btyd_memo_slot) valid for
+ * consts[0..nconsts-1], the first four the model's parameters.  Uses the keys
+ * (x, t_x, T) and (x, T, -2).
+ */
+extern double paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts,
+									 int nconsts, double x, double tx, double T);
+
+/*
  * Builds the model composite of the calling function's result type from
  * nparams parameters, loglik, customers and converged.
  */

@@ -34,22 +34,37 @@ PG_FUNCTION_INFO_V1(clv_paretonbd);
 /* A counting model as CLV uses it (see btyd.h). */
 typedef void (*AliveStepsFn) (const double *params, double x, double T, double step,
 							  int first, int n, double *out);
-typedef double (*PAliveFn) (const double *params, double x, double tx, double T);
+typedef double (*PAliveFn) (FunctionCallInfo fcinfo, const double *consts, int nconsts,
+							double x, double tx, double T);
 
 typedef struct ClvModel
 {
 	const char *const *names;	/* parameter names */
 	AliveStepsFn alive_steps;	/* E[X(t) | alive at T] at t = step, 2 step, ... */
-	PAliveFn	p_alive;		/* P(alive at T | x, t_x, T) */
-	bool		p_alive_costly; /* P(alive) is worth memoising */
+	PAliveFn	p_alive;		/* P(alive at T | x, t_x, T), params = consts[0..3] */
 } ClvModel;
+
+/* BG/NBD and MBG/NBD P(alive) are cheaper than a memo lookup. */
+static double
+clv_bgnbd_p_alive(FunctionCallInfo fcinfo, const double *consts, int nconsts,
+				  double x, double tx, double T)
+{
+	return bgnbd_p_alive(consts, x, tx, T);
+}
+
+static double
+clv_mbgnbd_p_alive(FunctionCallInfo fcinfo, const double *consts, int nconsts,
+				   double x, double tx, double T)
+{
+	return mbgnbd_p_alive(consts, x, tx, T);
+}
 
 static const char *const bgnbd_names[] = {"r", "alpha", "a", "b"};
 static const char *const paretonbd_names[] = {"r", "alpha", "s", "beta"};
 
-static const ClvModel clv_bgnbd_model = {bgnbd_names, bgnbd_expected_alive_steps, bgnbd_p_alive, false};
-static const ClvModel clv_mbgnbd_model = {bgnbd_names, mbgnbd_expected_alive_steps, mbgnbd_p_alive, false};
-static const ClvModel clv_paretonbd_model = {paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive, true};
+static const ClvModel clv_bgnbd_model = {bgnbd_names, bgnbd_expected_alive_steps, clv_bgnbd_p_alive};
+static const ClvModel clv_mbgnbd_model = {bgnbd_names, mbgnbd_expected_alive_steps, clv_mbgnbd_p_alive};
+static const ClvModel clv_paretonbd_model = {paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo};
 
 /* The number of whole steps in the horizon, after checking both. */
 static int
@@ -101,8 +116,8 @@ clv_alive_purchases(const ClvModel *model, const double *params, double x, doubl
  * The discounted CLV of one customer; arguments as in SQL:
  * (model, gg, frequency, recency, age, monetary, horizon, discount_rate, step).
  * CLV = P(alive) * spend * the discounted purchases if alive, the last
- * memoised per (frequency, age) for the call site's model and schedule (and
- * P(alive) per (frequency, recency, age) where it is costly).
+ * memoised per (frequency, age) for the call site's model and schedule under
+ * the key (x, T, -1) (Pareto/NBD's P(alive) uses the memo too, see btyd.h).
  */
 static double
 clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
@@ -139,7 +154,6 @@ clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
 	consts[5] = d;
 	consts[6] = k;
 
-	/* keys (x, T, -1) cannot meet the P(alive) keys (x, t_x, T), T >= 0 */
 	slot = btyd_memo_slot(fcinfo, consts, 7, x, T, -1.0, &alive_purchases, &hit);
 	if (!hit)
 	{
@@ -147,17 +161,7 @@ clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
 											  1.0 / (1.0 + d), k);
 		btyd_memo_store(slot, x, T, -1.0, alive_purchases);
 	}
-	if (model->p_alive_costly)
-	{
-		slot = btyd_memo_slot(fcinfo, consts, 7, x, tx, T, &p_alive, &hit);
-		if (!hit)
-		{
-			p_alive = model->p_alive(consts, x, tx, T);
-			btyd_memo_store(slot, x, tx, T, p_alive);
-		}
-	}
-	else
-		p_alive = model->p_alive(consts, x, tx, T);
+	p_alive = model->p_alive(fcinfo, consts, 7, x, tx, T);
 	return alive_purchases * p_alive * spend;
 }
 

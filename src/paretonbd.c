@@ -100,33 +100,73 @@ pnbd_g(const double *p, double x, double y)
  *								  = G(t_x) expm1(L) + (G(t_x) - G(T)).
  */
 static double
-pnbd_log_ratio(const double *p, double x, double tx, double T)
+pnbd_log_ratio_given(const double *p, double x, double tx, double T, double gT)
 {
 	double		r = p[0],
 				alpha = p[1],
 				s = p[2],
 				beta = p[3];
 	double		lk = log(s / (r + s + x));
-	double		gx,
-				gT,
-				L;
+	double		gx = pnbd_g(p, x, tx);
+	double		L = (r + x) * log((alpha + T) / (alpha + tx)) +
+		s * log((beta + T) / (beta + tx));
 
-	if (tx >= T)
-		return -INFINITY;
-	gx = pnbd_g(p, x, tx);
-	gT = pnbd_g(p, x, T);
-	L = (r + x) * log((alpha + T) / (alpha + tx)) + s * log((beta + T) / (beta + tx));
 	if (L > 30.0)
 		return lk + L + log(gx) + log1p(-gT / gx * exp(-L));
 	return lk + log(gx * expm1(L) + (gx - gT));
 }
 
+/* The same, computing G(T). */
+static double
+pnbd_log_ratio(const double *p, double x, double tx, double T)
+{
+	if (tx >= T)
+		return -INFINITY;
+	return pnbd_log_ratio_given(p, x, tx, T, pnbd_g(p, x, T));
+}
+
+/* 1 / (1 + e^lr) without overflow. */
+static inline double
+pnbd_alive_of(double lr)
+{
+	return lr > 0 ? exp(-lr) / (1.0 + exp(-lr)) : 1.0 / (1.0 + exp(lr));
+}
+
 double
 paretonbd_p_alive(const double *params, double x, double tx, double T)
 {
-	double		lr = pnbd_log_ratio(params, x, tx, T);
+	return pnbd_alive_of(pnbd_log_ratio(params, x, tx, T));
+}
 
-	return lr > 0 ? exp(-lr) / (1.0 + exp(-lr)) : 1.0 / (1.0 + exp(lr));
+/*
+ * P(alive) through the call site's memo (valid for consts, whose first four
+ * are the model's parameters): keyed by the summary (x, t_x, T), and on a
+ * miss G(T) keyed by (x, T, -2), as G(T) is shared by all recencies.
+ */
+double
+paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts, int nconsts,
+					   double x, double tx, double T)
+{
+	double		value;
+	double		gT;
+	bool		hit;
+	BtydMemoEntry *slot;
+	BtydMemoEntry *gslot;
+
+	if (tx >= T)
+		return 1.0;
+	slot = btyd_memo_slot(fcinfo, consts, nconsts, x, tx, T, &value, &hit);
+	if (hit)
+		return value;
+	gslot = btyd_memo_slot(fcinfo, consts, nconsts, x, T, -2.0, &gT, &hit);
+	if (!hit)
+	{
+		gT = pnbd_g(consts, x, T);
+		btyd_memo_store(gslot, x, T, -2.0, gT);
+	}
+	value = pnbd_alive_of(pnbd_log_ratio_given(consts, x, tx, T, gT));
+	btyd_memo_store(slot, x, tx, T, value);
+	return value;
 }
 
 /* The conditional expectation of a customer known to be alive at T. */
@@ -359,22 +399,6 @@ paretonbd_fit_fitdata(PG_FUNCTION_ARGS)
 	return btyd_fit_stored(fcinfo, &pnbd_spec);
 }
 
-/* P(alive) through the call site's memo (keyed by the summary). */
-static double
-p_alive_memo(FunctionCallInfo fcinfo, const double *p, double x, double tx, double T)
-{
-	double		value;
-	bool		hit;
-	BtydMemoEntry *slot = btyd_memo_slot(fcinfo, p, 4, x, tx, T, &value, &hit);
-
-	if (!hit)
-	{
-		value = paretonbd_p_alive(p, x, tx, T);
-		btyd_memo_store(slot, x, tx, T, value);
-	}
-	return value;
-}
-
 Datum
 paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 {
@@ -385,7 +409,7 @@ paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 
 	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
 	btyd_check_summary(x, tx, T);
-	PG_RETURN_FLOAT8(p_alive_memo(fcinfo, p, x, tx, T));
+	PG_RETURN_FLOAT8(paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T));
 }
 
 Datum
@@ -400,7 +424,7 @@ paretonbd_expected_sql(PG_FUNCTION_ARGS)
 	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
-	PG_RETURN_FLOAT8(pnbd_expected_alive(p, t, x, T) * p_alive_memo(fcinfo, p, x, tx, T));
+	PG_RETURN_FLOAT8(pnbd_expected_alive(p, t, x, T) * paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T));
 }
 
 Datum
