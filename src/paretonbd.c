@@ -93,36 +93,43 @@ pnbd_g(const double *p, double x, double y)
 }
 
 /*
- * ln of the ratio of the two likelihood terms,
- * ln[s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0]; -Inf when t_x = T.  With
+ * The ratio of the two likelihood terms, R = s/(r+s+x) (alpha+T)^(r+x)
+ * (beta+T)^s A0 (0 when t_x = T), P(alive) = 1 / (1 + R).  With
  * L = (r+x) ln((alpha+T)/(alpha+t_x)) + s ln((beta+T)/(beta+t_x)),
  * (alpha+T)^(r+x) (beta+T)^s A0 = G(t_x) e^L - G(T)
  *								  = G(t_x) expm1(L) + (G(t_x) - G(T)).
+ * pnbd_ratio_terms sets G(t_x) and L.
  */
-static double
-pnbd_log_ratio_given(const double *p, double x, double tx, double T, double gT)
+static void
+pnbd_ratio_terms(const double *p, double x, double tx, double T, double *gx, double *L)
 {
-	double		r = p[0],
-				alpha = p[1],
-				s = p[2],
-				beta = p[3];
-	double		lk = log(s / (r + s + x));
-	double		gx = pnbd_g(p, x, tx);
-	double		L = (r + x) * log((alpha + T) / (alpha + tx)) +
-		s * log((beta + T) / (beta + tx));
+	*gx = pnbd_g(p, x, tx);
+	*L = (p[0] + x) * log((p[1] + T) / (p[1] + tx)) +
+		p[2] * log((p[3] + T) / (p[3] + tx));
+}
+
+/* The log ratio from G(t_x), G(T) and L. */
+static double
+pnbd_log_ratio_of(const double *p, double x, double gx, double gT, double L)
+{
+	double		lk = log(p[2] / (p[0] + p[2] + x));
 
 	if (L > 30.0)
 		return lk + L + log(gx) + log1p(-gT / gx * exp(-L));
 	return lk + log(gx * expm1(L) + (gx - gT));
 }
 
-/* The same, computing G(T). */
+/* The log ratio, computing G(T). */
 static double
 pnbd_log_ratio(const double *p, double x, double tx, double T)
 {
+	double		gx,
+				L;
+
 	if (tx >= T)
 		return -INFINITY;
-	return pnbd_log_ratio_given(p, x, tx, T, pnbd_g(p, x, T));
+	pnbd_ratio_terms(p, x, tx, T, &gx, &L);
+	return pnbd_log_ratio_of(p, x, gx, pnbd_g(p, x, T), L);
 }
 
 /* 1 / (1 + e^lr) without overflow. */
@@ -132,10 +139,28 @@ pnbd_alive_of(double lr)
 	return lr > 0 ? exp(-lr) / (1.0 + exp(-lr)) : 1.0 / (1.0 + exp(lr));
 }
 
+/*
+ * P(alive) = 1 / (1 + ratio) given G(T), t_x < T; without logarithms while
+ * the ratio cannot overflow (L <= 30).
+ */
+static double
+pnbd_alive_given(const double *p, double x, double tx, double T, double gT)
+{
+	double		gx,
+				L;
+
+	pnbd_ratio_terms(p, x, tx, T, &gx, &L);
+	if (L > 30.0)
+		return pnbd_alive_of(pnbd_log_ratio_of(p, x, gx, gT, L));
+	return 1.0 / (1.0 + p[2] / (p[0] + p[2] + x) * (gx * expm1(L) + (gx - gT)));
+}
+
 double
 paretonbd_p_alive(const double *params, double x, double tx, double T)
 {
-	return pnbd_alive_of(pnbd_log_ratio(params, x, tx, T));
+	if (tx >= T)
+		return 1.0;
+	return pnbd_alive_given(params, x, tx, T, pnbd_g(params, x, T));
 }
 
 /*
@@ -164,7 +189,7 @@ paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts, int nconst
 		gT = pnbd_g(consts, x, T);
 		btyd_memo_store(gslot, x, T, -2.0, gT);
 	}
-	value = pnbd_alive_of(pnbd_log_ratio_given(consts, x, tx, T, gT));
+	value = pnbd_alive_given(consts, x, tx, T, gT);
 	btyd_memo_store(slot, x, tx, T, value);
 	return value;
 }
