@@ -23,3 +23,19 @@ SELECT round(sum(engage.clv(bg, gg, summary, 52.14, 0.01, 4.345))::numeric, 0) A
        round(sum(engage.clv(bg, gg, summary, 39, 0, 1))::numeric, 0) AS predicted_spend_39w,
        (SELECT round(sum(amount)::numeric, 0) FROM demo.cdnow WHERE occurred_at >= '1997-10-01') AS actual_spend_39w
 FROM demo.cdnow_calibration, clv_models;
+\echo
+\echo '== churn probability and CLV next to lifecycle stage and engagement score at 1997-09-30 (calibration data only)'
+\echo '   (BG/NBD never lets a customer without repeat purchases churn: most dormant customers bought once)'
+WITH behaviour AS (
+    SELECT customer_id,
+           engage.lifecycle_stage(occurred_at, '1997-09-30', '90 days', '180 days', '365 days') AS stage,
+           engage.engagement_score(occurred_at, amount, '1997-09-30', '90 days') AS engagement
+    FROM demo.cdnow WHERE occurred_at < '1997-10-01' GROUP BY customer_id
+), scored AS (
+    SELECT b.*, engage.churn_probability(bg, summary) AS churn, engage.clv(bg, gg, summary, 52.14, 0.01, 4.345) AS clv
+    FROM behaviour b JOIN demo.cdnow_calibration USING (customer_id), clv_models
+)
+SELECT stage, count(*) AS customers, round(avg(engagement)::numeric, 2) AS mean_engagement,
+       round(avg(churn)::numeric, 3) AS mean_churn_probability, round(avg(clv)::numeric, 2) AS mean_clv_12m,
+       round(sum(clv)::numeric, 0) AS total_clv_12m
+FROM scored GROUP BY stage ORDER BY stage;
