@@ -16,6 +16,11 @@
  *	  52.14 weeks in steps of 4.345 weeks is 12 months despite binary
  *	  rounding).  A last partial step is not counted.
  *
+ *	  Computed as P(alive) * E[M] * sum_i (E_a(i s) - E_a((i-1) s)) / (1+d)^i,
+ *	  E_a(t) = E[X(t) | alive at T], since E[X(t)] = E_a(t) P(alive): P(alive)
+ *	  once per customer, the steps' E_a together (one shared 2F1 series pass
+ *	  for BG/NBD), and the discounted sum memoised per (x, T).
+ *
  *-------------------------------------------------------------------------
  */
 #include "engage.h"
@@ -62,9 +67,15 @@ clv_mbgnbd_p_alive(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 static const char *const bgnbd_names[] = {"r", "alpha", "a", "b"};
 static const char *const paretonbd_names[] = {"r", "alpha", "s", "beta"};
 
-static const ClvModel clv_bgnbd_model = {bgnbd_names, bgnbd_expected_alive_steps, clv_bgnbd_p_alive};
-static const ClvModel clv_mbgnbd_model = {bgnbd_names, mbgnbd_expected_alive_steps, clv_mbgnbd_p_alive};
-static const ClvModel clv_paretonbd_model = {paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo};
+static const ClvModel clv_bgnbd_model = {
+	bgnbd_names, bgnbd_expected_alive_steps, clv_bgnbd_p_alive
+};
+static const ClvModel clv_mbgnbd_model = {
+	bgnbd_names, mbgnbd_expected_alive_steps, clv_mbgnbd_p_alive
+};
+static const ClvModel clv_paretonbd_model = {
+	paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo
+};
 
 /* The number of whole steps in the horizon, after checking both. */
 static int
