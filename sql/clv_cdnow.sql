@@ -68,6 +68,57 @@ SELECT round(engage.clv(bg, gg, 500, 38, 38.86, 40, 52.14, 0.01, 4.345)::numeric
        round(engage.clv(mbg, gg, 3, 20, 38.86, 30, 52.14, 1000, 4.345)::numeric, 6) AS huge_discount
 FROM clv_models;
 
+-- Many steps (the steps' expectations are computed in blocks of 64, their series summed together,
+-- and the discounted sum memoised per (frequency, age)): 150 weekly steps at 0.2% a week equal
+-- the step-by-step sum of expected_purchases differences to 1e-10 relative, for every model, an
+-- eighth of the customers and all with frequency >= 10, and for extreme summaries (frequency 0,
+-- recency = age, frequency 500, age 1000, a new customer); also for a BG/NBD model with a = 1
+-- (interpolated) and one with large alpha.  Age 0.5 puts late steps past z = 0.6 (1 - z series).
+CREATE TABLE clv_extremes AS
+SELECT * FROM (VALUES (0, 0.0, 0.0, 0.0), (0, 0, 38.86, 0), (5, 38.86, 38.86, 20), (500, 38, 38.86, 40),
+                      (3, 500, 1000, 25), (1, 0.5, 0.5, 12)) v(x, t_x, age, zbar)
+UNION ALL SELECT x, t_x, age, zbar FROM clv_cdnow WHERE id % 8 = 0 OR x >= 10;
+SELECT model, count(*) AS summaries,
+       bool_and(abs(clv - direct) <= 1e-10 * abs(direct)) AS matches_step_sum,
+       bool_and(clv > 0) AS all_positive
+FROM (SELECT model, engage.clv(m, gg, x, t_x, age, zbar, 150, 0.002, 1) AS clv,
+             pg_temp.clv_sql(ARRAY(SELECT engage.expected_purchases(m, i, x, t_x, age) FROM generate_series(0, 150) i),
+                             engage.expected_spend(gg, x, zbar), 0.002) AS direct
+      FROM clv_extremes, clv_models,
+           LATERAL (VALUES ('bgnbd', bg), ('bgnbd a = 1', ROW(0.243, 4.414, 1.0, 2.426, NULL, NULL, NULL)::engage.bgnbd),
+                           ('bgnbd alpha = 400', ROW(0.8, 400, 0.8, 2.4, NULL, NULL, NULL)::engage.bgnbd)) AS b(model, m)
+      UNION ALL
+      SELECT 'mbgnbd', engage.clv(mbg, gg, x, t_x, age, zbar, 150, 0.002, 1),
+             pg_temp.clv_sql(ARRAY(SELECT engage.expected_purchases(mbg, i, x, t_x, age) FROM generate_series(0, 150) i),
+                             engage.expected_spend(gg, x, zbar), 0.002)
+      FROM clv_extremes, clv_models
+      UNION ALL
+      SELECT 'paretonbd', engage.clv(pnbd, gg, x, t_x, age, zbar, 150, 0.002, 1),
+             pg_temp.clv_sql(ARRAY(SELECT engage.expected_purchases(pnbd, i, x, t_x, age) FROM generate_series(0, 150) i),
+                             engage.expected_spend(gg, x, zbar), 0.002)
+      FROM clv_extremes, clv_models) s
+GROUP BY model ORDER BY model;
+-- One call site, schedules and models changing from row to row (the memo is per model and
+-- schedule): the same values as with the rows grouped by model and schedule.
+CREATE TABLE clv_mixed AS
+SELECT i, c.x, c.t_x, c.age, c.zbar,
+       CASE WHEN i % 3 = 0 THEN 52.14 ELSE 26.07 END AS horizon, (i % 2) * 0.01 AS d,
+       CASE WHEN i % 5 = 0 THEN (SELECT bg FROM clv_models)
+            ELSE ROW(0.3, 5, 0.7, 2.5, NULL, NULL, NULL)::engage.bgnbd END AS m
+FROM generate_series(1, 400) i JOIN clv_cdnow c ON c.id = 1 + i % 40;
+CREATE TABLE clv_mixed_one AS SELECT i, engage.clv(m, gg, x, t_x, age, zbar, horizon, d, 4.345) AS clv
+FROM clv_mixed, clv_models;
+-- the same rows again, grouped by model and schedule
+SELECT count(*) AS rows, bool_and(o.clv = s.clv) AS same_grouped,
+       bool_and(abs(o.clv - s.direct) <= 1e-10 * s.direct) AS matches_step_sum
+FROM (SELECT i, engage.clv(m, gg, x, t_x, age, zbar, horizon, d, 4.345) AS clv,
+             pg_temp.clv_sql(ARRAY(SELECT engage.expected_purchases(m, k * 4.345, x, t_x, age)
+                                   FROM generate_series(0, round(horizon / 4.345)::int) k),
+                             engage.expected_spend(gg, x, zbar), d) AS direct
+      FROM (SELECT * FROM clv_mixed ORDER BY m::text, horizon, d OFFSET 0) q, clv_models) s
+     JOIN clv_mixed_one o USING (i);
+DROP TABLE clv_extremes, clv_mixed, clv_mixed_one;
+
 -- Bad input: 22023 with a message naming the argument.
 CREATE FUNCTION pg_temp.try(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN

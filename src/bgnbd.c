@@ -83,38 +83,56 @@ inv_one_plus_exp(double lr)
 }
 
 /*
- * [1 - (1-z)^(a-1) 2F1(c - rp, a-1; c; z)] / (a - 1) with c = a + cma:
- * the bracket of the expectations after Euler's transformation.
+ * [1 - (1-z)^(a-1) 2F1(c - rp, a-1; c; z)] / (a - 1) with c = a + cma, at
+ * n <= HYP2F1_MANY_MAX values z[i] (0 at z = 0): the bracket of the
+ * expectations after Euler's transformation.  The series of all z are summed
+ * together (they share their coefficients).
  */
-static double
-bg_bracket_at(double a, double cma, double rp, double z)
+static void
+bg_brackets_at(double a, double cma, double rp, const double *z, int n, double *out)
 {
 	bool		ok;
 	double		c = a + cma;
-	double		f = hyp2f1(c - rp, a - 1.0, c, z, &ok);
+	double		f[HYP2F1_MANY_MAX];
 
+	hyp2f1_many(c - rp, a - 1.0, c, z, n, f, &ok);
 	if (!ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("hypergeometric series did not converge"),
-				 errdetail("2F1(%g, %g; %g; %g)", c - rp, a - 1.0, c, z)));
-	return -expm1((a - 1.0) * log1p(-z) + log(f)) / (a - 1.0);
+				 errdetail("2F1(%g, %g; %g; %g)", c - rp, a - 1.0, c, z[n - 1])));
+	for (int i = 0; i < n; i++)
+		out[i] = z[i] == 0.0 ? 0.0 :
+			-expm1((a - 1.0) * log1p(-z[i]) + log(f[i])) / (a - 1.0);
 }
 
+/* The same, interpolated in a across the removable singularity at a = 1. */
+static void
+bg_brackets(double a, double cma, double rp, const double *z, int n, double *out)
+{
+	double		h = A_NEAR_ONE;
+	double		lo[HYP2F1_MANY_MAX],
+				hi[HYP2F1_MANY_MAX];
+
+	if (fabs(a - 1.0) >= h)
+	{
+		bg_brackets_at(a, cma, rp, z, n, out);
+		return;
+	}
+	bg_brackets_at(1.0 - h, cma, rp, z, n, lo);
+	bg_brackets_at(1.0 + h, cma, rp, z, n, hi);
+	for (int i = 0; i < n; i++)
+		out[i] = lo[i] + (a - 1.0 + h) / (2.0 * h) * (hi[i] - lo[i]);
+}
+
+/* The bracket at one z. */
 static double
 bg_bracket(double a, double cma, double rp, double z)
 {
-	double		h = A_NEAR_ONE;
-	double		lo,
-				hi;
+	double		out;
 
-	if (z == 0.0)
-		return 0.0;
-	if (fabs(a - 1.0) >= h)
-		return bg_bracket_at(a, cma, rp, z);
-	lo = bg_bracket_at(1.0 - h, cma, rp, z);
-	hi = bg_bracket_at(1.0 + h, cma, rp, z);
-	return lo + (a - 1.0 + h) / (2.0 * h) * (hi - lo);
+	bg_brackets(a, cma, rp, &z, 1, &out);
+	return out;
 }
 
 static double
@@ -145,23 +163,41 @@ bg_expected_alive(const double *p, int m, double t, double x, double T)
 	return (p[2] + cma) * bg_bracket(p[2], cma, p[0] + x, z);
 }
 
-/* FHL eq. (10), for m = 0 or 1. */
-static double
-bg_expected_conditional(const double *p, int m, double t, double x, double tx, double T)
+StaticAssertDecl(BTYD_STEPS_MAX <= HYP2F1_MANY_MAX, "steps are evaluated in one hyp2f1_many call");
+
+/* The same at t = (first + j) step for j < n (see btyd.h). */
+static void
+bg_expected_alive_steps(const double *p, int m, double x, double T, double step,
+						int first, int n, double *out)
 {
-	return bg_expected_alive(p, m, t, x, T) * bg_p_alive(p, m, x, tx, T);
+	double		z[HYP2F1_MANY_MAX];
+	double		cma = p[3] + x + m - 1.0;
+
+	if (n <= 0)
+		return;
+	for (int j = 0; j < n; j++)
+	{
+		double		t = (first + j) * step;
+
+		z[j] = t / (p[1] + T + t);
+	}
+	bg_brackets(p[2], cma, p[0] + x, z, n, out);
+	for (int j = 0; j < n; j++)
+		out[j] *= p[2] + cma;
 }
 
-double
-bgnbd_expected_conditional(const double *params, double t, double x, double tx, double T)
+void
+bgnbd_expected_alive_steps(const double *params, double x, double T, double step,
+						   int first, int n, double *out)
 {
-	return bg_expected_conditional(params, 0, t, x, tx, T);
+	bg_expected_alive_steps(params, 0, x, T, step, first, n, out);
 }
 
-double
-mbgnbd_expected_conditional(const double *params, double t, double x, double tx, double T)
+void
+mbgnbd_expected_alive_steps(const double *params, double x, double T, double step,
+							int first, int n, double *out)
 {
-	return bg_expected_conditional(params, 1, t, x, tx, T);
+	bg_expected_alive_steps(params, 1, x, T, step, first, n, out);
 }
 
 /* FHL eq. (7) and its MBG/NBD analogue: E[X(t)] of a new customer. */

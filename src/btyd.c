@@ -120,11 +120,15 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 
 #define MEMO_SIZE 4096			/* entries, a power of two */
 
-/* The memo of a call site: the model it is valid for, and its entries. */
+/*
+ * The memo of a call site: the constants it is valid for, and its entries,
+ * valid when their generation is the memo's (0: never).
+ */
 typedef struct BtydMemo
 {
-	int			nparams;
-	double		params[BTYD_MAX_PARAMS];
+	int			nconsts;
+	double		consts[BTYD_MEMO_MAX_CONSTS];
+	uint32		generation;
 	BtydMemoEntry entries[MEMO_SIZE];
 } BtydMemo;
 
@@ -149,29 +153,41 @@ memo_hash(double k0, double k1, double k2)
 }
 
 BtydMemoEntry *
-btyd_memo_slot(FunctionCallInfo fcinfo, const double *params, int nparams,
+btyd_memo_slot(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 			   double k0, double k1, double k2, double *value, bool *hit)
 {
 	BtydMemo   *memo = (BtydMemo *) fcinfo->flinfo->fn_extra;
 	BtydMemoEntry *e;
 
+	Assert(nconsts <= BTYD_MEMO_MAX_CONSTS);
 	if (memo == NULL)
 	{
 		memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BtydMemo));
 		fcinfo->flinfo->fn_extra = memo;
 	}
-	if (memo->nparams != nparams ||
-		memcmp(memo->params, params, sizeof(double) * nparams) != 0)
+	if (memo->generation == 0 || memo->nconsts != nconsts ||
+		memcmp(memo->consts, consts, sizeof(double) * nconsts) != 0)
 	{
-		/* another model: forget everything */
-		memset(memo->entries, 0, sizeof(memo->entries));
-		memo->nparams = nparams;
-		memcpy(memo->params, params, sizeof(double) * nparams);
+		/* other constants: forget everything */
+		if (++memo->generation == 0)
+		{
+			memset(memo->entries, 0, sizeof(memo->entries));
+			memo->generation = 1;
+		}
+		memo->nconsts = nconsts;
+		memcpy(memo->consts, consts, sizeof(double) * nconsts);
 	}
 	e = &memo->entries[memo_hash(k0, k1, k2)];
-	*hit = e->used && e->key[0] == k0 && e->key[1] == k1 && e->key[2] == k2;
+	*hit = e->generation == memo->generation &&
+		e->key[0] == k0 && e->key[1] == k1 && e->key[2] == k2;
 	if (*hit)
 		*value = e->value;
+	else
+	{
+		/* claimed for this generation; matches nothing until stored */
+		e->generation = memo->generation;
+		e->key[0] = NAN;
+	}
 	return e;
 }
 

@@ -48,26 +48,41 @@ extern void btyd_read_model(Datum d, int nparams, const char *const *names,
 extern void btyd_check_summary(double x, double tx, double T);
 
 /*
- * Conditional expected number of purchases in (T, T + t] of a customer with
- * summary (x, t_x, T), t >= 0.  Arguments are not checked (callers check
- * them with btyd_check_summary / btyd_read_model); each result is finite.
+ * Each counting model's conditional expected number of purchases in
+ * (T, T + t] of a customer with summary (x, t_x, T) factors into
+ * E[X(t) | alive at T] * P(alive at T | x, t_x, T):
  *	 params = {r, alpha, a, b}: BG/NBD, Fader, Hardie & Lee 2005 eq. (10);
  *	 params = {r, alpha, a, b}: MBG/NBD, Batislam, Denizel & Filiztekin 2007;
  *	 params = {r, alpha, s, beta}: Pareto/NBD, Schmittlein, Morrison &
  *	 Colombo 1987, as in Fader & Hardie's 2005 note (eq. 20 there).
- * Errors 22003 in the rare case a hypergeometric series does not converge.
+ * The *_expected_alive_steps functions set out[j] = E[X(t) | alive at T] at
+ * t = (first + j) * step for j < n <= BTYD_STEPS_MAX (the hypergeometric
+ * series of BG/NBD are summed for all t together).  Arguments are not
+ * checked (callers check them with btyd_check_summary / btyd_read_model);
+ * each result is finite.  Errors 22003 in the rare case a hypergeometric
+ * series does not converge.
  */
-extern double bgnbd_expected_conditional(const double *params, double t,
-										 double x, double tx, double T);
-extern double mbgnbd_expected_conditional(const double *params, double t,
-										  double x, double tx, double T);
-extern double paretonbd_expected_conditional(const double *params, double t,
-											 double x, double tx, double T);
+#define BTYD_STEPS_MAX 64
+
+extern void bgnbd_expected_alive_steps(const double *params, double x, double T,
+									   double step, int first, int n, double *out);
+extern void mbgnbd_expected_alive_steps(const double *params, double x, double T,
+										double step, int first, int n, double *out);
+extern void paretonbd_expected_alive_steps(const double *params, double x, double T,
+										   double step, int first, int n, double *out);
 
 /* The matching probabilities that the customer is still alive at T. */
 extern double bgnbd_p_alive(const double *params, double x, double tx, double T);
 extern double mbgnbd_p_alive(const double *params, double x, double tx, double T);
 extern double paretonbd_p_alive(const double *params, double x, double tx, double T);
+
+/*
+ * Pareto/NBD P(alive) through the call site's memo (btyd_memo_slot) valid for
+ * consts[0..nconsts-1], the first four the model's parameters.  Uses the keys
+ * (x, t_x, T) and (x, T, -2).
+ */
+extern double paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts,
+									 int nconsts, double x, double tx, double T);
 
 /*
  * Builds the model composite of the calling function's result type from
@@ -121,21 +136,25 @@ extern double btyd_state_penalizer(const FitData *fd);
 
 /*
  * A per-call-site memo for scoring functions: results keyed by three doubles
- * (e.g. frequency, age and t), valid for one model.  Real summaries repeat
- * (whole days, whole counts), so expensive terms such as 2F1 series are
- * computed once per distinct key.  4096 direct-mapped entries, 160 kB, in
- * flinfo->fn_mcxt.  Returns true and sets *value on a hit; otherwise the
- * caller computes the value and stores it with btyd_memo_store(slot).
+ * (e.g. frequency, age and t), valid for one set of up to BTYD_MEMO_MAX_CONSTS
+ * constants (the model's parameters, and e.g. the CLV schedule).  Real
+ * summaries repeat (whole days, whole counts), so expensive terms such as
+ * 2F1 series are computed once per distinct key.  4096 direct-mapped entries,
+ * 160 kB, in flinfo->fn_mcxt; other constants invalidate all entries in O(1).
+ * Returns true and sets *value on a hit; otherwise the caller computes the
+ * value and stores it with btyd_memo_store(slot).
  */
+#define BTYD_MEMO_MAX_CONSTS 8
+
 typedef struct BtydMemoEntry
 {
 	double		key[3];
 	double		value;
-	bool		used;
+	uint32		generation;		/* valid when the memo's generation */
 } BtydMemoEntry;
 
-extern BtydMemoEntry *btyd_memo_slot(FunctionCallInfo fcinfo, const double *params,
-									 int nparams, double k0, double k1, double k2,
+extern BtydMemoEntry *btyd_memo_slot(FunctionCallInfo fcinfo, const double *consts,
+									 int nconsts, double k0, double k1, double k2,
 									 double *value, bool *hit);
 
 static inline void
@@ -145,7 +164,6 @@ btyd_memo_store(BtydMemoEntry *slot, double k0, double k1, double k2, double val
 	slot->key[1] = k1;
 	slot->key[2] = k2;
 	slot->value = value;
-	slot->used = true;
 }
 
 /*

@@ -16,6 +16,11 @@
  *	  52.14 weeks in steps of 4.345 weeks is 12 months despite binary
  *	  rounding).  A last partial step is not counted.
  *
+ *	  Computed as P(alive) * E[M] * sum_i (E_a(i s) - E_a((i-1) s)) / (1+d)^i,
+ *	  E_a(t) = E[X(t) | alive at T], since E[X(t)] = E_a(t) P(alive): P(alive)
+ *	  once per customer, the steps' E_a together (one shared 2F1 series pass
+ *	  for BG/NBD), and the discounted sum memoised per (x, T).
+ *
  *-------------------------------------------------------------------------
  */
 #include "engage.h"
@@ -31,12 +36,46 @@ PG_FUNCTION_INFO_V1(clv_paretonbd);
 /* More steps than this per customer are refused (22023). */
 #define CLV_MAX_STEPS 100000
 
-/* A counting model's E[X(t) | x, t_x, T] (see btyd.h). */
-typedef double (*ExpectedFn) (const double *params, double t,
-							  double x, double tx, double T);
+/* A counting model as CLV uses it (see btyd.h). */
+typedef void (*AliveStepsFn) (const double *params, double x, double T, double step,
+							  int first, int n, double *out);
+typedef double (*PAliveFn) (FunctionCallInfo fcinfo, const double *consts, int nconsts,
+							double x, double tx, double T);
+
+typedef struct ClvModel
+{
+	const char *const *names;	/* parameter names */
+	AliveStepsFn alive_steps;	/* E[X(t) | alive at T] at t = step, 2 step, ... */
+	PAliveFn	p_alive;		/* P(alive at T | x, t_x, T), params = consts[0..3] */
+} ClvModel;
+
+/* BG/NBD and MBG/NBD P(alive) are cheaper than a memo lookup. */
+static double
+clv_bgnbd_p_alive(FunctionCallInfo fcinfo, const double *consts, int nconsts,
+				  double x, double tx, double T)
+{
+	return bgnbd_p_alive(consts, x, tx, T);
+}
+
+static double
+clv_mbgnbd_p_alive(FunctionCallInfo fcinfo, const double *consts, int nconsts,
+				   double x, double tx, double T)
+{
+	return mbgnbd_p_alive(consts, x, tx, T);
+}
 
 static const char *const bgnbd_names[] = {"r", "alpha", "a", "b"};
 static const char *const paretonbd_names[] = {"r", "alpha", "s", "beta"};
+
+static const ClvModel clv_bgnbd_model = {
+	bgnbd_names, bgnbd_expected_alive_steps, clv_bgnbd_p_alive
+};
+static const ClvModel clv_mbgnbd_model = {
+	bgnbd_names, mbgnbd_expected_alive_steps, clv_mbgnbd_p_alive
+};
+static const ClvModel clv_paretonbd_model = {
+	paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo
+};
 
 /* The number of whole steps in the horizon, after checking both. */
 static int
@@ -55,14 +94,46 @@ clv_steps(double horizon, double step)
 }
 
 /*
- * The discounted CLV of one customer; arguments as in SQL:
- * (model, gg, frequency, recency, age, monetary, horizon, discount_rate, step).
+ * The discounted purchases of a customer alive at T:
+ * sum_{i=1}^{k} (E_a(i s) - E_a((i-1) s)) / (1 + d)^i, E_a(t) = E[X(t) | alive at T].
+ * The steps' expectations are computed BTYD_STEPS_MAX at a time.
  */
 static double
-clv_compute(FunctionCallInfo fcinfo, ExpectedFn expected,
-			const char *const *names)
+clv_alive_purchases(const ClvModel *model, const double *params, double x, double T,
+					double step, double discount, int k)
 {
-	double		params[BTYD_MAX_PARAMS];
+	double		e[BTYD_STEPS_MAX];
+	double		factor = 1.0;
+	double		previous = 0.0;
+	double		purchases = 0.0;
+
+	for (int first = 1; first <= k; first += BTYD_STEPS_MAX)
+	{
+		int			n = Min(BTYD_STEPS_MAX, k - first + 1);
+
+		model->alive_steps(params, x, T, step, first, n, e);
+		for (int j = 0; j < n; j++)
+		{
+			factor *= discount;
+			purchases += (e[j] - previous) * factor;
+			previous = e[j];
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	return purchases;
+}
+
+/*
+ * The discounted CLV of one customer; arguments as in SQL:
+ * (model, gg, frequency, recency, age, monetary, horizon, discount_rate, step).
+ * CLV = P(alive) * spend * the discounted purchases if alive, the last
+ * memoised per (frequency, age) for the call site's model and schedule under
+ * the key (x, T, -1) (Pareto/NBD's P(alive) uses the memo too, see btyd.h).
+ */
+static double
+clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
+{
+	double		consts[BTYD_MEMO_MAX_CONSTS];
 	double		gg[GG_NPARAMS];
 	double		x = PG_GETARG_FLOAT8(2);
 	double		tx = PG_GETARG_FLOAT8(3);
@@ -72,13 +143,14 @@ clv_compute(FunctionCallInfo fcinfo, ExpectedFn expected,
 	double		d = PG_GETARG_FLOAT8(7);
 	double		step = PG_GETARG_FLOAT8(8);
 	double		spend;
-	double		discount;
-	double		factor = 1.0;
-	double		previous = 0.0;
-	double		purchases = 0.0;
+	double		alive_purchases;
+	double		p_alive;
 	int			k;
+	bool		hit;
+	BtydMemoEntry *slot;
 
-	BTYD_GETARG_MODEL(0, 4, names, params);
+	/* consts: the model's 4 parameters, then step, discount_rate, steps */
+	BTYD_GETARG_MODEL(0, 4, model->names, consts);
 	gammagamma_read_model(PG_GETARG_DATUM(1), gg);
 	btyd_check_summary(x, tx, T);
 	gammagamma_check_summary(x, monetary);
@@ -89,38 +161,38 @@ clv_compute(FunctionCallInfo fcinfo, ExpectedFn expected,
 				 errmsg("discount_rate must be greater than -1")));
 	k = clv_steps(horizon, step);
 	spend = gammagamma_spend(gg, x, monetary);
-	discount = 1.0 / (1.0 + d);
+	consts[4] = step;
+	consts[5] = d;
+	consts[6] = k;
 
-	for (int i = 1; i <= k; i++)
+	slot = btyd_memo_slot(fcinfo, consts, 7, x, T, -1.0, &alive_purchases, &hit);
+	if (!hit)
 	{
-		double		cumulative = expected(params, i * step, x, tx, T);
-
-		factor *= discount;
-		purchases += (cumulative - previous) * factor;
-		previous = cumulative;
-		if ((i & 0x3FF) == 0)
-			CHECK_FOR_INTERRUPTS();
+		alive_purchases = clv_alive_purchases(model, consts, x, T, step,
+											  1.0 / (1.0 + d), k);
+		btyd_memo_store(slot, x, T, -1.0, alive_purchases);
 	}
-	return purchases * spend;
+	p_alive = model->p_alive(fcinfo, consts, 7, x, tx, T);
+	return alive_purchases * p_alive * spend;
 }
 
 /* engage.clv(engage.bgnbd, engage.gammagamma, ...) */
 Datum
 clv_bgnbd(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_FLOAT8(clv_compute(fcinfo, bgnbd_expected_conditional, bgnbd_names));
+	PG_RETURN_FLOAT8(clv_compute(fcinfo, &clv_bgnbd_model));
 }
 
 /* engage.clv(engage.mbgnbd, engage.gammagamma, ...) */
 Datum
 clv_mbgnbd(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_FLOAT8(clv_compute(fcinfo, mbgnbd_expected_conditional, bgnbd_names));
+	PG_RETURN_FLOAT8(clv_compute(fcinfo, &clv_mbgnbd_model));
 }
 
 /* engage.clv(engage.paretonbd, engage.gammagamma, ...) */
 Datum
 clv_paretonbd(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_FLOAT8(clv_compute(fcinfo, paretonbd_expected_conditional, paretonbd_names));
+	PG_RETURN_FLOAT8(clv_compute(fcinfo, &clv_paretonbd_model));
 }

@@ -28,12 +28,15 @@
  */
 #include "engage.h"
 
+#include "executor/executor.h"
+
 #include "btyd.h"
 #include "fitdata.h"
 #include "gammagamma.h"
 #include "special.h"
 
 PG_FUNCTION_INFO_V1(gammagamma_fit_accum);
+PG_FUNCTION_INFO_V1(gammagamma_fit_accum_rfm);
 PG_FUNCTION_INFO_V1(gammagamma_fit_final);
 PG_FUNCTION_INFO_V1(gammagamma_expected_spend);
 
@@ -143,6 +146,44 @@ gammagamma_fit_accum(PG_FUNCTION_ARGS)
 	if (PG_NARGS() > 3)
 	{
 		w = PG_GETARG_FLOAT8(3);
+		ensure_nonnegative(w, "weight");
+	}
+	if (tuple[0] > 0)
+		fitdata_add(fd, tuple, w);
+	PG_RETURN_POINTER(fd);
+}
+
+/*
+ * Transition of engage.gammagamma_fit(engage.rfm [, weight]): the same with
+ * the frequency (integer) and monetary of the summary.  NULL summaries, or a
+ * NULL field or weight, are skipped.
+ */
+Datum
+gammagamma_fit_accum_rfm(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = fitdata_getarg(fcinfo, 0, 2, "gammagamma_fit_accum_rfm");
+	HeapTupleHeader summary;
+	bool		xnull,
+				znull;
+	Datum		x,
+				z;
+	double		tuple[2];
+	double		w = 1.0;
+
+	for (int i = 1; i < PG_NARGS(); i++)
+		if (PG_ARGISNULL(i))
+			PG_RETURN_POINTER(fd);
+	summary = PG_GETARG_HEAPTUPLEHEADER(1);
+	x = GetAttributeByName(summary, "frequency", &xnull);
+	z = GetAttributeByName(summary, "monetary", &znull);
+	if (xnull || znull)
+		PG_RETURN_POINTER(fd);
+	tuple[0] = (double) DatumGetInt32(x);
+	tuple[1] = DatumGetFloat8(z);
+	gammagamma_check_summary(tuple[0], tuple[1]);
+	if (PG_NARGS() > 2)
+	{
+		w = PG_GETARG_FLOAT8(2);
 		ensure_nonnegative(w, "weight");
 	}
 	if (tuple[0] > 0)

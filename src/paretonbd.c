@@ -93,40 +93,105 @@ pnbd_g(const double *p, double x, double y)
 }
 
 /*
- * ln of the ratio of the two likelihood terms,
- * ln[s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0]; -Inf when t_x = T.  With
+ * The ratio of the two likelihood terms, R = s/(r+s+x) (alpha+T)^(r+x)
+ * (beta+T)^s A0 (0 when t_x = T), P(alive) = 1 / (1 + R).  With
  * L = (r+x) ln((alpha+T)/(alpha+t_x)) + s ln((beta+T)/(beta+t_x)),
  * (alpha+T)^(r+x) (beta+T)^s A0 = G(t_x) e^L - G(T)
  *								  = G(t_x) expm1(L) + (G(t_x) - G(T)).
+ * pnbd_ratio_terms sets G(t_x) and L.
  */
-static double
-pnbd_log_ratio(const double *p, double x, double tx, double T)
+static void
+pnbd_ratio_terms(const double *p, double x, double tx, double T, double *gx, double *L)
 {
-	double		r = p[0],
-				alpha = p[1],
-				s = p[2],
-				beta = p[3];
-	double		lk = log(s / (r + s + x));
-	double		gx,
-				gT,
-				L;
+	*gx = pnbd_g(p, x, tx);
+	*L = (p[0] + x) * log((p[1] + T) / (p[1] + tx)) +
+		p[2] * log((p[3] + T) / (p[3] + tx));
+}
 
-	if (tx >= T)
-		return -INFINITY;
-	gx = pnbd_g(p, x, tx);
-	gT = pnbd_g(p, x, T);
-	L = (r + x) * log((alpha + T) / (alpha + tx)) + s * log((beta + T) / (beta + tx));
+/* The log ratio from G(t_x), G(T) and L. */
+static double
+pnbd_log_ratio_of(const double *p, double x, double gx, double gT, double L)
+{
+	double		lk = log(p[2] / (p[0] + p[2] + x));
+
 	if (L > 30.0)
 		return lk + L + log(gx) + log1p(-gT / gx * exp(-L));
 	return lk + log(gx * expm1(L) + (gx - gT));
 }
 
+/* The log ratio, computing G(T). */
+static double
+pnbd_log_ratio(const double *p, double x, double tx, double T)
+{
+	double		gx,
+				L;
+
+	if (tx >= T)
+		return -INFINITY;
+	pnbd_ratio_terms(p, x, tx, T, &gx, &L);
+	return pnbd_log_ratio_of(p, x, gx, pnbd_g(p, x, T), L);
+}
+
+/* 1 / (1 + e^lr) without overflow. */
+static inline double
+pnbd_alive_of(double lr)
+{
+	return lr > 0 ? exp(-lr) / (1.0 + exp(-lr)) : 1.0 / (1.0 + exp(lr));
+}
+
+/*
+ * P(alive) = 1 / (1 + ratio) given G(T), t_x < T; without logarithms while
+ * the ratio cannot overflow (L <= 30).
+ */
+static double
+pnbd_alive_given(const double *p, double x, double tx, double T, double gT)
+{
+	double		gx,
+				L;
+
+	pnbd_ratio_terms(p, x, tx, T, &gx, &L);
+	if (L > 30.0)
+		return pnbd_alive_of(pnbd_log_ratio_of(p, x, gx, gT, L));
+	return 1.0 / (1.0 + p[2] / (p[0] + p[2] + x) * (gx * expm1(L) + (gx - gT)));
+}
+
 double
 paretonbd_p_alive(const double *params, double x, double tx, double T)
 {
-	double		lr = pnbd_log_ratio(params, x, tx, T);
+	if (tx >= T)
+		return 1.0;
+	return pnbd_alive_given(params, x, tx, T, pnbd_g(params, x, T));
+}
 
-	return lr > 0 ? exp(-lr) / (1.0 + exp(-lr)) : 1.0 / (1.0 + exp(lr));
+/*
+ * P(alive) through the call site's memo (valid for consts, whose first four
+ * are the model's parameters): keyed by the summary (x, t_x, T), and on a
+ * miss G(T) keyed by (x, T, -2), as G(T) is shared by all recencies.
+ */
+double
+paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts, int nconsts,
+					   double x, double tx, double T)
+{
+	double		value;
+	double		gT;
+	bool		hit;
+	BtydMemoEntry *slot;
+	BtydMemoEntry *gslot;
+
+	if (tx >= T)
+		return 1.0;
+	slot = btyd_memo_slot(fcinfo, consts, nconsts, x, tx, T, &value, &hit);
+	if (hit)
+		return value;
+	gslot = btyd_memo_slot(fcinfo, consts, nconsts, x, T, -2.0, &gT, &hit);
+	if (!hit)
+	{
+		gT = pnbd_g(consts, x, T);
+		btyd_memo_store(gslot, x, T, -2.0, gT);
+	}
+	value = pnbd_alive_given(consts, x, tx, T, gT);
+	btyd_memo_store(slot, x, tx, T, value);
+	return value;
 }
 
 /* The conditional expectation of a customer known to be alive at T. */
@@ -137,10 +202,12 @@ pnbd_expected_alive(const double *p, double t, double x, double T)
 		one_minus_pow_over((p[3] + T) / (p[3] + T + t), p[2] - 1.0);
 }
 
-double
-paretonbd_expected_conditional(const double *p, double t, double x, double tx, double T)
+void
+paretonbd_expected_alive_steps(const double *params, double x, double T, double step,
+							   int first, int n, double *out)
 {
-	return pnbd_expected_alive(p, t, x, T) * paretonbd_p_alive(p, x, tx, T);
+	for (int j = 0; j < n; j++)
+		out[j] = pnbd_expected_alive(params, (first + j) * step, x, T);
 }
 
 static double
@@ -357,22 +424,6 @@ paretonbd_fit_fitdata(PG_FUNCTION_ARGS)
 	return btyd_fit_stored(fcinfo, &pnbd_spec);
 }
 
-/* P(alive) through the call site's memo (keyed by the summary). */
-static double
-p_alive_memo(FunctionCallInfo fcinfo, const double *p, double x, double tx, double T)
-{
-	double		value;
-	bool		hit;
-	BtydMemoEntry *slot = btyd_memo_slot(fcinfo, p, 4, x, tx, T, &value, &hit);
-
-	if (!hit)
-	{
-		value = paretonbd_p_alive(p, x, tx, T);
-		btyd_memo_store(slot, x, tx, T, value);
-	}
-	return value;
-}
-
 Datum
 paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 {
@@ -383,7 +434,7 @@ paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 
 	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
 	btyd_check_summary(x, tx, T);
-	PG_RETURN_FLOAT8(p_alive_memo(fcinfo, p, x, tx, T));
+	PG_RETURN_FLOAT8(paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T));
 }
 
 Datum
@@ -398,7 +449,7 @@ paretonbd_expected_sql(PG_FUNCTION_ARGS)
 	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
-	PG_RETURN_FLOAT8(pnbd_expected_alive(p, t, x, T) * p_alive_memo(fcinfo, p, x, tx, T));
+	PG_RETURN_FLOAT8(pnbd_expected_alive(p, t, x, T) * paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T));
 }
 
 Datum

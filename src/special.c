@@ -206,6 +206,73 @@ hyp2f1(double a, double b, double c, double z, bool *ok)
 }
 
 /*
+ * 2F1(a, b; c; z[i]) for n arguments at once.  Where hyp2f1 would sum the
+ * power series (0 <= z <= 0.6, or c - a - b >= 8), the series of all those
+ * arguments are summed together, sharing each coefficient ratio; each stops
+ * at the same term, with the same result, as hyp2f1's.  Other arguments go
+ * through hyp2f1.
+ */
+void
+hyp2f1_many(double a, double b, double c, const double *z, int n, double *out,
+			bool *ok)
+{
+	bool		series_at_any_z = c - a - b >= 8.0;
+	double		term[HYP2F1_MANY_MAX];
+	bool		active[HYP2F1_MANY_MAX];
+	int			nactive = 0;
+
+	Assert(n <= HYP2F1_MANY_MAX);
+	*ok = true;
+	for (int i = 0; i < n; i++)
+	{
+		active[i] = z[i] >= 0.0 && (z[i] <= 0.6 || series_at_any_z);
+		if (active[i])
+		{
+			term[i] = 1.0;
+			out[i] = 1.0;
+			nactive++;
+		}
+		else
+		{
+			bool		ok_i;
+
+			out[i] = hyp2f1(a, b, c, z[i], &ok_i);
+			*ok = *ok && ok_i;
+		}
+	}
+	for (int k = 0; nactive > 0; k++)
+	{
+		/* the shared parts of hyp2f1_series' ratio and of its stopping test */
+		double		ratio = (a + k) * (b + k) / ((c + k) * (k + 1.0));
+		double		next_num = (a + k + 1) * (b + k + 1);
+		double		next_den = fabs((c + k + 1) * (k + 2.0));
+
+		if (k == HYP2F1_MAX_TERMS)
+		{
+			*ok = false;
+			break;
+		}
+		for (int i = 0; i < n; i++)
+		{
+			if (!active[i])
+				continue;
+			term[i] *= ratio * z[i];
+			out[i] += term[i];
+			if (term[i] == 0.0 ||
+				(fabs(term[i]) <= DBL_EPSILON * 0.5 * fabs(out[i]) &&
+				 fabs(next_num * z[i]) < next_den))
+			{
+				active[i] = false;
+				nactive--;
+			}
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (!isfinite(out[i]))
+			*ok = false;
+}
+
+/*
  * ln Gamma(y + e) - ln Gamma(y) for y > 0, y + e > 0, accurate relative to e
  * even when e is small and y large: the recurrence shifts y to >= 16
  * (log1p terms), then Stirling's series is differenced term by term.

@@ -49,4 +49,16 @@ extern double one_minus_pow_over(double u, double e);
  */
 extern double hyp2f1(double a, double b, double c, double z, bool *ok);
 
+/* The largest n of hyp2f1_many (its work arrays are on the stack). */
+#define HYP2F1_MANY_MAX 64
+
+/*
+ * hyp2f1 at n <= HYP2F1_MANY_MAX arguments z[i] with the same a, b, c, into
+ * out[i], each value the same as hyp2f1's; the power series of all z are
+ * summed together (one coefficient ratio per term for all of them).  *ok as
+ * for hyp2f1, false when any of them failed.
+ */
+extern void hyp2f1_many(double a, double b, double c, const double *z, int n,
+						double *out, bool *ok);
+
 #endif							/* SPECIAL_H */
