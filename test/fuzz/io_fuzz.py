@@ -34,6 +34,16 @@ KNOWN_BINARY = [
     ("engage.engagement", "3ff00000000000007fffff5bb3b2a000000000141dd760000000000000000001", "22008"),
     # the last valid microsecond
     ("engage.engagement", "3ff00000000000007fffff5bb3b29fff000000141dd760000000000000000001", None),
+    # a bitmap running past period 2147483647: was accepted, printed as {2147483641} but was
+    # not equal to that value read back
+    ("engage.activity", "7ffffff800000009020300000000000010", "22P03"),
+    # the last byte of the period range
+    ("engage.activity", "7ffffff80000000102", None),
+    # a NaN option (with any payload bits): was accepted, and equal-looking samples could not
+    # be merged
+    ("engage.fitdata", "0000000100000001000000017ff80000000000003ff00000000000003ff0000000000000", "22P03"),
+    ("engage.fitdata", "000000010000000100000001ffffffff9999999a3ff00000000000003ff0000000000000", "22P03"),
+    ("engage.fitdata", "0000000100000001000000013fb999999999999a3ff00000000000003ff0000000000000", None),
 ]
 
 
@@ -148,7 +158,8 @@ def fuzz_type(conn, typname, recv, send):
             print(f"{typname}: accepted value does not read back: {out[0]!r}")
             failures += 1
         elif again[0] != (out[0], binary):
-            print(f"{typname}: accepted value changes on a round trip: {out[0]!r} -> {again[0][0]!r}")
+            print(f"{typname}: accepted value changes on a round trip: {out[0]!r} -> {again[0][0]!r}, "
+                  f"binary {binary.hex()} -> {again[0][1].hex()}")
             failures += 1
     conn.execute("DROP TABLE fuzz_sink")
     print(f"{typname}: {len(samples)} samples, {accepted} inputs accepted, "
