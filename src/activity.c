@@ -326,6 +326,11 @@ activity_recv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid external activity value")));
+	if ((int64) base + 8 * (int64) n - 1 > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external activity value"),
+				 errdetail("The bitmap extends past period %d.", PG_INT32_MAX)));
 	a = activity_alloc(base / 8, base / 8 + n - 1);
 	pq_copymsgbytes(buf, (char *) a->bits, n);
 	if (n > 0 && (a->bits[0] == 0 || a->bits[n - 1] == 0))

@@ -118,6 +118,10 @@ engagement_check(const Engagement *e)
 {
 	ensure_finite(e->score, "engagement score");
 	ensure_finite_timestamp(e->last_event, "engagement last_event");
+	if (!IS_VALID_TIMESTAMP(e->last_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("engagement last_event is out of range")));
 	if (e->half_life <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -518,7 +518,8 @@ fitdata_in(PG_FUNCTION_ARGS)
 			fitdata_syntax(input);
 		if (nopts > 0)
 			expect(&p, ",", input);
-		opts[nopts++] = read_double(&p, input);
+		opts[nopts] = read_double(&p, input);
+		ensure_finite(opts[nopts++], "fitdata option");
 	}
 	fitdata_set_options(fd, opts, nopts, "options");
 	expect(&p, "}", input);
@@ -565,7 +566,11 @@ fitdata_recv(PG_FUNCTION_ARGS)
 		fitdata_corrupt("The header is out of range.");
 	fd = fitdata_create(CurrentMemoryContext, k);
 	for (int i = 0; i < nopts; i++)
+	{
 		opts[i] = pq_getmsgfloat8(msg);
+		if (isnan(opts[i]) || isinf(opts[i]))
+			fitdata_corrupt("An option is not a finite number.");
+	}
 	fitdata_set_options(fd, opts, nopts, "options");
 	for (int i = 0; i < ntuples; i++)
 	{

@@ -24,13 +24,18 @@ log_beta(double a, double b)
 	return lgamma(a) + lgamma(b) - lgamma(a + b);
 }
 
-/* psi(x) for x > 0: recurrence up to x >= 10, then the asymptotic series. */
+/*
+ * psi(x) for x > 0: recurrence up to x >= 10, then the asymptotic series.
+ * NaN outside the domain (or for a NaN x), where the recurrence would not end.
+ */
 double
 digamma(double x)
 {
 	double		acc = 0.0;
 	double		inv2;
 
+	if (!(x > 0.0))
+		return NAN;
 	while (x < 10.0)
 	{
 		acc -= 1.0 / x;

@@ -76,6 +76,7 @@ CREATE OPERATOR CLASS @extschema@.activity_hash_ops
         OPERATOR 1 @extschema@.= (@extschema@.activity, @extschema@.activity),
         FUNCTION 1 @extschema@.activity_hash(@extschema@.activity);
 COMMENT ON OPERATOR CLASS @extschema@.activity_hash_ops USING hash IS 'hash operator class of engage.activity: GROUP BY, DISTINCT and hash joins on activity values';
+COMMENT ON OPERATOR FAMILY @extschema@.activity_hash_ops USING hash IS 'hash operator family of engage.activity (created with its operator class)';
 
 CREATE FUNCTION @extschema@.activity_periods_accum(state internal, occurred_at timestamptz, origin timestamptz, period interval)
 RETURNS internal
