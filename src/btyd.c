@@ -314,6 +314,14 @@ btyd_fit_stored(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 				 errmsg("%s needs a sample of (frequency, recency, age)", spec->name)));
 	if (fd->ntuples == 0)
 		PG_RETURN_NULL();
+	/* a stored sample was not checked row by row as the aggregate's input is */
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+
+		CHECK_FOR_INTERRUPTS();
+		btyd_check_summary(v[0], v[1], v[2]);
+	}
 	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, spec, fd, pen));
 }
 
