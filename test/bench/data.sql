@@ -40,7 +40,7 @@ INSERT INTO bench.steps SELECT 'vacuum analyze', extract(epoch FROM clock_timest
 \echo == Data
 SELECT step, round(sum(seconds)::numeric, 1) AS seconds FROM bench.steps GROUP BY step ORDER BY min(ctid);
 SELECT t AS "table", to_char(c, 'FM999,999,999') AS "rows",
-       to_char(customers, 'FM999,999,999') AS customers, pg_size_pretty((SELECT sum(pg_table_size(relid)) FROM pg_partition_tree(t::regclass))) AS size
+       to_char(customers, 'FM999,999,999') AS customers, pg_size_pretty(pg_table_size(t::regclass) + coalesce((SELECT sum(pg_table_size(relid)) FROM pg_partition_tree(t::regclass)), 0)) AS size
 FROM (SELECT 'bench.interactions' AS t, count(*) AS c, count(DISTINCT customer_id) AS customers FROM bench.interactions
       UNION ALL SELECT 'bench.interactions_part', count(*), count(DISTINCT customer_id) FROM bench.interactions_part
       UNION ALL SELECT 'bench.orders', count(*), count(DISTINCT customer_id) FROM bench.orders
