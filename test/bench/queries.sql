@@ -59,10 +59,13 @@ BEGIN
     EXECUTE query INTO result;
     INSERT INTO bench.fits VALUES (model, extract(epoch FROM clock_timestamp() - started), result);
 END $$;
+\echo (the fits report their BFGS iterations and likelihood evaluations at DEBUG1)
+SET client_min_messages = debug1;
 SELECT pg_temp.fit('bgnbd_fit', 'SELECT engage.bgnbd_fit(frequency, recency, age)::text FROM bench.summary') \g /dev/null
 SELECT pg_temp.fit('paretonbd_fit', 'SELECT engage.paretonbd_fit(frequency, recency, age)::text FROM bench.summary') \g /dev/null
 SELECT pg_temp.fit('mbgnbd_fit', 'SELECT engage.mbgnbd_fit(frequency, recency, age)::text FROM bench.summary') \g /dev/null
 SELECT pg_temp.fit('gammagamma_fit', 'SELECT engage.gammagamma_fit(frequency, monetary)::text FROM bench.summary WHERE frequency > 0') \g /dev/null
+SET client_min_messages = warning;
 SELECT pg_temp.fit('fitdata (the sample alone)', 'SELECT engage.fitdata(frequency, recency, age)::text FROM bench.summary') \g /dev/null
 SELECT model, round(seconds::numeric, 2) AS seconds, left(result, 110) AS result FROM bench.fits;
 CREATE TABLE bench.models AS
