@@ -6,7 +6,7 @@
  *	  in any order: append in the transition function, sort once at the end.
  *	  Records with equal times are merged (or dropped) when the buffer is
  *	  compacted, which happens before the buffer grows, so that it never
- *	  allocates more than four records per distinct time (or 16 records).
+ *	  allocates more than four records per distinct time (or 8 records).
  *
  *-------------------------------------------------------------------------
  */

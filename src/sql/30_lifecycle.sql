@@ -31,6 +31,7 @@ COMMENT ON FUNCTION @extschema@.lifecycle_stage_final(internal) IS 'final functi
 CREATE AGGREGATE @extschema@.lifecycle_stage(occurred_at timestamptz, as_of timestamptz, active_within interval, dormant_after interval, churn_after interval) (
     SFUNC = @extschema@.lifecycle_stage_accum,
     STYPE = internal,
+    SSPACE = 144,
     COMBINEFUNC = @extschema@.lifecycle_stage_combine,
     SERIALFUNC = @extschema@.lifecycle_stage_serialize,
     DESERIALFUNC = @extschema@.lifecycle_stage_deserialize,
@@ -67,6 +68,7 @@ COMMENT ON FUNCTION @extschema@.lifecycle_personal_final(internal) IS 'final fun
 CREATE AGGREGATE @extschema@.lifecycle_stage_personal(occurred_at timestamptz, as_of timestamptz, active_within interval, dormant_after interval, churn_after interval) (
     SFUNC = @extschema@.lifecycle_personal_accum,
     STYPE = internal,
+    SSPACE = 288,
     COMBINEFUNC = @extschema@.lifecycle_personal_combine,
     SERIALFUNC = @extschema@.lifecycle_personal_serialize,
     DESERIALFUNC = @extschema@.lifecycle_personal_deserialize,
@@ -83,6 +85,7 @@ COMMENT ON FUNCTION @extschema@.lifecycle_personal_accum(internal, timestamptz, 
 CREATE AGGREGATE @extschema@.lifecycle_stage_personal(occurred_at timestamptz, as_of timestamptz, active_within interval, dormant_after interval, churn_after interval, at_risk_gaps double precision, dormant_gaps double precision, churn_gaps double precision) (
     SFUNC = @extschema@.lifecycle_personal_accum,
     STYPE = internal,
+    SSPACE = 288,
     COMBINEFUNC = @extschema@.lifecycle_personal_combine,
     SERIALFUNC = @extschema@.lifecycle_personal_serialize,
     DESERIALFUNC = @extschema@.lifecycle_personal_deserialize,

@@ -106,6 +106,7 @@ COMMENT ON FUNCTION @extschema@.activity_periods_final(internal) IS 'final funct
 CREATE AGGREGATE @extschema@.activity_periods(occurred_at timestamptz, origin timestamptz, period interval) (
     SFUNC = @extschema@.activity_periods_accum,
     STYPE = internal,
+    SSPACE = 112,
     COMBINEFUNC = @extschema@.activity_periods_combine,
     SERIALFUNC = @extschema@.activity_periods_serialize,
     DESERIALFUNC = @extschema@.activity_periods_deserialize,

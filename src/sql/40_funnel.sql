@@ -28,6 +28,7 @@ COMMENT ON FUNCTION @extschema@.window_funnel_final(internal) IS 'final function
 CREATE AGGREGATE @extschema@.window_funnel("window" interval, occurred_at timestamptz, VARIADIC steps boolean[]) (
     SFUNC = @extschema@.window_funnel_accum,
     STYPE = internal,
+    SSPACE = 352,
     COMBINEFUNC = @extschema@.window_funnel_combine,
     SERIALFUNC = @extschema@.window_funnel_serialize,
     DESERIALFUNC = @extschema@.window_funnel_deserialize,
@@ -44,6 +45,7 @@ COMMENT ON FUNCTION @extschema@.window_funnel_accum(internal, interval, text, ti
 CREATE AGGREGATE @extschema@.window_funnel("window" interval, mode text, occurred_at timestamptz, VARIADIC steps boolean[]) (
     SFUNC = @extschema@.window_funnel_accum,
     STYPE = internal,
+    SSPACE = 352,
     COMBINEFUNC = @extschema@.window_funnel_combine,
     SERIALFUNC = @extschema@.window_funnel_serialize,
     DESERIALFUNC = @extschema@.window_funnel_deserialize,
