@@ -480,7 +480,7 @@ rfm_state_summary(RfmState *state, Datum *values)
 	values[2] = Float8GetDatum(days_in_units((int64) state->split_day - state->days[0],
 											 state->unit_usecs));
 	values[3] = Float8GetDatum(frequency == 0 ? 0.0 :
-							   state->repeat_amount / frequency);
+							   finite_result(state->repeat_amount / frequency, "monetary"));
 	return ncal;
 }
 
@@ -523,7 +523,9 @@ rfm_holdout_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	nholdout = state->ndays - ncal;
 	values[4] = Int32GetDatum(nholdout);
-	values[5] = Float8GetDatum(nholdout == 0 ? 0.0 : state->holdout_amount / nholdout);
+	values[5] = Float8GetDatum(nholdout == 0 ? 0.0 :
+							   finite_result(state->holdout_amount / nholdout,
+											 "holdout_monetary"));
 	values[6] = Float8GetDatum(days_in_units((int64) state->horizon_day - state->split_day,
 											 state->unit_usecs));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(rfm_result_desc(fcinfo),
