@@ -230,7 +230,7 @@ sorted_order(const FitData *fd)
 
 	for (int i = 0; i < fd->ntuples; i++)
 		order[i] = i;
-	qsort_arg(order, fd->ntuples, sizeof(int), tuple_cmp, (void *) fd);
+	qsort_interruptible(order, fd->ntuples, sizeof(int), tuple_cmp, (void *) fd);
 	return order;
 }
 
