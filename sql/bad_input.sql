@@ -4,8 +4,8 @@
 -- what the call gives: its result, or ERROR with the SQLSTATE and the message.  A function
 -- without a line here fails the coverage check at the end.  (sql/bad_input_sweep.sql calls
 -- every function with every extreme value of every argument, generically.)
+SET client_min_messages = error;   -- also no "already exists" notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;
-SET client_min_messages = error;
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, YMD';
 SET extra_float_digits = 0;

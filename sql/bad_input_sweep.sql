@@ -8,8 +8,8 @@
 -- PostgreSQL's style; no number it returns may be NaN or infinite, and each call must stop
 -- within half a second of a one-second statement_timeout.
 -- The functions are found in the catalog, so a new function is swept without changes here.
+SET client_min_messages = error;   -- also no "already exists" notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;
-SET client_min_messages = error;
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, YMD';
 
