@@ -322,7 +322,8 @@ bgbb_p_alive(PG_FUNCTION_ARGS)
 	BTYD_GETARG_MODEL(0, BGBB_NPARAMS, bgbb_param_names, p);
 	bgbb_check_summary(x, tx, n);
 	ll = bgbb_loglik(p, x, tx, n, &alive, NULL, NULL);
-	PG_RETURN_FLOAT8(exp(alive - ll) * (p[3] + n) / (p[2] + p[3] + n));
+	PG_RETURN_FLOAT8(finite_result(exp(alive - ll) * (p[3] + n) / (p[2] + p[3] + n),
+								   "p_alive"));
 }
 
 /* E[X(n, n + n*) | x, t_x, n]: expected transactions in the next n* opportunities, eq. (13). */
@@ -344,8 +345,9 @@ bgbb_expected_conditional(PG_FUNCTION_ARGS)
 				 errmsg("n_star must not be negative")));
 	bgbb_check_summary(x, tx, n);
 	ll = bgbb_loglik(p, x, tx, n, &alive, NULL, NULL);
-	PG_RETURN_FLOAT8(exp(alive - ll) * (p[0] + x) / (p[0] + p[1] + n) *
-					 bgbb_survival_sum(p[2], p[3] + n, nstar));
+	PG_RETURN_FLOAT8(finite_result(exp(alive - ll) * (p[0] + x) / (p[0] + p[1] + n) *
+								   bgbb_survival_sum(p[2], p[3] + n, nstar),
+								   "expected_purchases"));
 }
 
 /* E[X(n)]: expected transactions of a new customer in n opportunities. */
@@ -360,7 +362,8 @@ bgbb_expected_new(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("n must not be negative")));
-	PG_RETURN_FLOAT8(p[0] / (p[0] + p[1]) * bgbb_survival_sum(p[2], p[3], n));
+	PG_RETURN_FLOAT8(finite_result(p[0] / (p[0] + p[1]) * bgbb_survival_sum(p[2], p[3], n),
+								   "expected_purchases"));
 }
 
 /*
@@ -412,5 +415,5 @@ bgbb_prob_purchases(PG_FUNCTION_ARGS)
 		if ((i & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
 	}
-	PG_RETURN_FLOAT8(exp(total));
+	PG_RETURN_FLOAT8(finite_result(exp(total), "prob_purchases"));
 }

@@ -231,6 +231,8 @@ nb_upper_tail(double r, double alpha, double t, int n)
 	{
 		lower += term;
 		term *= (r + j) / (j + 1.0) * q;
+		if ((j & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	if (lower < 0.5)
 		return 1.0 - lower;
@@ -404,7 +406,7 @@ p_alive_sql(FunctionCallInfo fcinfo, int m)
 
 	BTYD_GETARG_MODEL(0, 4, bg_names, p);
 	btyd_check_summary(x, tx, T);
-	PG_RETURN_FLOAT8(bg_p_alive(p, m, x, tx, T));
+	PG_RETURN_FLOAT8(finite_result(bg_p_alive(p, m, x, tx, T), "p_alive"));
 }
 
 Datum
@@ -443,7 +445,8 @@ expected_sql(FunctionCallInfo fcinfo, int m)
 		bracket = bg_expected_alive(p, m, t, x, T);
 		btyd_memo_store(slot, x, T, t, bracket);
 	}
-	PG_RETURN_FLOAT8(bracket * bg_p_alive(p, m, x, tx, T));
+	PG_RETURN_FLOAT8(finite_result(bracket * bg_p_alive(p, m, x, tx, T),
+								   "expected_purchases"));
 }
 
 Datum
@@ -467,7 +470,7 @@ expected_new_sql(FunctionCallInfo fcinfo, int m)
 
 	BTYD_GETARG_MODEL(0, 4, bg_names, p);
 	ensure_nonnegative(t, "t");
-	PG_RETURN_FLOAT8(bg_expected_new(p, m, t));
+	PG_RETURN_FLOAT8(finite_result(bg_expected_new(p, m, t), "expected_purchases"));
 }
 
 Datum
@@ -496,7 +499,7 @@ prob_sql(FunctionCallInfo fcinfo, int m)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("n must not be negative")));
 	ensure_nonnegative(t, "t");
-	PG_RETURN_FLOAT8(bg_prob(p, m, n, t));
+	PG_RETURN_FLOAT8(finite_result(bg_prob(p, m, n, t), "prob_purchases"));
 }
 
 Datum

@@ -260,7 +260,13 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 	for (int i = 0; i < spec->nparams; i++)
 		params[i] = exp(logp[i]);
 	loglik = spec->loglik(params, fd, NULL);
-	if (!isfinite(loglik) || !isfinite(res.value))
+	if (!isfinite(loglik))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("cannot fit %s: the log-likelihood is not finite at the optimum",
+						spec->name),
+				 errhint("Check the summaries, or pass a smaller penalizer.")));
+	if (!isfinite(res.value))
 		res.converged = false;
 	for (int i = 0; i < spec->nparams; i++)
 	{

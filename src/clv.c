@@ -180,19 +180,19 @@ clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
 Datum
 clv_bgnbd(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_FLOAT8(clv_compute(fcinfo, &clv_bgnbd_model));
+	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &clv_bgnbd_model), "clv"));
 }
 
 /* engage.clv(engage.mbgnbd, engage.gammagamma, ...) */
 Datum
 clv_mbgnbd(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_FLOAT8(clv_compute(fcinfo, &clv_mbgnbd_model));
+	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &clv_mbgnbd_model), "clv"));
 }
 
 /* engage.clv(engage.paretonbd, engage.gammagamma, ...) */
 Datum
 clv_paretonbd(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_FLOAT8(clv_compute(fcinfo, &clv_paretonbd_model));
+	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &clv_paretonbd_model), "clv"));
 }

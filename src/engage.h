@@ -52,6 +52,17 @@ ensure_nonnegative(double v, const char *argname)
 				 errmsg("%s must not be negative", argname)));
 }
 
+/* Returns the computed value v, or errors when it is NaN or infinite. */
+static inline double
+finite_result(double v, const char *what)
+{
+	if (isnan(v) || isinf(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s is out of range for these arguments", what)));
+	return v;
+}
+
 /* Errors when ts is -infinity or infinity. */
 static inline void
 ensure_finite_timestamp(TimestampTz ts, const char *argname)

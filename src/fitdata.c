@@ -24,6 +24,7 @@
 #include "common/shortest_dec.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -107,7 +108,11 @@ fitdata_grow(FitData *fd)
 	memset(fd->slots, 0xff, sizeof(int32) * fd->nslots);
 	fd->capacity = cap;
 	for (int i = 0; i < fd->ntuples; i++)
+	{
 		fd->slots[fitdata_find_slot(fd, fitdata_tuple(fd, i))] = i;
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
 }
 
 /* Adds w to tuple v (already normalised), compensated (Neumaier). */
@@ -188,6 +193,8 @@ fitdata_merge_into(FitData *dst, const FitData *src, const char *what)
 		fitdata_add_normalised(dst, fitdata_tuple(src, i), src->weights[i]);
 		if (src->comp[i] != 0.0)
 			fitdata_add_normalised(dst, fitdata_tuple(src, i), src->comp[i]);
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 }
 
@@ -230,7 +237,7 @@ sorted_order(const FitData *fd)
 
 	for (int i = 0; i < fd->ntuples; i++)
 		order[i] = i;
-	qsort_arg(order, fd->ntuples, sizeof(int), tuple_cmp, (void *) fd);
+	qsort_interruptible(order, fd->ntuples, sizeof(int), tuple_cmp, (void *) fd);
 	return order;
 }
 

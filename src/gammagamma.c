@@ -218,5 +218,5 @@ gammagamma_expected_spend(PG_FUNCTION_ARGS)
 
 	gammagamma_read_model(PG_GETARG_DATUM(0), par);
 	gammagamma_check_summary(x, z);
-	PG_RETURN_FLOAT8(gammagamma_spend(par, x, z));
+	PG_RETURN_FLOAT8(finite_result(gammagamma_spend(par, x, z), "expected_spend"));
 }

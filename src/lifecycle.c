@@ -593,7 +593,7 @@ personal_thresholds(const PersonalState *state)
 	}
 	if (ngaps >= PERSONAL_MIN_GAPS)
 	{
-		qsort(gaps, ngaps, sizeof(int64), cmp_leading_int64);
+		qsort_interruptible(gaps, ngaps, sizeof(int64), cmp_leading_int64, NULL);
 		median = ngaps % 2 ? (double) gaps[ngaps / 2] :
 			(gaps[ngaps / 2 - 1] + gaps[ngaps / 2]) / 2.0;
 		p.active_within = days_to_usecs(state->multiples[0] * median);

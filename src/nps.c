@@ -13,6 +13,7 @@
 #include "engage.h"
 
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "utils/array.h"
 
 PG_FUNCTION_INFO_V1(nps_accum);
@@ -30,6 +31,11 @@ nps_counts(ArrayType *state)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("nps state must be a bigint array of %d counts", NPS_BUCKETS)));
+	for (int i = 0; i < NPS_BUCKETS; i++)
+		if (((int64 *) ARR_DATA_PTR(state))[i] < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("nps state counts must not be negative")));
 	return (int64 *) ARR_DATA_PTR(state);
 }
 
@@ -70,7 +76,10 @@ nps_combine(PG_FUNCTION_ARGS)
 	into = nps_counts(state);
 	from = nps_counts(PG_GETARG_ARRAYTYPE_P(1));
 	for (int i = 0; i < NPS_BUCKETS; i++)
-		into[i] += from[i];
+		if (pg_add_s64_overflow(into[i], from[i], &into[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("nps answer count is out of range")));
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
@@ -79,8 +88,13 @@ Datum
 nps_final(PG_FUNCTION_ARGS)
 {
 	int64	   *counts = nps_counts(PG_GETARG_ARRAYTYPE_P(0));
-	int64		total = counts[0] + counts[1] + counts[2];
+	int64		total;
 
+	if (pg_add_s64_overflow(counts[0], counts[1], &total) ||
+		pg_add_s64_overflow(total, counts[2], &total))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("nps answer count is out of range")));
 	if (total == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(100.0 * (double) (counts[2] - counts[0]) / (double) total);

@@ -434,7 +434,7 @@ paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 
 	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
 	btyd_check_summary(x, tx, T);
-	PG_RETURN_FLOAT8(paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T));
+	PG_RETURN_FLOAT8(finite_result(paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T), "p_alive"));
 }
 
 Datum
@@ -449,7 +449,9 @@ paretonbd_expected_sql(PG_FUNCTION_ARGS)
 	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
-	PG_RETURN_FLOAT8(pnbd_expected_alive(p, t, x, T) * paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T));
+	PG_RETURN_FLOAT8(finite_result(pnbd_expected_alive(p, t, x, T) *
+								   paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T),
+								   "expected_purchases"));
 }
 
 Datum
@@ -460,7 +462,7 @@ paretonbd_expected_new_sql(PG_FUNCTION_ARGS)
 
 	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
 	ensure_nonnegative(t, "t");
-	PG_RETURN_FLOAT8(pnbd_expected_new(p, t));
+	PG_RETURN_FLOAT8(finite_result(pnbd_expected_new(p, t), "expected_purchases"));
 }
 
 Datum
@@ -476,7 +478,7 @@ paretonbd_prob_sql(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("n must not be negative")));
 	ensure_nonnegative(t, "t");
-	PG_RETURN_FLOAT8(pnbd_prob(p, n, t));
+	PG_RETURN_FLOAT8(finite_result(pnbd_prob(p, n, t), "prob_purchases"));
 }
 
 Datum

@@ -38,6 +38,7 @@
 #include "access/htup_details.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 #include "utils/memutils.h"
@@ -135,6 +136,7 @@ rfm_state_reserve(RfmState *state, int32 extra)
 #define ST_ELEMENT_TYPE int32
 #define ST_COMPARE(a, b) ((*(a) > *(b)) - (*(a) < *(b)))
 #define ST_SCOPE static
+#define ST_CHECK_FOR_INTERRUPTS
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
@@ -550,7 +552,7 @@ rfm_state_summary(RfmState *state, Datum *values)
 	values[2] = Float8GetDatum(days_in_units((int64) state->split_day - state->days[0],
 											 state->unit_usecs));
 	values[3] = Float8GetDatum(frequency == 0 ? 0.0 :
-							   state->repeat_amount / frequency);
+							   finite_result(state->repeat_amount / frequency, "monetary"));
 	return ncal;
 }
 
@@ -593,7 +595,9 @@ rfm_holdout_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	nholdout = state->ndays - ncal;
 	values[4] = Int32GetDatum(nholdout);
-	values[5] = Float8GetDatum(nholdout == 0 ? 0.0 : state->holdout_amount / nholdout);
+	values[5] = Float8GetDatum(nholdout == 0 ? 0.0 :
+							   finite_result(state->holdout_amount / nholdout,
+											 "holdout_monetary"));
 	values[6] = Float8GetDatum(days_in_units((int64) state->horizon_day - state->split_day,
 											 state->unit_usecs));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(rfm_result_desc(fcinfo),

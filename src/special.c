@@ -11,6 +11,7 @@
 
 #include <float.h>
 
+#include "miscadmin.h"
 #include "special.h"
 
 /* Series terms beyond this count are "not converged". */
@@ -92,6 +93,8 @@ hyp2f1_series(double a, double b, double c, double z, bool *ok)
 
 		term *= ratio;
 		sum += term;
+		if ((n & 0xfff) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (term == 0.0)
 			return sum;
 		/* small, and the following terms shrink */

@@ -35,7 +35,7 @@ timebuf_init(TimeBuf *buf, MemoryContext cxt, Size width, timebuf_merge_fn merge
 
 /* qsort comparator of records (or plain int64 values) by their leading int64. */
 int
-cmp_leading_int64(const void *a, const void *b)
+cmp_leading_int64(const void *a, const void *b, void *arg)
 {
 	int64		x = *(const int64 *) a;
 	int64		y = *(const int64 *) b;
@@ -75,7 +75,7 @@ timebuf_compact(TimeBuf *buf)
 	if (buf->count <= TIMEBUF_INSERTION_SORT)
 		sort_few(buf);
 	else
-		qsort(buf->records, buf->count, buf->width, cmp_leading_int64);
+		qsort_interruptible(buf->records, buf->count, buf->width, cmp_leading_int64, NULL);
 	for (int64 i = 0; i < buf->count; i++)
 	{
 		CHECK_FOR_INTERRUPTS();

@@ -33,7 +33,7 @@ extern void timebuf_init(TimeBuf *buf, MemoryContext cxt, Size width, timebuf_me
 extern void *timebuf_append(TimeBuf *buf);
 extern void timebuf_append_all(TimeBuf *buf, const TimeBuf *from);
 extern void timebuf_compact(TimeBuf *buf);
-extern int	cmp_leading_int64(const void *a, const void *b);
+extern int	cmp_leading_int64(const void *a, const void *b, void *arg);
 
 /* The i-th record. */
 static inline void *

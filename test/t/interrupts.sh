@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# statement_timeout and pg_cancel_backend stop every long aggregate of engage, and every model
+# fit in its final optimisation, promptly: each query below would run for many seconds; it is
+# stopped by a 300 ms statement_timeout, and again by pg_cancel_backend 300 ms after it starts,
+# and must end with SQLSTATE 57014 no later than LATE seconds after that moment.
+set -uo pipefail
+LATE=${ENGAGE_CANCEL_LATE:-1.0}
+DEADLINE_MS=300
+db=engage_interrupts
+psql() { "$ENGAGE_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+now() { date +%s.%N; }
+
+psql -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" || exit 1
+psql -d $db -c "CREATE EXTENSION engage" || exit 1
+
+# Generated rows come from a set-returning function in the select list, which streams them
+# (one in FROM would first be materialised).
+rows="(SELECT pg_catalog.generate_series(1, 40000000) AS g) s"
+at="(timestamptz '2000-01-01' + g * interval '1 minute')"
+# 60,000 distinct summaries: gathered in about 20 ms, then the fits optimise for seconds, so
+# the deadline falls in the final function.
+sums="(SELECT g, (g % 20)::float8 AS f, (g % 20 > 0)::int * (1 + g % 97)::float8 AS r,
+       200 + g / 1000.0 AS a FROM pg_catalog.generate_series(1, 60000) g) s"
+declare -A query=(
+    [engagement_score]="SELECT engage.engagement_score($at, 1, '2100-01-01', '7 days') FROM $rows"
+    [rfm]="SELECT engage.rfm($at, 1, '2100-01-01', '1 day') FROM $rows"
+    [rfm_holdout]="SELECT engage.rfm_holdout($at, 1, '2050-01-01', '2100-01-01', '1 day') FROM $rows"
+    [lifecycle_stage]="SELECT engage.lifecycle_stage($at, '2100-01-01', '30 days', '90 days', '180 days') FROM $rows"
+    [lifecycle_stage_personal]="SELECT engage.lifecycle_stage_personal($at, '2100-01-01', '30 days', '90 days', '180 days') FROM $rows"
+    [activity_periods]="SELECT engage.activity_periods($at, '2000-01-01', '1 hour') FROM (SELECT pg_catalog.generate_series(1, 40000000) % 50000000 AS g) s"
+    [window_funnel]="SELECT engage.window_funnel('1 day', $at, g % 3 = 0, g % 3 = 1, g % 3 = 2) FROM $rows"
+    [retention]="SELECT engage.retention(g % 2 = 0, g % 3 = 0) FROM $rows"
+    [nps]="SELECT engage.nps(g % 11) FROM $rows"
+    [engagement_state]="SELECT engage.engagement_state($at, 1, '7 days') FROM $rows"
+    [bgnbd_fit]="SELECT engage.bgnbd_fit(f, r, a) FROM $sums"
+    [mbgnbd_fit]="SELECT engage.mbgnbd_fit(f, r, a) FROM $sums"
+    [paretonbd_fit]="SELECT engage.paretonbd_fit(f, r, a) FROM $sums"
+    [bgbb_fit]="SELECT engage.bgbb_fit(x, x + (x > 0)::int * (g % 7), x + g % 7 + g % 500) FROM (SELECT g, (g % 13)::int AS x FROM $sums) t"
+    [gammagamma_fit]="SELECT engage.gammagamma_fit(1 + g % 20, 1 + g / 1000.0) FROM $sums"
+    [sbg_fit]="SELECT engage.sbg_fit(1 + g % 100000, g % 3 = 0) FROM $sums"
+)
+
+failed=0
+# check NAME HOW STARTED STOPPED_AT OUTPUT: the query must have failed with 57014 in time.
+check() {
+    local late
+    late=$(echo "$4 - $3" | bc -l)
+    if ! grep -q 'canceling statement' <<<"$5"; then
+        echo "FAIL $1 ($2): not cancelled: $5"
+        failed=1
+    elif (($(echo "$late > $LATE" | bc -l))); then
+        printf 'FAIL %-26s %-16s stopped %.2f s after the deadline\n' "$1" "$2" "$late"
+        failed=1
+    else
+        printf 'ok   %-26s %-16s stopped %.2f s after the deadline\n' "$1" "$2" "$late"
+    fi
+}
+
+for name in $(printf '%s\n' "${!query[@]}" | sort); do
+    # 1. statement_timeout
+    start=$(now)
+    out=$(PGOPTIONS="-c statement_timeout=${DEADLINE_MS}ms" psql -d $db -c "${query[$name]}" 2>&1)
+    check "$name" statement_timeout "$(echo "$start + $DEADLINE_MS / 1000" | bc -l)" "$(now)" "$out"
+
+    # 2. pg_cancel_backend from another session
+    app="engage_cancel_$name"
+    PGAPPNAME=$app psql -d $db -c "${query[$name]}" >"$ENGAGE_WORK/cancel.$name.out" 2>&1 &
+    client=$!
+    sleep $(echo "$DEADLINE_MS / 1000" | bc -l)
+    for _ in $(seq 50); do
+        n=$(psql -d $db -Atc "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$app' AND state = 'active'")
+        [ "$n" = 1 ] && break
+        sleep 0.1
+    done
+    cancelled_at=$(now)
+    psql -d $db -Atc "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = '$app'" >/dev/null
+    wait $client
+    check "$name" pg_cancel_backend "$cancelled_at" "$(now)" "$(cat "$ENGAGE_WORK/cancel.$name.out")"
+done
+
+# A group of 10M distinct shuffled times: lifecycle_stage_personal sorts them while gathering
+# and again in its final function (a few seconds in all, depending on the machine); deadlines
+# spread over the run fall in those sorts. A run that ends before its deadline says nothing
+# about interrupts and is skipped, but at least one deadline must fall inside the run.
+big="SELECT engage.lifecycle_stage_personal(timestamptz '2000-01-01' + (g::int8 * 7919 % 10000000) * interval '1 minute', '2100-01-01', '30 days', '90 days', '180 days') FROM (SELECT pg_catalog.generate_series(1, 10000000) AS g) s"
+sort_checks=0
+for ms in 1000 2000 3500; do
+    start=$(now)
+    out=$(PGOPTIONS="-c statement_timeout=${ms}ms" psql -d $db -c "$big" 2>&1)
+    if ! grep -q 'canceling statement' <<<"$out" && grep -q '(1 row)' <<<"$out"; then
+        echo "skip sorting 10M times (timeout ${ms}ms): the query ended before its deadline"
+        continue
+    fi
+    check "sorting 10M times" "timeout ${ms}ms" "$(echo "$start + $ms / 1000" | bc -l)" "$(now)" "$out"
+    sort_checks=$((sort_checks + 1))
+done
+if [ $sort_checks -eq 0 ]; then
+    echo "FAIL sorting 10M times: no deadline fell inside the run"
+    failed=1
+fi
+
+psql -d postgres -c "DROP DATABASE $db"
+exit $failed
