@@ -53,13 +53,13 @@ PG_FUNCTION_INFO_V1(rfm_holdout_final);
 PG_FUNCTION_INFO_V1(rfm_segment);
 
 #define RFM_SERIAL_VERSION 1
-#define RFM_INITIAL_DAYS 12
+#define RFM_INITIAL_DAYS 10
 #define RFM_INSERT_LIMIT 1024	/* sorted insertion up to this many days */
 #define NO_DAY PG_INT32_MAX
 
 /*
  * State of engage.rfm and engage.rfm_holdout for one group: 88 bytes plus
- * 4 bytes per purchase day (the array starts with room for 12 days, in the
+ * 4 bytes per purchase day (the array starts with room for 10 days, in the
  * same allocation: 128 bytes in all; when full, it is sorted and repeated
  * days dropped if need be, and it doubles only if still more than half
  * full, so its size stays below four times the number of distinct days).  engage.rfm
