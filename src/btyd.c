@@ -34,6 +34,8 @@ PG_FUNCTION_INFO_V1(btyd_fit_accum_rfm);
  * off to infinity or 0, far outside what any time unit gives.
  */
 #define MAX_ABS_LOG_PARAM 15.0
+/* The search itself stops once a log-parameter is this far out. */
+#define SEARCH_LOG_PARAM_BOUND (MAX_ABS_LOG_PARAM + 5.0)
 
 void
 btyd_read_model(Datum d, int nparams, const char *const *names, double *params)
@@ -256,7 +258,8 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot fit %s: no customer made a repeat purchase", spec->name),
 				 errdetail("The likelihood has no interior maximum when every frequency is 0, penalized or not.")));
-	res = optim_minimize(fit_objective, spec->has_gradient, &fp, logp, spec->nparams);
+	res = optim_minimize(fit_objective, spec->has_gradient, &fp, logp, spec->nparams,
+						 SEARCH_LOG_PARAM_BOUND);
 	for (int i = 0; i < spec->nparams; i++)
 		params[i] = exp(logp[i]);
 	loglik = spec->loglik(params, fd, NULL);
@@ -275,8 +278,8 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 		{
 			ereport(WARNING,
 					(errmsg("%s fit did not converge", spec->name),
-					 errdetail("Parameter %s runs off to %g: the data do not determine the model.",
-							   spec->names[i], params[i])));
+					 errdetail("Parameter %s runs off to %g after %d likelihood evaluations: the data do not determine the model.",
+							   spec->names[i], params[i], res.evaluations)));
 			res.converged = false;
 			return btyd_make_model(fcinfo, params, spec->nparams, loglik,
 								   fp.total_weight, false);

@@ -74,7 +74,6 @@ extern void paretonbd_expected_alive_steps(const double *params, double x, doubl
 /* The matching probabilities that the customer is still alive at T. */
 extern double bgnbd_p_alive(const double *params, double x, double tx, double T);
 extern double mbgnbd_p_alive(const double *params, double x, double tx, double T);
-extern double paretonbd_p_alive(const double *params, double x, double tx, double T);
 
 /*
  * Pareto/NBD P(alive) through the call site's memo (btyd_memo_slot) valid for

@@ -24,6 +24,7 @@
 #define GRAD_TOL_STALLED 1e-5	/* accepted when no decrease is possible */
 #define NM_TOL 1e-12
 #define MAX_STEP 5.0			/* largest move of one coordinate per step */
+#define MAX_EVALUATIONS 1000	/* objective calls of one minimisation */
 
 /* An objective with its evaluation counter and gradient mode. */
 typedef struct Problem
@@ -32,8 +33,24 @@ typedef struct Problem
 	bool		has_gradient;
 	void	   *arg;
 	int			n;
+	double		bound;			/* |x_i| beyond this ends the search */
 	int			evaluations;
 } Problem;
+
+/*
+ * Whether the search must end unconverged: the evaluation budget is spent,
+ * or x left the box |x_i| <= bound (the infimum lies at infinity).
+ */
+static bool
+out_of_budget(const Problem *p, const double *x)
+{
+	if (p->evaluations >= MAX_EVALUATIONS)
+		return true;
+	for (int i = 0; i < p->n; i++)
+		if (fabs(x[i]) > p->bound)
+			return true;
+	return false;
+}
 
 /* f(x), NaN mapped to +Infinity. */
 static double
@@ -171,7 +188,7 @@ bfgs(Problem *p, double *x, double *value, int *iterations)
 		longest = max_abs(dir, n);
 		if (longest > MAX_STEP)
 			step = MAX_STEP / longest;
-		for (int k = 0; k < 60; k++)
+		for (int k = 0; k < 60 && p->evaluations < MAX_EVALUATIONS; k++)
 		{
 			for (int i = 0; i < n; i++)
 				xnew[i] = x[i] + step * dir[i];
@@ -203,6 +220,8 @@ bfgs(Problem *p, double *x, double *value, int *iterations)
 		memcpy(g, gnew, sizeof(double) * n);
 		f = fnew;
 		*value = f;
+		if (out_of_budget(p, x))
+			return false;
 	}
 	return max_abs(g, n) <= GRAD_TOL * (1.0 + fabs(f));
 }
@@ -243,6 +262,8 @@ nelder_mead(Problem *p, double *x, double *value, int *iterations)
 			if (val[v] > val[worst])
 				worst = v;
 		}
+		if (out_of_budget(p, pts[best]))
+			break;
 		second = best;
 		for (int v = 0; v <= n; v++)
 			if (v != worst && val[v] > val[second])
@@ -316,14 +337,15 @@ nelder_mead(Problem *p, double *x, double *value, int *iterations)
 }
 
 OptimResult
-optim_minimize(ObjectiveFn f, bool has_gradient, void *arg, double *x, int n)
+optim_minimize(ObjectiveFn f, bool has_gradient, void *arg, double *x, int n,
+			   double bound)
 {
-	Problem		p = {f, has_gradient, arg, n, 0};
+	Problem		p = {f, has_gradient, arg, n, bound, 0};
 	OptimResult res = {0, 0, 0, false};
 
 	Assert(n >= 1 && n <= OPTIM_MAX_DIM);
 	res.converged = bfgs(&p, x, &res.value, &res.iterations);
-	if (!res.converged)
+	if (!res.converged && !out_of_budget(&p, x))
 	{
 		/* Nelder-Mead from the best point, then BFGS again to polish */
 		bool		nm = nelder_mead(&p, x, &res.value, &res.iterations);

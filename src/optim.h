@@ -37,9 +37,11 @@ typedef struct OptimResult
  * point found in x.  has_gradient tells whether f fills grad.  Convergence:
  * max |gradient| <= 1e-8 * (1 + |f|), or no further decrease possible with
  * max |gradient| <= 1e-5 * (1 + |f|); Nelder-Mead: simplex spread of f below
- * 1e-12 * (1 + |f|).
+ * 1e-12 * (1 + |f|).  The search ends unconverged after 1000 evaluations of
+ * f, or as soon as a coordinate of x leaves [-bound, bound] (the minimum is
+ * at infinity along it).
  */
 extern OptimResult optim_minimize(ObjectiveFn f, bool has_gradient, void *arg,
-								  double *x, int n);
+								  double *x, int n, double bound);
 
 #endif							/* OPTIM_H */

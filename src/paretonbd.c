@@ -69,27 +69,129 @@ hyp2f1_checked(double a, double b, double c, double z)
 }
 
 /*
- * G(y) = (alpha+y)^(r+x) (beta+y)^s F(y), free of large powers thanks to
- * Euler's transformation 2F1(a, b; a+1; z) = (1-z)^(1-b) 2F1(1, a+1-b; a+1; z),
- * whose terms decrease geometrically (no overflow for large frequencies):
- *	 alpha >= beta: F(y) = (alpha+y)^-(r+x) (beta+y)^-s H(z), G(y) = H(z),
- *		 H = 2F1(1, r+x; r+s+x+1; (alpha-beta)/(alpha+y));
- *	 alpha < beta:	F(y) = (alpha+y)^-(r+x) (beta+y)^-s G(y),
- *		 G(y) = (alpha+y)/(beta+y) H(z), H = 2F1(1, s+1; r+s+x+1; (beta-alpha)/(beta+y)).
+ * The Euler-transformed series behind F(y) (FH 2005 eq. 20-21), free of
+ * large powers: 2F1(a, b; a+1; z) = (1-z)^(1-b) 2F1(1, a+1-b; a+1; z), so
+ * with H = 2F1(1, e; c; z), c = r+s+x+1, whose terms decrease geometrically
+ * (no overflow for large frequencies):
+ *	 alpha >= beta: e = r+x, z = (alpha-beta)/(alpha+y),
+ *		 F(y) = (alpha+y)^-(r+x) (beta+y)^-s H;
+ *	 alpha < beta:	e = s+1, z = (beta-alpha)/(beta+y),
+ *		 F(y) = (alpha+y)^(1-r-x) (beta+y)^-(s+1) H.
  */
+typedef struct PnbdSeries
+{
+	bool		alpha_big;		/* alpha >= beta */
+	double		e;
+	double		c;
+	double		z;
+} PnbdSeries;
+
+static PnbdSeries
+pnbd_series_at(const double *p, double x, double y)
+{
+	PnbdSeries	h;
+
+	h.alpha_big = p[1] >= p[3];
+	h.e = h.alpha_big ? p[0] + x : p[2] + 1;
+	h.c = p[0] + p[2] + x + 1;
+	h.z = h.alpha_big ? (p[1] - p[3]) / (p[1] + y) : (p[3] - p[1]) / (p[3] + y);
+	return h;
+}
+
+/*
+ * Whether H at y needs more than about 2000 terms: after n terms they have
+ * shrunk by z^n prod_k (e+k)/(c+k) ~ z^n ((c+n)/c)^(e-c), which is slow when
+ * z is near 1 and c - e is small (as when s and beta grow large together,
+ * the limit of a lifetime that is the same for everybody).
+ */
+static bool
+pnbd_series_slow(const double *p, double x, double y)
+{
+	PnbdSeries	h = pnbd_series_at(p, x, y);
+	const double n = 2000.0;
+
+	if (h.z <= 0.9)
+		return false;
+	return -n * log(h.z) + (h.c - h.e) * log1p(n / h.c) < 40.0;
+}
+
+/* G(y) = (alpha+y)^(r+x) (beta+y)^s F(y). */
 static double
 pnbd_g(const double *p, double x, double y)
+{
+	PnbdSeries	h = pnbd_series_at(p, x, y);
+	double		f = hyp2f1_checked(1.0, h.e, h.c, h.z);
+
+	return h.alpha_big ? f : (p[1] + y) / (p[3] + y) * f;
+}
+
+/*
+ * ln F(y) and its gradient in (r, alpha, s, beta), for the likelihood's
+ * gradient, by the series H = sum_n P_n z^n, P_n = prod_{k<n} (e+k)/(c+k)
+ * of pnbd_series_at: d ln H = sum_n P_n z^n d ln(P_n z^n) / H, summed along
+ * the series (callers use it where it converges fast).
+ */
+static double
+pnbd_log_f_grad(const double *p, double x, double y, double *g)
 {
 	double		r = p[0],
 				alpha = p[1],
 				s = p[2],
 				beta = p[3];
-	double		c = r + s + x + 1;
+	PnbdSeries	ser = pnbd_series_at(p, x, y);
+	bool		a_big = ser.alpha_big;
+	double		e = ser.e;
+	double		c = ser.c;
+	double		z = ser.z;
+	double		dz_alpha = a_big ? (beta + y) / ((alpha + y) * (alpha + y)) : -1.0 / (beta + y);
+	double		dz_beta = a_big ? -1.0 / (alpha + y) : (alpha + y) / ((beta + y) * (beta + y));
+	double		pn = 1.0;		/* P_n */
+	double		zn1 = 1.0;		/* z^(n-1) */
+	double		dlr = 0.0,		/* d ln P_n / dr, / ds */
+				dls = 0.0;
+	double		h = 1.0,
+				hr = 0.0,
+				hs = 0.0,
+				hz = 0.0;		/* H and its partial sums of derivatives */
+	double		lf;
 
-	if (alpha >= beta)
-		return hyp2f1_checked(1.0, r + x, c, (alpha - beta) / (alpha + y));
-	return (alpha + y) / (beta + y) *
-		hyp2f1_checked(1.0, s + 1, c, (beta - alpha) / (beta + y));
+	for (int n = 1; n < 1000000; n++)
+	{
+		double		term;
+
+		/* P_n from P_(n-1): factor (e+n-1)/(c+n-1) */
+		pn *= (e + n - 1) / (c + n - 1);
+		dlr += (a_big ? 1.0 / (e + n - 1) : 0.0) - 1.0 / (c + n - 1);
+		dls += (a_big ? 0.0 : 1.0 / (e + n - 1)) - 1.0 / (c + n - 1);
+		term = pn * zn1 * z;
+		h += term;
+		hr += term * dlr;
+		hs += term * dls;
+		hz += n * pn * zn1;		/* d(P_n z^n)/dz */
+		zn1 *= z;
+		if (term <= DBL_EPSILON * 0.25 * h && n * pn * zn1 <= DBL_EPSILON * 0.25 * (hz + 1.0))
+			break;
+		if ((n & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	lf = log(h);
+	if (a_big)
+	{
+		lf += -s * log(beta + y) - (r + x) * log(alpha + y);
+		g[0] = -log(alpha + y) + hr / h;
+		g[1] = -(r + x) / (alpha + y) + hz * dz_alpha / h;
+		g[2] = -log(beta + y) + hs / h;
+		g[3] = -s / (beta + y) + hz * dz_beta / h;
+	}
+	else
+	{
+		lf += (1 - r - x) * log(alpha + y) - (s + 1) * log(beta + y);
+		g[0] = -log(alpha + y) + hr / h;
+		g[1] = (1 - r - x) / (alpha + y) + hz * dz_alpha / h;
+		g[2] = -log(beta + y) + hs / h;
+		g[3] = -(s + 1) / (beta + y) + hz * dz_beta / h;
+	}
+	return lf;
 }
 
 /*
@@ -119,15 +221,140 @@ pnbd_log_ratio_of(const double *p, double x, double gx, double gT, double L)
 	return lk + log(gx * expm1(L) + (gx - gT));
 }
 
-/* The log ratio, computing G(T). */
+/*
+ * phi(tau) = (r+x) ln((alpha+T)/(alpha+tau)) + s ln((beta+T)/(beta+tau))
+ * - ln(beta+tau), the log of the integrand of pnbd_log_ratio_quad, and when
+ * dphi is not NULL its gradient in (r, alpha, s, beta).
+ */
 static double
-pnbd_log_ratio(const double *p, double x, double tx, double T)
+pnbd_phi(const double *p, double x, double T, double tau, double *dphi)
+{
+	double		la = log((p[1] + T) / (p[1] + tau));
+	double		lb = log((p[3] + T) / (p[3] + tau));
+
+	if (dphi)
+	{
+		dphi[0] = la;
+		dphi[1] = (p[0] + x) * (tau - T) / ((p[1] + T) * (p[1] + tau));
+		dphi[2] = lb;
+		dphi[3] = p[2] / (p[3] + T) - (p[2] + 1.0) / (p[3] + tau);
+	}
+	return (p[0] + x) * la + p[2] * lb - log(p[3] + tau);
+}
+
+/*
+ * ln R as the integral over the unobserved end of the lifetime that A0
+ * comes from (FH 2005, the step before eq. 19):
+ *	 s/(r+s+x) A0 = s int_{t_x}^{T} (alpha+tau)^-(r+x) (beta+tau)^-(s+1) dtau,
+ * so R = s int_{t_x}^{T} e^phi(tau) dtau.  The integrand decreases and is
+ * log-convex; Gauss-Legendre panels from t_x, each short enough that phi
+ * falls by at most 2 and that the poles at -alpha and -beta are at least
+ * two panel widths away, resolve it to rounding, and the panels stop once
+ * what is left (at most e^phi(a) (T - a)) no longer counts.  Used where
+ * the series of H converges slowly; dlr as for pnbd_log_ratio.
+ */
+static double
+pnbd_log_ratio_quad(const double *p, double x, double tx, double T, double *dlr)
+{
+	const double *node;
+	const double *weight;
+	double		phi0 = pnbd_phi(p, x, T, tx, NULL);
+	double		sum = 0.0;
+	double		dsum[4] = {0};
+	double		a = tx;
+
+	gauss_legendre(&node, &weight);
+	for (int panel = 1; a < T; panel++)
+	{
+		double		slope = (p[0] + x) / (p[1] + a) + (p[2] + 1.0) / (p[3] + a);
+		double		width = Min(Min(T - a, 2.0 / slope), 0.5 * Min(p[1] + a, p[3] + a));
+		double		half = 0.5 * width;
+
+		if (!(width > 0.0))
+			return NAN;
+		for (int k = 0; k < GAUSS_LEGENDRE_N; k++)
+		{
+			double		dphi[4];
+			double		f = weight[k] * half *
+				exp(pnbd_phi(p, x, T, a + half * (1.0 + node[k]), dlr ? dphi : NULL) - phi0);
+
+			sum += f;
+			if (dlr)
+				for (int j = 0; j < 4; j++)
+					dsum[j] += f * dphi[j];
+		}
+		a += width;
+		if (exp(pnbd_phi(p, x, T, a, NULL) - phi0) * (T - a) <= 1e-17 * sum)
+			break;
+		if ((panel & 63) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	if (dlr)
+	{
+		for (int j = 0; j < 4; j++)
+			dlr[j] = dsum[j] / sum;
+		dlr[2] += 1.0 / p[2];
+	}
+	return log(p[2]) + phi0 + log(sum);
+}
+
+/*
+ * ln R and, when dlr is not NULL, its gradient in (r, alpha, s, beta) from
+ * the series of H: ln R = ln K + (r+x) ln(alpha+T) + s ln(beta+T) + ln A0,
+ * K = s/(r+s+x), d ln A0 = (d ln F(t_x) - q d ln F(T)) / (1 - q),
+ * q = F(T) / F(t_x).
+ */
+static double
+pnbd_log_ratio_series_grad(const double *p, double x, double tx, double T, double *dlr)
+{
+	double		r = p[0],
+				alpha = p[1],
+				s = p[2],
+				beta = p[3];
+	double		gx[4],
+				gT[4];
+	double		lfx = pnbd_log_f_grad(p, x, tx, gx);
+	double		lfT = pnbd_log_f_grad(p, x, T, gT);
+	double		q = exp(lfT - lfx);
+	double		inv_rsx = 1.0 / (r + s + x);
+
+	if (!(q < 1.0))
+	{
+		/* F(t_x) = F(T) to rounding: R = 0 and no gradient */
+		memset(dlr, 0, sizeof(double) * 4);
+		return -INFINITY;
+	}
+	for (int j = 0; j < 4; j++)
+		dlr[j] = (gx[j] - q * gT[j]) / (1.0 - q);
+	dlr[0] += log(alpha + T) - inv_rsx;
+	dlr[1] += (r + x) / (alpha + T);
+	dlr[2] += log(beta + T) + 1.0 / s - inv_rsx;
+	dlr[3] += s / (beta + T);
+	return log(s * inv_rsx) + (r + x) * log(alpha + T) + s * log(beta + T) +
+		log_diff_exp(lfx, lfT);
+}
+
+/*
+ * ln R (-Infinity when t_x = T) and, when dlr is not NULL, its gradient:
+ * the closed form, or with gradient the summed series, or the quadrature
+ * where the series is slow.
+ */
+static double
+pnbd_log_ratio(const double *p, double x, double tx, double T, double *dlr)
 {
 	double		gx,
 				L;
 
 	if (tx >= T)
+	{
+		if (dlr)
+			memset(dlr, 0, sizeof(double) * 4);
 		return -INFINITY;
+	}
+	if (pnbd_series_slow(p, x, tx))
+		return pnbd_log_ratio_quad(p, x, tx, T, dlr);
+	if (dlr)
+		return pnbd_log_ratio_series_grad(p, x, tx, T, dlr);
 	pnbd_ratio_terms(p, x, tx, T, &gx, &L);
 	return pnbd_log_ratio_of(p, x, gx, pnbd_g(p, x, T), L);
 }
@@ -155,14 +382,6 @@ pnbd_alive_given(const double *p, double x, double tx, double T, double gT)
 	return 1.0 / (1.0 + p[2] / (p[0] + p[2] + x) * (gx * expm1(L) + (gx - gT)));
 }
 
-double
-paretonbd_p_alive(const double *params, double x, double tx, double T)
-{
-	if (tx >= T)
-		return 1.0;
-	return pnbd_alive_given(params, x, tx, T, pnbd_g(params, x, T));
-}
-
 /*
  * P(alive) through the call site's memo (valid for consts, whose first four
  * are the model's parameters): keyed by the summary (x, t_x, T), and on a
@@ -183,6 +402,12 @@ paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts, int nconst
 	slot = btyd_memo_slot(fcinfo, consts, nconsts, x, tx, T, &value, &hit);
 	if (hit)
 		return value;
+	if (pnbd_series_slow(consts, x, tx))
+	{
+		value = pnbd_alive_of(pnbd_log_ratio(consts, x, tx, T, NULL));
+		btyd_memo_store(slot, x, tx, T, value);
+		return value;
+	}
 	gslot = btyd_memo_slot(fcinfo, consts, nconsts, x, T, -2.0, &gT, &hit);
 	if (!hit)
 	{
@@ -254,85 +479,11 @@ pnbd_prob(const double *p, int n, double t)
 }
 
 /*
- * ln F(y) and its gradient in (r, alpha, s, beta), for the likelihood's
- * gradient.  With the Euler-transformed series H = 2F1(1, e; c; z) =
- * sum_n P_n z^n, P_n = prod_{k<n} (e+k)/(c+k), c = r+s+x+1:
- *	 alpha >= beta: e = r+x, z = (alpha-beta)/(alpha+y),
- *		 ln F = -s ln(beta+y) - (r+x) ln(alpha+y) + ln H;
- *	 alpha < beta:	e = s+1, z = (beta-alpha)/(beta+y),
- *		 ln F = (1-r-x) ln(alpha+y) - (s+1) ln(beta+y) + ln H;
- * and d ln H = sum_n P_n z^n d ln(P_n z^n) / H, summed along the series
- * (terms decrease at least as z^n: the direct series always converges).
- */
-static double
-pnbd_log_f_grad(const double *p, double x, double y, double *g)
-{
-	double		r = p[0],
-				alpha = p[1],
-				s = p[2],
-				beta = p[3];
-	bool		a_big = alpha >= beta;
-	double		e = a_big ? r + x : s + 1;
-	double		c = r + s + x + 1;
-	double		z = a_big ? (alpha - beta) / (alpha + y) : (beta - alpha) / (beta + y);
-	double		dz_alpha = a_big ? (beta + y) / ((alpha + y) * (alpha + y)) : -1.0 / (beta + y);
-	double		dz_beta = a_big ? -1.0 / (alpha + y) : (alpha + y) / ((beta + y) * (beta + y));
-	double		pn = 1.0;		/* P_n */
-	double		zn1 = 1.0;		/* z^(n-1) */
-	double		dlr = 0.0,		/* d ln P_n / dr, / ds */
-				dls = 0.0;
-	double		h = 1.0,
-				hr = 0.0,
-				hs = 0.0,
-				hz = 0.0;		/* H and its partial sums of derivatives */
-	double		lf;
-
-	for (int n = 1; n < 1000000; n++)
-	{
-		double		term;
-
-		/* P_n from P_(n-1): factor (e+n-1)/(c+n-1) */
-		pn *= (e + n - 1) / (c + n - 1);
-		dlr += (a_big ? 1.0 / (e + n - 1) : 0.0) - 1.0 / (c + n - 1);
-		dls += (a_big ? 0.0 : 1.0 / (e + n - 1)) - 1.0 / (c + n - 1);
-		term = pn * zn1 * z;
-		h += term;
-		hr += term * dlr;
-		hs += term * dls;
-		hz += n * pn * zn1;		/* d(P_n z^n)/dz */
-		zn1 *= z;
-		if (term <= DBL_EPSILON * 0.25 * h && n * pn * zn1 <= DBL_EPSILON * 0.25 * (hz + 1.0))
-			break;
-		if ((n & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-	lf = log(h);
-	if (a_big)
-	{
-		lf += -s * log(beta + y) - (r + x) * log(alpha + y);
-		g[0] = -log(alpha + y) + hr / h;
-		g[1] = -(r + x) / (alpha + y) + hz * dz_alpha / h;
-		g[2] = -log(beta + y) + hs / h;
-		g[3] = -s / (beta + y) + hz * dz_beta / h;
-	}
-	else
-	{
-		lf += (1 - r - x) * log(alpha + y) - (s + 1) * log(beta + y);
-		g[0] = -log(alpha + y) + hr / h;
-		g[1] = (1 - r - x) / (alpha + y) + hz * dz_alpha / h;
-		g[2] = -log(beta + y) + hs / h;
-		g[3] = -(s + 1) / (beta + y) + hz * dz_beta / h;
-	}
-	return lf;
-}
-
-/*
  * Weighted log-likelihood of the sample (FH 2005 eq. 19) and, when grad is
  * not NULL, its gradient in (r, alpha, s, beta):
- *	 LL = base + lgamma(r+x) + ln(E1 + K A0),	E1 = (alpha+T)^-(r+x) (beta+T)^-s,
- *	 K = s/(r+s+x); with w = K A0 / (E1 + K A0),
- *	 d LL = d base + d lgamma(r+x) + (1-w) d ln E1 + w (d ln K + d ln A0),
- *	 d ln A0 = (d ln F(t_x) - q d ln F(T)) / (1 - q), q = F(T) / F(t_x).
+ *	 LL = base + lgamma(r+x) + ln E1 + ln(1 + R),
+ *	 E1 = (alpha+T)^-(r+x) (beta+T)^-s, R as for pnbd_log_ratio;
+ *	 d LL = d base + d lgamma(r+x) + d ln E1 + w d ln R, w = R / (1 + R).
  */
 static double
 pnbd_loglik(const double *p, const FitData *fd, double *grad)
@@ -357,11 +508,8 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 					tx = v[1],
 					T = v[2];
 		double		w_i = fitdata_weight(fd, i);
-		double		lr;
-		double		gx[4] = {0},
-					gT[4] = {0};
-		double		lfx = 0,
-					lfT = 0;
+		double		dlr[4];
+		double		lr = pnbd_log_ratio(p, x, tx, T, grad ? dlr : NULL);
 
 		if (x != prev_x)
 		{
@@ -370,37 +518,16 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 			lgam_rx = lgamma(r + x);
 			psi_rx = grad ? digamma(r + x) : 0.0;
 		}
-		if (grad == NULL)
-			lr = pnbd_log_ratio(p, x, tx, T);
-		else if (tx >= T)
-			lr = -INFINITY;
-		else
-		{
-			lfx = pnbd_log_f_grad(p, x, tx, gx);
-			lfT = pnbd_log_f_grad(p, x, T, gT);
-			lr = log(s / (r + s + x)) + (r + x) * log(alpha + T) + s * log(beta + T) +
-				log_diff_exp(lfx, lfT);
-		}
 		ll += w_i * (base + lgam_rx - (r + x) * log(alpha + T) - s * log(beta + T) +
 					 (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr))));
 		if (grad)
 		{
 			double		w = lr > 0 ? 1.0 / (1.0 + exp(-lr)) : exp(lr) / (1.0 + exp(lr));
-			double		dla0[4] = {0};
 
-			if (w > 0)
-			{
-				double		q = exp(lfT - lfx);
-
-				for (int j = 0; j < 4; j++)
-					dla0[j] = (gx[j] - q * gT[j]) / (1.0 - q);
-			}
-			grad[0] += w_i * (psi_rx - psi_r + log(alpha) - (1 - w) * log(alpha + T) +
-							  w * (-1.0 / (r + s + x) + dla0[0]));
-			grad[1] += w_i * (r / alpha - (1 - w) * (r + x) / (alpha + T) + w * dla0[1]);
-			grad[2] += w_i * (log(beta) - (1 - w) * log(beta + T) +
-							  w * (1.0 / s - 1.0 / (r + s + x) + dla0[2]));
-			grad[3] += w_i * (s / beta - (1 - w) * s / (beta + T) + w * dla0[3]);
+			grad[0] += w_i * (psi_rx - psi_r + log(alpha) - log(alpha + T) + w * dlr[0]);
+			grad[1] += w_i * (r / alpha - (r + x) / (alpha + T) + w * dlr[1]);
+			grad[2] += w_i * (log(beta) - log(beta + T) + w * dlr[2]);
+			grad[3] += w_i * (s / beta - s / (beta + T) + w * dlr[3]);
 		}
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();

@@ -312,3 +312,53 @@ log_gamma_ratio(double y, double e)
 	}
 	return acc;
 }
+
+/*
+ * Nodes and weights of the GAUSS_LEGENDRE_N-point Gauss-Legendre rule on
+ * [-1, 1], computed once per process by Newton's method on the Legendre
+ * polynomial (Press et al., Numerical Recipes, section 4.6).
+ */
+void
+gauss_legendre(const double **nodes, const double **weights)
+{
+	static double x[GAUSS_LEGENDRE_N];
+	static double w[GAUSS_LEGENDRE_N];
+	static bool computed = false;
+	const int	n = GAUSS_LEGENDRE_N;
+
+	if (!computed)
+	{
+		for (int i = 0; i < (n + 1) / 2; i++)
+		{
+			double		root = cos(M_PI * (i + 0.75) / (n + 0.5));
+			double		deriv = 1.0;
+
+			for (int iter = 0; iter < 100; iter++)
+			{
+				double		p0 = 1.0,
+							p1 = 0.0,
+							step;
+
+				/* P_n(root) by the three-term recurrence, then P_n' */
+				for (int k = 1; k <= n; k++)
+				{
+					double		p2 = p1;
+
+					p1 = p0;
+					p0 = ((2.0 * k - 1.0) * root * p1 - (k - 1.0) * p2) / k;
+				}
+				deriv = n * (root * p0 - p1) / (root * root - 1.0);
+				step = p0 / deriv;
+				root -= step;
+				if (fabs(step) <= 1e-16)
+					break;
+			}
+			x[i] = -root;
+			x[n - 1 - i] = root;
+			w[i] = w[n - 1 - i] = 2.0 / ((1.0 - root * root) * deriv * deriv);
+		}
+		computed = true;
+	}
+	*nodes = x;
+	*weights = w;
+}

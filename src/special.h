@@ -61,4 +61,13 @@ extern double hyp2f1(double a, double b, double c, double z, bool *ok);
 extern void hyp2f1_many(double a, double b, double c, const double *z, int n,
 						double *out, bool *ok);
 
+/* The number of nodes of gauss_legendre's rule. */
+#define GAUSS_LEGENDRE_N 12
+
+/*
+ * The nodes (ascending) and weights of the GAUSS_LEGENDRE_N-point
+ * Gauss-Legendre rule on [-1, 1], exact for polynomials of degree < 24.
+ */
+extern void gauss_legendre(const double **nodes, const double **weights);
+
 #endif							/* SPECIAL_H */
