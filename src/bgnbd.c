@@ -79,7 +79,14 @@ bg_log_ratio(const double *p, int m, double x, double tx, double T)
 static inline double
 inv_one_plus_exp(double lr)
 {
-	return lr > 0 ? exp(-lr) / (1.0 + exp(-lr)) : 1.0 / (1.0 + exp(lr));
+	double		e;
+
+	if (lr > 0)
+	{
+		e = exp(-lr);
+		return e / (1.0 + e);
+	}
+	return 1.0 / (1.0 + exp(lr));
 }
 
 /*
@@ -138,7 +145,11 @@ bg_bracket(double a, double cma, double rp, double z)
 static double
 bg_p_alive(const double *p, int m, double x, double tx, double T)
 {
-	return inv_one_plus_exp(bg_log_ratio(p, m, x, tx, T));
+	if (x + m == 0)
+		return 1.0;				/* no purchase to have dropped out after */
+	/* 1 / (1 + e^lr), e^lr = a / (b+x+m-1) ((alpha+T) / (alpha+t_x))^(r+x) */
+	return 1.0 / (1.0 + p[2] / (p[3] + x + m - 1) *
+				  pow((p[1] + T) / (p[1] + tx), p[0] + x));
 }
 
 double

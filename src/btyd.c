@@ -120,23 +120,31 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 	return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
 }
 
-#define MEMO_SIZE 4096			/* entries, a power of two */
+#define MEMO_MIN_SIZE 4096		/* entries at first, a power of two */
+#define MEMO_MAX_SIZE 65536		/* entries at most (2.5 MB) */
+#define MEMO_GROWTH 4			/* the table grows by this factor */
 
 /*
  * The memo of a call site: the constants it is valid for, and its entries,
- * valid when their generation is the memo's (0: never).
+ * valid when their generation is the memo's (0: never).  The table starts
+ * small and grows when it has missed a quarter as often as it has entries
+ * since it last grew: when a query has more distinct keys than fit, the
+ * values recomputed are worth far more than the memory.
  */
 typedef struct BtydMemo
 {
 	int			nconsts;
 	double		consts[BTYD_MEMO_MAX_CONSTS];
 	uint32		generation;
-	BtydMemoEntry entries[MEMO_SIZE];
+	uint32		size;			/* entries, a power of two */
+	uint64		misses;			/* since the table last grew */
+	BtydMemoEntry *entries;
+	BtydMemoEntry *previous;	/* the table before the last growth, or NULL */
 } BtydMemo;
 
-/* Mixes the bits of three doubles into a table index. */
+/* Mixes the bits of three doubles into a table index below size. */
 static inline uint32
-memo_hash(double k0, double k1, double k2)
+memo_hash(double k0, double k1, double k2, uint32 size)
 {
 	uint64		b0,
 				b1,
@@ -151,45 +159,135 @@ memo_hash(double k0, double k1, double k2)
 	h ^= h >> 29;
 	h *= UINT64CONST(0xBF58476D1CE4E5B9);
 	h ^= h >> 32;
-	return (uint32) h & (MEMO_SIZE - 1);
+	return (uint32) h & (size - 1);
 }
 
+/* Whether entry e holds key (k0, k1, k2) of the memo's generation. */
+static inline bool
+memo_entry_is(const BtydMemo *memo, const BtydMemoEntry *e, double k0, double k1, double k2)
+{
+	return e->generation == memo->generation &&
+		e->key[0] == k0 && e->key[1] == k1 && e->key[2] == k2;
+}
+
+/*
+ * The entry of the two-entry bucket of h (h and h ^ 1) for a new key: the
+ * first; a valid key there moves to the second, whose own is lost (the more
+ * recently used of the two stays).
+ */
+static inline BtydMemoEntry *
+memo_make_room(BtydMemoEntry *entries, uint32 h, uint32 generation)
+{
+	if (entries[h].generation == generation)
+		entries[h ^ 1] = entries[h];
+	return &entries[h];
+}
+
+/*
+ * Moves the memo to a table MEMO_GROWTH times larger, keeping its valid
+ * entries.  The old table is freed only at the next growth, so that a slot
+ * handed out just before (not stored yet) can still be written, harmlessly.
+ */
+static void
+memo_grow(FunctionCallInfo fcinfo, BtydMemo *memo)
+{
+	uint32		size = memo->size * MEMO_GROWTH;
+	BtydMemoEntry *entries = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+													sizeof(BtydMemoEntry) * size);
+
+	for (uint32 i = 0; i < memo->size; i++)
+	{
+		BtydMemoEntry *e = &memo->entries[i];
+
+		if (e->generation == memo->generation)
+			*memo_make_room(entries, memo_hash(e->key[0], e->key[1], e->key[2], size),
+							memo->generation) = *e;
+	}
+	if (memo->previous)
+		pfree(memo->previous);
+	memo->previous = memo->entries;
+	memo->entries = entries;
+	memo->size = size;
+	memo->misses = 0;
+}
+
+/* Whether the memo's constants are consts[0..nconsts-1], bit for bit. */
+static inline bool
+memo_consts_are(const BtydMemo *memo, const double *consts, int nconsts)
+{
+	if (memo->generation == 0 || memo->nconsts != nconsts)
+		return false;
+	for (int i = 0; i < nconsts; i++)
+	{
+		uint64		x,
+					y;
+
+		memcpy(&x, &memo->consts[i], sizeof(x));
+		memcpy(&y, &consts[i], sizeof(y));
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Two-way set-associative: a key lives in the bucket of entries h and h ^ 1,
+ * the more recently used first.
+ */
 BtydMemoEntry *
 btyd_memo_slot(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 			   double k0, double k1, double k2, double *value, bool *hit)
 {
 	BtydMemo   *memo = (BtydMemo *) fcinfo->flinfo->fn_extra;
 	BtydMemoEntry *e;
+	uint32		h;
 
 	Assert(nconsts <= BTYD_MEMO_MAX_CONSTS);
 	if (memo == NULL)
 	{
 		memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BtydMemo));
+		memo->size = MEMO_MIN_SIZE;
+		memo->entries = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+											   sizeof(BtydMemoEntry) * memo->size);
 		fcinfo->flinfo->fn_extra = memo;
 	}
-	if (memo->generation == 0 || memo->nconsts != nconsts ||
-		memcmp(memo->consts, consts, sizeof(double) * nconsts) != 0)
+	if (!memo_consts_are(memo, consts, nconsts))
 	{
 		/* other constants: forget everything */
 		if (++memo->generation == 0)
 		{
-			memset(memo->entries, 0, sizeof(memo->entries));
+			memset(memo->entries, 0, sizeof(BtydMemoEntry) * memo->size);
 			memo->generation = 1;
 		}
 		memo->nconsts = nconsts;
 		memcpy(memo->consts, consts, sizeof(double) * nconsts);
 	}
-	e = &memo->entries[memo_hash(k0, k1, k2)];
-	*hit = e->generation == memo->generation &&
-		e->key[0] == k0 && e->key[1] == k1 && e->key[2] == k2;
-	if (*hit)
-		*value = e->value;
-	else
+	h = memo_hash(k0, k1, k2, memo->size);
+	e = &memo->entries[h];
+	*hit = memo_entry_is(memo, e, k0, k1, k2);
+	if (!*hit && memo_entry_is(memo, &memo->entries[h ^ 1], k0, k1, k2))
 	{
-		/* claimed for this generation; matches nothing until stored */
-		e->generation = memo->generation;
-		e->key[0] = NAN;
+		/* found second: swap it first */
+		BtydMemoEntry tmp = *e;
+
+		*e = memo->entries[h ^ 1];
+		memo->entries[h ^ 1] = tmp;
+		*hit = true;
 	}
+	if (*hit)
+	{
+		*value = e->value;
+		return e;
+	}
+	if (++memo->misses > memo->size / 4 && memo->size < MEMO_MAX_SIZE)
+	{
+		memo_grow(fcinfo, memo);
+		h = memo_hash(k0, k1, k2, memo->size);
+	}
+	e = memo_make_room(memo->entries, h, memo->generation);
+	/* claimed for this generation; matches nothing until stored */
+	e->generation = memo->generation;
+	e->key[0] = NAN;
 	return e;
 }
 

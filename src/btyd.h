@@ -138,8 +138,12 @@ extern double btyd_state_penalizer(const FitData *fd);
  * (e.g. frequency, age and t), valid for one set of up to BTYD_MEMO_MAX_CONSTS
  * constants (the model's parameters, and e.g. the CLV schedule).  Real
  * summaries repeat (whole days, whole counts), so expensive terms such as
- * 2F1 series are computed once per distinct key.  4096 direct-mapped entries,
- * 160 kB, in flinfo->fn_mcxt; other constants invalidate all entries in O(1).
+ * 2F1 series are computed once per distinct key.  Two-way set-associative
+ * entries in flinfo->fn_mcxt: 4096 (160 kB) at first, growing fourfold up to
+ * 65536 (2.5 MB) each time the table has missed a quarter as often as it has
+ * entries, i.e. only when many distinct keys are scored; other constants
+ * invalidate all entries in O(1).  A slot stays writable (harmlessly) after
+ * later calls, until it is stored.
  * Returns true and sets *value on a hit; otherwise the caller computes the
  * value and stores it with btyd_memo_store(slot).
  */

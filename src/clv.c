@@ -77,12 +77,20 @@ static const ClvModel clv_paretonbd_model = {
 	paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo
 };
 
-/* The number of whole steps in the horizon, after checking both. */
+/*
+ * The number of whole steps in the horizon, after checking both and the
+ * discount rate.
+ */
 static int
-clv_steps(double horizon, double step)
+clv_schedule(double horizon, double step, double d)
 {
 	double		k;
 
+	ensure_finite(d, "discount_rate");
+	if (d <= -1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("discount_rate must be greater than -1")));
 	ensure_nonnegative(horizon, "horizon");
 	ensure_positive(step, "step");
 	k = floor(horizon / step + 1e-9);
@@ -129,6 +137,8 @@ clv_alive_purchases(const ClvModel *model, const double *params, double x, doubl
  * CLV = P(alive) * spend * the discounted purchases if alive, the last
  * memoised per (frequency, age) for the call site's model and schedule under
  * the key (x, T, -1) (Pareto/NBD's P(alive) uses the memo too, see btyd.h).
+ * The schedule is checked on a miss only: a hit was computed under the same
+ * constants, which passed.
  */
 static double
 clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
@@ -145,33 +155,28 @@ clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
 	double		spend;
 	double		alive_purchases;
 	double		p_alive;
-	int			k;
 	bool		hit;
 	BtydMemoEntry *slot;
 
-	/* consts: the model's 4 parameters, then step, discount_rate, steps */
+	/* consts: the model's 4 parameters, then horizon, step, discount_rate */
 	BTYD_GETARG_MODEL(0, 4, model->names, consts);
 	gammagamma_read_model(PG_GETARG_DATUM(1), gg);
 	btyd_check_summary(x, tx, T);
 	gammagamma_check_summary(x, monetary);
-	ensure_finite(d, "discount_rate");
-	if (d <= -1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("discount_rate must be greater than -1")));
-	k = clv_steps(horizon, step);
-	spend = gammagamma_spend(gg, x, monetary);
-	consts[4] = step;
-	consts[5] = d;
-	consts[6] = k;
+	consts[4] = horizon;
+	consts[5] = step;
+	consts[6] = d;
 
 	slot = btyd_memo_slot(fcinfo, consts, 7, x, T, -1.0, &alive_purchases, &hit);
 	if (!hit)
 	{
+		int			k = clv_schedule(horizon, step, d);
+
 		alive_purchases = clv_alive_purchases(model, consts, x, T, step,
 											  1.0 / (1.0 + d), k);
 		btyd_memo_store(slot, x, T, -1.0, alive_purchases);
 	}
+	spend = gammagamma_spend(gg, x, monetary);
 	p_alive = model->p_alive(fcinfo, consts, 7, x, tx, T);
 	return alive_purchases * p_alive * spend;
 }

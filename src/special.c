@@ -106,6 +106,61 @@ hyp2f1_series(double a, double b, double c, double z, bool *ok)
 	return sum;
 }
 
+/*
+ * The power series of 2F1(a, b; c; z[i]) for n <= HYP2F1_MANY_MAX arguments
+ * at once, into out[i]: term k of every running series in one pass, sharing
+ * the coefficient ratio.  Each series stops where hyp2f1_series' would, so
+ * out[i] is hyp2f1_series' sum bit for bit.  converged[i] is false when the
+ * series of z[i] had not stopped after HYP2F1_MAX_TERMS terms.
+ */
+static void
+hyp2f1_series_many(double a, double b, double c, const double *z, int n,
+				   double *out, bool *converged)
+{
+	double		term[HYP2F1_MANY_MAX];
+	int			running[HYP2F1_MANY_MAX];	/* indexes of the running series */
+	int			nrunning = n;
+
+	Assert(n <= HYP2F1_MANY_MAX);
+	for (int i = 0; i < n; i++)
+	{
+		term[i] = 1.0;
+		out[i] = 1.0;
+		running[i] = i;
+		converged[i] = true;
+	}
+	for (int k = 0; nrunning > 0; k++)
+	{
+		/* the shared parts of hyp2f1_series' ratio and of its stopping test */
+		double		ratio = (a + k) * (b + k) / ((c + k) * (k + 1.0));
+		double		next_num = (a + k + 1) * (b + k + 1);
+		double		next_den = fabs((c + k + 1) * (k + 2.0));
+
+		if (k == HYP2F1_MAX_TERMS)
+		{
+			for (int j = 0; j < nrunning; j++)
+				converged[running[j]] = false;
+			break;
+		}
+		if ((k & 0xfff) == 0xfff)
+			CHECK_FOR_INTERRUPTS();
+		for (int j = 0; j < nrunning; j++)
+		{
+			int			i = running[j];
+
+			term[i] *= ratio * z[i];
+			out[i] += term[i];
+			if (term[i] == 0.0 ||
+				(fabs(term[i]) <= DBL_EPSILON * 0.5 * fabs(out[i]) &&
+				 fabs(next_num * z[i]) < next_den))
+			{
+				/* stopped: the last running series takes its place */
+				running[j--] = running[--nrunning];
+			}
+		}
+	}
+}
+
 /* ln|Gamma(x)| and the sign of Gamma(x); sign 0 at the poles. */
 static double
 lgamma_sign(double x, int *sign)
@@ -122,49 +177,163 @@ lgamma_sign(double x, int *sign)
 	return lgamma(x);
 }
 
-/* Gamma(n1) Gamma(n2) / (Gamma(d1) Gamma(d2)) * w^p, in logs with signs. */
-static double
-gamma_ratio(double n1, double n2, double d1, double d2, double w, double p)
+/*
+ * Gamma(n1) Gamma(n2) / (Gamma(d1) Gamma(d2)) as sign * e^l, sign 0 when it
+ * is 0 because a denominator is at a pole of Gamma.
+ */
+typedef struct GammaRatio
 {
+	double		l;				/* ln of its absolute value */
+	int			sign;			/* the product of the four signs */
+	bool		zero;			/* 1 / Gamma(d1) or 1 / Gamma(d2) is 0 */
+} GammaRatio;
+
+static GammaRatio
+gamma_ratio(double n1, double n2, double d1, double d2)
+{
+	GammaRatio	g;
 	int			s1,
 				s2,
 				s3,
 				s4;
-	double		l = lgamma_sign(n1, &s1) + lgamma_sign(n2, &s2) -
-		lgamma_sign(d1, &s3) - lgamma_sign(d2, &s4);
 
-	if (s3 == 0 || s4 == 0)
-		return 0.0;				/* 1 / Gamma at a pole */
-	return s1 * s2 * s3 * s4 * exp(l + p * log(w));
+	g.l = lgamma_sign(n1, &s1) + lgamma_sign(n2, &s2) -
+		lgamma_sign(d1, &s3) - lgamma_sign(d2, &s4);
+	g.sign = s1 * s2 * s3 * s4;
+	g.zero = s3 == 0 || s4 == 0;
+	return g;
+}
+
+/* The gamma ratio g times w^p. */
+static inline double
+gamma_ratio_times_pow(const GammaRatio *g, double w, double p)
+{
+	if (g->zero)
+		return 0.0;
+	return g->sign * exp(g->l + p * log(w));
 }
 
 /*
- * The 1 - z transformation (A&S 15.3.6), c - a - b not an integer.  Sets
- * *cancelled when its two terms cancel to less than 1e-6 of their size
- * (large a, b or c), where the result would be meaningless.
+ * The 1 - z transformation (A&S 15.3.6) of 2F1(a, b; c; z[i]), c - a - b
+ * not an integer, for n arguments: the gamma ratios once, the two series at
+ * w = 1 - z[i] summed together; out[i] is the same as the transformation at
+ * z[i] alone.  Sets failed[i] (never clears it) when a series of z[i] did
+ * not converge or its two terms cancel to less than 1e-6 of their size
+ * (large a, b or c), where out[i] would be meaningless.
  */
-static double
-hyp2f1_reflect(double a, double b, double c, double z, bool *ok, bool *cancelled)
+static void
+hyp2f1_reflect_many(double a, double b, double c, const double *z, int n,
+					double *out, bool *failed)
 {
-	double		w = 1.0 - z;
 	double		d = c - a - b;
-	double		t1 = gamma_ratio(c, d, c - a, c - b, w, 0.0);
-	double		t2 = gamma_ratio(c, -d, a, b, w, d);
-	double		s1 = t1 == 0.0 ? 0.0 : hyp2f1_series(a, b, 1.0 - d, w, ok);
-	double		s2 = t2 == 0.0 ? 0.0 : hyp2f1_series(c - a, c - b, 1.0 + d, w, ok);
-	double		result = t1 * s1 + t2 * s2;
+	GammaRatio	g1 = gamma_ratio(c, d, c - a, c - b);
+	GammaRatio	g2 = gamma_ratio(c, -d, a, b);
+	double		g1_w_positive = gamma_ratio_times_pow(&g1, 1.0, 0.0);
+	double		t1[HYP2F1_MANY_MAX],
+				t2[HYP2F1_MANY_MAX];
+	double		w1[HYP2F1_MANY_MAX],
+				w2[HYP2F1_MANY_MAX];
+	double		s1[HYP2F1_MANY_MAX],
+				s2[HYP2F1_MANY_MAX];
+	bool		ok1[HYP2F1_MANY_MAX],
+				ok2[HYP2F1_MANY_MAX];
 
-	if (!(fabs(result) >= 1e-6 * (fabs(t1 * s1) + fabs(t2 * s2))))
-		*cancelled = true;
-	return result;
+	if (n <= 0)
+		return;
+	for (int i = 0; i < n; i++)
+	{
+		double		w = 1.0 - z[i];
+
+		/* w^0 is 1 for w > 0; w <= 0 (z >= 1) is left to the formula */
+		t1[i] = w > 0.0 ? g1_w_positive : gamma_ratio_times_pow(&g1, w, 0.0);
+		t2[i] = gamma_ratio_times_pow(&g2, w, d);
+		/* the series of a term whose factor is 0 is not needed: z = 0 stops at once */
+		w1[i] = t1[i] == 0.0 ? 0.0 : w;
+		w2[i] = t2[i] == 0.0 ? 0.0 : w;
+	}
+	hyp2f1_series_many(a, b, 1.0 - d, w1, n, s1, ok1);
+	hyp2f1_series_many(c - a, c - b, 1.0 + d, w2, n, s2, ok2);
+	for (int i = 0; i < n; i++)
+	{
+		double		p1 = t1[i] == 0.0 ? 0.0 : t1[i] * s1[i];
+		double		p2 = t2[i] == 0.0 ? 0.0 : t2[i] * s2[i];
+
+		out[i] = p1 + p2;
+		if (!ok1[i] || !ok2[i] ||
+			!(fabs(out[i]) >= 1e-6 * (fabs(p1) + fabs(p2))))
+			failed[i] = true;
+	}
+}
+
+/*
+ * 2F1(a, b; c; z[i]) for n arguments z[i] > 0.6 (where hyp2f1 does not sum
+ * the power series at once): the 1 - z transformation, with cubic
+ * interpolation in c when c - a - b is near an integer, and the power series
+ * where the transformation fails.  ok[i] is false when that series did not
+ * converge either.
+ */
+static void
+hyp2f1_near_one(double a, double b, double c, const double *z, int n,
+				double *out, bool *ok)
+{
+	double		d = c - a - b;
+	double		m = rint(d);
+	bool		failed[HYP2F1_MANY_MAX];
+	double		zf[HYP2F1_MANY_MAX],
+				sf[HYP2F1_MANY_MAX];
+	bool		okf[HYP2F1_MANY_MAX];
+	int			nf = 0;
+
+	for (int i = 0; i < n; i++)
+		failed[i] = false;
+	if (fabs(d - m) >= HYP2F1_INT_GUARD)
+		hyp2f1_reflect_many(a, b, c, z, n, out, failed);
+	else
+	{
+		/*
+		 * Cubic interpolation in c through c - a - b = m -2h, -h, +h, +2h:
+		 * error O(h^4), cancellation noise O(eps / h).
+		 */
+		double		h = HYP2F1_INT_GUARD;
+		double		t = (d - m) / h;
+		double		nodes[4] = {-2, -1, 1, 2};
+		double		part[HYP2F1_MANY_MAX];
+
+		for (int i = 0; i < n; i++)
+			out[i] = 0.0;
+		for (int k = 0; k < 4; k++)
+		{
+			double		weight = 1.0;
+
+			for (int j = 0; j < 4; j++)
+				if (j != k)
+					weight *= (t - nodes[j]) / (nodes[k] - nodes[j]);
+			hyp2f1_reflect_many(a, b, a + b + m + nodes[k] * h, z, n, part, failed);
+			for (int i = 0; i < n; i++)
+				out[i] += weight * part[i];
+		}
+	}
+	/* fall back on the (slower) power series where it failed */
+	for (int i = 0; i < n; i++)
+		if (failed[i])
+			zf[nf++] = z[i];
+	if (nf > 0)
+		hyp2f1_series_many(a, b, c, zf, nf, sf, okf);
+	nf = 0;
+	for (int i = 0; i < n; i++)
+	{
+		ok[i] = true;
+		if (failed[i])
+		{
+			out[i] = sf[nf];
+			ok[i] = okf[nf++];
+		}
+	}
 }
 
 double
 hyp2f1(double a, double b, double c, double z, bool *ok)
 {
-	double		d = c - a - b;
-	double		m = rint(d);
-	bool		cancelled = false;
 	double		result;
 
 	*ok = true;
@@ -173,111 +342,74 @@ hyp2f1(double a, double b, double c, double z, bool *ok)
 		/* Pfaff (A&S 15.3.5): z / (z - 1) lies in (0, 1) */
 		result = pow(1.0 - z, -a) * hyp2f1(a, c - b, c, z / (z - 1.0), ok);
 	}
-	else if (z <= 0.6 || d >= 8.0)
+	else if (z <= 0.6 || c - a - b >= 8.0)
 		result = hyp2f1_series(a, b, c, z, ok);
 	else
-	{
-		if (fabs(d - m) >= HYP2F1_INT_GUARD)
-			result = hyp2f1_reflect(a, b, c, z, ok, &cancelled);
-		else
-		{
-			/*
-			 * Cubic interpolation in c through c - a - b = m -2h, -h, +h,
-			 * +2h: error O(h^4), cancellation noise O(eps / h).
-			 */
-			double		h = HYP2F1_INT_GUARD;
-			double		t = (d - m) / h;
-			double		nodes[4] = {-2, -1, 1, 2};
-
-			result = 0.0;
-			for (int i = 0; i < 4; i++)
-			{
-				double		weight = 1.0;
-
-				for (int j = 0; j < 4; j++)
-					if (j != i)
-						weight *= (t - nodes[j]) / (nodes[i] - nodes[j]);
-				result += weight * hyp2f1_reflect(a, b, a + b + m + nodes[i] * h, z,
-												  ok, &cancelled);
-			}
-		}
-		if (cancelled || !*ok)
-		{
-			/* fall back on the (slower) power series */
-			*ok = true;
-			result = hyp2f1_series(a, b, c, z, ok);
-		}
-	}
+		hyp2f1_near_one(a, b, c, &z, 1, &result, ok);
 	if (!isfinite(result))
 		*ok = false;
 	return result;
 }
 
 /*
- * 2F1(a, b; c; z[i]) for n arguments at once.  Where hyp2f1 would sum the
- * power series (0 <= z <= 0.6, or c - a - b >= 8), the series of all those
- * arguments are summed together, sharing each coefficient ratio; each stops
- * at the same term, with the same result, as hyp2f1's.  Other arguments go
- * through hyp2f1.
+ * 2F1(a, b; c; z[i]) for n arguments at once, each the same as hyp2f1's:
+ * the arguments hyp2f1 would sum the power series for (0 <= z <= 0.6, or
+ * c - a - b >= 8) are summed together, sharing each coefficient ratio, and
+ * so are those it would transform (z > 0.6), sharing the gamma functions of
+ * the transformation; z < 0 goes through hyp2f1.
  */
 void
 hyp2f1_many(double a, double b, double c, const double *z, int n, double *out,
 			bool *ok)
 {
 	bool		series_at_any_z = c - a - b >= 8.0;
-	double		term[HYP2F1_MANY_MAX];
-	bool		active[HYP2F1_MANY_MAX];
-	int			nactive = 0;
+	double		zs[HYP2F1_MANY_MAX],
+				zt[HYP2F1_MANY_MAX];
+	double		vs[HYP2F1_MANY_MAX],
+				vt[HYP2F1_MANY_MAX];
+	bool		oks[HYP2F1_MANY_MAX],
+				okt[HYP2F1_MANY_MAX];
+	int			ns = 0,
+				nt = 0;
 
 	Assert(n <= HYP2F1_MANY_MAX);
 	*ok = true;
 	for (int i = 0; i < n; i++)
 	{
-		active[i] = z[i] >= 0.0 && (z[i] <= 0.6 || series_at_any_z);
-		if (active[i])
-		{
-			term[i] = 1.0;
-			out[i] = 1.0;
-			nactive++;
-		}
-		else
+		if (z[i] < 0.0)
 		{
 			bool		ok_i;
 
 			out[i] = hyp2f1(a, b, c, z[i], &ok_i);
 			*ok = *ok && ok_i;
 		}
+		else if (z[i] <= 0.6 || series_at_any_z)
+			zs[ns++] = z[i];
+		else
+			zt[nt++] = z[i];
 	}
-	for (int k = 0; nactive > 0; k++)
-	{
-		/* the shared parts of hyp2f1_series' ratio and of its stopping test */
-		double		ratio = (a + k) * (b + k) / ((c + k) * (k + 1.0));
-		double		next_num = (a + k + 1) * (b + k + 1);
-		double		next_den = fabs((c + k + 1) * (k + 2.0));
-
-		if (k == HYP2F1_MAX_TERMS)
-		{
-			*ok = false;
-			break;
-		}
-		for (int i = 0; i < n; i++)
-		{
-			if (!active[i])
-				continue;
-			term[i] *= ratio * z[i];
-			out[i] += term[i];
-			if (term[i] == 0.0 ||
-				(fabs(term[i]) <= DBL_EPSILON * 0.5 * fabs(out[i]) &&
-				 fabs(next_num * z[i]) < next_den))
-			{
-				active[i] = false;
-				nactive--;
-			}
-		}
-	}
+	if (ns > 0)
+		hyp2f1_series_many(a, b, c, zs, ns, vs, oks);
+	if (nt > 0)
+		hyp2f1_near_one(a, b, c, zt, nt, vt, okt);
+	ns = nt = 0;
 	for (int i = 0; i < n; i++)
+	{
+		if (z[i] < 0.0)
+			continue;
+		else if (z[i] <= 0.6 || series_at_any_z)
+		{
+			out[i] = vs[ns];
+			*ok = *ok && oks[ns++];
+		}
+		else
+		{
+			out[i] = vt[nt];
+			*ok = *ok && okt[nt++];
+		}
 		if (!isfinite(out[i]))
 			*ok = false;
+	}
 }
 
 /*

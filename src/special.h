@@ -54,9 +54,11 @@ extern double hyp2f1(double a, double b, double c, double z, bool *ok);
 
 /*
  * hyp2f1 at n <= HYP2F1_MANY_MAX arguments z[i] with the same a, b, c, into
- * out[i], each value the same as hyp2f1's; the power series of all z are
- * summed together (one coefficient ratio per term for all of them).  *ok as
- * for hyp2f1, false when any of them failed.
+ * out[i], each value the same as hyp2f1's, bit for bit; the power series of
+ * all z are summed together (one coefficient ratio per term for all of
+ * them), and the arguments past z = 0.6 share the gamma functions of the
+ * 1 - z transformation and sum its two series together.  *ok as for hyp2f1,
+ * false when any of them failed.
  */
 extern void hyp2f1_many(double a, double b, double c, const double *z, int n,
 						double *out, bool *ok);
