@@ -21,16 +21,33 @@
 #define TIMEBUF_INSERTION_SORT 32
 #define TIMEBUF_MAX_WIDTH 32
 
+/*
+ * An empty buffer of records of width bytes whose first capacity records
+ * are the caller's storage (part of the caller's allocation in cxt, never
+ * freed here); records beyond it are allocated in cxt.
+ */
+void
+timebuf_init_inline(TimeBuf *buf, MemoryContext cxt, Size width, timebuf_merge_fn merge,
+					void *storage, int64 capacity)
+{
+	Assert(width >= sizeof(int64) && width % sizeof(int64) == 0 && width <= TIMEBUF_MAX_WIDTH);
+	Assert(capacity >= 1);
+	buf->count = 0;
+	buf->capacity = capacity;
+	buf->records = storage;
+	buf->cxt = cxt;
+	buf->merge = merge;
+	buf->width = (uint32) width;
+	buf->records_inline = true;
+}
+
 /* An empty buffer of records of width bytes, allocated in cxt. */
 void
 timebuf_init(TimeBuf *buf, MemoryContext cxt, Size width, timebuf_merge_fn merge)
 {
-	Assert(width >= sizeof(int64) && width % sizeof(int64) == 0 && width <= TIMEBUF_MAX_WIDTH);
-	buf->count = 0;
-	buf->capacity = TIMEBUF_INITIAL;
-	buf->width = width;
-	buf->merge = merge;
-	buf->records = MemoryContextAlloc(cxt, TIMEBUF_INITIAL * width);
+	timebuf_init_inline(buf, cxt, width, merge,
+						MemoryContextAlloc(cxt, TIMEBUF_INITIAL * width), TIMEBUF_INITIAL);
+	buf->records_inline = false;
 }
 
 /* qsort comparator of records (or plain int64 values) by their leading int64. */
@@ -93,9 +110,11 @@ timebuf_compact(TimeBuf *buf)
 }
 
 /*
- * Makes room for extra more records: compacts first, and grows only when
- * the buffer would still be more than half full, so that memory stays
- * within four records per distinct time (and at least 8 records).
+ * Makes room for extra more records: compacts first, and doubles only when
+ * the compacted records still fill more than half of the buffer (or the
+ * extra records do not fit), so that each compaction is paid for by at
+ * least half a buffer of appends while memory stays below four (typically
+ * two) records per distinct time, or the initial capacity.
  */
 static void
 timebuf_reserve(TimeBuf *buf, int64 extra)
@@ -105,17 +124,25 @@ timebuf_reserve(TimeBuf *buf, int64 extra)
 	if (buf->count + extra <= buf->capacity)
 		return;
 	timebuf_compact(buf);
-	while (buf->count + extra > capacity / 2)
+	while (buf->count > capacity / 2 || buf->count + extra > capacity)
 		capacity *= 2;
 	if ((Size) capacity > MaxAllocHugeSize / buf->width)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many distinct times in one group")));
-	if (capacity != buf->capacity)
+	if (capacity == buf->capacity)
+		return;
+	if (buf->records_inline)
 	{
-		buf->records = repalloc_huge(buf->records, capacity * buf->width);
-		buf->capacity = capacity;
+		char	   *records = MemoryContextAllocHuge(buf->cxt, capacity * buf->width);
+
+		memcpy(records, buf->records, buf->count * buf->width);
+		buf->records = records;
+		buf->records_inline = false;
 	}
+	else
+		buf->records = repalloc_huge(buf->records, capacity * buf->width);
+	buf->capacity = capacity;
 }
 
 /* A new record at the end of the buffer, for the caller to fill in. */
