@@ -29,6 +29,7 @@
 #include "catalog/pg_type.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/timestamp.h"
 
@@ -73,7 +74,7 @@ typedef struct FunnelEvent
  * kept, except in strict_order mode).  64 bytes plus room for 4 instants in
  * one 128-byte allocation; beyond that the instants move to an allocation
  * of their own, 16 bytes per distinct instant, at most four (typically two)
- * times that allocated.
+ * times that allocated, or 64 instants.
  */
 typedef struct FunnelState
 {
@@ -434,10 +435,11 @@ longest_chain(FunnelState *state)
 		CHECK_FOR_INTERRUPTS();
 		if (strict_order && e->other && reached[0])
 			return best;
-		for (int step = 0; step < state->nsteps; step++)
+		/* the steps that held at this instant, in step order */
+		for (uint32 pending = e->steps; pending != 0; pending &= pending - 1)
 		{
-			if (!(e->steps & ((uint32) 1 << step)))
-				continue;
+			int			step = pg_rightmost_one_pos32(pending);
+
 			if (step == 0)
 			{
 				start[0] = last[0] = e->time;

@@ -14,6 +14,13 @@
 #define TIMEBUF_INITIAL 8
 
 /*
+ * Buffers below this many records grow without being compacted first:
+ * sorting them at every doubling would cost more than the memory it might
+ * save (the records are sorted once at the end anyway).
+ */
+#define TIMEBUF_COMPACT_MIN 64
+
+/*
  * Up to this many records are sorted by insertion (no comparator calls: a
  * customer's few rows sort several times faster than with qsort); wider
  * records than TIMEBUF_MAX_WIDTH bytes are not supported.
@@ -60,6 +67,46 @@ cmp_leading_int64(const void *a, const void *b, void *arg)
 	return (x > y) - (x < y);
 }
 
+/* sort_times(int64 *records, size_t n): records of 8 bytes (a time alone) */
+#define ST_SORT sort_times
+#define ST_ELEMENT_TYPE int64
+#define ST_COMPARE(a, b) ((*(a) > *(b)) - (*(a) < *(b)))
+#define ST_SCOPE static
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/* A record of 16 bytes: a time and 8 bytes that go with it. */
+typedef struct TimeRecord16
+{
+	int64		time;
+	int64		rest;
+} TimeRecord16;
+
+/* sort_records16(TimeRecord16 *records, size_t n) */
+#define ST_SORT sort_records16
+#define ST_ELEMENT_TYPE TimeRecord16
+#define ST_COMPARE(a, b) (((a)->time > (b)->time) - ((a)->time < (b)->time))
+#define ST_SCOPE static
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/*
+ * Sorts many records by time: with a quicksort specialised for the record
+ * width when there is one (no comparator call per comparison).
+ */
+static void
+sort_many(TimeBuf *buf)
+{
+	if (buf->width == sizeof(int64))
+		sort_times((int64 *) buf->records, buf->count);
+	else if (buf->width == sizeof(TimeRecord16))
+		sort_records16((TimeRecord16 *) buf->records, buf->count);
+	else
+		qsort_interruptible(buf->records, buf->count, buf->width, cmp_leading_int64, NULL);
+}
+
 /* Sorts a few records by time, by insertion. */
 static void
 sort_few(TimeBuf *buf)
@@ -92,7 +139,7 @@ timebuf_compact(TimeBuf *buf)
 	if (buf->count <= TIMEBUF_INSERTION_SORT)
 		sort_few(buf);
 	else
-		qsort_interruptible(buf->records, buf->count, buf->width, cmp_leading_int64, NULL);
+		sort_many(buf);
 	for (int64 i = 0; i < buf->count; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -110,11 +157,12 @@ timebuf_compact(TimeBuf *buf)
 }
 
 /*
- * Makes room for extra more records: compacts first, and doubles only when
- * the compacted records still fill more than half of the buffer (or the
- * extra records do not fit), so that each compaction is paid for by at
+ * Makes room for extra more records: compacts first (once the buffer holds
+ * TIMEBUF_COMPACT_MIN records; smaller ones simply grow), and doubles only
+ * when the compacted records still fill more than half of the buffer (or
+ * the extra records do not fit), so that each compaction is paid for by at
  * least half a buffer of appends while memory stays below four (typically
- * two) records per distinct time, or the initial capacity.
+ * two) records per distinct time, or TIMEBUF_COMPACT_MIN records.
  */
 static void
 timebuf_reserve(TimeBuf *buf, int64 extra)
@@ -123,7 +171,8 @@ timebuf_reserve(TimeBuf *buf, int64 extra)
 
 	if (buf->count + extra <= buf->capacity)
 		return;
-	timebuf_compact(buf);
+	if (buf->capacity >= TIMEBUF_COMPACT_MIN)
+		timebuf_compact(buf);
 	while (buf->count > capacity / 2 || buf->count + extra > capacity)
 		capacity *= 2;
 	if ((Size) capacity > MaxAllocHugeSize / buf->width)

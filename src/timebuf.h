@@ -5,9 +5,9 @@
  *	  for aggregates that must see their rows in time order but receive them
  *	  in any order: append in the transition function, sort once at the end.
  *	  Records with equal times are merged (or dropped) when the buffer is
- *	  compacted, which happens before the buffer grows, so that it never
- *	  allocates more than four records per distinct time (typically two; or
- *	  its initial capacity).  The first records may live in the caller's own
+ *	  compacted, which happens before a buffer of 64 records or more grows,
+ *	  so that it never allocates more than four records per distinct time
+ *	  (typically two), or 64 records.  The first records may live in the caller's own
  *	  allocation (timebuf_init_inline), saving an allocation per group.
  *
  *-------------------------------------------------------------------------
