@@ -29,6 +29,10 @@ PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
+
+# PGXS tracks no header dependencies: rebuild every object when any header changes (a struct
+# layout change in a shared header must not leave stale objects behind).
+$(OBJS): $(wildcard src/*.h)
 else
 # Without the server headers only the set-up targets below work; they install the headers first.
 all install installcheck:

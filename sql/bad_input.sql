@@ -491,6 +491,19 @@ INSERT INTO bad_input (fn, label, stmt) VALUES
     ('engage.gammagamma_fit(engage.rfm,float8)', 'negative weight',
      $q$SELECT engage.gammagamma_fit('(2,30,38,10)'::engage.rfm, -1)$q$);
 
+-- window_funnel with 2 to 8 step arguments (fixed-arity forms): a NULL last step, and with a
+-- mode, an unknown mode and a NULL step
+INSERT INTO bad_input (fn, label, stmt)
+SELECT format('engage.window_funnel(interval,%stimestamptz%s)', mode_type, repeat(',boolean', n))::regprocedure,
+       format('%s steps, %s', n, label),
+       format('SELECT engage.window_funnel(''1 day'', %s''2020-01-01'', %s)', mode, steps)
+FROM generate_series(2, 8) AS n,
+     LATERAL (VALUES ('', '', 'NULL last step', repeat('true, ', n - 1) || 'NULL'),
+                     ('text,', '''strict''::text, ', 'unknown mode', repeat('true, ', n - 1) || 'true'),
+                     ('text,', '''strict_order''::text, ', 'NULL step', 'NULL' || repeat(', true', n - 1)))
+         AS c(mode_type, mode, label, steps)
+ORDER BY n, label;
+
 SELECT fn::oid::regproc AS function, label AS "case", pg_temp.outcome(stmt) AS outcome
 FROM bad_input
 ORDER BY n;

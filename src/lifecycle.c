@@ -111,7 +111,8 @@ typedef struct StageState
 /*
  * State of engage.lifecycle_stage_personal: the parameters and the
  * interaction times at or before as_of, deduplicated when the buffer fills
- * (8 bytes per distinct time, at most four times that allocated).
+ * (8 bytes per distinct time, at most four times that allocated, or 64
+ * times).
  */
 typedef struct PersonalState
 {

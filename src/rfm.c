@@ -287,18 +287,21 @@ static RfmState *
 rfm_accum_row(FunctionCallInfo fcinfo, RfmState *state, int split_arg,
 			  int horizon_arg, int unit_arg, int zone_arg)
 {
-	MemoryContext aggcontext = aggregate_context(fcinfo, "rfm transition");
-	LocalDayCache *cache = local_day_cache(fcinfo->flinfo);
+	MemoryContext aggcontext;
+	LocalDayCache *cache;
 	TimestampTz occurred_at;
 	TimestampTz split;
 	TimestampTz horizon;
 	double		amount;
 	int32		day;
 
+	/* first, as most rows of an interaction log are not purchases */
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(split_arg) ||
 		PG_ARGISNULL(horizon_arg) || PG_ARGISNULL(unit_arg) ||
 		(zone_arg >= 0 && PG_ARGISNULL(zone_arg)))
 		return state;
+	aggcontext = aggregate_context(fcinfo, "rfm transition");
+	cache = local_day_cache(fcinfo->flinfo);
 	if (zone_arg >= 0)
 		local_day_set_zone(cache, PG_GETARG_TEXT_PP(zone_arg));
 

@@ -14,6 +14,13 @@
 #define TIMEBUF_INITIAL 8
 
 /*
+ * Buffers below this many records grow without being compacted first:
+ * sorting them at every doubling would cost more than the memory it might
+ * save (the records are sorted once at the end anyway).
+ */
+#define TIMEBUF_COMPACT_MIN 64
+
+/*
  * Up to this many records are sorted by insertion (no comparator calls: a
  * customer's few rows sort several times faster than with qsort); wider
  * records than TIMEBUF_MAX_WIDTH bytes are not supported.
@@ -21,16 +28,33 @@
 #define TIMEBUF_INSERTION_SORT 32
 #define TIMEBUF_MAX_WIDTH 32
 
+/*
+ * An empty buffer of records of width bytes whose first capacity records
+ * are the caller's storage (part of the caller's allocation in cxt, never
+ * freed here); records beyond it are allocated in cxt.
+ */
+void
+timebuf_init_inline(TimeBuf *buf, MemoryContext cxt, Size width, timebuf_merge_fn merge,
+					void *storage, int64 capacity)
+{
+	Assert(width >= sizeof(int64) && width % sizeof(int64) == 0 && width <= TIMEBUF_MAX_WIDTH);
+	Assert(capacity >= 1);
+	buf->count = 0;
+	buf->capacity = capacity;
+	buf->records = storage;
+	buf->cxt = cxt;
+	buf->merge = merge;
+	buf->width = (uint32) width;
+	buf->records_inline = true;
+}
+
 /* An empty buffer of records of width bytes, allocated in cxt. */
 void
 timebuf_init(TimeBuf *buf, MemoryContext cxt, Size width, timebuf_merge_fn merge)
 {
-	Assert(width >= sizeof(int64) && width % sizeof(int64) == 0 && width <= TIMEBUF_MAX_WIDTH);
-	buf->count = 0;
-	buf->capacity = TIMEBUF_INITIAL;
-	buf->width = width;
-	buf->merge = merge;
-	buf->records = MemoryContextAlloc(cxt, TIMEBUF_INITIAL * width);
+	timebuf_init_inline(buf, cxt, width, merge,
+						MemoryContextAlloc(cxt, TIMEBUF_INITIAL * width), TIMEBUF_INITIAL);
+	buf->records_inline = false;
 }
 
 /* qsort comparator of records (or plain int64 values) by their leading int64. */
@@ -41,6 +65,46 @@ cmp_leading_int64(const void *a, const void *b, void *arg)
 	int64		y = *(const int64 *) b;
 
 	return (x > y) - (x < y);
+}
+
+/* sort_times(int64 *records, size_t n): records of 8 bytes (a time alone) */
+#define ST_SORT sort_times
+#define ST_ELEMENT_TYPE int64
+#define ST_COMPARE(a, b) ((*(a) > *(b)) - (*(a) < *(b)))
+#define ST_SCOPE static
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/* A record of 16 bytes: a time and 8 bytes that go with it. */
+typedef struct TimeRecord16
+{
+	int64		time;
+	int64		rest;
+} TimeRecord16;
+
+/* sort_records16(TimeRecord16 *records, size_t n) */
+#define ST_SORT sort_records16
+#define ST_ELEMENT_TYPE TimeRecord16
+#define ST_COMPARE(a, b) (((a)->time > (b)->time) - ((a)->time < (b)->time))
+#define ST_SCOPE static
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/*
+ * Sorts many records by time: with a quicksort specialised for the record
+ * width when there is one (no comparator call per comparison).
+ */
+static void
+sort_many(TimeBuf *buf)
+{
+	if (buf->width == sizeof(int64))
+		sort_times((int64 *) buf->records, buf->count);
+	else if (buf->width == sizeof(TimeRecord16))
+		sort_records16((TimeRecord16 *) buf->records, buf->count);
+	else
+		qsort_interruptible(buf->records, buf->count, buf->width, cmp_leading_int64, NULL);
 }
 
 /* Sorts a few records by time, by insertion. */
@@ -75,7 +139,7 @@ timebuf_compact(TimeBuf *buf)
 	if (buf->count <= TIMEBUF_INSERTION_SORT)
 		sort_few(buf);
 	else
-		qsort_interruptible(buf->records, buf->count, buf->width, cmp_leading_int64, NULL);
+		sort_many(buf);
 	for (int64 i = 0; i < buf->count; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -93,9 +157,12 @@ timebuf_compact(TimeBuf *buf)
 }
 
 /*
- * Makes room for extra more records: compacts first, and grows only when
- * the buffer would still be more than half full, so that memory stays
- * within four records per distinct time (and at least 8 records).
+ * Makes room for extra more records: compacts first (once the buffer holds
+ * TIMEBUF_COMPACT_MIN records; smaller ones simply grow), and doubles only
+ * when the compacted records still fill more than half of the buffer (or
+ * the extra records do not fit), so that each compaction is paid for by at
+ * least half a buffer of appends while memory stays below four (typically
+ * two) records per distinct time, or TIMEBUF_COMPACT_MIN records.
  */
 static void
 timebuf_reserve(TimeBuf *buf, int64 extra)
@@ -104,18 +171,27 @@ timebuf_reserve(TimeBuf *buf, int64 extra)
 
 	if (buf->count + extra <= buf->capacity)
 		return;
-	timebuf_compact(buf);
-	while (buf->count + extra > capacity / 2)
+	if (buf->capacity >= TIMEBUF_COMPACT_MIN)
+		timebuf_compact(buf);
+	while (buf->count > capacity / 2 || buf->count + extra > capacity)
 		capacity *= 2;
 	if ((Size) capacity > MaxAllocHugeSize / buf->width)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many distinct times in one group")));
-	if (capacity != buf->capacity)
+	if (capacity == buf->capacity)
+		return;
+	if (buf->records_inline)
 	{
-		buf->records = repalloc_huge(buf->records, capacity * buf->width);
-		buf->capacity = capacity;
+		char	   *records = MemoryContextAllocHuge(buf->cxt, capacity * buf->width);
+
+		memcpy(records, buf->records, buf->count * buf->width);
+		buf->records = records;
+		buf->records_inline = false;
 	}
+	else
+		buf->records = repalloc_huge(buf->records, capacity * buf->width);
+	buf->capacity = capacity;
 }
 
 /* A new record at the end of the buffer, for the caller to fill in. */

@@ -5,8 +5,10 @@
  *	  for aggregates that must see their rows in time order but receive them
  *	  in any order: append in the transition function, sort once at the end.
  *	  Records with equal times are merged (or dropped) when the buffer is
- *	  compacted, which happens before the buffer grows, so that it never
- *	  allocates more than four records per distinct time (or 8 records).
+ *	  compacted, which happens before a buffer of 64 records or more grows,
+ *	  so that it never allocates more than four records per distinct time
+ *	  (typically two), or 64 records.  The first records may live in the caller's own
+ *	  allocation (timebuf_init_inline), saving an allocation per group.
  *
  *-------------------------------------------------------------------------
  */
@@ -20,16 +22,21 @@
 /* Folds record from into record into (both with the same time). */
 typedef void (*timebuf_merge_fn) (void *into, const void *from);
 
+/* 48 bytes. */
 typedef struct TimeBuf
 {
 	int64		count;			/* records in use */
 	int64		capacity;		/* records allocated */
-	Size		width;			/* bytes per record; the first 8 are the time */
+	char	   *records;		/* in cxt, or in the caller's allocation */
+	MemoryContext cxt;			/* the aggregate context: grown records go here */
 	timebuf_merge_fn merge;		/* NULL: equal times are simply deduplicated */
-	char	   *records;		/* allocated in the aggregate context */
+	uint32		width;			/* bytes per record; the first 8 are the time */
+	bool		records_inline; /* records are the caller's: never freed */
 } TimeBuf;
 
 extern void timebuf_init(TimeBuf *buf, MemoryContext cxt, Size width, timebuf_merge_fn merge);
+extern void timebuf_init_inline(TimeBuf *buf, MemoryContext cxt, Size width, timebuf_merge_fn merge,
+								void *storage, int64 capacity);
 extern void *timebuf_append(TimeBuf *buf);
 extern void timebuf_append_all(TimeBuf *buf, const TimeBuf *from);
 extern void timebuf_compact(TimeBuf *buf);

@@ -28,7 +28,7 @@ COMMENT ON FUNCTION @extschema@.window_funnel_final(internal) IS 'final function
 CREATE AGGREGATE @extschema@.window_funnel("window" interval, occurred_at timestamptz, VARIADIC steps boolean[]) (
     SFUNC = @extschema@.window_funnel_accum,
     STYPE = internal,
-    SSPACE = 352,
+    SSPACE = 272,
     COMBINEFUNC = @extschema@.window_funnel_combine,
     SERIALFUNC = @extschema@.window_funnel_serialize,
     DESERIALFUNC = @extschema@.window_funnel_deserialize,
@@ -45,7 +45,7 @@ COMMENT ON FUNCTION @extschema@.window_funnel_accum(internal, interval, text, ti
 CREATE AGGREGATE @extschema@.window_funnel("window" interval, mode text, occurred_at timestamptz, VARIADIC steps boolean[]) (
     SFUNC = @extschema@.window_funnel_accum,
     STYPE = internal,
-    SSPACE = 352,
+    SSPACE = 272,
     COMBINEFUNC = @extschema@.window_funnel_combine,
     SERIALFUNC = @extschema@.window_funnel_serialize,
     DESERIALFUNC = @extschema@.window_funnel_deserialize,
@@ -53,6 +53,55 @@ CREATE AGGREGATE @extschema@.window_funnel("window" interval, mode text, occurre
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.window_funnel(interval, text, timestamptz, boolean[]) IS 'ClickHouse windowFunnel with a mode: a comma-separated list of strict_order (a row satisfying no step, or a step out of order, ends the search), strict_deduplication (a repeated step ends it) and strict_increase (steps at strictly increasing times); '''' is the default mode';
+
+-- Fixed-arity forms window_funnel(window, [mode,] occurred_at, step1, ..., stepN) for N = 2..8:
+-- the same aggregates with the same answers and states, chosen by the parser over the VARIADIC
+-- forms for calls with 2 to 8 steps; PostgreSQL then passes each step as an argument instead of
+-- building a boolean[] for every row.
+DO $fixed$
+DECLARE
+    steps text;
+    types text;
+BEGIN
+    FOR n IN 2..8 LOOP
+        SELECT pg_catalog.string_agg(pg_catalog.format('step%s boolean', i), ', ' ORDER BY i),
+               pg_catalog.string_agg('boolean', ', ')
+        INTO steps, types FROM pg_catalog.generate_series(1, n) AS i;
+        EXECUTE pg_catalog.format($sql$
+CREATE FUNCTION @extschema@.window_funnel_accum(state internal, "window" interval, occurred_at timestamptz, %1$s)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'window_funnel_steps_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_accum(internal, interval, timestamptz, %2$s) IS 'transition function of engage.window_funnel with %3$s step arguments: records the instant of an event that satisfies some step';
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, occurred_at timestamptz, %1$s) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    SSPACE = 272,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, timestamptz, %2$s) IS 'ClickHouse windowFunnel (default mode) with %3$s steps: the same as the VARIADIC form, without an array per row';
+CREATE FUNCTION @extschema@.window_funnel_accum(state internal, "window" interval, mode text, occurred_at timestamptz, %1$s)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'window_funnel_mode_steps_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_accum(internal, interval, text, timestamptz, %2$s) IS 'transition function of engage.window_funnel with a mode and %3$s step arguments: records the instant of an event that satisfies some step';
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, mode text, occurred_at timestamptz, %1$s) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    SSPACE = 272,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, text, timestamptz, %2$s) IS 'ClickHouse windowFunnel with a mode and %3$s steps: the same as the VARIADIC form, without an array per row';
+$sql$, steps, types, n);
+    END LOOP;
+END
+$fixed$;
 
 -- retention --------------------------------------------------------------------
 
