@@ -43,9 +43,6 @@ endif
 src/engage--$(EXTVERSION).sql: $(sort $(wildcard src/sql/*.sql))
 	cat $^ > $@
 
-# Every object is rebuilt when a shared header changes (the headers are few and small).
-$(OBJS): $(wildcard src/*.h)
-
 .PHONY: deps demo test bench
 deps:
 	bash test/deps.sh
