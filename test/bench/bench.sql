@@ -42,15 +42,23 @@ LANGUAGE sql STABLE AS $$
                        ELSE (SELECT expr FROM bench.aggregates AS g WHERE g.ord = grouped.ord) END, tab)
 $$;
 
--- A checksum of the answers of aggregate ord (the query really computes them).
-CREATE FUNCTION bench.checksum(ord integer) RETURNS bigint LANGUAGE plpgsql AS $$
+-- The query of aggregate number ord (0 = the baseline) grouped by customer over a table, its
+-- 1M results consumed by an outer aggregate as a dashboard would: a checksum of all answers
+-- (equal for equal answers). The aggregate really runs, its result being read.
+CREATE FUNCTION bench.consumed(ord integer, tab text DEFAULT 'bench.interactions') RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT format('SELECT sum(customer_id * 7919 + (%s)::bigint)::bigint FROM (SELECT customer_id, %s AS a FROM %s GROUP BY customer_id) AS s',
+                  CASE WHEN ord = 0 THEN 'a' ELSE (SELECT checksum FROM bench.aggregates AS g WHERE g.ord = consumed.ord) END,
+                  CASE WHEN ord = 0 THEN $q$count(*) + extract(epoch FROM max(occurred_at))::bigint$q$
+                       ELSE (SELECT expr FROM bench.aggregates AS g WHERE g.ord = consumed.ord) END, tab)
+$$;
+
+-- A checksum of the answers of aggregate ord over a table (under the session's settings).
+CREATE FUNCTION bench.checksum(ord integer, tab text DEFAULT 'bench.interactions') RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     result bigint;
 BEGIN
-    EXECUTE format('SELECT sum(customer_id * 7919 + (%s)::bigint)::bigint FROM (SELECT customer_id, %s AS a FROM bench.interactions GROUP BY customer_id) AS s',
-                   (SELECT checksum FROM bench.aggregates AS g WHERE g.ord = checksum.ord),
-                   (SELECT expr FROM bench.aggregates AS g WHERE g.ord = checksum.ord))
-        INTO result;
+    EXECUTE bench.consumed(ord, tab) INTO result;
     RETURN result;
 END $$;
 

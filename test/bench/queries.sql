@@ -85,6 +85,10 @@ FROM bench.scoring ORDER BY ord \g /dev/null
 
 \echo
 \echo == 5. Parallel query: 2 workers against the serial plan, same answers (checksums)
+\echo (parallel_leader_participation on, as by default; a realistic query reads the per-customer
+\echo  results: 5c sums them, as a dashboard counts customers per stage)
+\echo 5a. The grouped query alone, on bench.interactions: each worker builds a partial state for
+\echo     nearly every customer, the leader combines ~2M partial states in a 1M-group hash table
 SET max_parallel_workers_per_gather = 2;
 CREATE TABLE bench.checksums AS
 SELECT ord, name, bench.checksum(ord) AS parallel,
@@ -99,14 +103,61 @@ SELECT bench.speedup('parallel', name || ', 2 workers', bench.grouped(ord), '{ma
                      format('%s workers launched, answers %s', coalesce(workers, 0), CASE WHEN serial = parallel THEN 'identical' ELSE 'DIFFER' END))
 FROM bench.checksums ORDER BY ord \g /dev/null
 
-\echo
-\echo == 5b. The same on bench.interactions_part (8 hash partitions by customer), partitionwise aggregation
+\echo 5b. The grouped query alone, on bench.interactions_part (8 hash partitions by customer),
+\echo     partitionwise: no combine step, but all 1M result rows cross the Gather to the leader
 SET enable_partitionwise_aggregate = on;
 SELECT bench.speedup('parallel, partitioned', 'count(*), max(occurred_at), 2 workers', bench.grouped(0, 'bench.interactions_part'),
                      '{max_parallel_workers_per_gather=2}', 'serial', NULL, :runs) \g /dev/null
 SELECT bench.speedup('parallel, partitioned', name || ', 2 workers', bench.grouped(ord, 'bench.interactions_part'),
                      '{max_parallel_workers_per_gather=2}', 'serial', 1.6, :runs)
 FROM bench.aggregates ORDER BY ord \g /dev/null
+
+\echo 5c. The 1M per-customer results consumed by an outer aggregate (checksum), on
+\echo     bench.interactions_part, partitionwise: per-partition aggregates and a partial outer
+\echo     aggregate run below the Gather, one row per worker crosses it (target 5)
+SET max_parallel_workers_per_gather = 2;
+CREATE TABLE bench.checksums_part AS
+SELECT ord, name, bench.checksum(ord, 'bench.interactions_part') AS parallel,
+       (SELECT jsonb_path_query_first(bench.explain(bench.consumed(ord, 'bench.interactions_part')), 'strict $.**."Workers Launched"'))::int AS workers
+FROM bench.aggregates ORDER BY ord;
+SET max_parallel_workers_per_gather = 0;
+ALTER TABLE bench.checksums_part ADD serial bigint;
+UPDATE bench.checksums_part SET serial = bench.checksum(ord, 'bench.interactions_part');
+SELECT bench.speedup('parallel, partitioned, consumed', 'count(*), max(occurred_at), 2 workers', bench.consumed(0, 'bench.interactions_part'),
+                     '{max_parallel_workers_per_gather=2}', 'serial', NULL, :runs) \g /dev/null
+SELECT bench.speedup('parallel, partitioned, consumed', p.name || ', 2 workers', bench.consumed(p.ord, 'bench.interactions_part'),
+                     '{max_parallel_workers_per_gather=2}', 'serial', 1.6, :runs,
+                     format('%s workers launched, answers %s', coalesce(p.workers, 0),
+                            CASE WHEN p.serial = p.parallel AND p.serial = c.serial THEN 'identical (and = plain table)' ELSE 'DIFFER' END))
+FROM bench.checksums_part AS p JOIN bench.checksums AS c USING (ord) ORDER BY ord \g /dev/null
+RESET enable_partitionwise_aggregate;
+
+\echo 5d. Model fits (ungrouped: one partial sample per worker, merged by the combine function,
+\echo     then one fit in the leader)
+CREATE TABLE bench.parallel_fits (ord integer PRIMARY KEY, name text, query text, serial text, parallel text, workers integer);
+INSERT INTO bench.parallel_fits (ord, name, query) VALUES
+    (1, 'fitdata of bench.summary', 'SELECT engage.fitdata(frequency, recency, age) FROM bench.summary'),
+    (2, 'bgnbd_fit of bench.summary', 'SELECT engage.bgnbd_fit(frequency, recency, age) FROM bench.summary'),
+    (3, 'bgnbd_fit of engage.rfm per customer of bench.interactions_part',
+        $$SELECT engage.bgnbd_fit(r) FROM (SELECT engage.rfm(occurred_at, amount, '2024-12-31', '7 days') AS r FROM bench.interactions_part GROUP BY customer_id) AS s$$);
+CREATE FUNCTION pg_temp.answer(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    result text;
+BEGIN
+    EXECUTE format('SELECT md5(a::text) FROM (%s) AS q(a)', query) INTO result;
+    RETURN result;
+END $$;
+SET enable_partitionwise_aggregate = on;
+UPDATE bench.parallel_fits SET serial = pg_temp.answer(query);
+SET max_parallel_workers_per_gather = 2;
+UPDATE bench.parallel_fits
+SET parallel = pg_temp.answer(query),
+    workers = (SELECT jsonb_path_query_first(bench.explain(query), 'strict $.**."Workers Launched"'))::int;
+SET max_parallel_workers_per_gather = 0;
+SELECT bench.speedup('parallel, fits', name || ', 2 workers', query, '{max_parallel_workers_per_gather=2}', 'serial', 1.6, :runs,
+                     format('%s workers launched, answers %s', coalesce(workers, 0),
+                            CASE WHEN serial = parallel THEN 'identical' ELSE 'DIFFER' END))
+FROM bench.parallel_fits ORDER BY ord \g /dev/null
 RESET enable_partitionwise_aggregate;
 
 \echo
