@@ -17,7 +17,8 @@ unix_socket_directories = '$work'
 fsync = off
 max_parallel_workers_per_gather = 2
 CONF
-as_owner valgrind --quiet --trace-children=yes --track-origins=yes --leak-check=no \
+# valgrind's own scratch files go to TMPDIR, which must be writable by the cluster owner
+as_owner env TMPDIR="$work" valgrind --quiet --trace-children=yes --track-origins=yes --leak-check=no \
     --error-limit=no --num-callers=30 --log-file="$work/vg.%p.log" \
     "$bindir/postgres" -D "$datadir" >"$work/server.log" 2>&1 &
 trap 'as_owner "$bindir/pg_ctl" -D "$datadir" -m fast stop >/dev/null 2>&1' EXIT
