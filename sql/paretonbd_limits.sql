@@ -51,6 +51,21 @@ SELECT r, alpha, s, beta, x, tx, age,
            / pnbd_alive_series(r, alpha, s, beta, x, tx, age) - 1) < 1e-10 AS same_as_series
 FROM slow_points ORDER BY alpha, x;
 
+-- z between 0.6 and 1 with c - e not near an integer: 2F1(1, e; c; z) by the 1 - z
+-- transformation in its a = 1 form (one series, three gamma functions), on both branches
+CREATE TABLE near_one_points (r float8, alpha float8, s float8, beta float8, x float8, tx float8, age float8);
+INSERT INTO near_one_points VALUES
+    (0.772, 20.43, 3.68, 166.3, 0, 0, 52), (0.772, 20.43, 3.68, 166.3, 1, 3, 52),
+    (0.772, 20.43, 3.68, 166.3, 2, 30, 52), (0.772, 20.43, 3.68, 166.3, 5, 10, 40),
+    (0.772, 20.43, 3.68, 166.3, 7, 51, 52), (0.8, 100, 2.5, 10, 0, 0, 52),
+    (0.8, 100, 2.5, 10, 3, 20, 52), (0.8, 100, 2.5, 10, 6, 5, 30);
+SELECT r, alpha, s, beta, x, tx, age,
+       round(engage.p_alive(ROW(r, alpha, s, beta, NULL, NULL, NULL)::engage.paretonbd, x, tx, age)::numeric, 8) AS p_alive,
+       abs(engage.p_alive(ROW(r, alpha, s, beta, NULL, NULL, NULL)::engage.paretonbd, x, tx, age)
+           / pnbd_alive_series(r, alpha, s, beta, x, tx, age) - 1) < 1e-10 AS same_as_series
+FROM near_one_points ORDER BY alpha, x;
+DROP TABLE near_one_points;
+
 -- the log-likelihood too: per customer it differs from ln(1/P(alive)) by terms free of the
 -- series, ln(Gamma(r+x)/Gamma(r)) + r ln alpha + s ln beta - (r+x) ln(alpha+T) - s ln(beta+T)
 SELECT x, abs(engage.log_likelihood(ROW(r, alpha, s, beta, NULL, NULL, NULL)::engage.paretonbd, x, tx, age)

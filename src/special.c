@@ -331,9 +331,37 @@ hyp2f1_near_one(double a, double b, double c, const double *z, int n,
 	}
 }
 
+/*
+ * 2F1(1, b; c; z) by the 1 - z transformation, which simplifies for a = 1:
+ * with d = c - 1 - b (not an integer) and w = 1 - z, the first gamma ratio
+ * Gamma(c) Gamma(d) / (Gamma(c-1) Gamma(d+1)) is (c-1)/d and the second
+ * series 2F1(c-1, d+1; d+1; w) is (1-w)^(1-c), so
+ *	 2F1(1, b; c; z) = (c-1)/d 2F1(1, b; 1-d; w)
+ *					 + Gamma(c) Gamma(-d) / Gamma(b) w^d z^(1-c):
+ * one series and three gamma functions instead of two and eight.  Sets
+ * *failed when the series did not converge or the two terms cancel to less
+ * than 1e-6 of their size, as hyp2f1_reflect_many does.
+ */
+static double
+hyp2f1_a1_near_one(double b, double c, double z, bool *failed)
+{
+	double		w = 1.0 - z;
+	double		d = c - 1.0 - b;
+	GammaRatio	g = gamma_ratio(c, -d, 1.0, b);
+	bool		ok = true;
+	double		p1 = (c - 1.0) / d * hyp2f1_series(1.0, b, 1.0 - d, w, &ok);
+	double		p2 = g.zero ? 0.0 : g.sign * exp(g.l + d * log(w) + (1.0 - c) * log(z));
+	double		result = p1 + p2;
+
+	if (!ok || !(fabs(result) >= 1e-6 * (fabs(p1) + fabs(p2))))
+		*failed = true;
+	return result;
+}
+
 double
 hyp2f1(double a, double b, double c, double z, bool *ok)
 {
+	double		d = c - a - b;
 	double		result;
 
 	*ok = true;
@@ -342,8 +370,16 @@ hyp2f1(double a, double b, double c, double z, bool *ok)
 		/* Pfaff (A&S 15.3.5): z / (z - 1) lies in (0, 1) */
 		result = pow(1.0 - z, -a) * hyp2f1(a, c - b, c, z / (z - 1.0), ok);
 	}
-	else if (z <= 0.6 || c - a - b >= 8.0)
+	else if (z <= 0.6 || d >= 8.0)
 		result = hyp2f1_series(a, b, c, z, ok);
+	else if (a == 1.0 && fabs(d - rint(d)) >= HYP2F1_INT_GUARD)
+	{
+		bool		failed = false;
+
+		result = hyp2f1_a1_near_one(b, c, z, &failed);
+		if (failed)
+			hyp2f1_near_one(a, b, c, &z, 1, &result, ok);
+	}
 	else
 		hyp2f1_near_one(a, b, c, &z, 1, &result, ok);
 	if (!isfinite(result))
@@ -358,6 +394,16 @@ hyp2f1(double a, double b, double c, double z, bool *ok)
  * so are those it would transform (z > 0.6), sharing the gamma functions of
  * the transformation; z < 0 goes through hyp2f1.
  */
+/*
+ * Whether hyp2f1_many passes z to hyp2f1 on its own: the Pfaff
+ * transformation (z < 0), or hyp2f1's a = 1 form of the 1 - z one.
+ */
+static inline bool
+hyp2f1_many_alone(double a, double z, bool series_at_any_z)
+{
+	return z < 0.0 || (a == 1.0 && z > 0.6 && !series_at_any_z);
+}
+
 void
 hyp2f1_many(double a, double b, double c, const double *z, int n, double *out,
 			bool *ok)
@@ -376,7 +422,7 @@ hyp2f1_many(double a, double b, double c, const double *z, int n, double *out,
 	*ok = true;
 	for (int i = 0; i < n; i++)
 	{
-		if (z[i] < 0.0)
+		if (hyp2f1_many_alone(a, z[i], series_at_any_z))
 		{
 			bool		ok_i;
 
@@ -395,7 +441,7 @@ hyp2f1_many(double a, double b, double c, const double *z, int n, double *out,
 	ns = nt = 0;
 	for (int i = 0; i < n; i++)
 	{
-		if (z[i] < 0.0)
+		if (hyp2f1_many_alone(a, z[i], series_at_any_z))
 			continue;
 		else if (z[i] <= 0.6 || series_at_any_z)
 		{

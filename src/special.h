@@ -43,7 +43,8 @@ extern double one_minus_pow_over(double u, double e);
  * |z| <= 0.6 (or when it converges fast), the Pfaff transformation for
  * z < 0 and the 1 - z transformation (Abramowitz & Stegun 15.3.6, with
  * cubic interpolation in c when c - a - b is near an integer, and the
- * series again when its terms cancel) for z near 1.
+ * series again when its terms cancel) for z near 1; for a = 1 the
+ * transformation's second series has a closed form.
  * *ok is set to false when a series did not converge or the result is not
  * finite; the return value is then meaningless.
  */
