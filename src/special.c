@@ -347,10 +347,14 @@ hyp2f1_a1_near_one(double b, double c, double z, bool *failed)
 {
 	double		w = 1.0 - z;
 	double		d = c - 1.0 - b;
-	GammaRatio	g = gamma_ratio(c, -d, 1.0, b);
+	int			sc,
+				sd,
+				sb;
+	/* Gamma(c) Gamma(-d) / Gamma(b) as sign * e^l (the Gamma(1) of A&S is 1) */
+	double		l = lgamma_sign(c, &sc) + lgamma_sign(-d, &sd) - lgamma_sign(b, &sb);
 	bool		ok = true;
 	double		p1 = (c - 1.0) / d * hyp2f1_series(1.0, b, 1.0 - d, w, &ok);
-	double		p2 = g.zero ? 0.0 : g.sign * exp(g.l + d * log(w) + (1.0 - c) * log(z));
+	double		p2 = sb == 0 ? 0.0 : sc * sd * sb * exp(l + d * log(w) + (1.0 - c) * log(z));
 	double		result = p1 + p2;
 
 	if (!ok || !(fabs(result) >= 1e-6 * (fabs(p1) + fabs(p2))))
