@@ -7,7 +7,7 @@
 #   make bench      benchmarks (test/bench), not part of make test
 
 EXTENSION = engage
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 MODULE_big = engage
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 

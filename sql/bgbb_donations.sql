@@ -7,7 +7,7 @@ RESET client_min_messages;
 -- 11,104 first-time donors of 1995, a donation opportunity in each of 1996..2001 (n = 6),
 -- pre-aggregated: each row is a (frequency, recency) pattern and its number of donors.
 CREATE TABLE bgbb_donations (frequency integer, recency integer, periods integer, donors integer);
-\copy bgbb_donations FROM '../shared/data/donations/donations.csv' WITH (FORMAT csv, HEADER true)
+\copy bgbb_donations FROM 'test/data/donations/donations.csv' WITH (FORMAT csv, HEADER true)
 
 -- Published (FHS 2010, section 4): alpha = 1.204, beta = 0.750, gamma = 0.657, delta = 2.783,
 -- LL = -33,225.6.

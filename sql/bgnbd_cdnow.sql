@@ -5,7 +5,7 @@ CREATE EXTENSION IF NOT EXISTS engage;
 RESET client_min_messages;
 
 CREATE TABLE bgnbd_cdnow (id integer, frequency float8, recency float8, age float8);
-\copy bgnbd_cdnow FROM '../shared/data/cdnow/cdnow_customers_summary.csv' WITH (FORMAT csv, HEADER)
+\copy bgnbd_cdnow FROM 'test/data/cdnow/cdnow_customers_summary.csv' WITH (FORMAT csv, HEADER)
 
 -- published: r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4
 CREATE TABLE bgnbd_model AS
@@ -40,7 +40,7 @@ FROM bgnbd_model, generate_series(0, 300) AS n GROUP BY m;
 
 -- holdout (weeks 40-78): predicted total repeat purchases against the actual ones
 CREATE TABLE cdnow_tx (line text);
-\copy cdnow_tx FROM '../shared/data/cdnow/CDNOW_sample.txt'
+\copy cdnow_tx FROM 'test/data/cdnow/CDNOW_sample.txt'
 CREATE TABLE cdnow_holdout AS
     SELECT id, count(DISTINCT day) AS holdout
     FROM (SELECT split_part(f, ' ', 2)::integer AS id, to_date(split_part(f, ' ', 3), 'YYYYMMDD') AS day

@@ -52,7 +52,7 @@ SELECT engage.mbgnbd_fit(0, 0, a, 1, 0.1) FROM generate_series(1, 50) AS a;
 -- the penalizer (lifetimes' convention: penalizer * sum(params^2) added to the negative mean
 -- log-likelihood) shrinks the parameters and lowers the likelihood
 CREATE TABLE pen_cdnow (id integer, frequency float8, recency float8, age float8);
-\copy pen_cdnow FROM '../shared/data/cdnow/cdnow_customers_summary.csv' WITH (FORMAT csv, HEADER)
+\copy pen_cdnow FROM 'test/data/cdnow/cdnow_customers_summary.csv' WITH (FORMAT csv, HEADER)
 SELECT round((m).r::numeric, 4) AS r, round((m).alpha::numeric, 4) AS alpha,
        round((m).a::numeric, 4) AS a, round((m).b::numeric, 4) AS b,
        round((m).loglik::numeric, 2) AS loglik, (m).converged

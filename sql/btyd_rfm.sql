@@ -5,7 +5,7 @@ CREATE EXTENSION IF NOT EXISTS engage;
 RESET client_min_messages;
 
 CREATE TABLE brfm_cdnow (id integer, frequency integer, recency float8, age float8, monetary float8);
-\copy brfm_cdnow FROM '../shared/data/cdnow/cdnow_customers_summary_with_transactions.csv' WITH (FORMAT csv, HEADER)
+\copy brfm_cdnow FROM 'test/data/cdnow/cdnow_customers_summary_with_transactions.csv' WITH (FORMAT csv, HEADER)
 CREATE TABLE brfm_summary AS
     SELECT id, ROW(frequency, recency, age, monetary)::engage.rfm AS s FROM brfm_cdnow;
 

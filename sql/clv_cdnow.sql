@@ -5,7 +5,7 @@ CREATE EXTENSION IF NOT EXISTS engage;
 RESET client_min_messages;
 
 CREATE TABLE clv_cdnow (id integer, x integer, t_x float8, age float8, zbar float8);
-\copy clv_cdnow FROM '../shared/data/cdnow/cdnow_customers_summary_with_transactions.csv' WITH (FORMAT csv, HEADER true)
+\copy clv_cdnow FROM 'test/data/cdnow/cdnow_customers_summary_with_transactions.csv' WITH (FORMAT csv, HEADER true)
 CREATE TABLE clv_models AS
 SELECT (SELECT engage.bgnbd_fit(x, t_x, age) FROM clv_cdnow) AS bg,
        (SELECT engage.mbgnbd_fit(x, t_x, age) FROM clv_cdnow) AS mbg,

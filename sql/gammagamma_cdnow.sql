@@ -7,7 +7,7 @@ RESET client_min_messages;
 -- CDNOW sample (2,357 customers, 39-week calibration period): x repeat purchase days, zbar their
 -- mean dollar value (0 when x = 0).
 CREATE TABLE gg_cdnow (id integer, x integer, t_x float8, age float8, zbar float8);
-\copy gg_cdnow FROM '../shared/data/cdnow/cdnow_customers_summary_with_transactions.csv' WITH (FORMAT csv, HEADER true)
+\copy gg_cdnow FROM 'test/data/cdnow/cdnow_customers_summary_with_transactions.csv' WITH (FORMAT csv, HEADER true)
 
 -- Published (the note, fitted in Excel): p = 6.25, q = 3.74, v = 15.44 over the 946 customers with
 -- a repeat purchase (the 1,411 others are skipped).  The maximum of the likelihood is at

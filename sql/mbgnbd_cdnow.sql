@@ -6,7 +6,7 @@ CREATE EXTENSION IF NOT EXISTS engage;
 RESET client_min_messages;
 
 CREATE TABLE mbg_cdnow (id integer, frequency float8, recency float8, age float8);
-\copy mbg_cdnow FROM '../shared/data/cdnow/cdnow_customers_summary.csv' WITH (FORMAT csv, HEADER)
+\copy mbg_cdnow FROM 'test/data/cdnow/cdnow_customers_summary.csv' WITH (FORMAT csv, HEADER)
 
 CREATE TABLE mbg_model AS
     SELECT engage.mbgnbd_fit(frequency, recency, age) AS m FROM mbg_cdnow;

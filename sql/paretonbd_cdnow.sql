@@ -6,7 +6,7 @@ CREATE EXTENSION IF NOT EXISTS engage;
 RESET client_min_messages;
 
 CREATE TABLE pnbd_cdnow (id integer, frequency float8, recency float8, age float8);
-\copy pnbd_cdnow FROM '../shared/data/cdnow/cdnow_customers_summary.csv' WITH (FORMAT csv, HEADER)
+\copy pnbd_cdnow FROM 'test/data/cdnow/cdnow_customers_summary.csv' WITH (FORMAT csv, HEADER)
 
 -- published: r = 0.553, alpha = 10.578, s = 0.606, beta = 11.669, LL = -9595.0
 CREATE TABLE pnbd_model AS

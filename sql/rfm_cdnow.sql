@@ -8,15 +8,15 @@ RESET client_min_messages;
 SET TimeZone = 'America/New_York';
 
 CREATE TEMP TABLE cdnow_lines (line text);
-\copy cdnow_lines FROM '../shared/data/cdnow/CDNOW_sample.txt'
+\copy cdnow_lines FROM 'test/data/cdnow/CDNOW_sample.txt'
 CREATE TEMP TABLE cdnow AS
     SELECT f[2]::integer AS customer_id, to_date(f[3], 'YYYYMMDD')::timestamptz AS occurred_at,
            f[4]::integer AS cds, f[5]::double precision AS amount
     FROM (SELECT regexp_split_to_array(btrim(line), '\s+') AS f FROM cdnow_lines) AS s;
 CREATE TEMP TABLE published (id integer, frequency integer, recency double precision, t double precision);
-\copy published FROM '../shared/data/cdnow/cdnow_customers_summary.csv' WITH (FORMAT csv, HEADER true)
+\copy published FROM 'test/data/cdnow/cdnow_customers_summary.csv' WITH (FORMAT csv, HEADER true)
 CREATE TEMP TABLE published_z (id integer, x integer, t_x double precision, t double precision, zbar double precision);
-\copy published_z FROM '../shared/data/cdnow/cdnow_customers_summary_with_transactions.csv' WITH (FORMAT csv, HEADER true)
+\copy published_z FROM 'test/data/cdnow/cdnow_customers_summary_with_transactions.csv' WITH (FORMAT csv, HEADER true)
 SELECT count(*) AS transactions, count(DISTINCT customer_id) AS customers,
        round(sum(amount)::numeric, 2) AS dollars FROM cdnow;
 SELECT count(*) AS published, count(*) FILTER (WHERE id BETWEEN 1 AND 2357) AS ids_in_range FROM published;

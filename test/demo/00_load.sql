@@ -6,7 +6,7 @@ DROP SCHEMA IF EXISTS demo CASCADE;
 CREATE SCHEMA demo;
 SET TimeZone = 'UTC';
 CREATE TABLE demo.cdnow_raw (customer_id integer, master_id integer, purchased_on date, cds integer, amount double precision);
-\copy demo.cdnow_raw FROM 'test/data/cdnow_sample.csv' WITH (FORMAT csv, HEADER true)
+\copy demo.cdnow_raw FROM 'test/data/cdnow/cdnow_sample.csv' WITH (FORMAT csv, HEADER true)
 CREATE TABLE demo.cdnow AS
     SELECT customer_id, purchased_on::timestamptz AS occurred_at, cds, amount FROM demo.cdnow_raw;
 \echo
