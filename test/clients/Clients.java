@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
@@ -24,7 +25,8 @@ import org.postgresql.util.PGobject;
 /**
  * engage's dashboard view through the PostgreSQL JDBC driver, as Metabase, Tableau or DBeaver
  * read it: every column with getString (jdbc-getString.exact) and with getObject
- * (jdbc-getObject.decoded), dumped for test/clients/compare.py.
+ * (jdbc-getObject.decoded), then with getObject from a statement prepared for binary results
+ * (jdbc-binary-getObject.decoded); dumped for test/clients/compare.py.
  *
  *   java -cp postgresql.jar:CLASSES Clients QUERY OUTDIR   (libpq environment: PGHOST, PGPORT, PGUSER, PGDATABASE)
  *
@@ -38,26 +40,41 @@ public class Clients {
     public static void main(String[] args) throws Exception {
         String query = args[0];
         Path out = Path.of(args[1]);
-        StringBuilder text = new StringBuilder(), decoded = new StringBuilder();
-        try (Connection conn = connect(); Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(query)) {
-            ResultSetMetaData md = rs.getMetaData();
-            String[] labels = new String[md.getColumnCount()], strings = new String[labels.length],
-                    objects = new String[labels.length];
-            for (int j = 0; j < labels.length; j++)
-                labels[j] = md.getColumnLabel(j + 1);
-            record(text, labels);
-            record(decoded, labels);
-            while (rs.next()) {
-                for (int j = 0; j < labels.length; j++) {
-                    strings[j] = rs.getString(j + 1);
-                    objects[j] = decoded(rs.getObject(j + 1));
-                }
-                record(text, strings);
-                record(decoded, objects);
-            }
+        try (Connection conn = connect(new Properties()); Statement st = conn.createStatement()) {
+            read(st.executeQuery(query), out, "jdbc-getString.exact", "jdbc-getObject.decoded");
         }
-        Files.writeString(out.resolve("jdbc-getString.exact"), text, StandardCharsets.UTF_8);
-        Files.writeString(out.resolve("jdbc-getObject.decoded"), decoded, StandardCharsets.UTF_8);
+        // Server-prepared from the first execution, as a dashboard's prepared statements are after
+        // prepareThreshold executions: the driver then asks for binary results of the types it
+        // decodes itself (numbers, timestamps); engage's types still come as text.
+        Properties binary = new Properties();
+        binary.setProperty("prepareThreshold", "-1");
+        try (Connection conn = connect(binary); PreparedStatement ps = conn.prepareStatement(query)) {
+            read(ps.executeQuery(), out, null, "jdbc-binary-getObject.decoded");
+        }
+    }
+
+    /** Dumps a result set: getString into strings (unless null), getObject into objects. */
+    static void read(ResultSet rs, Path out, String strings, String objects) throws Exception {
+        StringBuilder text = new StringBuilder(), decoded = new StringBuilder();
+        ResultSetMetaData md = rs.getMetaData();
+        String[] labels = new String[md.getColumnCount()], s = new String[labels.length],
+                o = new String[labels.length];
+        for (int j = 0; j < labels.length; j++)
+            labels[j] = md.getColumnLabel(j + 1);
+        record(text, labels);
+        record(decoded, labels);
+        while (rs.next()) {
+            for (int j = 0; j < labels.length; j++) {
+                s[j] = strings == null ? null : rs.getString(j + 1);
+                o[j] = decoded(rs.getObject(j + 1));
+            }
+            record(text, s);
+            record(decoded, o);
+        }
+        rs.close();
+        if (strings != null)
+            Files.writeString(out.resolve(strings), text, StandardCharsets.UTF_8);
+        Files.writeString(out.resolve(objects), decoded, StandardCharsets.UTF_8);
     }
 
     /** Appends one record to a dump: fields split by US, NULL as \N, the record ended by RS. */
@@ -104,9 +121,9 @@ public class Clients {
         return q.append('"').toString();
     }
 
-    static Connection connect() throws Exception {
+    /** A connection by the libpq environment, with the driver properties given. */
+    static Connection connect(Properties props) throws Exception {
         String host = env("PGHOST", "localhost"), port = env("PGPORT", "5432");
-        Properties props = new Properties();
         props.setProperty("user", env("PGUSER", System.getProperty("user.name")));
         props.setProperty("sslmode", "disable");
         props.setProperty("gssEncMode", "disable");

@@ -19,7 +19,6 @@ loaders, base types through their send function as above (psycopg-binary).
 
     clients.py QUERY OUTDIR    (libpq environment: PGHOST, PGPORT, PGUSER, PGDATABASE)
 """
-import math
 import os
 import sys
 
@@ -71,11 +70,9 @@ def fail(msg):
 
 def same(a, b):
     """Equality of decoded values, NaN equal to NaN, recursing into tuples."""
-    if isinstance(a, float) and isinstance(b, float):
-        return a == b or (math.isnan(a) and math.isnan(b))
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    return a == b
+    return compare.same_value(a, b)
 
 
 def engage_types(conn):
