@@ -163,9 +163,10 @@ class Report:
         """Compares one client dump file; returns the number of values compared."""
         read, kind = os.path.basename(path).rsplit(".", 1)
         records = parse_dump(open(path, encoding="utf-8").read())
-        if not records or not self.shape(read, records[0], records[1:]):
-            if not records:
-                self.fail(read, "dump", "column labels and rows", "nothing")
+        if not records:
+            self.fail(read, "dump", "column labels and rows", "nothing")
+            return 0
+        if not self.shape(read, records[0], records[1:]):
             return 0
         n = 0
         for i, (ref_row, row) in enumerate(zip(self.ref.rows, records[1:])):
