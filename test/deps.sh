@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that building, testing and the demo need, when they are missing.
+# Installs the Debian packages that building, testing and the demo need, when they are missing,
+# and node-postgres for the client test (npm ci in test/clients, from its lock file).
 # Runs apt-get only as root; otherwise it names what to install and fails.
 #   bash test/deps.sh [EXTRA_PACKAGE ...]   (e.g. valgrind, for make valgrind)
 set -euo pipefail
+clients=$(cd "$(dirname "$0")/clients" && pwd)
 
 pgver=15
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 for pkg in make gcc libc6-dev "postgresql-$pgver" "postgresql-server-dev-$pgver" \
-           "postgresql-contrib" python3 python3-psycopg sqlsmith "$@"; do
+           "postgresql-contrib" python3 python3-psycopg sqlsmith \
+           default-jdk-headless libpostgresql-jdbc-java odbc-postgresql unixodbc python3-pyodbc nodejs \
+           "$@"; do
     have_pkg "$pkg" || need+=("$pkg")
 done
+# npm is part of some builds of the nodejs package, a package of its own in Debian's.
+command -v npm >/dev/null || need+=(npm)
 
-[ ${#need[@]} -eq 0 ] && exit 0
+node_modules() {
+    [ -d "$clients/node_modules" ] && return 0
+    echo "installing node-postgres into test/clients (npm ci)"
+    (cd "$clients" && npm ci --no-audit --no-fund --silent)
+}
+
+if [ ${#need[@]} -eq 0 ]; then
+    node_modules
+    exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "missing Debian packages: ${need[*]}" >&2
@@ -30,3 +45,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+node_modules

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""engage's types through a real client driver (psycopg 3), in text and binary protocol.
+"""engage's types through psycopg 3, in text and binary protocol.
 
 Every type of schema engage (found in the catalog) is read from the sample values of
 test/data/type_samples.sql and from real function results on the CDNOW sample (schema demo,
@@ -12,19 +12,27 @@ loaded by test/demo/00_load.sql), once with text and once with binary results:
     must give the same text as the text-protocol read.
 A base type without receive/send functions, or a type without samples, fails the test.
 
-    clients.py      (libpq environment: PGHOST, PGPORT, PGUSER, PGDATABASE)
+Then the dashboard query (test/clients/dashboard.sql) is read twice: in text, the values as the
+server sent them, dumped for compare.py (psycopg-text.exact); in binary, each value decoded
+and compared here with psql's text of it (OUTDIR/psql.reference) decoded by psycopg's text
+loaders, base types through their send function as above (psycopg-binary).
+
+    clients.py QUERY OUTDIR    (libpq environment: PGHOST, PGPORT, PGUSER, PGDATABASE)
 """
-import math
 import os
 import sys
 
 import psycopg
-from psycopg.adapt import Dumper
+from psycopg.adapt import Dumper, Transformer
 from psycopg.pq import Format
+from psycopg.types import TypeInfo
+from psycopg.types.string import TextLoader
 from psycopg.types.composite import CompositeInfo, register_composite
 from psycopg.types.enum import EnumInfo, register_enum
 
-SAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "type_samples.sql")
+import compare
+
+SAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "type_samples.sql")
 
 # Real results, read in both protocols. TimeZone is UTC (calendar days of engage.rfm).
 QUERIES = [
@@ -62,11 +70,9 @@ def fail(msg):
 
 def same(a, b):
     """Equality of decoded values, NaN equal to NaN, recursing into tuples."""
-    if isinstance(a, float) and isinstance(b, float):
-        return a == b or (math.isnan(a) and math.isnan(b))
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    return a == b
+    return compare.same_value(a, b)
 
 
 def engage_types(conn):
@@ -100,6 +106,12 @@ class BaseTypes:
             conn.adapters.register_dumper(cls, dumper)
             self.raw[oid] = cls
 
+    def sent(self, oid, texts):
+        """The send function's output for each text value of type oid, in one query."""
+        return [r[0] for r in self.conn.execute(
+            f"SELECT {self.send[oid]}(v::{self.name[oid]}) FROM unnest(%s::text[]) WITH ORDINALITY AS u(v, i) "
+            "ORDER BY i", (texts,)).fetchall()]
+
     def check(self, oid, text, binary, where):
         """text: the text-protocol value; binary: the binary-protocol value (bytes)."""
         if text is None or binary is None:
@@ -129,7 +141,7 @@ def read_both(conn, query, params=None):
     return text_rows, binary_rows, oids
 
 
-def compare(conn, base, query, params, where):
+def compare_protocols(conn, base, query, params, where):
     """Reads a query both ways; returns the number of values compared."""
     text_rows, binary_rows, oids = read_both(conn, query, params)
     if len(text_rows) != len(binary_rows):
@@ -146,7 +158,70 @@ def compare(conn, base, query, params, where):
     return n
 
 
+class BinaryDashboard:
+    """The dashboard's binary values against psql's text of them (compare.Reference): each value
+    equal to the text decoded by psycopg's text loaders; a base type's bytes (also inside
+    arrays) equal to its send function's output for the text, checked per type in one query."""
+
+    READ = "psycopg-binary"
+
+    def __init__(self, conn, base, ref, report):
+        self.conn, self.base, self.ref, self.report = conn, base, ref, report
+        self.pending = {}  # oid -> [(text, bytes, row, column)]
+
+    def check(self, query):
+        with self.conn.cursor(binary=True) as cur:
+            cur.execute(query)
+            oids = [d.type_code for d in cur.description]
+            labels = [d.name for d in cur.description]
+            rows = cur.fetchall()
+        if not self.report.shape(self.READ, labels, rows):
+            return oids
+        self.elem = dict(self.conn.execute(
+            "SELECT oid, typelem FROM pg_catalog.pg_type WHERE oid = ANY(%s)", (oids,)).fetchall())
+        tx = Transformer(self.conn)
+        loaders = [tx.get_loader(oid, Format.TEXT) for oid in oids]
+        for i, (ref_row, row) in enumerate(zip(self.ref.rows, rows)):
+            for j, (text, got) in enumerate(zip(ref_row, row)):
+                want = None if text is None else loaders[j].load(text.encode())
+                if not self.match(oids[j], want, got, (i, j)):
+                    self.report.value(self.READ, i, j, text, repr(got), False)
+        for oid, values in self.pending.items():
+            sent = self.base.sent(oid, [text for text, *_ in values])
+            for (text, got, i, j), expected in zip(values, sent):
+                if expected != got:
+                    self.report.value(self.READ, i, j, self.ref.rows[i][j],
+                                      f"{got!r}, not {self.base.send[oid]}() of {text!r}", False)
+        return oids
+
+    def match(self, oid, want, got, cell):
+        if isinstance(want, list) and isinstance(got, list):
+            return len(want) == len(got) and all(
+                self.match(self.elem.get(oid, 0), w, g, cell) for w, g in zip(want, got))
+        if oid in self.base.send and isinstance(want, str) and isinstance(got, (bytes, memoryview)):
+            self.pending.setdefault(oid, []).append((want, bytes(got)) + cell)
+            return True
+        return same(want, got)
+
+
+def dashboard(conn, base, query, out):
+    """The dashboard query in binary (checked here) and in text (dumped for compare.py)."""
+    ref = compare.Reference(out)
+    report = compare.Report(ref)
+    oids = BinaryDashboard(conn, base, ref, report).check(query)
+    verdict = "as psql" if not report.failures else f"{report.failures} differ"
+    print(f"{BinaryDashboard.READ}: {len(ref.rows)} rows x {len(ref.columns)} columns, {verdict}")
+    with conn.cursor() as cur:
+        for oid in oids:
+            cur.adapters.register_loader(oid, TextLoader)
+        cur.execute(query)
+        compare.write_dump(os.path.join(out, "psycopg-text.exact"),
+                           [d.name for d in cur.description], cur.fetchall())
+    return report.failures
+
+
 def main():
+    query, out = sys.argv[1], sys.argv[2]
     conn = psycopg.connect(autocommit=True)
     conn.execute("SET client_min_messages = error")
     conn.execute("SET TimeZone = 'UTC'")
@@ -156,6 +231,8 @@ def main():
     for oid, name, typtype, has_binary, _ in types:
         if typtype == 'b' and not has_binary:
             fail(f"{name} has no receive/send functions: binary clients cannot read it")
+        elif typtype == 'b':
+            TypeInfo.fetch(conn, name).register(conn)  # its array type, read as a list
         elif typtype == 'c':
             register_composite(CompositeInfo.fetch(conn, name), conn)
         elif typtype == 'e':
@@ -170,17 +247,18 @@ def main():
             continue
         n = 0
         for s in samples:
-            n += compare(conn, base, f"SELECT %s::{name}, ARRAY[%s::{name}]::text", (s, s), f"{name} {s!r}")
+            n += compare_protocols(conn, base, f"SELECT %s::{name}, ARRAY[%s::{name}]::text", (s, s), f"{name} {s!r}")
         print(f"{name}: {len(samples)} samples read alike in text and binary ({n} values)")
 
     for k, q in enumerate(QUERIES):
-        n = compare(conn, base, q, None, f"query {k}")
+        n = compare_protocols(conn, base, q, None, f"query {k}")
         print(f"query {k}: {n} values read alike in text and binary")
         if n == 0:
             fail(f"query {k} returned nothing")
+    differ = dashboard(conn, base, query, out)
     conn.close()
-    if failures:
-        sys.exit(f"{failures} failures")
+    if failures or differ:
+        sys.exit(f"{failures} failures, {differ} dashboard values differ from psql")
     print("clients: every engage type reads alike through psycopg in text and binary")
 
 
