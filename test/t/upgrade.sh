@@ -11,9 +11,11 @@
 #  3. compute the same results from them (test/upgrade/results--A.sql) before and after the
 #     update, and as a fresh install given the same values (restored from pg_dump of them).
 # Also: make install ships every upgrade script and no test/upgrade/engage--A.sql.
-# A result that the new version changes on purpose is listed, as an extended regular expression
-# matching its lines with the reason in a comment, in test/upgrade/changed--A.txt: those lines
-# are left out of the comparison before/after the update only.
+# A result or a stored value's text that the new version changes on purpose is listed, as an
+# extended regular expression matching its lines (with the reason in a # comment), in
+# test/upgrade/changed--A.txt: those lines are left out of the comparisons before/after the update
+# only. Samples of test/data/type_samples.sql that version A's types reject (a label or attribute
+# added later) are left out and listed.
 set -euo pipefail
 cd "$ENGAGE_ROOT"
 psql() { "$ENGAGE_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -P pager=off "$@"; }
@@ -22,7 +24,6 @@ export PGOPTIONS="-c TimeZone=UTC -c max_parallel_workers_per_gather=0 -c client
 dir=$ENGAGE_WORK/upgrade
 rm -rf "$dir" && mkdir -p "$dir"
 fail() { echo "FAIL: $*"; exit 1; }
-version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" engage.control)
 databases=()
 copied=()
 cleanup() {
@@ -92,7 +93,7 @@ SQL
     diff -u "$2.rows.out" "$2.copy.out" >"$2.copy.diff" ||
         { head -n 40 "$2.copy.diff"; fail "$1: values do not survive a COPY binary round trip (- stored, + read back)"; }
 }
-# Prints file $2 without the results that changed--$1.txt lists as changed on purpose.
+# Prints file $2 without the lines that changed--$1.txt lists as changed on purpose.
 unchanged() {
     local list=test/upgrade/changed--$1.txt
     if [ -f "$list" ] && grep -qvE '^(#|$)' "$list"; then
@@ -132,6 +133,7 @@ for path in src/engage--*--*.sql; do
     psql -d "$db" -c "CREATE EXTENSION engage VERSION '$from'"
     psql -d "$db" -f "test/upgrade/values--$from.sql" <"$dir/samples.txt"
     psql -d "$db" -At -c "SELECT type || ' ' || value || ': ' || error FROM kept.sample_rejected ORDER BY 1" >"$out/rejected.out"
+    sed 's/^/sample not accepted by '"$from"': /' "$out/rejected.out"
     rows "$db" >"$out/before.rows.out"
     binary "$db" "$out/before"
     psql -d "$db" -At -f "test/upgrade/results--$from.sql" >"$out/results_before.out"
@@ -145,7 +147,10 @@ for path in src/engage--*--*.sql; do
 
     # 2. the stored values: same text, same binary form, and a binary round trip
     rows "$db" >"$out/after.rows.out"
-    same "$out/before.rows.out" "$out/after.rows.out" "values stored by $from read back otherwise after the update (- before, + after)"
+    unchanged "$from" "$out/before.rows.out" >"$out/before.rows_kept.out"
+    unchanged "$from" "$out/after.rows.out" >"$out/after.rows_kept.out"
+    same "$out/before.rows_kept.out" "$out/after.rows_kept.out" \
+        "values stored by $from read back otherwise after the update (- before, + after); a change made on purpose goes in test/upgrade/changed--$from.txt"
     binary "$db" "$out/after"
     for f in "$out"/before/*.bin; do
         cmp "$f" "$out/after/$(basename "$f")" || fail "COPY binary of kept.$(basename "$f" .bin) differs before and after the update"

@@ -81,6 +81,9 @@ BEGIN
     INSERT INTO kept.every_type (id) SELECT generate_series(1, 8);
     FOR t IN SELECT typname, oid::regtype AS type FROM pg_type
              WHERE typnamespace = 'engage'::regnamespace AND typtype IN ('b', 'c', 'e') AND typcategory <> 'A' LOOP
+        IF to_regclass('kept.t_' || t.typname) IS NULL THEN
+            RAISE EXCEPTION 'type % has no sample in test/data/type_samples.sql', t.type;
+        END IF;
         EXECUTE format('UPDATE kept.every_type AS e SET %I = s.v FROM kept.%I AS s WHERE s.id = e.id',
                        'c_' || t.typname, 't_' || t.typname);
     END LOOP;
