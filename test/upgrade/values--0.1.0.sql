@@ -1,7 +1,8 @@
 -- Values stored by engage 0.1.0, for test/t/upgrade.sh: run in a database with engage 0.1.0
--- installed, before ALTER EXTENSION engage UPDATE. Uses only what 0.1.0 has. Fills schema kept:
---   t_<type>     every sample of test/data/type_samples.sql whose type 0.1.0 has, read by 0.1.0's
---                input functions (upgrade.sh loads them into kept.sample_text first), one row per
+-- installed, before ALTER EXTENSION engage UPDATE, with TimeZone UTC and the samples of
+-- test/data/type_samples.sql (type and text, as a fresh install lists them) on standard input.
+-- Uses only what 0.1.0 has. Fills schema kept:
+--   t_<type>     every sample whose type 0.1.0 has, read by 0.1.0's input functions, one row per
 --                sample (v) with an array of it and a NULL (va), and a row 0 with all of them
 --   every_type   one column of every engage type; bundles: a composite of them, and arrays of it
 --   cdnow_*      the CDNOW sample (Fader, Hardie & Lee 2005) and what 0.1.0 computed from it:
@@ -41,7 +42,6 @@ BEGIN
 END $$;
 
 -- ---- samples of every type ------------------------------------------------------------------
--- upgrade.sh gives the samples, as type and text, on standard input.
 CREATE TABLE kept.sample_text (type text, value text);
 \copy kept.sample_text FROM pstdin
 -- Samples that 0.1.0's types do not accept (an enum label or a composite attribute added later)
