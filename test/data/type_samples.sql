@@ -1,7 +1,8 @@
 -- Valid text values of every engage type: the base types, the composite types and the enums.
 -- Creates (or refills) the temporary table engage_samples(type regtype, value text), used by
 -- the input-function fuzzer (test/fuzz/io_fuzz.py), the install and dump/restore test
--- (test/t/install.sh) and the client test (test/clients/clients.py). Each of them fails when a type of
+-- (test/t/install.sh), the upgrade test (test/t/upgrade.sh, the samples of the types an earlier
+-- version has) and the client test (test/clients/clients.py). Each of them fails when a type of
 -- schema engage has no row here: add samples for every new type (ordinary values, the empty
 -- or NULL state, extremes). Needs CREATE EXTENSION engage first; may run any number of times.
 BEGIN;

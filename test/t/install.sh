@@ -10,8 +10,7 @@
 #     the results of a clean database, and no trap is ever called
 #  4. pg_dump -Fc / pg_restore of a database with a table of every engage type and the demo
 #     data gives the same rows, as text
-#  5. upgrades: for every src/engage--A--B.sql, ALTER EXTENSION engage UPDATE from A (script
-#     kept in test/upgrade/engage--A.sql) ends with the objects of a fresh install
+# (Upgrades from earlier versions: test/t/upgrade.sh.)
 set -euo pipefail
 cd "$ENGAGE_ROOT"
 psql() { "$ENGAGE_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -P pager=off "$@"; }
@@ -20,7 +19,7 @@ rm -rf "$dir" && mkdir -p "$dir"
 script=src/engage--$(sed -n "s/^default_version = '\(.*\)'/\1/p" engage.control).sql
 fail() { echo "FAIL: $*"; exit 1; }
 
-for db in inst_ref inst_trusted inst_hostile inst_dump inst_restore inst_upgrade; do
+for db in inst_ref inst_trusted inst_hostile inst_dump inst_restore; do
     psql -d postgres -c "DROP DATABASE IF EXISTS $db"
 done
 psql -d postgres -c "DROP ROLE IF EXISTS engage_owner" -c "DROP ROLE IF EXISTS engage_other"
@@ -29,23 +28,6 @@ psql -d postgres -c "DROP ROLE IF EXISTS engage_owner" -c "DROP ROLE IF EXISTS e
 demo() {
     local db=$1; shift
     for f in test/demo/*.sql; do psql -d "$db" "$@" -f "$f"; done 2>&1
-}
-
-# Lists a database's engage objects: extension members, function properties and comments.
-describe() {
-    psql -d "$1" -At <<'SQL'
-SELECT 'member ' || pg_describe_object(d.classid, d.objid, 0) || ' : ' || coalesce(obj_description(d.objid, d.classid::regclass::text), '')
-FROM pg_depend AS d
-WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'engage')
-UNION ALL
-SELECT format('function %s returns %s kind %s volatile %s strict %s parallel %s secdef %s cost %s rows %s lang %s',
-              p.oid::regprocedure, pg_get_function_result(p.oid), p.prokind, p.provolatile, p.proisstrict,
-              p.proparallel, p.prosecdef, p.procost, p.prorows, l.lanname)
-FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang
-WHERE p.pronamespace = 'engage'::regnamespace
-ORDER BY 1;
-SQL
 }
 
 # ---- 1. static checks ------------------------------------------------------------------
@@ -176,27 +158,7 @@ diff -u "$dir/rows_dump.out" "$dir/rows_restore.out" || fail "pg_dump/pg_restore
 tables=$(cut -d: -f1 "$dir/rows_dump.out" | sort -u | wc -l)
 echo "dump/restore: $(wc -l <"$dir/rows_dump.out") rows of $tables tables identical after pg_dump -Fc / pg_restore"
 
-# ---- 5. upgrades -----------------------------------------------------------------------------
-sharedir=$("$ENGAGE_BINDIR/pg_config" --sharedir)
-[ -f "$sharedir/extension/engage.control" ] || sharedir=$(cd "$ENGAGE_BINDIR/../../../../share/postgresql/15" && pwd)
-[ -f "$sharedir/extension/engage.control" ] || fail "cannot find the extension directory of the test installation"
-describe inst_ref >"$dir/objects_fresh.out"
-upgrades=0
-for path in src/engage--*--*.sql; do
-    [ -e "$path" ] || continue
-    from=$(basename "$path" .sql | sed 's/^engage--\(.*\)--.*$/\1/')
-    [ -f "test/upgrade/engage--$from.sql" ] || fail "no test/upgrade/engage--$from.sql to install version $from from"
-    cp "test/upgrade/engage--$from.sql" "$sharedir/extension/"
-    psql -d postgres -c "DROP DATABASE IF EXISTS inst_upgrade" -c "CREATE DATABASE inst_upgrade"
-    psql -d inst_upgrade -c "CREATE EXTENSION engage VERSION '$from'" -c "ALTER EXTENSION engage UPDATE"
-    describe inst_upgrade >"$dir/objects_from_$from.out"
-    diff -u "$dir/objects_fresh.out" "$dir/objects_from_$from.out" ||
-        fail "ALTER EXTENSION engage UPDATE from $from does not give the objects of a fresh install"
-    upgrades=$((upgrades + 1))
-done
-echo "upgrades: $upgrades upgrade paths checked against a fresh install ($(wc -l <"$dir/objects_fresh.out") objects and function properties)"
-
-for db in inst_ref inst_trusted inst_hostile inst_dump inst_restore inst_upgrade; do
+for db in inst_ref inst_trusted inst_hostile inst_dump inst_restore; do
     psql -d postgres -c "DROP DATABASE IF EXISTS $db"
 done
 psql -d postgres -c "DROP ROLE engage_owner" -c "DROP ROLE engage_other"
