@@ -177,6 +177,20 @@ typedef void (*BtydDrawFn) (const double *params, double T, pg_prng_state *rng,
 							int64 *x, double *tx);
 
 /*
+ * A simulated customer makes at most this many repeat purchases, which bounds
+ * the draw loops whatever the parameters (a purchase rate so high that time
+ * no longer advances, a dropout probability that rounds to 0).
+ */
+#define BTYD_SIMULATE_MAX_PURCHASES 10000000
+
+/*
+ * Counts a simulated repeat purchase at time t into *x and *tx; errors 54000
+ * when the customer would exceed BTYD_SIMULATE_MAX_PURCHASES.  Checks for
+ * interrupts now and then.
+ */
+extern void btyd_simulated_purchase(int64 *x, double *tx, double t);
+
+/*
  * The set-returning body of engage.<model>_simulate(model, customers, age,
  * seed): customers rows (frequency, recency, age), deterministic per seed.
  */

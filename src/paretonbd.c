@@ -614,7 +614,10 @@ paretonbd_loglik_sql(PG_FUNCTION_ARGS)
 	return btyd_loglik_sql(fcinfo, &pnbd_spec);
 }
 
-/* One customer: Poisson purchases at rate lambda until min(lifetime, T). */
+/*
+ * One customer: Poisson purchases at rate lambda until min(lifetime, T).
+ * Each pass returns or counts a purchase (at most BTYD_SIMULATE_MAX_PURCHASES).
+ */
 static void
 pnbd_draw(const double *p, double T, pg_prng_state *rng, int64 *x, double *tx)
 {
@@ -629,10 +632,7 @@ pnbd_draw(const double *p, double T, pg_prng_state *rng, int64 *x, double *tx)
 		t += btyd_rexp(rng, lambda);
 		if (t > end)
 			return;
-		(*x)++;
-		*tx = t;
-		if ((*x & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
+		btyd_simulated_purchase(x, tx, t);
 	}
 }
 
