@@ -508,14 +508,17 @@ retention_merge(int64 a, int64 b)
 	return a | b;
 }
 
-/* Transition: ORs the conditions of one row into the state. */
+/*
+ * Transition: ORs the conditions of one row into the state (a NULL state,
+ * possible in a direct call of this non-strict function, is the empty one).
+ */
 Datum
 retention_accum(PG_FUNCTION_ARGS)
 {
 	int			n;
 	uint32		bits = read_conditions(fcinfo, 1, "conditions", &n);
 
-	PG_RETURN_INT64(retention_merge(PG_GETARG_INT64(0),
+	PG_RETURN_INT64(retention_merge(PG_ARGISNULL(0) ? 0 : PG_GETARG_INT64(0),
 									((int64) n << RETENTION_COUNT_SHIFT) | bits));
 }
 
