@@ -365,6 +365,8 @@ window_funnel_serialize(PG_FUNCTION_ARGS)
 		pq_sendint64(&buf, e->time);
 		pq_sendint32(&buf, e->steps);
 		pq_sendbyte(&buf, e->other);
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -403,6 +405,8 @@ window_funnel_deserialize(PG_FUNCTION_ARGS)
 		uint32		steps = pq_getmsgint(&buf, 4);
 
 		funnel_add(state, t, steps, pq_getmsgbyte(&buf));
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(state);
