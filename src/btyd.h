@@ -197,7 +197,10 @@ extern void btyd_simulated_purchase(int64 *x, double *tx, double t);
 extern Datum btyd_simulate(FunctionCallInfo fcinfo, int nparams,
 						   const char *const *names, BtydDrawFn draw);
 
-/* Random variates: Gamma(shape, rate) (Marsaglia & Tsang 2000), Exp(rate). */
+/*
+ * Random variates: Gamma(shape, rate) (Marsaglia & Tsang 2000; errors 22003
+ * should rounding make it reject 1000 candidates in a row), Exp(rate).
+ */
 extern double btyd_rgamma(pg_prng_state *rng, double shape, double rate);
 extern double btyd_rexp(pg_prng_state *rng, double rate);
 
