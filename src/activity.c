@@ -206,65 +206,105 @@ parse_period(const char **p, const char *str)
 	return (int32) v;
 }
 
-/* Input: "{a,b-c,...}", periods and inclusive ranges in any order. */
+/*
+ * Reads the item at *p of a literal (a period, or an inclusive range
+ * "from-to" with from <= to) and the separator after it, advancing *p past
+ * both.  Returns true when a comma followed (another item comes), false at
+ * the closing brace, after which only blanks may follow.
+ */
+static bool
+literal_item(const char **p, const char *str, int32 *from, int32 *to)
+{
+	*from = *to = parse_period(p, str);
+	if (**p == '-')
+	{
+		(*p)++;
+		*to = parse_period(p, str);
+		if (*to < *from)
+			syntax_error(str);
+	}
+	if (**p == ',')
+	{
+		(*p)++;
+		return true;
+	}
+	if (**p != '}')
+		syntax_error(str);
+	for ((*p)++; isspace((unsigned char) **p); (*p)++)
+		;
+	if (**p != '\0')
+		syntax_error(str);
+	return false;
+}
+
+/*
+ * Input: "{a,b-c,...}", periods and inclusive ranges in any order, possibly
+ * overlapping.  Linear in the length of the text plus the span: a first
+ * pass checks the syntax and finds the span (rejecting one that is too wide
+ * as soon as it is seen), a second counts the ranges open at each period
+ * (+1 where one starts, -1 after it ends) and a sweep sets the periods
+ * where that count is positive.  Both passes check for interrupts.
+ */
 Datum
 activity_in(PG_FUNCTION_ARGS)
 {
 	const char *str = PG_GETARG_CSTRING(0);
-	const char *p = str;
-	int			n = 0;
-	int			cap = 8;
-	int32	   *ranges = palloc(2 * cap * sizeof(int32));
+	const char *items = str;
+	const char *p;
+	int32		from;
+	int32		to;
 	int32		lo = INT_MAX;
 	int32		hi = INT_MIN;
+	bool		more;
+	int64		nperiods;
+	int32	   *opened;
+	int32		open = 0;
 	Activity   *a;
 
-	while (isspace((unsigned char) *p))
-		p++;
-	if (*p++ != '{')
+	while (isspace((unsigned char) *items))
+		items++;
+	if (*items++ != '{')
 		syntax_error(str);
-	while (isspace((unsigned char) *p))
-		p++;
-	if (*p != '}')
+	while (isspace((unsigned char) *items))
+		items++;
+	if (*items == '}')
 	{
-		for (;;)
-		{
-			int32		from = parse_period(&p, str);
-			int32		to = from;
-
-			if (*p == '-')
-			{
-				p++;
-				to = parse_period(&p, str);
-				if (to < from)
-					syntax_error(str);
-			}
-			if (n == cap)
-			{
-				cap *= 2;
-				ranges = repalloc(ranges, 2 * cap * sizeof(int32));
-			}
-			ranges[2 * n] = from;
-			ranges[2 * n + 1] = to;
-			n++;
-			lo = Min(lo, from);
-			hi = Max(hi, to);
-			if (*p != ',')
-				break;
-			p++;
-		}
+		for (p = items + 1; isspace((unsigned char) *p); p++)
+			;
+		if (*p != '\0')
+			syntax_error(str);
+		PG_RETURN_POINTER(activity_alloc(0, -1));
 	}
-	if (*p++ != '}')
-		syntax_error(str);
-	while (isspace((unsigned char) *p))
-		p++;
-	if (*p != '\0')
-		syntax_error(str);
 
-	a = n > 0 ? activity_alloc(byte_of(lo), byte_of(hi)) : activity_alloc(0, -1);
-	for (int i = 0; i < n; i++)
-		for (int64 q = ranges[2 * i]; q <= ranges[2 * i + 1]; q++)
-			a->bits[byte_of((int32) q) - byte_of(a->base)] |= 1 << bit_of((int32) q);
+	p = items;
+	do
+	{
+		CHECK_FOR_INTERRUPTS();
+		more = literal_item(&p, str, &from, &to);
+		lo = Min(lo, from);
+		hi = Max(hi, to);
+		ensure_span(byte_of(lo), byte_of(hi));
+	} while (more);
+
+	a = activity_alloc(byte_of(lo), byte_of(hi));
+	nperiods = 8 * (int64) activity_nbytes(a);
+	opened = palloc0((nperiods + 1) * sizeof(int32));
+	p = items;
+	do
+	{
+		CHECK_FOR_INTERRUPTS();
+		more = literal_item(&p, str, &from, &to);
+		/* at most strlen(str) / 2 < 2^31 ranges: the counts cannot overflow */
+		opened[from - (int64) a->base]++;
+		opened[to - (int64) a->base + 1]--;
+	} while (more);
+	for (int64 i = 0; i < nperiods; i++)
+	{
+		open += opened[i];
+		if (open > 0)
+			a->bits[i / 8] |= 1 << (i % 8);
+	}
+	pfree(opened);
 	PG_RETURN_POINTER(a);
 }
 

@@ -540,7 +540,8 @@ mbgnbd_loglik_sql(PG_FUNCTION_ARGS)
 /*
  * One customer: purchases at Poisson rate lambda until dropout, which
  * happens with probability p after each repeat purchase, and for MBG/NBD
- * (m = 1) also right after the first purchase.
+ * (m = 1) also right after the first purchase.  Each pass returns or counts
+ * a purchase, of which there are at most BTYD_SIMULATE_MAX_PURCHASES.
  */
 static void
 bg_draw(const double *p, int m, double T, pg_prng_state *rng, int64 *x, double *tx)
@@ -557,12 +558,9 @@ bg_draw(const double *p, int m, double T, pg_prng_state *rng, int64 *x, double *
 		t += btyd_rexp(rng, lambda);
 		if (t > T)
 			return;
-		(*x)++;
-		*tx = t;
+		btyd_simulated_purchase(x, tx, t);
 		if (pg_prng_double(rng) < drop)
 			return;
-		if ((*x & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
 	}
 }
 

@@ -606,6 +606,13 @@ rnorm(pg_prng_state *rng)
 	return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
 }
 
+/*
+ * Marsaglia and Tsang's sampler accepts a candidate with probability above
+ * 0.95 for every shape >= 1 in exact arithmetic; this many rejections in a
+ * row mean that rounding broke it for the shape (an error, not a hang).
+ */
+#define RGAMMA_MAX_TRIES 1000
+
 double
 btyd_rgamma(pg_prng_state *rng, double shape, double rate)
 {
@@ -621,7 +628,7 @@ btyd_rgamma(pg_prng_state *rng, double shape, double rate)
 	}
 	d = shape - 1.0 / 3.0;
 	c = 1.0 / sqrt(9.0 * d);
-	for (;;)
+	for (int attempt = 0; attempt < RGAMMA_MAX_TRIES; attempt++)
 	{
 		double		z = rnorm(rng);
 		double		v = 1.0 + c * z;
@@ -634,7 +641,29 @@ btyd_rgamma(pg_prng_state *rng, double shape, double rate)
 		if (log(u) < 0.5 * z * z + d - d * v + d * log(v))
 			return boost * d * v / rate;
 	}
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("cannot draw from a gamma distribution of shape %g", shape)));
+	return 0.0;					/* keep the compiler quiet */
 }
+
+void
+btyd_simulated_purchase(int64 *x, double *tx, double t)
+{
+	if (*x >= BTYD_SIMULATE_MAX_PURCHASES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a simulated customer made more than %d repeat purchases",
+						BTYD_SIMULATE_MAX_PURCHASES),
+				 errhint("Simulate a shorter age, or a model with a lower purchase rate r / alpha.")));
+	(*x)++;
+	*tx = t;
+	if ((*x & 0xffff) == 0)
+		CHECK_FOR_INTERRUPTS();
+}
+
+StaticAssertDecl(BTYD_SIMULATE_MAX_PURCHASES <= PG_INT32_MAX,
+				 "a simulated frequency fits the integer column");
 
 Datum
 btyd_simulate(FunctionCallInfo fcinfo, int nparams, const char *const *names,
@@ -663,10 +692,6 @@ btyd_simulate(FunctionCallInfo fcinfo, int nparams, const char *const *names,
 
 		CHECK_FOR_INTERRUPTS();
 		draw(params, T, &rng, &x, &tx);
-		if (x > PG_INT32_MAX)
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("simulated frequency is out of range for integer")));
 		values[0] = Int32GetDatum((int32) x);
 		values[1] = Float8GetDatum(tx);
 		values[2] = Float8GetDatum(T);

@@ -177,13 +177,30 @@ typedef void (*BtydDrawFn) (const double *params, double T, pg_prng_state *rng,
 							int64 *x, double *tx);
 
 /*
+ * A simulated customer makes at most this many repeat purchases, which bounds
+ * the draw loops whatever the parameters (a purchase rate so high that time
+ * no longer advances, a dropout probability that rounds to 0).
+ */
+#define BTYD_SIMULATE_MAX_PURCHASES 10000000
+
+/*
+ * Counts a simulated repeat purchase at time t into *x and *tx; errors 54000
+ * when the customer would exceed BTYD_SIMULATE_MAX_PURCHASES.  Checks for
+ * interrupts now and then.
+ */
+extern void btyd_simulated_purchase(int64 *x, double *tx, double t);
+
+/*
  * The set-returning body of engage.<model>_simulate(model, customers, age,
  * seed): customers rows (frequency, recency, age), deterministic per seed.
  */
 extern Datum btyd_simulate(FunctionCallInfo fcinfo, int nparams,
 						   const char *const *names, BtydDrawFn draw);
 
-/* Random variates: Gamma(shape, rate) (Marsaglia & Tsang 2000), Exp(rate). */
+/*
+ * Random variates: Gamma(shape, rate) (Marsaglia & Tsang 2000; errors 22003
+ * should rounding make it reject 1000 candidates in a row), Exp(rate).
+ */
 extern double btyd_rgamma(pg_prng_state *rng, double shape, double rate);
 extern double btyd_rexp(pg_prng_state *rng, double rate);
 

@@ -90,7 +90,9 @@ ensure_score_in_range(double score)
 
 /*
  * Transition of engage.engagement_score(occurred_at, weight, as_of,
- * half_life): adds the decayed weight of one event not after as_of.
+ * half_life): adds the decayed weight of one event not after as_of.  The
+ * state is checked too: the function can be called directly, and a NaN or
+ * infinite sum is not one the aggregate produces.
  */
 Datum
 engagement_score_accum(PG_FUNCTION_ARGS)
@@ -101,6 +103,7 @@ engagement_score_accum(PG_FUNCTION_ARGS)
 	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(3);
 	int64		half_life = interval_fixed_usecs(PG_GETARG_INTERVAL_P(4), "half_life");
 
+	ensure_finite(sum, "engagement_score state");
 	ensure_finite_timestamp(occurred_at, "occurred_at");
 	ensure_finite_timestamp(as_of, "as_of");
 	ensure_finite(weight, "weight");

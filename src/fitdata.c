@@ -211,6 +211,8 @@ fitdata_total_weight(const FitData *fd)
 
 		c += fabs(s) >= fabs(w) ? (s - t) + w : (w - t) + s;
 		s = t;
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	return s + c;
 }
@@ -250,7 +252,11 @@ fitdata_sorted_copy(MemoryContext context, const FitData *fd)
 	copy->nopts = fd->nopts;
 	memcpy(copy->opts, fd->opts, sizeof(fd->opts));
 	for (int i = 0; i < fd->ntuples; i++)
+	{
 		fitdata_add_normalised(copy, fitdata_tuple(fd, order[i]), fitdata_weight(fd, order[i]));
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
 	pfree(order);
 	return copy;
 }
@@ -285,6 +291,8 @@ fitdata_to_bytes(const FitData *fd)
 		p += sizeof(double) * fd->k;
 		memcpy(p, &w, sizeof(double));
 		p += sizeof(double);
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	pfree(order);
 	return (bytea *) h;
@@ -334,6 +342,8 @@ fitdata_from_bytes(MemoryContext context, const bytea *b)
 			if (!isfinite(v[j]) || (j == h.k && v[j] <= 0))
 				fitdata_corrupt("A value is not finite or a weight not positive.");
 		fitdata_add(fd, v, v[h.k]);
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	return fd;
 }
@@ -460,6 +470,8 @@ fitdata_out(PG_FUNCTION_ARGS)
 		}
 		append_double(&buf, fitdata_weight(fd, i));
 		appendStringInfoChar(&buf, ')');
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	appendStringInfoChar(&buf, '}');
 	PG_RETURN_CSTRING(buf.data);
@@ -535,6 +547,7 @@ fitdata_in(PG_FUNCTION_ARGS)
 	{
 		double		v[FITDATA_MAX_K + 1];
 
+		CHECK_FOR_INTERRUPTS();
 		if (fd->ntuples > 0)
 			expect(&p, ",", input);
 		expect(&p, "(", input);
@@ -588,6 +601,8 @@ fitdata_recv(PG_FUNCTION_ARGS)
 		if (!(v[k] > 0))
 			fitdata_corrupt("A weight is not positive.");
 		fitdata_add(fd, v, v[k]);
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	pq_getmsgend(msg);
 	PG_RETURN_BYTEA_P(fitdata_to_bytes(fd));
@@ -611,6 +626,8 @@ fitdata_send(PG_FUNCTION_ARGS)
 		for (int j = 0; j < fd->k; j++)
 			pq_sendfloat8(&buf, fitdata_tuple(fd, i)[j]);
 		pq_sendfloat8(&buf, fitdata_weight(fd, i));
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }

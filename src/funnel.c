@@ -365,6 +365,8 @@ window_funnel_serialize(PG_FUNCTION_ARGS)
 		pq_sendint64(&buf, e->time);
 		pq_sendint32(&buf, e->steps);
 		pq_sendbyte(&buf, e->other);
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -403,6 +405,8 @@ window_funnel_deserialize(PG_FUNCTION_ARGS)
 		uint32		steps = pq_getmsgint(&buf, 4);
 
 		funnel_add(state, t, steps, pq_getmsgbyte(&buf));
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(state);
@@ -508,14 +512,17 @@ retention_merge(int64 a, int64 b)
 	return a | b;
 }
 
-/* Transition: ORs the conditions of one row into the state. */
+/*
+ * Transition: ORs the conditions of one row into the state (a NULL state,
+ * possible in a direct call of this non-strict function, is the empty one).
+ */
 Datum
 retention_accum(PG_FUNCTION_ARGS)
 {
 	int			n;
 	uint32		bits = read_conditions(fcinfo, 1, "conditions", &n);
 
-	PG_RETURN_INT64(retention_merge(PG_GETARG_INT64(0),
+	PG_RETURN_INT64(retention_merge(PG_ARGISNULL(0) ? 0 : PG_GETARG_INT64(0),
 									((int64) n << RETENTION_COUNT_SHIFT) | bits));
 }
 

@@ -33,6 +33,7 @@
 
 #include "catalog/pg_enum.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
@@ -206,7 +207,10 @@ summary_merge(StageSummary *a, const StageSummary *b)
 		*a = *b;
 		return;
 	}
-	a->count += b->count;
+	if (pg_add_s64_overflow(a->count, b->count, &a->count))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("lifecycle interaction count is out of range")));
 	a->first = Min(a->first, b->first);
 	a->last = Max(a->last, b->last);
 	if (b->has_within && (!a->has_within || b->first_within < a->first_within))
@@ -399,6 +403,10 @@ lifecycle_stage_deserialize(PG_FUNCTION_ARGS)
 	s->has_within = pq_getmsgbyte(&buf) != 0;
 	s->first_within = pq_getmsgint64(&buf);
 	pq_getmsgend(&buf);
+	if (s->count < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid lifecycle state count")));
 	PG_RETURN_POINTER(state);
 }
 
@@ -525,7 +533,11 @@ lifecycle_personal_serialize(PG_FUNCTION_ARGS)
 		pq_sendfloat8(&buf, state->multiples[i]);
 	pq_sendint64(&buf, state->times.count);
 	for (int64 i = 0; i < state->times.count; i++)
+	{
 		pq_sendint64(&buf, timebuf_time(&state->times, i));
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -553,7 +565,11 @@ lifecycle_personal_deserialize(PG_FUNCTION_ARGS)
 				 errmsg("invalid lifecycle state length")));
 	state = personal_new(aggcontext, &p, m);
 	for (int64 i = 0; i < n; i++)
+	{
 		*(TimestampTz *) timebuf_append(&state->times) = pq_getmsgint64(&buf);
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(state);
 }
@@ -591,6 +607,8 @@ personal_thresholds(const PersonalState *state)
 		if (i > 0 && day != prev_day)
 			gaps[ngaps++] = day - prev_day;
 		prev_day = day;
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	if (ngaps >= PERSONAL_MIN_GAPS)
 	{
@@ -623,6 +641,10 @@ lifecycle_personal_final(PG_FUNCTION_ARGS)
 		return stage_datum(fcinfo, STAGE_NEW);
 	p = personal_thresholds(state);
 	for (int64 i = 0; i < state->times.count; i++)
+	{
 		summary_add(&s, &p, timebuf_time(&state->times, i));
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
 	return stage_datum(fcinfo, classify_returning(&s, &p));
 }

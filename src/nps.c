@@ -51,15 +51,27 @@ nps_bucket(int32 score)
 	return score <= 6 ? 0 : (score <= 8 ? 1 : 2);
 }
 
+/* Errors 22003 when a count would overflow. */
+static void
+nps_count_overflow(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("nps answer count is out of range")));
+}
+
 /* Transition: counts one answer, updating the state in place. */
 Datum
 nps_accum(PG_FUNCTION_ARGS)
 {
 	ArrayType  *state;
+	int64	   *count;
 
 	aggregate_context(fcinfo, "nps_accum");
 	state = PG_GETARG_ARRAYTYPE_P(0);
-	nps_counts(state)[nps_bucket(PG_GETARG_INT32(1))]++;
+	count = &nps_counts(state)[nps_bucket(PG_GETARG_INT32(1))];
+	if (pg_add_s64_overflow(*count, 1, count))
+		nps_count_overflow();
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
@@ -77,9 +89,7 @@ nps_combine(PG_FUNCTION_ARGS)
 	from = nps_counts(PG_GETARG_ARRAYTYPE_P(1));
 	for (int i = 0; i < NPS_BUCKETS; i++)
 		if (pg_add_s64_overflow(into[i], from[i], &into[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("nps answer count is out of range")));
+			nps_count_overflow();
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
@@ -92,9 +102,7 @@ nps_final(PG_FUNCTION_ARGS)
 
 	if (pg_add_s64_overflow(counts[0], counts[1], &total) ||
 		pg_add_s64_overflow(total, counts[2], &total))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("nps answer count is out of range")));
+		nps_count_overflow();
 	if (total == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(100.0 * (double) (counts[2] - counts[0]) / (double) total);

@@ -222,25 +222,46 @@ pnbd_log_ratio_of(const double *p, double x, double gx, double gT, double L)
 }
 
 /*
- * phi(tau) = (r+x) ln((alpha+T)/(alpha+tau)) + s ln((beta+T)/(beta+tau))
- * - ln(beta+tau), the log of the integrand of pnbd_log_ratio_quad, and when
- * dphi is not NULL its gradient in (r, alpha, s, beta).
+ * phi(t_x) = (r+x) ln((alpha+T)/(alpha+t_x)) + s ln((beta+T)/(beta+t_x))
+ * - ln(beta+t_x), the log of the integrand of pnbd_log_ratio_quad at its
+ * start, by log1p: exact also when T - t_x is far below t_x.
  */
 static double
-pnbd_phi(const double *p, double x, double T, double tau, double *dphi)
+pnbd_phi_start(const double *p, double x, double tx, double T)
 {
-	double		la = log((p[1] + T) / (p[1] + tau));
-	double		lb = log((p[3] + T) / (p[3] + tau));
+	return (p[0] + x) * log1p((T - tx) / (p[1] + tx)) +
+		p[2] * log1p((T - tx) / (p[3] + tx)) - log(p[3] + tx);
+}
+
+/*
+ * phi(t_x + u) - phi(t_x) for u >= 0, by log1p so that it stays exact when
+ * u is far below t_x; and when dphi is not NULL the gradient of phi at
+ * t_x + u in (r, alpha, s, beta).
+ */
+static double
+pnbd_phi_step(const double *p, double x, double tx, double T, double u, double *dphi)
+{
+	double		ca = p[1] + tx + u; /* alpha + tau */
+	double		cb = p[3] + tx + u; /* beta + tau */
+	double		left = (T - tx) - u;	/* T - tau */
 
 	if (dphi)
 	{
-		dphi[0] = la;
-		dphi[1] = (p[0] + x) * (tau - T) / ((p[1] + T) * (p[1] + tau));
-		dphi[2] = lb;
-		dphi[3] = p[2] / (p[3] + T) - (p[2] + 1.0) / (p[3] + tau);
+		dphi[0] = log1p(left / ca);
+		dphi[1] = -(p[0] + x) * left / ((p[1] + T) * ca);
+		dphi[2] = log1p(left / cb);
+		dphi[3] = p[2] / (p[3] + T) - (p[2] + 1.0) / cb;
 	}
-	return (p[0] + x) * la + p[2] * lb - log(p[3] + tau);
+	return -(p[0] + x) * log1p(u / (p[1] + tx)) - (p[2] + 1.0) * log1p(u / (p[3] + tx));
 }
+
+/*
+ * Panels of pnbd_log_ratio_quad: far more than it ever needs.  Each panel
+ * lowers phi by at least 4/3, or is limited by the distance to a pole, which
+ * then grows by half; either way a few thousand panels take phi below any
+ * remainder that could count, even across the whole double range.
+ */
+#define PNBD_QUAD_MAX_PANELS 100000
 
 /*
  * ln R as the integral over the unobserved end of the lifetime that A0
@@ -250,43 +271,51 @@ pnbd_phi(const double *p, double x, double T, double tau, double *dphi)
  * log-convex; Gauss-Legendre panels from t_x, each short enough that phi
  * falls by at most 2 and that the poles at -alpha and -beta are at least
  * two panel widths away, resolve it to rounding, and the panels stop once
- * what is left (at most e^phi(a) (T - a)) no longer counts.  Used where
- * the series of H converges slowly; dlr as for pnbd_log_ratio.
+ * what is left (at most e^phi(a) (T - a)) no longer counts.  The panels are
+ * laid out in the offset u = tau - t_x, which cannot stop moving the way
+ * t_x + u does once a panel is below the rounding of t_x: apart from the
+ * last, no panel is narrower than the one before, so after k panels the
+ * next adds at least u / k.  NaN when the panels do not end (beyond
+ * PNBD_QUAD_MAX_PANELS) or a width is not positive.  Used where the series
+ * of H converges slowly; dlr as for pnbd_log_ratio.
  */
 static double
 pnbd_log_ratio_quad(const double *p, double x, double tx, double T, double *dlr)
 {
 	const double *node;
 	const double *weight;
-	double		phi0 = pnbd_phi(p, x, T, tx, NULL);
+	double		phi0 = pnbd_phi_start(p, x, tx, T);
+	double		span = T - tx;
 	double		sum = 0.0;
 	double		dsum[4] = {0};
-	double		a = tx;
+	double		u = 0.0;
 
 	gauss_legendre(&node, &weight);
-	for (int panel = 1; a < T; panel++)
+	for (int panel = 0;; panel++)
 	{
-		double		slope = (p[0] + x) / (p[1] + a) + (p[2] + 1.0) / (p[3] + a);
-		double		width = Min(Min(T - a, 2.0 / slope), 0.5 * Min(p[1] + a, p[3] + a));
+		double		slope = (p[0] + x) / (p[1] + tx + u) + (p[2] + 1.0) / (p[3] + tx + u);
+		double		width = Min(Min(span - u, 2.0 / slope),
+								0.5 * Min(p[1] + tx + u, p[3] + tx + u));
 		double		half = 0.5 * width;
 
-		if (!(width > 0.0))
+		if (panel == PNBD_QUAD_MAX_PANELS || !(width > 0.0))
 			return NAN;
 		for (int k = 0; k < GAUSS_LEGENDRE_N; k++)
 		{
 			double		dphi[4];
 			double		f = weight[k] * half *
-				exp(pnbd_phi(p, x, T, a + half * (1.0 + node[k]), dlr ? dphi : NULL) - phi0);
+				exp(pnbd_phi_step(p, x, tx, T, u + half * (1.0 + node[k]), dlr ? dphi : NULL));
 
 			sum += f;
 			if (dlr)
 				for (int j = 0; j < 4; j++)
 					dsum[j] += f * dphi[j];
 		}
-		a += width;
-		if (exp(pnbd_phi(p, x, T, a, NULL) - phi0) * (T - a) <= 1e-17 * sum)
+		u = width < span - u ? u + width : span;
+		if (u >= span ||
+			exp(pnbd_phi_step(p, x, tx, T, u, NULL)) * (span - u) <= 1e-17 * sum)
 			break;
-		if ((panel & 63) == 0)
+		if ((panel & 63) == 63)
 			CHECK_FOR_INTERRUPTS();
 	}
 	if (dlr)
@@ -614,7 +643,10 @@ paretonbd_loglik_sql(PG_FUNCTION_ARGS)
 	return btyd_loglik_sql(fcinfo, &pnbd_spec);
 }
 
-/* One customer: Poisson purchases at rate lambda until min(lifetime, T). */
+/*
+ * One customer: Poisson purchases at rate lambda until min(lifetime, T).
+ * Each pass returns or counts a purchase (at most BTYD_SIMULATE_MAX_PURCHASES).
+ */
 static void
 pnbd_draw(const double *p, double T, pg_prng_state *rng, int64 *x, double *tx)
 {
@@ -629,10 +661,7 @@ pnbd_draw(const double *p, double T, pg_prng_state *rng, int64 *x, double *tx)
 		t += btyd_rexp(rng, lambda);
 		if (t > end)
 			return;
-		(*x)++;
-		*tx = t;
-		if ((*x & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
+		btyd_simulated_purchase(x, tx, t);
 	}
 }
 

@@ -170,8 +170,12 @@ rfm_state_normalize(RfmState *state)
 	else
 		sort_days(state->days, state->ndays);
 	for (int32 i = 0; i < state->ndays; i++)
+	{
 		if (n == 0 || state->days[i] != state->days[n - 1])
 			state->days[n++] = state->days[i];
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
 	state->ndays = n;
 	state->sorted = true;
 }
@@ -448,7 +452,11 @@ rfm_serialize(PG_FUNCTION_ARGS)
 	pq_sendfloat8(&buf, state->holdout_amount);
 	pq_sendint32(&buf, state->ndays);
 	for (int32 i = 0; i < state->ndays; i++)
+	{
 		pq_sendint32(&buf, state->days[i]);
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -498,7 +506,11 @@ rfm_deserialize(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid rfm state: day count does not match its length")));
 	for (int32 i = 0; i < ndays; i++)
+	{
 		state->days[i] = pq_getmsgint(&buf, 4);
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
 	state->ndays = ndays;
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(state);

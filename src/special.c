@@ -478,6 +478,13 @@ log_gamma_ratio(double y, double e)
 		return 0.0;
 	if (y + e <= 0 || y <= 0)
 		return lgamma(y + e) - lgamma(y);
+	/*
+	 * One of y, y + e below 16, the other beyond 1e15 (where y += 1 comes
+	 * close to not changing y): too far apart for the difference to cancel.
+	 * Otherwise the recurrence below takes at most 16 steps.
+	 */
+	if (Min(y, y + e) < 16.0 && Max(y, y + e) > 1e15)
+		return lgamma(y + e) - lgamma(y);
 	while (y < 16.0 || y + e < 16.0)
 	{
 		/* ln Gamma(y+e) - ln Gamma(y) = [same at y+1] - ln((y+e)/y) */

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# statement_timeout and pg_cancel_backend stop every long aggregate of engage, and every model
-# fit in its final optimisation, promptly: each query below would run for many seconds; it is
-# stopped by a 300 ms statement_timeout, and again by pg_cancel_backend 300 ms after it starts,
-# and must end with SQLSTATE 57014 no later than LATE seconds after that moment.
+# statement_timeout and pg_cancel_backend stop every long aggregate of engage, every model
+# fit in its final optimisation, the parsers and the loops sized by an argument promptly:
+# each query below would run for many seconds; it is stopped by a 300 ms statement_timeout,
+# and again by pg_cancel_backend 300 ms after it starts, and must end with SQLSTATE 57014 no
+# later than LATE seconds after that moment.  Inputs that used to run away whatever the
+# timeout end with an answer or a clean error (see "repro" below).
 set -uo pipefail
 LATE=${ENGAGE_CANCEL_LATE:-1.0}
 DEADLINE_MS=300
@@ -12,6 +14,12 @@ now() { date +%s.%N; }
 
 psql -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" || exit 1
 psql -d $db -c "CREATE EXTENSION engage" || exit 1
+# Long literals for the parsers (stored compressed: a few MB): 25M activity periods, and
+# a fit sample of 1M distinct tuples.
+psql -d $db -c "CREATE TABLE literals AS SELECT '{' || repeat('1,', 25000000) || '2}' AS activity,
+    (SELECT 'k=3 tuples=1000000 weight=1000000 options={} data={' ||
+            string_agg(format('(%s,%s,%s,1)', g % 100, (g % 100) * 0.5, 100 + g / 1000.0), ',') || '}'
+     FROM pg_catalog.generate_series(1, 1000000) g) AS fitdata" || exit 1
 
 # Generated rows come from a set-returning function in the select list, which streams them
 # (one in FROM would first be materialised).
@@ -40,6 +48,14 @@ declare -A query=(
     [gammagamma_fit]="SELECT engage.gammagamma_fit(1 + g % 20, exp((g::int8 * 7919 % 10007) / 2500.0)) FROM pg_catalog.generate_series(1, 600000) g"
     # (a fit that converges after seconds: the deadline falls in the optimisation)
     [sbg_fit]="SELECT engage.sbg_fit(1 + (g::int8 * 7919 % 300000)::int / (1 + g % 50), g % 7 = 0) FROM pg_catalog.generate_series(1, 600000) g"
+    # parsers of long literals
+    [activity_in]="SELECT engage.active_periods(activity::engage.activity) FROM literals"
+    [fitdata_in]="SELECT (fitdata::engage.fitdata) IS NOT NULL FROM literals"
+    # loops as long as an argument is large: sums over 2^31 terms, customers of 5M purchases
+    [bgnbd_prob]="SELECT engage.prob_purchases(ROW(0.24, 4.41, 0.79, 2.43, NULL, NULL, NULL)::engage.bgnbd, 2147483647, 52)"
+    [bgbb_prob]="SELECT engage.prob_purchases(ROW(1.2, 0.75, 0.66, 2.78, NULL, NULL, NULL)::engage.bgbb, 5, 2147483647)"
+    [bgbb_p_alive]="SELECT engage.p_alive(ROW(1e-9, 1e9, 1e-9, 1e9, NULL, NULL, NULL)::engage.bgbb, 1, 1, 2147483647)"
+    [bgnbd_simulate]="SELECT count(*) FROM engage.bgnbd_simulate(ROW(1, 1e-5, 1e-10, 1e10, NULL, NULL, NULL)::engage.bgnbd, 100000, 52, 1)"
 )
 
 failed=0
@@ -78,6 +94,40 @@ for name in $(printf '%s\n' "${!query[@]}" | sort); do
     psql -d $db -Atc "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = '$app'" >/dev/null
     wait $client
     check "$name" pg_cancel_backend "$cancelled_at" "$(now)" "$(cat "$ENGAGE_WORK/cancel.$name.out")"
+done
+
+# Queries that ran for many seconds or for ever, whatever the timeout: with a 1 s
+# statement_timeout each must end within REPRO_LIMIT seconds with the output matching its
+# pattern (the answer, the SQLSTATE of a clean error, or 57014 where it may still be running
+# at the deadline on a slow machine).
+REPRO_LIMIT=${ENGAGE_REPRO_LIMIT:-2.5}
+declare -A repro=(
+    [activity_overlapping_ranges]="SELECT engage.active_periods(('{' || repeat('0-999999,', 20000) || '0}')::engage.activity)"
+    [paretonbd_simulate_stalled_clock]="SELECT count(*) FROM engage.paretonbd_simulate(ROW(1, 1e-300, 1, 1, 0, 0, true)::engage.paretonbd, 1, 10, 1)"
+    [bgnbd_simulate_no_dropout]="SELECT count(*) FROM engage.bgnbd_simulate(ROW(1e10, 1e-10, 1e-10, 1e10, 0, 0, true)::engage.bgnbd, 1, 1e300, 1)"
+    [mbgnbd_simulate_no_dropout]="SELECT count(*) FROM engage.mbgnbd_simulate(ROW(1e10, 1e-10, 1e-10, 1e10, 0, 0, true)::engage.mbgnbd, 1, 1e300, 1)"
+    [paretonbd_p_alive_far_quadrature]="SELECT engage.p_alive(ROW(1, 1, 1e21, 1e25, 0, 0, true)::engage.paretonbd, 1e19, 1e20, 2e20)"
+)
+declare -A outcome=(
+    [activity_overlapping_ranges]='^1000000$'
+    [paretonbd_simulate_stalled_clock]='ERROR:  (54000|57014):'
+    [bgnbd_simulate_no_dropout]='ERROR:  (54000|57014):'
+    [mbgnbd_simulate_no_dropout]='ERROR:  (54000|57014):'
+    [paretonbd_p_alive_far_quadrature]='^0$'
+)
+for name in $(printf '%s\n' "${!repro[@]}" | sort); do
+    start=$(now)
+    out=$(PGOPTIONS="-c statement_timeout=1s" psql -At -v VERBOSITY=verbose -d $db -c "${repro[$name]}" 2>&1 | head -n 1)
+    took=$(echo "$(now) - $start" | bc -l)
+    if ! grep -Eq "${outcome[$name]}" <<<"$out"; then
+        echo "FAIL $name: expected ${outcome[$name]}, got: $out"
+        failed=1
+    elif (($(echo "$took > $REPRO_LIMIT" | bc -l))); then
+        printf 'FAIL %-34s took %.2f s: %s\n' "$name" "$took" "$out"
+        failed=1
+    else
+        printf 'ok   %-34s took %.2f s: %s\n' "$name" "$took" "$out"
+    fi
 done
 
 # A group of 10M distinct shuffled times: lifecycle_stage_personal sorts them while gathering
