@@ -64,8 +64,9 @@ grow_expansion(double *p, int n, double x)
 	return i;
 }
 
+/* exactsum_add beyond its inline cases. */
 void
-exactsum_add(ExactSum *s, double x, MemoryContext context, const char *what)
+exactsum_add_general(ExactSum *s, double x, MemoryContext context, const char *what)
 {
 	double		tmp[EXACTSUM_INLINE + 1];
 	int			n;
@@ -115,8 +116,9 @@ exactsum_add_sum(ExactSum *s, const ExactSum *src, MemoryContext context,
 		exactsum_add(s, p[i], context, what);
 }
 
+/* exactsum_value beyond one component. */
 double
-exactsum_value(const ExactSum *s)
+exactsum_value_general(const ExactSum *s)
 {
 	const double *p = exactsum_parts(s);
 	int			n = s->n;

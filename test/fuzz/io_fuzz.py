@@ -23,6 +23,7 @@ computes (the type's functions succeed or raise an ordinary error: never XX000, 
 
     io_fuzz.py roundtrip [ROUNDS [SEED]]
 """
+import math
 import os
 import random
 import struct
@@ -513,6 +514,29 @@ def rt_check(conn, typname, send):
     return failures
 
 
+def check_exact_weights(conn, rounds):
+    """A fit sample's weight is the correctly rounded exact sum of its rows' weights (Python's
+    math.fsum), in any row order; returns the number of failures."""
+    failures = 0
+    edges = [[1.0, 2.0 ** -53, 2.0 ** -106], [2.0 ** -53, 1.0, 2.0 ** -53], [0.1] * 10, [1e308, 7e307],
+             [5e-324] * 1000, [1e16, 1.0, 1.0], [2.0 ** 53, 1.0, 0.5, 0.25]]
+    for i in range(rounds):
+        weights = edges[i] if i < len(edges) else \
+            [abs(rfloat(False)) / rng.choice([1, 3, 1e10]) for _ in range(rng.choice([2, 3, 10, 300]))]
+        if sum(weights) > 1e307:
+            continue
+        rows = weights[:]
+        rng.shuffle(rows)
+        got = conn.execute("SELECT engage.fitdata(1, 1, 2, w)::text FROM unnest(%s::float8[]) AS u(w)",
+                           ([ftext(w) for w in rows],)).fetchone()[0]
+        want = math.fsum(weights)
+        if float(got.split(" weight=")[1].split(" ")[0]) != want:
+            print(f"fit sample weights: {got!r}, the exact sum is {want!r}")
+            failures += 1
+    print(f"fit sample weights: exact sums of {rounds} random lists in random order")
+    return failures
+
+
 def roundtrip_main():
     conn = psycopg.connect(autocommit=True)
     conn.execute("SET client_min_messages = error")
@@ -525,6 +549,7 @@ def roundtrip_main():
         "WHERE t.typnamespace = 'engage'::regnamespace AND t.typcategory <> 'A' "
         "  AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_catalog.pg_class WHERE oid = t.typrelid) = 'c') "
         "ORDER BY 1").fetchall()
+    failures += check_exact_weights(conn, 4 * ITERATIONS)
     try:
         for typname, typtype, send in types:
             conn.execute(sql.SQL("CREATE TEMP TABLE rt_values (id serial, v {}, origin text)").format(sql.SQL(typname)))
