@@ -44,9 +44,6 @@ PG_FUNCTION_INFO_V1(fitdata_send);
 #define FITDATA_MAGIC 0x46445401	/* "FDT" + format version 1: engage.fitdata */
 #define FITDATA_MAGIC_EXACT 0x46445402	/* version 2: internal state, exact sums */
 
-/* Components of one weight in the serial form: more cannot be canonical. */
-#define FITDATA_MAX_COMPONENTS 64
-
 static const char *const sum_what = "summed weight of a fit sample tuple";
 
 /* Header of the serial form; doubles follow (read with memcpy). */
@@ -374,7 +371,7 @@ read_exact_tuples(FitData *fd, int ntuples, const char *p, const char *end)
 		p += sizeof(double) * fd->k;
 		memcpy(&n, p, sizeof(int32));
 		p += sizeof(double);
-		if (n < 1 || n > FITDATA_MAX_COMPONENTS || end - p < (ptrdiff_t) (sizeof(double) * n))
+		if (n < 1 || end - p < (ptrdiff_t) (sizeof(double) * n))
 			fitdata_corrupt("A weight has a wrong number of components.");
 		for (int j = 0; j < fd->k; j++)
 		{
