@@ -337,9 +337,10 @@ def gen_activity():
         parts.append(str(a) if rng.random() < 0.5 else f"{a}-{min(a + rng.randint(0, 5000), 2 ** 31 - 1)}")
     yield ("SELECT %s::engage.activity", ["{" + ",".join(parts) + "}"], False)
     # periods near the origin, so that most spans fit
+    origin, period = rtime(), rinterval()
+    offsets = [rng.uniform(-1, 1) * 10 ** rng.randint(0, 6) for _ in range(n)]
     yield ("SELECT engage.activity_periods(%s::timestamptz + g * %s::interval, %s::timestamptz, %s::interval) "
-           "FROM unnest(%s::float8[]) AS u(g)", [t := rtime(), p := rinterval(), t, p,
-                                                [rng.uniform(-1, 1) * 10 ** rng.randint(0, 6) for _ in range(n)]], False)
+           "FROM unnest(%s::float8[]) AS u(g)", [origin, period, origin, period, offsets], False)
     # the binary input: base, length, bitmap (first and last bytes not zero, mostly)
     bits = bytes(rng.randrange(256) for _ in range(rng.choice([0, 1, 5, 40, 20000])))
     if bits and rng.random() < 0.8:
