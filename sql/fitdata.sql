@@ -52,9 +52,24 @@ SELECT engage.fitdata_merge(x) FROM (VALUES
 SELECT engage.bgnbd_fit('k=2 tuples=1 weight=1 options={} data={(1,2,1)}'::engage.fitdata);
 
 -- exact weights: 10^6 unit weights; 1e16 + 1 + 1 is 1e16 in naive double arithmetic, the
--- compensated sum keeps 1e16 + 2
+-- exact sum keeps 1e16 + 2; ten times 0.1 is 1 (a naive sum gives 0.9999999999999999), in
+-- any order, and 1 + 2^-53 + 2^-53 is 1 + 2^-52 (each partial sum rounds to 1)
 SELECT engage.fitdata(1, 2, 3) FROM generate_series(1, 1000000);
 SELECT engage.fitdata(1, 2, 3, w) FROM (VALUES (1e16::float8), (1), (1)) v(w);
+SELECT engage.fitdata(1, 2, 3, 0.1) FROM generate_series(1, 10);
+SELECT engage.fitdata(1, 2, 3, w ORDER BY w) FROM (VALUES (2::float8 ^ (-53)), (1), (2::float8 ^ (-53))) v(w);
+SELECT engage.fitdata(1, 2, 3, w ORDER BY w DESC) FROM (VALUES (2::float8 ^ (-53)), (1), (2::float8 ^ (-53))) v(w);
+
+-- weights summing past the double range are an error (22003), never a stored NaN: within a
+-- summary, over the whole sample, and when merging stored samples; the largest total is kept
+SELECT engage.fitdata(f, r, a, w) FROM (VALUES (1.0::float8, 1.0::float8, 2.0::float8, 1e308::float8),
+                                               (1, 1, 2, 1e308), (2, 1, 3, 1)) v(f, r, a, w);
+SELECT 'k=3 tuples=2 weight=0 options={} data={(1,1,2,1e308),(1,2,2,1e308)}'::engage.fitdata;
+SELECT engage.fitdata(f, 1, 2, 1e308) FROM (VALUES (0::float8), (1)) v(f);
+SELECT engage.fitdata_merge(x) FROM (VALUES ('k=3 tuples=1 weight=1 options={} data={(1,1,2,1e308)}'::engage.fitdata),
+                                            ('k=3 tuples=1 weight=1 options={} data={(1,1,2,1e308)}'::engage.fitdata)) v(x);
+SELECT 'k=3 tuples=2 weight=0 options={} data={(1,1,2,1e308),(1,2,2,7e307)}'::engage.fitdata;
+SELECT 'k=3 tuples=1 weight=0 options={} data={(1,1,2,1.7976931348623157e308)}'::engage.fitdata;
 
 -- parallel: empty partial states (a filter no row passes in some workers) combine
 CREATE TABLE fd_par AS SELECT i % 50 AS f, (i % 50) / 2.0 AS r, 30.0 AS a FROM generate_series(1, 100000) AS i;

@@ -288,19 +288,14 @@ Datum
 bgbb_fit_final(PG_FUNCTION_ARGS)
 {
 	FitData    *fd = PG_ARGISNULL(0) ? NULL : (FitData *) PG_GETARG_POINTER(0);
-	double		total;
-	double		always = 0.0;
+	bool		sometimes = false;
 
-	if (fd == NULL || (total = fitdata_total_weight(fd)) <= 0)
+	if (fd == NULL || fitdata_total_weight(fd) <= 0)
 		PG_RETURN_NULL();
-	for (int i = 0; i < fd->ntuples; i++)
-	{
-		const double *t = fitdata_tuple(fd, i);
-
-		if (t[0] == t[2])
-			always += fitdata_weight(fd, i);
-	}
-	if (always >= total)
+	/* every stored weight is positive: a test of the tuples, not of rounded sums */
+	for (int i = 0; i < fd->ntuples && !sometimes; i++)
+		sometimes = fitdata_tuple(fd, i)[0] != fitdata_tuple(fd, i)[2];
+	if (!sometimes)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot fit bgbb: every customer transacted at every opportunity"),

@@ -438,9 +438,7 @@ btyd_loglik_sql(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	double		p[BTYD_MAX_PARAMS];
 	double		v[3] = {PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3)};
 	double		one = 1.0;
-	double		comp = 0.0;
-	int32		slot = 0;
-	FitData		fd = {3, 0, {0}, 1, 1, v, &one, &comp, &slot, 1, NULL};	/* one customer */
+	FitData		fd = {.k = 3, .ntuples = 1, .capacity = 1, .values = v, .weights = &one};	/* one customer */
 
 	BTYD_GETARG_MODEL(0, spec->nparams, spec->names, p);
 	btyd_check_summary(v[0], v[1], v[2]);

@@ -2,7 +2,7 @@
  *
  * fitdata.c
  *	  The compressed sample of the model-fitting aggregates (see fitdata.h):
- *	  an open-addressing hash of distinct tuples with compensated weight sums,
+ *	  an open-addressing hash of distinct tuples with exact weight sums,
  *	  its serial form, and the SQL-level functions shared by every fit
  *	  aggregate (combine, serialize, deserialize) and by the storable type
  *	  engage.fitdata (in, out, send, recv, the merge aggregate).
@@ -41,7 +41,10 @@ PG_FUNCTION_INFO_V1(fitdata_out);
 PG_FUNCTION_INFO_V1(fitdata_recv);
 PG_FUNCTION_INFO_V1(fitdata_send);
 
-#define FITDATA_MAGIC 0x46445401	/* "FDT" + format version 1 */
+#define FITDATA_MAGIC 0x46445401	/* "FDT" + format version 1: engage.fitdata */
+#define FITDATA_MAGIC_EXACT 0x46445402	/* version 2: internal state, exact sums */
+
+static const char *const sum_what = "summed weight of a fit sample tuple";
 
 /* Header of the serial form; doubles follow (read with memcpy). */
 typedef struct FitDataHeader
@@ -65,7 +68,7 @@ fitdata_create(MemoryContext context, int k)
 	fd->capacity = 16;
 	fd->values = MemoryContextAlloc(context, sizeof(double) * k * fd->capacity);
 	fd->weights = MemoryContextAlloc(context, sizeof(double) * fd->capacity);
-	fd->comp = MemoryContextAlloc(context, sizeof(double) * fd->capacity);
+	fd->sums = MemoryContextAlloc(context, sizeof(ExactSum) * fd->capacity);
 	fd->nslots = 32;
 	fd->slots = MemoryContextAlloc(context, sizeof(int32) * fd->nslots);
 	memset(fd->slots, 0xff, sizeof(int32) * fd->nslots);
@@ -101,7 +104,7 @@ fitdata_grow(FitData *fd)
 				 errmsg("too many distinct tuples in a fit sample")));
 	fd->values = repalloc_huge(fd->values, sizeof(double) * fd->k * cap);
 	fd->weights = repalloc_huge(fd->weights, sizeof(double) * cap);
-	fd->comp = repalloc_huge(fd->comp, sizeof(double) * cap);
+	fd->sums = repalloc_huge(fd->sums, sizeof(ExactSum) * cap);
 	pfree(fd->slots);
 	fd->nslots = 2 * cap;
 	fd->slots = MemoryContextAllocHuge(fd->context, sizeof(int32) * fd->nslots);
@@ -115,14 +118,12 @@ fitdata_grow(FitData *fd)
 	}
 }
 
-/* Adds w to tuple v (already normalised), compensated (Neumaier). */
-static void
-fitdata_add_normalised(FitData *fd, const double *v, double w)
+/* The index of tuple v (already normalised), added with weight 0 if new. */
+static int32
+fitdata_tuple_index(FitData *fd, const double *v)
 {
 	int			slot = fitdata_find_slot(fd, v);
 	int32		idx = fd->slots[slot];
-	double		s,
-				t;
 
 	if (idx < 0)
 	{
@@ -134,16 +135,20 @@ fitdata_add_normalised(FitData *fd, const double *v, double w)
 		idx = fd->ntuples++;
 		memcpy(fd->values + (size_t) idx * fd->k, v, sizeof(double) * fd->k);
 		fd->weights[idx] = 0.0;
-		fd->comp[idx] = 0.0;
+		exactsum_init(&fd->sums[idx]);
 		fd->slots[slot] = idx;
 	}
-	s = fd->weights[idx];
-	t = s + w;
-	if (fabs(s) >= fabs(w))
-		fd->comp[idx] += (s - t) + w;
-	else
-		fd->comp[idx] += (w - t) + s;
-	fd->weights[idx] = t;
+	return idx;
+}
+
+/* Adds w exactly to tuple v (already normalised). */
+static void
+fitdata_add_normalised(FitData *fd, const double *v, double w)
+{
+	int32		idx = fitdata_tuple_index(fd, v);
+
+	exactsum_add(&fd->sums[idx], w, fd->context, sum_what);
+	fd->weights[idx] = exactsum_value(&fd->sums[idx]);
 }
 
 void
@@ -190,9 +195,10 @@ fitdata_merge_into(FitData *dst, const FitData *src, const char *what)
 	fitdata_set_options(dst, src->opts, src->nopts, what);
 	for (int i = 0; i < src->ntuples; i++)
 	{
-		fitdata_add_normalised(dst, fitdata_tuple(src, i), src->weights[i]);
-		if (src->comp[i] != 0.0)
-			fitdata_add_normalised(dst, fitdata_tuple(src, i), src->comp[i]);
+		int32		idx = fitdata_tuple_index(dst, fitdata_tuple(src, i));
+
+		exactsum_add_sum(&dst->sums[idx], &src->sums[i], dst->context, sum_what);
+		dst->weights[idx] = exactsum_value(&dst->sums[idx]);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -201,20 +207,20 @@ fitdata_merge_into(FitData *dst, const FitData *src, const char *what)
 double
 fitdata_total_weight(const FitData *fd)
 {
-	double		s = 0.0,
-				c = 0.0;
+	ExactSum	total;
+	double		w;
 
+	exactsum_init(&total);
 	for (int i = 0; i < fd->ntuples; i++)
 	{
-		double		w = fitdata_weight(fd, i);
-		double		t = s + w;
-
-		c += fabs(s) >= fabs(w) ? (s - t) + w : (w - t) + s;
-		s = t;
+		exactsum_add(&total, fitdata_weight(fd, i), CurrentMemoryContext,
+					 "total weight of a fit sample");
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
-	return s + c;
+	w = exactsum_value(&total);
+	exactsum_reset(&total);
+	return w;
 }
 
 /* Orders tuple indexes by their values, lexicographically. */
@@ -261,28 +267,45 @@ fitdata_sorted_copy(MemoryContext context, const FitData *fd)
 	return copy;
 }
 
-bytea *
-fitdata_to_bytes(const FitData *fd)
+/*
+ * A zeroed serial form of len bytes with the header filled in and the
+ * options written; *p is set to where the tuples go.
+ */
+static FitDataHeader *
+serial_start(const FitData *fd, Size len, uint32 magic, char **p)
 {
-	Size		len = sizeof(FitDataHeader) +
-		sizeof(double) * (fd->nopts + (Size) fd->ntuples * (fd->k + 1));
-	FitDataHeader *h = palloc_extended(len, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	char	   *p = (char *) h + sizeof(FitDataHeader);
-	int		   *order;
+	FitDataHeader *h;
 
 	if (len > MaxAllocSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("fit sample of %d distinct tuples is too large to serialize",
 						fd->ntuples)));
-	order = sorted_order(fd);
+	h = palloc_extended(len, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	SET_VARSIZE(h, len);
-	h->magic = FITDATA_MAGIC;
+	h->magic = magic;
 	h->k = fd->k;
 	h->nopts = fd->nopts;
 	h->ntuples = fd->ntuples;
-	memcpy(p, fd->opts, sizeof(double) * fd->nopts);
-	p += sizeof(double) * fd->nopts;
+	*p = (char *) h + sizeof(FitDataHeader);
+	memcpy(*p, fd->opts, sizeof(double) * fd->nopts);
+	*p += sizeof(double) * fd->nopts;
+	return h;
+}
+
+bytea *
+fitdata_to_bytes(const FitData *fd)
+{
+	Size		len = sizeof(FitDataHeader) +
+		sizeof(double) * (fd->nopts + (Size) fd->ntuples * (fd->k + 1));
+	FitDataHeader *h;
+	char	   *p;
+	int		   *order;
+
+	/* every stored value has a finite total weight */
+	(void) fitdata_total_weight(fd);
+	h = serial_start(fd, len, FITDATA_MAGIC, &p);
+	order = sorted_order(fd);
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		double		w = fitdata_weight(fd, order[i]);
@@ -298,6 +321,37 @@ fitdata_to_bytes(const FitData *fd)
 	return (bytea *) h;
 }
 
+/* The serial form version 2 of fd (exact sums), for the internal state. */
+static bytea *
+fitdata_to_bytes_exact(const FitData *fd)
+{
+	Size		len = sizeof(FitDataHeader) +
+		sizeof(double) * (fd->nopts + (Size) fd->ntuples * (fd->k + 1));
+	FitDataHeader *h;
+	char	   *p;
+	int		   *order;
+
+	for (int i = 0; i < fd->ntuples; i++)
+		len += sizeof(double) * fd->sums[i].n;
+	h = serial_start(fd, len, FITDATA_MAGIC_EXACT, &p);
+	order = sorted_order(fd);
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const ExactSum *sum = &fd->sums[order[i]];
+		int32		n = sum->n;
+
+		memcpy(p, fitdata_tuple(fd, order[i]), sizeof(double) * fd->k);
+		p += sizeof(double) * fd->k;
+		memcpy(p, &n, sizeof(int32));
+		p += sizeof(double);	/* the count and a pad */
+		memcpy(p, exactsum_parts(sum), sizeof(double) * n);
+		p += sizeof(double) * n;
+	}
+	Assert(p == (char *) h + len);
+	pfree(order);
+	return (bytea *) h;
+}
+
 /* Errors 22P03 about a corrupt serial form. */
 static void
 fitdata_corrupt(const char *detail)
@@ -306,6 +360,54 @@ fitdata_corrupt(const char *detail)
 			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 			 errmsg("invalid fit sample"),
 			 errdetail("%s", detail)));
+}
+
+/*
+ * Reads the ntuples tuples of serial form version 2 at p (end: the end of
+ * the value) into fd.
+ */
+static void
+read_exact_tuples(FitData *fd, int ntuples, const char *p, const char *end)
+{
+	for (int i = 0; i < ntuples; i++)
+	{
+		double		v[FITDATA_MAX_K];
+		int32		n;
+		int32		idx;
+
+		if (end - p < (ptrdiff_t) (sizeof(double) * (fd->k + 1)))
+			fitdata_corrupt("The length does not match the header.");
+		memcpy(v, p, sizeof(double) * fd->k);
+		p += sizeof(double) * fd->k;
+		memcpy(&n, p, sizeof(int32));
+		p += sizeof(double);
+		if (n < 1 || end - p < (ptrdiff_t) (sizeof(double) * n))
+			fitdata_corrupt("A weight has a wrong number of components.");
+		for (int j = 0; j < fd->k; j++)
+		{
+			if (!isfinite(v[j]))
+				fitdata_corrupt("A value is not finite.");
+			v[j] = v[j] == 0.0 ? 0.0 : v[j];	/* -0 is 0 */
+		}
+		idx = fitdata_tuple_index(fd, v);
+		for (int j = 0; j < n; j++)
+		{
+			double		c;
+
+			memcpy(&c, p, sizeof(double));
+			p += sizeof(double);
+			if (!isfinite(c))
+				fitdata_corrupt("A weight is not finite.");
+			exactsum_add(&fd->sums[idx], c, fd->context, sum_what);
+		}
+		fd->weights[idx] = exactsum_value(&fd->sums[idx]);
+		if (!(fd->weights[idx] > 0))
+			fitdata_corrupt("A weight is not positive.");
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	if (p != end)
+		fitdata_corrupt("The length does not match the header.");
 }
 
 FitData *
@@ -319,19 +421,26 @@ fitdata_from_bytes(MemoryContext context, const bytea *b)
 	if (VARATT_IS_EXTENDED(b) || len < sizeof(FitDataHeader))
 		fitdata_corrupt("The value is too short.");
 	memcpy(&h, b, sizeof(FitDataHeader));
-	if (h.magic != FITDATA_MAGIC)
+	if (h.magic != FITDATA_MAGIC && h.magic != FITDATA_MAGIC_EXACT)
 		fitdata_corrupt("Unknown format version.");
 	if (h.k < 1 || h.k > FITDATA_MAX_K || h.nopts < 0 ||
 		h.nopts > FITDATA_MAX_OPTS || h.ntuples < 0)
 		fitdata_corrupt("The header is out of range.");
-	if (len != sizeof(FitDataHeader) +
-		sizeof(double) * (h.nopts + (Size) h.ntuples * (h.k + 1)))
+	if (h.magic == FITDATA_MAGIC ?
+		len != sizeof(FitDataHeader) +
+		sizeof(double) * (h.nopts + (Size) h.ntuples * (h.k + 1)) :
+		len < sizeof(FitDataHeader) + sizeof(double) * h.nopts)
 		fitdata_corrupt("The length does not match the header.");
 	fd = fitdata_create(context, h.k);
 	p = (const char *) b + sizeof(FitDataHeader);
 	fd->nopts = h.nopts;
 	memcpy(fd->opts, p, sizeof(double) * h.nopts);
 	p += sizeof(double) * h.nopts;
+	if (h.magic == FITDATA_MAGIC_EXACT)
+	{
+		read_exact_tuples(fd, h.ntuples, p, (const char *) b + len);
+		return fd;
+	}
 	for (int i = 0; i < h.ntuples; i++)
 	{
 		double		v[FITDATA_MAX_K + 1];
@@ -392,7 +501,7 @@ Datum
 fitdata_serialize(PG_FUNCTION_ARGS)
 {
 	aggregate_context(fcinfo, "fitdata_serialize");
-	PG_RETURN_BYTEA_P(fitdata_to_bytes((FitData *) PG_GETARG_POINTER(0)));
+	PG_RETURN_BYTEA_P(fitdata_to_bytes_exact((FitData *) PG_GETARG_POINTER(0)));
 }
 
 /* Deserial function of every fit aggregate (state in the current context). */
@@ -596,6 +705,7 @@ fitdata_recv(PG_FUNCTION_ARGS)
 	{
 		double		v[FITDATA_MAX_K + 1];
 
+		CHECK_FOR_INTERRUPTS();
 		for (int j = 0; j <= k; j++)
 			v[j] = pq_getmsgfloat8(msg);
 		if (!(v[k] > 0))

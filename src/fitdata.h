@@ -6,18 +6,26 @@
  *	  weight (number of customers) of each, plus up to FITDATA_MAX_OPTS
  *	  per-group options (e.g. the penalizer) that must be equal on every row.
  *
- * Memory: (k + 2) * 8 bytes per distinct tuple plus two 4-byte hash slots
- * (the table is at most half full), i.e. 48 bytes per distinct (x, t_x, T)
+ * Memory: (k + 4) * 8 bytes per distinct tuple plus two 4-byte hash slots
+ * (the table is at most half full), i.e. 64 bytes per distinct (x, t_x, T)
  * for the counting models, up to twice that right after the arrays double;
- * the CDNOW sample (2,357 customers) takes ~100 kB.
- * Weights are summed with Neumaier compensation: exact for integer counts
- * up to 2^53.
+ * the CDNOW sample (2,357 customers) takes ~150 kB.
  *
- * Serial format (the engage.fitdata type and the aggregates' serialised
- * internal state are the same bytes, a varlena):
- *	 uint32 magic+version, int32 k, int32 nopts, int32 ntuples,
- *	 double opts[nopts], then ntuples * (k doubles, weight) in value order.
- * Deserialisation checks the version and the exact length (22P03 otherwise).
+ * Weights are summed exactly (src/exactsum.h) and each tuple's sum is
+ * rounded once, so the weights, and everything computed from them in value
+ * order (the total, the fits), do not depend on the order of the rows or on
+ * the plan, to the last bit.  Every weight and the total are finite: an
+ * aggregate or input function errors 22003 when a sum would overflow.
+ *
+ * Serial forms (varlena; deserialisation checks the version and the exact
+ * length, 22P03 otherwise), tuples in value order after
+ *	 uint32 magic+version, int32 k, int32 nopts, int32 ntuples, int32 pad,
+ *	 double opts[nopts]:
+ *	 version 1, the engage.fitdata type (stored since 0.1.0):
+ *	   ntuples * (k doubles, the rounded weight);
+ *	 version 2, the aggregates' serialised internal state (exact sums, so
+ *	 that partial states of a parallel plan combine exactly):
+ *	   ntuples * (k doubles, int32 ncomponents, int32 pad, the components).
  *
  * SQL level (src/fitdata.c): fitdata_combine(internal, internal),
  * fitdata_serialize(internal), fitdata_deserialize(bytea, internal), shared
@@ -33,6 +41,8 @@
 
 #include "fmgr.h"
 
+#include "exactsum.h"
+
 #define FITDATA_MAX_K 4
 #define FITDATA_MAX_OPTS 2
 
@@ -44,8 +54,8 @@ typedef struct FitData
 	int			ntuples;		/* distinct tuples stored */
 	int			capacity;		/* allocated tuples */
 	double	   *values;			/* ntuples * k doubles */
-	double	   *weights;		/* summed weight of each tuple */
-	double	   *comp;			/* Neumaier compensation of each sum */
+	double	   *weights;		/* weight of each tuple: sums[i] rounded */
+	ExactSum   *sums;			/* exact summed weight of each tuple */
 	int32	   *slots;			/* hash table of tuple indexes, -1 empty */
 	int			nslots;			/* power of two, >= 2 * capacity */
 	MemoryContext context;		/* where the arrays live */
@@ -56,7 +66,8 @@ extern FitData *fitdata_create(MemoryContext context, int k);
 
 /*
  * Adds weight w (finite, >= 0; 0 adds nothing) to the tuple values[0..k-1].
- * -0.0 and 0.0 are the same tuple.
+ * -0.0 and 0.0 are the same tuple.  Errors 22003 when the tuple's summed
+ * weight overflows.
  */
 extern void fitdata_add(FitData *fd, const double *values, double w);
 
@@ -70,14 +81,17 @@ extern void fitdata_set_options(FitData *fd, const double *opts, int nopts,
 /* Adds every tuple and the options of src to dst (same k, else 22023). */
 extern void fitdata_merge_into(FitData *dst, const FitData *src, const char *what);
 
-/* The summed weight of all tuples. */
+/*
+ * The summed weight of all tuples: the exact sum of their (rounded) weights,
+ * rounded once.  Errors 22003 when it overflows.
+ */
 extern double fitdata_total_weight(const FitData *fd);
 
-/* The weight of tuple i (the compensated sum). */
+/* The weight of tuple i (its exact sum, correctly rounded). */
 static inline double
 fitdata_weight(const FitData *fd, int i)
 {
-	return fd->weights[i] + fd->comp[i];
+	return fd->weights[i];
 }
 
 /* The k values of tuple i. */
@@ -88,15 +102,23 @@ fitdata_tuple(const FitData *fd, int i)
 }
 
 /*
- * A copy of fd in context with its tuples in value order: fitting the copy
- * gives bit-identical results whatever order (or parallel plan) built fd.
+ * A copy of fd in context with its tuples in value order and each weight
+ * the rounded weight of fd: fitting the copy gives bit-identical results
+ * whatever order (or parallel plan) built fd, and the same results as
+ * fitting fd stored as engage.fitdata.
  */
 extern FitData *fitdata_sorted_copy(MemoryContext context, const FitData *fd);
 
-/* The serial form (a palloc'd varlena, tuples in value order, see above). */
+/*
+ * The engage.fitdata value of fd (serial form version 1, see above; a
+ * palloc'd varlena).  Errors 22003 when the total weight overflows.
+ */
 extern bytea *fitdata_to_bytes(const FitData *fd);
 
-/* A state in context from its serial form (checked, 22P03 when corrupt). */
+/*
+ * A state in context from either serial form (checked, 22P03 when corrupt;
+ * 22003 when a weight overflows).
+ */
 extern FitData *fitdata_from_bytes(MemoryContext context, const bytea *b);
 
 /*
