@@ -124,3 +124,78 @@ CREATE FUNCTION @extschema@.p_alive_path(model @extschema@.paretonbd, purchases 
 RETURNS TABLE (day date, age double precision, frequency integer, recency double precision, p_alive double precision)
 AS 'MODULE_PATHNAME', 'paretonbd_p_alive_path' LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 365;
 COMMENT ON FUNCTION @extschema@.p_alive_path(@extschema@.paretonbd, timestamptz[], timestamptz, interval) IS 'P(alive) of one customer at the end of each calendar day (session TimeZone) from the first purchase to as_of, from the purchase times, times in units (Pareto/NBD); no rows without a purchase up to as_of';
+
+-- tracking: a cohort's repeat purchases per period over calendar time
+
+CREATE FUNCTION @extschema@.tracking_sample_accum(state internal, customer_id bigint, occurred_at timestamptz,
+                                                  origin timestamptz, unit interval)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tracking_sample_accum(internal, bigint, timestamptz, timestamptz, interval) IS 'transition function of engage.tracking_sample: records the (customer, calendar day) of one order (session TimeZone)';
+
+CREATE FUNCTION @extschema@.tracking_sample_combine(state internal, other internal)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tracking_sample_combine(internal, internal) IS 'combine function of engage.tracking_sample';
+
+CREATE FUNCTION @extschema@.tracking_sample_serialize(state internal)
+RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tracking_sample_serialize(internal) IS 'serial function of engage.tracking_sample (versioned, length-checked)';
+
+CREATE FUNCTION @extschema@.tracking_sample_deserialize(bytes bytea, dummy internal)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tracking_sample_deserialize(bytea, internal) IS 'deserial function of engage.tracking_sample';
+
+CREATE FUNCTION @extschema@.tracking_sample_final(state internal)
+RETURNS @extschema@.fitdata
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.tracking_sample_final(internal) IS 'final function of engage.tracking_sample';
+
+CREATE AGGREGATE @extschema@.tracking_sample(customer_id bigint, occurred_at timestamptz, origin timestamptz, unit interval) (
+    SFUNC = @extschema@.tracking_sample_accum,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.tracking_sample_combine,
+    SERIALFUNC = @extschema@.tracking_sample_serialize,
+    DESERIALFUNC = @extschema@.tracking_sample_deserialize,
+    FINALFUNC = @extschema@.tracking_sample_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.tracking_sample(bigint, timestamptz, timestamptz, interval) IS 'the purchase days of a cohort for engage.tracking: customers per first purchase day and purchase days per (first day, day), days since the day of origin (session TimeZone), periods of unit (whole days); origin and unit the same on every row; rows with a NULL customer_id or occurred_at are skipped';
+
+CREATE FUNCTION @extschema@.tracking(model @extschema@.bgnbd, sample @extschema@.fitdata)
+RETURNS TABLE (period integer, period_start date, observed double precision, expected double precision,
+               cumulative_observed double precision, cumulative_expected double precision)
+AS 'MODULE_PATHNAME', 'bgnbd_tracking' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION @extschema@.tracking(@extschema@.bgnbd, @extschema@.fitdata) IS 'repeat purchases of the cohort of engage.tracking_sample per period and cumulated, observed and expected from the model (BG/NBD, fitted in the same unit), through the period of the last purchase';
+
+CREATE FUNCTION @extschema@.tracking(model @extschema@.bgnbd, sample @extschema@.fitdata, periods integer)
+RETURNS TABLE (period integer, period_start date, observed double precision, expected double precision,
+               cumulative_observed double precision, cumulative_expected double precision)
+AS 'MODULE_PATHNAME', 'bgnbd_tracking' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION @extschema@.tracking(@extschema@.bgnbd, @extschema@.fitdata, integer) IS 'repeat purchases of the cohort of engage.tracking_sample per period and cumulated, observed and expected from the model (BG/NBD, fitted in the same unit), for periods 1 .. periods';
+
+CREATE FUNCTION @extschema@.tracking(model @extschema@.mbgnbd, sample @extschema@.fitdata)
+RETURNS TABLE (period integer, period_start date, observed double precision, expected double precision,
+               cumulative_observed double precision, cumulative_expected double precision)
+AS 'MODULE_PATHNAME', 'mbgnbd_tracking' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION @extschema@.tracking(@extschema@.mbgnbd, @extschema@.fitdata) IS 'repeat purchases of the cohort of engage.tracking_sample per period and cumulated, observed and expected from the model (MBG/NBD, fitted in the same unit), through the period of the last purchase';
+
+CREATE FUNCTION @extschema@.tracking(model @extschema@.mbgnbd, sample @extschema@.fitdata, periods integer)
+RETURNS TABLE (period integer, period_start date, observed double precision, expected double precision,
+               cumulative_observed double precision, cumulative_expected double precision)
+AS 'MODULE_PATHNAME', 'mbgnbd_tracking' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION @extschema@.tracking(@extschema@.mbgnbd, @extschema@.fitdata, integer) IS 'repeat purchases of the cohort of engage.tracking_sample per period and cumulated, observed and expected from the model (MBG/NBD, fitted in the same unit), for periods 1 .. periods';
+
+CREATE FUNCTION @extschema@.tracking(model @extschema@.paretonbd, sample @extschema@.fitdata)
+RETURNS TABLE (period integer, period_start date, observed double precision, expected double precision,
+               cumulative_observed double precision, cumulative_expected double precision)
+AS 'MODULE_PATHNAME', 'paretonbd_tracking' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION @extschema@.tracking(@extschema@.paretonbd, @extschema@.fitdata) IS 'repeat purchases of the cohort of engage.tracking_sample per period and cumulated, observed and expected from the model (Pareto/NBD, fitted in the same unit), through the period of the last purchase';
+
+CREATE FUNCTION @extschema@.tracking(model @extschema@.paretonbd, sample @extschema@.fitdata, periods integer)
+RETURNS TABLE (period integer, period_start date, observed double precision, expected double precision,
+               cumulative_observed double precision, cumulative_expected double precision)
+AS 'MODULE_PATHNAME', 'paretonbd_tracking' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION @extschema@.tracking(@extschema@.paretonbd, @extschema@.fitdata, integer) IS 'repeat purchases of the cohort of engage.tracking_sample per period and cumulated, observed and expected from the model (Pareto/NBD, fitted in the same unit), for periods 1 .. periods';
