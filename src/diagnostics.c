@@ -40,6 +40,7 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/lsyscache.h"
+#include "utils/typcache.h"
 #include "utils/timestamp.h"
 
 #include "diagnostics.h"
@@ -278,30 +279,87 @@ paretonbd_period_transactions(PG_FUNCTION_ARGS)
 	return period_transactions(fcinfo, BTYD_PARETONBD);
 }
 
-/* A numeric attribute of a summary composite by name; false when NULL. */
-static bool
-summary_field(HeapTupleHeader tup, const char *name, double *out)
-{
-	bool		isnull;
-	Datum		d = GetAttributeByName(tup, name, &isnull);
-	Oid			type;
+/* The five fields of engage.rfm_holdout that calibration_holdout reads. */
+#define HOLDOUT_FIELDS 5
+static const char *const holdout_fields[HOLDOUT_FIELDS] = {
+	"frequency", "recency", "age", "holdout_frequency", "duration_holdout"
+};
 
-	if (isnull)
-		return false;
-	type = get_atttype(HeapTupleHeaderGetTypeId(tup),
-					   get_attnum(HeapTupleHeaderGetTypeId(tup), name));
-	if (type == INT4OID)
-		*out = DatumGetInt32(d);
-	else if (type == INT8OID)
-		*out = (double) DatumGetInt64(d);
-	else if (type == FLOAT8OID)
-		*out = DatumGetFloat8(d);
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("the summary has no %s of type integer, bigint or double precision",
-						name)));
-	return true;
+/* Where those fields are in a summary type (cached per call site). */
+typedef struct HoldoutLayout
+{
+	Oid			typid;
+	int32		typmod;
+	AttrNumber	attnum[HOLDOUT_FIELDS];
+	Oid			atttype[HOLDOUT_FIELDS];
+} HoldoutLayout;
+
+/* The layout of the summary type of tup, looked up by name once per call site. */
+static HoldoutLayout *
+holdout_layout(FunctionCallInfo fcinfo, HeapTupleHeader tup, TupleDesc desc)
+{
+	HoldoutLayout *layout = (HoldoutLayout *) fcinfo->flinfo->fn_extra;
+
+	if (layout != NULL && layout->typid == HeapTupleHeaderGetTypeId(tup) &&
+		layout->typmod == HeapTupleHeaderGetTypMod(tup))
+		return layout;
+	if (layout == NULL)
+		layout = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(HoldoutLayout));
+	for (int f = 0; f < HOLDOUT_FIELDS; f++)
+	{
+		layout->attnum[f] = InvalidAttrNumber;
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (!att->attisdropped && strcmp(NameStr(att->attname), holdout_fields[f]) == 0)
+			{
+				layout->attnum[f] = att->attnum;
+				layout->atttype[f] = att->atttypid;
+			}
+		}
+		if (layout->attnum[f] == InvalidAttrNumber ||
+			(layout->atttype[f] != INT4OID && layout->atttype[f] != INT8OID &&
+			 layout->atttype[f] != FLOAT8OID))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("the summary has no %s of type integer, bigint or double precision",
+							holdout_fields[f])));
+	}
+	layout->typid = HeapTupleHeaderGetTypeId(tup);
+	layout->typmod = HeapTupleHeaderGetTypMod(tup);
+	fcinfo->flinfo->fn_extra = layout;
+	return layout;
+}
+
+/* Reads the fields into v; false when one is NULL. */
+static bool
+holdout_values(FunctionCallInfo fcinfo, HeapTupleHeader tup, double *v)
+{
+	TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(tup),
+											  HeapTupleHeaderGetTypMod(tup));
+	HoldoutLayout *layout = holdout_layout(fcinfo, tup, desc);
+	HeapTupleData tuple;
+	bool		complete = true;
+
+	tuple.t_len = HeapTupleHeaderGetDatumLength(tup);
+	tuple.t_data = tup;
+	for (int f = 0; f < HOLDOUT_FIELDS && complete; f++)
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(&tuple, layout->attnum[f], desc, &isnull);
+
+		if (isnull)
+			complete = false;
+		else if (layout->atttype[f] == INT4OID)
+			v[f] = DatumGetInt32(d);
+		else if (layout->atttype[f] == INT8OID)
+			v[f] = (double) DatumGetInt64(d);
+		else
+			v[f] = DatumGetFloat8(d);
+	}
+	ReleaseTupleDesc(desc);
+	return complete;
 }
 
 /*
@@ -314,17 +372,10 @@ Datum
 holdout_fitdata_accum(PG_FUNCTION_ARGS)
 {
 	FitData    *fd = fitdata_getarg(fcinfo, 0, 4, "holdout_fitdata_accum");
-	static const char *const fields[5] = {"frequency", "recency", "age",
-	"holdout_frequency", "duration_holdout"};
-	HeapTupleHeader tup;
-	double		v[5];
+	double		v[HOLDOUT_FIELDS];
 
-	if (PG_ARGISNULL(1))
+	if (PG_ARGISNULL(1) || !holdout_values(fcinfo, PG_GETARG_HEAPTUPLEHEADER(1), v))
 		PG_RETURN_POINTER(fd);
-	tup = PG_GETARG_HEAPTUPLEHEADER(1);
-	for (int i = 0; i < 5; i++)
-		if (!summary_field(tup, fields[i], &v[i]))
-			PG_RETURN_POINTER(fd);
 	btyd_check_summary(v[0], v[1], v[2]);
 	ensure_nonnegative(v[3], "holdout_frequency");
 	ensure_nonnegative(v[4], "duration_holdout");
