@@ -54,11 +54,13 @@ CREATE FUNCTION @extschema@.frequency_recency_matrix(model @extschema@.bgnbd, ma
 RETURNS TABLE (frequency integer, recency double precision, p_alive double precision, expected_purchases double precision)
 AS 'MODULE_PATHNAME', 'bgnbd_fr_matrix' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
 COMMENT ON FUNCTION @extschema@.frequency_recency_matrix(@extschema@.bgnbd, integer, double precision, double precision, double precision) IS 'P(alive) and expected purchases in the next t of customers of this age, for frequency 0 .. max_frequency and recency 0, recency_step, ... up to age (BG/NBD); NULL in the cells of frequency 0 and recency > 0, which no customer has';
+
 CREATE FUNCTION @extschema@.frequency_recency_matrix(model @extschema@.mbgnbd, max_frequency integer, age double precision,
     t double precision DEFAULT 1, recency_step double precision DEFAULT 1)
 RETURNS TABLE (frequency integer, recency double precision, p_alive double precision, expected_purchases double precision)
 AS 'MODULE_PATHNAME', 'mbgnbd_fr_matrix' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
 COMMENT ON FUNCTION @extschema@.frequency_recency_matrix(@extschema@.mbgnbd, integer, double precision, double precision, double precision) IS 'P(alive) and expected purchases in the next t of customers of this age, for frequency 0 .. max_frequency and recency 0, recency_step, ... up to age (MBG/NBD); NULL in the cells of frequency 0 and recency > 0, which no customer has';
+
 CREATE FUNCTION @extschema@.frequency_recency_matrix(model @extschema@.paretonbd, max_frequency integer, age double precision,
     t double precision DEFAULT 1, recency_step double precision DEFAULT 1)
 RETURNS TABLE (frequency integer, recency double precision, p_alive double precision, expected_purchases double precision)
@@ -70,10 +72,12 @@ CREATE FUNCTION @extschema@.period_transactions(model @extschema@.bgnbd, sample 
 RETURNS TABLE (frequency integer, label text, observed double precision, expected double precision)
 AS 'MODULE_PATHNAME', 'bgnbd_period_transactions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
 COMMENT ON FUNCTION @extschema@.period_transactions(@extschema@.bgnbd, @extschema@.fitdata, integer) IS 'customers of the sample with 0, 1, ... repeat purchases (the last row: max_frequency or more), observed and expected from the model at each customer''s age (BG/NBD)';
+
 CREATE FUNCTION @extschema@.period_transactions(model @extschema@.mbgnbd, sample @extschema@.fitdata, max_frequency integer DEFAULT 7)
 RETURNS TABLE (frequency integer, label text, observed double precision, expected double precision)
 AS 'MODULE_PATHNAME', 'mbgnbd_period_transactions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
 COMMENT ON FUNCTION @extschema@.period_transactions(@extschema@.mbgnbd, @extschema@.fitdata, integer) IS 'customers of the sample with 0, 1, ... repeat purchases (the last row: max_frequency or more), observed and expected from the model at each customer''s age (MBG/NBD)';
+
 CREATE FUNCTION @extschema@.period_transactions(model @extschema@.paretonbd, sample @extschema@.fitdata, max_frequency integer DEFAULT 7)
 RETURNS TABLE (frequency integer, label text, observed double precision, expected double precision)
 AS 'MODULE_PATHNAME', 'paretonbd_period_transactions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
@@ -111,10 +115,12 @@ CREATE FUNCTION @extschema@.calibration_holdout(model @extschema@.bgnbd, sample 
 RETURNS TABLE (frequency integer, label text, customers double precision, observed double precision, expected double precision)
 AS 'MODULE_PATHNAME', 'bgnbd_calibration_holdout' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
 COMMENT ON FUNCTION @extschema@.calibration_holdout(@extschema@.bgnbd, @extschema@.fitdata, integer) IS 'by calibration frequency 0, 1, ... (the last row: max_frequency or more): customers, their mean holdout purchases, and the mean expected from the model given each summary (BG/NBD); the sample is engage.fitdata over engage.rfm_holdout';
+
 CREATE FUNCTION @extschema@.calibration_holdout(model @extschema@.mbgnbd, sample @extschema@.fitdata, max_frequency integer DEFAULT 7)
 RETURNS TABLE (frequency integer, label text, customers double precision, observed double precision, expected double precision)
 AS 'MODULE_PATHNAME', 'mbgnbd_calibration_holdout' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
 COMMENT ON FUNCTION @extschema@.calibration_holdout(@extschema@.mbgnbd, @extschema@.fitdata, integer) IS 'by calibration frequency 0, 1, ... (the last row: max_frequency or more): customers, their mean holdout purchases, and the mean expected from the model given each summary (MBG/NBD); the sample is engage.fitdata over engage.rfm_holdout';
+
 CREATE FUNCTION @extschema@.calibration_holdout(model @extschema@.paretonbd, sample @extschema@.fitdata, max_frequency integer DEFAULT 7)
 RETURNS TABLE (frequency integer, label text, customers double precision, observed double precision, expected double precision)
 AS 'MODULE_PATHNAME', 'paretonbd_calibration_holdout' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
@@ -125,10 +131,12 @@ CREATE FUNCTION @extschema@.p_alive_path(model @extschema@.bgnbd, purchases time
 RETURNS TABLE (day date, age double precision, frequency integer, recency double precision, p_alive double precision)
 AS 'MODULE_PATHNAME', 'bgnbd_p_alive_path' LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 365;
 COMMENT ON FUNCTION @extschema@.p_alive_path(@extschema@.bgnbd, timestamptz[], timestamptz, interval) IS 'P(alive) of one customer at the end of each calendar day (session TimeZone) from the first purchase to as_of, from the purchase times, times in units (BG/NBD); no rows without a purchase up to as_of';
+
 CREATE FUNCTION @extschema@.p_alive_path(model @extschema@.mbgnbd, purchases timestamptz[], as_of timestamptz, unit interval)
 RETURNS TABLE (day date, age double precision, frequency integer, recency double precision, p_alive double precision)
 AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_path' LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 365;
 COMMENT ON FUNCTION @extschema@.p_alive_path(@extschema@.mbgnbd, timestamptz[], timestamptz, interval) IS 'P(alive) of one customer at the end of each calendar day (session TimeZone) from the first purchase to as_of, from the purchase times, times in units (MBG/NBD); no rows without a purchase up to as_of';
+
 CREATE FUNCTION @extschema@.p_alive_path(model @extschema@.paretonbd, purchases timestamptz[], as_of timestamptz, unit interval)
 RETURNS TABLE (day date, age double precision, frequency integer, recency double precision, p_alive double precision)
 AS 'MODULE_PATHNAME', 'paretonbd_p_alive_path' LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 365;

@@ -53,6 +53,7 @@ PG_FUNCTION_INFO_V1(paretonbd_tracking);
 #define TRACKING_MAGIC 0x54524B01	/* "TRK" + format version 1 */
 #define TRACKING_MIN_CAPACITY 64
 #define MAX_PERIODS 100000
+#define MAX_SPAN_DAYS 3660000	/* about 10,000 years */
 
 typedef struct TrackPair
 {
@@ -369,6 +370,8 @@ tracking(FunctionCallInfo fcinfo, BtydFamily f)
 	double	   *firsts;			/* (first day, customers) pairs */
 	int			nfirsts = 0;
 	double		alive0;
+	double	   *e_new;			/* E[X(a / u)] of a new customer, a in days */
+	int64		span;
 	double		cum_observed = 0.0;
 
 	btyd_family_getarg(fcinfo, f, 0, p);
@@ -407,22 +410,33 @@ tracking(FunctionCallInfo fcinfo, BtydFamily f)
 		else if (floor(v[1] / u) < periods)
 			observed[(int) floor(v[1] / u) + 1] += w;
 	}
-	/* a new customer is the summary (0, 0, 0) */
+	/*
+	 * E[X(a / u)] of a new customer (the summary (0, 0, 0)) at every age of
+	 * a = 0 .. periods u - 1 days, BTYD_STEPS_MAX at a time; then each
+	 * cohort of first day f adds E at age k u - 1 - f to period k.
+	 */
+	span = (int64) periods * u;
+	if (span > MAX_SPAN_DAYS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the tracked span must not exceed %d days", MAX_SPAN_DAYS),
+				 errhint("Use fewer periods.")));
+	e_new = palloc(sizeof(double) * span);
 	alive0 = btyd_family_p_alive(fcinfo, f, p, 0, 0, 0);
+	for (int64 a = 0; a < span; a += BTYD_STEPS_MAX)
+	{
+		CHECK_FOR_INTERRUPTS();
+		btyd_family_expected_steps(f, p, alive0, 0, 0, 1.0 / u, (int) a,
+								   (int) Min(span - a, BTYD_STEPS_MAX), e_new + a);
+	}
 	for (int i = 0; i < nfirsts; i++)
 	{
-		double		first = firsts[2 * i];
+		int64		first = (int64) firsts[2 * i];
 		double		w = firsts[2 * i + 1];
 
-		for (int k = (int) floor(first / u) + 1; k <= periods; k++)
-		{
-			double		age = ((double) k * u - 1.0 - first) / u;
-			double		e;
-
-			CHECK_FOR_INTERRUPTS();
-			btyd_family_expected_steps(f, p, alive0, 0, 0, age, 1, 1, &e);
-			cum_expected[k] += w * e;
-		}
+		CHECK_FOR_INTERRUPTS();
+		for (int k = (int) (first / u) + 1; k <= periods; k++)
+			cum_expected[k] += w * e_new[(int64) k * u - 1 - first];
 	}
 	InitMaterializedSRF(fcinfo, 0);
 	for (int k = 1; k <= periods; k++)
