@@ -194,7 +194,7 @@ FROM (SELECT engage.tracking_sample(customer_id, occurred_at, '1997-01-01', '7 d
       FROM orders GROUP BY customer_id % 3) parts;
 
 -- bad input -------------------------------------------------------------------------------
-\set VERBOSITY sqlstate
+\set VERBOSITY terse
 SELECT * FROM models, sample, engage.calibration_holdout(bg, s);          -- not a holdout sample
 SELECT * FROM models, hsample, engage.tracking(bg, s);                    -- not a tracking sample
 SELECT * FROM models, tsample, engage.period_transactions(bg, s);         -- not summaries
@@ -207,7 +207,7 @@ SELECT * FROM models, engage.frequency_recency_matrix(bg, 2, 'NaN');
 SELECT * FROM models, engage.frequency_recency_matrix(bg, 2, 10, -1);
 SELECT engage.tracking_sample(customer_id, occurred_at, '1997-01-01', '12 hours') FROM orders;
 SELECT engage.tracking_sample(customer_id, occurred_at, '1997-02-01', '7 days') FROM orders;
-SELECT engage.tracking_sample(customer_id, occurred_at, '1997-01-01'::timestamptz + (customer_id % 2) * interval '1 day', '7 days') FROM orders;
+SELECT engage.tracking_sample(customer_id, occurred_at, '1996-12-30'::timestamptz + (customer_id % 2) * interval '1 day', '7 days') FROM orders;
 SELECT engage.tracking_sample(1, 'infinity', '1997-01-01', '7 days');
 SELECT engage.fitdata(ROW(1, 1, 2, 0, 0, 0, d)::engage.rfm_holdout) FROM (VALUES (39.0), (40.0)) v(d);
 SELECT engage.fitdata(ROW(1, 3, 2, 0, 0, 0, 39)::engage.rfm_holdout);

@@ -60,7 +60,7 @@ SELECT engage.prob_purchases(bg, 1, 39, ROW(2, 30.43, 38.86, 10)::engage.rfm) = 
 FROM pp_models;
 
 -- bad arguments: 22023; NULLs give NULL
-\set VERBOSITY sqlstate
+\set VERBOSITY terse
 SELECT engage.prob_purchases(bg, -1, 39, 2, 30.43, 38.86) FROM pp_models;
 SELECT engage.prob_purchases(mbg, -1, 39, 2, 30.43, 38.86) FROM pp_models;
 SELECT engage.prob_purchases(pnbd, -1, 39, 2, 30.43, 38.86) FROM pp_models;
