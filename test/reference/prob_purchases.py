@@ -10,7 +10,8 @@ and those time integrals are done numerically (mpmath.quad on 200 panels, 30 dig
   P(Poisson(lambda t) >= n) = int_0^t lambda^n tau^(n-1) e^(-lambda tau) / (n-1)! dtau
                               (the time of the n-th purchase)
 
-BG/NBD (m = 0), MBG/NBD (m = 1): with p ~ Beta(a, b), E[(1-p)^i p^j] = B(a+j, b+i)/B(a, b);
+BG/NBD (m = 0), MBG/NBD (m = 1): with p ~ Beta(a, b), E[(1-p)^i p^j] = B(a+j, b+i)/B(a, b)
+(the common 1/B(a, b) cancels in P(n));
 the customer survived x+m dropout chances if alive at T; after each future purchase drops
 out with probability p.
   joint(n) = B(a, b+x+m+n) E[lambda^(x+n) e^(-lambda(T+t))] t^n/n!
@@ -35,25 +36,28 @@ def integrate(f, a, b):
     return quad(f, linspace(a, b, 201))
 
 
+def lam_coef(r, alpha, k):
+    """Gamma(r+k)/Gamma(r) alpha^r: E[lambda^k e^(-lambda c)] = lam_coef / (alpha+c)^(r+k)."""
+    return exp(loggamma(r + k) - loggamma(r) + r * log(alpha))
+
+
 def e_lam(r, alpha, k, c):
     """E[lambda^k e^(-lambda c)], lambda ~ Gamma(r, alpha)."""
-    return exp(loggamma(r + k) - loggamma(r) + r * log(alpha) - (r + k) * log(alpha + c))
+    return lam_coef(r, alpha, k) / (alpha + c) ** (r + k)
 
 
 def e_exp_mu(s, beta, c):
+    """E[e^(-mu c)], mu ~ Gamma(s, beta)."""
     return (beta / (beta + c)) ** s
-
-
-def e_mu_exp_mu(s, beta, c):
-    return s * beta ** s / (beta + c) ** (s + 1)
 
 
 def bg_joint(m, r, alpha, a, b, x, tx, T, t, n):
     j = B(a, b + x + m + n) * e_lam(r, alpha, x + n, T + t) * mpf(t) ** n / factorial(n)
     if n > 0:
+        # P(the n-th purchase is before t): the integral over its time tau
+        c = lam_coef(r, alpha, x + n) / factorial(n - 1)
         j += B(a + 1, b + x + m + n - 1) * integrate(
-            lambda tau: e_lam(r, alpha, x + n, T + tau) * tau ** (n - 1) / factorial(n - 1),
-            0, t)
+            lambda tau: c * tau ** (n - 1) / (alpha + T + tau) ** (r + x + n), 0, t)
     if n == 0 and x + m > 0:
         j += B(a + 1, b + x + m - 1) * e_lam(r, alpha, x, tx)
     return j
@@ -67,16 +71,20 @@ def bg_lik(m, r, alpha, a, b, x, tx, T):
 
 
 def pnbd_dead(r, alpha, s, beta, x, tx, T):
+    """The customer died at tau in (t_x, T]: E[lambda^x e^(-lambda tau)] E[mu e^(-mu tau)]."""
     if tx >= T:
         return mpf(0)
-    return integrate(lambda tau: e_lam(r, alpha, x, tau) * e_mu_exp_mu(s, beta, tau), tx, T)
+    c = lam_coef(r, alpha, x) * s * beta ** s
+    return integrate(lambda tau: c / ((alpha + tau) ** (r + x) * (beta + tau) ** (s + 1)), tx, T)
 
 
 def pnbd_joint(r, alpha, s, beta, x, tx, T, t, n):
     j = e_lam(r, alpha, x + n, T + t) * mpf(t) ** n / factorial(n) * e_exp_mu(s, beta, T + t)
     if t > 0:
-        j += integrate(lambda tau: e_lam(r, alpha, x + n, T + tau) * tau ** n / factorial(n)
-                       * e_mu_exp_mu(s, beta, T + tau), 0, t)
+        # died at T + tau, tau in (0, t], after n purchases in (T, T + tau]
+        c = lam_coef(r, alpha, x + n) / factorial(n) * s * beta ** s
+        j += integrate(lambda tau: c * tau ** n / ((alpha + T + tau) ** (r + x + n)
+                                                  * (beta + T + tau) ** (s + 1)), 0, t)
     if n == 0:
         j += pnbd_dead(r, alpha, s, beta, x, tx, T)
     return j
@@ -117,9 +125,9 @@ def reference(model, x, tx, T, t, n):
 
 
 if __name__ == '__main__':
-    rows = []
-    for model in MODELS:
-        for (x, tx, T, t, n) in POINTS:
-            v = reference(model, x, tx, T, t, n)
-            rows.append("    ('%s', %d, %s, %s, %s, %d, %s)" % (model, x, tx, T, t, n, mp.nstr(v, 17, min_fixed=-1, max_fixed=-1)))
-    print(',\n'.join(rows) + ';')
+    rows = [(model,) + point for model in MODELS for point in POINTS]
+    for i, (model, x, tx, T, t, n) in enumerate(rows):
+        v = reference(model, x, tx, T, t, n)
+        print("    ('%s', %d, %s, %s, %s, %d, %s)%s" % (model, x, tx, T, t, n,
+              mp.nstr(v, 17, min_fixed=-1, max_fixed=-1), ';' if i == len(rows) - 1 else ','),
+              flush=True)
