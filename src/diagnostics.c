@@ -32,14 +32,12 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "executor/executor.h"
 #include "funcapi.h"
 #include "lib/qunique.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
-#include "utils/lsyscache.h"
 #include "utils/typcache.h"
 #include "utils/timestamp.h"
 
@@ -63,7 +61,9 @@ PG_FUNCTION_INFO_V1(paretonbd_p_alive_path);
 
 /* The largest grid of frequency_recency_matrix, and the largest bin. */
 #define MAX_GRID_CELLS 1000000
-#define MAX_BINS 10000
+#define MAX_BINS 1000
+/* The longest P(alive) path, in days (about 270 years). */
+#define MAX_PATH_DAYS 100000
 
 /* Errors unless lo <= v <= hi. */
 static inline void
@@ -535,6 +535,11 @@ p_alive_path(FunctionCallInfo fcinfo, BtydFamily f)
 	if (ndays == 0)
 		return (Datum) 0;
 	qsort(days, ndays, sizeof(int32), int32_cmp);
+	if ((int64) last_day - days[0] >= MAX_PATH_DAYS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the path must not be longer than %d days", MAX_PATH_DAYS),
+				 errhint("Use an as_of closer to the first purchase.")));
 	ndays = qunique(days, ndays, sizeof(int32), int32_cmp);
 	for (int32 d = days[0], next = 0; d <= last_day; d++)
 	{

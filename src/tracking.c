@@ -53,7 +53,7 @@ PG_FUNCTION_INFO_V1(paretonbd_tracking);
 #define TRACKING_MAGIC 0x54524B01	/* "TRK" + format version 1 */
 #define TRACKING_MIN_CAPACITY 64
 #define MAX_PERIODS 100000
-#define MAX_SPAN_DAYS 3660000	/* about 10,000 years */
+#define MAX_SPAN_DAYS 366000	/* about 1,000 years */
 
 typedef struct TrackPair
 {
@@ -174,7 +174,11 @@ tracking_sample_accum(PG_FUNCTION_ARGS)
 	int32		origin_day;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (st == NULL)
+			PG_RETURN_NULL();
 		PG_RETURN_POINTER(st);
+	}
 	if (PG_ARGISNULL(3) || PG_ARGISNULL(4))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -208,7 +212,11 @@ tracking_sample_combine(PG_FUNCTION_ARGS)
 	TrackState *from;
 
 	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
 	from = (TrackState *) PG_GETARG_POINTER(1);
 	into = PG_ARGISNULL(0) ? track_create(agg, from->n) : (TrackState *) PG_GETARG_POINTER(0);
 	if (from->have_consts)
