@@ -34,7 +34,9 @@ INSERT INTO sample_value VALUES
     ('engage.bgbb', $$'(1.204,0.750,0.657,2.783,,,)'::engage.bgbb$$),
     ('engage.gammagamma', $$'(6.25,3.74,15.44,,,)'::engage.gammagamma$$),
     ('engage.sbg', $$'(0.668,3.806,,,)'::engage.sbg$$),
-    ('engage.fitdata', $$(SELECT engage.fitdata(f, r, a) FROM (VALUES (2.0, 3.0, 5.0), (0.0, 0.0, 4.0)) v(f, r, a))$$);
+    ('engage.fitdata', $$(SELECT engage.fitdata(f, r, a) FROM (VALUES (2.0, 3.0, 5.0), (0.0, 0.0, 4.0)) v(f, r, a))$$),
+    ('timestamp with time zone[]', $$'{2020-01-01 00:00+00,2020-01-05 00:00+00}'::timestamptz[]$$),
+    ('engage.rfm_holdout', $$'(2,3,5,10,1,4,6)'::engage.rfm_holdout$$);
 
 -- The extreme values of each type that the functions must survive.
 CREATE TEMP TABLE extreme_value (type regtype, expr text NOT NULL);
@@ -78,7 +80,15 @@ UNION ALL
 SELECT 'engage.rfm', unnest(ARRAY[$$'(,,,)'::engage.rfm$$, $$'(-1,3,5,10)'::engage.rfm$$,
        $$'(2,NaN,5,10)'::engage.rfm$$, $$'(2,3,Infinity,10)'::engage.rfm$$,
        $$'(2,3,5,-Infinity)'::engage.rfm$$, $$'(2,6,5,10)'::engage.rfm$$,
-       $$'(2147483647,1e300,1e300,1e300)'::engage.rfm$$, $$'(0,0,0,0)'::engage.rfm$$]);
+       $$'(2147483647,1e300,1e300,1e300)'::engage.rfm$$, $$'(0,0,0,0)'::engage.rfm$$])
+UNION ALL
+SELECT 'timestamp with time zone[]', unnest(ARRAY[$$'{}'::timestamptz[]$$, $$'{NULL}'::timestamptz[]$$,
+       $$'{infinity}'::timestamptz[]$$, $$'{{2020-01-01 00:00+00}}'::timestamptz[]$$,
+       $$'{4713-01-01 00:00+00 BC,294276-12-30 00:00+00}'::timestamptz[]$$])
+UNION ALL
+SELECT 'engage.rfm_holdout', unnest(ARRAY[$$'(,,,,,,)'::engage.rfm_holdout$$,
+       $$'(2,6,5,10,1,4,6)'::engage.rfm_holdout$$, $$'(2,3,5,10,-1,4,6)'::engage.rfm_holdout$$,
+       $$'(2,3,5,10,1,4,NaN)'::engage.rfm_holdout$$, $$'(2147483647,1e300,1e300,1e300,2147483647,1e300,1e300)'::engage.rfm_holdout$$]);
 
 -- Model types: all fields NULL, then each parameter in turn NaN, infinite, zero, negative,
 -- huge and tiny.

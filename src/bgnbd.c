@@ -286,6 +286,12 @@ bg_prob(const double *p, int m, int n, double t)
 	return res;
 }
 
+double
+bg_prob_new(const double *params, int m, int n, double t)
+{
+	return bg_prob(params, m, n, t);
+}
+
 /* The terms of the BG/NBD likelihood and gradient that depend on x only. */
 typedef struct BgFreqTerms
 {

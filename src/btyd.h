@@ -76,6 +76,14 @@ extern double bgnbd_p_alive(const double *params, double x, double tx, double T)
 extern double mbgnbd_p_alive(const double *params, double x, double tx, double T);
 
 /*
+ * P(X(t) = n) of a new customer: BG/NBD with m = 0 (FHL 2005 eq. 8), its
+ * MBG/NBD analogue with m = 1, Pareto/NBD (Fader & Hardie 2006).  Arguments
+ * are not checked (n >= 0, t >= 0).
+ */
+extern double bg_prob_new(const double *params, int m, int n, double t);
+extern double paretonbd_prob_new(const double *params, int n, double t);
+
+/*
  * Pareto/NBD P(alive) through the call site's memo (btyd_memo_slot) valid for
  * consts[0..nconsts-1], the first four the model's parameters.  Uses the keys
  * (x, t_x, T) and (x, T, -2).

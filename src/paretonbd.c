@@ -507,6 +507,12 @@ pnbd_prob(const double *p, int n, double t)
 					   log_beta(r, s) + log_diff_exp(lb1, lsum));
 }
 
+double
+paretonbd_prob_new(const double *params, int n, double t)
+{
+	return pnbd_prob(params, n, t);
+}
+
 /*
  * Weighted log-likelihood of the sample (FH 2005 eq. 19) and, when grad is
  * not NULL, its gradient in (r, alpha, s, beta):
