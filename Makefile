@@ -33,6 +33,15 @@ include $(PGXS)
 # PGXS tracks no header dependencies: rebuild every object when any header changes (a struct
 # layout change in a shared header must not leave stale objects behind).
 $(OBJS): $(wildcard src/*.h)
+
+# Nor does it notice a different PostgreSQL: src/.pg-build names the one the objects were built
+# against (rewritten when PG_CONFIG points elsewhere), so switching rebuilds everything.
+PG_BUILD_ID := $(shell $(PG_CONFIG) --version) $(PGXS)
+ifneq ($(PG_BUILD_ID),$(shell cat src/.pg-build 2>/dev/null))
+$(shell echo '$(PG_BUILD_ID)' > src/.pg-build)
+endif
+$(OBJS) $(OBJS:.o=.bc): src/.pg-build
+EXTRA_CLEAN = src/.pg-build
 else
 # Without the server headers only the set-up targets below work; they install the headers first.
 all install installcheck:
@@ -45,31 +54,31 @@ src/engage--$(EXTVERSION).sql: $(sort $(wildcard src/sql/*.sql))
 
 .PHONY: deps demo test bench
 deps:
-	bash test/deps.sh
+	PG_CONFIG=$(PG_CONFIG) bash test/deps.sh
 
 demo: deps
 	$(MAKE) all
-	bash test/demo.sh
+	PG_CONFIG=$(PG_CONFIG) bash test/demo.sh
 
 test: deps
 	$(MAKE) all
-	bash test/run.sh
+	PG_CONFIG=$(PG_CONFIG) bash test/run.sh
 
 bench: deps
 	$(MAKE) all
-	bash test/bench/run.sh
+	PG_CONFIG=$(PG_CONFIG) bash test/bench/run.sh
 
 .PHONY: valgrind
 valgrind:
-	bash test/deps.sh valgrind
+	PG_CONFIG=$(PG_CONFIG) bash test/deps.sh valgrind
 	$(MAKE) all
-	bash test/valgrind.sh
+	PG_CONFIG=$(PG_CONFIG) bash test/valgrind.sh
 
 .PHONY: fuzz
 fuzz: deps
 	$(MAKE) all
-	bash test/fuzz/run.sh
+	PG_CONFIG=$(PG_CONFIG) bash test/fuzz/run.sh
 
 .PHONY: sanitize
 sanitize: deps
-	bash test/sanitize.sh
+	PG_CONFIG=$(PG_CONFIG) bash test/sanitize.sh
