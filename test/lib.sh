@@ -9,8 +9,6 @@ PG_SYS_BIN=$("$PG_CONFIG" --bindir) || { echo "pg_config not found: $PG_CONFIG" 
 PG_SHAREDIR=$("$PG_CONFIG" --sharedir)
 PG_PKGLIBDIR=$("$PG_CONFIG" --pkglibdir)
 PG_PGXS=$("$PG_CONFIG" --pgxs)
-PG_VERSION_NUM=$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+)(\.([0-9]+))?.*/\1 \3/' |
-    { read -r major minor; echo $((major * 10000 + ${minor:-0})); })
 export PG_CONFIG
 
 # Run a command as the owner of the clusters: the postgres user when we are root.
@@ -48,10 +46,12 @@ engage_temp_install() {
 }
 
 # pg_regress_path BINDIR: the pg_regress of the temporary installation whose bin directory is
-# BINDIR (PGXS installs it under pkglibdir/pgxs/src/test/regress).
+# BINDIR (PGXS installs it under pkglibdir/pgxs/src/test/regress), else the installation's own.
 pg_regress_path() {
     local dest=${1%"$PG_SYS_BIN"}
-    echo "$dest$(dirname "$(dirname "$PG_PGXS")")/test/regress/pg_regress"
+    local path
+    path=$(dirname "$(dirname "$PG_PGXS")")/test/regress/pg_regress
+    if [ -x "$dest$path" ]; then echo "$dest$path"; else echo "$path"; fi
 }
 
 # cluster_start BINDIR DATADIR [setting=value ...]: initdb and start a cluster that listens
