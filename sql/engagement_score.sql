@@ -24,7 +24,7 @@ SELECT customer_id, engage.engagement_score(occurred_at, weight, '2024-03-10 12:
 FROM events GROUP BY customer_id ORDER BY customer_id;
 -- customer 2 with half-life 12 hours: 2^-1 - 2^-14
 SELECT engage.engagement_score(occurred_at, weight, '2024-03-10 12:00', '12 hours') AS score,
-       2 ^ -1.0 - 2 ^ -14.0 AS expected
+       2::float8 ^ -1 - 2::float8 ^ -14 AS expected
 FROM events WHERE customer_id = 2;
 
 -- channel and kind weights: a CASE, or a join with a weights table

@@ -19,6 +19,7 @@
 
 #include "datatype/timestamp.h"
 #include "fmgr.h"
+#include "pg_compat.h"
 
 /* Errors unless v is a finite number (not NaN, not +-Infinity). */
 static inline void

@@ -239,7 +239,7 @@ engagement_in(PG_FUNCTION_ARGS)
 				 errdetail("Expected \"(\".")));
 	p++;
 	value = engagement_field(&p, "score", false, input);
-	e->score = float8in_internal(value, &endptr, "engagement", input);
+	e->score = engage_float8in(value, &endptr, "engagement", input);
 	if (*skip_blanks(endptr) != '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),

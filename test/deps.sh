@@ -6,12 +6,21 @@
 set -euo pipefail
 clients=$(cd "$(dirname "$0")/clients" && pwd)
 
+# PostgreSQL itself comes from Debian (15) unless PG_CONFIG names another installation, e.g.
+# one built by test/pgbuild.sh: then that installation must exist and nothing is installed
+# for it.
 pgver=15
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
-for pkg in make gcc libc6-dev "postgresql-$pgver" "postgresql-server-dev-$pgver" \
-           "postgresql-contrib" python3 python3-psycopg sqlsmith \
+pg_pkgs=()
+if [ "${PG_CONFIG:-pg_config}" = pg_config ]; then
+    pg_pkgs=("postgresql-$pgver" "postgresql-server-dev-$pgver" postgresql-contrib)
+elif ! "$PG_CONFIG" --pgxs >/dev/null 2>&1; then
+    echo "PG_CONFIG=$PG_CONFIG is not a working pg_config" >&2
+    exit 1
+fi
+for pkg in make gcc libc6-dev "${pg_pkgs[@]}" python3 python3-psycopg sqlsmith \
            default-jdk-headless libpostgresql-jdbc-java odbc-postgresql unixodbc python3-pyodbc nodejs \
            "$@"; do
     have_pkg "$pkg" || need+=("$pkg")

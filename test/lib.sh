@@ -2,8 +2,14 @@
 # PostgreSQL with engage installed into it, and throwaway clusters on Unix sockets.
 # Source it from the project root: . test/lib.sh
 
-PGVER=15
-PG_SYS_BIN=/usr/lib/postgresql/$PGVER/bin
+# The PostgreSQL to test against, named by its pg_config (PGXS convention): `make test
+# PG_CONFIG=/path/to/bin/pg_config` passes it on; the default is the one on PATH, Debian's 15.
+PG_CONFIG=${PG_CONFIG:-pg_config}
+PG_SYS_BIN=$("$PG_CONFIG" --bindir) || { echo "pg_config not found: $PG_CONFIG" >&2; return 1; }
+PG_SHAREDIR=$("$PG_CONFIG" --sharedir)
+PG_PKGLIBDIR=$("$PG_CONFIG" --pkglibdir)
+PG_PGXS=$("$PG_CONFIG" --pgxs)
+export PG_CONFIG
 
 # Run a command as the owner of the clusters: the postgres user when we are root.
 as_owner() {
@@ -23,17 +29,29 @@ engage_workdir() {
     echo "$dir"
 }
 
-# engage_temp_install DIR: copies the server into DIR and installs the built extension
-# there (as PostgreSQL's own "make check" does), so tests never touch the system install.
-# Prints the bin directory to use.
+# engage_temp_install DIR: copies the server (its bin, lib and share directories, at their own
+# paths under DIR) and installs the built extension there with DESTDIR, as PostgreSQL's own
+# "make check" does, so tests never touch the installation itself. The binaries find lib and
+# share relative to their own directory, so the copy runs as it is. Prints the bin directory.
 engage_temp_install() {
-    local dest=$1
-    mkdir -p "$dest/usr/lib/postgresql" "$dest/usr/share/postgresql"
-    cp -a "/usr/lib/postgresql/$PGVER" "$dest/usr/lib/postgresql/"
-    cp -a "/usr/share/postgresql/$PGVER" "$dest/usr/share/postgresql/"
-    make -s install DESTDIR="$dest" >/dev/null
+    local dest=$1 dir
+    for dir in "$PG_SYS_BIN" "$PG_PKGLIBDIR" "$PG_SHAREDIR"; do
+        [ -e "$dest$dir" ] && continue
+        mkdir -p "$dest$(dirname "$dir")"
+        cp -a "$dir" "$dest$dir"
+    done
+    make -s install DESTDIR="$dest" PG_CONFIG="$PG_CONFIG" >/dev/null || return 1
     [ "$(id -u)" -eq 0 ] && chown -R postgres: "$dest"
-    echo "$dest/usr/lib/postgresql/$PGVER/bin"
+    echo "$dest$PG_SYS_BIN"
+}
+
+# pg_regress_path BINDIR: the pg_regress of the temporary installation whose bin directory is
+# BINDIR (PGXS installs it under pkglibdir/pgxs/src/test/regress), else the installation's own.
+pg_regress_path() {
+    local dest=${1%"$PG_SYS_BIN"}
+    local path
+    path=$(dirname "$(dirname "$PG_PGXS")")/test/regress/pg_regress
+    if [ -x "$dest$path" ]; then echo "$dest$path"; else echo "$path"; fi
 }
 
 # cluster_start BINDIR DATADIR [setting=value ...]: initdb and start a cluster that listens

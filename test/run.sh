@@ -13,20 +13,27 @@ trap 'cluster_stop "$bindir" "$datadir"' EXIT
 cluster_start "$bindir" "$datadir" || exit 1
 
 export PGHOST=$work PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
-export ENGAGE_BINDIR=$bindir ENGAGE_WORK=$work ENGAGE_ROOT=$PWD
+export ENGAGE_BINDIR=$bindir ENGAGE_SHAREDIR=$work/inst$PG_SHAREDIR ENGAGE_WORK=$work ENGAGE_ROOT=$PWD
 passed=0
 failed=0
 
 # 1. pg_regress, against the running cluster.
 mkdir -p "$work/regress" && [ "$(id -u)" -eq 0 ] && chown postgres: "$work/regress"
 tests=$(for f in sql/*.sql; do basename "$f" .sql; done)
-as_owner "$bindir/../lib/pgxs/src/test/regress/pg_regress" \
+as_owner "$(pg_regress_path "$bindir")" \
     --host="$PGHOST" --port="$PGPORT" --user=postgres \
     --bindir="$bindir" --inputdir=. --outputdir="$work/regress" \
     --dbname=contrib_regression $tests >"$work/regress.out" 2>&1
+regress_status=$?
 cat "$work/regress.out"
-passed=$((passed + $(grep -cE '^(ok|test|     ).* \.\.\. +ok' "$work/regress.out" || true)))
-failed=$((failed + $(grep -cE '\.\.\. FAILED' "$work/regress.out" || true)))
+# pg_regress prints "test name ... ok" / "... FAILED" up to PostgreSQL 15, TAP lines
+# "ok 1 - name" / "not ok 1 - name" since 16.
+regress_passed=$(grep -cE '^(ok|test|     ).* \.\.\. +ok|^ok [0-9]+ ' "$work/regress.out" || true)
+regress_failed=$(grep -cE '\.\.\. FAILED|^not ok [0-9]+ ' "$work/regress.out" || true)
+# a pg_regress that failed without naming a failed test (e.g. could not connect) counts once
+[ "$regress_status" -ne 0 ] && [ "$regress_failed" -eq 0 ] && regress_failed=1
+passed=$((passed + regress_passed))
+failed=$((failed + regress_failed))
 if [ -s "$work/regress/regression.diffs" ]; then
     echo "---- regression.diffs (first 400 lines) ----"
     head -n 400 "$work/regress/regression.diffs"

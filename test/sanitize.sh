@@ -23,7 +23,7 @@ as_owner env UBSAN_OPTIONS="$UBSAN_OPTIONS" "$bindir/pg_ctl" -D "$work/data" -l 
 trap 'as_owner "$bindir/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1' EXIT
 
 tests=$(for f in sql/*.sql; do basename "$f" .sql; done)
-as_owner "$bindir/../lib/pgxs/src/test/regress/pg_regress" --host="$work" --port=5432 \
+as_owner "$(pg_regress_path "$bindir")" --host="$work" --port=5432 \
     --user=postgres --bindir="$bindir" --inputdir=. --outputdir="$work/regress" \
     --dbname=contrib_regression $tests | tail -n 3
 status=${PIPESTATUS[0]}

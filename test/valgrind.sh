@@ -29,7 +29,7 @@ done
 
 # ENGAGE_VALGRIND_TESTS="bad_input rfm" limits the run to those tests (the whole suite takes hours).
 tests=${ENGAGE_VALGRIND_TESTS:-$(for f in sql/*.sql; do basename "$f" .sql; done)}
-as_owner "$bindir/../lib/pgxs/src/test/regress/pg_regress" --host="$work" --port=5432 \
+as_owner "$(pg_regress_path "$bindir")" --host="$work" --port=5432 \
     --user=postgres --bindir="$bindir" --inputdir=. --outputdir="$work/regress" \
     --dbname=contrib_regression $tests | tail -n 3
 as_owner "$bindir/pg_ctl" -D "$datadir" -m fast -w stop >/dev/null 2>&1
