@@ -76,6 +76,7 @@ SELECT 'unexpected', * FROM (SELECT * FROM got EXCEPT SELECT * FROM hand) AS u;
 SELECT * FROM engage.lifecycle('{0-3,5,9-12}', -5, 20);
 SELECT * FROM engage.lifecycle('{0-3,5,9-12}', 3, 9);
 SELECT count(*) AS empty FROM engage.lifecycle('{}', 0, 10);
+-- a reversed range is an error (sql/range_arguments.sql)
 SELECT count(*) AS reversed_range FROM engage.lifecycle('{0-3}', 3, 0);
 
 -- stickiness on daily periods: active days 0-3, 5, 9-13

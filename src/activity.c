@@ -793,6 +793,11 @@ activity_lifecycle(PG_FUNCTION_ARGS)
 	int64		to = PG_GETARG_INT32(2);
 	int32		first;
 
+	if (from > to)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("first_period %lld is after last_period %lld", (long long) from, (long long) to),
+				 errhint("Give the range in increasing order.")));
 	InitMaterializedSRF(fcinfo, 0);
 	if (activity_nbytes(a) == 0)
 		return (Datum) 0;
