@@ -216,3 +216,37 @@ RETURNS TABLE (period integer, period_start date, observed double precision, exp
                cumulative_observed double precision, cumulative_expected double precision)
 AS 'MODULE_PATHNAME', 'paretonbd_tracking' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
 COMMENT ON FUNCTION @extschema@.tracking(@extschema@.paretonbd, @extschema@.fitdata, integer) IS 'repeat purchases of the cohort of engage.tracking_sample per period and cumulated, observed and expected from the model (Pareto/NBD, fitted in the same unit), for periods 1 .. periods';
+
+-- ==== calendar periods: activity_periods and period_of with whole months, in the session
+-- TimeZone or a named zone (src/sql/35_activity.sql) ====
+
+ALTER FUNCTION @extschema@.activity_periods_accum(internal, timestamptz, timestamptz, interval) STABLE;
+COMMENT ON FUNCTION @extschema@.activity_periods_accum(internal, timestamptz, timestamptz, interval) IS 'transition function of engage.activity_periods: marks the period of one interaction (calendar periods in the session TimeZone)';
+COMMENT ON AGGREGATE @extschema@.activity_periods(timestamptz, timestamptz, interval) IS 'periods in which a customer was active: floor((occurred_at - origin) / period) for a fixed-length period, or calendar months (quarters, years) counted from the month of origin in the session TimeZone for a period of whole months (negative before origin); NULL times are skipped, NULL when none';
+ALTER FUNCTION @extschema@.period_of(timestamptz, timestamptz, interval) STABLE;
+COMMENT ON FUNCTION @extschema@.period_of(timestamptz, timestamptz, interval) IS 'period index of a time, floor((occurred_at - origin) / period), or calendar months from the month of origin in the session TimeZone for a period of whole months, as used by engage.activity_periods';
+
+-- Calendar periods in a named time zone: activity_periods and period_of with a period of whole
+-- months ('1 month', '3 months', '1 year') count the calendar months of time_zone, whatever the
+-- session's TimeZone (fixed-length periods do not depend on the zone).
+CREATE FUNCTION @extschema@.activity_periods_accum(state internal, occurred_at timestamptz, origin timestamptz, period interval, time_zone text)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.activity_periods_accum(internal, timestamptz, timestamptz, interval, text) IS 'transition function of engage.activity_periods with a time zone: marks the period of one interaction (calendar periods in time_zone)';
+
+CREATE AGGREGATE @extschema@.activity_periods(occurred_at timestamptz, origin timestamptz, period interval, time_zone text) (
+    SFUNC = @extschema@.activity_periods_accum,
+    STYPE = internal,
+    SSPACE = 112,
+    COMBINEFUNC = @extschema@.activity_periods_combine,
+    SERIALFUNC = @extschema@.activity_periods_serialize,
+    DESERIALFUNC = @extschema@.activity_periods_deserialize,
+    FINALFUNC = @extschema@.activity_periods_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.activity_periods(timestamptz, timestamptz, interval, text) IS 'periods in which a customer was active, calendar periods (whole months, quarters, years) counted from the month of origin in time_zone, independent of the session TimeZone; fixed-length periods as without time_zone';
+
+CREATE FUNCTION @extschema@.period_of(occurred_at timestamptz, origin timestamptz, period interval, time_zone text)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'activity_period_of_zone' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.period_of(timestamptz, timestamptz, interval, text) IS 'period index of a time as engage.activity_periods with a time zone computes it: calendar months from the month of origin in time_zone for a period of whole months';
