@@ -250,3 +250,11 @@ CREATE FUNCTION @extschema@.period_of(occurred_at timestamptz, origin timestampt
 RETURNS integer
 AS 'MODULE_PATHNAME', 'activity_period_of_zone' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.period_of(timestamptz, timestamptz, interval, text) IS 'period index of a time as engage.activity_periods with a time zone computes it: calendar months from the month of origin in time_zone for a period of whole months';
+
+-- ==== one lifecycle vocabulary: the stage 'dormant' (silent past dormant_after) is now
+-- 'lapsed', leaving 'dormant' to the lifecycle report's PostHog status (src/sql/30_lifecycle.sql) ====
+
+ALTER TYPE @extschema@.stage RENAME VALUE 'dormant' TO 'lapsed';
+COMMENT ON TYPE @extschema@.stage IS 'customer lifecycle stage, from the most to the least engaged: new, active, reactivated, at_risk, lapsed (silent past dormant_after; called dormant in 0.1.0), churned';
+COMMENT ON AGGREGATE @extschema@.lifecycle_stage_personal(timestamptz, timestamptz, interval, interval, interval) IS 'lifecycle stage with at_risk/lapsed/churned after 2/4/8 median gaps between the customer''s distinct UTC interaction days (fixed thresholds below 3 gaps); new uses the fixed active_within';
+COMMENT ON AGGREGATE @extschema@.lifecycle_stage_personal(timestamptz, timestamptz, interval, interval, interval, double precision, double precision, double precision) IS 'lifecycle stage with at_risk/lapsed/churned after the given multiples of the median gap between the customer''s distinct UTC interaction days (fixed thresholds below 3 gaps)';
