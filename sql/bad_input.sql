@@ -617,6 +617,26 @@ FROM generate_series(2, 8) AS n,
          AS c(mode_type, mode, label, steps)
 ORDER BY n, label;
 
+-- window_funnel_times, VARIADIC and with 2 to 8 step arguments: NULL steps, an unknown mode
+INSERT INTO bad_input (fn, label, stmt)
+SELECT format('engage.window_funnel_times(interval,%stimestamptz%s)', mode_type, repeat(',boolean', n))::regprocedure,
+       format('%s steps, %s', n, label),
+       format('SELECT engage.window_funnel_times(''1 day'', %s''2020-01-01'', %s)', mode, steps)
+FROM generate_series(2, 8) AS n,
+     LATERAL (VALUES ('', '', 'NULL last step', repeat('true, ', n - 1) || 'NULL'),
+                     ('text,', '''strict''::text, ', 'unknown mode', repeat('true, ', n - 1) || 'true'),
+                     ('text,', '''strict_order''::text, ', 'NULL step', 'NULL' || repeat(', true', n - 1)))
+         AS c(mode_type, mode, label, steps)
+UNION ALL
+VALUES ('engage.window_funnel_times(interval,timestamptz,boolean[])'::regprocedure, 'NULL elements',
+        $q$SELECT engage.window_funnel_times('1 day', '2020-01-01', VARIADIC ARRAY[true, NULL, true])$q$),
+       ('engage.window_funnel_times(interval,timestamptz,boolean[])', 'no rows',
+        $q$SELECT engage.window_funnel_times('1 day', t, true) FROM (SELECT now() WHERE false) AS v(t)$q$),
+       ('engage.window_funnel_times(interval,timestamptz,boolean[])', 'window 0',
+        $q$SELECT engage.window_funnel_times('0', '2020-01-01', true)$q$),
+       ('engage.window_funnel_times(interval,text,timestamptz,boolean[])', 'NULL mode',
+        $q$SELECT engage.window_funnel_times('1 day', NULL::text, '2020-01-01', VARIADIC ARRAY[true])$q$);
+
 SELECT fn::oid::regproc AS function, label AS "case", pg_temp.outcome(stmt) AS outcome
 FROM bad_input
 ORDER BY n;
