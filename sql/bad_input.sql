@@ -637,6 +637,30 @@ VALUES ('engage.window_funnel_times(interval,timestamptz,boolean[])'::regprocedu
        ('engage.window_funnel_times(interval,text,timestamptz,boolean[])', 'NULL mode',
         $q$SELECT engage.window_funnel_times('1 day', NULL::text, '2020-01-01', VARIADIC ARRAY[true])$q$);
 
+-- sequence_match and sequence_count, VARIADIC and with 2 to 8 condition arguments: a bad
+-- pattern, a condition past those given, NULL conditions
+INSERT INTO bad_input (fn, label, stmt)
+SELECT format('engage.%s(text,timestamptz%s)', f, repeat(',boolean', n))::regprocedure,
+       format('%s conditions, %s', n, label),
+       format('SELECT engage.%s(%L, ''2020-01-01'', %s)', f, pattern, conds)
+FROM (VALUES ('sequence_match'), ('sequence_count')) AS fs(f), generate_series(2, 8) AS n,
+     LATERAL (VALUES ('unclosed pattern', '(?1', repeat('true, ', n - 1) || 'true'),
+                     ('condition past the last', format('(?%s)', n + 1), repeat('true, ', n - 1) || 'true'),
+                     ('NULL conditions', '(?1)', 'NULL' || repeat(', NULL', n - 1)))
+         AS c(label, pattern, conds)
+UNION ALL
+SELECT format('engage.%s(text,timestamptz,boolean[])', f)::regprocedure, label, replace(stmt, '%s', f)
+FROM (VALUES ('sequence_match'), ('sequence_count')) AS fs(f),
+     (VALUES ('NULL pattern', $q$SELECT engage.%s(NULL, '2020-01-01', true)$q$),
+             ('empty pattern', $q$SELECT engage.%s('', '2020-01-01', true)$q$),
+             ('no conditions', $q$SELECT engage.%s('(?1)', '2020-01-01', VARIADIC '{}'::boolean[])$q$),
+             ('33 conditions', $q$SELECT engage.%s('(?1)', '2020-01-01', VARIADIC array_fill(true, ARRAY[33]))$q$),
+             ('time condition first', $q$SELECT engage.%s('(?t<5)(?1)', '2020-01-01', true)$q$),
+             ('seconds past the limit', $q$SELECT engage.%s('(?1)(?t>1000000000001)(?1)', '2020-01-01', true)$q$),
+             ('occurred_at infinity', $q$SELECT engage.%s('(?1)', 'infinity', true)$q$),
+             ('100k events', $q$SELECT engage.%s('(?1).*(?2)', '2020-01-01'::timestamptz + g * interval '1 second', g % 2 = 0, g % 2 = 1) FROM generate_series(1, 100000) g$q$))
+         AS c(label, stmt);
+
 SELECT fn::oid::regproc AS function, label AS "case", pg_temp.outcome(stmt) AS outcome
 FROM bad_input
 ORDER BY n;

@@ -28,6 +28,7 @@
  *-------------------------------------------------------------------------
  */
 #include "engage.h"
+#include "funnel.h"
 #include "timebuf.h"
 
 #include "catalog/pg_type.h"
@@ -49,8 +50,6 @@ PG_FUNCTION_INFO_V1(retention_accum);
 PG_FUNCTION_INFO_V1(retention_combine);
 PG_FUNCTION_INFO_V1(retention_final);
 
-/* Most steps of a funnel and conditions of a retention (bits of a uint32). */
-#define MAX_STEPS 32
 
 #define FUNNEL_SERIAL_VERSION 1
 
@@ -109,7 +108,7 @@ ensure_condition_not_null(bool isnull, const char *what)
  * elements unless null_is_false.  Reads the array in place: no allocation
  * per row.
  */
-static uint32
+uint32
 read_conditions(FunctionCallInfo fcinfo, int argno, const char *what, int *n,
 				bool null_is_false)
 {
@@ -162,7 +161,7 @@ read_conditions(FunctionCallInfo fcinfo, int argno, const char *what, int *n,
  * The bits of the boolean arguments first, first + 1, ... of a fixed-arity
  * form (bit i: argument first + i is true, not NULL) and their number.
  */
-static uint32
+uint32
 read_condition_args(FunctionCallInfo fcinfo, int first, int *n)
 {
 	uint32		bits = 0;
