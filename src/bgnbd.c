@@ -47,6 +47,8 @@ PG_FUNCTION_INFO_V1(bgnbd_fit_fitdata);
 PG_FUNCTION_INFO_V1(mbgnbd_fit_fitdata);
 PG_FUNCTION_INFO_V1(bgnbd_p_alive_sql);
 PG_FUNCTION_INFO_V1(mbgnbd_p_alive_sql);
+PG_FUNCTION_INFO_V1(bgnbd_churn_sql);
+PG_FUNCTION_INFO_V1(mbgnbd_churn_sql);
 PG_FUNCTION_INFO_V1(bgnbd_expected_sql);
 PG_FUNCTION_INFO_V1(mbgnbd_expected_sql);
 PG_FUNCTION_INFO_V1(bgnbd_expected_new_sql);
@@ -69,10 +71,13 @@ static const char *const bg_names[] = {"r", "alpha", "a", "b"};
 static inline double
 bg_log_ratio(const double *p, int m, double x, double tx, double T)
 {
+	double		l;
+
 	if (x + m == 0)
 		return -INFINITY;
-	return log(p[2] / (p[3] + x + m - 1)) +
-		(p[0] + x) * log((p[1] + T) / (p[1] + tx));
+	l = log_ratio_of_sums(p[1], T, tx);
+	/* r + x may overflow where (r + x) l does not; l = 0 at t_x = T */
+	return log_quotient(p[2], p[3] + (x + m - 1)) + (l == 0.0 ? 0.0 : p[0] * l + x * l);
 }
 
 /* 1 / (1 + e^lr) without overflow. */
@@ -148,8 +153,7 @@ bg_p_alive(const double *p, int m, double x, double tx, double T)
 	if (x + m == 0)
 		return 1.0;				/* no purchase to have dropped out after */
 	/* 1 / (1 + e^lr), e^lr = a / (b+x+m-1) ((alpha+T) / (alpha+t_x))^(r+x) */
-	return 1.0 / (1.0 + p[2] / (p[3] + x + m - 1) *
-				  pow((p[1] + T) / (p[1] + tx), p[0] + x));
+	return inv_one_plus_exp(bg_log_ratio(p, m, x, tx, T));
 }
 
 double
@@ -168,7 +172,7 @@ mbgnbd_p_alive(const double *params, double x, double tx, double T)
 static double
 bg_expected_alive(const double *p, int m, double t, double x, double T)
 {
-	double		z = t / (p[1] + T + t);
+	double		z = fraction_of_sum(t, p[1], T);
 	double		cma = p[3] + x + m - 1.0;	/* c - a */
 
 	return (p[2] + cma) * bg_bracket(p[2], cma, p[0] + x, z);
@@ -190,7 +194,7 @@ bg_expected_alive_steps(const double *p, int m, double x, double T, double step,
 	{
 		double		t = (first + j) * step;
 
-		z[j] = t / (p[1] + T + t);
+		z[j] = fraction_of_sum(t, p[1], T);
 	}
 	bg_brackets(p[2], cma, p[0] + x, z, n, out);
 	for (int j = 0; j < n; j++)
@@ -218,7 +222,7 @@ bg_expected_new(const double *p, int m, double t)
 	double		cma = p[3] + m - 1.0;
 	double		k = m == 0 ? p[2] + p[3] - 1.0 : p[3];
 
-	return k * bg_bracket(p[2], cma, p[0], t / (p[1] + t));
+	return k * bg_bracket(p[2], cma, p[0], fraction_of_sum(t, p[1], 0.0));
 }
 
 /*
@@ -228,8 +232,8 @@ bg_expected_new(const double *p, int m, double t)
 static double
 nb_upper_tail(double r, double alpha, double t, int n)
 {
-	double		q = t / (alpha + t);
-	double		lterm0 = r * log(alpha / (alpha + t));
+	double		q = fraction_of_sum(t, alpha, 0.0);
+	double		lterm0 = -r * log1p_quotient(t, alpha);
 	double		term = exp(lterm0);
 	double		lower = 0.0;
 	double		tail;
@@ -248,7 +252,7 @@ nb_upper_tail(double r, double alpha, double t, int n)
 	if (lower < 0.5)
 		return 1.0 - lower;
 	/* term is now the probability of n: sum the tail from there */
-	term = exp(lterm0 + lgamma(r + n) - lgamma(r) - lgamma(n + 1.0) + n * log(q));
+	term = exp(lterm0 + log_gamma_ratio(r, n) - lgamma(n + 1.0) - n * log1p_quotient(alpha, t));
 	tail = 0.0;
 	for (int j = n; j < n + 10000000; j++)
 	{
@@ -270,18 +274,18 @@ bg_prob(const double *p, int m, int n, double t)
 				alpha = p[1],
 				a = p[2],
 				b = p[3];
-	double		lbeta_ab = log_beta(a, b);
 	double		nb;
 	double		res;
 
 	if (t == 0.0)
 		nb = n == 0 ? 1.0 : 0.0;
 	else
-		nb = exp(lgamma(r + n) - lgamma(r) - lgamma(n + 1.0) +
-				 r * log(alpha / (alpha + t)) + n * log(t / (alpha + t)));
-	res = exp(log_beta(a, b + n + m) - lbeta_ab) * nb;
+		nb = exp(log_gamma_ratio(r, n) - lgamma(n + 1.0) - r * log1p_quotient(t, alpha) -
+				 (n == 0 ? 0.0 : n * log1p_quotient(alpha, t)));
+	res = exp(log_beta_ratio(a, b, n + m)) * nb;
+	/* B(a+1, b+n+m-1) / B(a, b) = a/(a+b) B(a+1, b+n+m-1) / B(a+1, b) */
 	if (n + m > 0)
-		res += exp(log_beta(a + 1, b + n + m - 1) - lbeta_ab) *
+		res += exp(-log1p_quotient(b, a) + log_beta_ratio(a + 1, b, n + m - 1)) *
 			nb_upper_tail(r, alpha, t, n);
 	return res;
 }
@@ -290,7 +294,8 @@ bg_prob(const double *p, int m, int n, double t)
 typedef struct BgFreqTerms
 {
 	double		x;				/* the frequency they are for (NaN: none yet) */
-	double		lgam;			/* lgamma(r+x) + ln B(a, b+x+m) */
+	double		lgam;			/* ln Gamma(r+x) - ln Gamma(r) - x ln r
+								 * + ln B(a, b+x+m) - ln B(a, b) */
 	double		psi_rx;			/* psi(r+x) */
 	double		psi_abx;		/* psi(a+b+x+m) */
 	double		psi_bx;			/* psi(b+x+m) */
@@ -300,7 +305,7 @@ static void
 bg_freq_terms(BgFreqTerms *ft, const double *p, int m, double x, bool grad)
 {
 	ft->x = x;
-	ft->lgam = lgamma(p[0] + x) + log_beta(p[2], p[3] + x + m);
+	ft->lgam = log_gamma_ratio_excess(p[0], x) + log_beta_ratio(p[2], p[3], x + m);
 	if (grad)
 	{
 		ft->psi_rx = digamma(p[0] + x);
@@ -312,7 +317,11 @@ bg_freq_terms(BgFreqTerms *ft, const double *p, int m, double x, bool grad)
 /*
  * Weighted log-likelihood of the sample (FHL eq. 6) and its gradient in
  * (r, alpha, a, b).  The sample is sorted by frequency, so the gamma and
- * digamma terms of x are computed once per distinct frequency.
+ * digamma terms of x are computed once per distinct frequency.  Each
+ * customer's term is formed from pieces that stay finite and do not cancel
+ * for huge or tiny parameters and summaries:
+ *	 LL = -r ln(1 + T/alpha) + x ln(r / (alpha+T)) + [ln Gamma(r+x) -
+ *		  ln Gamma(r) - x ln r] + [ln B(a, b+x+m) - ln B(a, b)] + ln(1 + e^lr).
  */
 static double
 bg_loglik(const double *p, int m, const FitData *fd, double *grad)
@@ -321,7 +330,7 @@ bg_loglik(const double *p, int m, const FitData *fd, double *grad)
 				alpha = p[1],
 				a = p[2],
 				b = p[3];
-	double		base = -lgamma(r) + r * log(alpha) - log_beta(a, b);
+	double		log_r_alpha = log_quotient(r, alpha);
 	double		psi_r = 0,
 				psi_ab = 0,
 				psi_b = 0;
@@ -345,10 +354,12 @@ bg_loglik(const double *p, int m, const FitData *fd, double *grad)
 		double		lr = bg_log_ratio(p, m, x, tx, T);
 		double		lalive = lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr));
 		double		log_at = log(alpha + T);
+		double		log_1p_ta = log1p_quotient(T, alpha);
 
 		if (x != ft.x)
 			bg_freq_terms(&ft, p, m, x, grad != NULL);
-		ll += w * (base + ft.lgam - (r + x) * log_at + lalive);
+		ll += w * (-r * log_1p_ta + (x == 0 ? 0.0 : x * (log_r_alpha - log_1p_ta)) +
+				   ft.lgam + lalive);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 		if (grad)
@@ -430,6 +441,39 @@ Datum
 mbgnbd_p_alive_sql(PG_FUNCTION_ARGS)
 {
 	return p_alive_sql(fcinfo, 1);
+}
+
+/*
+ * churn_probability(model, frequency, recency, age) = 1 - P(alive), as
+ * e^lr / (1 + e^lr): accurate also where it is far below 1 - P(alive)'s
+ * rounding (P(alive) near 1).
+ */
+static Datum
+churn_sql(FunctionCallInfo fcinfo, int m)
+{
+	double		p[4];
+	double		x = PG_GETARG_FLOAT8(1),
+				tx = PG_GETARG_FLOAT8(2),
+				T = PG_GETARG_FLOAT8(3);
+
+	BTYD_GETARG_MODEL(0, 4, bg_names, p);
+	btyd_check_summary(x, tx, T);
+	if (x + m == 0)
+		PG_RETURN_FLOAT8(0.0);
+	PG_RETURN_FLOAT8(finite_result(inv_one_plus_exp(-bg_log_ratio(p, m, x, tx, T)),
+								   "churn_probability"));
+}
+
+Datum
+bgnbd_churn_sql(PG_FUNCTION_ARGS)
+{
+	return churn_sql(fcinfo, 0);
+}
+
+Datum
+mbgnbd_churn_sql(PG_FUNCTION_ARGS)
+{
+	return churn_sql(fcinfo, 1);
 }
 
 /* expected_purchases(model, t, frequency, recency, age) */
