@@ -35,6 +35,8 @@
  */
 #include "postgres.h"
 
+#include <float.h>
+
 #include "miscadmin.h"
 
 #include "btyd.h"
@@ -63,6 +65,7 @@ PG_FUNCTION_INFO_V1(mbgnbd_simulate);
 static const char *const bg_names[] = {"r", "alpha", "a", "b"};
 
 #define A_NEAR_ONE 1e-4			/* |a - 1| below this is interpolated */
+#define BRACKET_SMALL_Z 0.01	/* below this, ln 2F1 is taken as ln(1 + (2F1 - 1)) */
 
 /*
  * ln of the second likelihood term relative to the first:
@@ -114,8 +117,14 @@ bg_brackets_at(double a, double cma, double rp, const double *z, int n, double *
 				 errmsg("hypergeometric series did not converge"),
 				 errdetail("2F1(%g, %g; %g; %g)", c - rp, a - 1.0, c, z[n - 1])));
 	for (int i = 0; i < n; i++)
-		out[i] = z[i] == 0.0 ? 0.0 :
-			-expm1((a - 1.0) * log1p(-z[i]) + log(f[i])) / (a - 1.0);
+	{
+		/* ln 2F1; for small z from 2F1 - 1 summed alone (f rounds to 1 there) */
+		double		log_f = log(f[i]);
+
+		if (z[i] < BRACKET_SMALL_Z)
+			log_f = log1p(hyp2f1_minus_one(c - rp, a - 1.0, c, z[i], &ok));
+		out[i] = z[i] == 0.0 ? 0.0 : -expm1((a - 1.0) * log1p(-z[i]) + log_f) / (a - 1.0);
+	}
 }
 
 /* The same, interpolated in a across the removable singularity at a = 1. */
@@ -147,6 +156,42 @@ bg_bracket(double a, double cma, double rp, double z)
 	return out;
 }
 
+/*
+ * E[X(t) | alive at T] by its power series in u = t / (alpha + T), where it
+ * converges at once: with k = r + x and p ~ Beta(a, b'), b' = b + x + m,
+ * the expectation E_p[(1 - (1 + p u)^-k) / p] of FHL's derivation is
+ *	 sum_{n>=1} (-1)^(n+1) (k)_n / n! (a)_(n-1) / (a+b')_(n-1) u^n,
+ * whose terms shrink at least twofold when max(1, (k+1)/2) u <= 1/2.  Free
+ * of the cancellation of the closed form when u is small or a + b' large.
+ * Returns false (and leaves *out) where that bound does not hold.
+ */
+static bool
+bg_alive_series(double k, double u, double a, double bp, double *out)
+{
+	double		term;
+	double		sum;
+
+	if (!(Max(1.0, 0.5 * (k + 1.0)) * u <= 0.5))
+		return false;
+	term = k * u;
+	sum = term;
+	for (int n = 1; n < 200 && fabs(term) > DBL_EPSILON * 0.25 * fabs(sum); n++)
+	{
+		/* (a+n-1)/(a+b'+n-1) as 1/(1 + b'/(a+n-1)): a + b' may overflow */
+		term *= -(k + n) / (n + 1.0) * u / (1.0 + bp / (a + (n - 1)));
+		sum += term;
+	}
+	*out = sum;
+	return true;
+}
+
+/* t / (alpha + T), also when alpha + T overflows. */
+static inline double
+bg_window_ratio(double t, double alpha, double T)
+{
+	return (0.5 * t) / (0.5 * alpha + 0.5 * T);
+}
+
 static double
 bg_p_alive(const double *p, int m, double x, double tx, double T)
 {
@@ -174,7 +219,10 @@ bg_expected_alive(const double *p, int m, double t, double x, double T)
 {
 	double		z = fraction_of_sum(t, p[1], T);
 	double		cma = p[3] + x + m - 1.0;	/* c - a */
+	double		e;
 
+	if (bg_alive_series(p[0] + x, bg_window_ratio(t, p[1], T), p[2], cma + 1.0, &e))
+		return e;
 	return (p[2] + cma) * bg_bracket(p[2], cma, p[0] + x, z);
 }
 
@@ -198,7 +246,12 @@ bg_expected_alive_steps(const double *p, int m, double x, double T, double step,
 	}
 	bg_brackets(p[2], cma, p[0] + x, z, n, out);
 	for (int j = 0; j < n; j++)
-		out[j] *= p[2] + cma;
+	{
+		double		t = (first + j) * step;
+
+		if (!bg_alive_series(p[0] + x, bg_window_ratio(t, p[1], T), p[2], cma + 1.0, &out[j]))
+			out[j] *= p[2] + cma;
+	}
 }
 
 void
@@ -221,7 +274,11 @@ bg_expected_new(const double *p, int m, double t)
 {
 	double		cma = p[3] + m - 1.0;
 	double		k = m == 0 ? p[2] + p[3] - 1.0 : p[3];
+	double		e;
 
+	/* k / (a + cma) is 1 (BG/NBD) or b / (a + b) (MBG/NBD) */
+	if (bg_alive_series(p[0], bg_window_ratio(t, p[1], 0.0), p[2], cma + 1.0, &e))
+		return m == 0 ? e : e / (1.0 + p[2] / p[3]);
 	return k * bg_bracket(p[2], cma, p[0], fraction_of_sum(t, p[1], 0.0));
 }
 

@@ -110,6 +110,30 @@ hyp2f1_series(double a, double b, double c, double z, bool *ok)
 	return sum;
 }
 
+double
+hyp2f1_minus_one(double a, double b, double c, double z, bool *ok)
+{
+	double		term = 1.0;
+	double		sum = 0.0;
+
+	*ok = true;
+	for (int n = 0; n < HYP2F1_MAX_TERMS; n++)
+	{
+		term *= (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;
+		sum += term;
+		if ((n & 0xfff) == 0xfff)
+			CHECK_FOR_INTERRUPTS();
+		if (term == 0.0)
+			return sum;
+		/* small, and the following terms shrink */
+		if (fabs(term) <= DBL_EPSILON * 0.5 * fabs(sum) &&
+			fabs((a + n + 1) * (b + n + 1) * z) < fabs((c + n + 1) * (n + 2.0)))
+			return sum;
+	}
+	*ok = false;
+	return sum;
+}
+
 /*
  * The power series of 2F1(a, b; c; z[i]) for n <= HYP2F1_MANY_MAX arguments
  * at once, into out[i]: term k of every running series in one pass, sharing

@@ -84,6 +84,14 @@ extern double one_minus_exp_over(double lu, double e);
  */
 extern double hyp2f1(double a, double b, double c, double z, bool *ok);
 
+/*
+ * 2F1(a, b; c; z) - 1 by the power series without its leading 1, accurate
+ * relative to itself when it is small (small z); for 0 <= z well below the
+ * series' radius (callers use it for z < 0.01).  *ok false when the series
+ * did not converge.
+ */
+extern double hyp2f1_minus_one(double a, double b, double c, double z, bool *ok);
+
 /* The largest n of hyp2f1_many (its work arrays are on the stack). */
 #define HYP2F1_MANY_MAX 64
 
