@@ -67,6 +67,13 @@ static const char *const bg_names[] = {"r", "alpha", "a", "b"};
 #define A_NEAR_ONE 1e-4			/* |a - 1| below this is interpolated */
 #define BRACKET_SMALL_Z 0.01	/* below this, ln 2F1 is taken as ln(1 + (2F1 - 1)) */
 
+/* ln(a / (b+x+m-1)), halves in the sum (it overflows at b, x near 1e308). */
+static inline double
+bg_log_dropout_weight(const double *p, int m, double x)
+{
+	return log_quotient(0.5 * p[2], 0.5 * p[3] + 0.5 * (x + m - 1));
+}
+
 /*
  * ln of the second likelihood term relative to the first:
  * ln(a / (b+x+m-1)) + (r+x) ln((alpha+T) / (alpha+t_x)); -Inf when d = 0.
@@ -80,7 +87,7 @@ bg_log_ratio(const double *p, int m, double x, double tx, double T)
 		return -INFINITY;
 	l = log_ratio_of_sums(p[1], T, tx);
 	/* r + x may overflow where (r + x) l does not; l = 0 at t_x = T */
-	return log_quotient(p[2], p[3] + (x + m - 1)) + (l == 0.0 ? 0.0 : p[0] * l + x * l);
+	return bg_log_dropout_weight(p, m, x) + (l == 0.0 ? 0.0 : p[0] * l + x * l);
 }
 
 /* 1 / (1 + e^lr) without overflow. */
@@ -372,13 +379,28 @@ bg_freq_terms(BgFreqTerms *ft, const double *p, int m, double x, bool grad)
 }
 
 /*
+ * -r ln(1 + y/alpha) + x ln(r / (alpha+y)) = r ln alpha - (r+x) ln(alpha+y)
+ * + x ln r, from lq = ln(1 + y/alpha) and ln(r/alpha): the part of a
+ * likelihood term that depends on the time y, without the cancellation of
+ * its large logarithms.
+ */
+static inline double
+bg_log_term(double r, double log_r_alpha, double x, double lq)
+{
+	return -r * lq + (x == 0 ? 0.0 : x * (log_r_alpha - lq));
+}
+
+/*
  * Weighted log-likelihood of the sample (FHL eq. 6) and its gradient in
  * (r, alpha, a, b).  The sample is sorted by frequency, so the gamma and
  * digamma terms of x are computed once per distinct frequency.  Each
  * customer's term is formed from pieces that stay finite and do not cancel
  * for huge or tiny parameters and summaries:
- *	 LL = -r ln(1 + T/alpha) + x ln(r / (alpha+T)) + [ln Gamma(r+x) -
- *		  ln Gamma(r) - x ln r] + [ln B(a, b+x+m) - ln B(a, b)] + ln(1 + e^lr).
+ *	 LL = [ln Gamma(r+x) - ln Gamma(r) - x ln r] + [ln B(a, b+x+m) - ln B(a, b)]
+ *		  + ln(e^term(T) + d a/(b+x+m-1) e^term(t_x)),
+ *	 term(y) = -r ln(1 + y/alpha) + x ln(r / (alpha+y)),
+ * the two terms each formed in logs (their ratio e^lr can overflow, and
+ * ln(1 + e^lr) would cancel against term(T) when r is large).
  */
 static double
 bg_loglik(const double *p, int m, const FitData *fd, double *grad)
@@ -409,14 +431,19 @@ bg_loglik(const double *p, int m, const FitData *fd, double *grad)
 					T = v[2];
 		double		w = fitdata_weight(fd, i);
 		double		lr = bg_log_ratio(p, m, x, tx, T);
-		double		lalive = lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr));
 		double		log_at = log(alpha + T);
-		double		log_1p_ta = log1p_quotient(T, alpha);
+		/* ln of the two terms of L less ft.lgam: alive at T, dropped out at t_x */
+		double		l_alive = bg_log_term(r, log_r_alpha, x, log1p_quotient(T, alpha));
 
 		if (x != ft.x)
 			bg_freq_terms(&ft, p, m, x, grad != NULL);
-		ll += w * (-r * log_1p_ta + (x == 0 ? 0.0 : x * (log_r_alpha - log_1p_ta)) +
-				   ft.lgam + lalive);
+		if (x + m == 0)
+			ll += w * (ft.lgam + l_alive);
+		else
+			ll += w * (ft.lgam +
+					   log_sum_exp(l_alive,
+								   bg_log_dropout_weight(p, m, x) +
+								   bg_log_term(r, log_r_alpha, x, log1p_quotient(tx, alpha))));
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 		if (grad)
