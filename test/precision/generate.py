@@ -10,7 +10,7 @@ or 1e-300 + 1e308, are exact at that precision.  A reference above DBL_MAX is wr
 'error' (22003 or 22023).  A case whose reference takes mpmath longer than CASE_SECONDS is
 left out (printed on stderr).
 
-    python3 test/precision/generate.py      (needs python3-mpmath; about a minute)
+    python3 test/precision/generate.py      (needs python3-mpmath; about 30 minutes on 2 cores)
 """
 import csv
 import multiprocessing
