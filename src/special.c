@@ -568,6 +568,15 @@ log_gamma_ratio_excess(double y, double e)
 		return 0.0;
 	if (!(y > 0) || !(y + e > 0))
 		return NAN;
+
+	/*
+	 * One of y, y + e below STIRLING_MIN, the other beyond 1e15 (where y += 1
+	 * comes close to not changing y): too far apart for the difference to
+	 * cancel, and the recurrence below would not end.  Otherwise it takes at
+	 * most STIRLING_MIN steps.
+	 */
+	if (Min(y, y + e) < STIRLING_MIN && Max(y, y + e) > 1e15)
+		return lgamma(y + e) - lgamma(y) - e * log(y);
 	while (y < STIRLING_MIN || y + e < STIRLING_MIN)
 	{
 		/* ln Gamma(y+e) - ln Gamma(y) = [same at y+1] - ln((y+e)/y) */
