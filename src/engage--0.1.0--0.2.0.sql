@@ -216,3 +216,166 @@ RETURNS TABLE (period integer, period_start date, observed double precision, exp
                cumulative_observed double precision, cumulative_expected double precision)
 AS 'MODULE_PATHNAME', 'paretonbd_tracking' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
 COMMENT ON FUNCTION @extschema@.tracking(@extschema@.paretonbd, @extschema@.fitdata, integer) IS 'repeat purchases of the cohort of engage.tracking_sample per period and cumulated, observed and expected from the model (Pareto/NBD, fitted in the same unit), for periods 1 .. periods';
+
+-- ==== parameter uncertainty: the covariance of every model's estimates, model constructors,
+-- engage.parameters, aic, bic, prediction intervals (src/sql/6x-80 model types, src/sql/86_uncertainty.sql) ====
+
+ALTER TYPE @extschema@.bgnbd ADD ATTRIBUTE covariance double precision[];
+COMMENT ON TYPE @extschema@.bgnbd IS 'BG/NBD model: purchase rate ~ Gamma(r, alpha), dropout probability ~ Beta(a, b); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
+
+CREATE FUNCTION @extschema@.bgnbd(r double precision, alpha double precision, a double precision, b double precision)
+RETURNS @extschema@.bgnbd
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN ROW(r, alpha, a, b, NULL, NULL, true, NULL)::@extschema@.bgnbd;
+COMMENT ON FUNCTION @extschema@.bgnbd(double precision, double precision, double precision, double precision) IS 'a BG/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+
+ALTER TYPE @extschema@.mbgnbd ADD ATTRIBUTE covariance double precision[];
+COMMENT ON TYPE @extschema@.mbgnbd IS 'MBG/NBD model: purchase rate ~ Gamma(r, alpha), dropout probability ~ Beta(a, b), dropout possible right after the first purchase; loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
+
+CREATE FUNCTION @extschema@.mbgnbd(r double precision, alpha double precision, a double precision, b double precision)
+RETURNS @extschema@.mbgnbd
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN ROW(r, alpha, a, b, NULL, NULL, true, NULL)::@extschema@.mbgnbd;
+COMMENT ON FUNCTION @extschema@.mbgnbd(double precision, double precision, double precision, double precision) IS 'a MBG/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+
+ALTER TYPE @extschema@.paretonbd ADD ATTRIBUTE covariance double precision[];
+COMMENT ON TYPE @extschema@.paretonbd IS 'Pareto/NBD model: purchase rate ~ Gamma(r, alpha), dropout rate ~ Gamma(s, beta); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
+
+CREATE FUNCTION @extschema@.paretonbd(r double precision, alpha double precision, s double precision, beta double precision)
+RETURNS @extschema@.paretonbd
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN ROW(r, alpha, s, beta, NULL, NULL, true, NULL)::@extschema@.paretonbd;
+COMMENT ON FUNCTION @extschema@.paretonbd(double precision, double precision, double precision, double precision) IS 'a Pareto/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+
+ALTER TYPE @extschema@.bgbb ADD ATTRIBUTE covariance double precision[];
+COMMENT ON TYPE @extschema@.bgbb IS 'fitted BG/BB model: transaction probability p ~ Beta(alpha, beta), dropout probability theta ~ Beta(gamma, delta) per opportunity; log-likelihood, customers (summed weight) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
+
+CREATE FUNCTION @extschema@.bgbb(alpha double precision, beta double precision, gamma double precision, delta double precision)
+RETURNS @extschema@.bgbb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN ROW(alpha, beta, gamma, delta, NULL, NULL, true, NULL)::@extschema@.bgbb;
+COMMENT ON FUNCTION @extschema@.bgbb(double precision, double precision, double precision, double precision) IS 'a BG/BB model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+
+ALTER TYPE @extschema@.gammagamma ADD ATTRIBUTE covariance double precision[];
+COMMENT ON TYPE @extschema@.gammagamma IS 'fitted Gamma-Gamma spend model: transaction values ~ Gamma(p, nu), nu ~ Gamma(q, v); log-likelihood, customers (summed weight of those with repeat transactions) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
+
+CREATE FUNCTION @extschema@.gammagamma(p double precision, q double precision, v double precision)
+RETURNS @extschema@.gammagamma
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN ROW(p, q, v, NULL, NULL, true, NULL)::@extschema@.gammagamma;
+COMMENT ON FUNCTION @extschema@.gammagamma(double precision, double precision, double precision) IS 'a Gamma-Gamma model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+
+ALTER TYPE @extschema@.sbg ADD ATTRIBUTE covariance double precision[];
+COMMENT ON TYPE @extschema@.sbg IS 'fitted shifted Beta-Geometric retention model: churn probability per period theta ~ Beta(alpha, beta); log-likelihood, customers (summed weight) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
+
+CREATE FUNCTION @extschema@.sbg(alpha double precision, beta double precision)
+RETURNS @extschema@.sbg
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN ROW(alpha, beta, NULL, NULL, true, NULL)::@extschema@.sbg;
+COMMENT ON FUNCTION @extschema@.sbg(double precision, double precision) IS 'a sBG model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+
+-- parameter uncertainty ------------------------------------------------------
+-- Standard errors, Wald intervals and information criteria of the fitted models
+-- (src/uncertainty.c; the covariance is computed by the fit, src/btyd.c).
+
+CREATE FUNCTION @extschema@.parameters(model @extschema@.bgnbd, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.bgnbd, double precision) IS 'the BG/NBD parameters in order (r, alpha, a, b) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.bgnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 4 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.bgnbd) IS 'Akaike information criterion of the BG/NBD fit: 2 k - 2 loglik with k = 4 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.bgnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 4 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.bgnbd) IS 'Bayesian information criterion of the BG/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE FUNCTION @extschema@.parameters(model @extschema@.mbgnbd, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.mbgnbd, double precision) IS 'the MBG/NBD parameters in order (r, alpha, a, b) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.mbgnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 4 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.mbgnbd) IS 'Akaike information criterion of the MBG/NBD fit: 2 k - 2 loglik with k = 4 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.mbgnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 4 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.mbgnbd) IS 'Bayesian information criterion of the MBG/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE FUNCTION @extschema@.parameters(model @extschema@.paretonbd, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.paretonbd, double precision) IS 'the Pareto/NBD parameters in order (r, alpha, s, beta) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.paretonbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 4 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.paretonbd) IS 'Akaike information criterion of the Pareto/NBD fit: 2 k - 2 loglik with k = 4 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.paretonbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 4 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.paretonbd) IS 'Bayesian information criterion of the Pareto/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE FUNCTION @extschema@.parameters(model @extschema@.bgbb, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.bgbb, double precision) IS 'the BG/BB parameters in order (alpha, beta, gamma, delta) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.bgbb)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 4 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.bgbb) IS 'Akaike information criterion of the BG/BB fit: 2 k - 2 loglik with k = 4 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.bgbb)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 4 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.bgbb) IS 'Bayesian information criterion of the BG/BB fit: k ln(customers) - 2 loglik with k = 4 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE FUNCTION @extschema@.parameters(model @extschema@.gammagamma, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 3;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.gammagamma, double precision) IS 'the Gamma-Gamma parameters in order (p, q, v) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.gammagamma)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 3 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.gammagamma) IS 'Akaike information criterion of the Gamma-Gamma fit: 2 k - 2 loglik with k = 3 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.gammagamma)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 3 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.gammagamma) IS 'Bayesian information criterion of the Gamma-Gamma fit: k ln(customers) - 2 loglik with k = 3 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE FUNCTION @extschema@.parameters(model @extschema@.sbg, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.sbg, double precision) IS 'the sBG parameters in order (alpha, beta) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.sbg)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 2 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.sbg) IS 'Akaike information criterion of the sBG fit: 2 k - 2 loglik with k = 2 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.sbg)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.sbg) IS 'Bayesian information criterion of the sBG fit: k ln(customers) - 2 loglik with k = 2 parameters and customers the summed weight of the sample; NULL when loglik or customers is';

@@ -8,9 +8,16 @@ CREATE TYPE @extschema@.sbg AS (
     beta double precision,
     loglik double precision,
     customers double precision,
-    converged boolean
+    converged boolean,
+    covariance double precision[]
 );
-COMMENT ON TYPE @extschema@.sbg IS 'fitted shifted Beta-Geometric retention model: churn probability per period theta ~ Beta(alpha, beta); log-likelihood, customers (summed weight) and convergence of the fit';
+COMMENT ON TYPE @extschema@.sbg IS 'fitted shifted Beta-Geometric retention model: churn probability per period theta ~ Beta(alpha, beta); log-likelihood, customers (summed weight) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
+
+CREATE FUNCTION @extschema@.sbg(alpha double precision, beta double precision)
+RETURNS @extschema@.sbg
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN ROW(alpha, beta, NULL, NULL, true, NULL)::@extschema@.sbg;
+COMMENT ON FUNCTION @extschema@.sbg(double precision, double precision) IS 'a sBG model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
 
 CREATE FUNCTION @extschema@.sbg_fit_accum(state internal, tenure integer, churned boolean)
 RETURNS internal
