@@ -225,54 +225,48 @@ COMMENT ON TYPE @extschema@.bgnbd IS 'BG/NBD model: purchase rate ~ Gamma(r, alp
 
 CREATE FUNCTION @extschema@.bgnbd(r double precision, alpha double precision, a double precision, b double precision)
 RETURNS @extschema@.bgnbd
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN ROW(r, alpha, a, b, NULL, NULL, true, NULL)::@extschema@.bgnbd;
-COMMENT ON FUNCTION @extschema@.bgnbd(double precision, double precision, double precision, double precision) IS 'a BG/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgnbd(double precision, double precision, double precision, double precision) IS 'a BG/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 ALTER TYPE @extschema@.mbgnbd ADD ATTRIBUTE covariance double precision[];
 COMMENT ON TYPE @extschema@.mbgnbd IS 'MBG/NBD model: purchase rate ~ Gamma(r, alpha), dropout probability ~ Beta(a, b), dropout possible right after the first purchase; loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
 
 CREATE FUNCTION @extschema@.mbgnbd(r double precision, alpha double precision, a double precision, b double precision)
 RETURNS @extschema@.mbgnbd
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN ROW(r, alpha, a, b, NULL, NULL, true, NULL)::@extschema@.mbgnbd;
-COMMENT ON FUNCTION @extschema@.mbgnbd(double precision, double precision, double precision, double precision) IS 'a MBG/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd(double precision, double precision, double precision, double precision) IS 'a MBG/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 ALTER TYPE @extschema@.paretonbd ADD ATTRIBUTE covariance double precision[];
 COMMENT ON TYPE @extschema@.paretonbd IS 'Pareto/NBD model: purchase rate ~ Gamma(r, alpha), dropout rate ~ Gamma(s, beta); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
 
 CREATE FUNCTION @extschema@.paretonbd(r double precision, alpha double precision, s double precision, beta double precision)
 RETURNS @extschema@.paretonbd
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN ROW(r, alpha, s, beta, NULL, NULL, true, NULL)::@extschema@.paretonbd;
-COMMENT ON FUNCTION @extschema@.paretonbd(double precision, double precision, double precision, double precision) IS 'a Pareto/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd(double precision, double precision, double precision, double precision) IS 'a Pareto/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 ALTER TYPE @extschema@.bgbb ADD ATTRIBUTE covariance double precision[];
 COMMENT ON TYPE @extschema@.bgbb IS 'fitted BG/BB model: transaction probability p ~ Beta(alpha, beta), dropout probability theta ~ Beta(gamma, delta) per opportunity; log-likelihood, customers (summed weight) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
 
 CREATE FUNCTION @extschema@.bgbb(alpha double precision, beta double precision, gamma double precision, delta double precision)
 RETURNS @extschema@.bgbb
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN ROW(alpha, beta, gamma, delta, NULL, NULL, true, NULL)::@extschema@.bgbb;
-COMMENT ON FUNCTION @extschema@.bgbb(double precision, double precision, double precision, double precision) IS 'a BG/BB model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb(double precision, double precision, double precision, double precision) IS 'a BG/BB model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 ALTER TYPE @extschema@.gammagamma ADD ATTRIBUTE covariance double precision[];
 COMMENT ON TYPE @extschema@.gammagamma IS 'fitted Gamma-Gamma spend model: transaction values ~ Gamma(p, nu), nu ~ Gamma(q, v); log-likelihood, customers (summed weight of those with repeat transactions) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
 
 CREATE FUNCTION @extschema@.gammagamma(p double precision, q double precision, v double precision)
 RETURNS @extschema@.gammagamma
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN ROW(p, q, v, NULL, NULL, true, NULL)::@extschema@.gammagamma;
-COMMENT ON FUNCTION @extschema@.gammagamma(double precision, double precision, double precision) IS 'a Gamma-Gamma model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma(double precision, double precision, double precision) IS 'a Gamma-Gamma model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 ALTER TYPE @extschema@.sbg ADD ATTRIBUTE covariance double precision[];
 COMMENT ON TYPE @extschema@.sbg IS 'fitted shifted Beta-Geometric retention model: churn probability per period theta ~ Beta(alpha, beta); log-likelihood, customers (summed weight) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
 
 CREATE FUNCTION @extschema@.sbg(alpha double precision, beta double precision)
 RETURNS @extschema@.sbg
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN ROW(alpha, beta, NULL, NULL, true, NULL)::@extschema@.sbg;
-COMMENT ON FUNCTION @extschema@.sbg(double precision, double precision) IS 'a sBG model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg(double precision, double precision) IS 'a sBG model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 -- parameter uncertainty ------------------------------------------------------
 -- Standard errors, Wald intervals and information criteria of the fitted models

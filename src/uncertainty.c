@@ -5,7 +5,8 @@
  *	  listing engage.parameters(model [, level]) with standard errors and
  *	  Wald intervals from the model's covariance attribute (the inverse of
  *	  the observed information at the optimum, computed by btyd_fit_sample),
- *	  and the standard normal quantile they need.
+ *	  and the standard normal quantile they need; the constructors of
+ *	  hand-built models.
  *
  * Wald interval of level L: estimate -+ z SE, z = Phi^-1((1 + L) / 2)
  * (1.959964 at L = 0.95), as the lifetimes and CLVTools packages report.
@@ -28,6 +29,7 @@
 #include "uncertainty.h"
 
 PG_FUNCTION_INFO_V1(btyd_parameters);
+PG_FUNCTION_INFO_V1(btyd_model_construct);
 
 /*
  * Phi^-1(p) for 0 < p < 1: Acklam's rational approximation (relative error
@@ -178,4 +180,44 @@ btyd_parameters(PG_FUNCTION_ARGS)
 	}
 	ReleaseTupleDesc(desc);
 	return (Datum) 0;
+}
+
+/*
+ * engage.<model>(parameters...): a model of the given parameters, in the
+ * calling function's result type, not fitted (loglik, customers and
+ * covariance NULL, converged true).  Errors 22023 naming the first
+ * parameter that is not a positive finite number, as scoring would.
+ */
+Datum
+btyd_model_construct(PG_FUNCTION_ARGS)
+{
+	TupleDesc	desc;
+	int			n = PG_NARGS();
+	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS];
+	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS];
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE ||
+		n > BTYD_MAX_PARAMS || desc->natts != n + BTYD_MODEL_EXTRA_ATTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the model type does not have %d parameters and %d further attributes",
+						n, BTYD_MODEL_EXTRA_ATTS)));
+	for (int i = 0; i < n; i++)
+	{
+		double		p = PG_GETARG_FLOAT8(i);
+
+		if (!(p > 0) || isinf(p))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("model parameter %s must be a positive finite number",
+							NameStr(TupleDescAttr(desc, i)->attname))));
+		values[i] = Float8GetDatum(p);
+		nulls[i] = false;
+	}
+	nulls[n] = nulls[n + 1] = nulls[n + 3] = true;	/* loglik, customers, covariance */
+	values[n] = values[n + 1] = values[n + 3] = (Datum) 0;
+	values[n + 2] = BoolGetDatum(true);
+	nulls[n + 2] = false;
+	desc = BlessTupleDesc(desc);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -15,9 +15,8 @@ COMMENT ON TYPE @extschema@.mbgnbd IS 'MBG/NBD model: purchase rate ~ Gamma(r, a
 
 CREATE FUNCTION @extschema@.mbgnbd(r double precision, alpha double precision, a double precision, b double precision)
 RETURNS @extschema@.mbgnbd
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN ROW(r, alpha, a, b, NULL, NULL, true, NULL)::@extschema@.mbgnbd;
-COMMENT ON FUNCTION @extschema@.mbgnbd(double precision, double precision, double precision, double precision) IS 'a MBG/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd(double precision, double precision, double precision, double precision) IS 'a MBG/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 CREATE FUNCTION @extschema@.mbgnbd_fit_final(internal)
 RETURNS @extschema@.mbgnbd

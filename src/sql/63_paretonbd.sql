@@ -15,9 +15,8 @@ COMMENT ON TYPE @extschema@.paretonbd IS 'Pareto/NBD model: purchase rate ~ Gamm
 
 CREATE FUNCTION @extschema@.paretonbd(r double precision, alpha double precision, s double precision, beta double precision)
 RETURNS @extschema@.paretonbd
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN ROW(r, alpha, s, beta, NULL, NULL, true, NULL)::@extschema@.paretonbd;
-COMMENT ON FUNCTION @extschema@.paretonbd(double precision, double precision, double precision, double precision) IS 'a Pareto/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd(double precision, double precision, double precision, double precision) IS 'a Pareto/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 CREATE FUNCTION @extschema@.paretonbd_fit_final(internal)
 RETURNS @extschema@.paretonbd

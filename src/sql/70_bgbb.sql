@@ -17,9 +17,8 @@ COMMENT ON TYPE @extschema@.bgbb IS 'fitted BG/BB model: transaction probability
 
 CREATE FUNCTION @extschema@.bgbb(alpha double precision, beta double precision, gamma double precision, delta double precision)
 RETURNS @extschema@.bgbb
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN ROW(alpha, beta, gamma, delta, NULL, NULL, true, NULL)::@extschema@.bgbb;
-COMMENT ON FUNCTION @extschema@.bgbb(double precision, double precision, double precision, double precision) IS 'a BG/BB model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb(double precision, double precision, double precision, double precision) IS 'a BG/BB model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 CREATE FUNCTION @extschema@.bgbb_fit_accum(state internal, frequency integer, recency integer, n_periods integer)
 RETURNS internal

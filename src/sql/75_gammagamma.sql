@@ -16,9 +16,8 @@ COMMENT ON TYPE @extschema@.gammagamma IS 'fitted Gamma-Gamma spend model: trans
 
 CREATE FUNCTION @extschema@.gammagamma(p double precision, q double precision, v double precision)
 RETURNS @extschema@.gammagamma
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN ROW(p, q, v, NULL, NULL, true, NULL)::@extschema@.gammagamma;
-COMMENT ON FUNCTION @extschema@.gammagamma(double precision, double precision, double precision) IS 'a Gamma-Gamma model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma(double precision, double precision, double precision) IS 'a Gamma-Gamma model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 CREATE FUNCTION @extschema@.gammagamma_fit_accum(state internal, frequency double precision, monetary double precision)
 RETURNS internal

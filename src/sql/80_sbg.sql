@@ -15,9 +15,8 @@ COMMENT ON TYPE @extschema@.sbg IS 'fitted shifted Beta-Geometric retention mode
 
 CREATE FUNCTION @extschema@.sbg(alpha double precision, beta double precision)
 RETURNS @extschema@.sbg
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN ROW(alpha, beta, NULL, NULL, true, NULL)::@extschema@.sbg;
-COMMENT ON FUNCTION @extschema@.sbg(double precision, double precision) IS 'a sBG model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true)';
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg(double precision, double precision) IS 'a sBG model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 CREATE FUNCTION @extschema@.sbg_fit_accum(state internal, tenure integer, churned boolean)
 RETURNS internal

@@ -396,8 +396,8 @@ COMPUTE = {
         "engage.lifecycle(v, coalesce(engage.first_period(v), 0), coalesce(engage.first_period(v), 0) + 3)::text "
         "FROM (SELECT %(v)s::engage.activity) AS t(v)"],
     "engage.rfm": [
-        "SELECT engage.p_alive('(0.243,4.414,0.793,2.426,,,t)'::engage.bgnbd, v), "
-        "engage.expected_spend('(6.25,3.74,15.44,-4000,946,t)'::engage.gammagamma, v) FROM (SELECT %(v)s::engage.rfm) AS t(v)",
+        "SELECT engage.p_alive('(0.243,4.414,0.793,2.426,,,t,)'::engage.bgnbd, v), "
+        "engage.expected_spend('(6.25,3.74,15.44,-4000,946,t,)'::engage.gammagamma, v) FROM (SELECT %(v)s::engage.rfm) AS t(v)",
         "SELECT engage.bgnbd_fit(v)::text FROM (SELECT %(v)s::engage.rfm) AS t(v)"],
     "engage.rfm_holdout": ["SELECT (v).frequency + (v).holdout_frequency FROM (SELECT %(v)s::engage.rfm_holdout) AS t(v)"],
     "engage.bgbb": ["SELECT engage.p_alive(v, 1, 1, 2), engage.expected_purchases(v, 1, 1, 2, 3), "
