@@ -549,10 +549,10 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 		return btyd_make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight,
 							   false, NULL);
 	}
-	elog(DEBUG1, "%s fit converged: %d iterations, %d likelihood evaluations",
-		 spec->name, res.iterations, res.evaluations);
 	undetermined = spec->has_gradient ?
 		fit_covariance(&fp, logp, params, llgrad, cov) : spec->nparams;
+	elog(DEBUG1, "%s fit converged: %d iterations, %d likelihood evaluations, then %d for the covariance",
+		 spec->name, res.iterations, res.evaluations, spec->nparams);
 	if (undetermined >= 0)
 		ereport(WARNING,
 				(errmsg("%s fit: the covariance of the parameters is unknown", spec->name),
@@ -612,7 +612,7 @@ btyd_loglik_sql(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	/* a diagnostic of the fit: allowed for a model that did not converge */
 	btyd_read_model_any(PG_GETARG_DATUM(0), spec->nparams, spec->names, p);
 	btyd_check_summary(v[0], v[1], v[2]);
-	PG_RETURN_FLOAT8(spec->loglik(p, &fd, NULL));
+	PG_RETURN_FLOAT8(finite_result(spec->loglik(p, &fd, NULL), "log_likelihood"));
 }
 
 /* Adds one checked customer summary with its weight and penalizer. */
