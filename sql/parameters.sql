@@ -11,38 +11,41 @@ CREATE TABLE par_donations (frequency integer, recency integer, periods integer,
 \copy par_donations FROM 'test/data/donations/donations.csv' WITH (FORMAT csv, HEADER true)
 
 CREATE TABLE par_models AS
-SELECT 'bgnbd' AS model, engage.parameters(engage.bgnbd_fit(x, t_x, age)) AS p FROM par_cdnow
+SELECT 'bgnbd' AS model, p.* FROM (SELECT engage.bgnbd_fit(x, t_x, age) FROM par_cdnow) AS f(m), engage.parameters(m) AS p
 UNION ALL
-SELECT 'mbgnbd', engage.parameters(engage.mbgnbd_fit(x, t_x, age)) FROM par_cdnow
+SELECT 'mbgnbd', p.* FROM (SELECT engage.mbgnbd_fit(x, t_x, age) FROM par_cdnow) AS f(m), engage.parameters(m) AS p
 UNION ALL
-SELECT 'paretonbd', engage.parameters(engage.paretonbd_fit(x, t_x, age)) FROM par_cdnow
+SELECT 'paretonbd', p.* FROM (SELECT engage.paretonbd_fit(x, t_x, age) FROM par_cdnow) AS f(m), engage.parameters(m) AS p
 UNION ALL
-SELECT 'gammagamma', engage.parameters(engage.gammagamma_fit(x, zbar)) FROM par_cdnow
+SELECT 'gammagamma', p.* FROM (SELECT engage.gammagamma_fit(x, zbar) FROM par_cdnow) AS f(m), engage.parameters(m) AS p
 UNION ALL
-SELECT 'bgbb', engage.parameters(engage.bgbb_fit(frequency, recency, periods, donors)) FROM par_donations
+SELECT 'bgbb', p.* FROM (SELECT engage.bgbb_fit(frequency, recency, periods, donors) FROM par_donations) AS f(m),
+                        engage.parameters(m) AS p
 UNION ALL
-SELECT 'sbg', engage.parameters(engage.sbg_fit(t, churned, n))
-FROM (VALUES (1, true, 369.0::float8), (2, true, 163), (3, true, 86), (4, true, 56), (5, true, 37),
-             (6, true, 27), (7, true, 21), (7, false, 241)) AS v(t, churned, n);
+SELECT 'sbg', p.*
+FROM (SELECT engage.sbg_fit(t, churned, n)
+      FROM (VALUES (1, true, 369.0::float8), (2, true, 163), (3, true, 86), (4, true, 56), (5, true, 37),
+                   (6, true, 27), (7, true, 21), (7, false, 241)) AS v(t, churned, n)) AS f(m),
+     engage.parameters(m) AS p;
 
 -- BG/NBD on CDNOW: the standard errors of the lifetimes package (BetaGeoFitter.summary, the
 -- inverse Hessian of the summed log-likelihood), to 1 %
-SELECT (p).parameter, round((p).estimate::numeric, 4) AS estimate, round((p).std_error::numeric, 6) AS std_error,
-       round((p).lower::numeric, 4) AS lower, round((p).upper::numeric, 4) AS upper,
-       abs((p).std_error / lifetimes - 1) < 0.01 AS matches_lifetimes
-FROM par_models
+SELECT m.parameter, round(m.estimate::numeric, 4) AS estimate, round(m.std_error::numeric, 6) AS std_error,
+       round(m.lower::numeric, 4) AS lower, round(m.upper::numeric, 4) AS upper,
+       abs(m.std_error / lifetimes - 1) < 0.01 AS matches_lifetimes
+FROM par_models AS m
 JOIN (VALUES ('r', 0.012557), ('alpha', 0.378221), ('a', 0.185719), ('b', 0.705345)) AS l(parameter, lifetimes)
-  ON l.parameter = (p).parameter
+  ON l.parameter = m.parameter
 WHERE model = 'bgnbd';
 
 -- Every model against an independent computation (test/reference/model_se.py: second
 -- differences of the summed log-likelihood written out from the papers), to 1 %; bounds are
 -- estimate -+ 1.959964 SE
-SELECT model, (p).parameter, round((p).std_error::numeric, 5) AS std_error,
-       abs((p).std_error / reference - 1) < 0.01 AS matches_reference,
-       abs((p).lower - ((p).estimate - 1.959963985 * (p).std_error)) < 1e-9 * (p).estimate
-         AND abs((p).upper - ((p).estimate + 1.959963985 * (p).std_error)) < 1e-9 * (p).estimate AS wald_95
-FROM par_models
+SELECT m.model, m.parameter, round(m.std_error::numeric, 5) AS std_error,
+       abs(m.std_error / reference - 1) < 0.01 AS matches_reference,
+       abs(m.lower - (m.estimate - 1.959963985 * m.std_error)) < 1e-9 * m.estimate
+         AND abs(m.upper - (m.estimate + 1.959963985 * m.std_error)) < 1e-9 * m.estimate AS wald_95
+FROM par_models AS m
 JOIN (VALUES ('mbgnbd', 'r', 0.0832543), ('mbgnbd', 'alpha', 0.695545), ('mbgnbd', 'a', 0.154772),
              ('mbgnbd', 'b', 0.537413),
              ('paretonbd', 'r', 0.0476219), ('paretonbd', 'alpha', 0.842695), ('paretonbd', 's', 0.187161),
@@ -52,8 +55,8 @@ JOIN (VALUES ('mbgnbd', 'r', 0.0832543), ('mbgnbd', 'alpha', 0.695545), ('mbgnbd
              ('bgbb', 'delta', 0.320825),
              ('sbg', 'alpha', 0.065599), ('sbg', 'beta', 0.152476)) AS r(model, parameter, reference)
   USING (model)
-WHERE r.parameter = (p).parameter
-ORDER BY model, (p).parameter;
+WHERE r.parameter = m.parameter
+ORDER BY m.model, m.parameter;
 
 -- The covariance attribute: a symmetric k x k matrix whose diagonal gives the squared SEs;
 -- other levels; information criteria (k = 4, customers = 2357)

@@ -478,8 +478,8 @@ fit_covariance(FitProblem *fp, const double *logp, const double *params,
 	if (bad >= 0)
 		return bad;
 	for (int i = 0; i < n; i++)
-		for (int j = 0; j < n; j++)
-			cov[i * n + j] = params[i] * inv[i * n + j] * params[j];
+		for (int j = 0; j <= i; j++)
+			cov[i * n + j] = cov[j * n + i] = params[i] * inv[i * n + j] * params[j];
 	return -1;
 }
 

@@ -375,6 +375,11 @@ def composite_literal(attrs):
             out.append(str(rint()))
         elif typ == "boolean":
             out.append(rng.choice("tf"))
+        elif typ == "double precision[]":
+            # a model's covariance: a square matrix, quoted inside the composite
+            n = rng.randint(1, 4)
+            out.append('"{' + ",".join("{" + ",".join(ftext(rfloat()) for _ in range(n)) + "}"
+                                       for _ in range(n)) + '}"')
         else:
             raise SystemExit(f"no generator for attributes of type {typ}")
     return "(" + ",".join(out) + ")"
