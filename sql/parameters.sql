@@ -89,3 +89,53 @@ SELECT engage.p_alive(m, 1, 2, 3) FROM par_small;
 SELECT engage.expected_purchases(m, 10, 1, 2, 3) FROM par_small;
 SELECT engage.clv(m, engage.gammagamma(6.25, 3.74, 15.44), 1, 2, 3, 20, 52, 0.01, 1) FROM par_small;
 SELECT round(engage.log_likelihood(m, 1, 2, 3)::numeric, 4) AS log_likelihood FROM par_small;
+
+-- Prediction intervals (delta method): the standard error against the same computation done
+-- here, with the gradient of the score by central differences over hand-built models and the
+-- fit's covariance; the bounds on the logit (P(alive)) and log (expectations) scales.
+CREATE FUNCTION pg_temp.delta_se(m engage.bgnbd, score text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+    p float8[] := ARRAY[(m).r, (m).alpha, (m).a, (m).b];
+    g float8[] := '{}';
+    up float8[];
+    down float8[];
+    hi float8;
+    lo float8;
+    v float8 := 0;
+BEGIN
+    FOR i IN 1 .. 4 LOOP
+        up := p; down := p;
+        up[i] := p[i] * (1 + 1e-5); down[i] := p[i] * (1 - 1e-5);
+        EXECUTE format('SELECT %s FROM (SELECT engage.bgnbd($1[1], $1[2], $1[3], $1[4]) AS m) AS s', score) INTO hi USING up;
+        EXECUTE format('SELECT %s FROM (SELECT engage.bgnbd($1[1], $1[2], $1[3], $1[4]) AS m) AS s', score) INTO lo USING down;
+        g := g || (hi - lo) / (2e-5 * p[i]);
+    END LOOP;
+    FOR i IN 1 .. 4 LOOP
+        FOR j IN 1 .. 4 LOOP
+            v := v + g[i] * (m).covariance[i][j] * g[j];
+        END LOOP;
+    END LOOP;
+    RETURN sqrt(v);
+END $$;
+SELECT round((i).estimate::numeric, 4) AS p_alive, round((i).std_error::numeric, 5) AS std_error,
+       round((i).lower::numeric, 4) AS lower, round((i).upper::numeric, 4) AS upper,
+       abs((i).std_error / pg_temp.delta_se(m, 'engage.p_alive(m, 2, 30.43, 38.86)') - 1) < 1e-4 AS se_matches,
+       abs(ln((i).upper / (1 - (i).upper)) - ln((i).estimate / (1 - (i).estimate))
+           - 1.959964 * (i).std_error / ((i).estimate * (1 - (i).estimate))) < 1e-5 AS logit_bounds
+FROM par_bg, engage.p_alive_interval(m, 2, 30.43, 38.86) AS i;
+SELECT round((i).estimate::numeric, 4) AS e39, round((i).std_error::numeric, 5) AS std_error,
+       round((i).lower::numeric, 4) AS lower, round((i).upper::numeric, 4) AS upper,
+       abs((i).std_error / pg_temp.delta_se(m, 'engage.expected_purchases(m, 39, 2, 30.43, 38.86)') - 1) < 1e-4 AS se_matches,
+       abs(ln((i).lower) - ln((i).estimate) + 1.644854 * (i).std_error / (i).estimate) < 1e-5 AS log_bounds_90
+FROM par_bg, engage.expected_purchases_interval(m, 39, 2, 30.43, 38.86, 0.90) AS i;
+-- BG/NBD's P(alive) is 1 at frequency 0, with no spread; MBG/NBD's and Pareto/NBD's is not
+SELECT engage.p_alive_interval(m, 0, 0, 38.86) AS bgnbd_one_time_buyer FROM par_bg;
+SELECT model, round((i).estimate::numeric, 4) AS p_alive, (i).std_error > 0 AS has_spread,
+       (i).lower < (i).estimate AND (i).estimate < (i).upper AND (i).upper < 1 AS ordered
+FROM (SELECT 'mbgnbd' AS model, engage.p_alive_interval(engage.mbgnbd_fit(x, t_x, age), 0, 0, 38.86) AS i FROM par_cdnow
+      UNION ALL
+      SELECT 'paretonbd', engage.p_alive_interval(engage.paretonbd_fit(x, t_x, age), 0, 0, 38.86) FROM par_cdnow) AS s
+ORDER BY model;
+-- without covariance (hand-built): NULL; a model that did not converge: the error
+SELECT engage.p_alive_interval(engage.bgnbd(0.243, 4.414, 0.793, 2.426), 2, 30.43, 38.86) IS NULL AS no_covariance;
+SELECT engage.expected_purchases_interval(m, 10, 1, 2, 3) FROM par_small;

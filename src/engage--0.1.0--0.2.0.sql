@@ -395,3 +395,43 @@ RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN 2 * ln((model).customers) - 2.0 * (model).loglik;
 COMMENT ON FUNCTION @extschema@.bic(@extschema@.sbg) IS 'Bayesian information criterion of the sBG fit: k ln(customers) - 2 loglik with k = 2 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
+-- prediction intervals: the delta method on the parameters' covariance
+
+CREATE TYPE @extschema@.prediction_interval AS (
+    estimate double precision,
+    std_error double precision,
+    lower double precision,
+    upper double precision
+);
+COMMENT ON TYPE @extschema@.prediction_interval IS 'a customer score with its delta-method standard error (natural scale) and the bounds of its interval (built on the logit scale for probabilities, the log scale for expectations)';
+
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.bgnbd, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'bgnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.bgnbd, double precision, double precision, double precision, double precision) IS 'p_alive with its delta-method standard error from the fit''s covariance and an interval of the given level on the logit scale (BG/NBD); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.bgnbd, t double precision, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'bgnbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.bgnbd, double precision, double precision, double precision, double precision, double precision) IS 'expected_purchases(model, t, ...) with its delta-method standard error from the fit''s covariance and an interval of the given level on the log scale (BG/NBD); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.mbgnbd, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.mbgnbd, double precision, double precision, double precision, double precision) IS 'p_alive with its delta-method standard error from the fit''s covariance and an interval of the given level on the logit scale (MBG/NBD); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.mbgnbd, t double precision, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'mbgnbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.mbgnbd, double precision, double precision, double precision, double precision, double precision) IS 'expected_purchases(model, t, ...) with its delta-method standard error from the fit''s covariance and an interval of the given level on the log scale (MBG/NBD); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.paretonbd, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'paretonbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.paretonbd, double precision, double precision, double precision, double precision) IS 'p_alive with its delta-method standard error from the fit''s covariance and an interval of the given level on the logit scale (Pareto/NBD); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.paretonbd, t double precision, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'paretonbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.paretonbd, double precision, double precision, double precision, double precision, double precision) IS 'expected_purchases(model, t, ...) with its delta-method standard error from the fit''s covariance and an interval of the given level on the log scale (Pareto/NBD); NULL when the model has no covariance';

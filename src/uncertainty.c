@@ -5,8 +5,9 @@
  *	  listing engage.parameters(model [, level]) with standard errors and
  *	  Wald intervals from the model's covariance attribute (the inverse of
  *	  the observed information at the optimum, computed by btyd_fit_sample),
- *	  and the standard normal quantile they need; the constructors of
- *	  hand-built models.
+ *	  the delta-method prediction intervals of P(alive) and E[X(t) | ...]
+ *	  of the counting models, the standard normal quantile they need, and
+ *	  the constructors of hand-built models.
  *
  * Wald interval of level L: estimate -+ z SE, z = Phi^-1((1 + L) / 2)
  * (1.959964 at L = 0.95), as the lifetimes and CLVTools packages report.
@@ -23,6 +24,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/typcache.h"
+#include "executor/executor.h"
 
 #include "btyd.h"
 #include "engage.h"
@@ -220,4 +222,205 @@ btyd_model_construct(PG_FUNCTION_ARGS)
 	nulls[n + 2] = false;
 	desc = BlessTupleDesc(desc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+/*
+ * Delta-method prediction intervals of a customer's score under a counting
+ * model (BG/NBD, MBG/NBD, Pareto/NBD): the gradient g of the score with
+ * respect to the parameters by central differences (relative steps of
+ * 1e-4), Var = g' Cov g.  The interval is built on a scale that keeps the
+ * bounds valid and mapped back: logit for P(alive), log for E[X(t) | ...];
+ * std_error is the natural-scale sqrt(g' Cov g).
+ */
+typedef enum CountingModel
+{
+	COUNTING_BGNBD,
+	COUNTING_MBGNBD,
+	COUNTING_PARETONBD
+} CountingModel;
+
+typedef enum IntervalScale
+{
+	SCALE_LOGIT,				/* a probability in [0, 1] */
+	SCALE_LOG					/* an expectation >= 0 */
+} IntervalScale;
+
+static const char *const bg_param_names[4] = {"r", "alpha", "a", "b"};
+static const char *const pnbd_param_names[4] = {"r", "alpha", "s", "beta"};
+
+#define PREDICTION_LOG_STEP 1e-4
+
+/* The customer's score at params: P(alive), or E[X(t)] when t >= 0. */
+static double
+counting_score(FunctionCallInfo fcinfo, CountingModel model, const double *params,
+			   double t, double x, double tx, double T)
+{
+	double		alive;
+	double		e = 1.0;
+
+	switch (model)
+	{
+		case COUNTING_BGNBD:
+			alive = bgnbd_p_alive(params, x, tx, T);
+			if (t >= 0)
+				bgnbd_expected_alive_steps(params, x, T, t, 1, 1, &e);
+			break;
+		case COUNTING_MBGNBD:
+			alive = mbgnbd_p_alive(params, x, tx, T);
+			if (t >= 0)
+				mbgnbd_expected_alive_steps(params, x, T, t, 1, 1, &e);
+			break;
+		default:
+			alive = paretonbd_p_alive_memo(fcinfo, params, 4, x, tx, T);
+			if (t >= 0)
+				paretonbd_expected_alive_steps(params, x, T, t, 1, 1, &e);
+			break;
+	}
+	return alive * e;
+}
+
+/* The scale transform of v, and its derivative. */
+static double
+scale_of(IntervalScale scale, double v, double *deriv)
+{
+	if (scale == SCALE_LOGIT)
+	{
+		*deriv = 1.0 / (v * (1.0 - v));
+		return log(v / (1.0 - v));
+	}
+	*deriv = 1.0 / v;
+	return log(v);
+}
+
+static double
+scale_inverse(IntervalScale scale, double u)
+{
+	if (scale == SCALE_LOGIT)
+		return 1.0 / (1.0 + exp(-u));
+	return exp(u);
+}
+
+/*
+ * The body of the interval functions: argument 0 the model, then (t,) x,
+ * t_x, T and the level.  NULL when the model has no covariance.
+ */
+static Datum
+counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
+{
+	const char *const *names = model == COUNTING_PARETONBD ? pnbd_param_names : bg_param_names;
+	int			a = expected ? 2 : 1;
+	double		t = expected ? PG_GETARG_FLOAT8(1) : -1.0;
+	double		x = PG_GETARG_FLOAT8(a),
+				tx = PG_GETARG_FLOAT8(a + 1),
+				T = PG_GETARG_FLOAT8(a + 2);
+	double		z = interval_z(PG_GETARG_FLOAT8(a + 3));
+	IntervalScale scale = expected ? SCALE_LOG : SCALE_LOGIT;
+	HeapTupleHeader tup = PG_GETARG_HEAPTUPLEHEADER(0);
+	double		params[4];
+	double		cov[16];
+	double		grad[4];
+	double		est,
+				var = 0.0,
+				se,
+				lower,
+				upper;
+	bool		isnull;
+	Datum		d;
+	TupleDesc	desc;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	btyd_read_model(PG_GETARG_DATUM(0), 4, names, params);
+	if (expected)
+		ensure_nonnegative(t, "t");
+	btyd_check_summary(x, tx, T);
+	d = GetAttributeByNum(tup, 4 + BTYD_MODEL_EXTRA_ATTS, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	read_covariance(d, 4, cov);
+	est = finite_result(counting_score(fcinfo, model, params, t, x, tx, T), "estimate");
+	for (int i = 0; i < 4; i++)
+	{
+		double		p[4];
+		double		up,
+					down;
+
+		memcpy(p, params, sizeof(p));
+		p[i] = params[i] * exp(PREDICTION_LOG_STEP);
+		up = counting_score(fcinfo, model, p, t, x, tx, T);
+		p[i] = params[i] * exp(-PREDICTION_LOG_STEP);
+		down = counting_score(fcinfo, model, p, t, x, tx, T);
+		grad[i] = finite_result((up - down) / (2.0 * PREDICTION_LOG_STEP * params[i]), "gradient");
+	}
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++)
+			var += grad[i] * cov[i * 4 + j] * grad[j];
+	se = sqrt(fmax(var, 0.0));
+	if (est <= 0.0 || (scale == SCALE_LOGIT && est >= 1.0) || se == 0.0)
+	{
+		/* on the boundary (e.g. BG/NBD P(alive) = 1 at frequency 0): no spread */
+		lower = upper = est;
+	}
+	else
+	{
+		double		deriv;
+		double		u = scale_of(scale, est, &deriv);
+		double		half = z * se * fabs(deriv);
+
+		lower = scale_inverse(scale, u - half);
+		upper = scale_inverse(scale, u + half);
+	}
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE || desc->natts != 4)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("function returning engage.prediction_interval called in a context that cannot accept it")));
+	values[0] = Float8GetDatum(est);
+	values[1] = Float8GetDatum(se);
+	values[2] = Float8GetDatum(lower);
+	values[3] = Float8GetDatum(upper);
+	desc = BlessTupleDesc(desc);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(bgnbd_p_alive_interval);
+PG_FUNCTION_INFO_V1(mbgnbd_p_alive_interval);
+PG_FUNCTION_INFO_V1(paretonbd_p_alive_interval);
+PG_FUNCTION_INFO_V1(bgnbd_expected_interval);
+PG_FUNCTION_INFO_V1(mbgnbd_expected_interval);
+PG_FUNCTION_INFO_V1(paretonbd_expected_interval);
+
+Datum
+bgnbd_p_alive_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_BGNBD, false);
+}
+
+Datum
+mbgnbd_p_alive_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_MBGNBD, false);
+}
+
+Datum
+paretonbd_p_alive_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_PARETONBD, false);
+}
+
+Datum
+bgnbd_expected_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_BGNBD, true);
+}
+
+Datum
+mbgnbd_expected_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_MBGNBD, true);
+}
+
+Datum
+paretonbd_expected_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_PARETONBD, true);
 }
