@@ -102,6 +102,14 @@ SELECT t::regtype, v FROM (VALUES
     ('engage.bgbb', '(1.204,0.750,0.657,2.783,-33225.6,11104,t,)'),
     ('engage.gammagamma', '(6.25,3.74,15.44,-4000,946,t,)'), ('engage.gammagamma', '(,,,,,,)'),
     ('engage.sbg', '(0.668,3.806,-1611.2,1000,t,"{{0.01,0.02},{0.02,0.5}}")'), ('engage.sbg', '(0,0,0,0,f,)')) AS s(t, v);
+INSERT INTO engage_samples
+SELECT 'engage.prediction_interval'::regtype,
+       engage.p_alive_interval('(0.243,4.414,0.793,2.426,-9582.4,2357,t,"{{1.6e-4,0,0,0},{0,0.143,0,0},{0,0,0.0345,0},{0,0,0,0.4975}}")'::engage.bgnbd,
+                               2, 30.43, 38.86)::text
+UNION ALL
+SELECT t::regtype, v FROM (VALUES
+    ('engage.prediction_interval', '(1,0,1,1)'), ('engage.prediction_interval', '(,,,)'),
+    ('engage.prediction_interval', '(1e308,1.7976931348623157e+308,5e-324,Infinity)')) AS s(t, v);
 
 -- Enums: every label of every enum type of the extension.
 INSERT INTO engage_samples
