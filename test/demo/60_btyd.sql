@@ -33,8 +33,8 @@ SELECT 'paretonbd', round((pnbd).r::numeric, 3), round((pnbd).alpha::numeric, 3)
 FROM demo_models;
 
 \echo
-\echo '== engage.parameters, engage.aic, engage.bic: standard errors and 95 % Wald bounds of the BG/NBD fit'
-SELECT parameter, round(estimate::numeric, 4) AS estimate, round(std_error::numeric, 4) AS std_error,
+\echo '== engage.parameters, engage.aic, engage.bic: SE (standard deviation of each estimate) and 95 % Wald bounds of the BG/NBD fit'
+SELECT parameter, round(estimate::numeric, 4) AS estimate, round(std_error::numeric, 4) AS se,
        round(lower::numeric, 4) AS lower, round(upper::numeric, 4) AS upper
 FROM demo_models, engage.parameters(bg);
 SELECT round(engage.aic(bg)::numeric, 1) AS aic_bgnbd, round(engage.aic(pnbd)::numeric, 1) AS aic_paretonbd,
