@@ -21,7 +21,7 @@ FROM bgnbd_cdnow, bgnbd_model GROUP BY m;
 
 -- FHL 2005, section 5: customer with x = 2, t_x = 30.43, T = 38.86 is expected to make 1.226
 -- purchases in the next 39 weeks (at the published parameters)
-SELECT round(engage.expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd,
+SELECT round(engage.expected_purchases(engage.bgnbd(0.243, 4.414, 0.793, 2.426),
                                        39, 2, 30.43, 38.86)::numeric, 3) AS e39;
 
 -- scoring with the fitted model: P(alive), churn, expectations for a few customers

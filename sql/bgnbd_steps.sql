@@ -19,11 +19,11 @@ INSERT INTO bgnbd_steps_summaries VALUES
 -- power series is summed instead); a = 1 (interpolation in a).
 CREATE TABLE bgnbd_steps_models (model text, m engage.bgnbd);
 INSERT INTO bgnbd_steps_models VALUES
-    ('c - a - b not near an integer', ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)),
-    ('c - a - b an integer', ROW(0.5, 4.4, 1.5, 2.4, NULL, NULL, NULL)),
-    ('c - a - b near an integer', ROW(0.5001, 4.4, 1.5, 2.4, NULL, NULL, NULL)),
-    ('large parameters', ROW(20, 2, 25, 50, NULL, NULL, NULL)),
-    ('a = 1', ROW(0.243, 4.414, 1.0, 2.426, NULL, NULL, NULL));
+    ('c - a - b not near an integer', engage.bgnbd(0.243, 4.414, 0.793, 2.426)),
+    ('c - a - b an integer', engage.bgnbd(0.5, 4.4, 1.5, 2.4)),
+    ('c - a - b near an integer', engage.bgnbd(0.5001, 4.4, 1.5, 2.4)),
+    ('large parameters', engage.bgnbd(20, 2, 25, 50)),
+    ('a = 1', engage.bgnbd(0.243, 4.414, 1.0, 2.426));
 
 -- The discounted sum of the step-by-step differences of expected_purchases, as engage.clv
 -- defines it.
@@ -36,10 +36,10 @@ SELECT model, count(*) AS summaries,
        bool_and(abs(clv - direct) <= 1e-12 * abs(direct)) AS matches_one_at_a_time,
        bool_and(clv > 0) AS all_positive,
        round(sum(clv)::numeric, 4) AS total_clv
-FROM (SELECT model, engage.clv(m, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL)::engage.gammagamma,
+FROM (SELECT model, engage.clv(m, engage.gammagamma(6.25, 3.74, 15.44),
                                x, t_x, age, zbar, 150, 0.002, 1) AS clv,
              pg_temp.clv_sql(ARRAY(SELECT engage.expected_purchases(m, i, x, t_x, age) FROM generate_series(0, 150) i),
-                             engage.expected_spend(ROW(6.25, 3.74, 15.44, NULL, NULL, NULL)::engage.gammagamma, x, zbar),
+                             engage.expected_spend(engage.gammagamma(6.25, 3.74, 15.44), x, zbar),
                              0.002) AS direct
       FROM bgnbd_steps_summaries, bgnbd_steps_models) s
 GROUP BY model ORDER BY model;

@@ -40,7 +40,7 @@ SELECT x, tx, age, t,
        abs(engage.p_alive(mdl, x, tx, age) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
        round(engage.expected_purchases(mdl, t, x, tx, age)::numeric, 6) AS expected,
        abs(engage.expected_purchases(mdl, t, x, tx, age) / n.expected - 1) < 1e-6 AS expected_ok
-FROM btyd_points, (SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd AS mdl) AS mm,
+FROM btyd_points, (SELECT engage.bgnbd(0.243, 4.414, 0.793, 2.426) AS mdl) AS mm,
      LATERAL bg_numeric(0, 0.243, 4.414, 0.793, 2.426, x, tx, age, t) AS n
 ORDER BY x, tx, age;
 
@@ -49,7 +49,7 @@ SELECT x, tx, age, t,
        abs(engage.p_alive(mdl, x, tx, age) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
        round(engage.expected_purchases(mdl, t, x, tx, age)::numeric, 6) AS expected,
        abs(engage.expected_purchases(mdl, t, x, tx, age) / n.expected - 1) < 1e-6 AS expected_ok
-FROM btyd_points, (SELECT ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL)::engage.mbgnbd AS mdl) AS mm,
+FROM btyd_points, (SELECT engage.mbgnbd(0.525, 6.183, 0.891, 1.614) AS mdl) AS mm,
      LATERAL bg_numeric(1, 0.525, 6.183, 0.891, 1.614, x, tx, age, t) AS n
 ORDER BY x, tx, age;
 
@@ -58,7 +58,7 @@ SELECT round(engage.expected_purchases(mdl, 39)::numeric, 6) AS e39_new,
        abs(engage.expected_purchases(mdl, 39) / n.expected - 1) < 1e-6 AS new_ok,
        abs(engage.expected_purchases(mdl, 20, 4, 30, 38) /
            (bg_numeric(0, 1.5, 3.0, 2.5, 4.0, 4, 30, 38, 20)).expected - 1) < 1e-6 AS conditional_ok
-FROM (SELECT ROW(1.5, 3.0, 2.5, 4.0, NULL, NULL, NULL)::engage.bgnbd AS mdl) AS mm,
+FROM (SELECT engage.bgnbd(1.5, 3.0, 2.5, 4.0) AS mdl) AS mm,
      LATERAL bg_numeric(0, 1.5, 3.0, 2.5, 4.0, 0, 0, 0, 39) AS n;
 
 -- Pareto/NBD: integrate over lambda = e^v (Gamma(r, alpha)) and mu = e^u (Gamma(s, beta));
@@ -87,7 +87,7 @@ SELECT x, tx, age, t,
        abs(engage.p_alive(mdl, x, tx, age) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
        round(engage.expected_purchases(mdl, t, x, tx, age)::numeric, 6) AS expected,
        abs(engage.expected_purchases(mdl, t, x, tx, age) / n.expected - 1) < 1e-6 AS expected_ok
-FROM btyd_points, (SELECT ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd AS mdl) AS mm,
+FROM btyd_points, (SELECT engage.paretonbd(0.553, 10.578, 0.606, 11.669) AS mdl) AS mm,
      LATERAL pnbd_numeric(0.553, 10.578, 0.606, 11.669, x, tx, age, t) AS n
 ORDER BY x, tx, age;
 -- alpha < beta and alpha > beta take different 2F1 branches
@@ -95,7 +95,7 @@ SELECT alpha, beta,
        abs(engage.p_alive(mdl, 3, 12, 40) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
        abs(engage.expected_purchases(mdl, 26, 3, 12, 40) / n.expected - 1) < 1e-6 AS expected_ok
 FROM (VALUES (2.0::float8, 30.0::float8), (30.0, 2.0)) AS v(alpha, beta),
-     LATERAL (SELECT ROW(1.2, alpha, 1.4, beta, NULL, NULL, NULL)::engage.paretonbd AS mdl) m,
+     LATERAL (SELECT ROW(1.2, alpha, 1.4, beta, NULL, NULL, NULL, NULL)::engage.paretonbd AS mdl) m,
      LATERAL pnbd_numeric(1.2, alpha, 1.4, beta, 3, 12, 40, 26) AS n;
 
 -- Pareto/NBD P(X(t) = n) (Fader & Hardie 2006) against integration over the lifetime tau:
@@ -113,7 +113,7 @@ RETURNS float8 LANGUAGE sql AS $$
 $$;
 SELECT n, round(engage.prob_purchases(mdl, n, 39)::numeric, 6) AS p,
        abs(engage.prob_purchases(mdl, n, 39) - pnbd_pmf_numeric(0.553, 10.578, 0.606, 11.669, n, 39)) < 1e-7 AS ok
-FROM (SELECT ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd AS mdl) AS mm,
+FROM (SELECT engage.paretonbd(0.553, 10.578, 0.606, 11.669) AS mdl) AS mm,
      unnest(ARRAY[0, 1, 2, 5, 10]) AS n ORDER BY n;
 
 -- BG/NBD and MBG/NBD P(X(t) = n) (FHL eq. 8) against integration over (lambda, p):
@@ -139,22 +139,22 @@ RETURNS float8 LANGUAGE sql AS $$
            / sum(exp(greatest(lprior, -500)))
     FROM k
 $$;
-SELECT n, round(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, n, 39)::numeric, 6) AS bgnbd,
-       abs(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, n, 39)
+SELECT n, round(engage.prob_purchases(engage.bgnbd(0.243, 4.414, 0.793, 2.426), n, 39)::numeric, 6) AS bgnbd,
+       abs(engage.prob_purchases(engage.bgnbd(0.243, 4.414, 0.793, 2.426), n, 39)
            - bg_pmf_numeric(0, 0.243, 4.414, 0.793, 2.426, n, 39)) < 1e-7 AS bgnbd_ok,
-       round(engage.prob_purchases(ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL)::engage.mbgnbd, n, 39)::numeric, 6) AS mbgnbd,
-       abs(engage.prob_purchases(ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL)::engage.mbgnbd, n, 39)
+       round(engage.prob_purchases(engage.mbgnbd(0.525, 6.183, 0.891, 1.614), n, 39)::numeric, 6) AS mbgnbd,
+       abs(engage.prob_purchases(engage.mbgnbd(0.525, 6.183, 0.891, 1.614), n, 39)
            - bg_pmf_numeric(1, 0.525, 6.183, 0.891, 1.614, n, 39)) < 1e-7 AS mbgnbd_ok
 FROM unnest(ARRAY[0, 1, 3]) AS n ORDER BY n;
 
 -- removable singularities: a = 1 (BG/NBD, MBG/NBD) and s = 1 (Pareto/NBD) are continuous
-SELECT abs(engage.expected_purchases(ROW(0.3, 5, 1, 2.5, NULL, NULL, NULL)::engage.bgnbd, 39, 2, 30, 38)
-           - engage.expected_purchases(ROW(0.3, 5, 1.000001, 2.5, NULL, NULL, NULL)::engage.bgnbd, 39, 2, 30, 38)) < 1e-6 AS bg_a1,
-       abs(engage.expected_purchases(ROW(0.3, 5, 1, 2.5, NULL, NULL, NULL)::engage.mbgnbd, 39)
-           - engage.expected_purchases(ROW(0.3, 5, 0.999999, 2.5, NULL, NULL, NULL)::engage.mbgnbd, 39)) < 1e-6 AS mbg_a1,
-       abs(engage.expected_purchases(ROW(0.5, 10, 1, 12, NULL, NULL, NULL)::engage.paretonbd, 39, 2, 30, 38)
-           - engage.expected_purchases(ROW(0.5, 10, 1.000001, 12, NULL, NULL, NULL)::engage.paretonbd, 39, 2, 30, 38)) < 1e-6 AS pnbd_s1,
-       round(engage.expected_purchases(ROW(0.5, 10, 1, 12, NULL, NULL, NULL)::engage.paretonbd, 39)::numeric, 6) AS pnbd_s1_new,
+SELECT abs(engage.expected_purchases(engage.bgnbd(0.3, 5, 1, 2.5), 39, 2, 30, 38)
+           - engage.expected_purchases(engage.bgnbd(0.3, 5, 1.000001, 2.5), 39, 2, 30, 38)) < 1e-6 AS bg_a1,
+       abs(engage.expected_purchases(engage.mbgnbd(0.3, 5, 1, 2.5), 39)
+           - engage.expected_purchases(engage.mbgnbd(0.3, 5, 0.999999, 2.5), 39)) < 1e-6 AS mbg_a1,
+       abs(engage.expected_purchases(engage.paretonbd(0.5, 10, 1, 12), 39, 2, 30, 38)
+           - engage.expected_purchases(engage.paretonbd(0.5, 10, 1.000001, 12), 39, 2, 30, 38)) < 1e-6 AS pnbd_s1,
+       round(engage.expected_purchases(engage.paretonbd(0.5, 10, 1, 12), 39)::numeric, 6) AS pnbd_s1_new,
        round((0.5 * 12 / 10.0 * ln(51 / 12.0))::numeric, 6) AS closed_form;
 
 -- extremes: frequency 0, recency = age, very large frequency, age and horizon stay finite
@@ -163,17 +163,17 @@ SELECT model, x, tx, age, t,
 FROM (VALUES (0::float8, 0::float8, 0::float8, 1e6::float8), (0, 0, 1e5, 1e4), (1000, 5000, 5000, 1e6),
              (1000, 2500, 5000, 39), (10000, 1e5, 1e5, 1e9), (10000, 0, 1e5, 39), (5, 1e-9, 1e-9, 1e-9)) v(x, tx, age, t),
      LATERAL (VALUES
-        ('bgnbd', engage.p_alive(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, x, tx, age),
-                  engage.expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, t, x, tx, age)),
-        ('mbgnbd', engage.p_alive(ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL)::engage.mbgnbd, x, tx, age),
-                  engage.expected_purchases(ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL)::engage.mbgnbd, t, x, tx, age)),
-        ('paretonbd', engage.p_alive(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd, x, tx, age),
-                  engage.expected_purchases(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd, t, x, tx, age))) AS s(model, p, e)
+        ('bgnbd', engage.p_alive(engage.bgnbd(0.243, 4.414, 0.793, 2.426), x, tx, age),
+                  engage.expected_purchases(engage.bgnbd(0.243, 4.414, 0.793, 2.426), t, x, tx, age)),
+        ('mbgnbd', engage.p_alive(engage.mbgnbd(0.525, 6.183, 0.891, 1.614), x, tx, age),
+                  engage.expected_purchases(engage.mbgnbd(0.525, 6.183, 0.891, 1.614), t, x, tx, age)),
+        ('paretonbd', engage.p_alive(engage.paretonbd(0.553, 10.578, 0.606, 11.669), x, tx, age),
+                  engage.expected_purchases(engage.paretonbd(0.553, 10.578, 0.606, 11.669), t, x, tx, age))) AS s(model, p, e)
 ORDER BY model, x, tx, age, t;
-SELECT round(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, 0, 0)::numeric, 6) AS bg_t0,
-       round(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, 500, 1e4)::numeric, 8) AS bg_far,
-       round(engage.prob_purchases(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd, 3, 1e4)::numeric, 8) AS pnbd_far,
-       round(engage.expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd, 0, 3, 10, 20)::numeric, 6) AS e_t0;
+SELECT round(engage.prob_purchases(engage.bgnbd(0.243, 4.414, 0.793, 2.426), 0, 0)::numeric, 6) AS bg_t0,
+       round(engage.prob_purchases(engage.bgnbd(0.243, 4.414, 0.793, 2.426), 500, 1e4)::numeric, 8) AS bg_far,
+       round(engage.prob_purchases(engage.paretonbd(0.553, 10.578, 0.606, 11.669), 3, 1e4)::numeric, 8) AS pnbd_far,
+       round(engage.expected_purchases(engage.bgnbd(0.243, 4.414, 0.793, 2.426), 0, 3, 10, 20)::numeric, 6) AS e_t0;
 
 -- scoring functions memoise 2F1 terms per call site: models alternating from row to row give
 -- exactly the values of one model at a time
@@ -181,11 +181,11 @@ CREATE TABLE memo_rows AS
     SELECT i, (i % 3)::float8 AS x, (i % 3) * 2.5 + (i % 5) AS tx, 30.0::float8 + i % 4 AS age, i % 2 AS which
     FROM generate_series(1, 400) AS i;
 CREATE TABLE memo_models AS
-    SELECT 0 AS which, ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd AS bg,
-           ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd AS pn
+    SELECT 0 AS which, engage.bgnbd(0.243, 4.414, 0.793, 2.426) AS bg,
+           engage.paretonbd(0.553, 10.578, 0.606, 11.669) AS pn
     UNION ALL
-    SELECT 1, ROW(0.5, 6.0, 1.5, 3.0, NULL, NULL, NULL)::engage.bgnbd,
-           ROW(0.9, 8.0, 1.3, 9.0, NULL, NULL, NULL)::engage.paretonbd;
+    SELECT 1, engage.bgnbd(0.5, 6.0, 1.5, 3.0),
+           engage.paretonbd(0.9, 8.0, 1.3, 9.0);
 CREATE TABLE memo_alternating AS
     SELECT i, engage.expected_purchases(bg, 39, x, tx, age) AS e_bg, engage.p_alive(pn, x, tx, age) AS pa_pn,
            engage.expected_purchases(pn, 39, x, tx, age) AS e_pn

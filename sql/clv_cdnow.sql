@@ -84,8 +84,8 @@ FROM (SELECT model, engage.clv(m, gg, x, t_x, age, zbar, 150, 0.002, 1) AS clv,
              pg_temp.clv_sql(ARRAY(SELECT engage.expected_purchases(m, i, x, t_x, age) FROM generate_series(0, 150) i),
                              engage.expected_spend(gg, x, zbar), 0.002) AS direct
       FROM clv_extremes, clv_models,
-           LATERAL (VALUES ('bgnbd', bg), ('bgnbd a = 1', ROW(0.243, 4.414, 1.0, 2.426, NULL, NULL, NULL)::engage.bgnbd),
-                           ('bgnbd alpha = 400', ROW(0.8, 400, 0.8, 2.4, NULL, NULL, NULL)::engage.bgnbd)) AS b(model, m)
+           LATERAL (VALUES ('bgnbd', bg), ('bgnbd a = 1', engage.bgnbd(0.243, 4.414, 1.0, 2.426)),
+                           ('bgnbd alpha = 400', engage.bgnbd(0.8, 400, 0.8, 2.4))) AS b(model, m)
       UNION ALL
       SELECT 'mbgnbd', engage.clv(mbg, gg, x, t_x, age, zbar, 150, 0.002, 1),
              pg_temp.clv_sql(ARRAY(SELECT engage.expected_purchases(mbg, i, x, t_x, age) FROM generate_series(0, 150) i),
@@ -103,7 +103,7 @@ CREATE TABLE clv_mixed AS
 SELECT i, c.x, c.t_x, c.age, c.zbar,
        CASE WHEN i % 3 = 0 THEN 52.14 ELSE 26.07 END AS horizon, (i % 2) * 0.01 AS d,
        CASE WHEN i % 5 = 0 THEN (SELECT bg FROM clv_models)
-            ELSE ROW(0.3, 5, 0.7, 2.5, NULL, NULL, NULL)::engage.bgnbd END AS m
+            ELSE engage.bgnbd(0.3, 5, 0.7, 2.5) END AS m
 FROM generate_series(1, 400) i JOIN clv_cdnow c ON c.id = 1 + i % 40;
 CREATE TABLE clv_mixed_one AS SELECT i, engage.clv(m, gg, x, t_x, age, zbar, horizon, d, 4.345) AS clv
 FROM clv_mixed, clv_models;
@@ -140,7 +140,7 @@ SELECT q AS statement, pg_temp.try(replace(q, '...', 'bg, gg')) AS result FROM (
     ('SELECT engage.clv(..., 2, 30, 38, 0, 52, 0.01, 4.345) FROM clv_models'),
     ('SELECT engage.clv(..., 2, 40, 38, 22, 52, 0.01, 4.345) FROM clv_models'),
     ('SELECT engage.clv(..., -2, 30, 38, 22, 52, 0.01, 4.345) FROM clv_models'),
-    ('SELECT engage.clv(bg, ROW(6, 0.5, 15, NULL, NULL, NULL)::engage.gammagamma, 0, 0, 38, 0, 52, 0.01, 4.345) FROM clv_models'),
-    ('SELECT engage.clv(ROW(0, 4, 0.8, 2.4, NULL, NULL, NULL)::engage.bgnbd, gg, 2, 30, 38, 22, 52, 0.01, 4.345) FROM clv_models'),
-    ('SELECT engage.clv(bg, ROW(6, 3.7, NULL, NULL, NULL, NULL)::engage.gammagamma, 2, 30, 38, 22, 52, 0.01, 4.345) FROM clv_models')
+    ('SELECT engage.clv(bg, engage.gammagamma(6, 0.5, 15), 0, 0, 38, 0, 52, 0.01, 4.345) FROM clv_models'),
+    ('SELECT engage.clv(ROW(0, 4, 0.8, 2.4, NULL, NULL, NULL, NULL)::engage.bgnbd, gg, 2, 30, 38, 22, 52, 0.01, 4.345) FROM clv_models'),
+    ('SELECT engage.clv(bg, ROW(6, 3.7, NULL, NULL, NULL, NULL, NULL)::engage.gammagamma, 2, 30, 38, 22, 52, 0.01, 4.345) FROM clv_models')
 ) v(q);

@@ -11,7 +11,7 @@ SET extra_float_digits = 3;
 CREATE TABLE plan_customers AS
 SELECT i, frequency, least(round(recency::numeric, 1)::float8, age) AS recency, age,
        0.1::float8 + (i % 7) * 0.1::float8 AS weight
-FROM engage.bgnbd_simulate('(0.243,4.414,0.793,2.426,,,t)', 200000, 38, 7)
+FROM engage.bgnbd_simulate('(0.243,4.414,0.793,2.426,,,t,)', 200000, 38, 7)
      WITH ORDINALITY AS s(frequency, recency, age, i);
 CREATE TABLE plan_shuffled AS SELECT * FROM plan_customers ORDER BY md5(i::text);
 CREATE TABLE plan_reversed AS SELECT * FROM plan_customers ORDER BY i DESC;

@@ -18,15 +18,15 @@ FROM pnbd_model;
 -- beta is 11.668 here against 11.669 published: the likelihood is flat along beta, and the
 -- fitted maximum is (slightly) higher than the likelihood at the published values
 SELECT round((m).beta::numeric, 3) AS beta,
-       (m).loglik >= sum(engage.log_likelihood(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd,
+       (m).loglik >= sum(engage.log_likelihood(engage.paretonbd(0.553, 10.578, 0.606, 11.669),
                                                frequency, recency, age)) AS at_least_published,
-       abs((m).loglik - sum(engage.log_likelihood(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd,
+       abs((m).loglik - sum(engage.log_likelihood(engage.paretonbd(0.553, 10.578, 0.606, 11.669),
                                                   frequency, recency, age))) < 1e-3 AS within_1e3
 FROM pnbd_cdnow, pnbd_model GROUP BY m;
 
 -- Fader & Hardie's Pareto/NBD spreadsheet example: customer 1516 (x = 26, t_x = 30.86, T = 31)
 -- is expected to make 25.46 purchases in the next 52 weeks
-SELECT round(engage.expected_purchases(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd,
+SELECT round(engage.expected_purchases(engage.paretonbd(0.553, 10.578, 0.606, 11.669),
                                        52, 26, 30.86, 31)::numeric, 2) AS e52;
 
 -- scoring with the fitted model

@@ -8,9 +8,9 @@ CREATE EXTENSION IF NOT EXISTS engage;
 RESET client_min_messages;
 
 CREATE TEMP TABLE pp_models AS
-    SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd AS bg,
-           ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL)::engage.mbgnbd AS mbg,
-           ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd AS pnbd;
+    SELECT engage.bgnbd(0.243, 4.414, 0.793, 2.426) AS bg,
+           engage.mbgnbd(0.525, 6.183, 0.891, 1.614) AS mbg,
+           engage.paretonbd(0.553, 10.578, 0.606, 11.669) AS pnbd;
 
 -- the reference values, pasted from: python3 test/reference/prob_purchases.py
 CREATE TEMP TABLE pp_reference (model text, x float8, tx float8, age float8, t float8, n integer, p float8);
@@ -131,8 +131,8 @@ SELECT engage.prob_purchases(pnbd, 1, 'NaN', 2, 30.43, 38.86) FROM pp_models;
 SELECT engage.prob_purchases(mbg, 1, 'Infinity', 2, 30.43, 38.86) FROM pp_models;
 SELECT engage.prob_purchases(bg, 1, 39, 2.5, 30.43, 38.86) FROM pp_models;
 SELECT engage.prob_purchases(pnbd, 1, 39, 2, 40, 38.86) FROM pp_models;
-SELECT engage.prob_purchases(ROW(0.243, 4.414, -1, 2.426, NULL, NULL, NULL)::engage.bgnbd, 1, 39, 2, 30.43, 38.86);
-SELECT engage.prob_purchases(ROW(NULL, 4.414, 1, 2.426, NULL, NULL, NULL)::engage.paretonbd, 1, 39, 2, 30.43, 38.86);
+SELECT engage.prob_purchases(ROW(0.243, 4.414, -1, 2.426, NULL, NULL, NULL, NULL)::engage.bgnbd, 1, 39, 2, 30.43, 38.86);
+SELECT engage.prob_purchases(ROW(NULL, 4.414, 1, 2.426, NULL, NULL, NULL, NULL)::engage.paretonbd, 1, 39, 2, 30.43, 38.86);
 \set VERBOSITY default
 SELECT engage.prob_purchases(bg, NULL, 39, 2, 30.43, 38.86) IS NULL AS null_n,
        engage.prob_purchases(pnbd, 1, 39, 2, NULL, 38.86) IS NULL AS null_recency

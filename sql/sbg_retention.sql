@@ -58,9 +58,9 @@ FROM sbg_models, (VALUES (0, 0.1::float8), (1, 0.1), (4, 0.1), (0, 0.01), (10, 0
 ORDER BY segment DESC, renewals, d;
 -- At discount rate 0 the undiscounted expected residual lifetime (beta + renewals)/(alpha - 1)
 -- exists only when alpha > 1; compare with the direct sum (slow tail: 200000 terms, alpha = 3).
-SELECT round(engage.derl(ROW(3, 4, NULL, NULL, NULL)::engage.sbg, 2, 0)::numeric, 6) AS derl_0,
-       round((SELECT sum(engage.survival(ROW(3, 4, NULL, NULL, NULL)::engage.sbg, 3 + k)
-                         / engage.survival(ROW(3, 4, NULL, NULL, NULL)::engage.sbg, 2))
+SELECT round(engage.derl(engage.sbg(3, 4), 2, 0)::numeric, 6) AS derl_0,
+       round((SELECT sum(engage.survival(engage.sbg(3, 4), 3 + k)
+                         / engage.survival(engage.sbg(3, 4), 2))
               FROM generate_series(0, 200000) k)::numeric, 6) AS direct;
 -- CLV = margin x DERL: a customer paying 100 per year after 3 renewals, 10% discount rate.
 SELECT segment, round(100 * engage.derl(m, 3, 0.10)::numeric, 2) AS residual_value FROM sbg_models ORDER BY segment DESC;
@@ -141,18 +141,18 @@ SELECT q AS statement, pg_temp.try(q) AS result FROM (VALUES
     ('SELECT engage.sbg_fit(1, true, ''NaN'')'),
     ('SELECT engage.sbg_fit(t, false) FROM generate_series(1, 3) t'),
     ('SELECT engage.sbg_fit(1, true) FROM generate_series(1, 3) t'),
-    ('SELECT engage.survival(ROW(0, 1, NULL, NULL, NULL)::engage.sbg, 1)'),
-    ('SELECT engage.survival(ROW(1, ''NaN'', NULL, NULL, NULL)::engage.sbg, 1)'),
-    ('SELECT engage.survival(ROW(1, ''Infinity'', NULL, NULL, NULL)::engage.sbg, 1)'),
-    ('SELECT engage.survival(ROW(1, NULL, NULL, NULL, NULL)::engage.sbg, 1)'),
-    ('SELECT engage.survival(ROW(1, 1, NULL, NULL, NULL)::engage.sbg, -1)'),
-    ('SELECT engage.retention_rate(ROW(1, 1, NULL, NULL, NULL)::engage.sbg, 0)'),
-    ('SELECT engage.retention_rate(ROW(-1, 1, NULL, NULL, NULL)::engage.sbg, 1)'),
-    ('SELECT engage.derl(ROW(1, 1, NULL, NULL, NULL)::engage.sbg, -1, 0.1)'),
-    ('SELECT engage.derl(ROW(1, 1, NULL, NULL, NULL)::engage.sbg, 0, -0.1)'),
-    ('SELECT engage.derl(ROW(1, 1, NULL, NULL, NULL)::engage.sbg, 0, ''NaN'')'),
-    ('SELECT engage.derl(ROW(1, 1, NULL, NULL, NULL)::engage.sbg, 0, ''Infinity'')'),
-    ('SELECT engage.derl(ROW(1, 1, NULL, NULL, NULL)::engage.sbg, 0, 0)')
+    ('SELECT engage.survival(ROW(0, 1, NULL, NULL, NULL, NULL)::engage.sbg, 1)'),
+    ('SELECT engage.survival(ROW(1, ''NaN'', NULL, NULL, NULL, NULL)::engage.sbg, 1)'),
+    ('SELECT engage.survival(ROW(1, ''Infinity'', NULL, NULL, NULL, NULL)::engage.sbg, 1)'),
+    ('SELECT engage.survival(ROW(1, NULL, NULL, NULL, NULL, NULL)::engage.sbg, 1)'),
+    ('SELECT engage.survival(engage.sbg(1, 1), -1)'),
+    ('SELECT engage.retention_rate(engage.sbg(1, 1), 0)'),
+    ('SELECT engage.retention_rate(ROW(-1, 1, NULL, NULL, NULL, NULL)::engage.sbg, 1)'),
+    ('SELECT engage.derl(engage.sbg(1, 1), -1, 0.1)'),
+    ('SELECT engage.derl(engage.sbg(1, 1), 0, -0.1)'),
+    ('SELECT engage.derl(engage.sbg(1, 1), 0, ''NaN'')'),
+    ('SELECT engage.derl(engage.sbg(1, 1), 0, ''Infinity'')'),
+    ('SELECT engage.derl(engage.sbg(1, 1), 0, 0)')
 ) v(q);
 -- Degenerate samples: no heterogeneity to estimate (everybody churns at the same rate), the fit
 -- drifts towards alpha, beta -> infinity and says so; a tiny sample that has a maximum; with

@@ -18,7 +18,9 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/typcache.h"
 
@@ -37,8 +39,63 @@ PG_FUNCTION_INFO_V1(btyd_fit_accum_rfm);
 /* The search itself stops once a log-parameter is this far out. */
 #define SEARCH_LOG_PARAM_BOUND (MAX_ABS_LOG_PARAM + 5.0)
 
-void
-btyd_read_model(Datum d, int nparams, const char *const *names, double *params)
+/*
+ * Step in log-parameter space of the forward-differenced Hessian: relative
+ * changes of 1e-5 keep the truncation error (h) near 1e-5 relative and the
+ * rounding error of the summed gradients (their relative error / h) well
+ * below it, even for gradients accurate to 1e-11 only (series, quadrature).
+ */
+#define HESSIAN_LOG_STEP 1e-5
+
+/* What a fit's WARNING hints when it did not converge. */
+#define NOT_CONVERGED_HINT "Fit more customers or pass a penalizer; scoring functions reject a model that did not converge."
+
+/*
+ * Errors 22023 when the model composite at base (header fields as read by
+ * read_params) says its fit did not converge.  Its attributes after the
+ * nparams parameters are loglik, customers (double precision, either may be
+ * NULL) and converged; a model without converged (hand-built, NULL) passes.
+ */
+static void
+ensure_converged(const char *base, uint16 infomask, int natts, uint8 hoff,
+				 int nparams, const char *const *names, const double *params)
+{
+	const bits8 *bits = (const bits8 *) (base + offsetof(HeapTupleHeaderData, t_bits));
+	bool		hasnull = (infomask & HEAP_HASNULL) != 0;
+	int			at = nparams + 2;	/* converged */
+	size_t		off = hoff + nparams * sizeof(double);
+	bool		converged;
+	StringInfoData detail;
+
+	if (natts <= at || (hasnull && att_isnull(at, bits)))
+		return;
+	/* loglik and customers, 8 bytes each when present, come before it */
+	for (int i = nparams; i < at; i++)
+		if (!(hasnull && att_isnull(i, bits)))
+			off += sizeof(double);
+	memcpy(&converged, base + off, sizeof(bool));
+	if (converged)
+		return;
+	initStringInfo(&detail);
+	for (int i = 0; i < nparams; i++)
+		if (fabs(log(params[i])) > MAX_ABS_LOG_PARAM)
+			appendStringInfo(&detail, "%sParameter %s ran off to %g.",
+							 detail.len > 0 ? " " : "", names[i], params[i]);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("model did not converge"),
+			 detail.len > 0 ? errdetail("%s", detail.data) :
+			 errdetail("The fit that made it stopped before the likelihood reached its maximum."),
+			 errhint("Fit more customers or pass a penalizer, and check the fit's WARNING: scores of a model that did not converge mean nothing.")));
+}
+
+/*
+ * Reads the parameters of model composite d (see btyd_read_model), and
+ * checks its converged flag when need_converged.
+ */
+static void
+read_params(Datum d, int nparams, const char *const *names, double *params,
+			bool need_converged)
 {
 	struct varlena *v = (struct varlena *) DatumGetPointer(d);
 	const char *base;
@@ -79,6 +136,21 @@ btyd_read_model(Datum d, int nparams, const char *const *names, double *params)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("model parameter %s must be a positive finite number", names[i])));
 	}
+	if (need_converged)
+		ensure_converged(base, infomask, infomask2 & HEAP_NATTS_MASK, hoff,
+						 nparams, names, params);
+}
+
+void
+btyd_read_model(Datum d, int nparams, const char *const *names, double *params)
+{
+	read_params(d, nparams, names, params, true);
+}
+
+void
+btyd_read_model_any(Datum d, int nparams, const char *const *names, double *params)
+{
+	read_params(d, nparams, names, params, false);
 }
 
 void
@@ -98,25 +170,62 @@ btyd_check_summary(double x, double tx, double T)
 				 errdetail("Recency is %g, age is %g.", tx, T)));
 }
 
+/*
+ * The nparams x nparams covariance matrix cov (row-major) as a 2-D double
+ * precision array.
+ */
+static Datum
+covariance_array(const double *cov, int nparams)
+{
+	Datum		elems[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
+	int			dims[2] = {nparams, nparams};
+	int			lbs[2] = {1, 1};
+
+	for (int i = 0; i < nparams * nparams; i++)
+		elems[i] = Float8GetDatum(cov[i]);
+	return PointerGetDatum(construct_md_array(elems, NULL, 2, dims, lbs, FLOAT8OID,
+											  sizeof(float8), FLOAT8PASSBYVAL,
+											  TYPALIGN_DOUBLE));
+}
+
 Datum
 btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
-				double loglik, double customers, bool converged)
+				double loglik, double customers, bool converged, const double *cov)
 {
 	TupleDesc	desc;
-	Datum		values[BTYD_MAX_PARAMS + 3];
-	bool		nulls[BTYD_MAX_PARAMS + 3] = {0};
+	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS];
+	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS] = {0};
+	bool		has_covariance;
 
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE ||
-		desc->natts != nparams + 3)
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("function returning a model called in a context that cannot accept it")));
+
+	/*
+	 * The layout of 0.2.0 ends with covariance; 0.1.0's (still installed
+	 * until ALTER EXTENSION engage UPDATE) has none.
+	 */
+	has_covariance = desc->natts == nparams + BTYD_MODEL_EXTRA_ATTS &&
+		TupleDescAttr(desc, nparams + 3)->atttypid == FLOAT8ARRAYOID;
+	if (!has_covariance && desc->natts != nparams + 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the model type has %d attributes, expected %d",
+						desc->natts, nparams + BTYD_MODEL_EXTRA_ATTS),
+				 errhint("The extension's SQL objects do not match its library: run ALTER EXTENSION engage UPDATE.")));
 	desc = BlessTupleDesc(desc);
 	for (int i = 0; i < nparams; i++)
 		values[i] = Float8GetDatum(params[i]);
 	values[nparams] = Float8GetDatum(loglik);
 	values[nparams + 1] = Float8GetDatum(customers);
 	values[nparams + 2] = BoolGetDatum(converged);
+	if (has_covariance)
+	{
+		nulls[nparams + 3] = cov == NULL;
+		if (cov != NULL)
+			values[nparams + 3] = covariance_array(cov, nparams);
+	}
 	return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
 }
 
@@ -331,6 +440,49 @@ fit_objective(const double *logp, double *grad, void *arg)
 	return value;
 }
 
+/*
+ * The covariance of the fitted parameters params (= exp(logp)) into cov
+ * (row-major): the inverse of the observed information, the Hessian of the
+ * total penalised negative log-likelihood -sum_i w_i LL_i + W penalizer
+ * sum_j theta_j^2 (W = sum_i w_i) at the optimum.  It is differenced in
+ * log-parameter space, where the objective's Hessian is
+ * J H J + diag(theta_j dF/dtheta_j), J = diag(theta): removing the gradient
+ * term and inverting gives J^-1 H^-1 J^-1, so Cov = J (J H J)^-1 J.
+ * llgrad is the gradient of sum_i w_i LL_i at params.  Costs nparams
+ * gradient evaluations.  Returns -1, or the index of a parameter the data do
+ * not determine (the information is not positive definite; cov is then not
+ * set), or nparams when a gradient was not finite.
+ */
+static int
+fit_covariance(FitProblem *fp, const double *logp, const double *params,
+			   const double *llgrad, double *cov)
+{
+	int			n = fp->spec->nparams;
+	double		g0[BTYD_MAX_PARAMS];
+	double		info[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
+	double		inv[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
+	int			bad;
+
+	/* the gradient of fit_objective at logp */
+	for (int i = 0; i < n; i++)
+		g0[i] = (-llgrad[i] / fp->total_weight + 2.0 * fp->penalizer * params[i]) * params[i];
+	if (!optim_hessian(fit_objective, fp, logp, n, HESSIAN_LOG_STEP, g0, info))
+		return n;
+	for (int i = 0; i < n; i++)
+	{
+		info[i * n + i] -= g0[i];
+		for (int j = 0; j < n; j++)
+			info[i * n + j] *= fp->total_weight;	/* the mean to the total */
+	}
+	bad = optim_cholesky_inverse(info, n, inv);
+	if (bad >= 0)
+		return bad;
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j <= i; j++)
+			cov[i * n + j] = cov[j * n + i] = params[i] * inv[i * n + j] * params[j];
+	return -1;
+}
+
 Datum
 btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				const FitData *fd, double penalizer)
@@ -338,8 +490,11 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 	FitProblem	fp = {spec, fd, 0.0, penalizer};
 	double		logp[BTYD_MAX_PARAMS] = {0};
 	double		params[BTYD_MAX_PARAMS] = {0};
+	double		cov[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
+	double		llgrad[BTYD_MAX_PARAMS] = {0};
 	double		loglik;
 	bool		repeat = false;
+	int			undetermined;
 	OptimResult res;
 
 	ensure_nonnegative(penalizer, "penalizer");
@@ -360,7 +515,8 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 						 SEARCH_LOG_PARAM_BOUND);
 	for (int i = 0; i < spec->nparams; i++)
 		params[i] = exp(logp[i]);
-	loglik = spec->loglik(params, fd, NULL);
+	/* the gradient at the optimum starts the Hessian */
+	loglik = spec->loglik(params, fd, spec->has_gradient ? llgrad : NULL);
 	if (!isfinite(loglik))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -377,22 +533,35 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 			ereport(WARNING,
 					(errmsg("%s fit did not converge", spec->name),
 					 errdetail("Parameter %s runs off to %g after %d likelihood evaluations: the data do not determine the model.",
-							   spec->names[i], params[i], res.evaluations)));
-			res.converged = false;
+							   spec->names[i], params[i], res.evaluations),
+					 errhint(NOT_CONVERGED_HINT)));
 			return btyd_make_model(fcinfo, params, spec->nparams, loglik,
-								   fp.total_weight, false);
+								   fp.total_weight, false, NULL);
 		}
 	}
 	if (!res.converged)
+	{
 		ereport(WARNING,
 				(errmsg("%s fit did not converge", spec->name),
 				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
-						   res.iterations, res.evaluations)));
-	else
-		elog(DEBUG1, "%s fit converged: %d iterations, %d likelihood evaluations",
-			 spec->name, res.iterations, res.evaluations);
+						   res.iterations, res.evaluations),
+				 errhint(NOT_CONVERGED_HINT)));
+		return btyd_make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight,
+							   false, NULL);
+	}
+	undetermined = spec->has_gradient ?
+		fit_covariance(&fp, logp, params, llgrad, cov) : spec->nparams;
+	elog(DEBUG1, "%s fit converged: %d iterations, %d likelihood evaluations, then %d for the covariance",
+		 spec->name, res.iterations, res.evaluations, spec->nparams);
+	if (undetermined >= 0)
+		ereport(WARNING,
+				(errmsg("%s fit: the covariance of the parameters is unknown", spec->name),
+				 undetermined < spec->nparams ?
+				 errdetail("The observed information is not positive definite: the data do not determine parameter %s (given those before it).",
+						   spec->names[undetermined]) :
+				 errdetail("The gradient of the log-likelihood is not finite next to the optimum.")));
 	return btyd_make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight,
-						   res.converged);
+						   true, undetermined >= 0 ? NULL : cov);
 }
 
 Datum
@@ -440,7 +609,8 @@ btyd_loglik_sql(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	double		one = 1.0;
 	FitData		fd = {.k = 3, .ntuples = 1, .capacity = 1, .values = v, .weights = &one};	/* one customer */
 
-	BTYD_GETARG_MODEL(0, spec->nparams, spec->names, p);
+	/* a diagnostic of the fit: allowed for a model that did not converge */
+	btyd_read_model_any(PG_GETARG_DATUM(0), spec->nparams, spec->names, p);
 	btyd_check_summary(v[0], v[1], v[2]);
 	PG_RETURN_FLOAT8(finite_result(spec->loglik(p, &fd, NULL), "log_likelihood"));
 }

@@ -8,7 +8,9 @@
  *
  * A model composite (engage.bgnbd, engage.mbgnbd, engage.paretonbd, ...)
  * starts with its parameters as double precision attributes, followed by
- * loglik, customers and converged.  Time is in the units of the summary the
+ * loglik, customers, converged and covariance (the parameters' covariance
+ * matrix, double precision[], NULL when unknown; models stored by 0.1.0 have
+ * no such attribute).  Time is in the units of the summary the
  * model was fitted on (e.g. weeks): x = frequency (repeat purchases),
  * t_x = recency (time of the last purchase since the first), T = age (time
  * since the first purchase), t = length of the prediction window.
@@ -28,14 +30,26 @@
 /* The largest number of parameters of a model composite. */
 #define BTYD_MAX_PARAMS 4
 
+/* The attributes of a model composite after its parameters. */
+#define BTYD_MODEL_EXTRA_ATTS 4
+
 /*
  * Reads the first nparams attributes of the model composite d (all double
  * precision) into params.  Errors 22023 naming the attribute (names[i]) when
- * one is NULL, NaN, infinite or not positive.  Reads the tuple in place, no
- * allocation beyond detoasting (composites of this size are never toasted).
+ * one is NULL, NaN, infinite or not positive, and 22023 "model did not
+ * converge" when its converged attribute is false: every scoring function
+ * reads its model here.  Reads the tuple in place, no allocation beyond
+ * detoasting (composites of this size are never toasted).
  */
 extern void btyd_read_model(Datum d, int nparams, const char *const *names,
 							double *params);
+
+/*
+ * The same without the convergence check, for diagnostics of the fit itself
+ * (engage.log_likelihood).
+ */
+extern void btyd_read_model_any(Datum d, int nparams, const char *const *names,
+								double *params);
 
 /* The same for argument argno of the calling SQL function. */
 #define BTYD_GETARG_MODEL(argno, nparams, names, params) \
@@ -93,11 +107,14 @@ extern double paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *cons
 
 /*
  * Builds the model composite of the calling function's result type from
- * nparams parameters, loglik, customers and converged.
+ * nparams parameters, loglik, customers, converged and the covariance matrix
+ * cov (nparams x nparams, row-major; NULL: unknown).  Errors 42804 when the
+ * result type is not a model of nparams parameters (0.1.0's layout without
+ * covariance is accepted, and gets none).
  */
 extern Datum btyd_make_model(FunctionCallInfo fcinfo, const double *params,
 							 int nparams, double loglik, double customers,
-							 bool converged);
+							 bool converged, const double *cov);
 
 /*
  * Maximum-likelihood fitting shared by the models.  loglik returns the

@@ -6,6 +6,8 @@
  *	  (Nocedal & Wright 2006, algorithm 6.1 and 3.1), then Nelder-Mead
  *	  (Nelder & Mead 1965, with the usual coefficients 1, 2, 0.5, 0.5) from
  *	  the best point when BFGS stalls away from a stationary point.
+ *	  The observed information of a fit: the Hessian by differences of the
+ *	  gradient, inverted through its Cholesky factor.
  *
  *-------------------------------------------------------------------------
  */
@@ -355,4 +357,93 @@ optim_minimize(ObjectiveFn f, bool has_gradient, void *arg, double *x, int n,
 	}
 	res.evaluations = p.evaluations;
 	return res;
+}
+
+bool
+optim_hessian(ObjectiveFn f, void *arg, const double *x, int n, double h,
+			  const double *g0, double *hess)
+{
+	double		xx[OPTIM_MAX_DIM];
+	double		g[OPTIM_MAX_DIM];
+
+	Assert(n >= 1 && n <= OPTIM_MAX_DIM);
+	memcpy(xx, x, sizeof(double) * n);
+	for (int j = 0; j < n; j++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		xx[j] = x[j] + h;
+		if (!isfinite(f(xx, g, arg)))
+			return false;
+		xx[j] = x[j];
+		for (int i = 0; i < n; i++)
+		{
+			hess[i * n + j] = (g[i] - g0[i]) / h;
+			if (!isfinite(hess[i * n + j]))
+				return false;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < i; j++)
+			hess[i * n + j] = hess[j * n + i] =
+				0.5 * (hess[i * n + j] + hess[j * n + i]);
+	return true;
+}
+
+/*
+ * A pivot below this fraction of its diagonal entry counts as zero: the
+ * matrix is singular to working precision (differenced Hessians carry
+ * relative errors far above DBL_EPSILON).
+ */
+#define CHOLESKY_MIN_PIVOT 1e-10
+
+int
+optim_cholesky_inverse(const double *a, int n, double *inv)
+{
+	double		l[OPTIM_MAX_DIM * OPTIM_MAX_DIM] = {0};
+	double		linv[OPTIM_MAX_DIM * OPTIM_MAX_DIM] = {0};
+
+	Assert(n >= 1 && n <= OPTIM_MAX_DIM);
+	/* a = L L^T */
+	for (int j = 0; j < n; j++)
+	{
+		double		d = a[j * n + j];
+
+		for (int k = 0; k < j; k++)
+			d -= l[j * n + k] * l[j * n + k];
+		if (!(d > CHOLESKY_MIN_PIVOT * fabs(a[j * n + j])) || !isfinite(d))
+			return j;
+		l[j * n + j] = sqrt(d);
+		for (int i = j + 1; i < n; i++)
+		{
+			double		s = a[i * n + j];
+
+			for (int k = 0; k < j; k++)
+				s -= l[i * n + k] * l[j * n + k];
+			l[i * n + j] = s / l[j * n + j];
+		}
+	}
+	/* L^-1, lower triangular, by forward substitution */
+	for (int j = 0; j < n; j++)
+	{
+		linv[j * n + j] = 1.0 / l[j * n + j];
+		for (int i = j + 1; i < n; i++)
+		{
+			double		s = 0.0;
+
+			for (int k = j; k < i; k++)
+				s -= l[i * n + k] * linv[k * n + j];
+			linv[i * n + j] = s / l[i * n + i];
+		}
+	}
+	/* a^-1 = L^-T L^-1 */
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j <= i; j++)
+		{
+			double		s = 0.0;
+
+			for (int k = i; k < n; k++)
+				s += linv[k * n + i] * linv[k * n + j];
+			inv[i * n + j] = inv[j * n + i] = s;
+		}
+	return -1;
 }

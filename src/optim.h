@@ -44,4 +44,22 @@ typedef struct OptimResult
 extern OptimResult optim_minimize(ObjectiveFn f, bool has_gradient, void *arg,
 								  double *x, int n, double bound);
 
+/*
+ * The Hessian of f at x (n x n, row-major into hess), by forward differences
+ * of f's analytic gradient with step h in each coordinate from its gradient
+ * g0 at x, symmetrised: n gradient evaluations.  Returns false when a
+ * gradient is not finite.
+ */
+extern bool optim_hessian(ObjectiveFn f, void *arg, const double *x, int n,
+						  double h, const double *g0, double *hess);
+
+/*
+ * The inverse of the symmetric matrix a (n x n, row-major) by its Cholesky
+ * factorisation, into inv.  Returns -1 on success, or the index of the first
+ * pivot that is not positive (relative to the diagonal): a is then not
+ * positive definite, and the variable of that index is not determined given
+ * the ones before it.
+ */
+extern int	optim_cholesky_inverse(const double *a, int n, double *inv);
+
 #endif							/* OPTIM_H */

@@ -8,9 +8,15 @@ CREATE TYPE @extschema@.bgnbd AS (
     b double precision,
     loglik double precision,
     customers double precision,
-    converged boolean
+    converged boolean,
+    covariance double precision[]
 );
-COMMENT ON TYPE @extschema@.bgnbd IS 'BG/NBD model: purchase rate ~ Gamma(r, alpha), dropout probability ~ Beta(a, b); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged';
+COMMENT ON TYPE @extschema@.bgnbd IS 'BG/NBD model: purchase rate ~ Gamma(r, alpha), dropout probability ~ Beta(a, b); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
+
+CREATE FUNCTION @extschema@.bgnbd(r double precision, alpha double precision, a double precision, b double precision)
+RETURNS @extschema@.bgnbd
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgnbd(double precision, double precision, double precision, double precision) IS 'a BG/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 CREATE FUNCTION @extschema@.bgnbd_fit_final(internal)
 RETURNS @extschema@.bgnbd

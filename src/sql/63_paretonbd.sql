@@ -8,9 +8,15 @@ CREATE TYPE @extschema@.paretonbd AS (
     beta double precision,
     loglik double precision,
     customers double precision,
-    converged boolean
+    converged boolean,
+    covariance double precision[]
 );
-COMMENT ON TYPE @extschema@.paretonbd IS 'Pareto/NBD model: purchase rate ~ Gamma(r, alpha), dropout rate ~ Gamma(s, beta); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged';
+COMMENT ON TYPE @extschema@.paretonbd IS 'Pareto/NBD model: purchase rate ~ Gamma(r, alpha), dropout rate ~ Gamma(s, beta); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
+
+CREATE FUNCTION @extschema@.paretonbd(r double precision, alpha double precision, s double precision, beta double precision)
+RETURNS @extschema@.paretonbd
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd(double precision, double precision, double precision, double precision) IS 'a Pareto/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 CREATE FUNCTION @extschema@.paretonbd_fit_final(internal)
 RETURNS @extschema@.paretonbd

@@ -10,9 +10,15 @@ CREATE TYPE @extschema@.bgbb AS (
     delta double precision,
     loglik double precision,
     customers double precision,
-    converged boolean
+    converged boolean,
+    covariance double precision[]
 );
-COMMENT ON TYPE @extschema@.bgbb IS 'fitted BG/BB model: transaction probability p ~ Beta(alpha, beta), dropout probability theta ~ Beta(gamma, delta) per opportunity; log-likelihood, customers (summed weight) and convergence of the fit';
+COMMENT ON TYPE @extschema@.bgbb IS 'fitted BG/BB model: transaction probability p ~ Beta(alpha, beta), dropout probability theta ~ Beta(gamma, delta) per opportunity; log-likelihood, customers (summed weight) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
+
+CREATE FUNCTION @extschema@.bgbb(alpha double precision, beta double precision, gamma double precision, delta double precision)
+RETURNS @extschema@.bgbb
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb(double precision, double precision, double precision, double precision) IS 'a BG/BB model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 CREATE FUNCTION @extschema@.bgbb_fit_accum(state internal, frequency integer, recency integer, n_periods integer)
 RETURNS internal

@@ -9,9 +9,15 @@ CREATE TYPE @extschema@.gammagamma AS (
     v double precision,
     loglik double precision,
     customers double precision,
-    converged boolean
+    converged boolean,
+    covariance double precision[]
 );
-COMMENT ON TYPE @extschema@.gammagamma IS 'fitted Gamma-Gamma spend model: transaction values ~ Gamma(p, nu), nu ~ Gamma(q, v); log-likelihood, customers (summed weight of those with repeat transactions) and convergence of the fit';
+COMMENT ON TYPE @extschema@.gammagamma IS 'fitted Gamma-Gamma spend model: transaction values ~ Gamma(p, nu), nu ~ Gamma(q, v); log-likelihood, customers (summed weight of those with repeat transactions) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
+
+CREATE FUNCTION @extschema@.gammagamma(p double precision, q double precision, v double precision)
+RETURNS @extschema@.gammagamma
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma(double precision, double precision, double precision) IS 'a Gamma-Gamma model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 CREATE FUNCTION @extschema@.gammagamma_fit_accum(state internal, frequency double precision, monetary double precision)
 RETURNS internal

@@ -8,9 +8,15 @@ CREATE TYPE @extschema@.sbg AS (
     beta double precision,
     loglik double precision,
     customers double precision,
-    converged boolean
+    converged boolean,
+    covariance double precision[]
 );
-COMMENT ON TYPE @extschema@.sbg IS 'fitted shifted Beta-Geometric retention model: churn probability per period theta ~ Beta(alpha, beta); log-likelihood, customers (summed weight) and convergence of the fit';
+COMMENT ON TYPE @extschema@.sbg IS 'fitted shifted Beta-Geometric retention model: churn probability per period theta ~ Beta(alpha, beta); log-likelihood, customers (summed weight) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
+
+CREATE FUNCTION @extschema@.sbg(alpha double precision, beta double precision)
+RETURNS @extschema@.sbg
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg(double precision, double precision) IS 'a sBG model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
 
 CREATE FUNCTION @extschema@.sbg_fit_accum(state internal, tenure integer, churned boolean)
 RETURNS internal

@@ -10,13 +10,13 @@ DROP TABLE IF EXISTS bench_btyd;
 CREATE TABLE bench_btyd AS
 SELECT frequency::float8 AS frequency, recency, age
 FROM generate_series(0, 364, 7) AS d,
-     LATERAL engage.bgnbd_simulate(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd,
+     LATERAL engage.bgnbd_simulate(engage.bgnbd(0.243, 4.414, 0.793, 2.426),
                                    19231, d / 7.0 + 1, d) AS s;
 VACUUM ANALYZE bench_btyd;
 CREATE TEMP TABLE bench_models AS
-SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::engage.bgnbd AS bg,
-       ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL)::engage.mbgnbd AS mbg,
-       ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::engage.paretonbd AS pn;
+SELECT engage.bgnbd(0.243, 4.414, 0.793, 2.426) AS bg,
+       engage.mbgnbd(0.525, 6.183, 0.891, 1.614) AS mbg,
+       engage.paretonbd(0.553, 10.578, 0.606, 11.669) AS pn;
 
 CREATE FUNCTION pg_temp.best_ms(q text) RETURNS float8 LANGUAGE plpgsql AS $$
 DECLARE t0 timestamptz; best float8 := 'Infinity';

@@ -13,8 +13,8 @@ SELECT (i % 20)::float8 AS frequency,
 FROM generate_series(1, 1000000) i;
 VACUUM ANALYZE bench_clv;
 CREATE TEMP TABLE bench_models AS
-SELECT ROW(0.2426, 4.4135, 0.7929, 2.4259, NULL, NULL, NULL)::engage.bgnbd AS bg,
-       ROW(6.2488, 3.7446, 15.4477, NULL, NULL, NULL)::engage.gammagamma AS gg;
+SELECT engage.bgnbd(0.2426, 4.4135, 0.7929, 2.4259) AS bg,
+       engage.gammagamma(6.2488, 3.7446, 15.4477) AS gg;
 
 CREATE FUNCTION pg_temp.best_ms(q text) RETURNS float8 LANGUAGE plpgsql AS $$
 DECLARE t0 timestamptz; best float8 := 'Infinity';

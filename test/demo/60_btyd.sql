@@ -33,6 +33,15 @@ SELECT 'paretonbd', round((pnbd).r::numeric, 3), round((pnbd).alpha::numeric, 3)
 FROM demo_models;
 
 \echo
+\echo '== engage.parameters, engage.aic, engage.bic: SE (standard deviation of each estimate) and 95 % Wald bounds of the BG/NBD fit'
+SELECT parameter, round(estimate::numeric, 4) AS estimate, round(std_error::numeric, 4) AS se,
+       round(lower::numeric, 4) AS lower, round(upper::numeric, 4) AS upper
+FROM demo_models, engage.parameters(bg);
+SELECT round(engage.aic(bg)::numeric, 1) AS aic_bgnbd, round(engage.aic(pnbd)::numeric, 1) AS aic_paretonbd,
+       round(engage.bic(bg)::numeric, 1) AS bic_bgnbd, round(engage.bic(pnbd)::numeric, 1) AS bic_paretonbd
+FROM demo_models;
+
+\echo
 \echo '== engage.p_alive, engage.churn_probability, engage.expected_purchases (next 39 weeks) for a few customers'
 SELECT customer_id, (summary).frequency, round((summary).recency::numeric, 2) AS recency, round((summary).age::numeric, 2) AS age,
        round(engage.p_alive(bg, summary)::numeric, 3) AS p_alive_bg,

@@ -375,6 +375,11 @@ def composite_literal(attrs):
             out.append(str(rint()))
         elif typ == "boolean":
             out.append(rng.choice("tf"))
+        elif typ == "double precision[]":
+            # a model's covariance: a square matrix, quoted inside the composite
+            n = rng.randint(1, 4)
+            out.append('"{' + ",".join("{" + ",".join(ftext(rfloat()) for _ in range(n)) + "}"
+                                       for _ in range(n)) + '}"')
         else:
             raise SystemExit(f"no generator for attributes of type {typ}")
     return "(" + ",".join(out) + ")"
@@ -396,8 +401,8 @@ COMPUTE = {
         "engage.lifecycle(v, coalesce(engage.first_period(v), 0), coalesce(engage.first_period(v), 0) + 3)::text "
         "FROM (SELECT %(v)s::engage.activity) AS t(v)"],
     "engage.rfm": [
-        "SELECT engage.p_alive('(0.243,4.414,0.793,2.426,,,t)'::engage.bgnbd, v), "
-        "engage.expected_spend('(6.25,3.74,15.44,-4000,946,t)'::engage.gammagamma, v) FROM (SELECT %(v)s::engage.rfm) AS t(v)",
+        "SELECT engage.p_alive('(0.243,4.414,0.793,2.426,,,t,)'::engage.bgnbd, v), "
+        "engage.expected_spend('(6.25,3.74,15.44,-4000,946,t,)'::engage.gammagamma, v) FROM (SELECT %(v)s::engage.rfm) AS t(v)",
         "SELECT engage.bgnbd_fit(v)::text FROM (SELECT %(v)s::engage.rfm) AS t(v)"],
     "engage.rfm_holdout": ["SELECT (v).frequency + (v).holdout_frequency FROM (SELECT %(v)s::engage.rfm_holdout) AS t(v)"],
     "engage.bgbb": ["SELECT engage.p_alive(v, 1, 1, 2), engage.expected_purchases(v, 1, 1, 2, 3), "

@@ -310,7 +310,7 @@ def lit(v):
 
 
 def row(p, n_extra):
-    return 'ROW(' + ', '.join(lit(v) for v in p) + ', 0, 1, true)'
+    return 'ROW(' + ', '.join(lit(v) for v in p) + ', 0, 1, true, NULL)'
 
 
 def cases():
@@ -357,7 +357,7 @@ def cases():
         for x, n in ((0, 0), (0, 6), (2, 6), (6, 6), (3, 40)):
             yield 'rel', f'engage.prob_purchases({mdl}, {x}, {n})', lambda p=p, x=x, n=n: bgbb_prob(p, x, n)
     for p in param_sets((0.704, 1.182), rng, 8):
-        mdl = 'ROW(' + ', '.join(lit(v) for v in p) + ', 0, 1, true)::engage.sbg'
+        mdl = 'ROW(' + ', '.join(lit(v) for v in p) + ', 0, 1, true, NULL)::engage.sbg'
         for t in (0, 1, 2, 12, 1000000, 2147483647):
             yield 'rel', f'engage.survival({mdl}, {t})', lambda p=p, t=t: sbg_survival(p, t)
             if t >= 1:
@@ -365,11 +365,11 @@ def cases():
         for n, d in ((0, 0.1), (4, 0.1), (0, 0.0), (1000000, 1e-8), (3, 1e308)):
             yield 'rel', f'engage.derl({mdl}, {n}, {lit(d)})', lambda p=p, n=n, d=d: sbg_derl(p, n, d)
     for p in param_sets((6.25, 3.74, 15.44), rng, 8):
-        mdl = 'ROW(' + ', '.join(lit(v) for v in p) + ', 0, 1, true)::engage.gammagamma'
+        mdl = 'ROW(' + ', '.join(lit(v) for v in p) + ', 0, 1, true, NULL)::engage.gammagamma'
         for x, z in ((0, 0), (1, 35.5), (10, 1e-300), (1e308, 2.5), (3, 1e308), (1e308, 1e308)):
             yield 'rel', f'engage.expected_spend({mdl}, {lit(x)}, {lit(z)})', lambda p=p, x=x, z=z: gg_spend(p, x, z)
     gg = (6.25, 3.74, 15.44)
-    ggrow = 'ROW(6.25, 3.74, 15.44, 0, 1, true)::engage.gammagamma'
+    ggrow = 'ROW(6.25, 3.74, 15.44, 0, 1, true, NULL)::engage.gammagamma'
     for model, base in (('bgnbd', bg_base), ('mbgnbd', bg_base), ('paretonbd', pnbd_base)):
         for p in param_sets(base, rng, 4):
             mdl = row(p, 3) + '::engage.' + model
@@ -409,12 +409,12 @@ CASES = []      # filled before the worker processes fork, which inherit it
 # panels of at most twice the distance to the pole at -beta, so from t_x = 0 with beta = 1e-300
 # or s = 0.25, beta = 1e-8 to an age of 1e308 it needs ~1000 panels per doubling of the
 # distance; left out until that loop is bounded.
-HANGS = ['engage.log_likelihood(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true)::engage.paretonbd, 0.0, 0.0, 1e+308)',
-         'engage.p_alive(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true)::engage.paretonbd, 0.0, 0.0, 1e+308)',
-         'engage.churn_probability(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true)::engage.paretonbd, 0.0, 0.0, 1e+308)',
-         'engage.expected_purchases(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true)::engage.paretonbd, 1.0, 0.0, 0.0, 1e+308)',
-         'engage.expected_purchases(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true)::engage.paretonbd, 1e+308, 0.0, 0.0, 1e+308)',
-         'engage.clv(ROW(1e+308, 1e+308, 0.25, 1e-08, 0, 1, true)::engage.paretonbd, ROW(6.25, 3.74, 15.44, 0, 1, true)::engage.gammagamma, 3.0, 3.0, 1e+308, 1e+308, ']
+HANGS = ['engage.log_likelihood(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 0.0, 0.0, 1e+308)',
+         'engage.p_alive(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 0.0, 0.0, 1e+308)',
+         'engage.churn_probability(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 0.0, 0.0, 1e+308)',
+         'engage.expected_purchases(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 1.0, 0.0, 0.0, 1e+308)',
+         'engage.expected_purchases(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 1e+308, 0.0, 0.0, 1e+308)',
+         'engage.clv(ROW(1e+308, 1e+308, 0.25, 1e-08, 0, 1, true, NULL)::engage.paretonbd, ROW(6.25, 3.74, 15.44, 0, 1, true, NULL)::engage.gammagamma, 3.0, 3.0, 1e+308, 1e+308, ']
 
 
 def hangs(expr):

@@ -1,0 +1,145 @@
+-- parameter uncertainty ------------------------------------------------------
+-- Standard errors, Wald intervals and information criteria of the fitted models
+-- (src/uncertainty.c; the covariance is computed by the fit, src/btyd.c).
+
+CREATE FUNCTION @extschema@.parameters(model @extschema@.bgnbd, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.bgnbd, double precision) IS 'the BG/NBD parameters in order (r, alpha, a, b) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.bgnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 4 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.bgnbd) IS 'Akaike information criterion of the BG/NBD fit: 2 k - 2 loglik with k = 4 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.bgnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 4 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.bgnbd) IS 'Bayesian information criterion of the BG/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE FUNCTION @extschema@.parameters(model @extschema@.mbgnbd, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.mbgnbd, double precision) IS 'the MBG/NBD parameters in order (r, alpha, a, b) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.mbgnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 4 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.mbgnbd) IS 'Akaike information criterion of the MBG/NBD fit: 2 k - 2 loglik with k = 4 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.mbgnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 4 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.mbgnbd) IS 'Bayesian information criterion of the MBG/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE FUNCTION @extschema@.parameters(model @extschema@.paretonbd, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.paretonbd, double precision) IS 'the Pareto/NBD parameters in order (r, alpha, s, beta) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.paretonbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 4 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.paretonbd) IS 'Akaike information criterion of the Pareto/NBD fit: 2 k - 2 loglik with k = 4 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.paretonbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 4 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.paretonbd) IS 'Bayesian information criterion of the Pareto/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE FUNCTION @extschema@.parameters(model @extschema@.bgbb, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.bgbb, double precision) IS 'the BG/BB parameters in order (alpha, beta, gamma, delta) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.bgbb)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 4 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.bgbb) IS 'Akaike information criterion of the BG/BB fit: 2 k - 2 loglik with k = 4 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.bgbb)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 4 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.bgbb) IS 'Bayesian information criterion of the BG/BB fit: k ln(customers) - 2 loglik with k = 4 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE FUNCTION @extschema@.parameters(model @extschema@.gammagamma, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 3;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.gammagamma, double precision) IS 'the Gamma-Gamma parameters in order (p, q, v) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.gammagamma)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 3 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.gammagamma) IS 'Akaike information criterion of the Gamma-Gamma fit: 2 k - 2 loglik with k = 3 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.gammagamma)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 3 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.gammagamma) IS 'Bayesian information criterion of the Gamma-Gamma fit: k ln(customers) - 2 loglik with k = 3 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE FUNCTION @extschema@.parameters(model @extschema@.sbg, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.sbg, double precision) IS 'the sBG parameters in order (alpha, beta) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.sbg)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 2 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.sbg) IS 'Akaike information criterion of the sBG fit: 2 k - 2 loglik with k = 2 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.sbg)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.sbg) IS 'Bayesian information criterion of the sBG fit: k ln(customers) - 2 loglik with k = 2 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
+-- prediction intervals: the delta method on the parameters' covariance
+
+CREATE TYPE @extschema@.prediction_interval AS (
+    estimate double precision,
+    std_error double precision,
+    lower double precision,
+    upper double precision
+);
+COMMENT ON TYPE @extschema@.prediction_interval IS 'a customer score with its delta-method standard error (natural scale) and the bounds of its interval (built on the logit scale for probabilities, the log scale for expectations)';
+
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.bgnbd, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'bgnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.bgnbd, double precision, double precision, double precision, double precision) IS 'p_alive with its delta-method standard error from the fit''s covariance and an interval of the given level on the logit scale (BG/NBD); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.bgnbd, t double precision, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'bgnbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.bgnbd, double precision, double precision, double precision, double precision, double precision) IS 'expected_purchases(model, t, ...) with its delta-method standard error from the fit''s covariance and an interval of the given level on the log scale (BG/NBD); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.mbgnbd, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.mbgnbd, double precision, double precision, double precision, double precision) IS 'p_alive with its delta-method standard error from the fit''s covariance and an interval of the given level on the logit scale (MBG/NBD); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.mbgnbd, t double precision, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'mbgnbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.mbgnbd, double precision, double precision, double precision, double precision, double precision) IS 'expected_purchases(model, t, ...) with its delta-method standard error from the fit''s covariance and an interval of the given level on the log scale (MBG/NBD); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.paretonbd, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'paretonbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.paretonbd, double precision, double precision, double precision, double precision) IS 'p_alive with its delta-method standard error from the fit''s covariance and an interval of the given level on the logit scale (Pareto/NBD); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.paretonbd, t double precision, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'paretonbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.paretonbd, double precision, double precision, double precision, double precision, double precision) IS 'expected_purchases(model, t, ...) with its delta-method standard error from the fit''s covariance and an interval of the given level on the log scale (Pareto/NBD); NULL when the model has no covariance';

@@ -1,0 +1,426 @@
+/*-------------------------------------------------------------------------
+ *
+ * uncertainty.c
+ *	  What the fitted models say about their own precision: the parameter
+ *	  listing engage.parameters(model [, level]) with standard errors and
+ *	  Wald intervals from the model's covariance attribute (the inverse of
+ *	  the observed information at the optimum, computed by btyd_fit_sample),
+ *	  the delta-method prediction intervals of P(alive) and E[X(t) | ...]
+ *	  of the counting models, the standard normal quantile they need, and
+ *	  the constructors of hand-built models.
+ *
+ * Wald interval of level L: estimate -+ z SE, z = Phi^-1((1 + L) / 2)
+ * (1.959964 at L = 0.95), as the lifetimes and CLVTools packages report.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/typcache.h"
+#include "executor/executor.h"
+
+#include "btyd.h"
+#include "engage.h"
+#include "uncertainty.h"
+
+PG_FUNCTION_INFO_V1(btyd_parameters);
+PG_FUNCTION_INFO_V1(btyd_model_construct);
+
+/*
+ * Phi^-1(p) for 0 < p < 1: Acklam's rational approximation (relative error
+ * 1.15e-9), refined by one Halley step on erfc, which brings it to about
+ * machine precision.
+ */
+double
+normal_quantile(double p)
+{
+	static const double a[6] = {-3.969683028665376e+01, 2.209460984245205e+02,
+		-2.759285104469687e+02, 1.383577518672690e+02,
+	-3.066479806614716e+01, 2.506628277459239e+00};
+	static const double b[5] = {-5.447609879822406e+01, 1.615858368580409e+02,
+		-1.556989798598866e+02, 6.680131188771972e+01,
+	-1.328068155288572e+01};
+	static const double c[6] = {-7.784894002430293e-03, -3.223964580411365e-01,
+		-2.400758277161838e+00, -2.549732539343734e+00,
+	4.374664141464968e+00, 2.938163982698783e+00};
+	static const double d[4] = {7.784695709041462e-03, 3.224671290700398e-01,
+	2.445134137142996e+00, 3.754408661907416e+00};
+	const double plow = 0.02425;
+	double		x,
+				q,
+				r,
+				e,
+				u;
+
+	if (p < plow)
+	{
+		q = sqrt(-2.0 * log(p));
+		x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+			((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+	}
+	else if (p <= 1.0 - plow)
+	{
+		q = p - 0.5;
+		r = q * q;
+		x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+			(((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
+	}
+	else
+	{
+		q = sqrt(-2.0 * log1p(-p));
+		x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+			((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+	}
+	/* Halley: the error of Phi(x) over the density at x */
+	e = 0.5 * erfc(-x / M_SQRT2) - p;
+	u = e * sqrt(2.0 * M_PI) * exp(x * x / 2.0);
+	return x - u / (1.0 + x * u / 2.0);
+}
+
+double
+interval_z(double level)
+{
+	ensure_finite(level, "level");
+	if (!(level > 0.0 && level < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("level must be between 0 and 1"),
+				 errdetail("Level is %g.", level)));
+	return normal_quantile(0.5 + level / 2.0);
+}
+
+/*
+ * The covariance attribute d of a model of n parameters as n * n doubles
+ * (row-major) into cov; errors 22023 unless it is an n x n matrix of finite
+ * numbers with a non-negative diagonal.
+ */
+void
+read_covariance(Datum d, int n, double *cov)
+{
+	ArrayType  *arr = DatumGetArrayTypeP(d);
+	int			ndim = ARR_NDIM(arr);
+	const int  *dims = ARR_DIMS(arr);
+
+	if (ARR_ELEMTYPE(arr) != FLOAT8OID || ARR_HASNULL(arr) || ndim != 2 ||
+		dims[0] != n || dims[1] != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model covariance must be a %d x %d matrix without nulls", n, n)));
+	memcpy(cov, ARR_DATA_PTR(arr), sizeof(double) * n * n);
+	for (int i = 0; i < n * n; i++)
+		if (!isfinite(cov[i]) || (i % (n + 1) == 0 && cov[i] < 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("model covariance must be finite with a non-negative diagonal")));
+}
+
+/*
+ * engage.parameters(model, level): one row (parameter, estimate, std_error,
+ * lower, upper) per parameter, in the model's order, named as its
+ * attributes.  The parameters are the attributes before the model's last
+ * four (loglik, customers, converged, covariance); std_error and the bounds
+ * are NULL when the covariance is.
+ */
+Datum
+btyd_parameters(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	HeapTupleHeader model = PG_GETARG_HEAPTUPLEHEADER(0);
+	double		z = interval_z(PG_GETARG_FLOAT8(1));
+	TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(model),
+											  HeapTupleHeaderGetTypMod(model));
+	HeapTupleData tuple;
+	int			n = desc->natts - BTYD_MODEL_EXTRA_ATTS;
+	double	   *cov = NULL;
+	bool		isnull;
+	Datum		d;
+
+	if (n < 1 || n > BTYD_MAX_PARAMS ||
+		TupleDescAttr(desc, desc->natts - 1)->atttypid != FLOAT8ARRAYOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the argument is not a model with a covariance")));
+	tuple.t_len = HeapTupleHeaderGetDatumLength(model);
+	tuple.t_data = model;
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	d = heap_getattr(&tuple, desc->natts, desc, &isnull);
+	if (!isnull)
+	{
+		cov = palloc(sizeof(double) * n * n);
+		read_covariance(d, n, cov);
+	}
+	InitMaterializedSRF(fcinfo, 0);
+	for (int i = 0; i < n; i++)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false, cov == NULL, cov == NULL, cov == NULL, cov == NULL};
+		double		est;
+		double		se;
+
+		d = heap_getattr(&tuple, i + 1, desc, &isnull);
+		est = isnull ? 0.0 : DatumGetFloat8(d);
+		values[0] = CStringGetTextDatum(NameStr(TupleDescAttr(desc, i)->attname));
+		values[1] = Float8GetDatum(est);
+		nulls[1] = isnull;
+		if (cov != NULL)
+		{
+			se = sqrt(cov[i * n + i]);
+			values[2] = Float8GetDatum(se);
+			values[3] = Float8GetDatum(est - z * se);
+			values[4] = Float8GetDatum(est + z * se);
+			nulls[3] = nulls[4] = isnull;
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	ReleaseTupleDesc(desc);
+	return (Datum) 0;
+}
+
+/*
+ * engage.<model>(parameters...): a model of the given parameters, in the
+ * calling function's result type, not fitted (loglik, customers and
+ * covariance NULL, converged true).  Errors 22023 naming the first
+ * parameter that is not a positive finite number, as scoring would.
+ */
+Datum
+btyd_model_construct(PG_FUNCTION_ARGS)
+{
+	TupleDesc	desc;
+	int			n = PG_NARGS();
+	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS];
+	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS];
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE ||
+		n > BTYD_MAX_PARAMS || desc->natts != n + BTYD_MODEL_EXTRA_ATTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the model type does not have %d parameters and %d further attributes",
+						n, BTYD_MODEL_EXTRA_ATTS)));
+	for (int i = 0; i < n; i++)
+	{
+		double		p = PG_GETARG_FLOAT8(i);
+
+		if (!(p > 0) || isinf(p))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("model parameter %s must be a positive finite number",
+							NameStr(TupleDescAttr(desc, i)->attname))));
+		values[i] = Float8GetDatum(p);
+		nulls[i] = false;
+	}
+	nulls[n] = nulls[n + 1] = nulls[n + 3] = true;	/* loglik, customers, covariance */
+	values[n] = values[n + 1] = values[n + 3] = (Datum) 0;
+	values[n + 2] = BoolGetDatum(true);
+	nulls[n + 2] = false;
+	desc = BlessTupleDesc(desc);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+/*
+ * Delta-method prediction intervals of a customer's score under a counting
+ * model (BG/NBD, MBG/NBD, Pareto/NBD): the gradient g of the score with
+ * respect to the parameters by central differences (relative steps of
+ * 1e-4), Var = g' Cov g.  The interval is built on a scale that keeps the
+ * bounds valid and mapped back: logit for P(alive), log for E[X(t) | ...];
+ * std_error is the natural-scale sqrt(g' Cov g).
+ */
+typedef enum CountingModel
+{
+	COUNTING_BGNBD,
+	COUNTING_MBGNBD,
+	COUNTING_PARETONBD
+} CountingModel;
+
+typedef enum IntervalScale
+{
+	SCALE_LOGIT,				/* a probability in [0, 1] */
+	SCALE_LOG					/* an expectation >= 0 */
+} IntervalScale;
+
+static const char *const bg_param_names[4] = {"r", "alpha", "a", "b"};
+static const char *const pnbd_param_names[4] = {"r", "alpha", "s", "beta"};
+
+#define PREDICTION_LOG_STEP 1e-4
+
+/* The customer's score at params: P(alive), or E[X(t)] when t >= 0. */
+static double
+counting_score(FunctionCallInfo fcinfo, CountingModel model, const double *params,
+			   double t, double x, double tx, double T)
+{
+	double		alive;
+	double		e = 1.0;
+
+	switch (model)
+	{
+		case COUNTING_BGNBD:
+			alive = bgnbd_p_alive(params, x, tx, T);
+			if (t >= 0)
+				bgnbd_expected_alive_steps(params, x, T, t, 1, 1, &e);
+			break;
+		case COUNTING_MBGNBD:
+			alive = mbgnbd_p_alive(params, x, tx, T);
+			if (t >= 0)
+				mbgnbd_expected_alive_steps(params, x, T, t, 1, 1, &e);
+			break;
+		default:
+			alive = paretonbd_p_alive_memo(fcinfo, params, 4, x, tx, T);
+			if (t >= 0)
+				paretonbd_expected_alive_steps(params, x, T, t, 1, 1, &e);
+			break;
+	}
+	return alive * e;
+}
+
+/* The scale transform of v, and its derivative. */
+static double
+scale_of(IntervalScale scale, double v, double *deriv)
+{
+	if (scale == SCALE_LOGIT)
+	{
+		*deriv = 1.0 / (v * (1.0 - v));
+		return log(v / (1.0 - v));
+	}
+	*deriv = 1.0 / v;
+	return log(v);
+}
+
+static double
+scale_inverse(IntervalScale scale, double u)
+{
+	if (scale == SCALE_LOGIT)
+		return 1.0 / (1.0 + exp(-u));
+	return exp(u);
+}
+
+/*
+ * The body of the interval functions: argument 0 the model, then (t,) x,
+ * t_x, T and the level.  NULL when the model has no covariance.
+ */
+static Datum
+counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
+{
+	const char *const *names = model == COUNTING_PARETONBD ? pnbd_param_names : bg_param_names;
+	int			a = expected ? 2 : 1;
+	double		t = expected ? PG_GETARG_FLOAT8(1) : -1.0;
+	double		x = PG_GETARG_FLOAT8(a),
+				tx = PG_GETARG_FLOAT8(a + 1),
+				T = PG_GETARG_FLOAT8(a + 2);
+	double		z = interval_z(PG_GETARG_FLOAT8(a + 3));
+	IntervalScale scale = expected ? SCALE_LOG : SCALE_LOGIT;
+	HeapTupleHeader tup = PG_GETARG_HEAPTUPLEHEADER(0);
+	double		params[4];
+	double		cov[16];
+	double		grad[4];
+	double		est,
+				var = 0.0,
+				se,
+				lower,
+				upper;
+	bool		isnull;
+	Datum		d;
+	TupleDesc	desc;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	btyd_read_model(PG_GETARG_DATUM(0), 4, names, params);
+	if (expected)
+		ensure_nonnegative(t, "t");
+	btyd_check_summary(x, tx, T);
+	d = GetAttributeByNum(tup, 4 + BTYD_MODEL_EXTRA_ATTS, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	read_covariance(d, 4, cov);
+	est = finite_result(counting_score(fcinfo, model, params, t, x, tx, T), "estimate");
+	for (int i = 0; i < 4; i++)
+	{
+		double		p[4];
+		double		up,
+					down;
+
+		memcpy(p, params, sizeof(p));
+		p[i] = params[i] * exp(PREDICTION_LOG_STEP);
+		up = counting_score(fcinfo, model, p, t, x, tx, T);
+		p[i] = params[i] * exp(-PREDICTION_LOG_STEP);
+		down = counting_score(fcinfo, model, p, t, x, tx, T);
+		grad[i] = finite_result((up - down) / (2.0 * PREDICTION_LOG_STEP * params[i]), "gradient");
+	}
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++)
+			var += grad[i] * cov[i * 4 + j] * grad[j];
+	se = sqrt(fmax(var, 0.0));
+	if (est <= 0.0 || (scale == SCALE_LOGIT && est >= 1.0) || se == 0.0)
+	{
+		/* on the boundary (e.g. BG/NBD P(alive) = 1 at frequency 0): no spread */
+		lower = upper = est;
+	}
+	else
+	{
+		double		deriv;
+		double		u = scale_of(scale, est, &deriv);
+		double		half = z * se * fabs(deriv);
+
+		lower = scale_inverse(scale, u - half);
+		upper = scale_inverse(scale, u + half);
+	}
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE || desc->natts != 4)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("function returning engage.prediction_interval called in a context that cannot accept it")));
+	values[0] = Float8GetDatum(est);
+	values[1] = Float8GetDatum(se);
+	values[2] = Float8GetDatum(lower);
+	values[3] = Float8GetDatum(upper);
+	desc = BlessTupleDesc(desc);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(bgnbd_p_alive_interval);
+PG_FUNCTION_INFO_V1(mbgnbd_p_alive_interval);
+PG_FUNCTION_INFO_V1(paretonbd_p_alive_interval);
+PG_FUNCTION_INFO_V1(bgnbd_expected_interval);
+PG_FUNCTION_INFO_V1(mbgnbd_expected_interval);
+PG_FUNCTION_INFO_V1(paretonbd_expected_interval);
+
+Datum
+bgnbd_p_alive_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_BGNBD, false);
+}
+
+Datum
+mbgnbd_p_alive_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_MBGNBD, false);
+}
+
+Datum
+paretonbd_p_alive_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_PARETONBD, false);
+}
+
+Datum
+bgnbd_expected_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_BGNBD, true);
+}
+
+Datum
+mbgnbd_expected_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_MBGNBD, true);
+}
+
+Datum
+paretonbd_expected_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_PARETONBD, true);
+}
