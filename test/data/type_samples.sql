@@ -72,6 +72,17 @@ INSERT INTO engage_samples
 SELECT 'engage.rfm_holdout', v FROM (VALUES
     ('(0,0,0,0,0,0,0)'), ('(,,,,,,)'), ('(2147483647,1e300,1e300,1e-300,-2147483648,0,Infinity)')) AS s(v);
 
+INSERT INTO engage_samples
+SELECT 'engage.rfm_classic', engage.rfm_classic(t, amount, '2024-02-01', '1 day')::text
+FROM (VALUES (1, '2024-01-01 09:00'::timestamptz, 10.0::float8), (1, '2024-01-08 12:00', NULL),
+             (1, '2024-01-09 12:00', -4), (2, '2024-01-15 10:00', 99)) AS o(c, t, amount)
+GROUP BY c;
+INSERT INTO engage_samples
+SELECT 'engage.rfm_classic', v FROM (VALUES
+    ('(2024-01-01,2024-01-22,3,64,21.333333333333332,10)'), ('(,,,,,)'),
+    ('(4714-11-24 BC,5874897-12-31,2147483647,1.7976931348623157e+308,5e-324,-Infinity)')) AS s(v);
+
+
 -- Fitted models: real fits (of simulated or small samples), and literal extremes.
 INSERT INTO engage_samples
 SELECT 'engage.bgnbd'::regtype, engage.bgnbd_fit(frequency, recency, age)::text
