@@ -26,7 +26,7 @@ SELECT pg_temp.error_of($$SELECT 'UTC {2024-01-01:1} x'::engage.purchases$$);
 SELECT pg_temp.error_of($$SELECT '{2024-01-01:1}'::engage.purchases$$);
 
 -- the trigger a user writes: one state per customer, updated on every order
-CREATE TABLE orders (customer_id integer, occurred_at timestamptz, amount double precision);
+CREATE TABLE purchase_orders (customer_id integer, occurred_at timestamptz, amount double precision);
 CREATE TABLE customer_purchases (customer_id integer PRIMARY KEY, state engage.purchases NOT NULL);
 CREATE FUNCTION track_purchase() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -36,7 +36,7 @@ BEGIN
         SET state = engage.purchases_add(c.state, NEW.occurred_at, NEW.amount, 'America/New_York');
     RETURN NEW;
 END $$;
-CREATE TRIGGER orders_track AFTER INSERT ON orders FOR EACH ROW EXECUTE FUNCTION track_purchase();
+CREATE TRIGGER orders_track AFTER INSERT ON purchase_orders FOR EACH ROW EXECUTE FUNCTION track_purchase();
 
 -- 3,000 orders of 200 customers over two years, several a day, amounts in quarters (exact
 -- sums in any order), 10% without an amount, 5% refunds, inserted in random order
@@ -49,7 +49,7 @@ SELECT 1 + (random() * 199)::integer AS customer_id,
             ELSE round(random() * 400) / 4 END AS amount
 FROM generate_series(1, 3000);
 INSERT INTO history SELECT customer_id, occurred_at + interval '2 hours', amount FROM history WHERE random() < 0.1;
-INSERT INTO orders SELECT * FROM history ORDER BY random();
+INSERT INTO purchase_orders SELECT * FROM history ORDER BY random();
 
 -- equal to the batch aggregate (the same zone) at several as_of times, incl. before some
 -- customers' first purchase and on day boundaries
@@ -60,7 +60,7 @@ FROM (VALUES (timestamptz '2023-03-01'), ('2023-06-30 23:59:59-04'), ('2024-01-0
              ('2025-01-01'), ('2030-01-01')) AS a(as_of)
 CROSS JOIN customer_purchases AS c
 LEFT JOIN LATERAL (SELECT engage.rfm(o.occurred_at, o.amount, a.as_of, '7 days', 'America/New_York') AS r
-                   FROM orders AS o WHERE o.customer_id = c.customer_id) AS b ON true
+                   FROM purchase_orders AS o WHERE o.customer_id = c.customer_id) AS b ON true
 GROUP BY a.as_of ORDER BY a.as_of;
 -- the aggregate builds the same states from the history, in any order and in parallel
 SELECT count(*) AS customers, count(*) FILTER (WHERE h.state::text = c.state::text) AS equal

@@ -84,9 +84,7 @@ SELECT engage.quintile(9223372036854775807, 9223372036854775807) AS top,
 SELECT pg_temp.error_of($$SELECT engage.quintile(0, 5)$$);
 SELECT pg_temp.error_of($$SELECT engage.quintile(6, 5)$$);
 SELECT pg_temp.error_of($$SELECT engage.quintile(1, 0)$$);
-\set VERBOSITY verbose
 SELECT engage.quintile(7, 5);
-\set VERBOSITY default
 
 -- the spend fit skips customers with repeat purchases but no positive monetary value, with a
 -- notice giving their number, and fits the others: CDNOW with customers 4, 5 and 7 above

@@ -426,7 +426,7 @@ purchases_add(PG_FUNCTION_ARGS)
 		result = (Purchases *) palloc(VARSIZE(p));
 		memcpy(result, p, VARSIZE(p));
 		rfm_day_merge(&result->days[pos], &d);
-		ensure_finite(result->days[pos].amount, "the day's net amount");
+		(void) finite_result(result->days[pos].amount, "the net amount of a day");
 		PG_RETURN_POINTER(result);
 	}
 	else
@@ -664,6 +664,6 @@ purchases_final(PG_FUNCTION_ARGS)
 	b = (PurchasesBuild *) PG_GETARG_POINTER(0);
 	purchases_build_normalize(b);
 	for (int32 i = 0; i < b->ndays; i++)
-		ensure_finite(b->days[i].amount, "the day's net amount");
+		(void) finite_result(b->days[i].amount, "the net amount of a day");
 	PG_RETURN_POINTER(purchases_make(b->zone, strlen(b->zone), b->days, b->ndays));
 }
