@@ -80,7 +80,7 @@ GROUP BY c;
 INSERT INTO engage_samples
 SELECT 'engage.rfm_classic', v FROM (VALUES
     ('(2024-01-01,2024-01-22,3,64,21.333333333333332,10)'), ('(,,,,,)'),
-    ('(4714-11-24 BC,5874897-12-31,2147483647,1.7976931348623157e+308,5e-324,-Infinity)')) AS s(v);
+    ('(0001-01-01,9999-12-31,2147483647,1.7976931348623157e+308,5e-324,-Infinity)')) AS s(v);
 
 -- Incremental purchase summaries: built by the aggregate and by purchases_add, literal
 -- extremes (the first and last representable days, an empty history, orders without amounts).
