@@ -129,6 +129,12 @@ purchases_check_days(const RfmDay *days, int32 n)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("amount must be a finite number")));
+		if (days[i].day < -POSTGRES_EPOCH_JDATE ||
+			days[i].day >= DATE_END_JULIAN - POSTGRES_EPOCH_JDATE)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("day out of range in engage.purchases"),
+					 errdetail("The day is %d days from 2000-01-01.", days[i].day)));
 		if (days[i].unpriced != 0 && days[i].unpriced != 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -167,6 +173,8 @@ purchases_parse_day(char **s)
 	if (end == p || errno != 0 || y < -4713 || y > 5874897 || m < 1 || m > 12 || d < 1 || d > 31)
 		goto bad;
 	jd = date2j((int) y, (int) m, (int) d);
+	if (jd < 0 || jd >= DATE_END_JULIAN)
+		goto bad;
 	j2date(jd, &yy, &mm, &dd);
 	if (yy != y || mm != m || dd != d)
 		goto bad;

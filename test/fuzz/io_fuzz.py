@@ -412,6 +412,9 @@ def composite_literal(attrs):
             out.append(str(rint()))
         elif typ == "boolean":
             out.append(rng.choice("tf"))
+        elif typ == "date":
+            out.append(rng.choice(["4714-11-24 BC", "5874897-12-31", "2000-01-01", "infinity", "-infinity",
+                                   f"{rng.randint(1, 9999):04d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"]))
         else:
             raise SystemExit(f"no generator for attributes of type {typ}")
     return "(" + ",".join(out) + ")"
