@@ -51,6 +51,11 @@ PG_FUNCTION_INFO_V1(purchases_deserialize);
 PG_FUNCTION_INFO_V1(purchases_final);
 
 #define PURCHASES_VERSION 1
+/*
+ * The earliest day: the day before Julian day 0, the local day of the first
+ * timestamptz in a zone west of Greenwich (local mean time before 1901).
+ */
+#define PURCHASES_FIRST_DAY (-POSTGRES_EPOCH_JDATE - 1)
 #define PURCHASES_MAX_DAYS ((int32) ((MaxAllocSize - 1024) / sizeof(RfmDay)))
 
 typedef struct Purchases
@@ -129,7 +134,7 @@ purchases_check_days(const RfmDay *days, int32 n)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("amount must be a finite number")));
-		if (days[i].day < -POSTGRES_EPOCH_JDATE ||
+		if (days[i].day < PURCHASES_FIRST_DAY ||
 			days[i].day >= DATE_END_JULIAN - POSTGRES_EPOCH_JDATE)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
@@ -173,7 +178,7 @@ purchases_parse_day(char **s)
 	if (end == p || errno != 0 || y < -4713 || y > 5874897 || m < 1 || m > 12 || d < 1 || d > 31)
 		goto bad;
 	jd = date2j((int) y, (int) m, (int) d);
-	if (jd < 0 || jd >= DATE_END_JULIAN)
+	if (jd - POSTGRES_EPOCH_JDATE < PURCHASES_FIRST_DAY || jd >= DATE_END_JULIAN)
 		goto bad;
 	j2date(jd, &yy, &mm, &dd);
 	if (yy != y || mm != m || dd != d)
