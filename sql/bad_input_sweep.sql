@@ -36,7 +36,8 @@ INSERT INTO sample_value VALUES
     ('engage.sbg', $$'(0.668,3.806,,,,)'::engage.sbg$$),
     ('engage.fitdata', $$(SELECT engage.fitdata(f, r, a) FROM (VALUES (2.0, 3.0, 5.0), (0.0, 0.0, 4.0)) v(f, r, a))$$),
     ('timestamp with time zone[]', $$'{2020-01-01 00:00+00,2020-01-05 00:00+00}'::timestamptz[]$$),
-    ('engage.rfm_holdout', $$'(2,3,5,10,1,4,6)'::engage.rfm_holdout$$);
+    ('engage.rfm_holdout', $$'(2,3,5,10,1,4,6)'::engage.rfm_holdout$$),
+    ('engage.purchases', $$'UTC {2020-01-01:5,2020-01-05:0?}'::engage.purchases$$);
 
 -- The extreme values of each type that the functions must survive.
 CREATE TEMP TABLE extreme_value (type regtype, expr text NOT NULL);
@@ -88,7 +89,11 @@ SELECT 'timestamp with time zone[]', unnest(ARRAY[$$'{}'::timestamptz[]$$, $$'{N
 UNION ALL
 SELECT 'engage.rfm_holdout', unnest(ARRAY[$$'(,,,,,,)'::engage.rfm_holdout$$,
        $$'(2,6,5,10,1,4,6)'::engage.rfm_holdout$$, $$'(2,3,5,10,-1,4,6)'::engage.rfm_holdout$$,
-       $$'(2,3,5,10,1,4,NaN)'::engage.rfm_holdout$$, $$'(2147483647,1e300,1e300,1e300,2147483647,1e300,1e300)'::engage.rfm_holdout$$]);
+       $$'(2,3,5,10,1,4,NaN)'::engage.rfm_holdout$$, $$'(2147483647,1e300,1e300,1e300,2147483647,1e300,1e300)'::engage.rfm_holdout$$])
+UNION ALL
+SELECT 'engage.purchases', unnest(ARRAY[$$'UTC {}'::engage.purchases$$,
+       $$'UTC {-4713-11-24:1e308,5874897-12-31:1e308}'::engage.purchases$$,
+       $$'Pacific/Kiritimati {2020-01-01:-1e308,2020-01-02:1e308?,2020-01-03:1e308}'::engage.purchases$$]);
 
 -- Model types: all fields NULL, then each parameter in turn NaN, infinite, zero, negative,
 -- huge and tiny.

@@ -105,7 +105,8 @@ CREATE TABLE gg_model_copy (m engage.gammagamma);
 COPY gg_model_copy FROM :'binfile' (FORMAT binary);
 SELECT count(*) AS binary_round_trip FROM gg_model_copy c JOIN gg_model s ON c.m = s.m;
 
--- Bad input: 22023 with a message naming the argument.
+-- Bad input: 22023 with a message naming the argument; a customer with repeat transactions
+-- but monetary <= 0 (refunds, orders without amounts) is skipped by the fit with a notice.
 CREATE FUNCTION pg_temp.try(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE q;

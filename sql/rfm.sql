@@ -58,7 +58,8 @@ WITH rows AS (
     SELECT t::date AS day, sum(amount) AS amount FROM rows GROUP BY 1
 ), expected AS (
     SELECT count(*) - 1 AS frequency, max(day) - min(day) AS recency, date '2030-01-01' - min(day) AS age,
-           sum(amount) FILTER (WHERE day > (SELECT min(day) FROM days)) / (count(*) - 1) AS monetary
+           sum(amount) FILTER (WHERE day > (SELECT min(day) FROM days) AND amount > 0)
+               / count(*) FILTER (WHERE day > (SELECT min(day) FROM days) AND amount > 0) AS monetary
     FROM days
 )
 SELECT e.frequency, (r).frequency = e.frequency AS frequency_agrees, (r).recency = e.recency AS recency_agrees,
@@ -104,7 +105,8 @@ SET TimeZone = 'PST8PDT';
 SELECT pg_temp.days_differing() AS pst8pdt;
 SET TimeZone = 'UTC';
 
--- NULL handling: rows with a NULL argument are skipped; no purchase up to as_of gives NULL
+-- NULL handling: rows with a NULL time or as_of are skipped; a NULL amount is a purchase
+-- without an amount (01-05 counts for frequency, not for monetary); no purchase up to as_of gives NULL
 SELECT engage.rfm(occurred_at, amount, '2024-02-01', '1 day') FROM (VALUES
     ('2024-01-01'::timestamptz, 1.0), (NULL, 2.0), ('2024-01-05', NULL), ('2024-01-11', 3.0)) AS v(occurred_at, amount);
 SELECT engage.rfm(occurred_at, amount, NULL, '1 day') IS NULL AS null_as_of FROM rfm_orders;

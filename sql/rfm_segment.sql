@@ -52,3 +52,42 @@ FROM (SELECT engage.rfm_segment(ntile(5) OVER (ORDER BY days_since DESC, custome
                                 ntile(5) OVER (ORDER BY spend, customer_id)::integer) AS segment
       FROM customers) AS s
 GROUP BY segment ORDER BY customers DESC, segment;
+
+-- Ties: equal customers must get equal scores.  On CDNOW at 1998-06-30, ntile(5) over the
+-- BTYD summary splits groups of identical (R, F, M) across scores; engage.quintile over
+-- rank() gives every member of a group the same scores, and so the same segment.
+SET TimeZone = 'UTC';
+CREATE TEMP TABLE cdnow (customer_id integer, master_id integer, purchased_on date, cds integer, amount double precision);
+\copy cdnow FROM 'test/data/cdnow/cdnow_sample.csv' WITH (FORMAT csv, HEADER true)
+CREATE TEMP TABLE cdnow_rfm AS
+SELECT customer_id, (engage.rfm(purchased_on::timestamptz, amount, '1998-06-30', '1 day')).*,
+       (engage.rfm_classic(purchased_on::timestamptz, amount, '1998-06-30', '1 day')).*
+FROM cdnow GROUP BY customer_id;
+-- the former recipe: ntile(5)
+SELECT count(*) AS split_groups, sum(customers) AS customers_in_them
+FROM (SELECT count(*) AS customers
+      FROM (SELECT age - recency AS rv, frequency AS fv, monetary AS mv,
+                   ntile(5) OVER (ORDER BY age - recency DESC) AS r,
+                   ntile(5) OVER (ORDER BY frequency) AS f,
+                   ntile(5) OVER (ORDER BY monetary) AS m
+            FROM cdnow_rfm) AS s
+      GROUP BY rv, fv, mv HAVING count(DISTINCT (r, f, m)) > 1) AS g;
+-- engage.quintile: the same (R, F, M) values in one group, for the BTYD and the classic inputs
+SELECT count(*) AS groups, count(*) FILTER (WHERE scorings > 1) AS split_groups
+FROM (SELECT count(DISTINCT (r, f, m)) AS scorings
+      FROM (SELECT age - recency AS rv, frequency AS fv, monetary AS mv,
+                   engage.quintile(rank() OVER (ORDER BY age - recency DESC), count(*) OVER ()) AS r,
+                   engage.quintile(rank() OVER (ORDER BY frequency), count(*) OVER ()) AS f,
+                   engage.quintile(rank() OVER (ORDER BY monetary), count(*) OVER ()) AS m
+            FROM cdnow_rfm) AS s
+      GROUP BY rv, fv, mv) AS g;
+CREATE TEMP TABLE cdnow_segments AS
+SELECT customer_id, since_last_purchase, purchase_days, total_spend,
+       engage.rfm_segment(engage.quintile(rank() OVER (ORDER BY since_last_purchase DESC), count(*) OVER ()),
+                          engage.quintile(rank() OVER (ORDER BY purchase_days), count(*) OVER ()),
+                          engage.quintile(rank() OVER (ORDER BY total_spend), count(*) OVER ())) AS segment
+FROM cdnow_rfm;
+SELECT count(*) AS groups, count(*) FILTER (WHERE segments > 1) AS split_groups
+FROM (SELECT count(DISTINCT segment) AS segments FROM cdnow_segments
+      GROUP BY since_last_purchase, purchase_days, total_spend) AS g;
+SELECT segment, count(*) AS customers FROM cdnow_segments GROUP BY segment ORDER BY customers DESC, segment;

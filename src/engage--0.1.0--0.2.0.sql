@@ -652,3 +652,222 @@ CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.pareto
 RETURNS @extschema@.prediction_interval
 AS 'MODULE_PATHNAME', 'paretonbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
 COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.paretonbd, double precision, double precision, double precision, double precision, double precision) IS 'expected_purchases(model, t, ...) with its delta-method standard error from the fit''s covariance and an interval of the given level on the log scale (Pareto/NBD); NULL when the model has no covariance';
+
+-- order inputs: rows without an amount, refunds, event tables, classic RFM, quintile scores ----
+
+COMMENT ON TYPE @extschema@.rfm IS 'customer summary: repeat purchase days (frequency), first to last purchase day (recency), first purchase day to as_of (age), mean net amount of the repeat purchase days with a positive one (monetary; 0 when none, NULL without amounts)';
+COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, double precision, timestamptz, interval) IS 'customer summary (frequency, recency, age, monetary) of purchases by calendar day up to the day of as_of, times in units; a row with a NULL amount is a purchase without an amount, a day whose amounts net below 0 is no purchase day; rows with another NULL are skipped; NULL when no purchase is up to as_of';
+COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, double precision, timestamptz, interval, text) IS 'customer summary (frequency, recency, age, monetary) of purchases by calendar day of time_zone up to the day of as_of, times in units; independent of the session TimeZone; amounts as in engage.rfm(timestamptz, double precision, timestamptz, interval)';
+
+-- The same of event tables without amounts: every row counts for its day (frequency, recency,
+-- age and the holdout purchase days); monetary and holdout_monetary are NULL.
+CREATE FUNCTION @extschema@.rfm_events_accum(state internal, occurred_at timestamptz,
+                                             as_of timestamptz, unit interval)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_events_accum(internal, timestamptz, timestamptz, interval) IS 'transition function of engage.rfm without amounts: adds one event (its calendar day in the session TimeZone)';
+
+CREATE FUNCTION @extschema@.rfm_events_accum(state internal, occurred_at timestamptz,
+                                             as_of timestamptz, unit interval, time_zone text)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_events_accum(internal, timestamptz, timestamptz, interval, text) IS 'transition function of engage.rfm without amounts, with a time zone: adds one event (its calendar day in time_zone)';
+
+CREATE FUNCTION @extschema@.rfm_holdout_events_accum(state internal, occurred_at timestamptz,
+                                                     calibration_end timestamptz, holdout_end timestamptz,
+                                                     unit interval)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_holdout_events_accum(internal, timestamptz, timestamptz, timestamptz, interval) IS 'transition function of engage.rfm_holdout without amounts: adds one event (its calendar day in the session TimeZone)';
+
+CREATE FUNCTION @extschema@.rfm_holdout_events_accum(state internal, occurred_at timestamptz,
+                                                     calibration_end timestamptz, holdout_end timestamptz,
+                                                     unit interval, time_zone text)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_holdout_events_accum(internal, timestamptz, timestamptz, timestamptz, interval, text) IS 'transition function of engage.rfm_holdout without amounts, with a time zone: adds one event (its calendar day in time_zone)';
+
+CREATE AGGREGATE @extschema@.rfm(occurred_at timestamptz, as_of timestamptz, unit interval) (
+    SFUNC = @extschema@.rfm_events_accum,
+    STYPE = internal,
+    SSPACE = 152,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, timestamptz, interval) IS 'customer summary of an event table without amounts: every event day up to the day of as_of is a purchase day, monetary is NULL; NULL when no event is up to as_of';
+
+CREATE AGGREGATE @extschema@.rfm(occurred_at timestamptz, as_of timestamptz, unit interval, time_zone text) (
+    SFUNC = @extschema@.rfm_events_accum,
+    STYPE = internal,
+    SSPACE = 152,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, timestamptz, interval, text) IS 'engage.rfm of an event table without amounts, by calendar days of time_zone';
+
+CREATE AGGREGATE @extschema@.rfm_holdout(occurred_at timestamptz, calibration_end timestamptz,
+                                         holdout_end timestamptz, unit interval) (
+    SFUNC = @extschema@.rfm_holdout_events_accum,
+    STYPE = internal,
+    SSPACE = 152,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_holdout_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_holdout(timestamptz, timestamptz, timestamptz, interval) IS 'engage.rfm_holdout of an event table without amounts: monetary and holdout_monetary NULL';
+
+CREATE AGGREGATE @extschema@.rfm_holdout(occurred_at timestamptz, calibration_end timestamptz,
+                                         holdout_end timestamptz, unit interval, time_zone text) (
+    SFUNC = @extschema@.rfm_holdout_events_accum,
+    STYPE = internal,
+    SSPACE = 152,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_holdout_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_holdout(timestamptz, timestamptz, timestamptz, interval, text) IS 'engage.rfm_holdout of an event table without amounts, by calendar days of time_zone';
+
+-- classic RFM --------------------------------------------------------------
+
+CREATE TYPE @extschema@.rfm_classic AS (
+    first_purchase date,
+    last_purchase date,
+    purchase_days integer,
+    total_spend double precision,
+    mean_spend double precision,
+    since_last_purchase double precision
+);
+COMMENT ON TYPE @extschema@.rfm_classic IS 'classic RFM inputs: first and last purchase day, number of purchase days, total net spend (first purchase included), mean spend per purchase day with an amount, and time from the last purchase day to as_of';
+
+CREATE FUNCTION @extschema@.rfm_classic_final(state internal)
+RETURNS @extschema@.rfm_classic
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_classic_final(internal) IS 'final function of engage.rfm_classic';
+
+CREATE AGGREGATE @extschema@.rfm_classic(occurred_at timestamptz, amount double precision,
+                                         as_of timestamptz, unit interval) (
+    SFUNC = @extschema@.rfm_accum,
+    STYPE = internal,
+    SSPACE = 152,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_classic_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_classic(timestamptz, double precision, timestamptz, interval) IS 'classic RFM inputs of purchases by calendar day up to the day of as_of (purchase days and amounts as in engage.rfm), times in units; NULL when no purchase is up to as_of';
+
+CREATE AGGREGATE @extschema@.rfm_classic(occurred_at timestamptz, amount double precision,
+                                         as_of timestamptz, unit interval, time_zone text) (
+    SFUNC = @extschema@.rfm_accum,
+    STYPE = internal,
+    SSPACE = 152,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_classic_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_classic(timestamptz, double precision, timestamptz, interval, text) IS 'engage.rfm_classic by calendar days of time_zone, independent of the session TimeZone';
+
+CREATE FUNCTION @extschema@.quintile(rank bigint, total bigint)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'rfm_quintile' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.quintile(bigint, bigint) IS 'tie-safe quintile score 1-5 of rank (as rank() gives: ties share the lowest) among total rows: 1 + floor(5 * (rank - 1) / total)';
+
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(double precision, double precision) IS 'maximum-likelihood Gamma-Gamma fit of customers with frequency repeat transactions of mean value monetary; customers with frequency 0 and rows with a NULL are skipped, those with monetary <= 0 skipped with a notice giving their number; NULL when no customer has a repeat transaction';
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(@extschema@.rfm) IS 'fits the Gamma-Gamma spend model to the frequency and monetary of engage.rfm summaries; summaries with frequency 0 and NULL summaries are skipped, those with monetary <= 0 (or NULL) skipped, with a notice giving their number when <= 0';
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(@extschema@.rfm, double precision) IS 'fits the Gamma-Gamma spend model to the frequency and monetary of engage.rfm summaries with a weight per row; summaries with frequency 0 and NULL summaries are skipped, those with monetary <= 0 (or NULL) skipped, with a notice giving their number when <= 0';
+
+-- incremental purchase summaries: engage.purchases -------------------------------------
+
+CREATE TYPE @extschema@.purchases;
+
+CREATE FUNCTION @extschema@.purchases_in(cstring)
+RETURNS @extschema@.purchases
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.purchases_in(cstring) IS 'text input of engage.purchases: a time zone, then {YYYY-MM-DD:net amount[?],...} ascending, ? marking a day with an order without an amount';
+
+CREATE FUNCTION @extschema@.purchases_out(@extschema@.purchases)
+RETURNS cstring
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.purchases_out(@extschema@.purchases) IS 'text output of engage.purchases';
+
+CREATE FUNCTION @extschema@.purchases_recv(internal)
+RETURNS @extschema@.purchases
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.purchases_recv(internal) IS 'binary input of engage.purchases';
+
+CREATE FUNCTION @extschema@.purchases_send(@extschema@.purchases)
+RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.purchases_send(@extschema@.purchases) IS 'binary output of engage.purchases';
+
+CREATE TYPE @extschema@.purchases (
+    INPUT = @extschema@.purchases_in,
+    OUTPUT = @extschema@.purchases_out,
+    RECEIVE = @extschema@.purchases_recv,
+    SEND = @extschema@.purchases_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.purchases IS 'a customer''s purchase days (net amount, and whether an order without an amount fell on each) in one time zone, kept up to date one order at a time; engage.rfm(purchases, as_of, unit) reads the summary as of any time';
+
+CREATE FUNCTION @extschema@.purchases_add(state @extschema@.purchases, occurred_at timestamptz,
+                                          amount double precision, time_zone text)
+RETURNS @extschema@.purchases
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.purchases_add(@extschema@.purchases, timestamptz, double precision, text) IS 'state with one more order on its calendar day in time_zone (a new state when state is NULL; a NULL amount is an order without an amount; a NULL occurred_at or time_zone leaves state unchanged); time_zone must be the state''s';
+
+CREATE FUNCTION @extschema@.rfm(state @extschema@.purchases, as_of timestamptz, unit interval)
+RETURNS @extschema@.rfm
+AS 'MODULE_PATHNAME', 'purchases_rfm' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm(@extschema@.purchases, timestamptz, interval) IS 'customer summary of the purchase days of state up to the day of as_of (in the state''s time zone), times in units: equal to engage.rfm(occurred_at, amount, as_of, unit, time_zone) over the same orders; NULL when no purchase is up to as_of';
+
+CREATE FUNCTION @extschema@.purchases_accum(state internal, occurred_at timestamptz,
+                                            amount double precision, time_zone text)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.purchases_accum(internal, timestamptz, double precision, text) IS 'transition function of engage.purchases: adds one order';
+
+CREATE FUNCTION @extschema@.purchases_combine(state internal, other internal)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.purchases_combine(internal, internal) IS 'combine function of engage.purchases';
+
+CREATE FUNCTION @extschema@.purchases_serialize(state internal)
+RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.purchases_serialize(internal) IS 'serial function of engage.purchases';
+
+CREATE FUNCTION @extschema@.purchases_deserialize(bytes bytea, dummy internal)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.purchases_deserialize(bytea, internal) IS 'deserial function of engage.purchases';
+
+CREATE FUNCTION @extschema@.purchases_final(state internal)
+RETURNS @extschema@.purchases
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.purchases_final(internal) IS 'final function of engage.purchases';
+
+CREATE AGGREGATE @extschema@.purchases(occurred_at timestamptz, amount double precision, time_zone text) (
+    SFUNC = @extschema@.purchases_accum,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.purchases_combine,
+    SERIALFUNC = @extschema@.purchases_serialize,
+    DESERIALFUNC = @extschema@.purchases_deserialize,
+    FINALFUNC = @extschema@.purchases_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.purchases(timestamptz, double precision, text) IS 'the engage.purchases state of a customer''s order history (days of time_zone), to be kept up to date with engage.purchases_add; rows with a NULL time or zone are skipped; NULL when there are none';

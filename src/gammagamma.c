@@ -22,13 +22,17 @@
  * a weighted mean of the population mean v p / (q - 1) and the customer's
  * own mean z.  Customers without repeat transactions (x = 0) carry no
  * information about spend: the fit skips them, and their expected spend is
- * the population mean.
+ * the population mean.  Nor do customers with repeat transactions but a
+ * mean value <= 0 (refunds, orders without amounts, zero-amount orders: the
+ * model's values are positive): the fit skips them too, with a NOTICE
+ * giving their number, rather than failing for the whole population.
  *
  *-------------------------------------------------------------------------
  */
 #include "engage.h"
 
 #include "executor/executor.h"
+#include "miscadmin.h"
 
 #include "btyd.h"
 #include "fitdata.h"
@@ -46,11 +50,44 @@ void
 gammagamma_check_summary(double x, double m)
 {
 	ensure_nonnegative(x, "frequency");
-	ensure_nonnegative(m, "monetary");
+	ensure_finite(m, "monetary");
+	if (m < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("monetary must not be negative"),
+				 errdetail("The monetary value is %g.", m)));
 	if (x > 0 && m == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("monetary must be positive when frequency is positive")));
+				 errmsg("monetary must be positive when frequency is positive"),
+				 errdetail("The monetary value is 0 with frequency %g.", x)));
+}
+
+/*
+ * Checks a customer of the fit sample: errors for a negative or non-finite
+ * frequency or a non-finite monetary value.  A customer with repeat
+ * transactions but no positive mean value (a refund, orders without
+ * amounts, a zero-amount order) is no error: it cannot inform the fit,
+ * which skips it with a notice.
+ */
+static void
+gg_fit_check(double x, double m)
+{
+	if (isnan(x) || isinf(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("frequency must be a finite number"),
+				 errdetail("The frequency is %g (monetary %g).", x, m)));
+	if (x < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("frequency must not be negative"),
+				 errdetail("The frequency is %g (monetary %g).", x, m)));
+	if (isnan(m) || isinf(m))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("monetary must be a finite number"),
+				 errdetail("The monetary value is %g (frequency %g).", m, x)));
 }
 
 void
@@ -138,10 +175,29 @@ static const BtydModelSpec gg_spec = {
 };
 
 /*
+ * Adds a customer (frequency, monetary) of weight w to the fit sample:
+ * customers with frequency 0 carry no information and are left out;
+ * customers with repeat transactions but monetary <= 0 are kept as tuples
+ * of their own, so that parallel plans count them too, and the final
+ * function skips them with a notice.
+ */
+static void
+gg_fit_add(FitData *fd, double *tuple, double w)
+{
+	gg_fit_check(tuple[0], tuple[1]);
+	if (tuple[0] > 0)
+	{
+		if (tuple[1] < 0)
+			tuple[1] = 0.0;		/* one tuple for all skipped of a frequency */
+		fitdata_add(fd, tuple, w);
+	}
+}
+
+/*
  * Transition of engage.gammagamma_fit(frequency, monetary [, weight]): adds
  * a customer with repeat transactions to the compressed sample.  Customers
- * with frequency 0 are checked and skipped; rows with a NULL argument are
- * skipped.
+ * with frequency 0 are checked and skipped, those with monetary <= 0 kept
+ * apart (see gg_fit_add); rows with a NULL argument are skipped.
  */
 Datum
 gammagamma_fit_accum(PG_FUNCTION_ARGS)
@@ -155,14 +211,12 @@ gammagamma_fit_accum(PG_FUNCTION_ARGS)
 			PG_RETURN_POINTER(fd);
 	tuple[0] = PG_GETARG_FLOAT8(1);
 	tuple[1] = PG_GETARG_FLOAT8(2);
-	gammagamma_check_summary(tuple[0], tuple[1]);
 	if (PG_NARGS() > 3)
 	{
 		w = PG_GETARG_FLOAT8(3);
 		ensure_nonnegative(w, "weight");
 	}
-	if (tuple[0] > 0)
-		fitdata_add(fd, tuple, w);
+	gg_fit_add(fd, tuple, w);
 	PG_RETURN_POINTER(fd);
 }
 
@@ -193,15 +247,47 @@ gammagamma_fit_accum_rfm(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(fd);
 	tuple[0] = (double) DatumGetInt32(x);
 	tuple[1] = DatumGetFloat8(z);
-	gammagamma_check_summary(tuple[0], tuple[1]);
 	if (PG_NARGS() > 2)
 	{
 		w = PG_GETARG_FLOAT8(2);
 		ensure_nonnegative(w, "weight");
 	}
-	if (tuple[0] > 0)
-		fitdata_add(fd, tuple, w);
+	gg_fit_add(fd, tuple, w);
 	PG_RETURN_POINTER(fd);
+}
+
+/*
+ * The customers of sample fd with a positive monetary value (all of them,
+ * fd itself, when there are no others); a NOTICE gives the number of
+ * customers skipped for a monetary value <= 0.
+ */
+static FitData *
+gg_fit_usable_sample(FitData *fd)
+{
+	FitData    *usable;
+	FitData    *skipped;
+	int			nskipped = 0;
+
+	for (int i = 0; i < fd->ntuples; i++)
+		if (!(fitdata_tuple(fd, i)[1] > 0))
+			nskipped++;
+	if (nskipped == 0)
+		return fd;
+	usable = fitdata_create(CurrentMemoryContext, 2);
+	skipped = fitdata_create(CurrentMemoryContext, 2);
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *t = fitdata_tuple(fd, i);
+
+		CHECK_FOR_INTERRUPTS();
+		fitdata_add(t[1] > 0 ? usable : skipped, t, fitdata_weight(fd, i));
+	}
+	ereport(NOTICE,
+			(errmsg("gammagamma_fit skipped %.15g customers with repeat transactions but no positive monetary value",
+					fitdata_total_weight(skipped)),
+			 errdetail("Their mean transaction value is 0 or negative (refunds, orders without amounts, zero amounts); the fit uses the %.15g others.",
+					   fitdata_total_weight(usable))));
+	return usable;
 }
 
 /*
@@ -213,7 +299,10 @@ gammagamma_fit_final(PG_FUNCTION_ARGS)
 {
 	FitData    *fd = PG_ARGISNULL(0) ? NULL : (FitData *) PG_GETARG_POINTER(0);
 
-	if (fd == NULL || fitdata_total_weight(fd) <= 0)
+	if (fd == NULL)
+		PG_RETURN_NULL();
+	fd = gg_fit_usable_sample(fd);
+	if (fitdata_total_weight(fd) <= 0)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &gg_spec, fd, 0.0));
 }

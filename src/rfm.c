@@ -7,39 +7,43 @@
  *
  * A customer's transactions are reduced to purchase days (calendar days of
  * the session time zone, or of the zone named by the optional time_zone
- * argument; several transactions on one day count as one, each
- * day's amounts summed), as in Fader, Hardie & Lee (2005), "Counting your
+ * argument; several transactions on one day count as one, each day's
+ * amounts netted), as in Fader, Hardie & Lee (2005), "Counting your
  * customers the easy way: an alternative to the Pareto/NBD model", Marketing
  * Science 24(2), and in the CDNOW summaries that accompany it:
  *	  frequency x  = number of purchase days - 1 (the repeat purchase days)
  *	  recency   t_x = (last purchase day - first purchase day) / unit
  *	  age       T   = (day of as_of - first purchase day) / unit
- *	  monetary  zbar = mean summed amount of the repeat purchase days, 0 if x = 0
- * over the days up to and including the day of as_of.  engage.rfm_holdout
- * adds, for a second period (calibration_end day, holdout_end day], the
- * number of purchase days, their mean amount and the period's length.
+ *	  monetary  zbar = mean net amount of the repeat purchase days with a
+ *					   positive one, 0 if there is none
+ * over the days up to and including the day of as_of.  A day is a purchase
+ * day when a row without an amount (NULL, or the forms without an amount)
+ * fell on it or its amounts net to 0 or more (the CDNOW summaries count $0
+ * orders); a day of refunds only is not.  engage.rfm_holdout adds, for a
+ * second period (calibration_end day, holdout_end day], the number of
+ * purchase days, their mean amount and the period's length;
+ * engage.rfm_classic the classic RFM inputs, the first day included.
  *
- * Both aggregates share one state (RfmState): the first purchase day and its
- * amount, the summed amounts of the two periods, and the purchase days as an
- * int32 array, kept sorted and distinct while that is cheap (days arriving
- * in order are appended, others inserted while the array is small) and
- * otherwise appended to and sorted/deduplicated only when needed.
- * Per-day sums are not needed: the amount of the earliest calibration day
- * seen so far is kept apart from the amount of all later calibration days
- * (the repeat days), and moves over when an earlier day turns up, so that
- * monetary = repeat amount / x is a sum of additions only.
+ * The aggregates share one state (RfmState): the days as an array of
+ * (day, net amount, whether a row without an amount fell on it), kept
+ * sorted and distinct while that is cheap (days arriving in order are
+ * appended or merged into the last, others inserted while the array is
+ * small) and otherwise appended to and sorted/merged only when needed.  The
+ * final functions count the purchase days in one pass over the sorted days.
  *
  *-------------------------------------------------------------------------
  */
 #include "engage.h"
 
 #include "localday.h"
+#include "rfm.h"
 
 #include "access/htup_details.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/timestamp.h"
 #include "utils/memutils.h"
 
@@ -51,19 +55,22 @@ PG_FUNCTION_INFO_V1(rfm_deserialize);
 PG_FUNCTION_INFO_V1(rfm_final);
 PG_FUNCTION_INFO_V1(rfm_holdout_final);
 PG_FUNCTION_INFO_V1(rfm_segment);
+PG_FUNCTION_INFO_V1(rfm_events_accum);
+PG_FUNCTION_INFO_V1(rfm_holdout_events_accum);
+PG_FUNCTION_INFO_V1(rfm_classic_final);
+PG_FUNCTION_INFO_V1(rfm_quintile);
 
-#define RFM_SERIAL_VERSION 1
-#define RFM_INITIAL_DAYS 10
+#define RFM_SERIAL_VERSION 2
+#define RFM_INITIAL_DAYS 4
 #define RFM_INSERT_LIMIT 1024	/* sorted insertion up to this many days */
-#define NO_DAY PG_INT32_MAX
 
 /*
- * State of engage.rfm and engage.rfm_holdout for one group: 88 bytes plus
- * 4 bytes per purchase day (the array starts with room for 10 days, in the
- * same allocation: 128 bytes in all; when full, it is sorted and repeated
- * days dropped if need be, and it doubles only if still more than half
- * full, so its size stays below four times the number of distinct days).  engage.rfm
- * uses split = horizon = as_of.
+ * State of engage.rfm, engage.rfm_holdout and engage.rfm_classic for one
+ * group: 80 bytes plus 16 bytes per distinct day (the array starts with
+ * room for 4 days, in the same allocation: 144 bytes in all; when full, it
+ * is sorted and repeated days merged if need be, and it doubles only if
+ * still more than half full, so its size stays below four times the number
+ * of distinct days).  engage.rfm uses split = horizon = as_of.
  */
 typedef struct RfmState
 {
@@ -72,36 +79,34 @@ typedef struct RfmState
 	int64		unit_usecs;		/* the unit of recency, age and duration */
 	int32		split_day;		/* local day of split */
 	int32		horizon_day;	/* local day of horizon */
-	int32		first_day;		/* earliest day <= split_day, NO_DAY if none */
 	int32		ndays;			/* used entries of days */
 	int32		capacity;		/* allocated entries of days */
 	bool		sorted;			/* days ascending without duplicates */
-	double		first_day_amount;	/* summed amount of first_day */
-	double		repeat_amount;	/* summed amount of (first_day, split_day] */
-	double		holdout_amount; /* summed amount of (split_day, horizon_day] */
+	bool		priced;			/* the aggregate takes an amount argument */
 	const pg_tz *zone;			/* zone named by the rows (time_zone), NULL
 								 * for the session's; transitions only, not
 								 * serialised */
-	int32	   *days;			/* purchase days, maybe unsorted/repeated */
+	RfmDay	   *days;			/* the days, maybe unsorted/repeated */
 } RfmState;
 
 /* A new empty state in the current memory context. */
 static RfmState *
 rfm_state_create(TimestampTz split, TimestampTz horizon, int64 unit_usecs,
-				 int32 split_day, int32 horizon_day, int32 capacity)
+				 int32 split_day, int32 horizon_day, bool priced,
+				 int32 capacity)
 {
 	RfmState   *state;
 
-	state = palloc0(MAXALIGN(sizeof(RfmState)) + capacity * sizeof(int32));
+	state = palloc0(MAXALIGN(sizeof(RfmState)) + capacity * sizeof(RfmDay));
 	state->split = split;
 	state->horizon = horizon;
 	state->unit_usecs = unit_usecs;
 	state->split_day = split_day;
 	state->horizon_day = horizon_day;
-	state->first_day = NO_DAY;
+	state->priced = priced;
 	state->capacity = capacity;
 	state->sorted = true;
-	state->days = (int32 *) ((char *) state + MAXALIGN(sizeof(RfmState)));
+	state->days = (RfmDay *) ((char *) state + MAXALIGN(sizeof(RfmState)));
 	return state;
 }
 
@@ -111,78 +116,85 @@ rfm_state_reserve(RfmState *state, int32 extra)
 {
 	int64		needed = (int64) state->ndays + extra;
 	int64		capacity = state->capacity;
-	int32	   *days;
+	RfmDay	   *days;
 
 	if (needed <= capacity)
 		return;
 	while (capacity < needed)
 		capacity *= 2;
-	if (capacity > (int64) (MaxAllocSize / sizeof(int32)))
+	if (capacity > (int64) (MaxAllocSize / sizeof(RfmDay)))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many purchase days in one group")));
 	days = MemoryContextAlloc(GetMemoryChunkContext(state),
-							  capacity * sizeof(int32));
-	memcpy(days, state->days, state->ndays * sizeof(int32));
+							  capacity * sizeof(RfmDay));
+	memcpy(days, state->days, state->ndays * sizeof(RfmDay));
 	/* the first array shares the allocation of the state: never freed */
-	if (state->days != (int32 *) ((char *) state + MAXALIGN(sizeof(RfmState))))
+	if (state->days != (RfmDay *) ((char *) state + MAXALIGN(sizeof(RfmState))))
 		pfree(state->days);
 	state->days = days;
 	state->capacity = (int32) capacity;
 }
 
-/* sort_days(int32 *days, size_t n): a quicksort specialised for day numbers */
+/* sort_days(RfmDay *days, size_t n): a quicksort of days by day number */
 #define ST_SORT sort_days
-#define ST_ELEMENT_TYPE int32
-#define ST_COMPARE(a, b) ((*(a) > *(b)) - (*(a) < *(b)))
+#define ST_ELEMENT_TYPE RfmDay
+#define ST_COMPARE(a, b) (((a)->day > (b)->day) - ((a)->day < (b)->day))
 #define ST_SCOPE static
 #define ST_CHECK_FOR_INTERRUPTS
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
+int32
+rfm_days_sort_merge(RfmDay *days, int32 n)
+{
+	int32		m = 0;
+
+	if (n <= 16)
+	{
+		/* insertion sort: faster for the few days of most customers */
+		for (int32 i = 1; i < n; i++)
+		{
+			RfmDay		d = days[i];
+			int32		j = i;
+
+			while (j > 0 && days[j - 1].day > d.day)
+			{
+				days[j] = days[j - 1];
+				j--;
+			}
+			days[j] = d;
+		}
+	}
+	else
+		sort_days(days, n);
+	for (int32 i = 0; i < n; i++)
+	{
+		if (m > 0 && days[i].day == days[m - 1].day)
+			rfm_day_merge(&days[m - 1], &days[i]);
+		else
+			days[m++] = days[i];
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return m;
+}
+
 /*
- * Sorts the purchase days and removes repeated days.  This changes the
+ * Sorts the days and merges repeated days.  This changes the
  * representation only, so final functions may call it.
  */
 static void
 rfm_state_normalize(RfmState *state)
 {
-	int32		n = 0;
-
 	if (state->sorted)
 		return;
-	if (state->ndays <= 16)
-	{
-		/* insertion sort: faster for the few days of most customers */
-		for (int32 i = 1; i < state->ndays; i++)
-		{
-			int32		day = state->days[i];
-			int32		j = i;
-
-			while (j > 0 && state->days[j - 1] > day)
-			{
-				state->days[j] = state->days[j - 1];
-				j--;
-			}
-			state->days[j] = day;
-		}
-	}
-	else
-		sort_days(state->days, state->ndays);
-	for (int32 i = 0; i < state->ndays; i++)
-	{
-		if (n == 0 || state->days[i] != state->days[n - 1])
-			state->days[n++] = state->days[i];
-		if ((i & 0xffff) == 0xffff)
-			CHECK_FOR_INTERRUPTS();
-	}
-	state->ndays = n;
+	state->ndays = rfm_days_sort_merge(state->days, state->ndays);
 	state->sorted = true;
 }
 
-/* The index of the first of the n sorted days that is >= day (n if none). */
-static inline int32
-days_lower_bound(const int32 *days, int32 n, int32 day)
+int32
+rfm_days_lower_bound(const RfmDay *days, int32 n, int32 day)
 {
 	int32		lo = 0;
 	int32		hi = n;
@@ -191,7 +203,7 @@ days_lower_bound(const int32 *days, int32 n, int32 day)
 	{
 		int32		mid = lo + (hi - lo) / 2;
 
-		if (days[mid] < day)
+		if (days[mid].day < day)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -200,26 +212,32 @@ days_lower_bound(const int32 *days, int32 n, int32 day)
 }
 
 /*
- * Records a purchase day: appended when it is later than the last day,
- * inserted in place while the array is sorted and small, else appended and
- * the array marked unsorted.
+ * Records the rows of one day: merged into the last day when it is that
+ * day, appended when it is later, inserted in place (or merged) while the
+ * array is sorted and small, else appended and the array marked unsorted.
  */
 static void
-rfm_state_add_day(RfmState *state, int32 day)
+rfm_state_add_day(RfmState *state, const RfmDay *d)
 {
 	int32		n = state->ndays;
 	int32		pos = n;
 
-	if (n > 0 && day <= state->days[n - 1])
+	if (n > 0 && d->day <= state->days[n - 1].day)
 	{
 		/* consecutive rows of one day, the common case, add no entry */
-		if (day == state->days[n - 1])
+		if (d->day == state->days[n - 1].day)
+		{
+			rfm_day_merge(&state->days[n - 1], d);
 			return;
+		}
 		if (state->sorted && n <= RFM_INSERT_LIMIT)
 		{
-			pos = days_lower_bound(state->days, n, day);
-			if (state->days[pos] == day)
+			pos = rfm_days_lower_bound(state->days, n, d->day);
+			if (state->days[pos].day == d->day)
+			{
+				rfm_day_merge(&state->days[pos], d);
 				return;
+			}
 		}
 		else
 			state->sorted = false;
@@ -228,41 +246,20 @@ rfm_state_add_day(RfmState *state, int32 day)
 	{
 		bool		was_sorted = state->sorted;
 
-		/* drop repeated days first; grow only if that frees too little */
+		/* merge repeated days first; grow only if that frees too little */
 		rfm_state_normalize(state);
 		if (state->ndays > state->capacity / 2)
 			rfm_state_reserve(state, 1);
 		if (!was_sorted)
 		{
 			/* the array was sorted again: place the day afresh (there is room) */
-			rfm_state_add_day(state, day);
+			rfm_state_add_day(state, d);
 			return;
 		}
 	}
-	memmove(&state->days[pos + 1], &state->days[pos], (n - pos) * sizeof(int32));
-	state->days[pos] = day;
+	memmove(&state->days[pos + 1], &state->days[pos], (n - pos) * sizeof(RfmDay));
+	state->days[pos] = *d;
 	state->ndays = n + 1;
-}
-
-/* Adds one purchase of amount on day (already filtered to day <= horizon). */
-static inline void
-rfm_state_add(RfmState *state, int32 day, double amount)
-{
-	if (day > state->split_day)
-		state->holdout_amount += amount;
-	else if (day < state->first_day)
-	{
-		/* the former first day, if any, becomes a repeat day */
-		if (state->first_day != NO_DAY)
-			state->repeat_amount += state->first_day_amount;
-		state->first_day = day;
-		state->first_day_amount = amount;
-	}
-	else if (day == state->first_day)
-		state->first_day_amount += amount;
-	else
-		state->repeat_amount += amount;
-	rfm_state_add_day(state, day);
 }
 
 /* Errors unless a state's per-group constants are split, horizon and unit. */
@@ -283,24 +280,24 @@ rfm_state_check_same(const RfmState *state, TimestampTz split,
 
 /*
  * The shared transition step: checks the row, creates the state on the
- * first row, then adds the purchase if its day is not after the horizon.
- * Days are those of the zone named by argument zone_arg, or of the session's
- * TimeZone when zone_arg < 0.  Rows with a NULL argument are skipped.
+ * first row, then adds the row to its day if the day is not after the
+ * horizon.  The amount is argument amount_arg (a NULL amount makes a row
+ * without an amount), or absent when amount_arg < 0.  Days are those of the
+ * zone named by argument zone_arg, or of the session's TimeZone when
+ * zone_arg < 0.  Rows with another NULL argument are skipped.
  */
 static RfmState *
-rfm_accum_row(FunctionCallInfo fcinfo, RfmState *state, int split_arg,
-			  int horizon_arg, int unit_arg, int zone_arg)
+rfm_accum_row(FunctionCallInfo fcinfo, RfmState *state, int amount_arg,
+			  int split_arg, int horizon_arg, int unit_arg, int zone_arg)
 {
 	MemoryContext aggcontext;
 	LocalDayCache *cache;
 	TimestampTz occurred_at;
 	TimestampTz split;
 	TimestampTz horizon;
-	double		amount;
-	int32		day;
+	RfmDay		d;
 
-	/* first, as most rows of an interaction log are not purchases */
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(split_arg) ||
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(split_arg) ||
 		PG_ARGISNULL(horizon_arg) || PG_ARGISNULL(unit_arg) ||
 		(zone_arg >= 0 && PG_ARGISNULL(zone_arg)))
 		return state;
@@ -310,11 +307,17 @@ rfm_accum_row(FunctionCallInfo fcinfo, RfmState *state, int split_arg,
 		local_day_set_zone(cache, PG_GETARG_TEXT_PP(zone_arg));
 
 	occurred_at = PG_GETARG_TIMESTAMPTZ(1);
-	amount = PG_GETARG_FLOAT8(2);
 	split = PG_GETARG_TIMESTAMPTZ(split_arg);
 	horizon = PG_GETARG_TIMESTAMPTZ(horizon_arg);
 	ensure_finite_timestamp(occurred_at, "occurred_at");
-	ensure_finite(amount, "amount");
+	d.amount = 0.0;
+	d.unpriced = 1;
+	if (amount_arg >= 0 && !PG_ARGISNULL(amount_arg))
+	{
+		d.amount = PG_GETARG_FLOAT8(amount_arg);
+		d.unpriced = 0;
+		ensure_finite(d.amount, "amount");
+	}
 
 	if (state == NULL)
 	{
@@ -331,7 +334,8 @@ rfm_accum_row(FunctionCallInfo fcinfo, RfmState *state, int split_arg,
 		old = MemoryContextSwitchTo(aggcontext);
 		state = rfm_state_create(split, horizon, unit_usecs,
 								 local_day(split, cache),
-								 local_day(horizon, cache), RFM_INITIAL_DAYS);
+								 local_day(horizon, cache), amount_arg >= 0,
+								 RFM_INITIAL_DAYS);
 		state->zone = cache->zone;
 		MemoryContextSwitchTo(old);
 	}
@@ -345,22 +349,44 @@ rfm_accum_row(FunctionCallInfo fcinfo, RfmState *state, int split_arg,
 					 errmsg("time_zone must be the same for every row of a group")));
 	}
 
-	day = local_day(occurred_at, cache);
-	if (day <= state->horizon_day)
-		rfm_state_add(state, day, amount);
+	d.day = local_day(occurred_at, cache);
+	if (d.day <= state->horizon_day)
+		rfm_state_add_day(state, &d);
 	return state;
 }
 
-/* Transition of engage.rfm(occurred_at, amount, as_of, unit [, time_zone]). */
+/* The state argument of a transition function, NULL before the first row. */
+#define RFM_STATE_ARG() (PG_ARGISNULL(0) ? NULL : (RfmState *) PG_GETARG_POINTER(0))
+
+/* Returns a transition's state, NULL while no row has been added. */
+#define RFM_RETURN_STATE(state) \
+	do { \
+		if ((state) == NULL) \
+			PG_RETURN_NULL(); \
+		PG_RETURN_POINTER(state); \
+	} while (0)
+
+/*
+ * Transition of engage.rfm and engage.rfm_classic(occurred_at, amount,
+ * as_of, unit [, time_zone]).
+ */
 Datum
 rfm_accum(PG_FUNCTION_ARGS)
 {
-	RfmState   *state = PG_ARGISNULL(0) ? NULL : (RfmState *) PG_GETARG_POINTER(0);
+	RfmState   *state = RFM_STATE_ARG();
 
-	state = rfm_accum_row(fcinfo, state, 3, 3, 4, PG_NARGS() > 5 ? 5 : -1);
-	if (state == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_POINTER(state);
+	state = rfm_accum_row(fcinfo, state, 2, 3, 3, 4, PG_NARGS() > 5 ? 5 : -1);
+	RFM_RETURN_STATE(state);
+}
+
+/* Transition of engage.rfm(occurred_at, as_of, unit [, time_zone]). */
+Datum
+rfm_events_accum(PG_FUNCTION_ARGS)
+{
+	RfmState   *state = RFM_STATE_ARG();
+
+	state = rfm_accum_row(fcinfo, state, -1, 2, 2, 3, PG_NARGS() > 4 ? 4 : -1);
+	RFM_RETURN_STATE(state);
 }
 
 /*
@@ -370,15 +396,26 @@ rfm_accum(PG_FUNCTION_ARGS)
 Datum
 rfm_holdout_accum(PG_FUNCTION_ARGS)
 {
-	RfmState   *state = PG_ARGISNULL(0) ? NULL : (RfmState *) PG_GETARG_POINTER(0);
+	RfmState   *state = RFM_STATE_ARG();
 
-	state = rfm_accum_row(fcinfo, state, 3, 4, 5, PG_NARGS() > 6 ? 6 : -1);
-	if (state == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_POINTER(state);
+	state = rfm_accum_row(fcinfo, state, 2, 3, 4, 5, PG_NARGS() > 6 ? 6 : -1);
+	RFM_RETURN_STATE(state);
 }
 
-/* Combine: adds the purchases of the second state to the first. */
+/*
+ * Transition of engage.rfm_holdout(occurred_at, calibration_end,
+ * holdout_end, unit [, time_zone]).
+ */
+Datum
+rfm_holdout_events_accum(PG_FUNCTION_ARGS)
+{
+	RfmState   *state = RFM_STATE_ARG();
+
+	state = rfm_accum_row(fcinfo, state, -1, 2, 3, 4, PG_NARGS() > 5 ? 5 : -1);
+	RFM_RETURN_STATE(state);
+}
+
+/* Combine: adds the days of the second state to the first. */
 Datum
 rfm_combine(PG_FUNCTION_ARGS)
 {
@@ -399,38 +436,27 @@ rfm_combine(PG_FUNCTION_ARGS)
 
 		into = rfm_state_create(from->split, from->horizon, from->unit_usecs,
 								from->split_day, from->horizon_day,
+								from->priced,
 								Max(from->ndays, RFM_INITIAL_DAYS));
 		MemoryContextSwitchTo(old);
 	}
 	else
 		rfm_state_check_same(into, from->split, from->horizon, from->unit_usecs);
 
-	into->repeat_amount += from->repeat_amount;
-	into->holdout_amount += from->holdout_amount;
-	if (from->first_day < into->first_day)
-	{
-		/* the first day of into, if any, becomes a repeat day */
-		if (into->first_day != NO_DAY)
-			into->repeat_amount += into->first_day_amount;
-		into->first_day = from->first_day;
-		into->first_day_amount = from->first_day_amount;
-	}
-	else if (from->first_day == into->first_day)
-		into->first_day_amount += from->first_day_amount;
-	else if (from->first_day != NO_DAY)
-		into->repeat_amount += from->first_day_amount;
-
 	rfm_state_reserve(into, from->ndays);
 	if (!from->sorted ||
 		(into->ndays > 0 && from->ndays > 0 &&
-		 from->days[0] <= into->days[into->ndays - 1]))
+		 from->days[0].day <= into->days[into->ndays - 1].day))
 		into->sorted = false;
-	memcpy(into->days + into->ndays, from->days, from->ndays * sizeof(int32));
+	memcpy(into->days + into->ndays, from->days, from->ndays * sizeof(RfmDay));
 	into->ndays += from->ndays;
 	PG_RETURN_POINTER(into);
 }
 
-/* Serial: version, constants, amounts, then the sorted distinct days. */
+/*
+ * Serial (version 2): version, constants, whether amounts are taken, then
+ * the sorted distinct days (day, unpriced, net amount).
+ */
 Datum
 rfm_serialize(PG_FUNCTION_ARGS)
 {
@@ -446,14 +472,13 @@ rfm_serialize(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, state->unit_usecs);
 	pq_sendint32(&buf, state->split_day);
 	pq_sendint32(&buf, state->horizon_day);
-	pq_sendint32(&buf, state->first_day);
-	pq_sendfloat8(&buf, state->first_day_amount);
-	pq_sendfloat8(&buf, state->repeat_amount);
-	pq_sendfloat8(&buf, state->holdout_amount);
+	pq_sendint32(&buf, state->priced ? 1 : 0);
 	pq_sendint32(&buf, state->ndays);
 	for (int32 i = 0; i < state->ndays; i++)
 	{
-		pq_sendint32(&buf, state->days[i]);
+		pq_sendint32(&buf, state->days[i].day);
+		pq_sendint32(&buf, state->days[i].unpriced);
+		pq_sendfloat8(&buf, state->days[i].amount);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -471,6 +496,7 @@ rfm_deserialize(PG_FUNCTION_ARGS)
 	int64		unit_usecs;
 	int32		split_day;
 	int32		horizon_day;
+	bool		priced;
 	int32		ndays;
 	RfmState   *state;
 
@@ -489,25 +515,19 @@ rfm_deserialize(PG_FUNCTION_ARGS)
 	unit_usecs = pq_getmsgint64(&buf);
 	split_day = pq_getmsgint(&buf, 4);
 	horizon_day = pq_getmsgint(&buf, 4);
-	/* the remaining fixed part is 4 + 3 * 8 + 4 bytes */
-	ndays = (buf.len - buf.cursor - 32) / (int) sizeof(int32);
-	if (ndays < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid rfm state: too short")));
-	state = rfm_state_create(split, horizon, unit_usecs, split_day,
-							 horizon_day, Max(ndays, RFM_INITIAL_DAYS));
-	state->first_day = pq_getmsgint(&buf, 4);
-	state->first_day_amount = pq_getmsgfloat8(&buf);
-	state->repeat_amount = pq_getmsgfloat8(&buf);
-	state->holdout_amount = pq_getmsgfloat8(&buf);
-	if (pq_getmsgint(&buf, 4) != ndays)
+	priced = pq_getmsgint(&buf, 4) != 0;
+	ndays = pq_getmsgint(&buf, 4);
+	if (ndays < 0 || (int64) ndays * 16 != buf.len - buf.cursor)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid rfm state: day count does not match its length")));
+	state = rfm_state_create(split, horizon, unit_usecs, split_day,
+							 horizon_day, priced, Max(ndays, RFM_INITIAL_DAYS));
 	for (int32 i = 0; i < ndays; i++)
 	{
-		state->days[i] = pq_getmsgint(&buf, 4);
+		state->days[i].day = pq_getmsgint(&buf, 4);
+		state->days[i].unpriced = pq_getmsgint(&buf, 4) != 0;
+		state->days[i].amount = pq_getmsgfloat8(&buf);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -516,8 +536,7 @@ rfm_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-/* The tuple descriptor of the final function's composite result, cached. */
-static TupleDesc
+TupleDesc
 rfm_result_desc(FunctionCallInfo fcinfo)
 {
 	TupleDesc	desc;
@@ -546,29 +565,84 @@ days_in_units(int64 days, int64 unit_usecs)
 	return ((double) days * (double) USECS_PER_DAY) / (double) unit_usecs;
 }
 
+void
+rfm_days_totals(const RfmDay *days, int32 n, int32 split_day, RfmTotals *t)
+{
+	memset(t, 0, sizeof(RfmTotals));
+	for (int32 i = 0; i < n; i++)
+	{
+		const RfmDay *d = &days[i];
+		bool		valued = d->amount > 0;
+
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+		if (!rfm_is_purchase_day(d))
+			continue;
+		if (d->day > split_day)
+		{
+			t->holdout_days++;
+			if (valued)
+			{
+				t->holdout_amount += d->amount;
+				t->holdout_valued++;
+			}
+		}
+		else if (t->ndays++ == 0)
+		{
+			t->first_day = d->day;
+			t->last_day = d->day;
+			t->first_amount = valued ? d->amount : 0.0;
+		}
+		else
+		{
+			t->last_day = d->day;
+			if (valued)
+			{
+				t->repeat_amount += d->amount;
+				t->repeat_valued++;
+			}
+		}
+	}
+}
+
+/* A mean over count days of amount, 0 when count is 0. */
+static inline double
+rfm_mean(double amount, int32 count, const char *what)
+{
+	return count == 0 ? 0.0 : finite_result(amount / count, what);
+}
+
+void
+rfm_totals_values(const RfmTotals *t, int32 split_day, int64 unit_usecs,
+				  bool priced, Datum *values, bool *nulls)
+{
+	int32		frequency = t->ndays - 1;
+
+	values[0] = Int32GetDatum(frequency);
+	values[1] = Float8GetDatum(days_in_units((int64) t->last_day - t->first_day,
+											 unit_usecs));
+	values[2] = Float8GetDatum(days_in_units((int64) split_day - t->first_day,
+											 unit_usecs));
+	values[3] = Float8GetDatum(rfm_mean(t->repeat_amount, t->repeat_valued, "monetary"));
+	nulls[0] = nulls[1] = nulls[2] = false;
+	nulls[3] = !priced;
+}
+
 /*
- * Fills values[0..3] with frequency, recency, age and monetary of the days
- * up to split_day, and returns how many purchase days those are (0: none).
+ * Fills values[0..3] (and nulls) with frequency, recency, age and monetary
+ * of the purchase days up to split_day, and returns how many those are
+ * (0: none); t receives the totals.
  */
 static int32
-rfm_state_summary(RfmState *state, Datum *values)
+rfm_state_summary(RfmState *state, Datum *values, bool *nulls, RfmTotals *t)
 {
-	int32		ncal;
-	int32		frequency;
-
 	rfm_state_normalize(state);
-	ncal = days_lower_bound(state->days, state->ndays, state->split_day + 1);
-	if (ncal == 0)
+	rfm_days_totals(state->days, state->ndays, state->split_day, t);
+	if (t->ndays == 0)
 		return 0;
-	frequency = ncal - 1;
-	values[0] = Int32GetDatum(frequency);
-	values[1] = Float8GetDatum(days_in_units((int64) state->days[ncal - 1] - state->days[0],
-											 state->unit_usecs));
-	values[2] = Float8GetDatum(days_in_units((int64) state->split_day - state->days[0],
-											 state->unit_usecs));
-	values[3] = Float8GetDatum(frequency == 0 ? 0.0 :
-							   finite_result(state->repeat_amount / frequency, "monetary"));
-	return ncal;
+	rfm_totals_values(t, state->split_day, state->unit_usecs, state->priced,
+					  values, nulls);
+	return t->ndays;
 }
 
 /* Final of engage.rfm: the summary, NULL when no purchase is up to as_of. */
@@ -576,13 +650,14 @@ Datum
 rfm_final(PG_FUNCTION_ARGS)
 {
 	RfmState   *state;
+	RfmTotals	t;
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	state = (RfmState *) PG_GETARG_POINTER(0);
-	if (rfm_state_summary(state, values) == 0)
+	if (rfm_state_summary(state, values, nulls, &t) == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(rfm_result_desc(fcinfo),
 													  values, nulls)));
@@ -597,23 +672,56 @@ Datum
 rfm_holdout_final(PG_FUNCTION_ARGS)
 {
 	RfmState   *state;
+	RfmTotals	t;
 	Datum		values[7];
 	bool		nulls[7] = {false, false, false, false, false, false, false};
-	int32		ncal;
-	int32		nholdout;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	state = (RfmState *) PG_GETARG_POINTER(0);
-	ncal = rfm_state_summary(state, values);
-	if (ncal == 0)
+	if (rfm_state_summary(state, values, nulls, &t) == 0)
 		PG_RETURN_NULL();
-	nholdout = state->ndays - ncal;
-	values[4] = Int32GetDatum(nholdout);
-	values[5] = Float8GetDatum(nholdout == 0 ? 0.0 :
-							   finite_result(state->holdout_amount / nholdout,
-											 "holdout_monetary"));
+	values[4] = Int32GetDatum(t.holdout_days);
+	values[5] = Float8GetDatum(rfm_mean(t.holdout_amount, t.holdout_valued,
+										"holdout_monetary"));
+	nulls[5] = !state->priced;
 	values[6] = Float8GetDatum(days_in_units((int64) state->horizon_day - state->split_day,
+											 state->unit_usecs));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(rfm_result_desc(fcinfo),
+													  values, nulls)));
+}
+
+/*
+ * Final of engage.rfm_classic: first and last purchase day, the number of
+ * purchase days, total spend (the positive net amounts of all of them, the
+ * first included), mean spend per purchase day with an amount, and the time
+ * from the last purchase day to as_of; NULL when no purchase is up to as_of.
+ */
+Datum
+rfm_classic_final(PG_FUNCTION_ARGS)
+{
+	RfmState   *state;
+	RfmTotals	t;
+	Datum		values[6];
+	bool		nulls[6] = {false, false, false, false, false, false};
+	double		total;
+	int32		valued;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	state = (RfmState *) PG_GETARG_POINTER(0);
+	rfm_state_normalize(state);
+	rfm_days_totals(state->days, state->ndays, state->split_day, &t);
+	if (t.ndays == 0)
+		PG_RETURN_NULL();
+	total = t.first_amount + t.repeat_amount;
+	valued = t.repeat_valued + (t.first_amount > 0 ? 1 : 0);
+	values[0] = DateADTGetDatum(t.first_day);
+	values[1] = DateADTGetDatum(t.last_day);
+	values[2] = Int32GetDatum(t.ndays);
+	values[3] = Float8GetDatum(finite_result(total, "total_spend"));
+	values[4] = Float8GetDatum(rfm_mean(total, valued, "mean_spend"));
+	values[5] = Float8GetDatum(days_in_units((int64) state->split_day - t.last_day,
 											 state->unit_usecs));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(rfm_result_desc(fcinfo),
 													  values, nulls)));
@@ -658,4 +766,42 @@ rfm_segment(PG_FUNCTION_ARGS)
 	ensure_quintile(f, "f");
 	ensure_quintile(m, "m");
 	PG_RETURN_TEXT_P(cstring_to_text(grid[r - 1][(f + m + 1) / 2 - 1]));
+}
+
+/*
+ * Tie-safe quintile score of rank among total rows: 1 + floor(5 (rank - 1)
+ * / total).  With rank() as the rank, equal values share the lowest rank of
+ * their group and so one score; without ties and with total a multiple of
+ * 5 the scores are those of ntile(5).
+ */
+Datum
+rfm_quintile(PG_FUNCTION_ARGS)
+{
+	int64		rank = PG_GETARG_INT64(0);
+	int64		total = PG_GETARG_INT64(1);
+
+	if (total < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("total must be positive"),
+				 errdetail("The total is " INT64_FORMAT ".", total)));
+	if (rank < 1 || rank > total)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rank must be between 1 and total"),
+				 errdetail("The rank is " INT64_FORMAT " of " INT64_FORMAT ".", rank, total)));
+	/*
+	 * 5 (rank - 1) >= k total, with total = 5 a + b, is rank - 1 >= k a +
+	 * ceil(k b / 5): no product overflows
+	 */
+	{
+		int64		a = total / 5;
+		int64		b = total % 5;
+		int32		score = 1;
+
+		for (int k = 1; k <= 4; k++)
+			if (rank - 1 >= k * a + (k * b + 4) / 5)
+				score = k + 1;
+		PG_RETURN_INT32(score);
+	}
 }

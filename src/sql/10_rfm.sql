@@ -6,7 +6,7 @@ CREATE TYPE @extschema@.rfm AS (
     age double precision,
     monetary double precision
 );
-COMMENT ON TYPE @extschema@.rfm IS 'customer summary: repeat purchase days (frequency), first to last purchase day (recency), first purchase day to as_of (age), mean amount of the repeat purchase days (monetary)';
+COMMENT ON TYPE @extschema@.rfm IS 'customer summary: repeat purchase days (frequency), first to last purchase day (recency), first purchase day to as_of (age), mean net amount of the repeat purchase days with a positive one (monetary; 0 when none, NULL without amounts)';
 
 CREATE TYPE @extschema@.rfm_holdout AS (
     frequency integer,
@@ -81,7 +81,7 @@ CREATE AGGREGATE @extschema@.rfm(occurred_at timestamptz, amount double precisio
     FINALFUNC = @extschema@.rfm_final,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, double precision, timestamptz, interval) IS 'customer summary (frequency, recency, age, monetary) of purchases by calendar day up to the day of as_of, times in units; rows with a NULL are skipped, NULL when no purchase is up to as_of';
+COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, double precision, timestamptz, interval) IS 'customer summary (frequency, recency, age, monetary) of purchases by calendar day up to the day of as_of, times in units; a row with a NULL amount is a purchase without an amount, a day whose amounts net below 0 is no purchase day; rows with another NULL are skipped; NULL when no purchase is up to as_of';
 
 CREATE AGGREGATE @extschema@.rfm_holdout(occurred_at timestamptz, amount double precision,
                                          calibration_end timestamptz, holdout_end timestamptz,
@@ -111,7 +111,7 @@ CREATE AGGREGATE @extschema@.rfm(occurred_at timestamptz, amount double precisio
     FINALFUNC = @extschema@.rfm_final,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, double precision, timestamptz, interval, text) IS 'customer summary (frequency, recency, age, monetary) of purchases by calendar day of time_zone up to the day of as_of, times in units; independent of the session TimeZone; rows with a NULL are skipped';
+COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, double precision, timestamptz, interval, text) IS 'customer summary (frequency, recency, age, monetary) of purchases by calendar day of time_zone up to the day of as_of, times in units; independent of the session TimeZone; amounts as in engage.rfm(timestamptz, double precision, timestamptz, interval)';
 
 CREATE AGGREGATE @extschema@.rfm_holdout(occurred_at timestamptz, amount double precision,
                                          calibration_end timestamptz, holdout_end timestamptz,
@@ -126,6 +126,132 @@ CREATE AGGREGATE @extschema@.rfm_holdout(occurred_at timestamptz, amount double 
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.rfm_holdout(timestamptz, double precision, timestamptz, timestamptz, interval, text) IS 'engage.rfm_holdout by calendar days of time_zone, independent of the session TimeZone';
+
+-- The same of event tables without amounts: every row counts for its day (frequency, recency,
+-- age and the holdout purchase days); monetary and holdout_monetary are NULL.
+CREATE FUNCTION @extschema@.rfm_events_accum(state internal, occurred_at timestamptz,
+                                             as_of timestamptz, unit interval)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_events_accum(internal, timestamptz, timestamptz, interval) IS 'transition function of engage.rfm without amounts: adds one event (its calendar day in the session TimeZone)';
+
+CREATE FUNCTION @extschema@.rfm_events_accum(state internal, occurred_at timestamptz,
+                                             as_of timestamptz, unit interval, time_zone text)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_events_accum(internal, timestamptz, timestamptz, interval, text) IS 'transition function of engage.rfm without amounts, with a time zone: adds one event (its calendar day in time_zone)';
+
+CREATE FUNCTION @extschema@.rfm_holdout_events_accum(state internal, occurred_at timestamptz,
+                                                     calibration_end timestamptz, holdout_end timestamptz,
+                                                     unit interval)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_holdout_events_accum(internal, timestamptz, timestamptz, timestamptz, interval) IS 'transition function of engage.rfm_holdout without amounts: adds one event (its calendar day in the session TimeZone)';
+
+CREATE FUNCTION @extschema@.rfm_holdout_events_accum(state internal, occurred_at timestamptz,
+                                                     calibration_end timestamptz, holdout_end timestamptz,
+                                                     unit interval, time_zone text)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_holdout_events_accum(internal, timestamptz, timestamptz, timestamptz, interval, text) IS 'transition function of engage.rfm_holdout without amounts, with a time zone: adds one event (its calendar day in time_zone)';
+
+CREATE AGGREGATE @extschema@.rfm(occurred_at timestamptz, as_of timestamptz, unit interval) (
+    SFUNC = @extschema@.rfm_events_accum,
+    STYPE = internal,
+    SSPACE = 152,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, timestamptz, interval) IS 'customer summary of an event table without amounts: every event day up to the day of as_of is a purchase day, monetary is NULL; NULL when no event is up to as_of';
+
+CREATE AGGREGATE @extschema@.rfm(occurred_at timestamptz, as_of timestamptz, unit interval, time_zone text) (
+    SFUNC = @extschema@.rfm_events_accum,
+    STYPE = internal,
+    SSPACE = 152,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm(timestamptz, timestamptz, interval, text) IS 'engage.rfm of an event table without amounts, by calendar days of time_zone';
+
+CREATE AGGREGATE @extschema@.rfm_holdout(occurred_at timestamptz, calibration_end timestamptz,
+                                         holdout_end timestamptz, unit interval) (
+    SFUNC = @extschema@.rfm_holdout_events_accum,
+    STYPE = internal,
+    SSPACE = 152,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_holdout_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_holdout(timestamptz, timestamptz, timestamptz, interval) IS 'engage.rfm_holdout of an event table without amounts: monetary and holdout_monetary NULL';
+
+CREATE AGGREGATE @extschema@.rfm_holdout(occurred_at timestamptz, calibration_end timestamptz,
+                                         holdout_end timestamptz, unit interval, time_zone text) (
+    SFUNC = @extschema@.rfm_holdout_events_accum,
+    STYPE = internal,
+    SSPACE = 152,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_holdout_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_holdout(timestamptz, timestamptz, timestamptz, interval, text) IS 'engage.rfm_holdout of an event table without amounts, by calendar days of time_zone';
+
+-- classic RFM --------------------------------------------------------------
+
+CREATE TYPE @extschema@.rfm_classic AS (
+    first_purchase date,
+    last_purchase date,
+    purchase_days integer,
+    total_spend double precision,
+    mean_spend double precision,
+    since_last_purchase double precision
+);
+COMMENT ON TYPE @extschema@.rfm_classic IS 'classic RFM inputs: first and last purchase day, number of purchase days, total net spend (first purchase included), mean spend per purchase day with an amount, and time from the last purchase day to as_of';
+
+CREATE FUNCTION @extschema@.rfm_classic_final(state internal)
+RETURNS @extschema@.rfm_classic
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rfm_classic_final(internal) IS 'final function of engage.rfm_classic';
+
+CREATE AGGREGATE @extschema@.rfm_classic(occurred_at timestamptz, amount double precision,
+                                         as_of timestamptz, unit interval) (
+    SFUNC = @extschema@.rfm_accum,
+    STYPE = internal,
+    SSPACE = 152,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_classic_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_classic(timestamptz, double precision, timestamptz, interval) IS 'classic RFM inputs of purchases by calendar day up to the day of as_of (purchase days and amounts as in engage.rfm), times in units; NULL when no purchase is up to as_of';
+
+CREATE AGGREGATE @extschema@.rfm_classic(occurred_at timestamptz, amount double precision,
+                                         as_of timestamptz, unit interval, time_zone text) (
+    SFUNC = @extschema@.rfm_accum,
+    STYPE = internal,
+    SSPACE = 152,
+    COMBINEFUNC = @extschema@.rfm_combine,
+    SERIALFUNC = @extschema@.rfm_serialize,
+    DESERIALFUNC = @extschema@.rfm_deserialize,
+    FINALFUNC = @extschema@.rfm_classic_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rfm_classic(timestamptz, double precision, timestamptz, interval, text) IS 'engage.rfm_classic by calendar days of time_zone, independent of the session TimeZone';
+
+CREATE FUNCTION @extschema@.quintile(rank bigint, total bigint)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'rfm_quintile' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.quintile(bigint, bigint) IS 'tie-safe quintile score 1-5 of rank (as rank() gives: ties share the lowest) among total rows: 1 + floor(5 * (rank - 1) / total)';
 
 -- RFM segments --------------------------------------------------------------
 

@@ -43,7 +43,7 @@ CREATE AGGREGATE @extschema@.gammagamma_fit(frequency double precision, monetary
     FINALFUNC = @extschema@.gammagamma_fit_final,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@.gammagamma_fit(double precision, double precision) IS 'maximum-likelihood Gamma-Gamma fit of customers with frequency repeat transactions of mean value monetary; customers with frequency 0 and rows with a NULL are skipped; NULL when no customer has a repeat transaction';
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(double precision, double precision) IS 'maximum-likelihood Gamma-Gamma fit of customers with frequency repeat transactions of mean value monetary; customers with frequency 0 and rows with a NULL are skipped, those with monetary <= 0 skipped with a notice giving their number; NULL when no customer has a repeat transaction';
 
 CREATE AGGREGATE @extschema@.gammagamma_fit(frequency double precision, monetary double precision, weight double precision) (
     SFUNC = @extschema@.gammagamma_fit_accum,

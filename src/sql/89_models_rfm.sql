@@ -136,7 +136,7 @@ CREATE AGGREGATE @extschema@.gammagamma_fit(summary @extschema@.rfm) (
     FINALFUNC = @extschema@.gammagamma_fit_final,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@.gammagamma_fit(@extschema@.rfm) IS 'fits the Gamma-Gamma spend model to the frequency and monetary of engage.rfm summaries; summaries with frequency 0 and NULL summaries are skipped';
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(@extschema@.rfm) IS 'fits the Gamma-Gamma spend model to the frequency and monetary of engage.rfm summaries; summaries with frequency 0 and NULL summaries are skipped, those with monetary <= 0 (or NULL) skipped, with a notice giving their number when <= 0';
 
 CREATE AGGREGATE @extschema@.gammagamma_fit(summary @extschema@.rfm, weight double precision) (
     SFUNC = @extschema@.gammagamma_fit_accum_rfm,
@@ -147,7 +147,7 @@ CREATE AGGREGATE @extschema@.gammagamma_fit(summary @extschema@.rfm, weight doub
     FINALFUNC = @extschema@.gammagamma_fit_final,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@.gammagamma_fit(@extschema@.rfm, double precision) IS 'fits the Gamma-Gamma spend model to the frequency and monetary of engage.rfm summaries with a weight per row; summaries with frequency 0 and NULL summaries are skipped';
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(@extschema@.rfm, double precision) IS 'fits the Gamma-Gamma spend model to the frequency and monetary of engage.rfm summaries with a weight per row; summaries with frequency 0 and NULL summaries are skipped, those with monetary <= 0 (or NULL) skipped, with a notice giving their number when <= 0';
 
 -- scoring over engage.rfm
 

@@ -17,7 +17,7 @@ CREATE TABLE bench.aggregates (
 INSERT INTO bench.aggregates VALUES
     (1, 'engagement_score', $$engage.engagement_score(occurred_at, 1, '2025-01-01', '30 days')$$,
         $$round(a * 1e6)::bigint$$, 1.25),
-    (2, 'rfm', $$engage.rfm(occurred_at, amount, '2024-12-31', '7 days')$$,
+    (2, 'rfm', $$engage.rfm(occurred_at, amount, '2024-12-31', '7 days') FILTER (WHERE amount IS NOT NULL)$$,
         $$hashtext(((a).frequency, round((a).recency::numeric, 9), round((a).age::numeric, 9), round((a).monetary::numeric, 6))::text)$$, 2),
     (3, 'lifecycle_stage', $$engage.lifecycle_stage(occurred_at, '2024-12-31', '30 days', '90 days', '180 days')$$,
         $$hashtext(a::text)$$, 2),
@@ -27,7 +27,7 @@ INSERT INTO bench.aggregates VALUES
         $$a$$, 2),
     (6, 'lifecycle_stage_personal', $$engage.lifecycle_stage_personal(occurred_at, '2024-12-31', '30 days', '90 days', '180 days')$$,
         $$hashtext(a::text)$$, NULL),
-    (7, 'rfm_holdout', $$engage.rfm_holdout(occurred_at, amount, '2024-06-30', '2024-12-31', '7 days')$$,
+    (7, 'rfm_holdout', $$engage.rfm_holdout(occurred_at, amount, '2024-06-30', '2024-12-31', '7 days') FILTER (WHERE amount IS NOT NULL)$$,
         $$hashtext(((a).frequency, round((a).recency::numeric, 9), round((a).monetary::numeric, 6), (a).holdout_frequency, round((a).holdout_monetary::numeric, 6))::text)$$, NULL),
     (8, 'engagement_state', $$engage.engagement_state(occurred_at, 1, '30 days')$$,
         $$round(engage.engagement_score(a, '2025-01-01') * 1e6)::bigint$$, NULL),

@@ -37,7 +37,7 @@ SELECT bench.compare('grouped, serial', 'rfm', bench.grouped(2), 'rfm as plain S
 WITH e AS (
     SELECT customer_id, (r).frequency, round((r).recency::numeric, 9) AS recency, round((r).age::numeric, 9) AS age,
            round((r).monetary::numeric, 9) AS monetary
-    FROM (SELECT customer_id, engage.rfm(occurred_at, amount, '2024-12-31', '7 days') AS r
+    FROM (SELECT customer_id, engage.rfm(occurred_at, amount, '2024-12-31', '7 days') FILTER (WHERE amount IS NOT NULL) AS r
           FROM bench.interactions GROUP BY customer_id) AS s),
 p AS (
     SELECT customer_id, frequency, round(recency::numeric, 9), round(age::numeric, 9), round(monetary::numeric, 9)
@@ -139,7 +139,7 @@ INSERT INTO bench.parallel_fits (ord, name, query) VALUES
     (1, 'fitdata of bench.summary', 'SELECT engage.fitdata(frequency, recency, age) FROM bench.summary'),
     (2, 'bgnbd_fit of bench.summary', 'SELECT engage.bgnbd_fit(frequency, recency, age) FROM bench.summary'),
     (3, 'bgnbd_fit of engage.rfm per customer of bench.interactions_part',
-        $$SELECT engage.bgnbd_fit(r) FROM (SELECT engage.rfm(occurred_at, amount, '2024-12-31', '7 days') AS r FROM bench.interactions_part GROUP BY customer_id) AS s$$);
+        $$SELECT engage.bgnbd_fit(r) FROM (SELECT engage.rfm(occurred_at, amount, '2024-12-31', '7 days') FILTER (WHERE amount IS NOT NULL) AS r FROM bench.interactions_part GROUP BY customer_id) AS s$$);
 CREATE FUNCTION pg_temp.answer(query text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     result text;

@@ -72,6 +72,32 @@ INSERT INTO engage_samples
 SELECT 'engage.rfm_holdout', v FROM (VALUES
     ('(0,0,0,0,0,0,0)'), ('(,,,,,,)'), ('(2147483647,1e300,1e300,1e-300,-2147483648,0,Infinity)')) AS s(v);
 
+INSERT INTO engage_samples
+SELECT 'engage.rfm_classic', engage.rfm_classic(t, amount, '2024-02-01', '1 day')::text
+FROM (VALUES (1, '2024-01-01 09:00'::timestamptz, 10.0::float8), (1, '2024-01-08 12:00', NULL),
+             (1, '2024-01-09 12:00', -4), (2, '2024-01-15 10:00', 99)) AS o(c, t, amount)
+GROUP BY c;
+INSERT INTO engage_samples
+SELECT 'engage.rfm_classic', v FROM (VALUES
+    ('(2024-01-01,2024-01-22,3,64,21.333333333333332,10)'), ('(,,,,,)'),
+    ('(0001-01-01,9999-12-31,2147483647,1.7976931348623157e+308,5e-324,-Infinity)')) AS s(v);
+
+-- Incremental purchase summaries: built by the aggregate and by purchases_add, literal
+-- extremes (the first and last representable days, an empty history, orders without amounts).
+INSERT INTO engage_samples
+SELECT 'engage.purchases', engage.purchases(t, amount, 'Europe/Paris')::text
+FROM (VALUES (1, '2024-01-01 09:00'::timestamptz, 10.0::float8), (1, '2024-01-01 23:30', 5),
+             (1, '2024-01-08 12:00', NULL), (1, '2024-01-09 12:00', -4), (2, '2024-01-15 10:00', 99)) AS o(c, t, amount)
+GROUP BY c;
+INSERT INTO engage_samples
+SELECT 'engage.purchases', engage.purchases_add(engage.purchases_add(NULL, '2024-03-01 10:00', 12.5, 'UTC'),
+                                                '2024-02-01 10:00', NULL, 'UTC')::text;
+INSERT INTO engage_samples
+SELECT 'engage.purchases', v FROM (VALUES
+    ('UTC {}'), ('America/New_York {2024-01-01:10,2024-01-10:0?,2024-01-20:30}'),
+    ('UTC {-4713-11-24:1.7976931348623157e+308,5874897-12-31:-5e-324?}'),
+    ('Asia/Kolkata {0001-01-01:0,2000-02-29:-1e-300?,9999-12-31:1e300}')) AS s(v);
+
 -- Fitted models: real fits (of simulated or small samples), and literal extremes.
 INSERT INTO engage_samples
 SELECT 'engage.bgnbd'::regtype, engage.bgnbd_fit(frequency, recency, age)::text

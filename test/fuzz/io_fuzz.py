@@ -349,6 +349,43 @@ def gen_activity():
     yield (binary_copy(struct.pack("!ii", base, len(bits)) + bits), None, False)
 
 
+ZONES = ["UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata", "Pacific/Kiritimati"]
+
+
+def gen_purchases():
+    """engage.purchases values: the aggregate, purchases_add chains, text and binary input."""
+    n = rng.choice([1, 3, 100])
+    times = [rtime() for _ in range(n)]
+    amounts = [None if rng.random() < 0.2 else ftext(rfloat()) for _ in range(n)]
+    bad = any(a in ("NaN", "Infinity", "-Infinity") for a in amounts if a) or any("infinity" in t for t in times)
+    zone = rng.choice(ZONES)
+    yield ("SELECT engage.purchases(t, a, %s) FROM unnest(%s::timestamptz[], %s::float8[]) AS u(t, a)",
+           [zone, times, amounts], bad)
+    yield ("SELECT engage.purchases_add(engage.purchases_add(NULL, %s::timestamptz, %s::float8, %s), "
+           "%s::timestamptz, %s::float8, %s)", [times[0], amounts[0], zone, times[-1], amounts[-1], zone], bad)
+    # text input: ascending days with amounts, some marked '?'
+    day, parts = rng.randint(-2451545, 0), []
+    for _ in range(rng.choice([0, 1, 4, 50])):
+        day += rng.randint(1, 10 ** rng.randint(0, 6))
+        if day > 2147483494 - 2451545:
+            break
+        parts.append((day, rfloat(), rng.random() < 0.3))
+    yield ("SELECT (%s || ' {' || coalesce(string_agg(to_char(date '2000-01-01' + d, 'YYYY-MM-DD') || ':' || a || "
+           "CASE WHEN q THEN '?' ELSE '' END, ',' ORDER BY d), '') || '}')::engage.purchases "
+           "FROM unnest(%s::int[], %s::text[], %s::bool[]) AS u(d, a, q) WHERE d BETWEEN -730119 AND 2914925",
+           [zone, [d for d, _, _ in parts], [ftext(a) for _, a, _ in parts], [q for _, _, q in parts]],
+           any(a != a or abs(a) == float("inf") for _, a, _ in parts))
+    # binary input: version, zone, days (ascending, or not), flags, amounts
+    days = sorted({rng.randint(-2451545, 2147483494 - 2451545) for _ in range(rng.choice([0, 1, 5]))})
+    if days and rng.random() < 0.2:
+        days.reverse()
+    zb = zone.encode()
+    payload = struct.pack(f"!ii{len(zb)}si", 1, len(zb), zb, len(days))
+    for d in days:
+        payload += struct.pack("!iid", d, rng.choice([0, 1]), rfloat())
+    yield (binary_copy(payload), None, False)
+
+
 def gen_rfm(holdout):
     n = rng.choice([1, 4, 100])
     amounts = [ftext(rfloat()) for _ in range(n)]
@@ -380,6 +417,9 @@ def composite_literal(attrs):
             n = rng.randint(1, 4)
             out.append('"{' + ",".join("{" + ",".join(ftext(rfloat()) for _ in range(n)) + "}"
                                        for _ in range(n)) + '}"')
+        elif typ == "date":
+            out.append(rng.choice(["4714-11-24 BC", "5874897-12-31", "2000-01-01", "infinity", "-infinity",
+                                   f"{rng.randint(1, 9999):04d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"]))
         else:
             raise SystemExit(f"no generator for attributes of type {typ}")
     return "(" + ",".join(out) + ")"
@@ -404,6 +444,10 @@ COMPUTE = {
         "SELECT engage.p_alive('(0.243,4.414,0.793,2.426,,,t,)'::engage.bgnbd, v), "
         "engage.expected_spend('(6.25,3.74,15.44,-4000,946,t,)'::engage.gammagamma, v) FROM (SELECT %(v)s::engage.rfm) AS t(v)",
         "SELECT engage.bgnbd_fit(v)::text FROM (SELECT %(v)s::engage.rfm) AS t(v)"],
+    "engage.purchases": [
+        "SELECT engage.rfm(v, '2024-01-01', '7 days'), engage.rfm(v, '294276-12-31', '1 day'), "
+        "engage.purchases_add(v, '2024-01-01', 1, split_part(v::text, ' {', 1))::text "
+        "FROM (SELECT %(v)s::engage.purchases) AS t(v)"],
     "engage.rfm_holdout": ["SELECT (v).frequency + (v).holdout_frequency FROM (SELECT %(v)s::engage.rfm_holdout) AS t(v)"],
     "engage.bgbb": ["SELECT engage.p_alive(v, 1, 1, 2), engage.expected_purchases(v, 1, 1, 2, 3), "
                     "engage.prob_purchases(v, 1, 2) FROM (SELECT %(v)s::engage.bgbb) AS t(v)"],
@@ -432,7 +476,7 @@ def rt_generate(conn, typname, typtype, rounds):
                             (list(extra()) if extra else []))
     else:
         gens = {"engage.fitdata": gen_fitdata, "engage.engagement": gen_engagement,
-                "engage.activity": gen_activity}.get(typname)
+                "engage.activity": gen_activity, "engage.purchases": gen_purchases}.get(typname)
         if gens is None:
             print(f"{typname}: no value generator in io_fuzz.py")
             return 1
