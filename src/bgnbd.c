@@ -256,7 +256,9 @@ bg_prob(const double *p, int m, int n, double t)
 				alpha = p[1],
 				a = p[2],
 				b = p[3];
-	double		lbeta_ab = log_beta(a, b);
+	double		bn = b + n + m;
+	/* ln Gamma(a+b) - ln Gamma(b), the part of ln B(a, b) the ratios share */
+	double		lg_ab = log_gamma_ratio(b, a);
 	double		nb;
 	double		res;
 
@@ -265,9 +267,13 @@ bg_prob(const double *p, int m, int n, double t)
 	else
 		nb = exp(log_gamma_ratio(n + 1.0, r - 1.0) - lgamma(r) -
 				 r * log1p(t / alpha) - n * log1p(alpha / t));
-	res = exp(log_beta(a, b + n + m) - lbeta_ab) * nb;
+	/*
+	 * B(a, b+n+m) / B(a, b) and B(a+1, b+n+m-1) / B(a, b) by differences of
+	 * ln Gamma, without the cancellation of lgamma at large n
+	 */
+	res = exp(lg_ab - log_gamma_ratio(bn, a)) * nb;
 	if (n + m > 0)
-		res += exp(log_beta(a + 1, b + n + m - 1) - lbeta_ab) *
+		res += exp(log(a) + lg_ab - log_gamma_ratio(bn - 1.0, a + 1.0)) *
 			nb_upper_tail(r, alpha, t, n);
 	return res;
 }
