@@ -196,6 +196,19 @@ pnbd_log_f_grad(const double *p, double x, double y, double *g)
 }
 
 /*
+ * ln(1 + d / c) = ln(cd / c) for d >= 0, cd = c + d: log1p where d / c is
+ * small, and the (faster) log of the quotient where its rounding costs at
+ * most 1e-15 of the result.
+ */
+static inline double
+log_one_plus_ratio(double d, double c, double cd)
+{
+	double		u = d / c;
+
+	return u < 0.25 ? log1p(u) : log(cd / c);
+}
+
+/*
  * L = (r+x) ln((alpha+T)/(alpha+t_x)) + s ln((beta+T)/(beta+t_x)), by log1p
  * of (T - t_x) / (alpha + t_x): exact also when T - t_x is far below t_x,
  * where the quotient (alpha+T)/(alpha+t_x) would round to a few ulps of 1.
@@ -203,8 +216,8 @@ pnbd_log_f_grad(const double *p, double x, double y, double *g)
 static inline double
 pnbd_log_growth(const double *p, double x, double tx, double T)
 {
-	return (p[0] + x) * log1p((T - tx) / (p[1] + tx)) +
-		p[2] * log1p((T - tx) / (p[3] + tx));
+	return (p[0] + x) * log_one_plus_ratio(T - tx, p[1] + tx, p[1] + T) +
+		p[2] * log_one_plus_ratio(T - tx, p[3] + tx, p[3] + T);
 }
 
 /*
@@ -407,14 +420,12 @@ pnbd_alive_of(double lr)
 }
 
 /*
- * P(alive) = 1 / (1 + ratio) given G(t_x) and G(T), t_x < T; without
+ * P(alive) = 1 / (1 + ratio) given L, G(t_x) and G(T), t_x < T; without
  * logarithms while the ratio cannot overflow (L <= 30).
  */
 static double
-pnbd_alive_given(const double *p, double x, double tx, double T, double gx, double gT)
+pnbd_alive_given(const double *p, double x, double L, double gx, double gT)
 {
-	double		L = pnbd_log_growth(p, x, tx, T);
-
 	if (L > 30.0)
 		return pnbd_alive_of(pnbd_log_ratio_of(p, x, gx, gT, L));
 	return 1.0 / (1.0 + p[2] / (p[0] + p[2] + x) * (gx * expm1(L) + (gx - gT)));
@@ -445,6 +456,18 @@ pnbd_g_memo(FunctionCallInfo fcinfo, const double *consts, int nconsts, double x
 }
 
 /*
+ * Starts fetching the memo buckets of G(t_x) and G(T) from memory, so that
+ * work done before looking them up (L, the expectation's factor) hides the
+ * wait: with many distinct (x, y) the memo outgrows the caches.
+ */
+static inline void
+pnbd_g_memo_prefetch(FunctionCallInfo fcinfo, double x, double tx, double T)
+{
+	btyd_memo_prefetch(fcinfo, x, tx, -2.0);
+	btyd_memo_prefetch(fcinfo, x, T, -2.0);
+}
+
+/*
  * P(alive) through the call site's memo (valid for consts, whose first four
  * are the model's parameters): G(t_x) and G(T) from pnbd_g_memo, the rest
  * (two log1p and an expm1) computed, which costs less than looking the
@@ -456,16 +479,17 @@ double
 paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 					   double x, double tx, double T)
 {
-	double		gx;
+	double		L,
+				gx;
 
 	if (tx >= T)
 		return 1.0;
-	/* both buckets are fetched from memory together */
-	btyd_memo_prefetch(fcinfo, x, T, -2.0);
+	pnbd_g_memo_prefetch(fcinfo, x, tx, T);
+	L = pnbd_log_growth(consts, x, tx, T);
 	gx = pnbd_g_memo(fcinfo, consts, nconsts, x, tx);
 	if (gx == PNBD_G_SLOW)
 		return pnbd_alive_of(pnbd_log_ratio(consts, x, tx, T, NULL));
-	return pnbd_alive_given(consts, x, tx, T, gx, pnbd_g_memo(fcinfo, consts, nconsts, x, T));
+	return pnbd_alive_given(consts, x, L, gx, pnbd_g_memo(fcinfo, consts, nconsts, x, T));
 }
 
 /* The conditional expectation of a customer known to be alive at T. */
@@ -628,10 +652,15 @@ paretonbd_expected_sql(PG_FUNCTION_ARGS)
 				tx = PG_GETARG_FLOAT8(3),
 				T = PG_GETARG_FLOAT8(4);
 
+	double		alive_purchases;
+
 	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
-	PG_RETURN_FLOAT8(finite_result(pnbd_expected_alive(p, t, x, T) *
+	/* the memo's buckets load while the expectation is computed */
+	pnbd_g_memo_prefetch(fcinfo, x, tx, T);
+	alive_purchases = pnbd_expected_alive(p, t, x, T);
+	PG_RETURN_FLOAT8(finite_result(alive_purchases *
 								   paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T),
 								   "expected_purchases"));
 }
