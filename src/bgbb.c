@@ -39,6 +39,7 @@
 PG_FUNCTION_INFO_V1(bgbb_fit_accum);
 PG_FUNCTION_INFO_V1(bgbb_fit_final);
 PG_FUNCTION_INFO_V1(bgbb_p_alive);
+PG_FUNCTION_INFO_V1(bgbb_churn);
 PG_FUNCTION_INFO_V1(bgbb_expected_conditional);
 PG_FUNCTION_INFO_V1(bgbb_expected_new);
 PG_FUNCTION_INFO_V1(bgbb_prob_purchases);
@@ -112,7 +113,8 @@ bgbb_survival_sum(double g, double d, int32 m)
 	{
 		for (int32 k = 1; k <= m; k++)
 		{
-			term *= (d + k - 1) / (g + d + k - 1);
+			/* (d + k - 1) / (g + d + k - 1), without overflow in the sum */
+			term /= 1.0 + g / (d + (k - 1));
 			sum += term;
 		}
 		return sum;
@@ -125,22 +127,23 @@ bgbb_survival_sum(double g, double d, int32 m)
 
 /*
  * ln L(x, t_x, n) at p = {alpha, beta, gamma, delta}, and in
- * *log_alive_n the log of its first term (alive after opportunity n).  With
+ * *log_alive_n the log of its first term (alive after opportunity n), in
+ * *log_dead (when not NULL) the log of the rest (-Infinity when none).  With
  * grad (and dg) not NULL, also the gradient of ln L with respect to p.  The
  * terms of the sum decrease in i, so the sum is taken relative to its first
  * term and stops once the rest cannot matter.
  */
 static double
 bgbb_loglik(const double *p, double x, double tx, double n,
-			double *log_alive_n, double *grad, const BgbbDigammas *dg)
+			double *log_alive_n, double *log_dead, double *grad, const BgbbDigammas *dg)
 {
 	double		a = p[0],
 				b = p[1],
 				g = p[2],
 				d = p[3];
-	double		lbab = log_beta(a, b);
-	double		lbgd = log_beta(g, d);
-	double		alive = log_beta(a + x, b + n - x) - lbab + log_beta(g, d + n) - lbgd;
+	/* ln B(a+x, b+x) - ln B(a, b), the same for every term */
+	double		lbx = log_beta_ratio(b, a, x);
+	double		alive = lbx + log_beta_ratio(a + x, b, n - x) + log_beta_ratio(g, d, n);
 	double		first = 0.0;
 	double		sum = 0.0;
 	double		dsum[BGBB_NPARAMS] = {0, 0, 0, 0};
@@ -153,7 +156,9 @@ bgbb_loglik(const double *p, double x, double tx, double n,
 	{
 		double		term = 1.0;
 
-		first = log_beta(a + x, b + tx - x) - lbab + log_beta(g + 1, d + tx) - lbgd;
+		/* B(g+1, d+t_x) / B(g, d) = g/(g+d) B(g+1, d+t_x) / B(g+1, d) */
+		first = lbx + log_beta_ratio(a + x, b, tx - x) - log1p_quotient(d, g) +
+			log_beta_ratio(g + 1, d, tx);
 		for (int64 i = 0; i < count; i++)
 		{
 			double		y = tx - x + i;
@@ -172,14 +177,21 @@ bgbb_loglik(const double *p, double x, double tx, double n,
 				dcur[2] -= 1.0 / (g + 1 + d + z);
 				dcur[3] += 1.0 / (d + z) - 1.0 / (g + 1 + d + z);
 			}
-			term *= (b + y) / (a + b + z) * (d + z) / (g + 1 + d + z);
+			/* (b+y)/(a+b+z) (d+z)/(g+1+d+z), without overflow in the sums */
+			term /= (1.0 + (a + x) / (b + y)) * (1.0 + (g + 1) / (d + z));
 			if ((i & 0xFFFF) == 0xFFFF)
 				CHECK_FOR_INTERRUPTS();
 		}
 		ll = log_sum_exp(alive, first + log(sum));
+		if (log_dead)
+			*log_dead = first + log(sum);
 	}
 	else
+	{
 		ll = alive;
+		if (log_dead)
+			*log_dead = -INFINITY;
+	}
 
 	if (grad)
 	{
@@ -238,7 +250,7 @@ bgbb_loglik_sample(const double *p, const FitData *fd, double *grad)
 		double		w = fitdata_weight(fd, i);
 		double		alive;
 
-		total += w * bgbb_loglik(p, t[0], t[1], t[2], &alive,
+		total += w * bgbb_loglik(p, t[0], t[1], t[2], &alive, NULL,
 								 grad ? g : NULL, &dg);
 		if (grad)
 			for (int j = 0; j < BGBB_NPARAMS; j++)
@@ -316,9 +328,35 @@ bgbb_p_alive(PG_FUNCTION_ARGS)
 
 	BTYD_GETARG_MODEL(0, BGBB_NPARAMS, bgbb_param_names, p);
 	bgbb_check_summary(x, tx, n);
-	ll = bgbb_loglik(p, x, tx, n, &alive, NULL, NULL);
-	PG_RETURN_FLOAT8(finite_result(exp(alive - ll) * (p[3] + n) / (p[2] + p[3] + n),
+	ll = bgbb_loglik(p, x, tx, n, &alive, NULL, NULL, NULL);
+	/* (delta + n) / (gamma + delta + n), without overflow in the sum */
+	PG_RETURN_FLOAT8(finite_result(exp(alive - ll) / (1.0 + p[2] / (p[3] + n)),
 								   "p_alive"));
+}
+
+/*
+ * 1 - P(alive at opportunity n + 1 | x, t_x, n): died before opportunity n
+ * (the likelihood's other terms) or right after it, summed rather than
+ * subtracted from 1, so that it is accurate also when small.
+ */
+Datum
+bgbb_churn(PG_FUNCTION_ARGS)
+{
+	double		p[BGBB_NPARAMS];
+	int32		x = PG_GETARG_INT32(1);
+	int32		tx = PG_GETARG_INT32(2);
+	int32		n = PG_GETARG_INT32(3);
+	double		alive;
+	double		dead;
+	double		ll;
+
+	BTYD_GETARG_MODEL(0, BGBB_NPARAMS, bgbb_param_names, p);
+	bgbb_check_summary(x, tx, n);
+	ll = bgbb_loglik(p, x, tx, n, &alive, &dead, NULL, NULL);
+	/* gamma / (gamma + delta + n): dies right after opportunity n */
+	PG_RETURN_FLOAT8(finite_result(exp(dead - ll) +
+								   exp(alive - ll) / (1.0 + (p[3] + n) / p[2]),
+								   "churn_probability"));
 }
 
 /* E[X(n, n + n*) | x, t_x, n]: expected transactions in the next n* opportunities, eq. (13). */
@@ -339,8 +377,9 @@ bgbb_expected_conditional(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("n_star must not be negative")));
 	bgbb_check_summary(x, tx, n);
-	ll = bgbb_loglik(p, x, tx, n, &alive, NULL, NULL);
-	PG_RETURN_FLOAT8(finite_result(exp(alive - ll) * (p[0] + x) / (p[0] + p[1] + n) *
+	ll = bgbb_loglik(p, x, tx, n, &alive, NULL, NULL, NULL);
+	/* (alpha + x) / (alpha + beta + n), without overflow in the sum */
+	PG_RETURN_FLOAT8(finite_result(exp(alive - ll) / (1.0 + (p[1] + (n - x)) / (p[0] + x)) *
 								   bgbb_survival_sum(p[2], p[3] + n, nstar),
 								   "expected_purchases"));
 }
@@ -357,7 +396,7 @@ bgbb_expected_new(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("n must not be negative")));
-	PG_RETURN_FLOAT8(finite_result(p[0] / (p[0] + p[1]) * bgbb_survival_sum(p[2], p[3], n),
+	PG_RETURN_FLOAT8(finite_result(bgbb_survival_sum(p[2], p[3], n) / (1.0 + p[1] / p[0]),
 								   "expected_purchases"));
 }
 
@@ -375,8 +414,6 @@ bgbb_prob_purchases(PG_FUNCTION_ARGS)
 				b,
 				g,
 				d;
-	double		lbab,
-				lbgd;
 	double		total;
 	double		lterm;
 
@@ -395,18 +432,17 @@ bgbb_prob_purchases(PG_FUNCTION_ARGS)
 	b = p[1];
 	g = p[2];
 	d = p[3];
-	lbab = log_beta(a, b);
-	lbgd = log_beta(g, d);
 	/* alive after all n opportunities, x transactions among them */
 	total = lgamma(n + 1.0) - lgamma(x + 1.0) - lgamma(n - x + 1.0) +
-		log_beta(a + x, b + n - x) - lbab + log_beta(g, d + n) - lbgd;
+		log_beta_shifted(a, b, x, n - x) + log_beta_ratio(g, d, n);
 	/* died after opportunity i (i = x .. n-1), x transactions among the first i */
-	lterm = log_beta(a + x, b) - lbab + log_beta(g + 1, d + x) - lbgd;
+	lterm = log_beta_ratio(b, a, x) - log1p_quotient(d, g) + log_beta_ratio(g + 1, d, x);
 	for (int32 i = x; i < n; i++)
 	{
 		total = log_sum_exp(total, lterm);
-		lterm += log((i + 1.0) / (i + 1.0 - x) * (b + i - x) / (a + b + i) *
-					 (d + i) / (g + 1 + d + i));
+		/* (b+i-x)/(a+b+i) (d+i)/(g+1+d+i), without overflow in the sums */
+		lterm += log((i + 1.0) / (i + 1.0 - x)) - log1p_quotient(a + x, b + (i - x)) -
+			log1p_quotient(g + 1, d + i);
 		if ((i & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
 	}

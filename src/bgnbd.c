@@ -35,6 +35,8 @@
  */
 #include "postgres.h"
 
+#include <float.h>
+
 #include "miscadmin.h"
 
 #include "btyd.h"
@@ -47,6 +49,8 @@ PG_FUNCTION_INFO_V1(bgnbd_fit_fitdata);
 PG_FUNCTION_INFO_V1(mbgnbd_fit_fitdata);
 PG_FUNCTION_INFO_V1(bgnbd_p_alive_sql);
 PG_FUNCTION_INFO_V1(mbgnbd_p_alive_sql);
+PG_FUNCTION_INFO_V1(bgnbd_churn_sql);
+PG_FUNCTION_INFO_V1(mbgnbd_churn_sql);
 PG_FUNCTION_INFO_V1(bgnbd_expected_sql);
 PG_FUNCTION_INFO_V1(mbgnbd_expected_sql);
 PG_FUNCTION_INFO_V1(bgnbd_expected_new_sql);
@@ -61,6 +65,14 @@ PG_FUNCTION_INFO_V1(mbgnbd_simulate);
 static const char *const bg_names[] = {"r", "alpha", "a", "b"};
 
 #define A_NEAR_ONE 1e-4			/* |a - 1| below this is interpolated */
+#define BRACKET_SMALL_Z 0.01	/* below this, ln 2F1 is taken as ln(1 + (2F1 - 1)) */
+
+/* ln(a / (b+x+m-1)), halves in the sum (it overflows at b, x near 1e308). */
+static inline double
+bg_log_dropout_weight(const double *p, int m, double x)
+{
+	return log_quotient(0.5 * p[2], 0.5 * p[3] + 0.5 * (x + m - 1));
+}
 
 /*
  * ln of the second likelihood term relative to the first:
@@ -69,10 +81,13 @@ static const char *const bg_names[] = {"r", "alpha", "a", "b"};
 static inline double
 bg_log_ratio(const double *p, int m, double x, double tx, double T)
 {
+	double		l;
+
 	if (x + m == 0)
 		return -INFINITY;
-	return log(p[2] / (p[3] + x + m - 1)) +
-		(p[0] + x) * log((p[1] + T) / (p[1] + tx));
+	l = log_ratio_of_sums(p[1], T, tx);
+	/* r + x may overflow where (r + x) l does not; l = 0 at t_x = T */
+	return bg_log_dropout_weight(p, m, x) + (l == 0.0 ? 0.0 : p[0] * l + x * l);
 }
 
 /* 1 / (1 + e^lr) without overflow. */
@@ -109,8 +124,14 @@ bg_brackets_at(double a, double cma, double rp, const double *z, int n, double *
 				 errmsg("hypergeometric series did not converge"),
 				 errdetail("2F1(%g, %g; %g; %g)", c - rp, a - 1.0, c, z[n - 1])));
 	for (int i = 0; i < n; i++)
-		out[i] = z[i] == 0.0 ? 0.0 :
-			-expm1((a - 1.0) * log1p(-z[i]) + log(f[i])) / (a - 1.0);
+	{
+		/* ln 2F1; for small z from 2F1 - 1 summed alone (f rounds to 1 there) */
+		double		log_f = log(f[i]);
+
+		if (z[i] < BRACKET_SMALL_Z)
+			log_f = log1p(hyp2f1_minus_one(c - rp, a - 1.0, c, z[i], &ok));
+		out[i] = z[i] == 0.0 ? 0.0 : -expm1((a - 1.0) * log1p(-z[i]) + log_f) / (a - 1.0);
+	}
 }
 
 /* The same, interpolated in a across the removable singularity at a = 1. */
@@ -142,14 +163,49 @@ bg_bracket(double a, double cma, double rp, double z)
 	return out;
 }
 
+/*
+ * E[X(t) | alive at T] by its power series in u = t / (alpha + T), where it
+ * converges at once: with k = r + x and p ~ Beta(a, b'), b' = b + x + m,
+ * the expectation E_p[(1 - (1 + p u)^-k) / p] of FHL's derivation is
+ *	 sum_{n>=1} (-1)^(n+1) (k)_n / n! (a)_(n-1) / (a+b')_(n-1) u^n,
+ * whose terms shrink at least twofold when max(1, (k+1)/2) u <= 1/2.  Free
+ * of the cancellation of the closed form when u is small or a + b' large.
+ * Returns false (and leaves *out) where that bound does not hold.
+ */
+static bool
+bg_alive_series(double k, double u, double a, double bp, double *out)
+{
+	double		term;
+	double		sum;
+
+	if (!(Max(1.0, 0.5 * (k + 1.0)) * u <= 0.5))
+		return false;
+	term = k * u;
+	sum = term;
+	for (int n = 1; n < 200 && fabs(term) > DBL_EPSILON * 0.25 * fabs(sum); n++)
+	{
+		/* (a+n-1)/(a+b'+n-1) as 1/(1 + b'/(a+n-1)): a + b' may overflow */
+		term *= -(k + n) / (n + 1.0) * u / (1.0 + bp / (a + (n - 1)));
+		sum += term;
+	}
+	*out = sum;
+	return true;
+}
+
+/* t / (alpha + T), also when alpha + T overflows. */
+static inline double
+bg_window_ratio(double t, double alpha, double T)
+{
+	return (0.5 * t) / (0.5 * alpha + 0.5 * T);
+}
+
 static double
 bg_p_alive(const double *p, int m, double x, double tx, double T)
 {
 	if (x + m == 0)
 		return 1.0;				/* no purchase to have dropped out after */
 	/* 1 / (1 + e^lr), e^lr = a / (b+x+m-1) ((alpha+T) / (alpha+t_x))^(r+x) */
-	return 1.0 / (1.0 + p[2] / (p[3] + x + m - 1) *
-				  pow((p[1] + T) / (p[1] + tx), p[0] + x));
+	return inv_one_plus_exp(bg_log_ratio(p, m, x, tx, T));
 }
 
 double
@@ -168,9 +224,12 @@ mbgnbd_p_alive(const double *params, double x, double tx, double T)
 static double
 bg_expected_alive(const double *p, int m, double t, double x, double T)
 {
-	double		z = t / (p[1] + T + t);
+	double		z = fraction_of_sum(t, p[1], T);
 	double		cma = p[3] + x + m - 1.0;	/* c - a */
+	double		e;
 
+	if (bg_alive_series(p[0] + x, bg_window_ratio(t, p[1], T), p[2], cma + 1.0, &e))
+		return e;
 	return (p[2] + cma) * bg_bracket(p[2], cma, p[0] + x, z);
 }
 
@@ -190,11 +249,16 @@ bg_expected_alive_steps(const double *p, int m, double x, double T, double step,
 	{
 		double		t = (first + j) * step;
 
-		z[j] = t / (p[1] + T + t);
+		z[j] = fraction_of_sum(t, p[1], T);
 	}
 	bg_brackets(p[2], cma, p[0] + x, z, n, out);
 	for (int j = 0; j < n; j++)
-		out[j] *= p[2] + cma;
+	{
+		double		t = (first + j) * step;
+
+		if (!bg_alive_series(p[0] + x, bg_window_ratio(t, p[1], T), p[2], cma + 1.0, &out[j]))
+			out[j] *= p[2] + cma;
+	}
 }
 
 void
@@ -217,8 +281,12 @@ bg_expected_new(const double *p, int m, double t)
 {
 	double		cma = p[3] + m - 1.0;
 	double		k = m == 0 ? p[2] + p[3] - 1.0 : p[3];
+	double		e;
 
-	return k * bg_bracket(p[2], cma, p[0], t / (p[1] + t));
+	/* k / (a + cma) is 1 (BG/NBD) or b / (a + b) (MBG/NBD) */
+	if (bg_alive_series(p[0], bg_window_ratio(t, p[1], 0.0), p[2], cma + 1.0, &e))
+		return m == 0 ? e : e / (1.0 + p[2] / p[3]);
+	return k * bg_bracket(p[2], cma, p[0], fraction_of_sum(t, p[1], 0.0));
 }
 
 /*
@@ -238,7 +306,8 @@ nb_upper_tail(double r, double alpha, double t, int n)
 		return 1.0;
 	if (t == 0.0)
 		return 0.0;
-	tail = beta_inc_regularized(n, r, t / (alpha + t), alpha / (alpha + t), &ok);
+	tail = beta_inc_regularized(n, r, fraction_of_sum(t, alpha, 0.0),
+								fraction_of_sum(alpha, t, 0.0), &ok);
 	if (!ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -256,24 +325,18 @@ bg_prob(const double *p, int m, int n, double t)
 				alpha = p[1],
 				a = p[2],
 				b = p[3];
-	double		bn = b + n + m;
-	/* ln Gamma(a+b) - ln Gamma(b), the part of ln B(a, b) the ratios share */
-	double		lg_ab = log_gamma_ratio(b, a);
 	double		nb;
 	double		res;
 
 	if (t == 0.0)
 		nb = n == 0 ? 1.0 : 0.0;
 	else
-		nb = exp(log_gamma_ratio(n + 1.0, r - 1.0) - lgamma(r) -
-				 r * log1p(t / alpha) - n * log1p(alpha / t));
-	/*
-	 * B(a, b+n+m) / B(a, b) and B(a+1, b+n+m-1) / B(a, b) by differences of
-	 * ln Gamma, without the cancellation of lgamma at large n
-	 */
-	res = exp(lg_ab - log_gamma_ratio(bn, a)) * nb;
+		nb = exp(log_gamma_ratio(r, n) - lgamma(n + 1.0) - r * log1p_quotient(t, alpha) -
+				 (n == 0 ? 0.0 : n * log1p_quotient(alpha, t)));
+	res = exp(log_beta_ratio(a, b, n + m)) * nb;
+	/* B(a+1, b+n+m-1) / B(a, b) = a/(a+b) B(a+1, b+n+m-1) / B(a+1, b) */
 	if (n + m > 0)
-		res += exp(log(a) + lg_ab - log_gamma_ratio(bn - 1.0, a + 1.0)) *
+		res += exp(-log1p_quotient(b, a) + log_beta_ratio(a + 1, b, n + m - 1)) *
 			nb_upper_tail(r, alpha, t, n);
 	return res;
 }
@@ -288,7 +351,8 @@ bg_prob_new(const double *params, int m, int n, double t)
 typedef struct BgFreqTerms
 {
 	double		x;				/* the frequency they are for (NaN: none yet) */
-	double		lgam;			/* lgamma(r+x) + ln B(a, b+x+m) */
+	double		lgam;			/* ln Gamma(r+x) - ln Gamma(r) - x ln r
+								 * + ln B(a, b+x+m) - ln B(a, b) */
 	double		psi_rx;			/* psi(r+x) */
 	double		psi_abx;		/* psi(a+b+x+m) */
 	double		psi_bx;			/* psi(b+x+m) */
@@ -298,7 +362,7 @@ static void
 bg_freq_terms(BgFreqTerms *ft, const double *p, int m, double x, bool grad)
 {
 	ft->x = x;
-	ft->lgam = lgamma(p[0] + x) + log_beta(p[2], p[3] + x + m);
+	ft->lgam = log_gamma_ratio_excess(p[0], x) + log_beta_ratio(p[2], p[3], x + m);
 	if (grad)
 	{
 		ft->psi_rx = digamma(p[0] + x);
@@ -308,9 +372,28 @@ bg_freq_terms(BgFreqTerms *ft, const double *p, int m, double x, bool grad)
 }
 
 /*
+ * -r ln(1 + y/alpha) + x ln(r / (alpha+y)) = r ln alpha - (r+x) ln(alpha+y)
+ * + x ln r, from lq = ln(1 + y/alpha) and ln(r/alpha): the part of a
+ * likelihood term that depends on the time y, without the cancellation of
+ * its large logarithms.
+ */
+static inline double
+bg_log_term(double r, double log_r_alpha, double x, double lq)
+{
+	return -r * lq + (x == 0 ? 0.0 : x * (log_r_alpha - lq));
+}
+
+/*
  * Weighted log-likelihood of the sample (FHL eq. 6) and its gradient in
  * (r, alpha, a, b).  The sample is sorted by frequency, so the gamma and
- * digamma terms of x are computed once per distinct frequency.
+ * digamma terms of x are computed once per distinct frequency.  Each
+ * customer's term is formed from pieces that stay finite and do not cancel
+ * for huge or tiny parameters and summaries:
+ *	 LL = [ln Gamma(r+x) - ln Gamma(r) - x ln r] + [ln B(a, b+x+m) - ln B(a, b)]
+ *		  + ln(e^term(T) + d a/(b+x+m-1) e^term(t_x)),
+ *	 term(y) = -r ln(1 + y/alpha) + x ln(r / (alpha+y)),
+ * the two terms each formed in logs (their ratio e^lr can overflow, and
+ * ln(1 + e^lr) would cancel against term(T) when r is large).
  */
 static double
 bg_loglik(const double *p, int m, const FitData *fd, double *grad)
@@ -319,7 +402,7 @@ bg_loglik(const double *p, int m, const FitData *fd, double *grad)
 				alpha = p[1],
 				a = p[2],
 				b = p[3];
-	double		base = -lgamma(r) + r * log(alpha) - log_beta(a, b);
+	double		log_r_alpha = log_quotient(r, alpha);
 	double		psi_r = 0,
 				psi_ab = 0,
 				psi_b = 0;
@@ -341,12 +424,19 @@ bg_loglik(const double *p, int m, const FitData *fd, double *grad)
 					T = v[2];
 		double		w = fitdata_weight(fd, i);
 		double		lr = bg_log_ratio(p, m, x, tx, T);
-		double		lalive = lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr));
 		double		log_at = log(alpha + T);
+		/* ln of the two terms of L less ft.lgam: alive at T, dropped out at t_x */
+		double		l_alive = bg_log_term(r, log_r_alpha, x, log1p_quotient(T, alpha));
 
 		if (x != ft.x)
 			bg_freq_terms(&ft, p, m, x, grad != NULL);
-		ll += w * (base + ft.lgam - (r + x) * log_at + lalive);
+		if (x + m == 0)
+			ll += w * (ft.lgam + l_alive);
+		else
+			ll += w * (ft.lgam +
+					   log_sum_exp(l_alive,
+								   bg_log_dropout_weight(p, m, x) +
+								   bg_log_term(r, log_r_alpha, x, log1p_quotient(tx, alpha))));
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 		if (grad)
@@ -428,6 +518,39 @@ Datum
 mbgnbd_p_alive_sql(PG_FUNCTION_ARGS)
 {
 	return p_alive_sql(fcinfo, 1);
+}
+
+/*
+ * churn_probability(model, frequency, recency, age) = 1 - P(alive), as
+ * e^lr / (1 + e^lr): accurate also where it is far below 1 - P(alive)'s
+ * rounding (P(alive) near 1).
+ */
+static Datum
+churn_sql(FunctionCallInfo fcinfo, int m)
+{
+	double		p[4];
+	double		x = PG_GETARG_FLOAT8(1),
+				tx = PG_GETARG_FLOAT8(2),
+				T = PG_GETARG_FLOAT8(3);
+
+	BTYD_GETARG_MODEL(0, 4, bg_names, p);
+	btyd_check_summary(x, tx, T);
+	if (x + m == 0)
+		PG_RETURN_FLOAT8(0.0);
+	PG_RETURN_FLOAT8(finite_result(inv_one_plus_exp(-bg_log_ratio(p, m, x, tx, T)),
+								   "churn_probability"));
+}
+
+Datum
+bgnbd_churn_sql(PG_FUNCTION_ARGS)
+{
+	return churn_sql(fcinfo, 0);
+}
+
+Datum
+mbgnbd_churn_sql(PG_FUNCTION_ARGS)
+{
+	return churn_sql(fcinfo, 1);
 }
 
 /* expected_purchases(model, t, frequency, recency, age) */

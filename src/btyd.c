@@ -457,7 +457,7 @@ btyd_loglik_sql(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 
 	BTYD_GETARG_MODEL(0, spec->nparams, spec->names, p);
 	btyd_check_summary(v[0], v[1], v[2]);
-	PG_RETURN_FLOAT8(spec->loglik(p, &fd, NULL));
+	PG_RETURN_FLOAT8(finite_result(spec->loglik(p, &fd, NULL), "log_likelihood"));
 }
 
 /* Adds one checked customer summary with its weight and penalizer. */

@@ -63,13 +63,26 @@ double
 gammagamma_spend(const double *par, double x, double z)
 {
 	double		denom = par[0] * x + par[1] - 1;
+	double		spend = (par[2] + x * z) * par[0] / denom;
+	double		px;
+	double		w;
 
 	if (!(denom > 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("expected spend is infinite when p * frequency + q <= 1"),
 				 errhint("A model with q <= 1 has no finite mean spend for customers without repeat transactions.")));
-	return (par[2] + x * z) * par[0] / denom;
+	if (isfinite(spend))
+		return spend;
+
+	/*
+	 * Where x z, p x or p v overflow (e.g. x = 1e308), the same as the
+	 * weighted mean v p / denom + w z, w = p x / denom = 1 / (1 + (q - 1) /
+	 * (p x)), in which no product overflows unless the result does.
+	 */
+	px = par[0] * x;
+	w = px > 0 ? 1.0 / (1.0 + (par[1] - 1) / px) : 0.0;
+	return par[0] / denom * par[2] + (w == 0.0 ? 0.0 : w * z);
 }
 
 /*

@@ -46,6 +46,7 @@
 PG_FUNCTION_INFO_V1(paretonbd_fit_final);
 PG_FUNCTION_INFO_V1(paretonbd_fit_fitdata);
 PG_FUNCTION_INFO_V1(paretonbd_p_alive_sql);
+PG_FUNCTION_INFO_V1(paretonbd_churn_sql);
 PG_FUNCTION_INFO_V1(paretonbd_expected_sql);
 PG_FUNCTION_INFO_V1(paretonbd_expected_new_sql);
 PG_FUNCTION_INFO_V1(paretonbd_prob_sql);
@@ -216,8 +217,14 @@ log_one_plus_ratio(double d, double c, double cd)
 static inline double
 pnbd_log_growth(const double *p, double x, double tx, double T)
 {
-	return (p[0] + x) * log_one_plus_ratio(T - tx, p[1] + tx, p[1] + T) +
-		p[2] * log_one_plus_ratio(T - tx, p[3] + tx, p[3] + T);
+	double		la;
+
+	if (isfinite(p[1] + T) && isfinite(p[3] + T) && isfinite(p[0] + x))
+		return (p[0] + x) * log_one_plus_ratio(T - tx, p[1] + tx, p[1] + T) +
+			p[2] * log_one_plus_ratio(T - tx, p[3] + tx, p[3] + T);
+	/* sums that overflow: (r + x) la without forming r + x */
+	la = log_ratio_of_sums(p[1], T, tx);
+	return (la == 0.0 ? 0.0 : p[0] * la + x * la) + p[2] * log_ratio_of_sums(p[3], T, tx);
 }
 
 /*
@@ -496,8 +503,16 @@ paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts, int nconst
 static double
 pnbd_expected_alive(const double *p, double t, double x, double T)
 {
-	return (p[0] + x) * (p[3] + T) / (p[1] + T) *
-		one_minus_exp_over(-log1p(t / (p[3] + T)), p[2] - 1.0);
+	double		beta_T = 0.5 * p[3] + 0.5 * T;
+	double		ratio;
+
+	if (isfinite(p[3] + T + t) && isfinite(p[1] + T) && isfinite(p[0] + x))
+		return (p[0] + x) * (p[3] + T) / (p[1] + T) *
+			one_minus_exp_over(-log1p(t / (p[3] + T)), p[2] - 1.0);
+	/* halves: the sums overflow where their ratios need not */
+	ratio = beta_T / (0.5 * p[1] + 0.5 * T);	/* (beta+T) / (alpha+T) */
+	return (p[0] * ratio + x * ratio) *
+		one_minus_exp_over(-log1p_quotient(0.5 * t, beta_T), p[2] - 1.0);
 }
 
 void
@@ -511,7 +526,7 @@ paretonbd_expected_alive_steps(const double *params, double x, double T, double 
 static double
 pnbd_expected_new(const double *p, double t)
 {
-	return p[0] * p[3] / p[1] * one_minus_exp_over(-log1p(t / p[3]), p[2] - 1.0);
+	return p[0] * (p[3] / p[1]) * one_minus_exp_over(-log1p_quotient(t, p[3]), p[2] - 1.0);
 }
 
 /* FH 2006: P(X(t) = n) of a new customer. */
@@ -571,7 +586,7 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 				alpha = p[1],
 				s = p[2],
 				beta = p[3];
-	double		base = -lgamma(r) + r * log(alpha) + s * log(beta);
+	double		log_r_alpha = log_quotient(r, alpha);
 	double		psi_r = grad ? digamma(r) : 0.0;
 	double		ll = 0.0;
 	double		prev_x = NAN,
@@ -594,11 +609,18 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 		{
 			/* the sample is sorted by frequency */
 			prev_x = x;
-			lgam_rx = lgamma(r + x);
+			lgam_rx = log_gamma_ratio_excess(r, x);
 			psi_rx = grad ? digamma(r + x) : 0.0;
 		}
-		ll += w_i * (base + lgam_rx - (r + x) * log(alpha + T) - s * log(beta + T) +
-					 (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr))));
+		/*
+		 * base + ln Gamma(r+x) - (r+x) ln(alpha+T) - s ln(beta+T) in pieces
+		 * that stay finite and do not cancel (as for BG/NBD):
+		 * -r ln(1 + T/alpha) - s ln(1 + T/beta) + x ln(r/(alpha+T)) +
+		 * [ln Gamma(r+x) - ln Gamma(r) - x ln r]
+		 */
+		ll += w_i * (-r * log1p_quotient(T, alpha) - s * log1p_quotient(T, beta) +
+					 (x == 0 ? 0.0 : x * (log_r_alpha - log1p_quotient(T, alpha))) +
+					 lgam_rx + (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr))));
 		if (grad)
 		{
 			double		w = lr > 0 ? 1.0 / (1.0 + exp(-lr)) : exp(lr) / (1.0 + exp(lr));
@@ -641,6 +663,23 @@ paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
 	btyd_check_summary(x, tx, T);
 	PG_RETURN_FLOAT8(finite_result(paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T), "p_alive"));
+}
+
+/* 1 - P(alive) = R / (1 + R), accurate also where P(alive) is near 1. */
+Datum
+paretonbd_churn_sql(PG_FUNCTION_ARGS)
+{
+	double		p[4];
+	double		x = PG_GETARG_FLOAT8(1),
+				tx = PG_GETARG_FLOAT8(2),
+				T = PG_GETARG_FLOAT8(3);
+
+	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
+	btyd_check_summary(x, tx, T);
+	if (tx >= T)
+		PG_RETURN_FLOAT8(0.0);
+	PG_RETURN_FLOAT8(finite_result(pnbd_alive_of(-pnbd_log_ratio(p, x, tx, T, NULL)),
+								   "churn_probability"));
 }
 
 Datum

@@ -47,6 +47,17 @@ PG_FUNCTION_INFO_V1(sbg_derl);
 static const char *const sbg_param_names[SBG_NPARAMS] = {"alpha", "beta"};
 
 /*
+ * ln P(T = t) = ln B(alpha + 1, beta + t - 1) - ln B(alpha, beta) for t >= 1:
+ * ln(alpha / (alpha + beta)) + ln S(t - 1) of Beta(alpha + 1, beta), with
+ * B(alpha + 1, beta) = B(alpha, beta) alpha / (alpha + beta).
+ */
+static double
+sbg_log_churn_at(double a, double b, double t)
+{
+	return -log1p_quotient(b, a) + log_beta_ratio(a + 1, b, t - 1);
+}
+
+/*
  * ln P(T = t) (churned) or ln S(t) (active) at par = {alpha, beta}; with
  * grad not NULL also the gradient with respect to par.
  */
@@ -72,9 +83,7 @@ sbg_loglik(const double *par, double t, bool churned, double *grad)
 			grad[1] = digamma(b + t) - digamma(b) - psi_abt + psi_ab;
 		}
 	}
-	if (churned)
-		return log_beta(a + 1, b + t - 1) - log_beta(a, b);
-	return log_beta(a, b + t) - log_beta(a, b);
+	return churned ? sbg_log_churn_at(a, b, t) : log_beta_ratio(a, b, t);
 }
 
 /* The weighted sum of the log-likelihoods at par, gradient when grad is not NULL. */
@@ -188,7 +197,7 @@ sbg_survival(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("t must not be negative")));
-	PG_RETURN_FLOAT8(exp(log_beta(par[0], par[1] + t) - log_beta(par[0], par[1])));
+	PG_RETURN_FLOAT8(finite_result(exp(log_beta_ratio(par[0], par[1], t)), "survival"));
 }
 
 /* r_t = S(t) / S(t - 1): the renewal rate at the end of period t >= 1. */
@@ -204,7 +213,8 @@ sbg_retention_rate(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("t must be at least 1"),
 				 errdetail("Periods start at 1: r_1 is the renewal rate at the end of the first period.")));
-	PG_RETURN_FLOAT8((par[1] + t - 1) / (par[0] + par[1] + t - 1));
+	/* (beta + t - 1) / (alpha + beta + t - 1), without overflow in the sum */
+	PG_RETURN_FLOAT8(1.0 / (1.0 + par[0] / (par[1] + (t - 1))));
 }
 
 /*
@@ -246,5 +256,5 @@ sbg_derl(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("derl could not be computed for alpha = %g, beta = %g, renewals = %d, discount_rate = %g",
 						par[0], par[1], renewals, d)));
-	PG_RETURN_FLOAT8(b / (a + b) * f);
+	PG_RETURN_FLOAT8(finite_result(f / (1.0 + a / b), "derl"));
 }

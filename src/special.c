@@ -110,6 +110,30 @@ hyp2f1_series(double a, double b, double c, double z, bool *ok)
 	return sum;
 }
 
+double
+hyp2f1_minus_one(double a, double b, double c, double z, bool *ok)
+{
+	double		term = 1.0;
+	double		sum = 0.0;
+
+	*ok = true;
+	for (int n = 0; n < HYP2F1_MAX_TERMS; n++)
+	{
+		term *= (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;
+		sum += term;
+		if ((n & 0xfff) == 0xfff)
+			CHECK_FOR_INTERRUPTS();
+		if (term == 0.0)
+			return sum;
+		/* small, and the following terms shrink */
+		if (fabs(term) <= DBL_EPSILON * 0.5 * fabs(sum) &&
+			fabs((a + n + 1) * (b + n + 1) * z) < fabs((c + n + 1) * (n + 2.0)))
+			return sum;
+	}
+	*ok = false;
+	return sum;
+}
+
 /*
  * The power series of 2F1(a, b; c; z[i]) for n <= HYP2F1_MANY_MAX arguments
  * at once, into out[i]: term k of every running series in one pass, sharing
@@ -466,44 +490,197 @@ hyp2f1_many(double a, double b, double c, const double *z, int n, double *out,
 	}
 }
 
+/* Below this, ln Gamma is shifted up by its recurrence before Stirling's series. */
+#define STIRLING_MIN 16.0
+
+/*
+ * Stirling's series of ln Gamma(z) past its leading terms,
+ * sum_k B_2k / (2k (2k-1) z^(2k-1)), for z >= STIRLING_MIN (error below
+ * 1e-16 there); 0 at z = Infinity.
+ */
+static double
+stirling_tail(double z)
+{
+	static const double c[] = {1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188};
+	double		inv = 1.0 / z;
+	double		inv2 = inv * inv;
+	double		sum = 0.0;
+
+	for (int k = 4; k >= 0; k--)
+		sum = sum * inv2 + c[k];
+	return sum * inv;
+}
+
+/* (ln(1 + u) - u) / u for |u| < 0.1, by its power series (no cancellation). */
+static double
+log1p_minus_u_over_u(double u)
+{
+	double		sum = 0.0;
+
+	/* -u/2 + u^2/3 - u^3/4 + ...: 15 terms reach 0.1^15 / 17 */
+	for (int k = 17; k >= 2; k--)
+		sum = -u * (1.0 / k + sum);
+	return sum;
+}
+
+/*
+ * phi(z, h) = (z + h - 1/2) ln(1 + h/z) - h, the difference of the leading
+ * Stirling terms, ln Gamma(z + h) - ln Gamma(z) - h ln z less the series
+ * tails, for z >= STIRLING_MIN and z + h > 0.  Small h/z by the series of
+ * ln(1 + u) - u, so that phi ~ h (h - 1) / (2 z) keeps its digits; the
+ * products are formed so that none overflows unless phi does (z may be
+ * Infinity, phi is then 0).
+ */
+static double
+stirling_phi(double z, double h)
+{
+	double		u = h / z;
+
+	if (fabs(u) < 0.1)
+		return (h - 0.5) * u + h * log1p_minus_u_over_u(u) * (1.0 + (h - 0.5) / z);
+	return z * log1p(u) * (1.0 + (h - 0.5) / z) - h;
+}
+
+/* phi(y + e, h), also when y + e overflows (through (y + e) / 2). */
+static double
+stirling_phi_at_sum(double y, double e, double h)
+{
+	double		half;
+	double		u;
+
+	if (isfinite(y + e))
+		return stirling_phi(y + e, h);
+	half = 0.5 * y + 0.5 * e;
+	u = 0.5 * (h / half);
+	if (fabs(u) < 0.1)
+		return (h - 0.5) * u +
+			h * log1p_minus_u_over_u(u) * (1.0 + 0.5 * ((h - 0.5) / half));
+	return 2.0 * (half * log1p(u) * (1.0 + 0.5 * ((h - 0.5) / half))) - h;
+}
+
+double
+log_gamma_ratio_excess(double y, double e)
+{
+	double		y0 = y;
+	double		acc = 0.0;
+
+	if (e == 0.0)
+		return 0.0;
+	if (!(y > 0) || !(y + e > 0))
+		return NAN;
+
+	/*
+	 * One of y, y + e below STIRLING_MIN, the other beyond 1e15 (where y += 1
+	 * comes close to not changing y): too far apart for the difference to
+	 * cancel, and the recurrence below would not end.  Otherwise it takes at
+	 * most STIRLING_MIN steps.
+	 */
+	if (Min(y, y + e) < STIRLING_MIN && Max(y, y + e) > 1e15)
+		return lgamma(y + e) - lgamma(y) - e * log(y);
+	while (y < STIRLING_MIN || y + e < STIRLING_MIN)
+	{
+		/* ln Gamma(y+e) - ln Gamma(y) = [same at y+1] - ln((y+e)/y) */
+		acc -= e >= 0 ? log1p_quotient(e, y) : log1p(e / y);
+		y += 1.0;
+	}
+	if (y != y0)
+		acc += e * log(y / y0);
+	return acc + stirling_phi(y, e) + (stirling_tail(y + e) - stirling_tail(y));
+}
+
 /*
  * ln Gamma(y + e) - ln Gamma(y) for y > 0, y + e > 0, accurate relative to e
- * even when e is small and y large: the recurrence shifts y to >= 16
- * (log1p terms), then Stirling's series is differenced term by term.
+ * even when e is small and y large: e ln y plus the excess.
  */
 double
 log_gamma_ratio(double y, double e)
 {
-	static const double c[] = {1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680};
-	double		acc = 0.0;
-	double		ye;
+	double		result;
 
 	if (e == 0.0)
 		return 0.0;
-	if (y + e <= 0 || y <= 0)
+	result = e * log(y) + log_gamma_ratio_excess(y, e);
+	/* both terms overflow (y tiny, e huge): the result does too */
+	if (isnan(result))
 		return lgamma(y + e) - lgamma(y);
-	/*
-	 * One of y, y + e below 16, the other beyond 1e15 (where y += 1 comes
-	 * close to not changing y): too far apart for the difference to cancel.
-	 * Otherwise the recurrence below takes at most 16 steps.
-	 */
-	if (Min(y, y + e) < 16.0 && Max(y, y + e) > 1e15)
-		return lgamma(y + e) - lgamma(y);
-	while (y < 16.0 || y + e < 16.0)
+	return result;
+}
+
+/*
+ * D(y, e, h) = ln Gamma(y+e+h) - ln Gamma(y+e) - ln Gamma(y+h) + ln Gamma(y)
+ * for y > 0, e, h >= 0 (symmetric in e and h).  The recurrence shifts y to
+ * STIRLING_MIN, each step adding -ln(1 - e h / ((y+e)(y+h))); then with
+ * phi as above, for h <= e,
+ *	 h < y/2:  D = h ln(1 + e/y) + phi(y+e, h) - phi(y, h) + tails,
+ *	 else:	   D = h ln(1 + (e-h)/(y+h)) - [(y - 1/2) ln(1 + h/y) - h]
+ *				   + phi(y+e, h) + tails,
+ * neither of which cancels beyond a few units of eps * max(D, h) nor forms
+ * y + e + h (which may overflow when D does not).
+ */
+static double
+log_gamma_second_difference(double y, double e, double h)
+{
+	double		acc = 0.0;
+	double		d;
+
+	if (h > e)
 	{
-		/* ln Gamma(y+e) - ln Gamma(y) = [same at y+1] - ln((y+e)/y) */
-		acc -= log1p(e / y);
+		double		tmp = h;
+
+		h = e;
+		e = tmp;
+	}
+	if (h == 0.0)
+		return 0.0;
+	while (y < STIRLING_MIN)
+	{
+		double		q = (e / (y + e)) * (h / (y + h));
+
+		acc -= q < 0.5 ? log1p(-q) : log_quotient(y, y + e) + log1p_quotient(e, y + h);
 		y += 1.0;
 	}
-	ye = y + e;
-	acc += (y - 0.5) * log1p(e / y) + e * log(ye) - e;
-	for (int k = 0; k < 4; k++)
-	{
-		int			p = 2 * k + 1;
+	if (h < 0.5 * y)
+		d = h * log1p_quotient(e, y) + stirling_phi_at_sum(y, e, h) - stirling_phi(y, h);
+	else
+		d = h * log1p_quotient(e - h, y + h) - ((y - 0.5) * log1p(h / y) - h) +
+			stirling_phi_at_sum(y, e, h);
+	d += (stirling_tail(y + e + h) - stirling_tail(y + e)) -
+		(stirling_tail(y + h) - stirling_tail(y));
+	return acc + d;
+}
 
-		acc += c[k] * (pow(ye, -p) - pow(y, -p));
-	}
-	return acc;
+double
+log_beta_ratio(double a, double b, double h)
+{
+	if (!(a > 0) || !(b > 0) || !(h >= 0))
+		return NAN;
+	return -log_gamma_second_difference(b, a, h);
+}
+
+double
+log_beta_shifted(double a, double b, double i, double j)
+{
+	return log_beta_ratio(a + i, b, j) + log_beta_ratio(b, a, i);
+}
+
+double
+log_quotient(double a, double b)
+{
+	double		q = a / b;
+
+	if (q > 0 && isfinite(q) && q >= DBL_MIN)
+		return log(q);
+	return log(a) - log(b);
+}
+
+double
+log1p_quotient(double t, double a)
+{
+	double		q = t / a;
+
+	if (isfinite(q))
+		return log1p(q);
+	return log(t) - log(a) + log1p(a / t);
 }
 
 /*
@@ -647,4 +824,23 @@ gauss_legendre(const double **nodes, const double **weights)
 	}
 	*nodes = x;
 	*weights = w;
+}
+
+double
+log_ratio_of_sums(double a, double t1, double t0)
+{
+	/* halves: a + t0 may overflow where the ratio does not */
+	double		q = (0.5 * t1 - 0.5 * t0) / (0.5 * a + 0.5 * t0);
+
+	if (t1 == t0)
+		return 0.0;
+	if (q <= 1.0)
+		return log1p(q);
+	return log(0.5 * a + 0.5 * t1) - log(0.5 * a + 0.5 * t0);
+}
+
+double
+fraction_of_sum(double t, double a, double b)
+{
+	return t == 0.0 ? 0.0 : (0.25 * t) / (0.25 * a + 0.25 * b + 0.25 * t);
 }

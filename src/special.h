@@ -25,6 +25,37 @@ extern double log_beta(double a, double b);
  */
 extern double log_gamma_ratio(double y, double e);
 
+/*
+ * The same less e ln y (Stirling's series past its leading term, shifted by
+ * the recurrence): finite wherever the result is, even when y + e or
+ * e ln y overflow, so that callers can add e ln(y / s) formed accurately.
+ */
+extern double log_gamma_ratio_excess(double y, double e);
+
+/*
+ * ln B(a, b + h) - ln B(a, b) for a, b > 0, h >= 0: the log of
+ * Gamma(b+h) Gamma(a+b) / (Gamma(b) Gamma(a+b+h)), without forming a + b
+ * or the large ln Gamma that cancel (accurate to a few eps absolute for
+ * results of moderate size, e.g. a = b = 1e308 or b = 1e12, h = 1); NaN
+ * outside the domain.
+ */
+extern double log_beta_ratio(double a, double b, double h);
+
+/* ln B(a + i, b + j) - ln B(a, b) for a, b > 0, i, j >= 0, as log_beta_ratio. */
+extern double log_beta_shifted(double a, double b, double i, double j);
+
+/* ln(a / b) for a, b > 0, also when a / b overflows or underflows. */
+extern double log_quotient(double a, double b);
+
+/* ln(1 + t / a) = ln((a + t) / a) for a > 0, t >= 0, also when t / a overflows. */
+extern double log1p_quotient(double t, double a);
+
+/* ln((a + t1) / (a + t0)) for a > 0, t1 >= t0 >= 0, also when the sums overflow. */
+extern double log_ratio_of_sums(double a, double t1, double t0);
+
+/* t / (a + b + t) for a > 0, b, t >= 0, also when the sum overflows. */
+extern double fraction_of_sum(double t, double a, double b);
+
 /* The digamma function psi(x) = d/dx ln Gamma(x), for x > 0. */
 extern double digamma(double x);
 
@@ -37,11 +68,9 @@ extern double log_diff_exp(double a, double b);
 /* (1 - u^e) / e for u > 0, with its limit -ln(u) at e = 0 (no cancellation). */
 extern double one_minus_pow_over(double u, double e);
 
-/*
- * The same from lu = ln(u): (1 - e^(e lu)) / e, -lu at e = 0; for callers
- * that have ln(u) more exactly than u itself (e.g. as -log1p(t / b)).
- */
+/* The same from lu = ln(u): (1 - e^(e lu)) / e, -lu at e = 0. */
 extern double one_minus_exp_over(double lu, double e);
+
 
 /*
  * Gauss hypergeometric function 2F1(a, b; c; z) for real a, b, c and real
@@ -55,6 +84,14 @@ extern double one_minus_exp_over(double lu, double e);
  * finite; the return value is then meaningless.
  */
 extern double hyp2f1(double a, double b, double c, double z, bool *ok);
+
+/*
+ * 2F1(a, b; c; z) - 1 by the power series without its leading 1, accurate
+ * relative to itself when it is small (small z); for 0 <= z well below the
+ * series' radius (callers use it for z < 0.01).  *ok false when the series
+ * did not converge.
+ */
+extern double hyp2f1_minus_one(double a, double b, double c, double z, bool *ok);
 
 /* The largest n of hyp2f1_many (its work arrays are on the stack). */
 #define HYP2F1_MANY_MAX 64

@@ -67,8 +67,7 @@ COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.paretonbd, double precision,
 
 CREATE FUNCTION @extschema@.churn_probability(model @extschema@.paretonbd, frequency double precision, recency double precision, age double precision)
 RETURNS double precision
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN 1.0::double precision - @extschema@.p_alive(model, frequency, recency, age);
+AS 'MODULE_PATHNAME', 'paretonbd_churn_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.paretonbd, double precision, double precision, double precision) IS '1 - p_alive: probability that the customer has churned (Pareto/NBD)';
 
 CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.paretonbd, t double precision, frequency double precision, recency double precision, age double precision)

@@ -58,8 +58,7 @@ COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.bgbb, integer, integer, inte
 
 CREATE FUNCTION @extschema@.churn_probability(model @extschema@.bgbb, frequency integer, recency integer, n_periods integer)
 RETURNS double precision
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN 1.0::double precision - @extschema@.p_alive(model, frequency, recency, n_periods);
+AS 'MODULE_PATHNAME', 'bgbb_churn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.bgbb, integer, integer, integer) IS 'BG/BB probability that the customer has died by opportunity n_periods + 1: 1 - p_alive';
 
 CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.bgbb, n_star integer, frequency integer, recency integer, n_periods integer)
