@@ -547,8 +547,8 @@ pnbd_prob(const double *p, int n, double t)
 
 	if (t == 0.0)
 		return n == 0 ? 1.0 : 0.0;
-	alive = exp(lfact - r * log1p(t / alpha) - n * log1p(alpha / t) -
-				s * log1p(t / beta));
+	alive = exp(lfact - r * log1p_quotient(t, alpha) -
+				(n == 0 ? 0.0 : n * log1p_quotient(alpha, t)) - s * log1p_quotient(t, beta));
 	lb1 = log(hyp2f1_checked(r + s, second_b, r + s + n + 1, diff / big)) -
 		(r + s) * log(big);
 	for (int i = 0; i <= n; i++)
