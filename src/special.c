@@ -700,10 +700,13 @@ log_beta_lopsided(double a, double b)
  * The continued fraction of I_x(a, b) (Numerical Recipes, section 6.4,
  * eq. 6.4.5) by the modified Lentz method; it converges in
  * O(sqrt(max(a, b))) steps for x < (a + 1) / (a + b + 2).  *ok false when
- * it had not converged after BETA_CF_MAX_STEPS plus that many.
+ * it had not converged after BETA_CF_MAX_STEPS plus that many (at most
+ * BETA_CF_STEP_CAP), or a coefficient is not finite.
  */
 #define BETA_CF_MAX_STEPS 1000
 #define BETA_CF_TINY 1e-300
+/* Steps at most whatever a and b (about 0.02 s): 20 sqrt(2^31) is 1e6. */
+#define BETA_CF_STEP_CAP 2e6
 
 static double
 beta_cf(double a, double b, double x, bool *ok)
@@ -711,8 +714,13 @@ beta_cf(double a, double b, double x, bool *ok)
 	double		c = 1.0;
 	double		d = 1.0 - (a + b) * x / (a + 1.0);
 	double		f;
-	double		max_steps = BETA_CF_MAX_STEPS + 20.0 * sqrt(Max(a, b));
+	double		max_steps = Min(BETA_CF_MAX_STEPS + 20.0 * sqrt(Max(a, b)), BETA_CF_STEP_CAP);
 
+	if (!isfinite(d))
+	{
+		*ok = false;
+		return d;
+	}
 	if (fabs(d) < BETA_CF_TINY)
 		d = BETA_CF_TINY;
 	d = 1.0 / d;
@@ -729,6 +737,12 @@ beta_cf(double a, double b, double x, bool *ok)
 		{
 			double		delta;
 
+			if (!isfinite(coef[k]))
+			{
+				/* a + b or a coefficient overflowed: no fraction here */
+				*ok = false;
+				return f;
+			}
 			d = 1.0 + coef[k] * d;
 			if (fabs(d) < BETA_CF_TINY)
 				d = BETA_CF_TINY;
@@ -754,6 +768,7 @@ beta_inc_regularized(double a, double b, double x, double y, bool *ok)
 	bool		flip;
 	double		lfront;
 	double		cf;
+	double		result;
 
 	*ok = true;
 	if (x <= 0.0)
@@ -773,7 +788,10 @@ beta_inc_regularized(double a, double b, double x, double y, bool *ok)
 	lfront = a * (x < 0.5 ? log(x) : log1p(-y)) + b * (y < 0.5 ? log(y) : log1p(-x)) -
 		log(a) - log_beta_lopsided(a, b);
 	cf = beta_cf(a, b, x, ok);
-	return flip ? 1.0 - exp(lfront) * cf : exp(lfront) * cf;
+	result = flip ? 1.0 - exp(lfront) * cf : exp(lfront) * cf;
+	if (!(result >= 0.0 && result <= 1.0))
+		*ok = false;
+	return result;
 }
 
 /*
