@@ -378,6 +378,8 @@ nb_upper_tail(double r, double alpha, double t, int n)
 static double
 nb_log_coefficient(double r, int n)
 {
+	if (n == 0)
+		return 0.0;
 	if (n + 1.0 > r)
 		return log_gamma_ratio(n + 1.0, r - 1.0) - lgamma(r);
 	return log_gamma_ratio(r, n) - lgamma(n + 1.0);

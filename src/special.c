@@ -762,6 +762,19 @@ beta_cf(double a, double b, double x, bool *ok)
 	return f;
 }
 
+/* x^a y^b / (a B(a, b)) times the continued fraction: I_x(a, b) unswitched. */
+static double
+beta_inc_direct(double a, double b, double x, double y, bool *ok)
+{
+	double		lfront = a * (x < 0.5 ? log(x) : log1p(-y)) +
+		b * (y < 0.5 ? log(y) : log1p(-x)) - log(a) - log_beta_lopsided(a, b);
+	double		result = exp(lfront) * beta_cf(a, b, x, ok);
+
+	if (!(result >= 0.0 && result <= 1.0))
+		*ok = false;
+	return result;
+}
+
 double
 beta_inc_regularized(double a, double b, double x, double y, bool *ok)
 {
@@ -789,6 +802,19 @@ beta_inc_regularized(double a, double b, double x, double y, bool *ok)
 		log(a) - log_beta_lopsided(a, b);
 	cf = beta_cf(a, b, x, ok);
 	result = flip ? 1.0 - exp(lfront) * cf : exp(lfront) * cf;
+	if (flip && *ok && result < 0.125)
+	{
+		/*
+		 * 1 - I_y(b, a) lost its digits (b tiny: the mass sits near 1, past
+		 * the switch point): the fraction of I_x(a, b) itself, slower there
+		 * but still convergent
+		 */
+		bool		direct_ok = true;
+		double		direct = beta_inc_direct(b, a, y, x, &direct_ok);
+
+		if (direct_ok)
+			return direct;
+	}
 	if (!(result >= 0.0 && result <= 1.0))
 		*ok = false;
 	return result;
