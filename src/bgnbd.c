@@ -289,22 +289,27 @@ bg_expected_new(const double *p, int m, double t)
 	return k * bg_bracket(p[2], cma, p[0], fraction_of_sum(t, p[1], 0.0));
 }
 
+/* Terms either sum of nb_tail_by_sums may add before it gives up. */
+#define NB_SUM_MAX_TERMS 10000000
+
 /*
- * P(N >= n) for N ~ NB(r, alpha, t) (Poisson-gamma count over t):
- * 1 - the lower sum when that is small, else the upper tail summed.
+ * P(N >= n) as a sum of negative binomial terms: 1 - the lower sum when that
+ * is small, else the upper tail from n on; for the parameters where the
+ * continued fraction of nb_upper_tail fails (a shape r so large that r + n
+ * or the fraction's coefficients overflow).  *ok false when either sum
+ * would need more than NB_SUM_MAX_TERMS terms, instead of a partial sum.
  */
 static double
-nb_upper_tail(double r, double alpha, double t, int n)
+nb_tail_by_sums(double r, double alpha, double t, int n, bool *ok)
 {
 	double		q = fraction_of_sum(t, alpha, 0.0);
 	double		lterm0 = -r * log1p_quotient(t, alpha);
 	double		term = exp(lterm0);
 	double		lower = 0.0;
-	double		tail;
+	double		tail = 0.0;
 
-	if (n <= 0)
-		return 1.0;
-	if (t == 0.0)
+	*ok = n <= NB_SUM_MAX_TERMS;
+	if (!*ok)
 		return 0.0;
 	for (int j = 0; j < n; j++)
 	{
@@ -317,9 +322,13 @@ nb_upper_tail(double r, double alpha, double t, int n)
 		return 1.0 - lower;
 	/* term is now the probability of n: sum the tail from there */
 	term = exp(lterm0 + log_gamma_ratio(r, n) - lgamma(n + 1.0) - n * log1p_quotient(alpha, t));
-	tail = 0.0;
-	for (int j = n; j < n + 10000000; j++)
+	for (int j = n;; j++)
 	{
+		if (j - n == NB_SUM_MAX_TERMS)
+		{
+			*ok = false;
+			break;
+		}
 		tail += term;
 		term *= (r + j) / (j + 1.0) * q;
 		if (term <= tail * 1e-17 && (r + j + 1) * q < j + 2.0)
@@ -328,6 +337,52 @@ nb_upper_tail(double r, double alpha, double t, int n)
 			CHECK_FOR_INTERRUPTS();
 	}
 	return tail;
+}
+
+/*
+ * P(N >= n) for N ~ NB(r, alpha, t) (Poisson-gamma count over t): the
+ * regularized incomplete beta I_q(n, r), q = t / (alpha + t) (Johnson, Kemp
+ * & Kotz, Univariate Discrete Distributions, eq. 5.31), whose continued
+ * fraction takes O(sqrt(n + r)) steps whatever n, and stays exact where the
+ * probability of 0 underflows; where it fails, nb_tail_by_sums.  Errors
+ * 22003 when neither gives the tail.
+ */
+static double
+nb_upper_tail(double r, double alpha, double t, int n)
+{
+	bool		ok;
+	double		tail;
+
+	if (n <= 0)
+		return 1.0;
+	if (t == 0.0)
+		return 0.0;
+	tail = beta_inc_regularized(n, r, fraction_of_sum(t, alpha, 0.0),
+								fraction_of_sum(alpha, t, 0.0), &ok);
+	if (!ok)
+		tail = nb_tail_by_sums(r, alpha, t, n, &ok);
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("negative binomial tail did not converge"),
+				 errdetail("P(N >= %d) for N ~ NB(%g, %g) over %g.", n, r, alpha, t),
+				 errhint("Ask for a smaller number of purchases or a shorter window.")));
+	return tail;
+}
+
+/*
+ * ln(Gamma(r+n) / (Gamma(r) n!)), the lgamma of the smaller of r and n + 1
+ * apart: the plain lgamma of the larger would lose about its size times
+ * eps (4e-6 at n = 2^31).
+ */
+static double
+nb_log_coefficient(double r, int n)
+{
+	if (n == 0)
+		return 0.0;
+	if (n + 1.0 > r)
+		return log_gamma_ratio(n + 1.0, r - 1.0) - lgamma(r);
+	return log_gamma_ratio(r, n) - lgamma(n + 1.0);
 }
 
 /* FHL eq. (8) and its MBG/NBD analogue: P(X(t) = n) of a new customer. */
@@ -344,7 +399,7 @@ bg_prob(const double *p, int m, int n, double t)
 	if (t == 0.0)
 		nb = n == 0 ? 1.0 : 0.0;
 	else
-		nb = exp(log_gamma_ratio(r, n) - lgamma(n + 1.0) - r * log1p_quotient(t, alpha) -
+		nb = exp(nb_log_coefficient(r, n) - r * log1p_quotient(t, alpha) -
 				 (n == 0 ? 0.0 : n * log1p_quotient(alpha, t)));
 	res = exp(log_beta_ratio(a, b, n + m)) * nb;
 	/* B(a+1, b+n+m-1) / B(a, b) = a/(a+b) B(a+1, b+n+m-1) / B(a+1, b) */

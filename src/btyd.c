@@ -339,6 +339,21 @@ memo_consts_are(const BtydMemo *memo, const double *consts, int nconsts)
 	return true;
 }
 
+void
+btyd_memo_prefetch(FunctionCallInfo fcinfo, double k0, double k1, double k2)
+{
+	BtydMemo   *memo = (BtydMemo *) fcinfo->flinfo->fn_extra;
+
+	if (memo != NULL)
+	{
+		BtydMemoEntry *e = &memo->entries[memo_hash(k0, k1, k2, memo->size) & ~1U];
+
+		/* the bucket's two entries, which may straddle two cache lines */
+		__builtin_prefetch(e);
+		__builtin_prefetch((const char *) (e + 2) - 1);
+	}
+}
+
 /*
  * Two-way set-associative: a key lives in the bucket of entries h and h ^ 1,
  * the more recently used first.

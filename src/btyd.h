@@ -100,7 +100,7 @@ extern double paretonbd_prob_new(const double *params, int n, double t);
 /*
  * Pareto/NBD P(alive) through the call site's memo (btyd_memo_slot) valid for
  * consts[0..nconsts-1], the first four the model's parameters.  Uses the keys
- * (x, t_x, T) and (x, T, -2).
+ * (x, t_x, -2) and (x, T, -2) (the terms G(t_x) and G(T) of P(alive)).
  */
 extern double paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts,
 									 int nconsts, double x, double tx, double T);
@@ -184,6 +184,13 @@ typedef struct BtydMemoEntry
 extern BtydMemoEntry *btyd_memo_slot(FunctionCallInfo fcinfo, const double *consts,
 									 int nconsts, double k0, double k1, double k2,
 									 double *value, bool *hit);
+
+/*
+ * Starts loading the bucket of key (k0, k1, k2) into the cache, so that a
+ * lookup of it after other work does not wait for memory.  Changes nothing;
+ * the memo may not exist yet, or belong to other constants.
+ */
+extern void btyd_memo_prefetch(FunctionCallInfo fcinfo, double k0, double k1, double k2);
 
 static inline void
 btyd_memo_store(BtydMemoEntry *slot, double k0, double k1, double k2, double value)

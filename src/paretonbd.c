@@ -28,7 +28,8 @@
  *		 * [B1 - sum_{i=0..x} Gamma(r+s+i)/(Gamma(r+s) i!) t^i B2(i)]   (FH 2006)
  *
  * All of it is evaluated in logs; the s = 1 singularity of the expectations
- * is removable and handled by one_minus_pow_over().
+ * is removable and handled by one_minus_exp_over(), and every ratio of
+ * the form (c + T) / (c + t_x) is taken in logs by log1p of the difference.
  *
  *-------------------------------------------------------------------------
  */
@@ -196,9 +197,40 @@ pnbd_log_f_grad(const double *p, double x, double y, double *g)
 }
 
 /*
+ * ln(1 + d / c) = ln(cd / c) for d >= 0, cd = c + d: log1p where d / c is
+ * small, and the (faster) log of the quotient where its rounding costs at
+ * most 1e-15 of the result.
+ */
+static inline double
+log_one_plus_ratio(double d, double c, double cd)
+{
+	double		u = d / c;
+
+	return u < 0.25 ? log1p(u) : log(cd / c);
+}
+
+/*
+ * L = (r+x) ln((alpha+T)/(alpha+t_x)) + s ln((beta+T)/(beta+t_x)), by log1p
+ * of (T - t_x) / (alpha + t_x): exact also when T - t_x is far below t_x,
+ * where the quotient (alpha+T)/(alpha+t_x) would round to a few ulps of 1.
+ */
+static inline double
+pnbd_log_growth(const double *p, double x, double tx, double T)
+{
+	double		la;
+
+	if (isfinite(p[1] + T) && isfinite(p[3] + T) && isfinite(p[0] + x))
+		return (p[0] + x) * log_one_plus_ratio(T - tx, p[1] + tx, p[1] + T) +
+			p[2] * log_one_plus_ratio(T - tx, p[3] + tx, p[3] + T);
+	/* sums that overflow: (r + x) la without forming r + x */
+	la = log_ratio_of_sums(p[1], T, tx);
+	return (la == 0.0 ? 0.0 : p[0] * la + x * la) + p[2] * log_ratio_of_sums(p[3], T, tx);
+}
+
+/*
  * The ratio of the two likelihood terms, R = s/(r+s+x) (alpha+T)^(r+x)
- * (beta+T)^s A0 (0 when t_x = T), P(alive) = 1 / (1 + R).  With
- * L = (r+x) ln((alpha+T)/(alpha+t_x)) + s ln((beta+T)/(beta+t_x)),
+ * (beta+T)^s A0 (0 when t_x = T), P(alive) = 1 / (1 + R).  With L of
+ * pnbd_log_growth,
  * (alpha+T)^(r+x) (beta+T)^s A0 = G(t_x) e^L - G(T)
  *								  = G(t_x) expm1(L) + (G(t_x) - G(T)).
  * pnbd_ratio_terms sets G(t_x) and L.
@@ -206,18 +238,8 @@ pnbd_log_f_grad(const double *p, double x, double y, double *g)
 static void
 pnbd_ratio_terms(const double *p, double x, double tx, double T, double *gx, double *L)
 {
-	double		la;
-
 	*gx = pnbd_g(p, x, tx);
-	if (isfinite(p[1] + T) && isfinite(p[3] + T) && isfinite(p[0] + x))
-	{
-		*L = (p[0] + x) * log((p[1] + T) / (p[1] + tx)) +
-			p[2] * log((p[3] + T) / (p[3] + tx));
-		return;
-	}
-	/* sums that overflow: (r + x) la without forming r + x */
-	la = log_ratio_of_sums(p[1], T, tx);
-	*L = (la == 0.0 ? 0.0 : p[0] * la + x * la) + p[2] * log_ratio_of_sums(p[3], T, tx);
+	*L = pnbd_log_growth(p, x, tx, T);
 }
 
 /* The log ratio from G(t_x), G(T) and L. */
@@ -239,8 +261,7 @@ pnbd_log_ratio_of(const double *p, double x, double gx, double gT, double L)
 static double
 pnbd_phi_start(const double *p, double x, double tx, double T)
 {
-	return (p[0] + x) * log1p((T - tx) / (p[1] + tx)) +
-		p[2] * log1p((T - tx) / (p[3] + tx)) - log(p[3] + tx);
+	return pnbd_log_growth(p, x, tx, T) - log(p[3] + tx);
 }
 
 /*
@@ -406,56 +427,76 @@ pnbd_alive_of(double lr)
 }
 
 /*
- * P(alive) = 1 / (1 + ratio) given G(T), t_x < T; without logarithms while
- * the ratio cannot overflow (L <= 30).
+ * P(alive) = 1 / (1 + ratio) given L, G(t_x) and G(T), t_x < T; without
+ * logarithms while the ratio cannot overflow (L <= 30).
  */
 static double
-pnbd_alive_given(const double *p, double x, double tx, double T, double gT)
+pnbd_alive_given(const double *p, double x, double L, double gx, double gT)
 {
-	double		gx,
-				L;
-
-	pnbd_ratio_terms(p, x, tx, T, &gx, &L);
 	if (L > 30.0)
 		return pnbd_alive_of(pnbd_log_ratio_of(p, x, gx, gT, L));
 	return 1.0 / (1.0 + p[2] / (p[0] + p[2] + x) * (gx * expm1(L) + (gx - gT)));
 }
 
+/* Marks a memoised G(y) whose series is slow (G itself is positive). */
+#define PNBD_G_SLOW (-1.0)
+
+/*
+ * G(y) through the call site's memo, keyed by (x, y, -2): G depends on the
+ * frequency and one time only, so the few distinct (x, t_x) and (x, T) of
+ * real summaries (whole days, whole counts) serve every customer.
+ * PNBD_G_SLOW where the series at y is slow (pnbd_series_slow).
+ */
+static double
+pnbd_g_memo(FunctionCallInfo fcinfo, const double *consts, int nconsts, double x, double y)
+{
+	double		g;
+	bool		hit;
+	BtydMemoEntry *slot = btyd_memo_slot(fcinfo, consts, nconsts, x, y, -2.0, &g, &hit);
+
+	if (!hit)
+	{
+		g = pnbd_series_slow(consts, x, y) ? PNBD_G_SLOW : pnbd_g(consts, x, y);
+		btyd_memo_store(slot, x, y, -2.0, g);
+	}
+	return g;
+}
+
+/*
+ * Starts fetching the memo buckets of G(t_x) and G(T) from memory, so that
+ * work done before looking them up (L, the expectation's factor) hides the
+ * wait: with many distinct (x, y) the memo outgrows the caches.
+ */
+static inline void
+pnbd_g_memo_prefetch(FunctionCallInfo fcinfo, double x, double tx, double T)
+{
+	btyd_memo_prefetch(fcinfo, x, tx, -2.0);
+	btyd_memo_prefetch(fcinfo, x, T, -2.0);
+}
+
 /*
  * P(alive) through the call site's memo (valid for consts, whose first four
- * are the model's parameters): keyed by the summary (x, t_x, T), and on a
- * miss G(T) keyed by (x, T, -2), as G(T) is shared by all recencies.
+ * are the model's parameters): G(t_x) and G(T) from pnbd_g_memo, the rest
+ * (two log1p and an expm1) computed, which costs less than looking the
+ * summary itself up in a memo when most summaries are distinct.  Where the
+ * series at t_x is slow (and only there: z, and with it the series' length,
+ * falls as y grows) the quadrature of pnbd_log_ratio.
  */
 double
 paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 					   double x, double tx, double T)
 {
-	double		value;
-	double		gT;
-	bool		hit;
-	BtydMemoEntry *slot;
-	BtydMemoEntry *gslot;
+	double		L,
+				gx;
 
 	if (tx >= T)
 		return 1.0;
-	slot = btyd_memo_slot(fcinfo, consts, nconsts, x, tx, T, &value, &hit);
-	if (hit)
-		return value;
-	if (pnbd_series_slow(consts, x, tx))
-	{
-		value = pnbd_alive_of(pnbd_log_ratio(consts, x, tx, T, NULL));
-		btyd_memo_store(slot, x, tx, T, value);
-		return value;
-	}
-	gslot = btyd_memo_slot(fcinfo, consts, nconsts, x, T, -2.0, &gT, &hit);
-	if (!hit)
-	{
-		gT = pnbd_g(consts, x, T);
-		btyd_memo_store(gslot, x, T, -2.0, gT);
-	}
-	value = pnbd_alive_given(consts, x, tx, T, gT);
-	btyd_memo_store(slot, x, tx, T, value);
-	return value;
+	pnbd_g_memo_prefetch(fcinfo, x, tx, T);
+	L = pnbd_log_growth(consts, x, tx, T);
+	gx = pnbd_g_memo(fcinfo, consts, nconsts, x, tx);
+	if (gx == PNBD_G_SLOW)
+		return pnbd_alive_of(pnbd_log_ratio(consts, x, tx, T, NULL));
+	return pnbd_alive_given(consts, x, L, gx, pnbd_g_memo(fcinfo, consts, nconsts, x, T));
 }
 
 /* The conditional expectation of a customer known to be alive at T. */
@@ -467,7 +508,7 @@ pnbd_expected_alive(const double *p, double t, double x, double T)
 
 	if (isfinite(p[3] + T + t) && isfinite(p[1] + T) && isfinite(p[0] + x))
 		return (p[0] + x) * (p[3] + T) / (p[1] + T) *
-			one_minus_pow_over((p[3] + T) / (p[3] + T + t), p[2] - 1.0);
+			one_minus_exp_over(-log1p(t / (p[3] + T)), p[2] - 1.0);
 	/* halves: the sums overflow where their ratios need not */
 	ratio = beta_T / (0.5 * p[1] + 0.5 * T);	/* (beta+T) / (alpha+T) */
 	return (p[0] * ratio + x * ratio) *
@@ -506,8 +547,8 @@ pnbd_prob(const double *p, int n, double t)
 
 	if (t == 0.0)
 		return n == 0 ? 1.0 : 0.0;
-	alive = exp(lfact + r * log(alpha / (alpha + t)) + n * log(t / (alpha + t)) +
-				s * log(beta / (beta + t)));
+	alive = exp(lfact - r * log1p_quotient(t, alpha) -
+				(n == 0 ? 0.0 : n * log1p_quotient(alpha, t)) - s * log1p_quotient(t, beta));
 	lb1 = log(hyp2f1_checked(r + s, second_b, r + s + n + 1, diff / big)) -
 		(r + s) * log(big);
 	for (int i = 0; i <= n; i++)
@@ -650,10 +691,15 @@ paretonbd_expected_sql(PG_FUNCTION_ARGS)
 				tx = PG_GETARG_FLOAT8(3),
 				T = PG_GETARG_FLOAT8(4);
 
+	double		alive_purchases;
+
 	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
-	PG_RETURN_FLOAT8(finite_result(pnbd_expected_alive(p, t, x, T) *
+	/* the memo's buckets load while the expectation is computed */
+	pnbd_g_memo_prefetch(fcinfo, x, tx, T);
+	alive_purchases = pnbd_expected_alive(p, t, x, T);
+	PG_RETURN_FLOAT8(finite_result(alive_purchases *
 								   paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T),
 								   "expected_purchases"));
 }

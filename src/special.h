@@ -71,6 +71,7 @@ extern double one_minus_pow_over(double u, double e);
 /* The same from lu = ln(u): (1 - e^(e lu)) / e, -lu at e = 0. */
 extern double one_minus_exp_over(double lu, double e);
 
+
 /*
  * Gauss hypergeometric function 2F1(a, b; c; z) for real a, b, c and real
  * z < 1 (c not a non-positive integer).  Uses the power series for
@@ -105,6 +106,17 @@ extern double hyp2f1_minus_one(double a, double b, double c, double z, bool *ok)
  */
 extern void hyp2f1_many(double a, double b, double c, const double *z, int n,
 						double *out, bool *ok);
+
+/*
+ * The regularized incomplete beta function I_x(a, b) for a, b > 0 and
+ * 0 <= x <= 1, given x and y = 1 - x each as exactly as the caller has them
+ * (e.g. t / (alpha + t) and alpha / (alpha + t)): the continued fraction on
+ * the side of the mean where it converges, in O(sqrt(max(a, b))) steps.
+ * Accurate relative to the result below the mean, absolutely above it.
+ * *ok false when the fraction did not converge; the value is then
+ * meaningless.
+ */
+extern double beta_inc_regularized(double a, double b, double x, double y, bool *ok);
 
 /* The number of nodes of gauss_legendre's rule. */
 #define GAUSS_LEGENDRE_N 12

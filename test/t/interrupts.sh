@@ -52,7 +52,6 @@ declare -A query=(
     [activity_in]="SELECT engage.active_periods(activity::engage.activity) FROM literals"
     [fitdata_in]="SELECT (fitdata::engage.fitdata) IS NOT NULL FROM literals"
     # loops as long as an argument is large: sums over 2^31 terms, customers of 5M purchases
-    [bgnbd_prob]="SELECT engage.prob_purchases(engage.bgnbd(0.24, 4.41, 0.79, 2.43), 2147483647, 52)"
     [bgbb_prob]="SELECT engage.prob_purchases(engage.bgbb(1.2, 0.75, 0.66, 2.78), 5, 2147483647)"
     [bgbb_p_alive]="SELECT engage.p_alive(engage.bgbb(1e-9, 1e9, 1e-9, 1e9), 1, 1, 2147483647)"
     [bgnbd_simulate]="SELECT count(*) FROM engage.bgnbd_simulate(engage.bgnbd(1, 1e-5, 1e-10, 1e10), 100000, 52, 1)"
@@ -107,6 +106,8 @@ declare -A repro=(
     [bgnbd_simulate_no_dropout]="SELECT count(*) FROM engage.bgnbd_simulate(ROW(1e10, 1e-10, 1e-10, 1e10, 0, 0, true, NULL)::engage.bgnbd, 1, 1e300, 1)"
     [mbgnbd_simulate_no_dropout]="SELECT count(*) FROM engage.mbgnbd_simulate(ROW(1e10, 1e-10, 1e-10, 1e10, 0, 0, true, NULL)::engage.mbgnbd, 1, 1e300, 1)"
     [paretonbd_p_alive_far_quadrature]="SELECT engage.p_alive(ROW(1, 1, 1e21, 1e25, 0, 0, true, NULL)::engage.paretonbd, 1e19, 1e20, 2e20)"
+    # (the negative binomial tail summed up to 2^31 terms; now a continued fraction)
+    [bgnbd_prob_huge_n]="SELECT engage.prob_purchases(engage.bgnbd(0.24, 4.41, 0.79, 2.43), 2147483647, 52)"
 )
 declare -A outcome=(
     [activity_overlapping_ranges]='^1000000$'
@@ -114,6 +115,7 @@ declare -A outcome=(
     [bgnbd_simulate_no_dropout]='ERROR:  (54000|57014):'
     [mbgnbd_simulate_no_dropout]='ERROR:  (54000|57014):'
     [paretonbd_p_alive_far_quadrature]='^0$'
+    [bgnbd_prob_huge_n]='^0$'
 )
 for name in $(printf '%s\n' "${!repro[@]}" | sort); do
     start=$(now)
