@@ -84,6 +84,36 @@ one_minus_exp_over(double lu, double e)
 	return -expm1(e * lu) / e;
 }
 
+/*
+ * ln((1 - e^y) / e), y = e lu < 0 < -lu: by expm1 where it neither
+ * overflows nor underflows, as y + ln(1 - e^-y) past e^30, and by the
+ * series (1 - e^y) / e = -lu (1 + y/2 + y^2/6) where |y| is so small that
+ * y itself may have underflowed to 0.
+ */
+double
+log_one_minus_exp_over(double lu, double e)
+{
+	double		y = e * lu;
+
+	if (fabs(y) < 1e-5)
+		return log(-lu) + log1p(y / 2.0 + y * y / 6.0);
+	if (y > 30.0)
+		return y + log1p(-exp(-y)) - log(-e);
+	if (y > 0.0)
+		return log(expm1(y)) - log(-e);
+	return log(-expm1(y)) - log(e);
+}
+
+double
+log_of_sum(double a, double b)
+{
+	double		s = a + b;
+
+	if (isfinite(s))
+		return log(s);
+	return log(0.5 * a + 0.5 * b) + M_LN2;
+}
+
 /* Power series of 2F1 (A&S 15.1.1); *ok false when it did not converge. */
 static double
 hyp2f1_series(double a, double b, double c, double z, bool *ok)

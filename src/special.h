@@ -71,6 +71,12 @@ extern double one_minus_pow_over(double u, double e);
 /* The same from lu = ln(u): (1 - e^(e lu)) / e, -lu at e = 0. */
 extern double one_minus_exp_over(double lu, double e);
 
+/* ln of one_minus_exp_over(lu, e) for lu < 0, also where it overflows. */
+extern double log_one_minus_exp_over(double lu, double e);
+
+/* ln(a + b) for a, b >= 0, also when the sum overflows. */
+extern double log_of_sum(double a, double b);
+
 /*
  * Gauss hypergeometric function 2F1(a, b; c; z) for real a, b, c and real
  * z < 1 (c not a non-positive integer).  Uses the power series for
