@@ -113,15 +113,22 @@ def bg_p_alive(p, m, x, tx, T):
     return M(1) if lr is None else 1 / (1 + mp.exp(lr))
 
 
-def bg_bracket(a, cma, rp, z):
-    """[1 - (1-z)^rp 2F1(rp, cma+1; a+cma; z)] / (a-1), continuous at a = 1."""
+def bg_bracket(a, cma, rp, z, full=False):
+    """[1 - (1-z)^rp 2F1(rp, cma+1; a+cma; z)] / (a-1), continuous at a = 1.  The two terms
+    agree to about log2(rp z) bits beyond the value's own: with rp ~ 1e308 and z ~ 1e-308 that
+    is over 1023 bits, so small z is evaluated at 3000 bits; at a = 1 the 2F1 is taken at the
+    full precision, which the difference quotient across 2h needs."""
     if z == 0:
         return M(0)
     if a == 1:
         # removable singularity: the mean of both sides at a distance far below the precision
-        h = mpf(2) ** -600
-        return (bg_bracket(a - h, cma, rp, z) + bg_bracket(a + h, cma, rp, z)) / 2
-    f = hyp2f1(rp, cma + 1, a + cma, z)
+        h = mpf(2) ** -300
+        return (bg_bracket(a - h, cma, rp, z, True) + bg_bracket(a + h, cma, rp, z, True)) / 2
+    if z < mpf('1e-3'):
+        with mp.workprec(3000):
+            f = mp.hyp2f1(rp, cma + 1, a + cma, z)
+            return +(-mp.expm1(rp * mp.log1p(-z) + mp.log(f)) / (a - 1))
+    f = mp.hyp2f1(rp, cma + 1, a + cma, z) if full else hyp2f1(rp, cma + 1, a + cma, z)
     return -mp.expm1(rp * mp.log1p(-z) + mp.log(f)) / (a - 1)
 
 
