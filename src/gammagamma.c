@@ -97,7 +97,21 @@ gammagamma_spend(const double *par, double x, double z)
 		return spend;
 
 	/*
-	 * Where a sum or product overflows or underflows (e.g. x = 1e308 or
+	 * Where x z, p x or p v overflow (e.g. x = 1e308), the same as the
+	 * weighted mean v p / denom + w z, w = p x / denom = 1 / (1 + (q - 1) /
+	 * (p x)), in which no product overflows unless the result does.
+	 */
+	if (isfinite(denom))
+	{
+		double		w = px > 0 ? 1.0 / (1.0 + (q - 1) / px) : 0.0;
+
+		spend = p / denom * v + (w == 0.0 ? 0.0 : w * z);
+		if (isfinite(spend) && spend >= DBL_MIN)
+			return spend;
+	}
+
+	/*
+	 * Where the denominator overflows too, or a term underflows (e.g.
 	 * p = q = 1e308): p (v + x z) / (p x + q - 1) from logarithms, whose
 	 * rounding (at most 1e-16 of 1500) costs below 1e-12 of the value.
 	 */

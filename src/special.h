@@ -91,6 +91,12 @@ extern double log_of_sum(double a, double b);
 extern double hyp2f1(double a, double b, double c, double z, bool *ok);
 
 /*
+ * 2F1(1, b; c; 1 - w) given w rather than z = 1 - w, for w small and known
+ * exactly (a rounded z would lose digits of w); as hyp2f1 otherwise.
+ */
+extern double hyp2f1_a1_given_w(double b, double c, double w, bool *ok);
+
+/*
  * 2F1(a, b; c; z) - 1 by the power series without its leading 1, accurate
  * relative to itself when it is small (small z); for 0 <= z well below the
  * series' radius (callers use it for z < 0.01).  *ok false when the series
