@@ -76,6 +76,7 @@ SELECT 'unexpected', * FROM (SELECT * FROM got EXCEPT SELECT * FROM hand) AS u;
 SELECT * FROM engage.lifecycle('{0-3,5,9-12}', -5, 20);
 SELECT * FROM engage.lifecycle('{0-3,5,9-12}', 3, 9);
 SELECT count(*) AS empty FROM engage.lifecycle('{}', 0, 10);
+-- a reversed range is an error (sql/range_arguments.sql)
 SELECT count(*) AS reversed_range FROM engage.lifecycle('{0-3}', 3, 0);
 
 -- stickiness on daily periods: active days 0-3, 5, 9-13
@@ -119,7 +120,7 @@ SELECT q, pg_temp.error_of(q) FROM (VALUES
     ($q$SELECT '{1} x'::engage.activity$q$),
     ($q$SELECT '{99999999999}'::engage.activity$q$),
     ($q$SELECT '{0-1000008}'::engage.activity$q$),
-    ($q$SELECT engage.activity_periods(now(), '2024-01-01', '1 month')$q$),
+    ($q$SELECT engage.activity_periods(now(), '2024-01-01', '1 month 7 days')$q$),
     ($q$SELECT engage.activity_periods(now(), '2024-01-01', '0 days')$q$),
     ($q$SELECT engage.activity_periods(now(), '2024-01-01', '-7 days')$q$),
     ($q$SELECT engage.activity_periods(now(), NULL, '7 days')$q$),
@@ -131,7 +132,7 @@ SELECT q, pg_temp.error_of(q) FROM (VALUES
     ($q$SELECT engage.activity_periods('2200-01-01', '2000-01-01', '1 second')$q$),
     ($q$SELECT engage.activity_periods(now(), o, '7 days')
         FROM (VALUES (timestamptz '2024-01-01'), ('2024-01-02')) AS v(o)$q$),
-    ($q$SELECT engage.period_of(now(), '2024-01-01', '1 mon')$q$),
+    ($q$SELECT engage.period_of(now(), '2024-01-01', '1 mon -1 hour')$q$),
     ($q$SELECT engage.active_periods('{1}', 1, 0)$q$)
 ) AS cases(q);
 

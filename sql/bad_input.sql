@@ -172,6 +172,20 @@ INSERT INTO bad_input (fn, label, stmt) VALUES
      $q$SELECT engage.activity_periods('294276-01-01', '2020-01-01', '1 microsecond')$q$),
     ('engage.activity_periods(timestamptz,timestamptz,interval)', 'period 1 month',
      $q$SELECT engage.activity_periods('2020-01-10', '2020-01-01', '1 mon')$q$),
+    ('engage.activity_periods(timestamptz,timestamptz,interval)', 'period 1 month 1 day',
+     $q$SELECT engage.activity_periods('2020-01-10', '2020-01-01', '1 mon 1 day')$q$),
+    ('engage.activity_periods(timestamptz,timestamptz,interval,text)', 'year 294276, monthly',
+     $q$SELECT engage.activity_periods('294276-12-31', '2020-01-01', '1 mon', 'UTC')$q$),
+    ('engage.activity_periods(timestamptz,timestamptz,interval,text)', 'time_zone NULL',
+     $q$SELECT engage.activity_periods('2020-01-10', '2020-01-01', '1 mon', NULL)$q$),
+    ('engage.activity_periods(timestamptz,timestamptz,interval,text)', 'time_zone unknown',
+     $q$SELECT engage.activity_periods('2020-01-10', '2020-01-01', '1 mon', 'Nowhere/Land')$q$),
+    ('engage.period_of(timestamptz,timestamptz,interval,text)', 'year 4713 BC, quarterly',
+     $q$SELECT engage.period_of('4713-01-01 BC', '2020-01-01', '3 mon', 'UTC')$q$),
+    ('engage.period_of(timestamptz,timestamptz,interval,text)', 'period -1 year',
+     $q$SELECT engage.period_of('2020-01-10', '2020-01-01', '-1 year', 'UTC')$q$),
+    ('engage.period_of(timestamptz,timestamptz,interval,text)', 'occurred_at infinity',
+     $q$SELECT engage.period_of('infinity', '2020-01-01', '1 mon', 'UTC')$q$),
     ('engage.activity_union(engage.activity)', 'no rows',
      $q$SELECT engage.activity_union(a) FROM (SELECT '{1}'::engage.activity WHERE false) s(a)$q$),
     ('engage.activity_union(engage.activity,engage.activity)', 'union past the span limit',
@@ -602,6 +616,50 @@ FROM generate_series(2, 8) AS n,
                      ('text,', '''strict_order''::text, ', 'NULL step', 'NULL' || repeat(', true', n - 1)))
          AS c(mode_type, mode, label, steps)
 ORDER BY n, label;
+
+-- window_funnel_times, VARIADIC and with 2 to 8 step arguments: NULL steps, an unknown mode
+INSERT INTO bad_input (fn, label, stmt)
+SELECT format('engage.window_funnel_times(interval,%stimestamptz%s)', mode_type, repeat(',boolean', n))::regprocedure,
+       format('%s steps, %s', n, label),
+       format('SELECT engage.window_funnel_times(''1 day'', %s''2020-01-01'', %s)', mode, steps)
+FROM generate_series(2, 8) AS n,
+     LATERAL (VALUES ('', '', 'NULL last step', repeat('true, ', n - 1) || 'NULL'),
+                     ('text,', '''strict''::text, ', 'unknown mode', repeat('true, ', n - 1) || 'true'),
+                     ('text,', '''strict_order''::text, ', 'NULL step', 'NULL' || repeat(', true', n - 1)))
+         AS c(mode_type, mode, label, steps)
+UNION ALL
+VALUES ('engage.window_funnel_times(interval,timestamptz,boolean[])'::regprocedure, 'NULL elements',
+        $q$SELECT engage.window_funnel_times('1 day', '2020-01-01', VARIADIC ARRAY[true, NULL, true])$q$),
+       ('engage.window_funnel_times(interval,timestamptz,boolean[])', 'no rows',
+        $q$SELECT engage.window_funnel_times('1 day', t, true) FROM (SELECT now() WHERE false) AS v(t)$q$),
+       ('engage.window_funnel_times(interval,timestamptz,boolean[])', 'window 0',
+        $q$SELECT engage.window_funnel_times('0', '2020-01-01', true)$q$),
+       ('engage.window_funnel_times(interval,text,timestamptz,boolean[])', 'NULL mode',
+        $q$SELECT engage.window_funnel_times('1 day', NULL::text, '2020-01-01', VARIADIC ARRAY[true])$q$);
+
+-- sequence_match and sequence_count, VARIADIC and with 2 to 8 condition arguments: a bad
+-- pattern, a condition past those given, NULL conditions
+INSERT INTO bad_input (fn, label, stmt)
+SELECT format('engage.%s(text,timestamptz%s)', f, repeat(',boolean', n))::regprocedure,
+       format('%s conditions, %s', n, label),
+       format('SELECT engage.%s(%L, ''2020-01-01'', %s)', f, pattern, conds)
+FROM (VALUES ('sequence_match'), ('sequence_count')) AS fs(f), generate_series(2, 8) AS n,
+     LATERAL (VALUES ('unclosed pattern', '(?1', repeat('true, ', n - 1) || 'true'),
+                     ('condition past the last', format('(?%s)', n + 1), repeat('true, ', n - 1) || 'true'),
+                     ('NULL conditions', '(?1)', 'NULL' || repeat(', NULL', n - 1)))
+         AS c(label, pattern, conds)
+UNION ALL
+SELECT format('engage.%s(text,timestamptz,boolean[])', f)::regprocedure, label, replace(stmt, '%s', f)
+FROM (VALUES ('sequence_match'), ('sequence_count')) AS fs(f),
+     (VALUES ('NULL pattern', $q$SELECT engage.%s(NULL, '2020-01-01', true)$q$),
+             ('empty pattern', $q$SELECT engage.%s('', '2020-01-01', true)$q$),
+             ('no conditions', $q$SELECT engage.%s('(?1)', '2020-01-01', VARIADIC '{}'::boolean[])$q$),
+             ('33 conditions', $q$SELECT engage.%s('(?1)', '2020-01-01', VARIADIC array_fill(true, ARRAY[33]))$q$),
+             ('time condition first', $q$SELECT engage.%s('(?t<5)(?1)', '2020-01-01', true)$q$),
+             ('seconds past the limit', $q$SELECT engage.%s('(?1)(?t>1000000000001)(?1)', '2020-01-01', true)$q$),
+             ('occurred_at infinity', $q$SELECT engage.%s('(?1)', 'infinity', true)$q$),
+             ('100k events', $q$SELECT engage.%s('(?1).*(?2)', '2020-01-01'::timestamptz + g * interval '1 second', g % 2 = 0, g % 2 = 1) FROM generate_series(1, 100000) g$q$))
+         AS c(label, stmt);
 
 SELECT fn::oid::regproc AS function, label AS "case", pg_temp.outcome(stmt) AS outcome
 FROM bad_input

@@ -48,15 +48,14 @@ FROM (SELECT 'bgnbd' AS model, engage.clv(bg, gg, x, t_x, age, zbar, 52.14, 0.01
 GROUP BY model ORDER BY model;
 
 -- The number of steps is floor(horizon / step), a quotient within 1e-9 below an integer counting
--- as that integer: 52.14 / 4.345 is 12 steps (not 11), 52.13 / 4.345 is 11; a horizon shorter
--- than one step is worth 0.  Undiscounted, CLV = E[X(k step)] * expected spend.
+-- as that integer: 52.14 / 4.345 is 12 steps (not 11), 52.13 / 4.345 is 11 (a positive horizon
+-- shorter than one step is an error: sql/range_arguments.sql).  Undiscounted, CLV = E[X(k step)] * expected spend.
 SELECT round(engage.clv(bg, gg, 2, 30.43, 38.86, 22.35, 52.14, 0.01, 4.345)::numeric, 6) AS twelve_steps,
        round(pg_temp.clv_sql(ARRAY(SELECT engage.expected_purchases(bg, i * 4.345, 2, 30.43, 38.86) FROM generate_series(0, 12) i),
                              engage.expected_spend(gg, 2, 22.35), 0.01)::numeric, 6) AS twelve_direct,
        round(engage.clv(bg, gg, 2, 30.43, 38.86, 22.35, 52.13, 0.01, 4.345)::numeric, 6) AS eleven_steps,
        round(pg_temp.clv_sql(ARRAY(SELECT engage.expected_purchases(bg, i * 4.345, 2, 30.43, 38.86) FROM generate_series(0, 11) i),
                              engage.expected_spend(gg, 2, 22.35), 0.01)::numeric, 6) AS eleven_direct,
-       engage.clv(bg, gg, 2, 30.43, 38.86, 22.35, 4.3, 0.01, 4.345) AS under_one_step,
        abs(engage.clv(bg, gg, 2, 30.43, 38.86, 22.35, 52.14, 0, 4.345)
            - engage.expected_purchases(bg, 52.14, 2, 30.43, 38.86) * engage.expected_spend(gg, 2, 22.35)) < 1e-9 AS undiscounted_ok
 FROM clv_models;

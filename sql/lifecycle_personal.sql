@@ -1,4 +1,4 @@
--- engage.lifecycle_stage_personal: at_risk / dormant / churned after 2 / 4 / 8 median gaps
+-- engage.lifecycle_stage_personal: at_risk / lapsed / churned after 2 / 4 / 8 median gaps
 -- between distinct UTC interaction days, fixed thresholds below 3 gaps.
 SET client_min_messages = warning;  -- no notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;
@@ -9,14 +9,14 @@ SET DateStyle = 'ISO, YMD';
 -- as_of = 2020-06-30 00:00 UTC, fixed thresholds 30 / 90 / 180 days; interactions as days before as_of
 CREATE TEMP TABLE personal_cases (customer text, fixed engage.stage, personal engage.stage, ago interval[]);
 INSERT INTO personal_cases VALUES
-    -- weekly buyer (median gap 7 days: at_risk after 14, dormant after 28, churned after 56 days)
+    -- weekly buyer (median gap 7 days: at_risk after 14, lapsed after 28, churned after 56 days)
     ('weekly, r = 14 days',               'active',  'active',
      ARRAY(SELECT interval '14 days' + k * interval '7 days' FROM generate_series(0, 9) AS k)),
     ('weekly, r = 14 days + 1us',         'active',  'at_risk',
      ARRAY(SELECT interval '14 days 00:00:00.000001' + k * interval '7 days' FROM generate_series(0, 9) AS k)),
-    ('weekly, r = 28 days + 1us',         'active',  'dormant',
+    ('weekly, r = 28 days + 1us',         'active',  'lapsed',
      ARRAY(SELECT interval '28 days 00:00:00.000001' + k * interval '7 days' FROM generate_series(0, 9) AS k)),
-    ('weekly, r = 56 days',               'at_risk', 'dormant',
+    ('weekly, r = 56 days',               'at_risk', 'lapsed',
      ARRAY(SELECT interval '56 days' + k * interval '7 days' FROM generate_series(0, 9) AS k)),
     ('weekly, r = 60 days',               'at_risk', 'churned',
      ARRAY(SELECT interval '60 days' + k * interval '7 days' FROM generate_series(0, 9) AS k)),

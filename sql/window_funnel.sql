@@ -101,7 +101,7 @@ SELECT q, pg_temp.error_of(q) FROM (VALUES
     ($q$SELECT engage.window_funnel('1 month', now(), true)$q$),
     ($q$SELECT engage.window_funnel(NULL, now(), true)$q$),
     ($q$SELECT engage.window_funnel('1 hour', 'infinity', true)$q$),
-    ($q$SELECT engage.window_funnel('1 hour', now(), true, NULL)$q$),
+    ($q$SELECT engage.window_funnel('1 hour', now(), true, NULL) -- a NULL step did not happen$q$),
     ($q$SELECT engage.window_funnel('1 hour', now(), VARIADIC NULL::boolean[])$q$),
     ($q$SELECT engage.window_funnel('1 hour', now(), VARIADIC '{}'::boolean[])$q$),
     ($q$SELECT engage.window_funnel('1 hour', now(), VARIADIC array_fill(true, ARRAY[33]))$q$),

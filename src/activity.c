@@ -8,6 +8,13 @@
  *	  new, returning, resurrecting, dormant) and by stickiness functions
  *	  (active periods among the last n, current and longest streak).
  *
+ * Periods are of fixed length (floor((occurred_at - origin) / period)) or
+ * calendar months: with a period of n months ('1 month', '3 months' for
+ * quarters, '1 year'), the index is floor(m / n) where m counts calendar
+ * months from the month of origin to the month of occurred_at, both read in
+ * a time zone (the session's TimeZone, or one the query names), so that
+ * period 0 is the whole calendar month (quarter, year) that holds origin.
+ *
  * Storage: a varlena holding the index of the first period covered (a
  * multiple of 8) and one bit per period from there, so that two values OR
  * together byte by byte.  The value is canonical: its first and last bytes
@@ -18,6 +25,7 @@
  *-------------------------------------------------------------------------
  */
 #include "engage.h"
+#include "localday.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -33,6 +41,7 @@
 #include "common/hashfn.h"
 #include "port/pg_bitutils.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(activity_in);
@@ -49,6 +58,7 @@ PG_FUNCTION_INFO_V1(activity_ne);
 PG_FUNCTION_INFO_V1(activity_hash);
 PG_FUNCTION_INFO_V1(activity_union);
 PG_FUNCTION_INFO_V1(activity_period_of);
+PG_FUNCTION_INFO_V1(activity_period_of_zone);
 PG_FUNCTION_INFO_V1(activity_is_active);
 PG_FUNCTION_INFO_V1(activity_count);
 PG_FUNCTION_INFO_V1(activity_first_period);
@@ -87,7 +97,8 @@ typedef struct Activity
 typedef struct ActivityState
 {
 	TimestampTz origin;
-	int64		period;			/* microseconds */
+	int64		period;			/* microseconds, or minus the number of
+								 * months of a calendar period */
 	bool		any;			/* any period set? (else the rest is unset) */
 	int32		base_byte;		/* byte index (period / 8) of bits[0] */
 	int32		capacity;		/* allocated bytes */
@@ -413,6 +424,108 @@ activity_hash(PG_FUNCTION_ARGS)
 
 /* ---- engage.activity_periods ---- */
 
+/*
+ * What the period-index functions keep in fn_extra: the day cache of the
+ * time zone and the calendar month of the last origin seen.
+ */
+typedef struct PeriodCache
+{
+	LocalDayCache days;
+	bool		have_origin;
+	TimestampTz origin;
+	int64		origin_month;
+} PeriodCache;
+
+static PeriodCache *
+period_cache(FmgrInfo *flinfo)
+{
+	if (flinfo->fn_extra == NULL)
+		flinfo->fn_extra = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(PeriodCache));
+	return (PeriodCache *) flinfo->fn_extra;
+}
+
+/*
+ * The period of an interval: its length in microseconds when it has no
+ * month part, else minus its number of months (a calendar period); errors
+ * 22023 for an interval mixing months with days or time, or not positive.
+ */
+static int64
+read_period(const Interval *iv)
+{
+	if (iv->month == 0)
+		return interval_fixed_usecs(iv, "period");
+	if (iv->day != 0 || iv->time != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("period must not mix months with days or time"),
+				 errhint("Use whole months ('1 month', '3 months', '1 year') or a fixed length ('30 days').")));
+	if (iv->month < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("period must be positive")));
+	return -(int64) iv->month;
+}
+
+/* The calendar month of t in the cache's zone, as months since January of year 0. */
+static int64
+local_month(TimestampTz t, PeriodCache *cache)
+{
+	int			year;
+	int			month;
+	int			day;
+
+	j2date(local_day(t, &cache->days) + POSTGRES_EPOCH_JDATE, &year, &month, &day);
+	return (int64) year * 12 + month - 1;
+}
+
+/*
+ * The index of the calendar period of t: floor(m / months), m the calendar
+ * months from origin's month to t's.
+ */
+static int32
+calendar_period_index(TimestampTz t, TimestampTz origin, int64 months, PeriodCache *cache)
+{
+	int64		m;
+	int64		q;
+
+	ensure_finite_timestamp(t, "occurred_at");
+	if (!cache->have_origin || cache->origin != origin)
+	{
+		cache->origin_month = local_month(origin, cache);
+		cache->origin = origin;
+		cache->have_origin = true;
+	}
+	m = local_month(t, cache) - cache->origin_month;
+	q = m / months;
+	if (m % months < 0)
+		q--;
+	return (int32) q;			/* |m| < 12 * 300000: no overflow */
+}
+
+/*
+ * The zone of the period-index functions: the one named by argument
+ * zone_arg when there is one, else the session's TimeZone.
+ */
+static PeriodCache *
+period_cache_for_call(FunctionCallInfo fcinfo, int zone_arg)
+{
+	PeriodCache *cache = period_cache(fcinfo->flinfo);
+
+	if (zone_arg >= 0)
+	{
+		if (PG_ARGISNULL(zone_arg))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("time_zone must not be null")));
+		local_day_set_zone(&cache->days, PG_GETARG_TEXT_PP(zone_arg));
+	}
+	else
+		cache->days.zone = NULL;
+	if (cache->days.tz != (cache->days.zone ? cache->days.zone : session_timezone))
+		cache->have_origin = false; /* the zone changed: origin's month too */
+	return cache;
+}
+
 /* The index of the period holding t: floor((t - origin) / period). */
 static int32
 period_index(TimestampTz t, TimestampTz origin, int64 period)
@@ -433,6 +546,15 @@ period_index(TimestampTz t, TimestampTz origin, int64 period)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("period index %lld is out of range for type integer", (long long) q)));
 	return (int32) q;
+}
+
+/* The index of t's period, fixed-length (period > 0) or calendar (period < 0). */
+static int32
+any_period_index(TimestampTz t, TimestampTz origin, int64 period, PeriodCache *cache)
+{
+	if (period > 0)
+		return period_index(t, origin, period);
+	return calendar_period_index(t, origin, -period, cache);
 }
 
 /*
@@ -510,10 +632,13 @@ read_grid(FunctionCallInfo fcinfo, int argno, TimestampTz *origin, int64 *period
 				 errmsg("%s must not be null", PG_ARGISNULL(argno) ? "origin" : "period")));
 	*origin = PG_GETARG_TIMESTAMPTZ(argno);
 	ensure_finite_timestamp(*origin, "origin");
-	*period = interval_fixed_usecs(PG_GETARG_INTERVAL_P(argno + 1), "period");
+	*period = read_period(PG_GETARG_INTERVAL_P(argno + 1));
 }
 
-/* Transition: marks the period of one interaction (NULL times are skipped). */
+/*
+ * Transition of activity_periods(occurred_at, origin, period [, time_zone]):
+ * marks the period of one interaction (NULL times are skipped).
+ */
 Datum
 activity_periods_accum(PG_FUNCTION_ARGS)
 {
@@ -524,13 +649,21 @@ activity_periods_accum(PG_FUNCTION_ARGS)
 	int32		p;
 
 	read_grid(fcinfo, 2, &origin, &period);
+	if (PG_NARGS() > 4 && PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("time_zone must not be null")));
 	if (s == NULL)
 		s = state_new(cxt, origin, period);
 	else
 		ensure_same_grid(s, origin, period);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(s);
-	p = period_index(PG_GETARG_TIMESTAMPTZ(1), origin, period);
+	if (period > 0)
+		p = period_index(PG_GETARG_TIMESTAMPTZ(1), origin, period);
+	else
+		p = calendar_period_index(PG_GETARG_TIMESTAMPTZ(1), origin, -period,
+								  period_cache_for_call(fcinfo, PG_NARGS() > 4 ? 4 : -1));
 	if (s->any && byte_of(p) >= s->lo_byte && byte_of(p) <= s->hi_byte)
 		s->bits[byte_of(p) - s->base_byte] |= 1 << bit_of(p);
 	else
@@ -663,15 +796,32 @@ activity_union(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(r);
 }
 
-/* engage.period_of(t, origin, period): the period index of a time. */
+/* The period index of a time (arguments t, origin, period [, time_zone]). */
+static int32
+period_of_call(FunctionCallInfo fcinfo, int zone_arg)
+{
+	TimestampTz origin = PG_GETARG_TIMESTAMPTZ(1);
+	int64		period = read_period(PG_GETARG_INTERVAL_P(2));
+
+	ensure_finite_timestamp(origin, "origin");
+	if (period > 0)
+		return period_index(PG_GETARG_TIMESTAMPTZ(0), origin, period);
+	return any_period_index(PG_GETARG_TIMESTAMPTZ(0), origin, period,
+							period_cache_for_call(fcinfo, zone_arg));
+}
+
+/* engage.period_of(t, origin, period): calendar periods in the session's TimeZone. */
 Datum
 activity_period_of(PG_FUNCTION_ARGS)
 {
-	TimestampTz origin = PG_GETARG_TIMESTAMPTZ(1);
-	int64		period = interval_fixed_usecs(PG_GETARG_INTERVAL_P(2), "period");
+	PG_RETURN_INT32(period_of_call(fcinfo, -1));
+}
 
-	ensure_finite_timestamp(origin, "origin");
-	PG_RETURN_INT32(period_index(PG_GETARG_TIMESTAMPTZ(0), origin, period));
+/* engage.period_of(t, origin, period, time_zone). */
+Datum
+activity_period_of_zone(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(period_of_call(fcinfo, 3));
 }
 
 /* ---- reading a value ---- */
@@ -793,6 +943,11 @@ activity_lifecycle(PG_FUNCTION_ARGS)
 	int64		to = PG_GETARG_INT32(2);
 	int32		first;
 
+	if (from > to)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("first_period %lld is after last_period %lld", (long long) from, (long long) to),
+				 errhint("Give the range in increasing order.")));
 	InitMaterializedSRF(fcinfo, 0);
 	if (activity_nbytes(a) == 0)
 		return (Datum) 0;

@@ -79,7 +79,9 @@ static const ClvModel clv_paretonbd_model = {
 
 /*
  * The number of whole steps in the horizon, after checking both and the
- * discount rate.
+ * discount rate: a positive horizon shorter than one step is an error (it
+ * would be worth 0, typically horizon and step in different units); a
+ * horizon of 0 has no step.
  */
 static int
 clv_schedule(double horizon, double step, double d)
@@ -94,6 +96,11 @@ clv_schedule(double horizon, double step, double d)
 	ensure_nonnegative(horizon, "horizon");
 	ensure_positive(step, "step");
 	k = floor(horizon / step + 1e-9);
+	if (k < 1 && horizon > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("horizon %g is shorter than one step of %g", horizon, step),
+				 errhint("Give horizon and step in the time unit of the model, e.g. 52.14 and 4.345 for 12 months in a weekly model.")));
 	if (k > CLV_MAX_STEPS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -238,3 +238,220 @@ CREATE OR REPLACE FUNCTION @extschema@.churn_probability(model @extschema@.bgbb,
 RETURNS double precision
 AS 'MODULE_PATHNAME', 'bgbb_churn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.bgbb, integer, integer, integer) IS 'BG/BB probability that the customer has died by opportunity n_periods + 1: 1 - p_alive';
+
+-- ==== calendar periods: activity_periods and period_of with whole months, in the session
+-- TimeZone or a named zone (src/sql/35_activity.sql) ====
+
+ALTER FUNCTION @extschema@.activity_periods_accum(internal, timestamptz, timestamptz, interval) STABLE;
+COMMENT ON FUNCTION @extschema@.activity_periods_accum(internal, timestamptz, timestamptz, interval) IS 'transition function of engage.activity_periods: marks the period of one interaction (calendar periods in the session TimeZone)';
+COMMENT ON AGGREGATE @extschema@.activity_periods(timestamptz, timestamptz, interval) IS 'periods in which a customer was active: floor((occurred_at - origin) / period) for a fixed-length period, or calendar months (quarters, years) counted from the month of origin in the session TimeZone for a period of whole months (negative before origin); NULL times are skipped, NULL when none';
+ALTER FUNCTION @extschema@.period_of(timestamptz, timestamptz, interval) STABLE;
+COMMENT ON FUNCTION @extschema@.period_of(timestamptz, timestamptz, interval) IS 'period index of a time, floor((occurred_at - origin) / period), or calendar months from the month of origin in the session TimeZone for a period of whole months, as used by engage.activity_periods';
+
+-- Calendar periods in a named time zone: activity_periods and period_of with a period of whole
+-- months ('1 month', '3 months', '1 year') count the calendar months of time_zone, whatever the
+-- session's TimeZone (fixed-length periods do not depend on the zone).
+CREATE FUNCTION @extschema@.activity_periods_accum(state internal, occurred_at timestamptz, origin timestamptz, period interval, time_zone text)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.activity_periods_accum(internal, timestamptz, timestamptz, interval, text) IS 'transition function of engage.activity_periods with a time zone: marks the period of one interaction (calendar periods in time_zone)';
+
+CREATE AGGREGATE @extschema@.activity_periods(occurred_at timestamptz, origin timestamptz, period interval, time_zone text) (
+    SFUNC = @extschema@.activity_periods_accum,
+    STYPE = internal,
+    SSPACE = 112,
+    COMBINEFUNC = @extschema@.activity_periods_combine,
+    SERIALFUNC = @extschema@.activity_periods_serialize,
+    DESERIALFUNC = @extschema@.activity_periods_deserialize,
+    FINALFUNC = @extschema@.activity_periods_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.activity_periods(timestamptz, timestamptz, interval, text) IS 'periods in which a customer was active, calendar periods (whole months, quarters, years) counted from the month of origin in time_zone, independent of the session TimeZone; fixed-length periods as without time_zone';
+
+CREATE FUNCTION @extschema@.period_of(occurred_at timestamptz, origin timestamptz, period interval, time_zone text)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'activity_period_of_zone' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.period_of(timestamptz, timestamptz, interval, text) IS 'period index of a time as engage.activity_periods with a time zone computes it: calendar months from the month of origin in time_zone for a period of whole months';
+
+-- ==== one lifecycle vocabulary: the stage 'dormant' (silent past dormant_after) is now
+-- 'lapsed', leaving 'dormant' to the lifecycle report's PostHog status (src/sql/30_lifecycle.sql) ====
+
+ALTER TYPE @extschema@.stage RENAME VALUE 'dormant' TO 'lapsed';
+COMMENT ON TYPE @extschema@.stage IS 'customer lifecycle stage, from the most to the least engaged: new, active, reactivated, at_risk, lapsed (silent past dormant_after; called dormant in 0.1.0), churned';
+COMMENT ON AGGREGATE @extschema@.lifecycle_stage_personal(timestamptz, timestamptz, interval, interval, interval) IS 'lifecycle stage with at_risk/lapsed/churned after 2/4/8 median gaps between the customer''s distinct UTC interaction days (fixed thresholds below 3 gaps); new uses the fixed active_within';
+COMMENT ON AGGREGATE @extschema@.lifecycle_stage_personal(timestamptz, timestamptz, interval, interval, interval, double precision, double precision, double precision) IS 'lifecycle stage with at_risk/lapsed/churned after the given multiples of the median gap between the customer''s distinct UTC interaction days (fixed thresholds below 3 gaps)';
+
+-- ==== funnels: a NULL step did not happen (it was an error); window_funnel_times, the step times
+-- of the longest chain (src/sql/40_funnel.sql) ====
+
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, timestamptz, boolean[]) IS 'ClickHouse windowFunnel (default mode): length of the longest chain step 1 -> ... -> step k in time order within window of its step-1 event; equal times are taken in step order; 1 to 32 steps, a NULL step did not happen, rows with a NULL time are skipped; 0 when step 1 never holds';
+
+-- Time to convert: window_funnel_times(...) takes window_funnel's arguments (and shares its
+-- transition, combine and serial functions) and returns the times at which the steps of the
+-- longest chain were reached.
+CREATE FUNCTION @extschema@.window_funnel_times_final(state internal)
+RETURNS timestamptz[]
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_times_final(internal) IS 'final function of engage.window_funnel_times: the step times of the longest chain';
+
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, occurred_at timestamptz, VARIADIC steps boolean[]) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    SSPACE = 272,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_times_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, timestamptz, boolean[]) IS 'the times at which the steps of window_funnel''s longest chain were reached (PostHog''s time to convert): one element per step reached, {} when step 1 never holds; the chain is the first to reach the deepest step, from its latest possible step-1 event, each next step at the first time it extended that chain; NULL steps did not happen';
+
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, mode text, occurred_at timestamptz, VARIADIC steps boolean[]) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    SSPACE = 272,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_times_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, text, timestamptz, boolean[]) IS 'engage.window_funnel_times with window_funnel''s strict modes';
+
+-- Fixed-arity forms window_funnel_times(window, [mode,] occurred_at, step1, ..., stepN), N = 2..8,
+-- over the fixed-arity transition functions of window_funnel.
+DO $fixed$
+DECLARE
+    steps text;
+    types text;
+BEGIN
+    FOR n IN 2..8 LOOP
+        SELECT pg_catalog.string_agg(pg_catalog.format('step%s boolean', i), ', ' ORDER BY i),
+               pg_catalog.string_agg('boolean', ', ')
+        INTO steps, types FROM pg_catalog.generate_series(1, n) AS i;
+        EXECUTE pg_catalog.format($sql$
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, occurred_at timestamptz, %1$s) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    SSPACE = 272,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_times_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, timestamptz, %2$s) IS 'engage.window_funnel_times with %3$s steps: the same as the VARIADIC form, without an array per row';
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, mode text, occurred_at timestamptz, %1$s) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    SSPACE = 272,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_times_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, text, timestamptz, %2$s) IS 'engage.window_funnel_times with a mode and %3$s steps: the same as the VARIADIC form, without an array per row';
+$sql$, steps, types, n);
+    END LOOP;
+END
+$fixed$;
+
+-- ==== sequences: ClickHouse's sequenceMatch and sequenceCount (src/sql/45_sequence.sql) ====
+
+-- sequences ---------------------------------------------------------------------
+-- ClickHouse's sequenceMatch and sequenceCount (src/sequence.c gives the pattern syntax and
+-- the matching).
+
+CREATE FUNCTION @extschema@.sequence_accum(state internal, pattern text, occurred_at timestamptz, conditions boolean[])
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_accum(internal, text, timestamptz, boolean[]) IS 'transition function of engage.sequence_match and engage.sequence_count: records the time and conditions of an event that satisfies some condition';
+
+CREATE FUNCTION @extschema@.sequence_combine(state internal, other internal)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_combine(internal, internal) IS 'combine function of engage.sequence_match and engage.sequence_count: unites two event lists';
+
+CREATE FUNCTION @extschema@.sequence_serialize(state internal)
+RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_serialize(internal) IS 'serial function of engage.sequence_match and engage.sequence_count (versioned, length-checked)';
+
+CREATE FUNCTION @extschema@.sequence_deserialize(state bytea, dummy internal)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_deserialize(bytea, internal) IS 'deserial function of engage.sequence_match and engage.sequence_count';
+
+CREATE FUNCTION @extschema@.sequence_match_final(state internal)
+RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_match_final(internal) IS 'final function of engage.sequence_match: whether the pattern matches the events';
+
+CREATE FUNCTION @extschema@.sequence_count_final(state internal)
+RETURNS bigint
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_count_final(internal) IS 'final function of engage.sequence_count: the number of non-overlapping matches';
+
+CREATE AGGREGATE @extschema@.sequence_match(pattern text, occurred_at timestamptz, VARIADIC conditions boolean[]) (
+    SFUNC = @extschema@.sequence_accum,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.sequence_combine,
+    SERIALFUNC = @extschema@.sequence_serialize,
+    DESERIALFUNC = @extschema@.sequence_deserialize,
+    FINALFUNC = @extschema@.sequence_match_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sequence_match(text, timestamptz, boolean[]) IS 'ClickHouse sequenceMatch: whether the events (rows where some condition holds, in time order) match the pattern of (?N) events, .* and (?t op seconds) time conditions; 1 to 32 conditions, NULL conditions are false; false for no rows';
+
+CREATE AGGREGATE @extschema@.sequence_count(pattern text, occurred_at timestamptz, VARIADIC conditions boolean[]) (
+    SFUNC = @extschema@.sequence_accum,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.sequence_combine,
+    SERIALFUNC = @extschema@.sequence_serialize,
+    DESERIALFUNC = @extschema@.sequence_deserialize,
+    FINALFUNC = @extschema@.sequence_count_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sequence_count(text, timestamptz, boolean[]) IS 'ClickHouse sequenceCount: the number of non-overlapping matches of the pattern (as engage.sequence_match), each search starting after the last event of the previous match; 0 for no rows';
+
+-- Fixed-arity forms sequence_match/sequence_count(pattern, occurred_at, cond1, ..., condN),
+-- N = 2..8: the same aggregates without a boolean[] built for every row.
+DO $fixed$
+DECLARE
+    conds text;
+    types text;
+BEGIN
+    FOR n IN 2..8 LOOP
+        SELECT pg_catalog.string_agg(pg_catalog.format('cond%s boolean', i), ', ' ORDER BY i),
+               pg_catalog.string_agg('boolean', ', ')
+        INTO conds, types FROM pg_catalog.generate_series(1, n) AS i;
+        EXECUTE pg_catalog.format($sql$
+CREATE FUNCTION @extschema@.sequence_accum(state internal, pattern text, occurred_at timestamptz, %1$s)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'sequence_args_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_accum(internal, text, timestamptz, %2$s) IS 'transition function of engage.sequence_match and engage.sequence_count with %3$s condition arguments';
+CREATE AGGREGATE @extschema@.sequence_match(pattern text, occurred_at timestamptz, %1$s) (
+    SFUNC = @extschema@.sequence_accum,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.sequence_combine,
+    SERIALFUNC = @extschema@.sequence_serialize,
+    DESERIALFUNC = @extschema@.sequence_deserialize,
+    FINALFUNC = @extschema@.sequence_match_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sequence_match(text, timestamptz, %2$s) IS 'ClickHouse sequenceMatch with %3$s conditions: the same as the VARIADIC form, without an array per row';
+CREATE AGGREGATE @extschema@.sequence_count(pattern text, occurred_at timestamptz, %1$s) (
+    SFUNC = @extschema@.sequence_accum,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.sequence_combine,
+    SERIALFUNC = @extschema@.sequence_serialize,
+    DESERIALFUNC = @extschema@.sequence_deserialize,
+    FINALFUNC = @extschema@.sequence_count_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sequence_count(text, timestamptz, %2$s) IS 'ClickHouse sequenceCount with %3$s conditions: the same as the VARIADIC form, without an array per row';
+$sql$, conds, types, n);
+    END LOOP;
+END
+$fixed$;

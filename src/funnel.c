@@ -16,6 +16,10 @@
  * longest_chain).  Calls with 2 to 8 steps written out resolve to
  * fixed-arity forms taking one boolean argument per step, which spare
  * PostgreSQL building an array for every row; they share everything else.
+ * A NULL step is a step that did not happen (amount > 50 on a NULL amount).
+ *
+ * engage.window_funnel_times(...) takes the same arguments and state and
+ * returns the times of the steps of that chain (PostHog's time to convert).
  *
  * engage.retention(VARIADIC conditions) is an integer array r with r[1] = 1
  * when condition 1 held on some row and r[i] = 1 (i > 1) when condition 1
@@ -24,6 +28,7 @@
  *-------------------------------------------------------------------------
  */
 #include "engage.h"
+#include "funnel.h"
 #include "timebuf.h"
 
 #include "catalog/pg_type.h"
@@ -40,12 +45,11 @@ PG_FUNCTION_INFO_V1(window_funnel_combine);
 PG_FUNCTION_INFO_V1(window_funnel_serialize);
 PG_FUNCTION_INFO_V1(window_funnel_deserialize);
 PG_FUNCTION_INFO_V1(window_funnel_final);
+PG_FUNCTION_INFO_V1(window_funnel_times_final);
 PG_FUNCTION_INFO_V1(retention_accum);
 PG_FUNCTION_INFO_V1(retention_combine);
 PG_FUNCTION_INFO_V1(retention_final);
 
-/* Most steps of a funnel and conditions of a retention (bits of a uint32). */
-#define MAX_STEPS 32
 
 #define FUNNEL_SERIAL_VERSION 1
 
@@ -100,14 +104,17 @@ ensure_condition_not_null(bool isnull, const char *what)
 
 /*
  * The bits of a VARIADIC boolean[] argument (bit i: element i + 1 is true)
- * and its length; errors for NULL, empty or too long arrays and NULL
- * elements.  Reads the array in place: no allocation per row.
+ * and its length; errors for NULL, empty or too long arrays, and for NULL
+ * elements unless null_is_false.  Reads the array in place: no allocation
+ * per row.
  */
-static uint32
-read_conditions(FunctionCallInfo fcinfo, int argno, const char *what, int *n)
+uint32
+read_conditions(FunctionCallInfo fcinfo, int argno, const char *what, int *n,
+				bool null_is_false)
 {
 	ArrayType  *a;
 	bool	   *values;
+	bits8	   *nulls;
 	uint32		bits = 0;
 
 	if (PG_ARGISNULL(argno))
@@ -129,32 +136,41 @@ read_conditions(FunctionCallInfo fcinfo, int argno, const char *what, int *n)
 				(errcode(ERRCODE_TOO_MANY_ARGUMENTS),
 				 errmsg("at most %d %s are supported", MAX_STEPS, what),
 				 errdetail("%d were given.", *n)));
-	ensure_condition_not_null(ARR_HASNULL(a), what);
+	if (!null_is_false)
+		ensure_condition_not_null(ARR_HASNULL(a), what);
 	values = (bool *) ARR_DATA_PTR(a);
-	for (int i = 0; i < *n; i++)
-		if (values[i])
-			bits |= (uint32) 1 << i;
+	nulls = ARR_NULLBITMAP(a);
+	if (nulls == NULL)
+	{
+		for (int i = 0; i < *n; i++)
+			if (values[i])
+				bits |= (uint32) 1 << i;
+		return bits;
+	}
+	/* only the non-NULL elements are stored, in order */
+	for (int i = 0, k = 0; i < *n; i++)
+		if (nulls[i / 8] & (1 << (i % 8)))
+		{
+			if (values[k++])
+				bits |= (uint32) 1 << i;
+		}
 	return bits;
 }
 
 /*
  * The bits of the boolean arguments first, first + 1, ... of a fixed-arity
- * form (bit i: argument first + i is true) and their number; errors for
- * NULLs as read_conditions does.
+ * form (bit i: argument first + i is true, not NULL) and their number.
  */
-static uint32
-read_condition_args(FunctionCallInfo fcinfo, int first, const char *what, int *n)
+uint32
+read_condition_args(FunctionCallInfo fcinfo, int first, int *n)
 {
 	uint32		bits = 0;
 
 	*n = PG_NARGS() - first;
 	Assert(*n >= 1 && *n <= MAX_STEPS);
 	for (int i = 0; i < *n; i++)
-	{
-		ensure_condition_not_null(PG_ARGISNULL(first + i), what);
-		if (PG_GETARG_BOOL(first + i))
+		if (!PG_ARGISNULL(first + i) && PG_GETARG_BOOL(first + i))
 			bits |= (uint32) 1 << i;
-	}
 	return bits;
 }
 
@@ -287,9 +303,9 @@ funnel_accum_row(FunctionCallInfo fcinfo, bool has_mode, bool variadic)
 		mode = parse_mode(PG_GETARG_TEXT_PP(2));
 	}
 	if (variadic)
-		steps = read_conditions(fcinfo, timearg + 1, "steps", &nsteps);
+		steps = read_conditions(fcinfo, timearg + 1, "steps", &nsteps, true);
 	else
-		steps = read_condition_args(fcinfo, timearg + 1, "steps", &nsteps);
+		steps = read_condition_args(fcinfo, timearg + 1, &nsteps);
 	if (state == NULL)
 		state = funnel_new(aggcontext, window, nsteps, mode);
 	else
@@ -419,12 +435,19 @@ window_funnel_deserialize(PG_FUNCTION_ARGS)
  * not reached; strict_deduplication stops at a step already reached;
  * strict_increase extends a chain only at a later time than its last step.
  * At one instant, rows satisfying no step come before the steps.
+ *
+ * With best_times, also writes there the times of the chain that first
+ * reached the deepest step: the latest step-1 event from which that step
+ * was then reachable, and each next step at the first time it extended
+ * that chain.
  */
 static int32
-longest_chain(FunnelState *state)
+longest_chain(FunnelState *state, TimestampTz *best_times)
 {
 	TimestampTz start[MAX_STEPS];	/* latest start of a chain reaching step i + 1 */
 	TimestampTz last[MAX_STEPS];	/* time of step i + 1 in that chain */
+	TimestampTz chain[MAX_STEPS][MAX_STEPS];	/* with best_times: the step
+												 * times of that chain */
 	bool		reached[MAX_STEPS] = {false};
 	bool		strict_order = (state->mode & FUNNEL_STRICT_ORDER) != 0;
 	bool		dedup = (state->mode & FUNNEL_STRICT_DEDUPLICATION) != 0;
@@ -448,6 +471,7 @@ longest_chain(FunnelState *state)
 			{
 				start[0] = last[0] = e->time;
 				reached[0] = true;
+				chain[0][0] = e->time;
 			}
 			else if (dedup && reached[step])
 				return best;
@@ -456,13 +480,24 @@ longest_chain(FunnelState *state)
 			else if (reached[step - 1] && time_sub(e->time, start[step - 1]) <= state->window &&
 					 (!increase || last[step - 1] < e->time))
 			{
+				/* a chain's step keeps the first time it was reached */
+				if (best_times != NULL && (!reached[step] || start[step] != start[step - 1]))
+				{
+					memcpy(chain[step], chain[step - 1], sizeof(TimestampTz) * step);
+					chain[step][step] = e->time;
+				}
 				start[step] = start[step - 1];
 				last[step] = e->time;
 				reached[step] = true;
 			}
 			else
 				continue;
-			best = Max(best, step + 1);
+			if (step + 1 > best)
+			{
+				best = step + 1;
+				if (best_times != NULL)
+					memcpy(best_times, chain[step], sizeof(TimestampTz) * best);
+			}
 			if (best == state->nsteps)
 				return best;
 		}
@@ -478,7 +513,28 @@ window_funnel_final(PG_FUNCTION_ARGS)
 
 	if (state == NULL)
 		PG_RETURN_INT32(0);
-	PG_RETURN_INT32(longest_chain(state));
+	PG_RETURN_INT32(longest_chain(state, NULL));
+}
+
+/*
+ * Final of window_funnel_times: the times at which the steps of the longest
+ * chain were reached, one per step reached (an empty array when step 1 never
+ * held, or no rows).
+ */
+Datum
+window_funnel_times_final(PG_FUNCTION_ARGS)
+{
+	FunnelState *state = PG_ARGISNULL(0) ? NULL : (FunnelState *) PG_GETARG_POINTER(0);
+	TimestampTz times[MAX_STEPS];
+	Datum		values[MAX_STEPS];
+	int32		n = 0;
+
+	if (state != NULL)
+		n = longest_chain(state, times);
+	for (int i = 0; i < n; i++)
+		values[i] = TimestampTzGetDatum(times[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(values, n, TIMESTAMPTZOID, sizeof(TimestampTz),
+										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
 /*
@@ -520,7 +576,7 @@ Datum
 retention_accum(PG_FUNCTION_ARGS)
 {
 	int			n;
-	uint32		bits = read_conditions(fcinfo, 1, "conditions", &n);
+	uint32		bits = read_conditions(fcinfo, 1, "conditions", &n, false);
 
 	PG_RETURN_INT64(retention_merge(PG_ARGISNULL(0) ? 0 : PG_GETARG_INT64(0),
 									((int64) n << RETENTION_COUNT_SHIFT) | bits));

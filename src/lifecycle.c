@@ -7,13 +7,13 @@
  *	  customer's own median gap between interaction days).
  *
  * With r = as_of - last interaction and thresholds a <= d <= c
- * (active_within, dormant_after, churn_after), the stage is
+ * (the arguments active_within, dormant_after, churn_after), the stage is
  *	  new			first interaction >= as_of - a;
  *	  reactivated	r <= a, and the most recent run of activity (interactions
  *					separated by gaps of at most c) follows a silence longer
  *					than c and starts at or after as_of - a;
  *	  active		r <= a otherwise;
- *	  at_risk		a < r <= d;  dormant  d < r <= c;  churned  r > c.
+ *	  at_risk		a < r <= d;  lapsed  d < r <= c;  churned  r > c.
  * Interactions after as_of are ignored.
  *
  * The fixed-threshold state is exact in O(1) memory: the window
@@ -56,26 +56,33 @@ typedef enum Stage
 	STAGE_ACTIVE,
 	STAGE_REACTIVATED,
 	STAGE_AT_RISK,
-	STAGE_DORMANT,
+	STAGE_LAPSED,
 	STAGE_CHURNED,
 	STAGE_COUNT
 } Stage;
 
 static const char *const stage_labels[STAGE_COUNT] = {
-	"new", "active", "reactivated", "at_risk", "dormant", "churned"
+	"new", "active", "reactivated", "at_risk", "lapsed", "churned"
 };
+
+/*
+ * The label engage 0.1.0 gave STAGE_LAPSED ("dormant", renamed so as not to
+ * clash with the dormant status of the lifecycle report): a database still
+ * on the 0.1.0 SQL keeps working with this library.
+ */
+#define STAGE_LAPSED_LABEL_0_1 "dormant"
 
 /* Version byte leading every serialised state of this file. */
 #define LIFECYCLE_SERIAL_VERSION 1
 
 /*
- * Personalised thresholds: by default at_risk after 2, dormant after 4,
+ * Personalised thresholds: by default at_risk after 2, lapsed after 4,
  * churned after 8 median gaps, once the customer has at least 3 gaps
  * between distinct days.
  */
 #define PERSONAL_MIN_GAPS 3
 #define PERSONAL_AT_RISK_GAPS 2.0
-#define PERSONAL_DORMANT_GAPS 4.0
+#define PERSONAL_LAPSED_GAPS 4.0
 #define PERSONAL_CHURN_GAPS 8.0
 
 /* The reference time and thresholds (microseconds) of one aggregate call. */
@@ -118,7 +125,7 @@ typedef struct StageState
 typedef struct PersonalState
 {
 	StageParams params;
-	double		multiples[3];	/* at_risk, dormant, churn thresholds in median gaps */
+	double		multiples[3];	/* at_risk, lapsed, churn thresholds in median gaps */
 	TimeBuf		times;			/* TimestampTz records, unsorted until compacted */
 } PersonalState;
 
@@ -236,7 +243,7 @@ classify_returning(const StageSummary *s, const StageParams *p)
 	if (r <= p->dormant_after)
 		return STAGE_AT_RISK;
 	if (r <= p->churn_after)
-		return STAGE_DORMANT;
+		return STAGE_LAPSED;
 	return STAGE_CHURNED;
 }
 
@@ -269,6 +276,10 @@ stage_datum(FunctionCallInfo fcinfo, Stage stage)
 			oids[i] = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
 									  ObjectIdGetDatum(typoid),
 									  CStringGetDatum(stage_labels[i]));
+			if (!OidIsValid(oids[i]) && i == STAGE_LAPSED)
+				oids[i] = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+										  ObjectIdGetDatum(typoid),
+										  CStringGetDatum(STAGE_LAPSED_LABEL_0_1));
 			if (!OidIsValid(oids[i]))
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -446,7 +457,7 @@ read_multiples(FunctionCallInfo fcinfo, double *m)
 	static const char *const names[] = {"at_risk_gaps", "dormant_gaps", "churn_gaps"};
 
 	m[0] = PERSONAL_AT_RISK_GAPS;
-	m[1] = PERSONAL_DORMANT_GAPS;
+	m[1] = PERSONAL_LAPSED_GAPS;
 	m[2] = PERSONAL_CHURN_GAPS;
 	if (PG_NARGS() < 9)
 		return;

@@ -1,7 +1,7 @@
 -- lifecycle stages --------------------------------------------------------------
 
-CREATE TYPE @extschema@.stage AS ENUM ('new', 'active', 'reactivated', 'at_risk', 'dormant', 'churned');
-COMMENT ON TYPE @extschema@.stage IS 'customer lifecycle stage, from the most to the least engaged: new, active, reactivated, at_risk, dormant, churned';
+CREATE TYPE @extschema@.stage AS ENUM ('new', 'active', 'reactivated', 'at_risk', 'lapsed', 'churned');
+COMMENT ON TYPE @extschema@.stage IS 'customer lifecycle stage, from the most to the least engaged: new, active, reactivated, at_risk, lapsed (silent past dormant_after; called dormant in 0.1.0), churned';
 
 CREATE FUNCTION @extschema@.lifecycle_stage_accum(state internal, occurred_at timestamptz, as_of timestamptz, active_within interval, dormant_after interval, churn_after interval)
 RETURNS internal
@@ -75,7 +75,7 @@ CREATE AGGREGATE @extschema@.lifecycle_stage_personal(occurred_at timestamptz, a
     FINALFUNC = @extschema@.lifecycle_personal_final,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@.lifecycle_stage_personal(timestamptz, timestamptz, interval, interval, interval) IS 'lifecycle stage with at_risk/dormant/churned after 2/4/8 median gaps between the customer''s distinct UTC interaction days (fixed thresholds below 3 gaps); new uses the fixed active_within';
+COMMENT ON AGGREGATE @extschema@.lifecycle_stage_personal(timestamptz, timestamptz, interval, interval, interval) IS 'lifecycle stage with at_risk/lapsed/churned after 2/4/8 median gaps between the customer''s distinct UTC interaction days (fixed thresholds below 3 gaps); new uses the fixed active_within';
 
 CREATE FUNCTION @extschema@.lifecycle_personal_accum(state internal, occurred_at timestamptz, as_of timestamptz, active_within interval, dormant_after interval, churn_after interval, at_risk_gaps double precision, dormant_gaps double precision, churn_gaps double precision)
 RETURNS internal
@@ -92,4 +92,4 @@ CREATE AGGREGATE @extschema@.lifecycle_stage_personal(occurred_at timestamptz, a
     FINALFUNC = @extschema@.lifecycle_personal_final,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@.lifecycle_stage_personal(timestamptz, timestamptz, interval, interval, interval, double precision, double precision, double precision) IS 'lifecycle stage with at_risk/dormant/churned after the given multiples of the median gap between the customer''s distinct UTC interaction days (fixed thresholds below 3 gaps)';
+COMMENT ON AGGREGATE @extschema@.lifecycle_stage_personal(timestamptz, timestamptz, interval, interval, interval, double precision, double precision, double precision) IS 'lifecycle stage with at_risk/lapsed/churned after the given multiples of the median gap between the customer''s distinct UTC interaction days (fixed thresholds below 3 gaps)';

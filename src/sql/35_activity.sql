@@ -80,8 +80,8 @@ COMMENT ON OPERATOR FAMILY @extschema@.activity_hash_ops USING hash IS 'hash ope
 
 CREATE FUNCTION @extschema@.activity_periods_accum(state internal, occurred_at timestamptz, origin timestamptz, period interval)
 RETURNS internal
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.activity_periods_accum(internal, timestamptz, timestamptz, interval) IS 'transition function of engage.activity_periods: marks the period of one interaction';
+AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.activity_periods_accum(internal, timestamptz, timestamptz, interval) IS 'transition function of engage.activity_periods: marks the period of one interaction (calendar periods in the session TimeZone)';
 
 CREATE FUNCTION @extschema@.activity_periods_combine(state internal, other internal)
 RETURNS internal
@@ -113,7 +113,32 @@ CREATE AGGREGATE @extschema@.activity_periods(occurred_at timestamptz, origin ti
     FINALFUNC = @extschema@.activity_periods_final,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@.activity_periods(timestamptz, timestamptz, interval) IS 'periods in which a customer was active: floor((occurred_at - origin) / period) for a fixed-length period (negative before origin); NULL times are skipped, NULL when none';
+COMMENT ON AGGREGATE @extschema@.activity_periods(timestamptz, timestamptz, interval) IS 'periods in which a customer was active: floor((occurred_at - origin) / period) for a fixed-length period, or calendar months (quarters, years) counted from the month of origin in the session TimeZone for a period of whole months (negative before origin); NULL times are skipped, NULL when none';
+
+-- Calendar periods in a named time zone: activity_periods and period_of with a period of whole
+-- months ('1 month', '3 months', '1 year') count the calendar months of time_zone, whatever the
+-- session's TimeZone (fixed-length periods do not depend on the zone).
+CREATE FUNCTION @extschema@.activity_periods_accum(state internal, occurred_at timestamptz, origin timestamptz, period interval, time_zone text)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.activity_periods_accum(internal, timestamptz, timestamptz, interval, text) IS 'transition function of engage.activity_periods with a time zone: marks the period of one interaction (calendar periods in time_zone)';
+
+CREATE AGGREGATE @extschema@.activity_periods(occurred_at timestamptz, origin timestamptz, period interval, time_zone text) (
+    SFUNC = @extschema@.activity_periods_accum,
+    STYPE = internal,
+    SSPACE = 112,
+    COMBINEFUNC = @extschema@.activity_periods_combine,
+    SERIALFUNC = @extschema@.activity_periods_serialize,
+    DESERIALFUNC = @extschema@.activity_periods_deserialize,
+    FINALFUNC = @extschema@.activity_periods_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.activity_periods(timestamptz, timestamptz, interval, text) IS 'periods in which a customer was active, calendar periods (whole months, quarters, years) counted from the month of origin in time_zone, independent of the session TimeZone; fixed-length periods as without time_zone';
+
+CREATE FUNCTION @extschema@.period_of(occurred_at timestamptz, origin timestamptz, period interval, time_zone text)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'activity_period_of_zone' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.period_of(timestamptz, timestamptz, interval, text) IS 'period index of a time as engage.activity_periods with a time zone computes it: calendar months from the month of origin in time_zone for a period of whole months';
 
 CREATE FUNCTION @extschema@.activity_union(a @extschema@.activity, b @extschema@.activity)
 RETURNS @extschema@.activity
@@ -130,8 +155,8 @@ COMMENT ON AGGREGATE @extschema@.activity_union(@extschema@.activity) IS 'period
 
 CREATE FUNCTION @extschema@.period_of(occurred_at timestamptz, origin timestamptz, period interval)
 RETURNS integer
-AS 'MODULE_PATHNAME', 'activity_period_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.period_of(timestamptz, timestamptz, interval) IS 'period index of a time, floor((occurred_at - origin) / period), as used by engage.activity_periods';
+AS 'MODULE_PATHNAME', 'activity_period_of' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.period_of(timestamptz, timestamptz, interval) IS 'period index of a time, floor((occurred_at - origin) / period), or calendar months from the month of origin in the session TimeZone for a period of whole months, as used by engage.activity_periods';
 
 CREATE FUNCTION @extschema@.is_active(a @extschema@.activity, period integer)
 RETURNS boolean

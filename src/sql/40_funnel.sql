@@ -35,7 +35,7 @@ CREATE AGGREGATE @extschema@.window_funnel("window" interval, occurred_at timest
     FINALFUNC = @extschema@.window_funnel_final,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@.window_funnel(interval, timestamptz, boolean[]) IS 'ClickHouse windowFunnel (default mode): length of the longest chain step 1 -> ... -> step k in time order within window of its step-1 event; equal times are taken in step order; 1 to 32 steps, NULL steps are an error, rows with a NULL time are skipped; 0 when step 1 never holds';
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, timestamptz, boolean[]) IS 'ClickHouse windowFunnel (default mode): length of the longest chain step 1 -> ... -> step k in time order within window of its step-1 event; equal times are taken in step order; 1 to 32 steps, a NULL step did not happen, rows with a NULL time are skipped; 0 when step 1 never holds';
 
 CREATE FUNCTION @extschema@.window_funnel_accum(state internal, "window" interval, mode text, occurred_at timestamptz, steps boolean[])
 RETURNS internal
@@ -98,6 +98,77 @@ CREATE AGGREGATE @extschema@.window_funnel("window" interval, mode text, occurre
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.window_funnel(interval, text, timestamptz, %2$s) IS 'ClickHouse windowFunnel with a mode and %3$s steps: the same as the VARIADIC form, without an array per row';
+$sql$, steps, types, n);
+    END LOOP;
+END
+$fixed$;
+
+-- Time to convert: window_funnel_times(...) takes window_funnel's arguments (and shares its
+-- transition, combine and serial functions) and returns the times at which the steps of the
+-- longest chain were reached.
+CREATE FUNCTION @extschema@.window_funnel_times_final(state internal)
+RETURNS timestamptz[]
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_times_final(internal) IS 'final function of engage.window_funnel_times: the step times of the longest chain';
+
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, occurred_at timestamptz, VARIADIC steps boolean[]) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    SSPACE = 272,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_times_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, timestamptz, boolean[]) IS 'the times at which the steps of window_funnel''s longest chain were reached (PostHog''s time to convert): one element per step reached, {} when step 1 never holds; the chain is the first to reach the deepest step, from its latest possible step-1 event, each next step at the first time it extended that chain; NULL steps did not happen';
+
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, mode text, occurred_at timestamptz, VARIADIC steps boolean[]) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    SSPACE = 272,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_times_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, text, timestamptz, boolean[]) IS 'engage.window_funnel_times with window_funnel''s strict modes';
+
+-- Fixed-arity forms window_funnel_times(window, [mode,] occurred_at, step1, ..., stepN), N = 2..8,
+-- over the fixed-arity transition functions of window_funnel.
+DO $fixed$
+DECLARE
+    steps text;
+    types text;
+BEGIN
+    FOR n IN 2..8 LOOP
+        SELECT pg_catalog.string_agg(pg_catalog.format('step%s boolean', i), ', ' ORDER BY i),
+               pg_catalog.string_agg('boolean', ', ')
+        INTO steps, types FROM pg_catalog.generate_series(1, n) AS i;
+        EXECUTE pg_catalog.format($sql$
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, occurred_at timestamptz, %1$s) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    SSPACE = 272,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_times_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, timestamptz, %2$s) IS 'engage.window_funnel_times with %3$s steps: the same as the VARIADIC form, without an array per row';
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, mode text, occurred_at timestamptz, %1$s) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    SSPACE = 272,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_times_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, text, timestamptz, %2$s) IS 'engage.window_funnel_times with a mode and %3$s steps: the same as the VARIADIC form, without an array per row';
 $sql$, steps, types, n);
     END LOOP;
 END

@@ -4,7 +4,7 @@ SET client_min_messages = warning;
 SET TimeZone = 'UTC';
 \echo
 \echo '== engage.lifecycle_stage: CDNOW customers by stage at 1998-06-30'
-\echo '   (fixed: active within 90 days, at_risk to 180, dormant to 365, churned after; personal: 2/4/8 median gaps)'
+\echo '   (fixed: active within 90 days, at_risk to 180, lapsed to 365, churned after; personal: 2/4/8 median gaps)'
 SELECT stage, count(*) FILTER (WHERE kind = 'fixed') AS fixed, count(*) FILTER (WHERE kind = 'personal') AS personal
 FROM (SELECT customer_id,
              engage.lifecycle_stage(occurred_at, '1998-06-30', '90 days', '180 days', '365 days') AS fixed,
@@ -33,7 +33,7 @@ CREATE TABLE demo.rhythm AS
     WHERE occurred_at <= stop;
 \echo
 \echo '== Fixed vs personalised stages at 1998-06-30 on 300 weekly and 300 yearly (Poisson) buyers, some gone:'
-\echo '   a stage of dormant or churned calls the customer lost; the truth is whether it had stopped buying'
+\echo '   a stage of lapsed or churned calls the customer lost; the truth is whether it had stopped buying'
 WITH stages AS (
     SELECT customer_id,
            engage.lifecycle_stage(occurred_at, '1998-06-30', '90 days', '180 days', '365 days') AS fixed,
@@ -44,7 +44,7 @@ SELECT rhythm, method, count(*) AS customers, count(*) FILTER (WHERE gone) AS go
        count(*) FILTER (WHERE NOT lost AND gone) AS kept_but_gone,
        round(100.0 * count(*) FILTER (WHERE lost = gone) / count(*), 1) AS accuracy_pct
 FROM stages JOIN demo.rhythm_customers USING (customer_id),
-     LATERAL (VALUES ('fixed', fixed >= 'dormant'), ('personal', personal >= 'dormant')) AS v(method, lost),
+     LATERAL (VALUES ('fixed', fixed >= 'lapsed'), ('personal', personal >= 'lapsed')) AS v(method, lost),
      LATERAL (SELECT stop <= '1998-06-30' AS gone) AS t
 GROUP BY rhythm, method ORDER BY rhythm, method;
 DROP TABLE demo.rhythm, demo.rhythm_customers;

@@ -25,7 +25,7 @@ SELECT round(sum(engage.clv(bg, gg, summary, 52.14, 0.01, 4.345))::numeric, 0) A
 FROM demo.cdnow_calibration, clv_models;
 \echo
 \echo '== churn probability and CLV next to lifecycle stage and engagement score at 1997-09-30 (calibration data only)'
-\echo '   (BG/NBD never lets a customer without repeat purchases churn: most dormant customers bought once)'
+\echo '   (BG/NBD never lets a customer without repeat purchases churn: most lapsed customers bought once)'
 WITH behaviour AS (
     SELECT customer_id,
            engage.lifecycle_stage(occurred_at, '1997-09-30', '90 days', '180 days', '365 days') AS stage,
