@@ -10,8 +10,8 @@
 -- or raise 22003 when the reference exceeds float8 ('overflow'), 22003 or 22023 when it does
 -- not exist ('error', e.g. an infinite mean).  None may give NaN.  Listed below: every case
 -- that is not accurate, with what it gave: an error where a value exists (a known limit), and
--- the open inaccuracies ('wrong'), mostly expectations, Pareto/NBD terms and CLV at
--- parameters or windows near 1e308 or 1e-300; the list is part of the expected output so
+-- the open inaccuracies ('wrong'), mostly Pareto/NBD P(alive) terms (and what is built on
+-- them), expectations and prob_purchases at parameters near 1e-8, 1e-300 or 1e308; the list is part of the expected output so
 -- that any change, better or worse, shows.
 SET client_min_messages = warning;   -- no "already exists" notice when an earlier test created it
 CREATE EXTENSION IF NOT EXISTS engage;

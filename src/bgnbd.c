@@ -134,23 +134,37 @@ bg_brackets_at(double a, double cma, double rp, const double *z, int n, double *
 	}
 }
 
-/* The same, interpolated in a across the removable singularity at a = 1. */
+/*
+ * The same, interpolated in a across the removable singularity at a = 1:
+ * the cubic through a = 1 -+ h, 1 -+ 2h (Lagrange weights in u = (a-1)/h),
+ * whose error O(h^4) is far below rounding, where the line through 1 -+ h
+ * was off by O(h^2) = 1e-8.
+ */
 static void
 bg_brackets(double a, double cma, double rp, const double *z, int n, double *out)
 {
 	double		h = A_NEAR_ONE;
-	double		lo[HYP2F1_MANY_MAX],
-				hi[HYP2F1_MANY_MAX];
+	double		u = (a - 1.0) / h;
+	double		w[4] = {-(u + 1) * (u - 1) * (u - 2) / 12.0,
+		(u + 2) * (u - 1) * (u - 2) / 6.0,
+		-(u + 2) * (u + 1) * (u - 2) / 6.0,
+	(u + 2) * (u + 1) * (u - 1) / 12.0};
+	const double node[4] = {-2.0, -1.0, 1.0, 2.0};
+	double		at[HYP2F1_MANY_MAX];
 
 	if (fabs(a - 1.0) >= h)
 	{
 		bg_brackets_at(a, cma, rp, z, n, out);
 		return;
 	}
-	bg_brackets_at(1.0 - h, cma, rp, z, n, lo);
-	bg_brackets_at(1.0 + h, cma, rp, z, n, hi);
 	for (int i = 0; i < n; i++)
-		out[i] = lo[i] + (a - 1.0 + h) / (2.0 * h) * (hi[i] - lo[i]);
+		out[i] = 0.0;
+	for (int k = 0; k < 4; k++)
+	{
+		bg_brackets_at(1.0 + node[k] * h, cma, rp, z, n, at);
+		for (int i = 0; i < n; i++)
+			out[i] += w[k] * at[i];
+	}
 }
 
 /* The bracket at one z. */

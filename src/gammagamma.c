@@ -31,6 +31,8 @@
  */
 #include "engage.h"
 
+#include <float.h>
+
 #include "executor/executor.h"
 #include "miscadmin.h"
 
@@ -96,20 +98,39 @@ gammagamma_read_model(Datum d, double *par)
 	btyd_read_model(d, GG_NPARAMS, gg_param_names, par);
 }
 
+/*
+ * ln(p x + q - 1) given the sum d formed in floating point: q - 1 is exact
+ * for q in [1, 2] and taken with p x - 1 (one rounding, fma) for q < 1, so
+ * that a sum far below 1 keeps its digits; where d overflows, from the logs
+ * of its terms.
+ */
+static double
+gg_log_denominator(double p, double q, double x, double d)
+{
+	if (isfinite(d))
+		return log(d);
+	if (q >= 1.0)
+		return log_sum_exp(log(p) + log(x), log(q - 1.0));
+	return log(p) + log(x);		/* |q - 1| < 1 is lost against p x > DBL_MAX */
+}
+
 double
 gammagamma_spend(const double *par, double x, double z)
 {
-	double		denom = par[0] * x + par[1] - 1;
-	double		spend = (par[2] + x * z) * par[0] / denom;
-	double		px;
-	double		w;
+	double		p = par[0],
+				q = par[1],
+				v = par[2];
+	double		px = p * x;
+	double		denom = !isfinite(px) ? INFINITY :
+		q >= 1.0 ? px + (q - 1.0) : fma(p, x, -1.0) + q;
+	double		spend = (v + x * z) * p / denom;
 
 	if (!(denom > 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("expected spend is infinite when p * frequency + q <= 1"),
 				 errhint("A model with q <= 1 has no finite mean spend for customers without repeat transactions.")));
-	if (isfinite(spend))
+	if (isfinite(denom) && isfinite(spend) && spend >= DBL_MIN)
 		return spend;
 
 	/*
@@ -117,9 +138,22 @@ gammagamma_spend(const double *par, double x, double z)
 	 * weighted mean v p / denom + w z, w = p x / denom = 1 / (1 + (q - 1) /
 	 * (p x)), in which no product overflows unless the result does.
 	 */
-	px = par[0] * x;
-	w = px > 0 ? 1.0 / (1.0 + (par[1] - 1) / px) : 0.0;
-	return par[0] / denom * par[2] + (w == 0.0 ? 0.0 : w * z);
+	if (isfinite(denom))
+	{
+		double		w = px > 0 ? 1.0 / (1.0 + (q - 1) / px) : 0.0;
+
+		spend = p / denom * v + (w == 0.0 ? 0.0 : w * z);
+		if (isfinite(spend) && spend >= DBL_MIN)
+			return spend;
+	}
+
+	/*
+	 * Where the denominator overflows too, or a term underflows (e.g.
+	 * p = q = 1e308): p (v + x z) / (p x + q - 1) from logarithms, whose
+	 * rounding (at most 1e-16 of 1500) costs below 1e-12 of the value.
+	 */
+	return exp(log(p) + log_sum_exp(log(v), log(x) + log(z)) -
+			   gg_log_denominator(p, q, x, denom));
 }
 
 /*

@@ -499,20 +499,36 @@ paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts, int nconst
 	return pnbd_alive_given(consts, x, L, gx, pnbd_g_memo(fcinfo, consts, nconsts, x, T));
 }
 
+/*
+ * (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+t+T))^(s-1)] in logs:
+ * the power by log1p of t/(beta+T) (its ratio rounds to 1 when t is far
+ * below beta+T while s is large), the product of the factors directly where
+ * no sum or product overflows or underflows, else as a sum of logarithms, which neither overflows nor underflows where the value does
+ * not (the 1e-16 relative rounding of a logarithm of at most 710 in size
+ * costs below 1e-13).
+ */
+static double
+pnbd_expected_of(double r, double x, double alpha, double s, double beta, double t, double T)
+{
+	double		lu;
+	double		direct;
+
+	if (t == 0.0)
+		return 0.0;
+	lu = -(isfinite(beta + T) ? log1p_quotient(t, beta + T)
+		   : log1p_quotient(0.5 * t, 0.5 * beta + 0.5 * T));
+	direct = (r + x) * ((beta + T) / (alpha + T)) * one_minus_exp_over(lu, s - 1.0);
+	if (isfinite(direct) && direct >= DBL_MIN && direct <= 1e300)
+		return direct;
+	return exp(log_of_sum(r, x) + log_of_sum(beta, T) - log_of_sum(alpha, T) +
+			   log_one_minus_exp_over(lu, s - 1.0));
+}
+
 /* The conditional expectation of a customer known to be alive at T. */
 static double
 pnbd_expected_alive(const double *p, double t, double x, double T)
 {
-	double		beta_T = 0.5 * p[3] + 0.5 * T;
-	double		ratio;
-
-	if (isfinite(p[3] + T + t) && isfinite(p[1] + T) && isfinite(p[0] + x))
-		return (p[0] + x) * (p[3] + T) / (p[1] + T) *
-			one_minus_exp_over(-log1p(t / (p[3] + T)), p[2] - 1.0);
-	/* halves: the sums overflow where their ratios need not */
-	ratio = beta_T / (0.5 * p[1] + 0.5 * T);	/* (beta+T) / (alpha+T) */
-	return (p[0] * ratio + x * ratio) *
-		one_minus_exp_over(-log1p_quotient(0.5 * t, beta_T), p[2] - 1.0);
+	return pnbd_expected_of(p[0], x, p[1], p[2], p[3], t, T);
 }
 
 void
@@ -526,7 +542,7 @@ paretonbd_expected_alive_steps(const double *params, double x, double T, double 
 static double
 pnbd_expected_new(const double *p, double t)
 {
-	return p[0] * (p[3] / p[1]) * one_minus_exp_over(-log1p_quotient(t, p[3]), p[2] - 1.0);
+	return pnbd_expected_of(p[0], 0.0, p[1], p[2], p[3], t, 0.0);
 }
 
 /* FH 2006: P(X(t) = n) of a new customer. */

@@ -250,7 +250,8 @@ sbg_derl(PG_FUNCTION_ARGS)
 					 errhint("Use a positive discount_rate.")));
 		PG_RETURN_FLOAT8(b / (a - 1));
 	}
-	f = hyp2f1(1.0, b + 1, a + b + 1, 1.0 / (1.0 + d), &ok);
+	/* 1 - z = d / (1 + d) exactly: 1 / (1 + d) rounded loses digits of d < 1e-8 */
+	f = hyp2f1_a1_given_w(b + 1, a + b + 1, d / (1.0 + d), &ok);
 	if (!ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

@@ -84,6 +84,36 @@ one_minus_exp_over(double lu, double e)
 	return -expm1(e * lu) / e;
 }
 
+/*
+ * ln((1 - e^y) / e), y = e lu < 0 < -lu: by expm1 where it neither
+ * overflows nor underflows, as y + ln(1 - e^-y) past e^30, and by the
+ * series (1 - e^y) / e = -lu (1 + y/2 + y^2/6) where |y| is so small that
+ * y itself may have underflowed to 0.
+ */
+double
+log_one_minus_exp_over(double lu, double e)
+{
+	double		y = e * lu;
+
+	if (fabs(y) < 1e-5)
+		return log(-lu) + log1p(y / 2.0 + y * y / 6.0);
+	if (y > 30.0)
+		return y + log1p(-exp(-y)) - log(-e);
+	if (y > 0.0)
+		return log(expm1(y)) - log(-e);
+	return log(-expm1(y)) - log(e);
+}
+
+double
+log_of_sum(double a, double b)
+{
+	double		s = a + b;
+
+	if (isfinite(s))
+		return log(s);
+	return log(0.5 * a + 0.5 * b) + M_LN2;
+}
+
 /* Power series of 2F1 (A&S 15.1.1); *ok false when it did not converge. */
 static double
 hyp2f1_series(double a, double b, double c, double z, bool *ok)
@@ -368,21 +398,27 @@ hyp2f1_near_one(double a, double b, double c, const double *z, int n,
  *					 + Gamma(c) Gamma(-d) / Gamma(b) w^d z^(1-c):
  * one series and three gamma functions instead of two and eight.  Sets
  * *failed when the series did not converge or the two terms cancel to less
- * than 1e-6 of their size, as hyp2f1_reflect_many does.
+ * than 1e-6 of their size, as hyp2f1_reflect_many does.  Takes w = 1 - z
+ * and lz = ln z, which a caller may know to more digits than 1 - z gives.
  */
 static double
-hyp2f1_a1_near_one(double b, double c, double z, bool *failed)
+hyp2f1_a1_near_one(double b, double c, double w, double lz, bool *failed)
 {
-	double		w = 1.0 - z;
 	double		d = c - 1.0 - b;
-	int			sc,
+	int			sc = 1,
 				sd,
-				sb;
-	/* Gamma(c) Gamma(-d) / Gamma(b) as sign * e^l (the Gamma(1) of A&S is 1) */
-	double		l = lgamma_sign(c, &sc) + lgamma_sign(-d, &sd) - lgamma_sign(b, &sb);
+				sb = 1;
+	/*
+	 * Gamma(c) Gamma(-d) / Gamma(b) as sign * e^l (the Gamma(1) of A&S is
+	 * 1); for b, c > 0 with ln Gamma(c) - ln Gamma(b) in one piece, which
+	 * does not cancel when b and c are large and close.
+	 */
+	double		l = b > 0.0 && c > 0.0 ?
+		log_gamma_ratio(b, c - b) + lgamma_sign(-d, &sd) :
+		lgamma_sign(c, &sc) + lgamma_sign(-d, &sd) - lgamma_sign(b, &sb);
 	bool		ok = true;
 	double		p1 = (c - 1.0) / d * hyp2f1_series(1.0, b, 1.0 - d, w, &ok);
-	double		p2 = sb == 0 ? 0.0 : sc * sd * sb * exp(l + d * log(w) + (1.0 - c) * log(z));
+	double		p2 = sb == 0 ? 0.0 : sc * sd * sb * exp(l + d * log(w) + (1.0 - c) * lz);
 	double		result = p1 + p2;
 
 	if (!ok || !(fabs(result) >= 1e-6 * (fabs(p1) + fabs(p2))))
@@ -408,7 +444,7 @@ hyp2f1(double a, double b, double c, double z, bool *ok)
 	{
 		bool		failed = false;
 
-		result = hyp2f1_a1_near_one(b, c, z, &failed);
+		result = hyp2f1_a1_near_one(b, c, 1.0 - z, log(z), &failed);
 		if (failed)
 			hyp2f1_near_one(a, b, c, &z, 1, &result, ok);
 	}
@@ -416,6 +452,24 @@ hyp2f1(double a, double b, double c, double z, bool *ok)
 		hyp2f1_near_one(a, b, c, &z, 1, &result, ok);
 	if (!isfinite(result))
 		*ok = false;
+	return result;
+}
+
+double
+hyp2f1_a1_given_w(double b, double c, double w, bool *ok)
+{
+	double		z = 1.0 - w;
+	double		d = c - 1.0 - b;
+	bool		failed = false;
+	double		result;
+
+	if (z <= 0.6 || d >= 8.0 || fabs(d - rint(d)) < HYP2F1_INT_GUARD)
+		return hyp2f1(1.0, b, c, z, ok);
+	*ok = true;
+	/* z^(1-c) from ln(1 - w): exact where z is only w's rounded complement */
+	result = hyp2f1_a1_near_one(b, c, w, log1p(-w), &failed);
+	if (failed || !isfinite(result))
+		return hyp2f1(1.0, b, c, z, ok);
 	return result;
 }
 

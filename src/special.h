@@ -71,6 +71,11 @@ extern double one_minus_pow_over(double u, double e);
 /* The same from lu = ln(u): (1 - e^(e lu)) / e, -lu at e = 0. */
 extern double one_minus_exp_over(double lu, double e);
 
+/* ln of one_minus_exp_over(lu, e) for lu < 0, also where it overflows. */
+extern double log_one_minus_exp_over(double lu, double e);
+
+/* ln(a + b) for a, b >= 0, also when the sum overflows. */
+extern double log_of_sum(double a, double b);
 
 /*
  * Gauss hypergeometric function 2F1(a, b; c; z) for real a, b, c and real
@@ -84,6 +89,12 @@ extern double one_minus_exp_over(double lu, double e);
  * finite; the return value is then meaningless.
  */
 extern double hyp2f1(double a, double b, double c, double z, bool *ok);
+
+/*
+ * 2F1(1, b; c; 1 - w) given w rather than z = 1 - w, for w small and known
+ * exactly (a rounded z would lose digits of w); as hyp2f1 otherwise.
+ */
+extern double hyp2f1_a1_given_w(double b, double c, double w, bool *ok);
 
 /*
  * 2F1(a, b; c; z) - 1 by the power series without its leading 1, accurate

@@ -113,15 +113,23 @@ def bg_p_alive(p, m, x, tx, T):
     return M(1) if lr is None else 1 / (1 + mp.exp(lr))
 
 
-def bg_bracket(a, cma, rp, z):
-    """[1 - (1-z)^rp 2F1(rp, cma+1; a+cma; z)] / (a-1), continuous at a = 1."""
+def bg_bracket(a, cma, rp, z, full=False):
+    """[1 - (1-z)^rp 2F1(rp, cma+1; a+cma; z)] / (a-1), continuous at a = 1.  The two terms
+    agree to about log2(rp z) bits beyond the value's own, and (1-z)^rp against the 2F1 to
+    log2(cma) bits: with rp ~ 1e308 and z ~ 1e-308, or b ~ 1e308, that is over 1023 bits, so
+    small z and large rp or cma are evaluated at 3000 bits; at a = 1 the 2F1 is taken at the
+    full precision, which the difference quotient across 2h needs."""
     if z == 0:
         return M(0)
     if a == 1:
         # removable singularity: the mean of both sides at a distance far below the precision
-        h = mpf(2) ** -600
-        return (bg_bracket(a - h, cma, rp, z) + bg_bracket(a + h, cma, rp, z)) / 2
-    f = hyp2f1(rp, cma + 1, a + cma, z)
+        h = mpf(2) ** -300
+        return (bg_bracket(a - h, cma, rp, z, True) + bg_bracket(a + h, cma, rp, z, True)) / 2
+    if z < mpf('1e-3') or max(rp, cma) > 1e6:
+        with mp.workprec(3000):
+            f = mp.hyp2f1(rp, cma + 1, a + cma, z)
+            return +(-mp.expm1(rp * mp.log1p(-z) + mp.log(f)) / (a - 1))
+    f = mp.hyp2f1(rp, cma + 1, a + cma, z) if full else hyp2f1(rp, cma + 1, a + cma, z)
     return -mp.expm1(rp * mp.log1p(-z) + mp.log(f)) / (a - 1)
 
 
@@ -204,6 +212,23 @@ def pnbd_expected_new(p, t):
     r, al, s, be = map(M, p)
     t = M(t)
     return r * be / al * one_minus_pow_over(be / (be + t), s - 1)
+
+
+def pnbd_prob(p, n, t):
+    """P(X(t) = n) of a new customer, FH 2006 eq. (with the larger of alpha, beta first)."""
+    r, al, s, be = map(M, p)
+    t = M(t)
+    if t == 0:
+        return M(1) if n == 0 else M(0)
+    alive = mp.exp(lg(r + n) - lg(r) - lg(n + 1) + r * mp.log(al / (al + t)) + n * mp.log(t / (al + t))
+                   + s * mp.log(be / (be + t)))
+    big, second = (al, s + 1) if al >= be else (be, r + n)
+    diff = abs(al - be)
+    b1 = hyp2f1(r + s, second, r + s + n + 1, diff / big) / big ** (r + s)
+    b2 = mp.fsum(mp.exp(lg(r + s + i) - lg(r + s) - lg(i + 1)) * t ** i
+                 * hyp2f1(r + s + i, second, r + s + n + 1, diff / (big + t)) / (big + t) ** (r + s + i)
+                 for i in range(n + 1))
+    return alive + al ** r * be ** s * mp.exp(lbeta(r + n, s + 1) - lbeta(r, s)) * (b1 - b2)
 
 
 # --- BG/BB: FHS 2010 eq. 5, 7, 11, 13 ------------------------------------------------------
@@ -379,6 +404,12 @@ def cases():
                                   f'{lit(horizon)}, {lit(d)}, {lit(step)})'), \
                         lambda model=model, p=p, x=x, tx=tx, T=T, mon=mon, horizon=horizon, d=d, step=step: \
                         clv(model, p, gg, x, tx, T, mon, horizon, d, step)
+    # appended last, with their own draws, so that the earlier cases keep their ids
+    for p in param_sets(pnbd_base, random.Random(20261130), 4):
+        mdl = row(p, 3) + '::engage.paretonbd'
+        for n in (0, 1, 5):
+            for t in (0.0, 1.0, 39.0, 1e308):
+                yield 'rel', f'engage.prob_purchases({mdl}, {n}, {lit(t)})', lambda p=p, n=n, t=t: pnbd_prob(p, n, t)
 
 
 def reference(fn):
