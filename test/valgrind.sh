@@ -84,8 +84,13 @@ for n in $(seq "$jobs"); do
     lanes+=($!)
 done
 wait "${lanes[@]}"
-as_owner "$bindir/pg_ctl" -D "$datadir" -m fast -w stop >/dev/null 2>&1
 elapsed=$(($(date +%s) - start))
+# CPU time of the server and of its ended processes (each runs valgrind inside), which unlike
+# the elapsed time does not depend on what else the machine runs.
+sleep 2
+cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15 + $16 + $17) / hz }' \
+    "/proc/$(head -n 1 "$datadir/postmaster.pid")/stat" 2>/dev/null)
+as_owner "$bindir/pg_ctl" -D "$datadir" -m fast -w stop >/dev/null 2>&1
 
 # Per-test times (pg_regress prints "test NAME ... ok  1234 ms" up to 15, TAP lines since 16).
 cat "$work"/lane.*.log |
@@ -95,7 +100,7 @@ cat "$work"/lane.*.log |
 cat "$work/times.txt"
 ran=$(grep -c . "$work/times.txt")
 failed=$(grep -c 'FAILED$' "$work/times.txt")
-echo "$ran of $expected tests ran, $failed failed, in $elapsed s with $jobs lanes"
+echo "$ran of $expected tests ran, $failed failed, in $elapsed s with $jobs lanes (server CPU time ${cpu:-?} s)"
 cat "$work"/regress/*/regression.diffs 2>/dev/null | head -n 200
 
 # One memcheck error = one block of log lines from its headline to the next blank line.
