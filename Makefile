@@ -88,7 +88,7 @@ valgrind:
 .PHONY: fuzz
 fuzz: deps
 	$(MAKE) all
-	PG_CONFIG="$(PG_CONFIG)" bash test/fuzz/run.sh
+	PG_CONFIG="$(PG_CONFIG)" FUZZ_SECONDS="$(FUZZ_SECONDS)" bash test/fuzz/run.sh
 
 .PHONY: sanitize
 sanitize: deps

@@ -9,10 +9,17 @@ RESET client_min_messages;
 -- E[p^j (1-p)^k] under Beta(a, b) by the midpoint rule with 4000 points on each half of (0, 1),
 -- substituting p = u^(1/a) / 2 on (0, 1/2) and 1 - p = u^(1/b) / 2 on (1/2, 1) so that the
 -- integrands stay bounded for a, b < 1; for the donation parameters (FHS 2010), p-moments
--- (alpha, beta) and theta-moments (gamma, delta).
+-- (alpha, beta) and theta-moments (gamma, delta). Under make valgrind (ENGAGE_VALGRIND set)
+-- 2000 points, enough for every check below.
+\getenv valgrind ENGAGE_VALGRIND
+\if :{?valgrind}
+\set points 2000
+\else
+\set points 4000
+\endif
 CREATE TABLE bgbb_moments AS
 WITH params(part, a, b, maxj, maxk) AS (VALUES ('p', 1.204::float8, 0.750::float8, 9, 8), ('t', 0.657, 2.783, 1, 14)),
-     grid AS (SELECT (i - 0.5) / 4000 AS g FROM generate_series(1, 4000) i),
+     grid AS (SELECT (i - 0.5) / :points AS g FROM generate_series(1, :points) i),
      pts AS (SELECT part, a, b, j, k, 0.5 * power(g, 1 / a) AS lo, 0.5 * power(g, 1 / b) AS hi
              FROM params, generate_series(0, maxj) j, generate_series(0, maxk) k, grid)
 SELECT part, j, k,

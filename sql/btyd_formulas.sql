@@ -6,6 +6,16 @@ SET client_min_messages = warning;   -- no "already exists" notice when an earli
 CREATE EXTENSION IF NOT EXISTS engage;
 RESET client_min_messages;
 
+-- The integrations below take every grid_step-th point of their grids: 1 here, coarser under
+-- make valgrind (ENGAGE_VALGRIND set), where the full grids would take hours; every check
+-- holds at both.
+\getenv valgrind ENGAGE_VALGRIND
+\if :{?valgrind}
+\set grid_step 2
+\else
+\set grid_step 1
+\endif
+
 CREATE TABLE btyd_points (x float8, tx float8, age float8, t float8);
 INSERT INTO btyd_points VALUES
     (0, 0, 38.86, 39), (2, 30.43, 38.86, 39), (1, 1.71, 38.86, 39),
@@ -16,15 +26,15 @@ INSERT INTO btyd_points VALUES
 -- (1-p)^(x+m) lambda^x e^(-lambda T) [alive] + [x+m > 0] p (1-p)^(x+m-1) lambda^x e^(-lambda t_x),
 -- and an alive customer's expected purchases in t are (1 - e^(-lambda p t)) / p.
 CREATE FUNCTION bg_numeric(m integer, r float8, alpha float8, a float8, b float8,
-                           x float8, tx float8, age float8, t float8,
+                           x float8, tx float8, age float8, t float8, step integer,
                            OUT p_alive float8, OUT expected float8)
 LANGUAGE sql AS $$
     WITH g AS (
         SELECT exp(v) AS lam, 1 / (1 + exp(-w)) AS p,
                r * v - alpha * exp(v) - a * ln(1 + exp(-w)) - b * ln(1 + exp(w)) AS lprior,
                -ln(1 + exp(w)) AS l1p
-        FROM generate_series(-1000, 60) AS i, LATERAL (SELECT i / 10.0::float8 AS v) s1,
-             generate_series(-180, 60) AS j, LATERAL (SELECT j / 5.0::float8 AS w) s2),
+        FROM generate_series(-1000, 60, step) AS i, LATERAL (SELECT i / 10.0::float8 AS v) s1,
+             generate_series(-180, 60, step) AS j, LATERAL (SELECT j / 5.0::float8 AS w) s2),
     l AS (
         SELECT exp(greatest(lprior + (x + m) * l1p + x * ln(lam) - lam * age, -500)) AS alive,
                CASE WHEN x + m > 0
@@ -40,8 +50,8 @@ SELECT x, tx, age, t,
        abs(engage.p_alive(mdl, x, tx, age) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
        round(engage.expected_purchases(mdl, t, x, tx, age)::numeric, 6) AS expected,
        abs(engage.expected_purchases(mdl, t, x, tx, age) / n.expected - 1) < 1e-6 AS expected_ok
-FROM btyd_points, (SELECT engage.bgnbd(0.243, 4.414, 0.793, 2.426) AS mdl) AS mm,
-     LATERAL bg_numeric(0, 0.243, 4.414, 0.793, 2.426, x, tx, age, t) AS n
+FROM btyd_points, (SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::engage.bgnbd AS mdl) AS mm,
+     LATERAL bg_numeric(0, 0.243, 4.414, 0.793, 2.426, x, tx, age, t, :grid_step) AS n
 ORDER BY x, tx, age;
 
 SELECT x, tx, age, t,
@@ -49,30 +59,30 @@ SELECT x, tx, age, t,
        abs(engage.p_alive(mdl, x, tx, age) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
        round(engage.expected_purchases(mdl, t, x, tx, age)::numeric, 6) AS expected,
        abs(engage.expected_purchases(mdl, t, x, tx, age) / n.expected - 1) < 1e-6 AS expected_ok
-FROM btyd_points, (SELECT engage.mbgnbd(0.525, 6.183, 0.891, 1.614) AS mdl) AS mm,
-     LATERAL bg_numeric(1, 0.525, 6.183, 0.891, 1.614, x, tx, age, t) AS n
+FROM btyd_points, (SELECT ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL, NULL)::engage.mbgnbd AS mdl) AS mm,
+     LATERAL bg_numeric(1, 0.525, 6.183, 0.891, 1.614, x, tx, age, t, :grid_step) AS n
 ORDER BY x, tx, age;
 
 -- a > 1 (no 2F1 cancellation issue) and a new customer's expectation against integration
 SELECT round(engage.expected_purchases(mdl, 39)::numeric, 6) AS e39_new,
        abs(engage.expected_purchases(mdl, 39) / n.expected - 1) < 1e-6 AS new_ok,
        abs(engage.expected_purchases(mdl, 20, 4, 30, 38) /
-           (bg_numeric(0, 1.5, 3.0, 2.5, 4.0, 4, 30, 38, 20)).expected - 1) < 1e-6 AS conditional_ok
-FROM (SELECT engage.bgnbd(1.5, 3.0, 2.5, 4.0) AS mdl) AS mm,
-     LATERAL bg_numeric(0, 1.5, 3.0, 2.5, 4.0, 0, 0, 0, 39) AS n;
+           (bg_numeric(0, 1.5, 3.0, 2.5, 4.0, 4, 30, 38, 20, :grid_step)).expected - 1) < 1e-6 AS conditional_ok
+FROM (SELECT ROW(1.5, 3.0, 2.5, 4.0, NULL, NULL, NULL, NULL)::engage.bgnbd AS mdl) AS mm,
+     LATERAL bg_numeric(0, 1.5, 3.0, 2.5, 4.0, 0, 0, 0, 39, :grid_step) AS n;
 
 -- Pareto/NBD: integrate over lambda = e^v (Gamma(r, alpha)) and mu = e^u (Gamma(s, beta));
 -- the individual likelihood is lambda^x e^(-(lambda+mu) T) [alive]
 -- + lambda^x mu / (lambda+mu) (e^(-(lambda+mu) t_x) - e^(-(lambda+mu) T)), and an alive
 -- customer's expected purchases in t are lambda / mu (1 - e^(-mu t)).
 CREATE FUNCTION pnbd_numeric(r float8, alpha float8, s float8, beta float8,
-                             x float8, tx float8, age float8, t float8,
+                             x float8, tx float8, age float8, t float8, step integer,
                              OUT p_alive float8, OUT expected float8)
 LANGUAGE sql AS $$
     WITH g AS (
         SELECT exp(v) AS lam, exp(u) AS mu, r * v - alpha * exp(v) + s * u - beta * exp(u) AS lprior
-        FROM generate_series(-1000, 60) AS i, LATERAL (SELECT i / 10.0::float8 AS v) s1,
-             generate_series(-250, 30) AS j, LATERAL (SELECT j / 5.0::float8 AS u) s2),
+        FROM generate_series(-1000, 60, step) AS i, LATERAL (SELECT i / 10.0::float8 AS v) s1,
+             generate_series(-250, 30, step) AS j, LATERAL (SELECT j / 5.0::float8 AS u) s2),
     l AS (
         SELECT exp(greatest(lprior + x * ln(lam) - (lam + mu) * age, -500)) AS alive,
                exp(greatest(lprior + x * ln(lam) + ln(mu / (lam + mu)) - (lam + mu) * tx, -500))
@@ -87,8 +97,8 @@ SELECT x, tx, age, t,
        abs(engage.p_alive(mdl, x, tx, age) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
        round(engage.expected_purchases(mdl, t, x, tx, age)::numeric, 6) AS expected,
        abs(engage.expected_purchases(mdl, t, x, tx, age) / n.expected - 1) < 1e-6 AS expected_ok
-FROM btyd_points, (SELECT engage.paretonbd(0.553, 10.578, 0.606, 11.669) AS mdl) AS mm,
-     LATERAL pnbd_numeric(0.553, 10.578, 0.606, 11.669, x, tx, age, t) AS n
+FROM btyd_points, (SELECT ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL, NULL)::engage.paretonbd AS mdl) AS mm,
+     LATERAL pnbd_numeric(0.553, 10.578, 0.606, 11.669, x, tx, age, t, :grid_step) AS n
 ORDER BY x, tx, age;
 -- alpha < beta and alpha > beta take different 2F1 branches
 SELECT alpha, beta,
@@ -96,36 +106,36 @@ SELECT alpha, beta,
        abs(engage.expected_purchases(mdl, 26, 3, 12, 40) / n.expected - 1) < 1e-6 AS expected_ok
 FROM (VALUES (2.0::float8, 30.0::float8), (30.0, 2.0)) AS v(alpha, beta),
      LATERAL (SELECT ROW(1.2, alpha, 1.4, beta, NULL, NULL, NULL, NULL)::engage.paretonbd AS mdl) m,
-     LATERAL pnbd_numeric(1.2, alpha, 1.4, beta, 3, 12, 40, 26) AS n;
+     LATERAL pnbd_numeric(1.2, alpha, 1.4, beta, 3, 12, 40, 26, :grid_step) AS n;
 
 -- Pareto/NBD P(X(t) = n) (Fader & Hardie 2006) against integration over the lifetime tau:
 -- (beta/(beta+t))^s NB(n; t) + int_0^t s beta^s (beta+tau)^-(s+1) NB(n; tau) d tau
-CREATE FUNCTION pnbd_pmf_numeric(r float8, alpha float8, s float8, beta float8, n integer, t float8)
+CREATE FUNCTION pnbd_pmf_numeric(r float8, alpha float8, s float8, beta float8, n integer, t float8, step integer)
 RETURNS float8 LANGUAGE sql AS $$
     WITH c AS (SELECT coalesce(sum(ln(r + k)) - sum(ln(k + 1.0)), 0) AS lc FROM generate_series(0, n - 1) AS k),
     nb AS (
         SELECT exp(greatest(ln(s) + s * ln(beta) - (s + 1) * ln(beta + tau)
                             + lc + r * ln(alpha / (alpha + tau)) + n * ln(tau / (alpha + tau)), -500)) AS f
-        FROM c, LATERAL (SELECT (i - 0.5) * t / 200000 AS tau FROM generate_series(1, 200000) AS i) g)
+        FROM c, LATERAL (SELECT (i - 0.5 * step) * t / 200000 AS tau FROM generate_series(step, 200000, step) AS i) g)
     SELECT (SELECT exp(s * ln(beta / (beta + t)) + lc + r * ln(alpha / (alpha + t)) + n * ln(t / (alpha + t))) FROM c)
-           + sum(f) * t / 200000
+           + sum(f) * t * step / 200000
     FROM nb
 $$;
 SELECT n, round(engage.prob_purchases(mdl, n, 39)::numeric, 6) AS p,
-       abs(engage.prob_purchases(mdl, n, 39) - pnbd_pmf_numeric(0.553, 10.578, 0.606, 11.669, n, 39)) < 1e-7 AS ok
-FROM (SELECT engage.paretonbd(0.553, 10.578, 0.606, 11.669) AS mdl) AS mm,
+       abs(engage.prob_purchases(mdl, n, 39) - pnbd_pmf_numeric(0.553, 10.578, 0.606, 11.669, n, 39, :grid_step)) < 1e-7 AS ok
+FROM (SELECT ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL, NULL)::engage.paretonbd AS mdl) AS mm,
      unnest(ARRAY[0, 1, 2, 5, 10]) AS n ORDER BY n;
 
 -- BG/NBD and MBG/NBD P(X(t) = n) (FHL eq. 8) against integration over (lambda, p):
 -- (1-p)^(n+m) Poisson(n; lambda t) + [n+m > 0] p (1-p)^(n+m-1) P(Poisson(lambda t) >= n), n <= 3
-CREATE FUNCTION bg_pmf_numeric(m integer, r float8, alpha float8, a float8, b float8, n integer, t float8)
+CREATE FUNCTION bg_pmf_numeric(m integer, r float8, alpha float8, a float8, b float8, n integer, t float8, step integer)
 RETURNS float8 LANGUAGE sql AS $$
     WITH g AS (
         SELECT exp(v) AS lam, 1 / (1 + exp(-w)) AS p,
                r * v - alpha * exp(v) - a * ln(1 + exp(-w)) - b * ln(1 + exp(w)) AS lprior,
                -ln(1 + exp(w)) AS l1p
-        FROM generate_series(-500, 30) AS i, LATERAL (SELECT i / 5.0::float8 AS v) s1,
-             generate_series(-90, 30) AS j, LATERAL (SELECT j / 2.5::float8 AS w) s2),
+        FROM generate_series(-500, 30, step) AS i, LATERAL (SELECT i / 5.0::float8 AS v) s1,
+             generate_series(-90, 30, step) AS j, LATERAL (SELECT j / 2.5::float8 AS w) s2),
     k AS (  -- P(Poisson(lambda t) < n) for n <= 3
         SELECT g.*, CASE WHEN n = 0 THEN 0
                          ELSE exp(greatest(-lam * t, -500)) * (1 + CASE WHEN n > 1 THEN lam * t ELSE 0 END
@@ -139,12 +149,12 @@ RETURNS float8 LANGUAGE sql AS $$
            / sum(exp(greatest(lprior, -500)))
     FROM k
 $$;
-SELECT n, round(engage.prob_purchases(engage.bgnbd(0.243, 4.414, 0.793, 2.426), n, 39)::numeric, 6) AS bgnbd,
-       abs(engage.prob_purchases(engage.bgnbd(0.243, 4.414, 0.793, 2.426), n, 39)
-           - bg_pmf_numeric(0, 0.243, 4.414, 0.793, 2.426, n, 39)) < 1e-7 AS bgnbd_ok,
-       round(engage.prob_purchases(engage.mbgnbd(0.525, 6.183, 0.891, 1.614), n, 39)::numeric, 6) AS mbgnbd,
-       abs(engage.prob_purchases(engage.mbgnbd(0.525, 6.183, 0.891, 1.614), n, 39)
-           - bg_pmf_numeric(1, 0.525, 6.183, 0.891, 1.614, n, 39)) < 1e-7 AS mbgnbd_ok
+SELECT n, round(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::engage.bgnbd, n, 39)::numeric, 6) AS bgnbd,
+       abs(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::engage.bgnbd, n, 39)
+           - bg_pmf_numeric(0, 0.243, 4.414, 0.793, 2.426, n, 39, :grid_step)) < 1e-7 AS bgnbd_ok,
+       round(engage.prob_purchases(ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL, NULL)::engage.mbgnbd, n, 39)::numeric, 6) AS mbgnbd,
+       abs(engage.prob_purchases(ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL, NULL)::engage.mbgnbd, n, 39)
+           - bg_pmf_numeric(1, 0.525, 6.183, 0.891, 1.614, n, 39, :grid_step)) < 1e-7 AS mbgnbd_ok
 FROM unnest(ARRAY[0, 1, 3]) AS n ORDER BY n;
 
 -- removable singularities: a = 1 (BG/NBD, MBG/NBD) and s = 1 (Pareto/NBD) are continuous

@@ -7,11 +7,18 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS engage;
 RESET client_min_messages;
 SET extra_float_digits = 3;
+-- make valgrind (ENGAGE_VALGRIND set) simulates 20,000 customers: expected/fit_plan_independence_1.out
+\getenv valgrind ENGAGE_VALGRIND
+\if :{?valgrind}
+\set customers 20000
+\else
+\set customers 200000
+\endif
 
 CREATE TABLE plan_customers AS
 SELECT i, frequency, least(round(recency::numeric, 1)::float8, age) AS recency, age,
        0.1::float8 + (i % 7) * 0.1::float8 AS weight
-FROM engage.bgnbd_simulate('(0.243,4.414,0.793,2.426,,,t,)', 200000, 38, 7)
+FROM engage.bgnbd_simulate('(0.243,4.414,0.793,2.426,,,t,)', :customers, 38, 7)
      WITH ORDINALITY AS s(frequency, recency, age, i);
 CREATE TABLE plan_shuffled AS SELECT * FROM plan_customers ORDER BY md5(i::text);
 CREATE TABLE plan_reversed AS SELECT * FROM plan_customers ORDER BY i DESC;

@@ -23,9 +23,16 @@ SELECT count(*) AS customers_not_starting_with_an_order
 FROM (SELECT DISTINCT ON (customer_id) customer_id, kind FROM gen ORDER BY customer_id, occurred_at) AS f
 WHERE kind <> 'order';
 
--- the shape of a larger sample (20,000 customers): kinds and channels in the stated proportions
-CREATE TEMP TABLE gen_big AS SELECT * FROM engage_gen.interactions(20000, 7);
-SELECT round(count(*) / 20000.0) AS rows_per_customer FROM gen_big;
+-- the shape of a larger sample (20,000 customers; 2,000 under make valgrind, with
+-- ENGAGE_VALGRIND set): kinds and channels in the stated proportions
+\getenv valgrind ENGAGE_VALGRIND
+\if :{?valgrind}
+\set big_customers 2000
+\else
+\set big_customers 20000
+\endif
+CREATE TEMP TABLE gen_big AS SELECT * FROM engage_gen.interactions(:big_customers, 7);
+SELECT round(count(*) / :big_customers.0) AS rows_per_customer FROM gen_big;
 SELECT kind, string_agg(DISTINCT channel, ',' ORDER BY channel) AS channels,
        round(count(*) FILTER (WHERE NOT first_event)::numeric / sum(count(*) FILTER (WHERE NOT first_event)) OVER (), 2) AS share_after_first
 FROM (SELECT *, row_number() OVER (PARTITION BY customer_id ORDER BY occurred_at) = 1 AS first_event FROM gen_big) AS g
