@@ -231,7 +231,7 @@ purchases_in(PG_FUNCTION_ARGS)
 						 errmsg("invalid input syntax for type engage.purchases: \"%s\"", str),
 						 errdetail("Expected ':' after a day.")));
 			s++;
-			d.amount = float8in_internal(s, &end, "engage.purchases", str);
+			d.amount = engage_float8in(s, &end, "engage.purchases", str);
 			s = end;
 			d.unpriced = 0;
 			if (*s == '?')
@@ -299,7 +299,7 @@ purchases_out(PG_FUNCTION_ARGS)
 		j2date(p->days[i].day + POSTGRES_EPOCH_JDATE, &y, &m, &d);
 		amount = float8out_internal(p->days[i].amount);
 		appendStringInfo(&buf, "%s%s%04d-%02d-%02d:%s%s", i > 0 ? "," : "",
-						 y < 0 ? "-" : "", Abs(y), m, d, amount,
+						 y < 0 ? "-" : "", abs(y), m, d, amount,
 						 p->days[i].unpriced ? "?" : "");
 		pfree(amount);
 	}
