@@ -9,14 +9,19 @@
 #   make test-pg18  the same against PostgreSQL 18, built once from source by test/pgbuild.sh
 #   make bench      benchmarks (test/bench), not part of make test
 #
-# PostgreSQL 15 to 18 are supported (src/pg_compat.h holds the differences). Every target takes
+# PostgreSQL 15 to 18 are supported (src/core/pg_compat.h holds the differences). Every target takes
 # PG_CONFIG=/path/to/bin/pg_config to use another installation than the pg_config on PATH
 # (Debian's 15): make test PG_CONFIG=$(bash test/pgbuild.sh 18)
 
 EXTENSION = engage
 EXTVERSION = 0.2.0
 MODULE_big = engage
-OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+# src/ by layer: core/ (argument checks, time, special functions, optimiser, exact sums),
+# behaviour/ (summaries, scores, lifecycle, activity, funnels, sequences, NPS), models/ (fit
+# samples, the buy-till-you-die models, spend, CLV, uncertainty, diagnostics); sql/ holds the
+# install script's sections.
+SRC_LAYERS = core behaviour models
+OBJS = $(patsubst %.c,%.o,$(sort $(foreach d,$(SRC_LAYERS),$(wildcard src/$(d)/*.c))))
 
 # The install script is assembled from its sections under src/sql/, in file-name order.
 DATA_built = src/engage--$(EXTVERSION).sql
@@ -24,7 +29,7 @@ DATA = $(wildcard src/engage--*--*.sql)
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 
-PG_CPPFLAGS = -Isrc
+PG_CPPFLAGS = $(foreach d,$(SRC_LAYERS),-Isrc/$(d))
 # -Wno-sign-compare, -Wno-unused-parameter: PostgreSQL's own headers (15 to 18: array.h; bufpage.h
 # and ilist.h, included by funcapi.h) compare signed with unsigned and leave parameters unused.
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter
@@ -39,7 +44,7 @@ include $(PGXS)
 
 # PGXS tracks no header dependencies: rebuild every object when any header changes (a struct
 # layout change in a shared header must not leave stale objects behind).
-$(OBJS): $(wildcard src/*.h)
+$(OBJS): $(foreach d,$(SRC_LAYERS),$(wildcard src/$(d)/*.h))
 
 # Nor does it notice a different PostgreSQL: src/.pg-build names the one the objects were built
 # against (rewritten when PG_CONFIG points elsewhere), so switching rebuilds everything.

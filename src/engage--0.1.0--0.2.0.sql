@@ -8,8 +8,8 @@
 -- calibration against holdout, tracking, P(alive) paths (src/sql/90_diagnostics.sql) ====
 
 -- model diagnostics -----------------------------------------------------------
--- The conditional distribution of future purchases (src/btyd_pmf.c) and the data behind
--- the usual checks of a fitted counting model (src/diagnostics.c): frequency/recency
+-- The conditional distribution of future purchases (src/models/btyd_pmf.c) and the data behind
+-- the usual checks of a fitted counting model (src/models/diagnostics.c): frequency/recency
 -- matrices, period transactions, calibration against holdout, tracking, P(alive) paths.
 
 CREATE FUNCTION @extschema@.prob_purchases(model @extschema@.bgnbd, n integer, t double precision,
@@ -360,7 +360,7 @@ $fixed$;
 -- ==== sequences: ClickHouse's sequenceMatch and sequenceCount (src/sql/45_sequence.sql) ====
 
 -- sequences ---------------------------------------------------------------------
--- ClickHouse's sequenceMatch and sequenceCount (src/sequence.c gives the pattern syntax and
+-- ClickHouse's sequenceMatch and sequenceCount (src/behaviour/sequence.c gives the pattern syntax and
 -- the matching).
 
 CREATE FUNCTION @extschema@.sequence_accum(state internal, pattern text, occurred_at timestamptz, conditions boolean[])
@@ -509,7 +509,7 @@ COMMENT ON FUNCTION @extschema@.sbg(double precision, double precision) IS 'a sB
 
 -- parameter uncertainty ------------------------------------------------------
 -- Standard errors, Wald intervals and information criteria of the fitted models
--- (src/uncertainty.c; the covariance is computed by the fit, src/btyd.c).
+-- (src/models/uncertainty.c; the covariance is computed by the fit, src/models/btyd.c).
 
 CREATE FUNCTION @extschema@.parameters(model @extschema@.bgnbd, level double precision DEFAULT 0.95)
 RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)

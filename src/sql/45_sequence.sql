@@ -1,5 +1,5 @@
 -- sequences ---------------------------------------------------------------------
--- ClickHouse's sequenceMatch and sequenceCount (src/sequence.c gives the pattern syntax and
+-- ClickHouse's sequenceMatch and sequenceCount (src/behaviour/sequence.c gives the pattern syntax and
 -- the matching).
 
 CREATE FUNCTION @extschema@.sequence_accum(state internal, pattern text, occurred_at timestamptz, conditions boolean[])

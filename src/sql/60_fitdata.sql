@@ -1,6 +1,6 @@
 -- fit samples -----------------------------------------------------------------
 -- The state of every model-fitting aggregate: the distinct input tuples with their summed
--- weights (src/fitdata.c).  Shared by all fit aggregates, and storable as engage.fitdata so
+-- weights (src/models/fitdata.c).  Shared by all fit aggregates, and storable as engage.fitdata so
 -- that partial samples can be shipped, merged and fitted later.
 
 CREATE FUNCTION @extschema@.fitdata_combine(internal, internal)

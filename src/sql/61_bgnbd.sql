@@ -1,5 +1,5 @@
 -- BG/NBD ----------------------------------------------------------------------
--- Fader, Hardie & Lee 2005, Counting your customers the easy way (src/bgnbd.c).
+-- Fader, Hardie & Lee 2005, Counting your customers the easy way (src/models/bgnbd.c).
 
 CREATE TYPE @extschema@.bgnbd AS (
     r double precision,

@@ -1,5 +1,5 @@
 -- MBG/NBD ---------------------------------------------------------------------
--- Batislam, Denizel & Filiztekin 2007 (src/bgnbd.c).
+-- Batislam, Denizel & Filiztekin 2007 (src/models/bgnbd.c).
 
 CREATE TYPE @extschema@.mbgnbd AS (
     r double precision,

@@ -1,5 +1,5 @@
 -- Pareto/NBD ------------------------------------------------------------------
--- Schmittlein, Morrison & Colombo 1987; Fader & Hardie 2005 note (src/paretonbd.c).
+-- Schmittlein, Morrison & Colombo 1987; Fader & Hardie 2005 note (src/models/paretonbd.c).
 
 CREATE TYPE @extschema@.paretonbd AS (
     r double precision,

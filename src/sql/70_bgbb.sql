@@ -1,7 +1,7 @@
 -- BG/BB ---------------------------------------------------------------------
 -- Fader, Hardie & Shang (2010), "Customer-base analysis in a discrete-time
 -- noncontractual setting", Marketing Science 29(6): repeat transactions at
--- discrete opportunities (src/bgbb.c gives the equations).
+-- discrete opportunities (src/models/bgbb.c gives the equations).
 
 CREATE TYPE @extschema@.bgbb AS (
     alpha double precision,

@@ -1,7 +1,7 @@
 -- Gamma-Gamma -----------------------------------------------------------------
 -- Fader, Hardie & Lee (2005), "RFM and CLV: using iso-value curves for
 -- customer base analysis", JMR 42(4); Fader & Hardie (2013), "The Gamma-Gamma
--- model of monetary value" (src/gammagamma.c gives the equations).
+-- model of monetary value" (src/models/gammagamma.c gives the equations).
 
 CREATE TYPE @extschema@.gammagamma AS (
     p double precision,

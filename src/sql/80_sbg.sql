@@ -1,7 +1,7 @@
 -- sBG -----------------------------------------------------------------------
 -- Fader & Hardie (2007), "How to project customer retention", Journal of
 -- Interactive Marketing 21(1); DERL from Fader & Hardie (2010), "Customer-base
--- valuation in a contractual setting", Marketing Science 29(1) (src/sbg.c).
+-- valuation in a contractual setting", Marketing Science 29(1) (src/models/sbg.c).
 
 CREATE TYPE @extschema@.sbg AS (
     alpha double precision,

@@ -1,7 +1,7 @@
 -- CLV -----------------------------------------------------------------------
 -- Discounted customer lifetime value from a counting model and the
 -- Gamma-Gamma spend model, with the convention of the lifetimes package
--- (src/clv.c gives the definition).
+-- (src/models/clv.c gives the definition).
 
 CREATE FUNCTION @extschema@.clv(model @extschema@.bgnbd, gg @extschema@.gammagamma,
     frequency double precision, recency double precision, age double precision, monetary double precision,

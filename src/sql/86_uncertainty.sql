@@ -1,6 +1,6 @@
 -- parameter uncertainty ------------------------------------------------------
 -- Standard errors, Wald intervals and information criteria of the fitted models
--- (src/uncertainty.c; the covariance is computed by the fit, src/btyd.c).
+-- (src/models/uncertainty.c; the covariance is computed by the fit, src/models/btyd.c).
 
 CREATE FUNCTION @extschema@.parameters(model @extschema@.bgnbd, level double precision DEFAULT 0.95)
 RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)

@@ -1,6 +1,6 @@
 -- model diagnostics -----------------------------------------------------------
--- The conditional distribution of future purchases (src/btyd_pmf.c) and the data behind
--- the usual checks of a fitted counting model (src/diagnostics.c): frequency/recency
+-- The conditional distribution of future purchases (src/models/btyd_pmf.c) and the data behind
+-- the usual checks of a fitted counting model (src/models/diagnostics.c): frequency/recency
 -- matrices, period transactions, calibration against holdout, tracking, P(alive) paths.
 
 CREATE FUNCTION @extschema@.prob_purchases(model @extschema@.bgnbd, n integer, t double precision,

@@ -3,7 +3,7 @@
 
 Writes test/data/precision/reference.csv (id, expression, reference, tolerance kind), read by
 sql/btyd_precision.sql.  Every reference is computed with mpmath at 1200 bits from the
-published closed forms (the papers cited in src/*.c), with the float8 arguments taken as the
+published closed forms (the papers cited in src/models/*.c), with the float8 arguments taken as the
 exact binary values PostgreSQL parses: sums such as alpha + T with alpha = 1e308 and T = 2,
 or 1e-300 + 1e308, are exact at that precision.  A reference above DBL_MAX is written as
 'overflow' (the function must raise 22003), one that does not exist (an infinite mean) as

@@ -11,7 +11,7 @@
  * for the counting models, up to twice that right after the arrays double;
  * the CDNOW sample (2,357 customers) takes ~150 kB.
  *
- * Weights are summed exactly (src/exactsum.h) and each tuple's sum is
+ * Weights are summed exactly (src/core/exactsum.h) and each tuple's sum is
  * rounded once, so the weights, and everything computed from them in value
  * order (the total, the fits), do not depend on the order of the rows or on
  * the plan, to the last bit.  Every weight and the total are finite: an
@@ -27,7 +27,7 @@
  *	 that partial states of a parallel plan combine exactly):
  *	   ntuples * (k doubles, int32 ncomponents, int32 pad, the components).
  *
- * SQL level (src/fitdata.c): fitdata_combine(internal, internal),
+ * SQL level (src/models/fitdata.c): fitdata_combine(internal, internal),
  * fitdata_serialize(internal), fitdata_deserialize(bytea, internal), shared
  * by every fit aggregate; the type engage.fitdata with in/out/send/recv; the
  * aggregates engage.fitdata(...) and engage.fitdata_merge(engage.fitdata).

@@ -3,8 +3,8 @@
  * diagnostics.h
  *	  The counting models (BG/NBD, MBG/NBD, Pareto/NBD) behind one switch,
  *	  for the functions that work the same for all three: the conditional
- *	  distribution of future purchases (src/btyd_pmf.c) and the model
- *	  diagnostics (src/diagnostics.c).
+ *	  distribution of future purchases (src/models/btyd_pmf.c) and the model
+ *	  diagnostics (src/models/diagnostics.c).
  *
  * Time is in the units of the model's summaries; x = frequency,
  * t_x = recency, T = age.  Arguments are not checked here (callers use
@@ -52,7 +52,7 @@ extern double btyd_family_prob_new(BtydFamily f, const double *params, int n,
 
 /*
  * P(X(T, T + t) = n | x, t_x, T) given the customer's P(alive): see
- * src/btyd_pmf.c.
+ * src/models/btyd_pmf.c.
  */
 extern double btyd_family_prob_given(BtydFamily f, const double *params,
 									 double alive, int n, double t, double x,
