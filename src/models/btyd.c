@@ -17,6 +17,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -30,6 +31,7 @@
 
 PG_FUNCTION_INFO_V1(btyd_fit_accum);
 PG_FUNCTION_INFO_V1(btyd_fit_accum_rfm);
+PG_FUNCTION_INFO_V1(btyd_fit_accum_cov);
 
 /*
  * |log(parameter)| beyond this (above 3.3e6 or below 3e-7) counts as running
@@ -49,6 +51,22 @@ PG_FUNCTION_INFO_V1(btyd_fit_accum_rfm);
 
 /* What a fit's WARNING hints when it did not converge. */
 #define NOT_CONVERGED_HINT "Fit more customers or pass a penalizer; scoring functions reject a model that did not converge."
+
+/*
+ * Errors 22023 when the model composite of null bitmap bits has a coefficient
+ * attribute (any attribute after covariance) that is not NULL: scoring it
+ * needs the customer's covariates.
+ */
+static void
+ensure_no_covariates(const bits8 *bits, uint16 infomask, int natts, int nparams)
+{
+	for (int i = nparams + BTYD_MODEL_EXTRA_ATTS; i < natts; i++)
+		if (!((infomask & HEAP_HASNULL) && att_isnull(i, bits)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("model has covariates"),
+					 errhint("Use the form of the function that takes the customer's covariate vectors as its last arguments, e.g. engage.p_alive(model, frequency, recency, age, purchase_covariates, dropout_covariates).")));
+}
 
 /*
  * Errors 22023 when the model composite at base (header fields as read by
@@ -95,7 +113,7 @@ ensure_converged(const char *base, uint16 infomask, int natts, uint8 hoff,
  */
 static void
 read_params(Datum d, int nparams, const char *const *names, double *params,
-			bool need_converged)
+			bool need_converged, bool allow_covariates)
 {
 	struct varlena *v = (struct varlena *) DatumGetPointer(d);
 	const char *base;
@@ -136,6 +154,8 @@ read_params(Datum d, int nparams, const char *const *names, double *params,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("model parameter %s must be a positive finite number", names[i])));
 	}
+	if (!allow_covariates)
+		ensure_no_covariates(bits, infomask, infomask2 & HEAP_NATTS_MASK, nparams);
 	if (need_converged)
 		ensure_converged(base, infomask, infomask2 & HEAP_NATTS_MASK, hoff,
 						 nparams, names, params);
@@ -144,13 +164,228 @@ read_params(Datum d, int nparams, const char *const *names, double *params,
 void
 btyd_read_model(Datum d, int nparams, const char *const *names, double *params)
 {
-	read_params(d, nparams, names, params, true);
+	read_params(d, nparams, names, params, true, false);
 }
 
 void
 btyd_read_model_any(Datum d, int nparams, const char *const *names, double *params)
 {
-	read_params(d, nparams, names, params, false);
+	read_params(d, nparams, names, params, false, false);
+}
+
+/*
+ * The coefficient array d (attribute name) into out, at most
+ * BTYD_MAX_COVARIATES finite numbers without NULLs; returns their number.
+ */
+static int
+read_coefficient_array(Datum d, const char *name, double *out)
+{
+	ArrayType  *arr = DatumGetArrayTypeP(d);
+	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+
+	if (ARR_ELEMTYPE(arr) != FLOAT8OID || ARR_HASNULL(arr) || ARR_NDIM(arr) > 1 ||
+		n > BTYD_MAX_COVARIATES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model %s must be a list of at most %d numbers without nulls",
+						name, BTYD_MAX_COVARIATES)));
+	memcpy(out, ARR_DATA_PTR(arr), sizeof(double) * n);
+	for (int i = 0; i < n; i++)
+		if (!isfinite(out[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("model %s must be finite", name)));
+	return n;
+}
+
+void
+btyd_read_model_coef(Datum d, int nparams, const char *const *names, double *params,
+					 BtydCoefficients *coef, bool need_converged)
+{
+	HeapTupleHeader tup;
+	int			natts;
+
+	read_params(d, nparams, names, params, need_converged, true);
+	coef->npurchase = coef->ndropout = 0;
+	tup = DatumGetHeapTupleHeader(d);
+	natts = HeapTupleHeaderGetNatts(tup);
+	if (natts <= nparams + BTYD_MODEL_EXTRA_ATTS)
+		return;
+	for (int j = 0; j < BTYD_MODEL_COEF_ATTS && nparams + BTYD_MODEL_EXTRA_ATTS + j < natts; j++)
+	{
+		bool		isnull;
+		Datum		a = GetAttributeByNum(tup, nparams + BTYD_MODEL_EXTRA_ATTS + j + 1, &isnull);
+
+		if (isnull)
+			continue;
+		if (j == 0)
+			coef->npurchase = read_coefficient_array(a, "purchase_coefficients", coef->purchase);
+		else
+			coef->ndropout = read_coefficient_array(a, "dropout_coefficients", coef->dropout);
+	}
+}
+
+/*
+ * One covariate vector argument into out; returns its length, after
+ * checking it is expected long (what: "purchase" or "dropout").
+ */
+static void
+getarg_covariate_vector(FunctionCallInfo fcinfo, int argno, int expected,
+						const char *what, double *out)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
+	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s_covariates must be one-dimensional", what)));
+	if (n != expected)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg_plural("%s_covariates must have %d element, got %d",
+							   "%s_covariates must have %d elements, got %d",
+							   expected, what, expected, n),
+				 errdetail_plural("The model has %d %s coefficient.",
+								  "The model has %d %s coefficients.",
+								  expected, expected, what)));
+	if (ARR_HASNULL(arr))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s_covariates must not contain nulls", what)));
+	Assert(ARR_ELEMTYPE(arr) == FLOAT8OID);
+	memcpy(out, ARR_DATA_PTR(arr), sizeof(double) * n);
+	for (int i = 0; i < n; i++)
+		ensure_finite(out[i], what[0] == 'p' ? "purchase covariate" : "dropout covariate");
+}
+
+void
+btyd_getarg_covariates(FunctionCallInfo fcinfo, int argp, int argd,
+					   const BtydCoefficients *coef, BtydCovariates *cv)
+{
+	getarg_covariate_vector(fcinfo, argp, coef->npurchase, "purchase", cv->purchase);
+	getarg_covariate_vector(fcinfo, argd, coef->ndropout, "dropout", cv->dropout);
+}
+
+/* exp(sign * b'v) of n values. */
+static inline double
+covariate_factor(double sign, const double *b, const double *v, int n)
+{
+	double		eta = 0.0;
+
+	for (int k = 0; k < n; k++)
+		eta += b[k] * v[k];
+	return exp(sign * eta);
+}
+
+/* params[j] * factor, or 22003 when it leaves the positive finite numbers. */
+static inline double
+scaled_param(double param, double factor)
+{
+	double		v = param * factor;
+
+	if (!(v > 0) || isinf(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("a customer's model parameter is out of range"),
+				 errdetail("The covariates scale a parameter of %g by %g.", param, factor)));
+	return v;
+}
+
+void
+btyd_customer_params(const BtydCovariateMap *map, int nparams, const double *params,
+					 const BtydCoefficients *coef, const double *xp, const double *xd,
+					 double *p_i)
+{
+	memcpy(p_i, params, sizeof(double) * nparams);
+	if (coef->npurchase > 0)
+	{
+		double		f = covariate_factor(map->purchase_sign, coef->purchase, xp, coef->npurchase);
+
+		p_i[map->purchase_param] = scaled_param(params[map->purchase_param], f);
+	}
+	if (coef->ndropout > 0)
+	{
+		double		f = covariate_factor(map->dropout_sign, coef->dropout, xd, coef->ndropout);
+
+		for (int j = 0; j < 2; j++)
+			if (map->dropout_params[j] >= 0)
+				p_i[map->dropout_params[j]] = scaled_param(params[map->dropout_params[j]], f);
+	}
+}
+
+void
+btyd_getarg_customer_model(FunctionCallInfo fcinfo, int argno, int argp, int argd,
+						   int nparams, const char *const *names,
+						   const BtydCovariateMap *map, double *p_i)
+{
+	double		params[BTYD_MAX_PARAMS];
+	BtydCoefficients coef;
+	BtydCovariates cv;
+
+	btyd_read_model_coef(PG_GETARG_DATUM(argno), nparams, names, params, &coef, true);
+	btyd_getarg_covariates(fcinfo, argp, argd, &coef, &cv);
+	btyd_customer_params(map, nparams, params, &coef, cv.purchase, cv.dropout, p_i);
+}
+
+void
+btyd_coefficients_of(const double *params, int nparams, int npurchase, int ndropout,
+					 BtydCoefficients *coef)
+{
+	coef->npurchase = npurchase;
+	coef->ndropout = ndropout;
+	memcpy(coef->purchase, params + nparams, sizeof(double) * npurchase);
+	memcpy(coef->dropout, params + nparams + npurchase, sizeof(double) * ndropout);
+}
+
+/*
+ * d p_i[j] / d params[j] = p_i[j] / params[j] for a scaled parameter, and
+ * d p_i[j] / d b_k = sign p_i[j] v_k for its coefficients b.
+ */
+void
+btyd_add_customer_gradient(const BtydCovariateMap *map, int nparams, const double *params,
+						   const BtydCoefficients *coef, const double *xp, const double *xd,
+						   const double *p_i, double w, const double *g_i, double *grad)
+{
+	double	   *gp = grad + nparams;
+	double	   *gd = gp + coef->npurchase;
+	double		sp = 0.0,
+				sd = 0.0;
+
+	for (int j = 0; j < nparams; j++)
+		grad[j] += w * (p_i[j] == params[j] ? g_i[j] : g_i[j] * (p_i[j] / params[j]));
+	if (coef->npurchase > 0)
+		sp = map->purchase_sign * g_i[map->purchase_param] * p_i[map->purchase_param];
+	if (coef->ndropout > 0)
+		for (int j = 0; j < 2; j++)
+			if (map->dropout_params[j] >= 0)
+				sd += map->dropout_sign * g_i[map->dropout_params[j]] * p_i[map->dropout_params[j]];
+	for (int k = 0; k < coef->npurchase; k++)
+		gp[k] += w * sp * xp[k];
+	for (int k = 0; k < coef->ndropout; k++)
+		gd[k] += w * sd * xd[k];
+}
+
+/* Whether v is a whole number of covariates (0 .. BTYD_MAX_COVARIATES). */
+static inline bool
+is_covariate_count(double v)
+{
+	return v >= 0 && v <= BTYD_MAX_COVARIATES && v == floor(v);
+}
+
+/*
+ * Options that are not whole numbers of covariates (a stored sample of
+ * another kind, or a corrupt one) give -1, which the callers reject.
+ */
+void
+btyd_sample_covariates(const FitData *fd, int *npurchase, int *ndropout)
+{
+	*npurchase = *ndropout = 0;
+	if (fd->nopts == 3)
+	{
+		*npurchase = is_covariate_count(fd->opts[1]) ? (int) fd->opts[1] : -1;
+		*ndropout = is_covariate_count(fd->opts[2]) ? (int) fd->opts[2] : -1;
+	}
 }
 
 void
@@ -171,31 +406,54 @@ btyd_check_summary(double x, double tx, double T)
 }
 
 /*
- * The nparams x nparams covariance matrix cov (row-major) as a 2-D double
- * precision array.
+ * The n x n covariance matrix cov (row-major) as a 2-D double precision
+ * array.
  */
 static Datum
-covariance_array(const double *cov, int nparams)
+covariance_array(const double *cov, int n)
 {
-	Datum		elems[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
-	int			dims[2] = {nparams, nparams};
+	Datum		elems[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
+	int			dims[2] = {n, n};
 	int			lbs[2] = {1, 1};
 
-	for (int i = 0; i < nparams * nparams; i++)
+	for (int i = 0; i < n * n; i++)
 		elems[i] = Float8GetDatum(cov[i]);
 	return PointerGetDatum(construct_md_array(elems, NULL, 2, dims, lbs, FLOAT8OID,
 											  sizeof(float8), FLOAT8PASSBYVAL,
 											  TYPALIGN_DOUBLE));
 }
 
+/* n coefficients as a 1-D double precision array (empty when n = 0). */
+static Datum
+coefficient_array(const double *b, int n)
+{
+	Datum		elems[BTYD_MAX_COVARIATES];
+
+	for (int i = 0; i < n; i++)
+		elems[i] = Float8GetDatum(b[i]);
+	return PointerGetDatum(construct_array(elems, n, FLOAT8OID, sizeof(float8),
+										   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
 Datum
 btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 				double loglik, double customers, bool converged, const double *cov)
 {
+	return btyd_make_model_coef(fcinfo, params, nparams, 0, 0, loglik, customers,
+								converged, cov);
+}
+
+Datum
+btyd_make_model_coef(FunctionCallInfo fcinfo, const double *params, int nparams,
+					 int npurchase, int ndropout, double loglik, double customers,
+					 bool converged, const double *cov)
+{
 	TupleDesc	desc;
-	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS];
-	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS] = {0};
+	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS];
+	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS] = {0};
 	bool		has_covariance;
+	int			ncoef_atts;
+	int			n = nparams + npurchase + ndropout;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
@@ -203,16 +461,23 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 				 errmsg("function returning a model called in a context that cannot accept it")));
 
 	/*
-	 * The layout of 0.2.0 ends with covariance; 0.1.0's (still installed
-	 * until ALTER EXTENSION engage UPDATE) has none.
+	 * The layout of 0.2.0 ends with covariance and, for models that take
+	 * covariates, their coefficient arrays; 0.1.0's (still installed until
+	 * ALTER EXTENSION engage UPDATE) has neither.
 	 */
-	has_covariance = desc->natts == nparams + BTYD_MODEL_EXTRA_ATTS &&
+	ncoef_atts = desc->natts - nparams - BTYD_MODEL_EXTRA_ATTS;
+	has_covariance = ncoef_atts >= 0 && ncoef_atts <= BTYD_MODEL_COEF_ATTS &&
 		TupleDescAttr(desc, nparams + 3)->atttypid == FLOAT8ARRAYOID;
 	if (!has_covariance && desc->natts != nparams + 3)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the model type has %d attributes, expected %d",
 						desc->natts, nparams + BTYD_MODEL_EXTRA_ATTS),
+				 errhint("The extension's SQL objects do not match its library: run ALTER EXTENSION engage UPDATE.")));
+	if (npurchase + ndropout > 0 && (!has_covariance || ncoef_atts < 2))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the model type has no coefficient attributes"),
 				 errhint("The extension's SQL objects do not match its library: run ALTER EXTENSION engage UPDATE.")));
 	desc = BlessTupleDesc(desc);
 	for (int i = 0; i < nparams; i++)
@@ -224,7 +489,15 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 	{
 		nulls[nparams + 3] = cov == NULL;
 		if (cov != NULL)
-			values[nparams + 3] = covariance_array(cov, nparams);
+			values[nparams + 3] = covariance_array(cov, n);
+		for (int j = 0; j < ncoef_atts; j++)
+			nulls[nparams + BTYD_MODEL_EXTRA_ATTS + j] = true;
+		if (npurchase + ndropout > 0)
+		{
+			nulls[nparams + 4] = nulls[nparams + 5] = false;
+			values[nparams + 4] = coefficient_array(params + nparams, npurchase);
+			values[nparams + 5] = coefficient_array(params + nparams + npurchase, ndropout);
+		}
 	}
 	return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
 }
@@ -421,71 +694,104 @@ btyd_state_penalizer(const FitData *fd)
 	return fd->nopts > 0 ? fd->opts[0] : 0.0;
 }
 
-/* The objective handed to the optimiser, over log-parameters. */
+/*
+ * The objective handed to the optimiser: over log-parameters, and over the
+ * coefficients themselves (after the nparams parameters) in a fit with
+ * covariates.
+ */
 typedef struct FitProblem
 {
 	const BtydModelSpec *spec;
 	const FitData *fd;
 	double		total_weight;
 	double		penalizer;
+	int			n;				/* parameters and coefficients */
 } FitProblem;
 
+/*
+ * What is penalised: the coefficients in a fit with covariates (as CLVTools'
+ * reg.lambdas), else every parameter (as lifetimes' penalizer_coef).
+ */
+static inline bool
+is_penalised(const FitProblem *fp, int i)
+{
+	return fp->n == fp->spec->nparams || i >= fp->spec->nparams;
+}
+
+/* The natural value of coordinate i of the search. */
+static inline double
+natural_of(const FitProblem *fp, int i, double u)
+{
+	return i < fp->spec->nparams ? exp(u) : u;
+}
+
 static double
-fit_objective(const double *logp, double *grad, void *arg)
+fit_objective(const double *u, double *grad, void *arg)
 {
 	FitProblem *fp = (FitProblem *) arg;
-	int			n = fp->spec->nparams;
-	double		params[BTYD_MAX_PARAMS] = {0};
-	double		g[BTYD_MAX_PARAMS] = {0};
+	int			n = fp->n;
+	double		params[BTYD_MAX_FIT_PARAMS] = {0};
+	double		g[BTYD_MAX_FIT_PARAMS] = {0};
 	double		value;
 
 	for (int i = 0; i < n; i++)
 	{
-		params[i] = exp(logp[i]);
-		if (!(params[i] > 0) || isinf(params[i]))
+		params[i] = natural_of(fp, i, u[i]);
+		if (i < fp->spec->nparams && (!(params[i] > 0) || isinf(params[i])))
 			return INFINITY;
 	}
 	value = -fp->spec->loglik(params, fp->fd, grad ? g : NULL) / fp->total_weight;
 	for (int i = 0; i < n; i++)
 	{
-		value += fp->penalizer * params[i] * params[i];
+		double		pen = is_penalised(fp, i) ? fp->penalizer : 0.0;
+		double		jac = i < fp->spec->nparams ? params[i] : 1.0;
+
+		value += pen * params[i] * params[i];
 		if (grad)
-			grad[i] = (-g[i] / fp->total_weight + 2.0 * fp->penalizer * params[i]) * params[i];
+			grad[i] = (-g[i] / fp->total_weight + 2.0 * pen * params[i]) * jac;
 	}
 	return value;
 }
 
 /*
- * The covariance of the fitted parameters params (= exp(logp)) into cov
+ * The covariance of the fitted parameters and coefficients params into cov
  * (row-major): the inverse of the observed information, the Hessian of the
- * total penalised negative log-likelihood -sum_i w_i LL_i + W penalizer
- * sum_j theta_j^2 (W = sum_i w_i) at the optimum.  It is differenced in
- * log-parameter space, where the objective's Hessian is
- * J H J + diag(theta_j dF/dtheta_j), J = diag(theta): removing the gradient
- * term and inverting gives J^-1 H^-1 J^-1, so Cov = J (J H J)^-1 J.
- * llgrad is the gradient of sum_i w_i LL_i at params.  Costs nparams
- * gradient evaluations.  Returns -1, or the index of a parameter the data do
- * not determine (the information is not positive definite; cov is then not
- * set), or nparams when a gradient was not finite.
+ * total penalised negative log-likelihood -sum_i w_i LL_i + W penalty
+ * (W = sum_i w_i) at the optimum.  It is differenced in the search's
+ * coordinates u (log theta for a parameter theta, the coefficient itself),
+ * where the objective's Hessian is J H J + diag(theta_j dF/dtheta_j) over
+ * the parameters, J = diag(theta, 1): removing the gradient term and
+ * inverting gives J^-1 H^-1 J^-1, so Cov = J (J H J)^-1 J.  llgrad is the
+ * gradient of sum_i w_i LL_i at params.  Costs n gradient evaluations.
+ * Returns -1, or the index of a parameter the data do not determine (the
+ * information is not positive definite; cov is then not set), or n when a
+ * gradient was not finite.
  */
 static int
-fit_covariance(FitProblem *fp, const double *logp, const double *params,
+fit_covariance(FitProblem *fp, const double *u, const double *params,
 			   const double *llgrad, double *cov)
 {
-	int			n = fp->spec->nparams;
-	double		g0[BTYD_MAX_PARAMS];
-	double		info[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
-	double		inv[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
+	int			n = fp->n;
+	double		g0[BTYD_MAX_FIT_PARAMS];
+	double		jac[BTYD_MAX_FIT_PARAMS];
+	double		info[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
+	double		inv[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
 	int			bad;
 
-	/* the gradient of fit_objective at logp */
+	/* the gradient of fit_objective at u */
 	for (int i = 0; i < n; i++)
-		g0[i] = (-llgrad[i] / fp->total_weight + 2.0 * fp->penalizer * params[i]) * params[i];
-	if (!optim_hessian(fit_objective, fp, logp, n, HESSIAN_LOG_STEP, g0, info))
+	{
+		double		pen = is_penalised(fp, i) ? fp->penalizer : 0.0;
+
+		jac[i] = i < fp->spec->nparams ? params[i] : 1.0;
+		g0[i] = (-llgrad[i] / fp->total_weight + 2.0 * pen * params[i]) * jac[i];
+	}
+	if (!optim_hessian(fit_objective, fp, u, n, HESSIAN_LOG_STEP, g0, info))
 		return n;
 	for (int i = 0; i < n; i++)
 	{
-		info[i * n + i] -= g0[i];
+		if (i < fp->spec->nparams)
+			info[i * n + i] -= g0[i];
 		for (int j = 0; j < n; j++)
 			info[i * n + j] *= fp->total_weight;	/* the mean to the total */
 	}
@@ -494,27 +800,102 @@ fit_covariance(FitProblem *fp, const double *logp, const double *params,
 		return bad;
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j <= i; j++)
-			cov[i * n + j] = cov[j * n + i] = params[i] * inv[i * n + j] * params[j];
+			cov[i * n + j] = cov[j * n + i] = jac[i] * inv[i * n + j] * jac[j];
 	return -1;
+}
+
+/*
+ * The name of coordinate i of a fit with npurchase purchase coefficients
+ * (e.g. "alpha", "purchase[2]", "dropout[1]"), in a static buffer.
+ */
+static const char *
+fit_param_name(const BtydModelSpec *spec, int npurchase, int i)
+{
+	static char buf[32];
+
+	if (i < spec->nparams)
+		return spec->names[i];
+	if (i < spec->nparams + npurchase)
+		snprintf(buf, sizeof(buf), "purchase[%d]", i - spec->nparams + 1);
+	else
+		snprintf(buf, sizeof(buf), "dropout[%d]", i - spec->nparams - npurchase + 1);
+	return buf;
+}
+
+/*
+ * A coefficient beyond this in size scales a rate by more than e^15, or a
+ * parameter whose standard error on the log scale is above this many units
+ * (its 95% interval spans a factor beyond e^(2 1.96 MAX_LOG_SE) = 1e5): the
+ * data do not determine it, e.g. BG/NBD's a and b running off together.
+ */
+#define MAX_ABS_COEFFICIENT 15.0
+#define MAX_LOG_STD_ERROR 3.0
+
+/* What a covariate fit's WARNING hints when the data do not determine it. */
+#define NOT_IDENTIFIED_HINT "Pass a penalizer (it shrinks the coefficients towards 0), fit fewer covariates, or fit a longer calibration period; scoring functions reject a model that did not converge."
+
+/*
+ * In a fit with covariates (n > nparams), the parameters the data do not
+ * determine: coefficients running off, parameters with huge standard errors
+ * (cov, NULL when unknown).  Appends their description to detail; returns
+ * whether there is any.
+ */
+static bool
+fit_runs_off(const FitProblem *fp, const double *params, const double *cov,
+			 int npurchase, StringInfo detail)
+{
+	int			n = fp->n;
+
+	for (int i = 0; i < n; i++)
+	{
+		double		se_log = cov == NULL ? 0.0 :
+			sqrt(cov[i * n + i]) / (i < fp->spec->nparams ? params[i] : 1.0);
+
+		if ((i >= fp->spec->nparams && fabs(params[i]) > MAX_ABS_COEFFICIENT) ||
+			(i < fp->spec->nparams && se_log > MAX_LOG_STD_ERROR))
+			appendStringInfo(detail, "%s%s = %g (standard error %g)",
+							 detail->len > 0 ? ", " : "",
+							 fit_param_name(fp->spec, npurchase, i), params[i],
+							 cov == NULL ? NAN : sqrt(cov[i * n + i]));
+	}
+	return detail->len > 0;
 }
 
 Datum
 btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				const FitData *fd, double penalizer)
 {
-	FitProblem	fp = {spec, fd, 0.0, penalizer};
-	double		logp[BTYD_MAX_PARAMS] = {0};
-	double		params[BTYD_MAX_PARAMS] = {0};
-	double		cov[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
-	double		llgrad[BTYD_MAX_PARAMS] = {0};
+	FitProblem	fp = {spec, fd, 0.0, penalizer, spec->nparams};
+	double		u[BTYD_MAX_FIT_PARAMS] = {0};
+	double		params[BTYD_MAX_FIT_PARAMS] = {0};
+	double		cov[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
+	double		llgrad[BTYD_MAX_FIT_PARAMS] = {0};
 	double		loglik;
 	bool		repeat = false;
 	int			undetermined;
+	int			npurchase,
+				ndropout;
+	int			n;
+	int			nrunoff;
 	OptimResult res;
+	StringInfoData detail;
+	StringInfoData values;
 
 	ensure_nonnegative(penalizer, "penalizer");
 	if (fd == NULL || fd->ntuples == 0)
 		return (Datum) 0;
+	btyd_sample_covariates(fd, &npurchase, &ndropout);
+	if (npurchase < 0 || ndropout < 0 ||
+		(npurchase + ndropout > 0 && fd->k != 3 + npurchase + ndropout))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s needs a sample of (frequency, recency, age [, purchase_covariates, dropout_covariates])",
+						spec->name)));
+	if (npurchase + ndropout > 0 && spec->covariates == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s does not take covariates", spec->name)));
+	n = fp.n = spec->nparams + npurchase + ndropout;
 	/* a canonical order makes the result independent of the plan */
 	fd = fitdata_sorted_copy(CurrentMemoryContext, fd);
 	fp.fd = fd;
@@ -526,10 +907,10 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot fit %s: no customer made a repeat purchase", spec->name),
 				 errdetail("The likelihood has no interior maximum when every frequency is 0, penalized or not.")));
-	res = optim_minimize(fit_objective, spec->has_gradient, &fp, logp, spec->nparams,
+	res = optim_minimize(fit_objective, spec->has_gradient, &fp, u, n,
 						 SEARCH_LOG_PARAM_BOUND);
-	for (int i = 0; i < spec->nparams; i++)
-		params[i] = exp(logp[i]);
+	for (int i = 0; i < n; i++)
+		params[i] = natural_of(&fp, i, u[i]);
 	/* the gradient at the optimum starts the Hessian */
 	loglik = spec->loglik(params, fd, spec->has_gradient ? llgrad : NULL);
 	if (!isfinite(loglik))
@@ -540,19 +921,38 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				 errhint("Check the summaries, or pass a smaller penalizer.")));
 	if (!isfinite(res.value))
 		res.converged = false;
+	/* parameters running off to 0 or infinity: the data do not determine them */
+	initStringInfo(&detail);
+	initStringInfo(&values);
+	nrunoff = 0;
 	for (int i = 0; i < spec->nparams; i++)
 	{
-		/* a parameter running off to 0 or infinity: the data do not determine it */
-		if (fabs(logp[i]) > MAX_ABS_LOG_PARAM)
-		{
-			ereport(WARNING,
-					(errmsg("%s fit did not converge", spec->name),
-					 errdetail("Parameter %s runs off to %g after %d likelihood evaluations: the data do not determine the model.",
-							   spec->names[i], params[i], res.evaluations),
-					 errhint(NOT_CONVERGED_HINT)));
-			return btyd_make_model(fcinfo, params, spec->nparams, loglik,
-								   fp.total_weight, false, NULL);
-		}
+		if (fabs(u[i]) <= MAX_ABS_LOG_PARAM)
+			continue;
+		appendStringInfo(&detail, "%s%s", nrunoff > 0 ? ", " : "", spec->names[i]);
+		appendStringInfo(&values, "%s%g", nrunoff > 0 ? ", " : "", params[i]);
+		nrunoff++;
+	}
+	if (nrunoff > 0)
+	{
+		ereport(WARNING,
+				(errmsg("%s fit did not converge", spec->name),
+				 errdetail_plural("Parameter %s runs off to %s after %d likelihood evaluations: the data do not determine the model.",
+								  "Parameters %s run off to %s after %d likelihood evaluations: the data do not determine the model.",
+								  nrunoff, detail.data, values.data, res.evaluations),
+				 errhint(n > spec->nparams ? NOT_IDENTIFIED_HINT : NOT_CONVERGED_HINT)));
+		return btyd_make_model_coef(fcinfo, params, spec->nparams, npurchase, ndropout,
+									loglik, fp.total_weight, false, NULL);
+	}
+	resetStringInfo(&detail);
+	if (n > spec->nparams && fit_runs_off(&fp, params, NULL, npurchase, &detail))
+	{
+		ereport(WARNING,
+				(errmsg("%s fit did not converge", spec->name),
+				 errdetail("The data do not determine %s.", detail.data),
+				 errhint(NOT_IDENTIFIED_HINT)));
+		return btyd_make_model_coef(fcinfo, params, spec->nparams, npurchase, ndropout,
+									loglik, fp.total_weight, false, NULL);
 	}
 	if (!res.converged)
 	{
@@ -560,23 +960,44 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				(errmsg("%s fit did not converge", spec->name),
 				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
 						   res.iterations, res.evaluations),
-				 errhint(NOT_CONVERGED_HINT)));
-		return btyd_make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight,
-							   false, NULL);
+				 errhint(n > spec->nparams ? NOT_IDENTIFIED_HINT : NOT_CONVERGED_HINT)));
+		return btyd_make_model_coef(fcinfo, params, spec->nparams, npurchase, ndropout,
+									loglik, fp.total_weight, false, NULL);
 	}
-	undetermined = spec->has_gradient ?
-		fit_covariance(&fp, logp, params, llgrad, cov) : spec->nparams;
+	undetermined = spec->has_gradient ? fit_covariance(&fp, u, params, llgrad, cov) : n;
 	elog(DEBUG1, "%s fit converged: %d iterations, %d likelihood evaluations, then %d for the covariance",
-		 spec->name, res.iterations, res.evaluations, spec->nparams);
+		 spec->name, res.iterations, res.evaluations, n);
+	if (n > spec->nparams && undetermined >= 0 && undetermined < n)
+	{
+		/* with covariates, a parameter the data do not determine fails the fit */
+		ereport(WARNING,
+				(errmsg("%s fit did not converge", spec->name),
+				 errdetail("The observed information is not positive definite: the data do not determine %s (given those before it).",
+						   fit_param_name(spec, npurchase, undetermined)),
+				 errhint(NOT_IDENTIFIED_HINT)));
+		return btyd_make_model_coef(fcinfo, params, spec->nparams, npurchase, ndropout,
+									loglik, fp.total_weight, false, NULL);
+	}
+	if (n > spec->nparams && undetermined < 0 &&
+		fit_runs_off(&fp, params, cov, npurchase, &detail))
+	{
+		ereport(WARNING,
+				(errmsg("%s fit did not converge", spec->name),
+				 errdetail("The data do not determine %s.", detail.data),
+				 errhint(NOT_IDENTIFIED_HINT)));
+		return btyd_make_model_coef(fcinfo, params, spec->nparams, npurchase, ndropout,
+									loglik, fp.total_weight, false, cov);
+	}
 	if (undetermined >= 0)
 		ereport(WARNING,
 				(errmsg("%s fit: the covariance of the parameters is unknown", spec->name),
-				 undetermined < spec->nparams ?
+				 undetermined < n ?
 				 errdetail("The observed information is not positive definite: the data do not determine parameter %s (given those before it).",
 						   spec->names[undetermined]) :
 				 errdetail("The gradient of the log-likelihood is not finite next to the optimum.")));
-	return btyd_make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight,
-						   true, undetermined >= 0 ? NULL : cov);
+	return btyd_make_model_coef(fcinfo, params, spec->nparams, npurchase, ndropout,
+								loglik, fp.total_weight, true,
+								undetermined >= 0 ? NULL : cov);
 }
 
 Datum
@@ -598,11 +1019,16 @@ btyd_fit_stored(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 {
 	FitData    *fd = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0));
 	double		pen = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : btyd_state_penalizer(fd);
+	int			npurchase,
+				ndropout;
 
-	if (fd->k != 3)
+	btyd_sample_covariates(fd, &npurchase, &ndropout);
+	if (npurchase < 0 || ndropout < 0 || npurchase > BTYD_MAX_COVARIATES ||
+		ndropout > BTYD_MAX_COVARIATES || fd->k != 3 + npurchase + ndropout)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s needs a sample of (frequency, recency, age)", spec->name)));
+				 errmsg("%s needs a sample of (frequency, recency, age [, purchase_covariates, dropout_covariates])",
+						spec->name)));
 	if (fd->ntuples == 0)
 		PG_RETURN_NULL();
 	/* a stored sample was not checked row by row as the aggregate's input is */
@@ -625,9 +1051,41 @@ btyd_loglik_sql(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	FitData		fd = {.k = 3, .ntuples = 1, .capacity = 1, .values = v, .weights = &one};	/* one customer */
 
 	/* a diagnostic of the fit: allowed for a model that did not converge */
-	btyd_read_model_any(PG_GETARG_DATUM(0), spec->nparams, spec->names, p);
+	if (PG_NARGS() > 4)
+	{
+		/* with covariates: the model of the customer's parameters */
+		double		params[BTYD_MAX_PARAMS];
+		BtydCoefficients coef;
+		BtydCovariates cv;
+
+		btyd_read_model_coef(PG_GETARG_DATUM(0), spec->nparams, spec->names, params,
+							 &coef, false);
+		btyd_getarg_covariates(fcinfo, 4, 5, &coef, &cv);
+		btyd_customer_params(spec->covariates, spec->nparams, params, &coef,
+							 cv.purchase, cv.dropout, p);
+	}
+	else
+		btyd_read_model_any(PG_GETARG_DATUM(0), spec->nparams, spec->names, p);
 	btyd_check_summary(v[0], v[1], v[2]);
 	PG_RETURN_FLOAT8(finite_result(spec->loglik(p, &fd, NULL), "log_likelihood"));
+}
+
+/*
+ * The length of covariate vector argument argno (what: "purchase" or
+ * "dropout"), at most BTYD_MAX_COVARIATES (else 22023); one-dimensional.
+ */
+static int
+covariate_count(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
+	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+
+	if (ARR_NDIM(arr) > 1 || n > BTYD_MAX_COVARIATES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s_covariates must be a list of at most %d numbers, got %d",
+						what, BTYD_MAX_COVARIATES, n)));
+	return n;
 }
 
 /* Adds one checked customer summary with its weight and penalizer. */
@@ -654,6 +1112,73 @@ accum_summary(FunctionCallInfo fcinfo, FitData *fd, double x, double tx, double 
 		fitdata_set_options(fd, &pen, 1, "penalizer");
 	}
 	fitdata_add(fd, v, w);
+}
+
+/*
+ * Transition function of the counting-model fit aggregates with covariates
+ * and of engage.fitdata with covariates: (state, frequency, recency, age,
+ * purchase_covariates, dropout_covariates [, weight [, penalizer]]).  The
+ * tuple is (frequency, recency, age, purchase covariates, dropout
+ * covariates) and the options (penalizer, their numbers), equal on every
+ * row.  Rows with a NULL argument (but the penalizer) are skipped.
+ */
+Datum
+btyd_fit_accum_cov(PG_FUNCTION_ARGS)
+{
+	FitData    *fd;
+	BtydCoefficients dims;
+	BtydCovariates cv;
+	double		v[FITDATA_MAX_K];
+	double		opts[3] = {0.0, 0.0, 0.0};
+	double		w = 1.0;
+	int			nargs = PG_NARGS();
+
+	for (int a = 1; a < Min(nargs, 7); a++)
+		if (PG_ARGISNULL(a))
+		{
+			if (PG_ARGISNULL(0))
+				PG_RETURN_NULL();
+			PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		}
+	v[0] = PG_GETARG_FLOAT8(1);
+	v[1] = PG_GETARG_FLOAT8(2);
+	v[2] = PG_GETARG_FLOAT8(3);
+	btyd_check_summary(v[0], v[1], v[2]);
+	dims.npurchase = covariate_count(fcinfo, 4, "purchase");
+	dims.ndropout = covariate_count(fcinfo, 5, "dropout");
+	if (!PG_ARGISNULL(0))
+	{
+		FitData    *prev = (FitData *) PG_GETARG_POINTER(0);
+		int			np,
+					nd;
+
+		btyd_sample_covariates(prev, &np, &nd);
+		if (prev->nopts == 3 && (np != dims.npurchase || nd != dims.ndropout))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("every row of a fit must have the same numbers of covariates"),
+					 errdetail("This row has %d purchase and %d dropout covariates, rows before it %d and %d.",
+							   dims.npurchase, dims.ndropout, np, nd)));
+	}
+	fd = fitdata_getarg(fcinfo, 0, 3 + dims.npurchase + dims.ndropout, "btyd_fit_accum_cov");
+	btyd_getarg_covariates(fcinfo, 4, 5, &dims, &cv);
+	memcpy(v + 3, cv.purchase, sizeof(double) * dims.npurchase);
+	memcpy(v + 3 + dims.npurchase, cv.dropout, sizeof(double) * dims.ndropout);
+	if (nargs > 6)
+	{
+		w = PG_GETARG_FLOAT8(6);
+		ensure_nonnegative(w, "weight");
+	}
+	if (nargs > 7)
+	{
+		opts[0] = PG_ARGISNULL(7) ? 0.0 : PG_GETARG_FLOAT8(7);
+		ensure_nonnegative(opts[0], "penalizer");
+	}
+	opts[1] = dims.npurchase;
+	opts[2] = dims.ndropout;
+	fitdata_set_options(fd, opts, 3, "penalizer");
+	fitdata_add(fd, v, w);
+	PG_RETURN_POINTER(fd);
 }
 
 /*
@@ -850,7 +1375,7 @@ StaticAssertDecl(BTYD_SIMULATE_MAX_PURCHASES <= PG_INT32_MAX,
 
 Datum
 btyd_simulate(FunctionCallInfo fcinfo, int nparams, const char *const *names,
-			  BtydDrawFn draw)
+			  const BtydCovariateMap *map, BtydDrawFn draw)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	double		params[BTYD_MAX_PARAMS];
@@ -858,7 +1383,10 @@ btyd_simulate(FunctionCallInfo fcinfo, int nparams, const char *const *names,
 	double		T = PG_GETARG_FLOAT8(2);
 	pg_prng_state rng;
 
-	BTYD_GETARG_MODEL(0, nparams, names, params);
+	if (PG_NARGS() > 4)
+		btyd_getarg_customer_model(fcinfo, 0, 4, 5, nparams, names, map, params);
+	else
+		BTYD_GETARG_MODEL(0, nparams, names, params);
 	if (customers < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -30,8 +30,68 @@
 /* The largest number of parameters of a model composite. */
 #define BTYD_MAX_PARAMS 4
 
-/* The attributes of a model composite after its parameters. */
+/*
+ * The attributes of a model composite after its parameters: loglik,
+ * customers, converged, covariance; models with covariates have their
+ * coefficient arrays after these (BTYD_MODEL_COEF_ATTS at most).
+ */
 #define BTYD_MODEL_EXTRA_ATTS 4
+#define BTYD_MODEL_COEF_ATTS 2
+
+/*
+ * Static covariates (Fader & Hardie 2007, "Incorporating time-invariant
+ * covariates into the Pareto/NBD and BG/NBD models"): a customer with
+ * purchase covariates x_i and dropout covariates z_i has the model's
+ * parameters with some of them scaled, e.g. for Pareto/NBD
+ * alpha_i = alpha exp(-gamma'x_i), beta_i = beta exp(-delta'z_i).  A model
+ * with covariates stores gamma in purchase_coefficients and delta in
+ * dropout_coefficients (both NULL without covariates).
+ */
+#define BTYD_MAX_COVARIATES 8
+
+/* Parameters and coefficients of a fit, at most. */
+#define BTYD_MAX_FIT_PARAMS (BTYD_MAX_PARAMS + 2 * BTYD_MAX_COVARIATES)
+
+/*
+ * Which parameters the covariates scale: params[purchase_param] by
+ * exp(purchase_sign gamma'x_i), and params[dropout_params[j]] (j < 2, -1
+ * unused) by exp(dropout_sign delta'z_i).
+ */
+typedef struct BtydCovariateMap
+{
+	int			purchase_param;
+	double		purchase_sign;
+	int			dropout_params[2];
+	double		dropout_sign;
+} BtydCovariateMap;
+
+/*
+ * The coefficients of a model (npurchase = ndropout = 0 without
+ * covariates) and a customer's covariate vectors, of the same lengths.
+ */
+typedef struct BtydCoefficients
+{
+	int			npurchase;
+	int			ndropout;
+	double		purchase[BTYD_MAX_COVARIATES];
+	double		dropout[BTYD_MAX_COVARIATES];
+} BtydCoefficients;
+
+typedef struct BtydCovariates
+{
+	double		purchase[BTYD_MAX_COVARIATES];
+	double		dropout[BTYD_MAX_COVARIATES];
+} BtydCovariates;
+
+/*
+ * The customer's parameters p_i (nparams) from the model's params and
+ * coefficients and the customer's covariate vectors; p_i = params exactly
+ * when every covariate is 0.  Errors 22003 when a scaled parameter
+ * overflows or underflows.
+ */
+extern void btyd_customer_params(const BtydCovariateMap *map, int nparams,
+								 const double *params, const BtydCoefficients *coef,
+								 const double *xp, const double *xd, double *p_i);
 
 /*
  * Reads the first nparams attributes of the model composite d (all double
@@ -50,6 +110,48 @@ extern void btyd_read_model(Datum d, int nparams, const char *const *names,
  */
 extern void btyd_read_model_any(Datum d, int nparams, const char *const *names,
 								double *params);
+
+/*
+ * The same for a model that may have covariates: also reads its
+ * coefficients into *coef (npurchase = ndropout = 0 when it has none).
+ * btyd_read_model and btyd_read_model_any error 22023 (with a hint naming
+ * the form with covariate vectors) when the model has covariates.
+ */
+extern void btyd_read_model_coef(Datum d, int nparams, const char *const *names,
+								 double *params, BtydCoefficients *coef, bool need_converged);
+
+/*
+ * Reads the customer's covariate vectors of arguments argp (purchase) and
+ * argd (dropout) of the calling function into cv; errors 22023 naming the
+ * expected and the given length when they differ from the model's, 22004
+ * when an element is NULL, 22023 when one is not finite.
+ */
+extern void btyd_getarg_covariates(FunctionCallInfo fcinfo, int argp, int argd,
+								   const BtydCoefficients *coef, BtydCovariates *cv);
+
+/*
+ * btyd_read_model_coef of argument argno, then the customer's parameters
+ * from the covariate vectors of arguments argp and argd into p_i.
+ */
+extern void btyd_getarg_customer_model(FunctionCallInfo fcinfo, int argno, int argp,
+									   int argd, int nparams, const char *const *names,
+									   const BtydCovariateMap *map, double *p_i);
+
+/*
+ * The parameters of the model of argument argno: of the customer whose
+ * covariate vectors are arguments argcov and argcov + 1 when the calling
+ * function has them (map: how the model's covariates scale them), else of
+ * the model, which must have no covariates.
+ */
+static inline void
+btyd_getarg_model_for(FunctionCallInfo fcinfo, int argno, int argcov, int nparams,
+					  const char *const *names, const BtydCovariateMap *map, double *p)
+{
+	if (PG_NARGS() > argcov)
+		btyd_getarg_customer_model(fcinfo, argno, argcov, argcov + 1, nparams, names, map, p);
+	else
+		btyd_read_model(PG_GETARG_DATUM(argno), nparams, names, p);
+}
 
 /* The same for argument argno of the calling SQL function. */
 #define BTYD_GETARG_MODEL(argno, nparams, names, params) \
@@ -85,6 +187,15 @@ extern void mbgnbd_expected_alive_steps(const double *params, double x, double T
 extern void paretonbd_expected_alive_steps(const double *params, double x, double T,
 										   double step, int first, int n, double *out);
 
+/*
+ * How the covariates scale each counting model's parameters (Fader & Hardie
+ * 2007): Pareto/NBD alpha_i = alpha exp(-gamma'x_i), beta_i =
+ * beta exp(-delta'z_i); BG/NBD and MBG/NBD alpha_i = alpha exp(-gamma'x_i),
+ * a_i = a exp(delta'z_i), b_i = b exp(delta'z_i).
+ */
+extern const BtydCovariateMap paretonbd_covariate_map;
+extern const BtydCovariateMap bgnbd_covariate_map;
+
 /* The matching probabilities that the customer is still alive at T. */
 extern double bgnbd_p_alive(const double *params, double x, double tx, double T);
 extern double mbgnbd_p_alive(const double *params, double x, double tx, double T);
@@ -117,10 +228,23 @@ extern Datum btyd_make_model(FunctionCallInfo fcinfo, const double *params,
 							 bool converged, const double *cov);
 
 /*
+ * The same for a model with covariates: params holds the nparams
+ * parameters, then npurchase purchase and ndropout dropout coefficients,
+ * stored in purchase_coefficients and dropout_coefficients (NULL when
+ * npurchase + ndropout = 0); cov covers all of them, in that order.
+ */
+extern Datum btyd_make_model_coef(FunctionCallInfo fcinfo, const double *params,
+								  int nparams, int npurchase, int ndropout,
+								  double loglik, double customers,
+								  bool converged, const double *cov);
+
+/*
  * Maximum-likelihood fitting shared by the models.  loglik returns the
  * weighted sum of the log-likelihoods of the sample's tuples at params and,
  * when grad is not NULL, its gradient with respect to params (the model sets
- * has_gradient when it provides one).
+ * has_gradient when it provides one).  For a sample with covariates
+ * (btyd_sample_covariates) params and grad also hold the coefficients after
+ * the nparams parameters.
  */
 typedef double (*BtydLogLik) (const double *params, const FitData *fd, double *grad);
 
@@ -131,7 +255,32 @@ typedef struct BtydModelSpec
 	const char *const *names;	/* parameter names */
 	BtydLogLik	loglik;
 	bool		has_gradient;
+	const BtydCovariateMap *covariates; /* NULL: the model takes none */
 } BtydModelSpec;
+
+/*
+ * A counting-model sample with covariates has tuples (frequency, recency,
+ * age, npurchase purchase covariates, ndropout dropout covariates) and the
+ * options (penalizer, npurchase, ndropout); others have none.  Sets the two
+ * numbers (0 without covariates).
+ */
+extern void btyd_sample_covariates(const FitData *fd, int *npurchase, int *ndropout);
+
+/*
+ * Adds w times the gradient g_i of a customer's log-likelihood with respect
+ * to the customer's parameters p_i (nparams) to grad, as the gradient with
+ * respect to the model's parameters and coefficients (chain rule through
+ * btyd_customer_params).
+ */
+extern void btyd_add_customer_gradient(const BtydCovariateMap *map, int nparams,
+									   const double *params, const BtydCoefficients *coef,
+									   const double *xp, const double *xd,
+									   const double *p_i, double w, const double *g_i,
+									   double *grad);
+
+/* The coefficients held in params after nparams parameters. */
+extern void btyd_coefficients_of(const double *params, int nparams, int npurchase,
+								 int ndropout, BtydCoefficients *coef);
 
 /*
  * Fits spec to the sample by minimising the negative mean log-likelihood
@@ -224,10 +373,13 @@ extern void btyd_simulated_purchase(int64 *x, double *tx, double t);
 
 /*
  * The set-returning body of engage.<model>_simulate(model, customers, age,
- * seed): customers rows (frequency, recency, age), deterministic per seed.
+ * seed [, purchase_covariates, dropout_covariates]): customers rows
+ * (frequency, recency, age), deterministic per seed; with covariate vectors
+ * every customer has them (map: how they scale the parameters).
  */
 extern Datum btyd_simulate(FunctionCallInfo fcinfo, int nparams,
-						   const char *const *names, BtydDrawFn draw);
+						   const char *const *names, const BtydCovariateMap *map,
+						   BtydDrawFn draw);
 
 /*
  * Random variates: Gamma(shape, rate) (Marsaglia & Tsang 2000; errors 22003

@@ -47,6 +47,7 @@ typedef struct ClvModel
 	const char *const *names;	/* parameter names */
 	AliveStepsFn alive_steps;	/* E[X(t) | alive at T] at t = step, 2 step, ... */
 	PAliveFn	p_alive;		/* P(alive at T | x, t_x, T), params = consts[0..3] */
+	const BtydCovariateMap *covariates; /* how covariates scale the parameters */
 } ClvModel;
 
 /* BG/NBD and MBG/NBD P(alive) are cheaper than a memo lookup. */
@@ -68,13 +69,14 @@ static const char *const bgnbd_names[] = {"r", "alpha", "a", "b"};
 static const char *const paretonbd_names[] = {"r", "alpha", "s", "beta"};
 
 static const ClvModel clv_bgnbd_model = {
-	bgnbd_names, bgnbd_expected_alive_steps, clv_bgnbd_p_alive
+	bgnbd_names, bgnbd_expected_alive_steps, clv_bgnbd_p_alive, &bgnbd_covariate_map
 };
 static const ClvModel clv_mbgnbd_model = {
-	bgnbd_names, mbgnbd_expected_alive_steps, clv_mbgnbd_p_alive
+	bgnbd_names, mbgnbd_expected_alive_steps, clv_mbgnbd_p_alive, &bgnbd_covariate_map
 };
 static const ClvModel clv_paretonbd_model = {
-	paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo
+	paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo,
+	&paretonbd_covariate_map
 };
 
 /*
@@ -139,8 +141,31 @@ clv_alive_purchases(const ClvModel *model, const double *params, double x, doubl
 }
 
 /*
+ * The counting model's argument of CLV with covariates: the customer's
+ * purchase and dropout covariate vectors follow step.
+ */
+#define CLV_ARG_COVARIATES 9
+
+/*
+ * The Gamma-Gamma expected spend per purchase of the customer (argument 1
+ * the model).  A spend model with covariates would read the customer's
+ * spend covariates here.
+ */
+static double
+clv_spend(FunctionCallInfo fcinfo, double x, double monetary)
+{
+	double		gg[GG_NPARAMS];
+
+	gammagamma_read_model(PG_GETARG_DATUM(1), gg);
+	gammagamma_check_summary(x, monetary);
+	return gammagamma_spend(gg, x, monetary);
+}
+
+/*
  * The discounted CLV of one customer; arguments as in SQL:
- * (model, gg, frequency, recency, age, monetary, horizon, discount_rate, step).
+ * (model, gg, frequency, recency, age, monetary, horizon, discount_rate, step
+ * [, purchase_covariates, dropout_covariates]), the counting model then
+ * taken at the customer's parameters.
  * CLV = P(alive) * spend * the discounted purchases if alive, the last
  * memoised per (frequency, age) for the call site's model and schedule under
  * the key (x, T, -1) (Pareto/NBD's P(alive) uses the memo too, see btyd.h).
@@ -151,7 +176,6 @@ static double
 clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
 {
 	double		consts[BTYD_MEMO_MAX_CONSTS];
-	double		gg[GG_NPARAMS];
 	double		x = PG_GETARG_FLOAT8(2);
 	double		tx = PG_GETARG_FLOAT8(3);
 	double		T = PG_GETARG_FLOAT8(4);
@@ -166,10 +190,10 @@ clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
 	BtydMemoEntry *slot;
 
 	/* consts: the model's 4 parameters, then horizon, step, discount_rate */
-	BTYD_GETARG_MODEL(0, 4, model->names, consts);
-	gammagamma_read_model(PG_GETARG_DATUM(1), gg);
+	btyd_getarg_model_for(fcinfo, 0, CLV_ARG_COVARIATES, 4, model->names,
+						  model->covariates, consts);
 	btyd_check_summary(x, tx, T);
-	gammagamma_check_summary(x, monetary);
+	spend = clv_spend(fcinfo, x, monetary);
 	consts[4] = horizon;
 	consts[5] = step;
 	consts[6] = d;
@@ -183,7 +207,6 @@ clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
 											  1.0 / (1.0 + d), k);
 		btyd_memo_store(slot, x, T, -1.0, alive_purchases);
 	}
-	spend = gammagamma_spend(gg, x, monetary);
 	p_alive = model->p_alive(fcinfo, consts, 7, x, tx, T);
 	return alive_purchases * p_alive * spend;
 }

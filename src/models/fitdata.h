@@ -43,8 +43,14 @@
 
 #include "exactsum.h"
 
-#define FITDATA_MAX_K 4
-#define FITDATA_MAX_OPTS 2
+/*
+ * Doubles per tuple: the counting models' (frequency, recency, age) and up to
+ * 8 purchase and 8 dropout covariates (BTYD_MAX_COVARIATES in btyd.h) with
+ * room for one more column.
+ */
+#define FITDATA_MAX_K 20
+/* Options: e.g. the penalizer, and the numbers of purchase and dropout covariates. */
+#define FITDATA_MAX_OPTS 3
 
 typedef struct FitData
 {

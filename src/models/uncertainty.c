@@ -121,12 +121,50 @@ read_covariance(Datum d, int n, double *cov)
 					 errmsg("model covariance must be finite with a non-negative diagonal")));
 }
 
+/* The position of the loglik attribute of a model: its number of parameters. */
+static int
+model_nparams(TupleDesc desc)
+{
+	for (int i = 0; i < desc->natts; i++)
+		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), "loglik") == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * One row of engage.parameters: name, estimate, and when cov is not NULL the
+ * standard error from its diagonal element ii (n x n) and the Wald bounds.
+ */
+static void
+put_parameter_row(ReturnSetInfo *rsinfo, const char *name, double est, bool isnull,
+				  const double *cov, int n, int i, double z)
+{
+	Datum		values[5];
+	bool		nulls[5] = {false, isnull, cov == NULL, cov == NULL, cov == NULL};
+
+	values[0] = CStringGetTextDatum(name);
+	values[1] = Float8GetDatum(est);
+	if (cov != NULL)
+	{
+		double		se = sqrt(cov[i * n + i]);
+
+		values[2] = Float8GetDatum(se);
+		values[3] = Float8GetDatum(est - z * se);
+		values[4] = Float8GetDatum(est + z * se);
+		nulls[3] = nulls[4] = isnull;
+	}
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
 /*
  * engage.parameters(model, level): one row (parameter, estimate, std_error,
  * lower, upper) per parameter, in the model's order, named as its
- * attributes.  The parameters are the attributes before the model's last
- * four (loglik, customers, converged, covariance); std_error and the bounds
- * are NULL when the covariance is.
+ * attributes, then one per coefficient, named after its array
+ * ("purchase[1]" for purchase_coefficients[1], ...).  The parameters are the
+ * attributes before loglik (then customers, converged and covariance); the
+ * coefficient arrays follow covariance, which covers the parameters and
+ * then the coefficients in that order.  std_error and the bounds are NULL
+ * when the covariance is.
  */
 Datum
 btyd_parameters(PG_FUNCTION_ARGS)
@@ -137,13 +175,18 @@ btyd_parameters(PG_FUNCTION_ARGS)
 	TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(model),
 											  HeapTupleHeaderGetTypMod(model));
 	HeapTupleData tuple;
-	int			n = desc->natts - BTYD_MODEL_EXTRA_ATTS;
+	int			np = model_nparams(desc);
+	int			n;
 	double	   *cov = NULL;
+	ArrayType  *coefs[BTYD_MODEL_COEF_ATTS] = {NULL};
+	int			ncoefs[BTYD_MODEL_COEF_ATTS] = {0};
+	int			ncoef_atts = desc->natts - np - BTYD_MODEL_EXTRA_ATTS;
 	bool		isnull;
 	Datum		d;
 
-	if (n < 1 || n > BTYD_MAX_PARAMS ||
-		TupleDescAttr(desc, desc->natts - 1)->atttypid != FLOAT8ARRAYOID)
+	if (np < 1 || np > BTYD_MAX_PARAMS || ncoef_atts < 0 ||
+		ncoef_atts > BTYD_MODEL_COEF_ATTS ||
+		TupleDescAttr(desc, np + 3)->atttypid != FLOAT8ARRAYOID)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the argument is not a model with a covariance")));
@@ -151,55 +194,102 @@ btyd_parameters(PG_FUNCTION_ARGS)
 	tuple.t_data = model;
 	ItemPointerSetInvalid(&tuple.t_self);
 	tuple.t_tableOid = InvalidOid;
-	d = heap_getattr(&tuple, desc->natts, desc, &isnull);
+	n = np;
+	for (int j = 0; j < ncoef_atts; j++)
+	{
+		d = heap_getattr(&tuple, np + BTYD_MODEL_EXTRA_ATTS + j + 1, desc, &isnull);
+		if (isnull)
+			continue;
+		coefs[j] = DatumGetArrayTypeP(d);
+		if (ARR_ELEMTYPE(coefs[j]) != FLOAT8OID || ARR_HASNULL(coefs[j]) ||
+			ARR_NDIM(coefs[j]) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("model %s must be a list of numbers without nulls",
+							NameStr(TupleDescAttr(desc, np + BTYD_MODEL_EXTRA_ATTS + j)->attname))));
+		ncoefs[j] = ArrayGetNItems(ARR_NDIM(coefs[j]), ARR_DIMS(coefs[j]));
+		n += ncoefs[j];
+	}
+	d = heap_getattr(&tuple, np + 4, desc, &isnull);
 	if (!isnull)
 	{
 		cov = palloc(sizeof(double) * n * n);
 		read_covariance(d, n, cov);
 	}
 	InitMaterializedSRF(fcinfo, 0);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < np; i++)
 	{
-		Datum		values[5];
-		bool		nulls[5] = {false, cov == NULL, cov == NULL, cov == NULL, cov == NULL};
-		double		est;
-		double		se;
-
 		d = heap_getattr(&tuple, i + 1, desc, &isnull);
-		est = isnull ? 0.0 : DatumGetFloat8(d);
-		values[0] = CStringGetTextDatum(NameStr(TupleDescAttr(desc, i)->attname));
-		values[1] = Float8GetDatum(est);
-		nulls[1] = isnull;
-		if (cov != NULL)
+		put_parameter_row(rsinfo, NameStr(TupleDescAttr(desc, i)->attname),
+						  isnull ? 0.0 : DatumGetFloat8(d), isnull, cov, n, i, z);
+	}
+	for (int j = 0, i = np; j < ncoef_atts; j++)
+	{
+		const char *attname = NameStr(TupleDescAttr(desc, np + BTYD_MODEL_EXTRA_ATTS + j)->attname);
+		int			prefix = strcspn(attname, "_");
+
+		for (int k = 0; k < ncoefs[j]; k++, i++)
 		{
-			se = sqrt(cov[i * n + i]);
-			values[2] = Float8GetDatum(se);
-			values[3] = Float8GetDatum(est - z * se);
-			values[4] = Float8GetDatum(est + z * se);
-			nulls[3] = nulls[4] = isnull;
+			char		name[NAMEDATALEN + 16];
+
+			snprintf(name, sizeof(name), "%.*s[%d]", prefix, attname, k + 1);
+			put_parameter_row(rsinfo, name, ((const double *) ARR_DATA_PTR(coefs[j]))[k],
+							  false, cov, n, i, z);
 		}
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	ReleaseTupleDesc(desc);
 	return (Datum) 0;
 }
 
 /*
- * engage.<model>(parameters...): a model of the given parameters, in the
- * calling function's result type, not fitted (loglik, customers and
- * covariance NULL, converged true).  Errors 22023 naming the first
- * parameter that is not a positive finite number, as scoring would.
+ * Coefficient array argument argno of a model constructor (name: the
+ * attribute), checked: one-dimensional, at most BTYD_MAX_COVARIATES finite
+ * numbers (22023), no NULLs (22004).
+ */
+static Datum
+coefficient_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
+	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	const double *v = (const double *) ARR_DATA_PTR(arr);
+
+	if (ARR_NDIM(arr) > 1 || n > BTYD_MAX_COVARIATES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a list of at most %d numbers", name, BTYD_MAX_COVARIATES)));
+	if (ARR_HASNULL(arr))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not contain nulls", name)));
+	for (int i = 0; i < n; i++)
+		ensure_finite(v[i], name);
+	return PointerGetDatum(arr);
+}
+
+/*
+ * engage.<model>(parameters... [, purchase_coefficients,
+ * dropout_coefficients]): a model of the given parameters (and covariate
+ * coefficients), in the calling function's result type, not fitted
+ * (loglik, customers and covariance NULL, converged true).  Errors 22023
+ * naming the first parameter that is not a positive finite number, as
+ * scoring would.
  */
 Datum
 btyd_model_construct(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
 	int			n = PG_NARGS();
-	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS];
-	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS];
+	bool		with_coefficients = n > 2 &&
+		get_fn_expr_argtype(fcinfo->flinfo, n - 1) == FLOAT8ARRAYOID;
+	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS];
+	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS];
+
+	if (with_coefficients)
+		n -= BTYD_MODEL_COEF_ATTS;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE ||
-		n > BTYD_MAX_PARAMS || desc->natts != n + BTYD_MODEL_EXTRA_ATTS)
+		n > BTYD_MAX_PARAMS || desc->natts < n + BTYD_MODEL_EXTRA_ATTS ||
+		desc->natts > n + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the model type does not have %d parameters and %d further attributes",
@@ -216,10 +306,24 @@ btyd_model_construct(PG_FUNCTION_ARGS)
 		values[i] = Float8GetDatum(p);
 		nulls[i] = false;
 	}
-	nulls[n] = nulls[n + 1] = nulls[n + 3] = true;	/* loglik, customers, covariance */
-	values[n] = values[n + 1] = values[n + 3] = (Datum) 0;
+	/* loglik, customers, covariance and the coefficients (no covariates) */
+	for (int i = n; i < desc->natts; i++)
+	{
+		nulls[i] = true;
+		values[i] = (Datum) 0;
+	}
 	values[n + 2] = BoolGetDatum(true);
 	nulls[n + 2] = false;
+	if (with_coefficients)
+	{
+		if (desc->natts != n + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("the model type has no coefficient attributes")));
+		values[n + 4] = coefficient_arg(fcinfo, n, "purchase_coefficients");
+		values[n + 5] = coefficient_arg(fcinfo, n + 1, "dropout_coefficients");
+		nulls[n + 4] = nulls[n + 5] = false;
+	}
 	desc = BlessTupleDesc(desc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
@@ -300,25 +404,50 @@ scale_inverse(IntervalScale scale, double u)
 	return exp(u);
 }
 
+/* The score at the model's parameters and coefficients theta (see below). */
+static double
+counting_score_at(FunctionCallInfo fcinfo, CountingModel model, const double *theta,
+				  const BtydCoefficients *shape, const BtydCovariates *cv,
+				  double t, double x, double tx, double T)
+{
+	double		p_i[4];
+	BtydCoefficients coef;
+
+	if (shape->npurchase + shape->ndropout == 0)
+		return counting_score(fcinfo, model, theta, t, x, tx, T);
+	btyd_coefficients_of(theta, 4, shape->npurchase, shape->ndropout, &coef);
+	btyd_customer_params(model == COUNTING_PARETONBD ? &paretonbd_covariate_map :
+						 &bgnbd_covariate_map, 4, theta, &coef,
+						 cv->purchase, cv->dropout, p_i);
+	return counting_score(fcinfo, model, p_i, t, x, tx, T);
+}
+
 /*
  * The body of the interval functions: argument 0 the model, then (t,) x,
- * t_x, T and the level.  NULL when the model has no covariance.
+ * t_x, T, (the purchase and dropout covariate vectors,) and the level.
+ * With covariates the gradient also runs over the coefficients (steps of
+ * 1e-4), whose covariance with the parameters the model's covariance holds.
+ * NULL when the model has no covariance.
  */
 static Datum
 counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
 {
 	const char *const *names = model == COUNTING_PARETONBD ? pnbd_param_names : bg_param_names;
 	int			a = expected ? 2 : 1;
+	bool		with_covariates = PG_NARGS() > a + 4;
 	double		t = expected ? PG_GETARG_FLOAT8(1) : -1.0;
 	double		x = PG_GETARG_FLOAT8(a),
 				tx = PG_GETARG_FLOAT8(a + 1),
 				T = PG_GETARG_FLOAT8(a + 2);
-	double		z = interval_z(PG_GETARG_FLOAT8(a + 3));
+	double		z = interval_z(PG_GETARG_FLOAT8(with_covariates ? a + 5 : a + 3));
 	IntervalScale scale = expected ? SCALE_LOG : SCALE_LOGIT;
 	HeapTupleHeader tup = PG_GETARG_HEAPTUPLEHEADER(0);
-	double		params[4];
-	double		cov[16];
-	double		grad[4];
+	double		theta[BTYD_MAX_FIT_PARAMS];
+	double		cov[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
+	double		grad[BTYD_MAX_FIT_PARAMS];
+	BtydCoefficients coef;
+	BtydCovariates cv;
+	int			n;
 	double		est,
 				var = 0.0,
 				se,
@@ -330,31 +459,58 @@ counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
 
-	btyd_read_model(PG_GETARG_DATUM(0), 4, names, params);
+	if (with_covariates)
+	{
+		btyd_read_model_coef(PG_GETARG_DATUM(0), 4, names, theta, &coef, true);
+		btyd_getarg_covariates(fcinfo, a + 3, a + 4, &coef, &cv);
+		memcpy(theta + 4, coef.purchase, sizeof(double) * coef.npurchase);
+		memcpy(theta + 4 + coef.npurchase, coef.dropout, sizeof(double) * coef.ndropout);
+	}
+	else
+	{
+		btyd_read_model(PG_GETARG_DATUM(0), 4, names, theta);
+		coef.npurchase = coef.ndropout = 0;
+	}
+	n = 4 + coef.npurchase + coef.ndropout;
 	if (expected)
 		ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
 	d = GetAttributeByNum(tup, 4 + BTYD_MODEL_EXTRA_ATTS, &isnull);
 	if (isnull)
 		PG_RETURN_NULL();
-	read_covariance(d, 4, cov);
-	est = finite_result(counting_score(fcinfo, model, params, t, x, tx, T), "estimate");
-	for (int i = 0; i < 4; i++)
+	read_covariance(d, n, cov);
+	est = finite_result(counting_score_at(fcinfo, model, theta, &coef, &cv, t, x, tx, T),
+						"estimate");
+	for (int i = 0; i < n; i++)
 	{
-		double		p[4];
+		double		p[BTYD_MAX_FIT_PARAMS];
 		double		up,
-					down;
+					down,
+					width;
 
-		memcpy(p, params, sizeof(p));
-		p[i] = params[i] * exp(PREDICTION_LOG_STEP);
-		up = counting_score(fcinfo, model, p, t, x, tx, T);
-		p[i] = params[i] * exp(-PREDICTION_LOG_STEP);
-		down = counting_score(fcinfo, model, p, t, x, tx, T);
-		grad[i] = finite_result((up - down) / (2.0 * PREDICTION_LOG_STEP * params[i]), "gradient");
+		memcpy(p, theta, sizeof(double) * n);
+		if (i < 4)
+		{
+			/* a parameter: relative steps */
+			p[i] = theta[i] * exp(PREDICTION_LOG_STEP);
+			up = counting_score_at(fcinfo, model, p, &coef, &cv, t, x, tx, T);
+			p[i] = theta[i] * exp(-PREDICTION_LOG_STEP);
+			width = 2.0 * PREDICTION_LOG_STEP * theta[i];
+		}
+		else
+		{
+			/* a coefficient: absolute steps */
+			p[i] = theta[i] + PREDICTION_LOG_STEP;
+			up = counting_score_at(fcinfo, model, p, &coef, &cv, t, x, tx, T);
+			p[i] = theta[i] - PREDICTION_LOG_STEP;
+			width = 2.0 * PREDICTION_LOG_STEP;
+		}
+		down = counting_score_at(fcinfo, model, p, &coef, &cv, t, x, tx, T);
+		grad[i] = finite_result((up - down) / width, "gradient");
 	}
-	for (int i = 0; i < 4; i++)
-		for (int j = 0; j < 4; j++)
-			var += grad[i] * cov[i * 4 + j] * grad[j];
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++)
+			var += grad[i] * cov[i * n + j] * grad[j];
 	se = sqrt(fmax(var, 0.0));
 	if (est <= 0.0 || (scale == SCALE_LOGIT && est >= 1.0) || se == 0.0)
 	{

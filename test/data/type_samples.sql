@@ -101,13 +101,18 @@ SELECT 'engage.purchases', v FROM (VALUES
 -- Fitted models: real fits (of simulated or small samples), and literal extremes.
 INSERT INTO engage_samples
 SELECT 'engage.bgnbd'::regtype, engage.bgnbd_fit(frequency, recency, age)::text
-FROM engage.bgnbd_simulate('(0.243,4.414,0.793,2.426,,,t,)', 300, 38, 1)
+FROM engage.bgnbd_simulate(engage.bgnbd(0.243, 4.414, 0.793, 2.426), 300, 38, 1)
 UNION ALL
 SELECT 'engage.mbgnbd'::regtype, engage.mbgnbd_fit(frequency, recency, age)::text
-FROM engage.mbgnbd_simulate('(0.243,4.414,0.793,2.426,,,t,)', 300, 38, 1)
+FROM engage.mbgnbd_simulate(engage.mbgnbd(0.243, 4.414, 0.793, 2.426), 300, 38, 1)
 UNION ALL
 SELECT 'engage.paretonbd'::regtype, engage.paretonbd_fit(frequency, recency, age)::text
-FROM engage.paretonbd_simulate('(0.553,10.578,0.606,11.669,,,t,)', 300, 38, 1)
+FROM engage.paretonbd_simulate(engage.paretonbd(0.553, 10.578, 0.606, 11.669), 300, 38, 1)
+UNION ALL
+SELECT 'engage.paretonbd'::regtype,
+       engage.paretonbd_fit(frequency, recency, age, ARRAY[g], ARRAY[g])::text
+FROM generate_series(0, 1) g,
+     engage.paretonbd_simulate(engage.paretonbd(0.553, 10.578, 0.606, 11.669), 300, 38, g)
 UNION ALL
 SELECT 'engage.bgbb'::regtype, engage.bgbb_fit(x, tx, n, w)::text
 FROM (VALUES (6, 6, 6, 1203.0::float8), (5, 6, 6, 728), (4, 6, 6, 512), (3, 6, 6, 357), (2, 6, 6, 234),
@@ -121,16 +126,17 @@ SELECT 'engage.sbg'::regtype, engage.sbg_fit(t, churned)::text
 FROM (VALUES (1, true), (1, true), (2, true), (3, true), (5, false), (5, false), (4, true)) AS v(t, churned);
 INSERT INTO engage_samples
 SELECT t::regtype, v FROM (VALUES
-    ('engage.bgnbd', '(0.243,4.414,0.793,2.426,-9582.4,2357,t,)'), ('engage.bgnbd', '(,,,,,,,)'),
-    ('engage.bgnbd', '(0.243,4.414,0.793,2.426,-9582.4,2357,t,"{{1.6e-4,0,0,0},{0,0.143,0,0},{0,0,0.0345,0},{0,0,0,0.4975}}")'),
-    ('engage.mbgnbd', '(1e-300,1e300,5e-324,1.7976931348623157e+308,-Infinity,0,f,{})'),
-    ('engage.paretonbd', '(0.553,10.578,0.606,11.669,-9595,2357,t,)'), ('engage.paretonbd', '(NaN,,,,,,,)'),
+    ('engage.bgnbd', '(0.243,4.414,0.793,2.426,-9582.4,2357,t,,,)'), ('engage.bgnbd', '(,,,,,,,,,)'),
+    ('engage.bgnbd', '(0.243,4.414,0.793,2.426,-9582.4,2357,t,"{{1.6e-4,0,0,0},{0,0.143,0,0},{0,0,0.0345,0},{0,0,0,0.4975}}",,)'),
+    ('engage.mbgnbd', '(1e-300,1e300,5e-324,1.7976931348623157e+308,-Infinity,0,f,{},{},{})'),
+    ('engage.paretonbd', '(0.553,10.578,0.606,11.669,-9595,2357,t,,,)'), ('engage.paretonbd', '(NaN,,,,,,,,,)'),
+    ('engage.paretonbd', '(0.553,10.578,0.606,11.669,-9595,2357,f,,"{0.5,-1e-300}",{})'),
     ('engage.bgbb', '(1.204,0.750,0.657,2.783,-33225.6,11104,t,)'),
     ('engage.gammagamma', '(6.25,3.74,15.44,-4000,946,t,)'), ('engage.gammagamma', '(,,,,,,)'),
     ('engage.sbg', '(0.668,3.806,-1611.2,1000,t,"{{0.01,0.02},{0.02,0.5}}")'), ('engage.sbg', '(0,0,0,0,f,)')) AS s(t, v);
 INSERT INTO engage_samples
 SELECT 'engage.prediction_interval'::regtype,
-       engage.p_alive_interval('(0.243,4.414,0.793,2.426,-9582.4,2357,t,"{{1.6e-4,0,0,0},{0,0.143,0,0},{0,0,0.0345,0},{0,0,0,0.4975}}")'::engage.bgnbd,
+       engage.p_alive_interval('(0.243,4.414,0.793,2.426,-9582.4,2357,t,"{{1.6e-4,0,0,0},{0,0.143,0,0},{0,0,0.0345,0},{0,0,0,0.4975}}",,)'::engage.bgnbd,
                                2, 30.43, 38.86)::text
 UNION ALL
 SELECT t::regtype, v FROM (VALUES

@@ -440,12 +440,12 @@ CASES = []      # filled before the worker processes fork, which inherit it
 # panels of at most twice the distance to the pole at -beta, so from t_x = 0 with beta = 1e-300
 # or s = 0.25, beta = 1e-8 to an age of 1e308 it needs ~1000 panels per doubling of the
 # distance; left out until that loop is bounded.
-HANGS = ['engage.log_likelihood(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 0.0, 0.0, 1e+308)',
-         'engage.p_alive(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 0.0, 0.0, 1e+308)',
-         'engage.churn_probability(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 0.0, 0.0, 1e+308)',
-         'engage.expected_purchases(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 1.0, 0.0, 0.0, 1e+308)',
-         'engage.expected_purchases(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 1e+308, 0.0, 0.0, 1e+308)',
-         'engage.clv(ROW(1e+308, 1e+308, 0.25, 1e-08, 0, 1, true, NULL)::engage.paretonbd, ROW(6.25, 3.74, 15.44, 0, 1, true, NULL)::engage.gammagamma, 3.0, 3.0, 1e+308, 1e+308, ']
+HANGS = ['engage.log_likelihood(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL, NULL, NULL)::engage.paretonbd, 0.0, 0.0, 1e+308)',
+         'engage.p_alive(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL, NULL, NULL)::engage.paretonbd, 0.0, 0.0, 1e+308)',
+         'engage.churn_probability(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL, NULL, NULL)::engage.paretonbd, 0.0, 0.0, 1e+308)',
+         'engage.expected_purchases(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL, NULL, NULL)::engage.paretonbd, 1.0, 0.0, 0.0, 1e+308)',
+         'engage.expected_purchases(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL, NULL, NULL)::engage.paretonbd, 1e+308, 0.0, 0.0, 1e+308)',
+         'engage.clv(ROW(1e+308, 1e+308, 0.25, 1e-08, 0, 1, true, NULL, NULL, NULL)::engage.paretonbd, ROW(6.25, 3.74, 15.44, 0, 1, true, NULL)::engage.gammagamma, 3.0, 3.0, 1e+308, 1e+308, ']
 
 
 def hangs(expr):
