@@ -49,23 +49,33 @@ PG_FUNCTION_INFO_V1(fitdata_resample);
  * one of them (about 10 ns each), and the integer alias table needs
  * N * ntuples < 2^64.
  */
-#define BOOTSTRAP_MAX_CUSTOMERS 1000000000.0
+#define BOOTSTRAP_MAX_CUSTOMERS INT64CONST(1000000000)
 
 /* Draws between interrupt checks. */
 #define DRAWS_PER_CHECK 65536
 
 /*
- * The alias table of a sample: a draw picks column j uniformly among the
- * ntuples, then u uniformly in [0, customers); it is tuple j when
- * u < threshold[j], else tuple alias[j].
+ * The alias table of a sample: a draw is one integer k uniform in
+ * [0, ntuples * N), i.e. a column j = k / N and an offset u = k % N, both
+ * uniform and independent; it is tuple j when u < threshold[j], else tuple
+ * alias[j].  One table entry of 8 bytes per tuple, so that a draw touches
+ * one cache line of it.
  */
+typedef struct AliasColumn
+{
+	uint32		threshold;		/* <= N <= BOOTSTRAP_MAX_CUSTOMERS < 2^32 */
+	int32		alias;
+} AliasColumn;
+
 typedef struct Resampler
 {
 	int			ntuples;
 	uint64		customers;		/* N, the sum of the weights */
-	uint64	   *threshold;
-	int32	   *alias;
+	AliasColumn *columns;
 } Resampler;
+
+StaticAssertDecl(BOOTSTRAP_MAX_CUSTOMERS <= PG_UINT32_MAX,
+				 "a threshold fits 32 bits, ntuples * N fits 64");
 
 /*
  * The whole number of customers that weight w stands for; errors 22023 for
@@ -99,10 +109,10 @@ resampler_init(Resampler *rs, const FitData *fd)
 				nlarge = 0;
 	double		total = fitdata_total_weight(fd);
 
-	if (total > BOOTSTRAP_MAX_CUSTOMERS)
+	if (total > (double) BOOTSTRAP_MAX_CUSTOMERS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("bootstrap of more than %.0f customers is not supported",
+				 errmsg("bootstrap of more than " INT64_FORMAT " customers is not supported",
 						BOOTSTRAP_MAX_CUSTOMERS),
 				 errdetail("The sample holds %.15g customers; each replicate draws every one.", total)));
 	if (!(total >= 1))
@@ -111,8 +121,7 @@ resampler_init(Resampler *rs, const FitData *fd)
 				 errmsg("cannot bootstrap a sample without customers")));
 	rs->ntuples = n;
 	rs->customers = (uint64) total;
-	rs->threshold = palloc(sizeof(uint64) * n);
-	rs->alias = palloc(sizeof(int32) * n);
+	rs->columns = palloc(sizeof(AliasColumn) * n);
 	for (int i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -128,8 +137,8 @@ resampler_init(Resampler *rs, const FitData *fd)
 		int32		s = small[--nsmall];
 		int32		l = large[nlarge - 1];
 
-		rs->threshold[s] = scaled[s];
-		rs->alias[s] = l;
+		rs->columns[s].threshold = (uint32) scaled[s];
+		rs->columns[s].alias = l;
 		scaled[l] -= rs->customers - scaled[s];
 		if (scaled[l] < rs->customers)
 		{
@@ -142,32 +151,38 @@ resampler_init(Resampler *rs, const FitData *fd)
 	{
 		int32		l = large[--nlarge];
 
-		rs->threshold[l] = rs->customers;
-		rs->alias[l] = l;
+		rs->columns[l].threshold = (uint32) rs->customers;
+		rs->columns[l].alias = l;
 	}
 	while (nsmall > 0)
 	{
 		int32		s = small[--nsmall];
 
-		rs->threshold[s] = rs->customers;
-		rs->alias[s] = s;
+		rs->columns[s].threshold = (uint32) rs->customers;
+		rs->columns[s].alias = s;
 	}
 	pfree(scaled);
 	pfree(small);
 	pfree(large);
 }
 
-/* New weights: N customers drawn uniformly with replacement, counted per tuple. */
+/*
+ * New weights: N customers drawn uniformly with replacement, counted per
+ * tuple into counts.
+ */
 static void
-resample_counts(const Resampler *rs, pg_prng_state *rng, double *counts)
+resample_counts(const Resampler *rs, pg_prng_state *rng, uint32 *counts)
 {
-	memset(counts, 0, sizeof(double) * rs->ntuples);
-	for (uint64 drawn = 0; drawn < rs->customers; drawn++)
-	{
-		int32		j = (int32) pg_prng_uint64_range(rng, 0, rs->ntuples - 1);
-		uint64		u = pg_prng_uint64_range(rng, 0, rs->customers - 1);
+	uint64		n = rs->customers;
+	uint64		last = (uint64) rs->ntuples * n - 1;
 
-		counts[u < rs->threshold[j] ? j : rs->alias[j]] += 1.0;
+	memset(counts, 0, sizeof(uint32) * rs->ntuples);
+	for (uint64 drawn = 0; drawn < n; drawn++)
+	{
+		uint64		k = pg_prng_uint64_range(rng, 0, last);
+		const AliasColumn *c = &rs->columns[k / n];
+
+		counts[k % n < c->threshold ? (int32) (k / n) : c->alias]++;
 		if ((drawn & (DRAWS_PER_CHECK - 1)) == DRAWS_PER_CHECK - 1)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -178,7 +193,7 @@ resample_counts(const Resampler *rs, pg_prng_state *rng, double *counts)
  * the arrays of out (room for all of fd's tuples), in fd's order.
  */
 static void
-resampled_sample(const FitData *fd, const double *counts, FitData *out)
+resampled_sample(const FitData *fd, const uint32 *counts, FitData *out)
 {
 	int			m = 0;
 
@@ -187,7 +202,7 @@ resampled_sample(const FitData *fd, const double *counts, FitData *out)
 		if (counts[i] == 0)
 			continue;
 		memcpy(out->values + (size_t) m * fd->k, fitdata_tuple(fd, i), sizeof(double) * fd->k);
-		out->weights[m++] = counts[i];
+		out->weights[m++] = (double) counts[i];
 	}
 	out->ntuples = m;
 }
@@ -221,11 +236,11 @@ fitdata_resample(PG_FUNCTION_ARGS)
 	FitData    *stored;
 	Resampler	rs;
 	pg_prng_state rng;
-	double	   *counts;
+	uint32	   *counts;
 
 	pg_prng_seed(&rng, (uint64) PG_GETARG_INT64(1));
 	resampler_init(&rs, fd);
-	counts = palloc(sizeof(double) * fd->ntuples);
+	counts = palloc(sizeof(uint32) * fd->ntuples);
 	resample_counts(&rs, &rng, counts);
 	out = resample_space(fd);
 	resampled_sample(fd, counts, out);
@@ -307,7 +322,7 @@ btyd_bootstrap(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	bool		has_hinv;
 	Resampler	rs;
 	pg_prng_state rng;
-	double	   *counts;
+	uint32	   *counts;
 	FitData    *sample;
 	int			failed = 0;
 
@@ -331,7 +346,7 @@ btyd_bootstrap(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	has_hinv = refit_inverse_hessian(&whole, spec->nparams, hinv);
 
 	pg_prng_seed(&rng, (uint64) PG_GETARG_INT64(2));
-	counts = palloc(sizeof(double) * fd->ntuples);
+	counts = palloc(sizeof(uint32) * fd->ntuples);
 	sample = resample_space(fd);
 	InitMaterializedSRF(fcinfo, MAT_SRF_BLESS);
 	per_replicate = AllocSetContextCreate(CurrentMemoryContext, "bootstrap replicate",

@@ -525,10 +525,21 @@ btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, double penalizer,
 									 spec->nparams, SEARCH_LOG_PARAM_BOUND, hinv);
 	for (int i = 0; i < spec->nparams; i++)
 		fit->params[i] = exp(logp[i]);
-	/* the gradient at the optimum starts the Hessian */
-	fit->loglik = spec->loglik(fit->params, fd,
-							   spec->has_gradient && want_covariance ? llgrad : NULL);
 	fit->customers = fp.total_weight;
+	if (want_covariance)
+	{
+		/* the gradient at the optimum starts the Hessian */
+		fit->loglik = spec->loglik(fit->params, fd, spec->has_gradient ? llgrad : NULL);
+	}
+	else
+	{
+		/* the objective at the optimum, unpenalised and summed */
+		double		penalty = 0.0;
+
+		for (int i = 0; i < spec->nparams; i++)
+			penalty += penalizer * fit->params[i] * fit->params[i];
+		fit->loglik = -(fit->optim.value - penalty) * fp.total_weight;
+	}
 	fit->ran_off = -1;
 	for (int i = spec->nparams - 1; i >= 0; i--)
 		if (fabs(logp[i]) > MAX_ABS_LOG_PARAM)
