@@ -97,15 +97,16 @@ FROM bs_sample, engage.bgnbd_bootstrap(f, 50, 4, 0.05) AS b,
 GROUP BY m;
 
 -- The resampling: as many customers as the sample, drawn from its tuples; the same for the
--- same seed.  Over 4000 draws from a sample of three tuples of weights 1, 2 and 7, the counts
--- are Multinomial(10; 0.1, 0.2, 0.7): means 1, 2, 7 (to 0.1, four standard errors) and
--- variances 0.9, 1.6, 2.1 (to 15 %, four standard errors)
+-- same seed.  Over 4000 draws from a sample of three tuples of weights 7, 2 and 1, the counts
+-- are Multinomial(10; 0.7, 0.2, 0.1): means 7, 2, 1 (to 0.1, four standard errors) and
+-- variances 2.1, 1.6, 0.9 (to 15 %, four standard errors); the first two are drawn by inversion
+-- of the complementary binomial (p = 0.7, then 2/3)
 SELECT substring(engage.fitdata_resample(f, 1)::text FROM 'weight=([0-9]+)') AS customers,
        engage.fitdata_resample(f, 1)::text = engage.fitdata_resample(f, 1)::text AS same_seed_same_sample,
        engage.fitdata_resample(f, 1)::text <> engage.fitdata_resample(f, 2)::text AS other_seed_other_sample
 FROM bs_sample;
 CREATE TABLE bs_small AS
-SELECT engage.fitdata(1, 1, age, weight) AS f FROM (VALUES (10::float8, 1::float8), (20, 2), (30, 7)) AS v(age, weight);
+SELECT engage.fitdata(1, 1, age, weight) AS f FROM (VALUES (10::float8, 7::float8), (20, 2), (30, 1)) AS v(age, weight);
 CREATE TABLE bs_draws AS
 SELECT seed, split_part(g[1], ',', 3)::float8 AS age, split_part(g[1], ',', 4)::float8 AS count
 FROM bs_small, generate_series(1, 4000) AS seed,
@@ -116,9 +117,22 @@ SELECT t.age, t.weight, round((sum(d.count) / 4000)::numeric, 2) AS mean,
        round(((sum(d.count ^ 2) - sum(d.count) ^ 2 / 4000) / 3999)::numeric, 2) AS variance,
        abs(sum(d.count) / 4000 - t.weight) < 0.1 AS mean_ok,
        abs((sum(d.count ^ 2) - sum(d.count) ^ 2 / 4000) / 3999 / (10 * t.weight / 10 * (1 - t.weight / 10)) - 1) < 0.15 AS variance_ok
-FROM (VALUES (10::float8, 1::float8), (20, 2), (30, 7)) AS t(age, weight)
+FROM (VALUES (10::float8, 7::float8), (20, 2), (30, 1)) AS t(age, weight)
 LEFT JOIN bs_draws AS d ON d.age = t.age
 GROUP BY t.age, t.weight ORDER BY t.age;
+
+-- Large weights (drawn by halving, not inversion): a sample of 3,000,000 and 1,000,000
+-- customers in two tuples; over 2000 draws the first count is Binomial(4e6, 0.75): mean 3e6
+-- (to 100, five standard errors of the mean) and variance 750,000 (to 15 %)
+CREATE TABLE bs_large AS
+SELECT seed, split_part(g[1], ',', 3)::float8 AS age, split_part(g[1], ',', 4)::float8 AS count
+FROM (SELECT engage.fitdata(1, 1, age, weight) AS f
+      FROM (VALUES (10::float8, 3e6::float8), (20, 1e6)) AS v(age, weight)) AS s,
+     generate_series(1, 2000) AS seed,
+     regexp_matches(engage.fitdata_resample(f, seed)::text, '\(([^)]*)\)', 'g') AS g;
+SELECT count(*) AS draws, abs(avg(count) - 3e6) < 100 AS mean_ok,
+       abs(var_samp(count) / 750000 - 1) < 0.15 AS variance_ok
+FROM bs_large WHERE age = 10;
 
 -- Bad input: replicates <= 0 or above 100000, a fractional weight, a sample that is not of
 -- (frequency, recency, age), one without a repeat buyer, one whose own fit does not converge,
@@ -134,5 +148,5 @@ SELECT count(*) FROM (SELECT engage.fitdata(x, t_x, age) AS f FROM bs_cdnow WHER
 SELECT count(*) FROM bs_sample, engage.bgnbd_bootstrap(f, 10, 1, -1);
 SELECT count(*) FROM engage.bgnbd_bootstrap('k=3 tuples=1 weight=1 options={} data={(1,5,2,1)}'::engage.fitdata, 10, 1);
 SELECT count(*) FROM bs_sample, engage.bgnbd_bootstrap(f, NULL, 1);
--- a sample of more customers than a replicate can draw
-SELECT count(*) FROM (SELECT engage.fitdata(1, 1, 5, 2e9) AS f) AS s, engage.bgnbd_bootstrap(f, 1, 1);
+-- a sample of more customers than doubles count exactly
+SELECT count(*) FROM (SELECT engage.fitdata(1, 1, 5, 1e16) AS f) AS s, engage.bgnbd_bootstrap(f, 1, 1);

@@ -11,14 +11,18 @@
  *
  * A stored sample (engage.fitdata) holds distinct tuples with weights, the
  * weights counting customers: drawing N = sum w_i customers uniformly is
- * drawing the tuples' new weights from Multinomial(N; w_i / N).  Each draw
- * picks a tuple by Walker's alias method (Vose 1991, "A linear algorithm for
- * generating random numbers with a given distribution", IEEE TSE 17(9)) in
- * integer arithmetic, so every customer is drawn with probability exactly
- * 1 / N; the random numbers are PostgreSQL's pg_prng, seeded with the seed,
- * one stream for all replicates (replicate i is the same whatever the
- * number of replicates asked for).  Weights must be whole numbers: a
- * fractional weight counts no definite number of customers.
+ * drawing the tuples' new weights from Multinomial(N; w_i / N), done tuple
+ * by tuple as conditional binomials, c_i ~ Binomial(N - c_1 - ... - c_{i-1},
+ * w_i / (w_i + ... + w_n)), so that a draw costs per distinct tuple, not
+ * per customer.  A binomial variate is drawn by inversion of its
+ * distribution function when its mean is small, and otherwise by Knuth's
+ * halving (TAOCP vol. 2, 3.4.1 F: the median order statistic of n uniforms is
+ * Beta(a, n + 1 - a), which splits the count into two binomials of about
+ * n / 2 trials), exact but for floating-point rounding.  The random numbers
+ * are PostgreSQL's pg_prng, seeded with the seed, one stream for all
+ * replicates (replicate i is the same whatever the number asked for).
+ * Weights must be whole numbers: a fractional weight counts no definite
+ * number of customers.
  *
  * A replicate costs one fit over the distinct tuples it drew (about 63 % of
  * the sample's when most weights are 1), started from the whole sample's
@@ -30,6 +34,7 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "funcapi.h"
@@ -45,44 +50,24 @@ PG_FUNCTION_INFO_V1(fitdata_resample);
 #define BOOTSTRAP_MAX_REPLICATES 100000
 
 /*
- * More customers than this are refused (54000): each replicate draws every
- * one of them (about 10 ns each), and the integer alias table needs
- * N * ntuples < 2^64.
+ * More customers than this are refused (54000): weights and counts are
+ * doubles, whole numbers only up to 2^53.
  */
-#define BOOTSTRAP_MAX_CUSTOMERS INT64CONST(1000000000)
+#define BOOTSTRAP_MAX_CUSTOMERS 9007199254740992.0
 
-/* Draws between interrupt checks. */
-#define DRAWS_PER_CHECK 65536
+/* Tuples between interrupt checks. */
+#define TUPLES_PER_CHECK 65536
 
 /*
- * The alias table of a sample: a draw is one integer k uniform in
- * [0, ntuples * N), i.e. a column j = k / N and an offset u = k % N, both
- * uniform and independent; it is tuple j when u < threshold[j], else tuple
- * alias[j].  One table entry of 8 bytes per tuple, so that a draw touches
- * one cache line of it.
+ * A binomial variate is drawn by inversion when n min(p, 1 - p) is below
+ * this: about that many steps, and P(0) = (1 - p)^n >= e^-42 cannot
+ * underflow.
  */
-typedef struct AliasColumn
-{
-	uint32		threshold;		/* <= N <= BOOTSTRAP_MAX_CUSTOMERS < 2^32 */
-	int32		alias;
-} AliasColumn;
+#define INVERSION_MAX_MEAN 30.0
 
-typedef struct Resampler
-{
-	int			ntuples;
-	uint64		customers;		/* N, the sum of the weights */
-	AliasColumn *columns;
-} Resampler;
-
-StaticAssertDecl(BOOTSTRAP_MAX_CUSTOMERS <= PG_UINT32_MAX,
-				 "a threshold fits 32 bits, ntuples * N fits 64");
-
-/*
- * The whole number of customers that weight w stands for; errors 22023 for
- * a fractional weight.
- */
-static uint64
-customer_count(double w)
+/* Errors 22023 unless weight w is a whole number of customers. */
+static void
+ensure_whole_weight(double w)
 {
 	if (w != floor(w))
 		ereport(ERROR,
@@ -90,101 +75,125 @@ customer_count(double w)
 				 errmsg("bootstrap needs whole-number weights"),
 				 errdetail("A tuple of the sample has weight %g; each weight counts customers.", w),
 				 errhint("Resampling draws customers: round the weights, or scale them to customer counts.")));
-	return (uint64) w;
 }
 
 /*
- * Vose's construction in integers: column j holds the scaled weight
- * w_j * ntuples out of a capacity of N; a column below capacity is topped up
- * from one above it, which becomes its alias.  Every sum is exact.
+ * The number of customers of sample fd, after checking that every weight
+ * is a whole number and their sum neither 0 nor beyond 2^53.
  */
-static void
-resampler_init(Resampler *rs, const FitData *fd)
+static double
+sample_customers(const FitData *fd)
 {
-	int			n = fd->ntuples;
-	uint64	   *scaled = palloc(sizeof(uint64) * n);
-	int32	   *small = palloc(sizeof(int32) * n);
-	int32	   *large = palloc(sizeof(int32) * n);
-	int			nsmall = 0,
-				nlarge = 0;
 	double		total = fitdata_total_weight(fd);
 
-	if (total > (double) BOOTSTRAP_MAX_CUSTOMERS)
+	if (total > BOOTSTRAP_MAX_CUSTOMERS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("bootstrap of more than " INT64_FORMAT " customers is not supported",
-						BOOTSTRAP_MAX_CUSTOMERS),
-				 errdetail("The sample holds %.15g customers; each replicate draws every one.", total)));
+				 errmsg("bootstrap of more than 2^53 customers is not supported"),
+				 errdetail("The sample holds %.15g customers.", total)));
 	if (!(total >= 1))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot bootstrap a sample without customers")));
-	rs->ntuples = n;
-	rs->customers = (uint64) total;
-	rs->columns = palloc(sizeof(AliasColumn) * n);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < fd->ntuples; i++)
 	{
-		CHECK_FOR_INTERRUPTS();
-		scaled[i] = customer_count(fitdata_weight(fd, i)) * (uint64) n;
-		if (scaled[i] < rs->customers)
-			small[nsmall++] = i;
-		else
-			large[nlarge++] = i;
+		if ((i & (TUPLES_PER_CHECK - 1)) == TUPLES_PER_CHECK - 1)
+			CHECK_FOR_INTERRUPTS();
+		ensure_whole_weight(fitdata_weight(fd, i));
 	}
-	/* each pass settles one small column for good: at most n passes */
-	while (nsmall > 0 && nlarge > 0)
-	{
-		int32		s = small[--nsmall];
-		int32		l = large[nlarge - 1];
-
-		rs->columns[s].threshold = (uint32) scaled[s];
-		rs->columns[s].alias = l;
-		scaled[l] -= rs->customers - scaled[s];
-		if (scaled[l] < rs->customers)
-		{
-			nlarge--;
-			small[nsmall++] = l;
-		}
-	}
-	/* what is left is full (exactly, as the scaled weights sum to N n) */
-	while (nlarge > 0)
-	{
-		int32		l = large[--nlarge];
-
-		rs->columns[l].threshold = (uint32) rs->customers;
-		rs->columns[l].alias = l;
-	}
-	while (nsmall > 0)
-	{
-		int32		s = small[--nsmall];
-
-		rs->columns[s].threshold = (uint32) rs->customers;
-		rs->columns[s].alias = s;
-	}
-	pfree(scaled);
-	pfree(small);
-	pfree(large);
+	return total;
 }
 
 /*
- * New weights: N customers drawn uniformly with replacement, counted per
- * tuple into counts.
+ * Binomial(n, p) by inversion, for n p < INVERSION_MAX_MEAN and p <= 1/2:
+ * the smallest k with u < P(X <= k), the probabilities by the recurrence
+ * P(k + 1) = P(k) (n - k) / (k + 1) p / (1 - p).  Past the mode a term too
+ * small to change the sum ends the search (rounding can leave the sum just
+ * below u), so it takes about n p + 1 steps and never n.
+ */
+static double
+binomial_inversion(pg_prng_state *rng, double n, double p)
+{
+	double		ratio = p / (1.0 - p);
+	double		term = exp(n * log1p(-p));
+	double		cdf = term;
+	double		u = pg_prng_double(rng);
+	double		k = 0.0;
+
+	while (u >= cdf && k < n)
+	{
+		term *= (n - k) / (k + 1.0) * ratio;
+		if (term <= cdf * DBL_EPSILON)
+			break;
+		k += 1.0;
+		cdf += term;
+	}
+	return k;
+}
+
+/*
+ * A Binomial(n, p) variate, n a whole number >= 0, 0 <= p <= 1.  While the
+ * mean is large, Knuth's halving: the a-th smallest of n uniforms,
+ * a = 1 + floor(n / 2), is X ~ Beta(a, n + 1 - a); if X >= p the count is
+ * Binomial(a - 1, p / X), else a + Binomial(n - a, (p - X) / (1 - X)).  Each
+ * round halves n, so there are at most 53 of them.
+ */
+static double
+binomial_draw(pg_prng_state *rng, double n, double p)
+{
+	double		count = 0.0;
+
+	for (;;)
+	{
+		double		a,
+					x,
+					g;
+
+		if (n <= 0 || p <= 0)
+			return count;
+		if (p >= 1)
+			return count + n;
+		if (n * Min(p, 1.0 - p) < INVERSION_MAX_MEAN)
+			return count + (p <= 0.5 ? binomial_inversion(rng, n, p) :
+							n - binomial_inversion(rng, n, 1.0 - p));
+		a = 1.0 + floor(n / 2.0);
+		g = btyd_rgamma(rng, a, 1.0);
+		x = g / (g + btyd_rgamma(rng, n + 1.0 - a, 1.0));
+		if (x >= p)
+		{
+			n = a - 1.0;
+			p = p / x;
+		}
+		else
+		{
+			count += a;
+			n = n - a;
+			p = (p - x) / (1.0 - x);
+		}
+	}
+}
+
+/*
+ * New weights of fd's tuples into counts: a draw of Multinomial(N;
+ * w_i / N), N = customers, by conditional binomials in tuple order.  The
+ * remaining weight is exact (whole numbers below 2^53), and the last tuple
+ * with weight takes the remaining customers, so the counts sum to N.
  */
 static void
-resample_counts(const Resampler *rs, pg_prng_state *rng, uint32 *counts)
+resample_counts(const FitData *fd, double customers, pg_prng_state *rng, double *counts)
 {
-	uint64		n = rs->customers;
-	uint64		last = (uint64) rs->ntuples * n - 1;
+	double		left = customers;	/* customers not drawn yet */
+	double		weight_left = customers;	/* weight of the tuples from i on */
 
-	memset(counts, 0, sizeof(uint32) * rs->ntuples);
-	for (uint64 drawn = 0; drawn < n; drawn++)
+	for (int i = 0; i < fd->ntuples; i++)
 	{
-		uint64		k = pg_prng_uint64_range(rng, 0, last);
-		const AliasColumn *c = &rs->columns[k / n];
+		double		w = fitdata_weight(fd, i);
 
-		counts[k % n < c->threshold ? (int32) (k / n) : c->alias]++;
-		if ((drawn & (DRAWS_PER_CHECK - 1)) == DRAWS_PER_CHECK - 1)
+		if ((i & (TUPLES_PER_CHECK - 1)) == TUPLES_PER_CHECK - 1)
 			CHECK_FOR_INTERRUPTS();
+		counts[i] = w >= weight_left ? left : binomial_draw(rng, left, w / weight_left);
+		left -= counts[i];
+		weight_left -= w;
 	}
 }
 
@@ -193,7 +202,7 @@ resample_counts(const Resampler *rs, pg_prng_state *rng, uint32 *counts)
  * the arrays of out (room for all of fd's tuples), in fd's order.
  */
 static void
-resampled_sample(const FitData *fd, const uint32 *counts, FitData *out)
+resampled_sample(const FitData *fd, const double *counts, FitData *out)
 {
 	int			m = 0;
 
@@ -202,7 +211,7 @@ resampled_sample(const FitData *fd, const uint32 *counts, FitData *out)
 		if (counts[i] == 0)
 			continue;
 		memcpy(out->values + (size_t) m * fd->k, fitdata_tuple(fd, i), sizeof(double) * fd->k);
-		out->weights[m++] = (double) counts[i];
+		out->weights[m++] = counts[i];
 	}
 	out->ntuples = m;
 }
@@ -234,14 +243,13 @@ fitdata_resample(PG_FUNCTION_ARGS)
 	FitData    *fd = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0));
 	FitData    *out;
 	FitData    *stored;
-	Resampler	rs;
 	pg_prng_state rng;
-	uint32	   *counts;
+	double		customers = sample_customers(fd);
+	double	   *counts;
 
 	pg_prng_seed(&rng, (uint64) PG_GETARG_INT64(1));
-	resampler_init(&rs, fd);
-	counts = palloc(sizeof(uint32) * fd->ntuples);
-	resample_counts(&rs, &rng, counts);
+	counts = palloc(sizeof(double) * Max(fd->ntuples, 1));
+	resample_counts(fd, customers, &rng, counts);
 	out = resample_space(fd);
 	resampled_sample(fd, counts, out);
 	/* a proper sample (exact sums) for serialisation */
@@ -320,9 +328,9 @@ btyd_bootstrap(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	BtydFit		whole;
 	double		hinv[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
 	bool		has_hinv;
-	Resampler	rs;
+	double		customers;
 	pg_prng_state rng;
-	uint32	   *counts;
+	double	   *counts;
 	FitData    *sample;
 	int			failed = 0;
 
@@ -341,12 +349,12 @@ btyd_bootstrap(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	}
 	/* value order, as the fits use it (and the likelihood's per-frequency terms) */
 	fd = fitdata_sorted_copy(CurrentMemoryContext, fd);
-	resampler_init(&rs, fd);
+	customers = sample_customers(fd);
 	fit_whole_sample(spec, fd, penalizer, &whole);
 	has_hinv = refit_inverse_hessian(&whole, spec->nparams, hinv);
 
 	pg_prng_seed(&rng, (uint64) PG_GETARG_INT64(2));
-	counts = palloc(sizeof(uint32) * fd->ntuples);
+	counts = palloc(sizeof(double) * fd->ntuples);
 	sample = resample_space(fd);
 	InitMaterializedSRF(fcinfo, MAT_SRF_BLESS);
 	per_replicate = AllocSetContextCreate(CurrentMemoryContext, "bootstrap replicate",
@@ -357,7 +365,7 @@ btyd_bootstrap(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 		HeapTuple	tuple;
 
 		CHECK_FOR_INTERRUPTS();
-		resample_counts(&rs, &rng, counts);
+		resample_counts(fd, customers, &rng, counts);
 		resampled_sample(fd, counts, sample);
 		outer = MemoryContextSwitchTo(per_replicate);
 		if (btyd_has_repeat_buyer(sample))
