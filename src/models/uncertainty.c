@@ -6,8 +6,9 @@
  *	  Wald intervals from the model's covariance attribute (the inverse of
  *	  the observed information at the optimum, computed by btyd_fit_sample),
  *	  the delta-method prediction intervals of P(alive) and E[X(t) | ...]
- *	  of the counting models, the standard normal quantile they need, and
- *	  the constructors of hand-built models.
+ *	  of the counting models and the helpers they share with the CLV
+ *	  interval (src/models/clv.c), the standard normal quantile they need,
+ *	  and the constructors of hand-built models.
  *
  * Wald interval of level L: estimate -+ z SE, z = Phi^-1((1 + L) / 2)
  * (1.959964 at L = 0.95), as the lifetimes and CLVTools packages report.
