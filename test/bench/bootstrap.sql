@@ -32,7 +32,7 @@ SELECT pg_temp.timed(format('bgnbd_bootstrap, %s replicates', :replicates), form
 \echo == BG/NBD bootstrap on bench.summary
 SELECT (SELECT count(*) FROM bench.summary) AS customers,
        (SELECT substring(f::text FROM 'tuples=([0-9]+)') FROM bs_sample) AS distinct_summaries;
-SELECT step, round(elapsed::numeric, 2) AS elapsed_s, round(cpu::numeric, 2) AS cpu_s, result FROM bs_times
+SELECT step, round(elapsed::numeric, 2) AS elapsed_s, round(cpu::numeric, 2) AS cpu_s, left(result, 100) AS result FROM bs_times
 UNION ALL
 SELECT 'the refits alone (bootstrap less one fit)', round((b.elapsed - f.elapsed)::numeric, 2),
        round((b.cpu - f.cpu)::numeric, 2), format('%s s CPU per refit', round(((b.cpu - f.cpu) / :replicates)::numeric, 3))
