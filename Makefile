@@ -19,7 +19,7 @@ EXTVERSION = 0.2.0
 MODULE_big = engage
 # src/ by layer: core/ (argument checks, time, special functions, optimiser, exact sums),
 # behaviour/ (summaries, scores, lifecycle, activity, funnels, sequences, NPS), models/ (fit
-# samples, the buy-till-you-die models, spend, CLV, uncertainty, diagnostics); sql/ holds the
+# samples, the buy-till-you-die models, spend, CLV, uncertainty, bootstrap, diagnostics); sql/ holds the
 # install script's sections.
 SRC_LAYERS = core behaviour models
 OBJS = $(patsubst %.c,%.o,$(sort $(foreach d,$(SRC_LAYERS),$(wildcard src/$(d)/*.c))))
