@@ -295,6 +295,8 @@ clv_interval(FunctionCallInfo fcinfo, const ClvModel *model)
 	double		est;
 
 	clv_args(fcinfo, model, params, params + 4, &c);
+	/* checked here too, whether or not the models have a covariance */
+	clv_schedule(c.horizon, c.step, c.discount_rate);
 	if (!model_covariance(PG_GETARG_DATUM(0), 4, cov_counting) ||
 		!model_covariance(PG_GETARG_DATUM(1), GG_NPARAMS, cov_gg))
 		PG_RETURN_NULL();
