@@ -11,6 +11,7 @@ or 1e-300 + 1e308, are exact at that precision.  A reference above DBL_MAX is wr
 left out (printed on stderr).
 
     python3 test/precision/generate.py      (needs python3-mpmath; about 30 minutes on 2 cores)
+    python3 test/precision/generate.py --refresh ID,ID,...     (recomputes those rows only)
 """
 import csv
 import multiprocessing
@@ -113,20 +114,43 @@ def bg_p_alive(p, m, x, tx, T):
     return M(1) if lr is None else 1 / (1 + mp.exp(lr))
 
 
+RP_LINEAR = mpf('1e-60')     # below it the bracket of bg_bracket is linear in rp to 1e-60
+
+
 def bg_bracket(a, cma, rp, z, full=False):
-    """[1 - (1-z)^rp 2F1(rp, cma+1; a+cma; z)] / (a-1), continuous at a = 1.  The two terms
-    agree to about log2(rp z) bits beyond the value's own, and (1-z)^rp against the 2F1 to
-    log2(cma) bits: with rp ~ 1e308 and z ~ 1e-308, or b ~ 1e308, that is over 1023 bits, so
-    small z and large rp or cma are evaluated at 3000 bits; at a = 1 the 2F1 is taken at the
-    full precision, which the difference quotient across 2h needs."""
+    """[1 - (1-z)^rp 2F1(rp, cma+1; a+cma; z)] / (a-1), continuous at a = 1.  By Pfaff's
+    transformation the product is 2F1(rp, a-1; a+cma; w), w = z/(z-1) = -t/(alpha+T), so the
+    bracket is -sum_{n>=1} (rp)_n (a)_(n-1) / (a+cma)_n w^n / n!: a sum free of the
+    subtraction and of the singularity at a = 1, summed at 3000 bits where its terms shrink
+    at least twofold (|w| max(1, rp) <= 1/2).  Elsewhere the closed form: its two terms agree
+    to about log2(rp z) bits beyond the value's own, and (1-z)^rp against the 2F1 to
+    log2(cma) bits, and 1 - 2F1 is of the size of rp: with rp ~ 1e308 and z ~ 1e-308 or b ~
+    1e308 that is over 1023 bits, so small z and large rp or cma are evaluated at 3000 bits,
+    small rp (at least RP_LINEAR) at 700; at a = 1 the 2F1 is taken at the full precision, which the
+    difference quotient across 2h needs."""
     if z == 0:
         return M(0)
+    if rp < RP_LINEAR:
+        # analytic in rp and 0 at rp = 0: bracket / rp is constant to a relative O(rp)
+        return bg_bracket(a, cma, RP_LINEAR, z, full) * (rp / RP_LINEAR)
+    with mp.workprec(3000):
+        w = z / (z - 1)
+        if abs(w) * max(1, rp) <= mpf('0.5'):
+            c = a + cma
+            term = rp / c * w
+            total = M(0)
+            n = 1
+            while abs(term) > abs(total) * mpf(2) ** -2900:
+                total += term
+                term = term * (rp + n) * (a + n - 1) / ((c + n) * (n + 1)) * w
+                n += 1
+            return -total
     if a == 1:
         # removable singularity: the mean of both sides at a distance far below the precision
         h = mpf(2) ** -300
         return (bg_bracket(a - h, cma, rp, z, True) + bg_bracket(a + h, cma, rp, z, True)) / 2
-    if z < mpf('1e-3') or max(rp, cma) > 1e6:
-        with mp.workprec(3000):
+    if z < mpf('1e-3') or max(rp, cma) > 1e6 or rp < mpf('1e-3'):
+        with mp.workprec(3000 if z < mpf('1e-3') or max(rp, cma) > 1e6 else 700):
             f = mp.hyp2f1(rp, cma + 1, a + cma, z)
             return +(-mp.expm1(rp * mp.log1p(-z) + mp.log(f)) / (a - 1))
     f = mp.hyp2f1(rp, cma + 1, a + cma, z) if full else hyp2f1(rp, cma + 1, a + cma, z)
@@ -197,21 +221,24 @@ def pnbd_p_alive(p, x, tx, T):
     return M(1) if lr is None else 1 / (1 + mp.exp(lr))
 
 
-def one_minus_pow_over(u, e):
-    return -mp.log(u) if e == 0 else -mp.expm1(e * mp.log(u)) / e
+def one_minus_pow_over(c, t, e):
+    """[1 - (c/(c+t))^e] / e, continuous at e = 0, by log1p: c/(c+t) rounds to 1 when t is
+    below c by more than the precision (t = 1e-300 against c = 1e308)."""
+    lu = -mp.log1p(t / c)
+    return -lu if e == 0 else -mp.expm1(e * lu) / e
 
 
 def pnbd_expected(p, t, x, tx, T):
     r, al, s, be = map(M, p)
     t, x, T = M(t), M(x), M(T)
-    ea = (r + x) * (be + T) / (al + T) * one_minus_pow_over((be + T) / (be + T + t), s - 1)
+    ea = (r + x) * (be + T) / (al + T) * one_minus_pow_over(be + T, t, s - 1)
     return ea * pnbd_p_alive(p, x, tx, T)
 
 
 def pnbd_expected_new(p, t):
     r, al, s, be = map(M, p)
     t = M(t)
-    return r * be / al * one_minus_pow_over(be / (be + t), s - 1)
+    return r * be / al * one_minus_pow_over(be, t, s - 1)
 
 
 def pnbd_prob(p, n, t):
@@ -462,9 +489,33 @@ def evaluate(i):
         return None
 
 
+def refresh(out, ids):
+    """Recomputes the references of the listed ids of an existing reference.csv in place
+    (ids and the other rows unchanged), e.g. after a correction of one closed form."""
+    with open(out, newline='') as f:
+        rows = list(csv.reader(f))
+    by_expr = {expr: i for i, (kind, expr, fn) in enumerate(CASES)}
+    wanted = [r for r in rows[1:] if int(r[0]) in ids]
+    with multiprocessing.get_context('fork').Pool(2) as pool:
+        results = pool.map(evaluate, [by_expr[r[2]] for r in wanted])
+    for r, res in zip(wanted, results):
+        if res is None:
+            print('kept (no reference in time):', r[0], r[2], file=sys.stderr)
+        elif res[2] != r[3]:
+            print(f'{r[0]}: {r[3]} -> {res[2]}', file=sys.stderr)
+            r[3] = res[2]
+    with open(out, 'w', newline='') as f:
+        csv.writer(f).writerows(rows)
+
+
 def main():
     out = os.path.join(os.path.dirname(__file__), '..', 'data', 'precision', 'reference.csv')
     CASES.extend(cases())
+    if len(sys.argv) > 2 and sys.argv[1] == '--refresh':
+        global CASE_SECONDS
+        CASE_SECONDS = 60
+        refresh(out, {int(i) for i in sys.argv[2].split(',')})
+        return
     with multiprocessing.get_context('fork').Pool(2) as pool:
         results = pool.map(evaluate, range(len(CASES)), chunksize=20)
     rows = [(i + 1, kind, expr, ref)
