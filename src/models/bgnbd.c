@@ -104,14 +104,45 @@ inv_one_plus_exp(double lr)
 	return 1.0 / (1.0 + exp(lr));
 }
 
+/* Relative error above which the bracket is refused rather than returned. */
+#define BRACKET_MAX_RELERR 1e-10
+
+/*
+ * Errors 22003 where the bracket -expm1(lead + ln 2F1) cancels beyond
+ * BRACKET_MAX_RELERR: lead and ln 2F1 round by a few ulps of their size
+ * (ln 2F1 by a few ulps of 1 where 2F1 is near 1), and -expm1 turns
+ * an absolute error d of its argument into d (1 + e) / |e| of its value.
+ * That is where r' = r + x is tiny (the bracket is of its size while both
+ * terms are of order 1).
+ */
+static void
+bg_ensure_bracket_accurate(double lead, double log_f, double z, double e, double a,
+						   double cma, double rp)
+{
+	double		d = 4.0 * DBL_EPSILON * (fabs(lead) + fabs(log_f) + 1.0);
+
+	if (1.0 + e == 0.0)
+		return;					/* (1-z)^(a-1) 2F1 vanishes: the bracket is 1/(a-1) */
+	if (!(d * fabs(1.0 + e) <= BRACKET_MAX_RELERR * fabs(e)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("expected purchases are out of the range float8 resolves at these parameters"),
+				 errdetail("The closed form of FHL eq. 10 cancels to below 1e-10 at r + frequency = %g, a = %g, b + frequency = %g and t / (alpha + age + t) = %.17g.",
+						   rp, a, cma + 1.0, z)));
+}
+
 /*
  * [1 - (1-z)^(a-1) 2F1(c - rp, a-1; c; z)] / (a - 1) with c = a + cma, at
  * n <= HYP2F1_MANY_MAX values z[i] (0 at z = 0): the bracket of the
  * expectations after Euler's transformation.  The series of all z are summed
- * together (they share their coefficients).
+ * together (they share their coefficients).  With check, errors where the
+ * result cancels (not for the nodes of the interpolation across a = 1,
+ * whose 1/(a-1) magnifies the rounding by design and whose cubic the
+ * tests hold to the neighbouring values).
  */
 static void
-bg_brackets_at(double a, double cma, double rp, const double *z, int n, double *out)
+bg_brackets_at(double a, double cma, double rp, const double *z, int n, double *out,
+			   bool check)
 {
 	bool		ok;
 	double		c = a + cma;
@@ -127,10 +158,21 @@ bg_brackets_at(double a, double cma, double rp, const double *z, int n, double *
 	{
 		/* ln 2F1; for small z from 2F1 - 1 summed alone (f rounds to 1 there) */
 		double		log_f = log(f[i]);
+		double		lead;
+		double		e;
 
+		if (z[i] == 0.0)
+		{
+			out[i] = 0.0;
+			continue;
+		}
 		if (z[i] < BRACKET_SMALL_Z)
 			log_f = log1p(hyp2f1_minus_one(c - rp, a - 1.0, c, z[i], &ok));
-		out[i] = z[i] == 0.0 ? 0.0 : -expm1((a - 1.0) * log1p(-z[i]) + log_f) / (a - 1.0);
+		lead = (a - 1.0) * log1p(-z[i]);
+		e = expm1(lead + log_f);
+		out[i] = -e / (a - 1.0);
+		if (check)
+			bg_ensure_bracket_accurate(lead, log_f, z[i], e, a, cma, rp);
 	}
 }
 
@@ -154,14 +196,14 @@ bg_brackets(double a, double cma, double rp, const double *z, int n, double *out
 
 	if (fabs(a - 1.0) >= h)
 	{
-		bg_brackets_at(a, cma, rp, z, n, out);
+		bg_brackets_at(a, cma, rp, z, n, out, true);
 		return;
 	}
 	for (int i = 0; i < n; i++)
 		out[i] = 0.0;
 	for (int k = 0; k < 4; k++)
 	{
-		bg_brackets_at(1.0 + node[k] * h, cma, rp, z, n, at);
+		bg_brackets_at(1.0 + node[k] * h, cma, rp, z, n, at, false);
 		for (int i = 0; i < n; i++)
 			out[i] += w[k] * at[i];
 	}
@@ -182,9 +224,12 @@ bg_bracket(double a, double cma, double rp, double z)
  * converges at once: with k = r + x and p ~ Beta(a, b'), b' = b + x + m,
  * the expectation E_p[(1 - (1 + p u)^-k) / p] of FHL's derivation is
  *	 sum_{n>=1} (-1)^(n+1) (k)_n / n! (a)_(n-1) / (a+b')_(n-1) u^n,
- * whose terms shrink at least twofold when max(1, (k+1)/2) u <= 1/2.  Free
- * of the cancellation of the closed form when u is small or a + b' large.
- * Returns false (and leaves *out) where that bound does not hold.
+ * taken where u <= 1 and every term up to the last that counts is at most
+ * half the one before: then the alternating sum keeps at least half of its
+ * first term and is free of the cancellation of the closed form when u is
+ * small, a + b' large (b' near 1e8 and beyond shrinks the terms whatever
+ * u is) or r' tiny.  Returns false (and leaves *out) where that does not
+ * hold.
  */
 static bool
 bg_alive_series(double k, double u, double a, double bp, double *out)
@@ -192,14 +237,18 @@ bg_alive_series(double k, double u, double a, double bp, double *out)
 	double		term;
 	double		sum;
 
-	if (!(Max(1.0, 0.5 * (k + 1.0)) * u <= 0.5))
+	if (!(u <= 1.0))
 		return false;
 	term = k * u;
 	sum = term;
 	for (int n = 1; n < 200 && fabs(term) > DBL_EPSILON * 0.25 * fabs(sum); n++)
 	{
 		/* (a+n-1)/(a+b'+n-1) as 1/(1 + b'/(a+n-1)): a + b' may overflow */
-		term *= -(k + n) / (n + 1.0) * u / (1.0 + bp / (a + (n - 1)));
+		double		ratio = (k + n) / (n + 1.0) * u / (1.0 + bp / (a + (n - 1)));
+
+		if (!(ratio <= 0.5))
+			return false;
+		term *= -ratio;
 		sum += term;
 	}
 	*out = sum;
@@ -249,30 +298,36 @@ bg_expected_alive(const double *p, int m, double t, double x, double T)
 
 StaticAssertDecl(BTYD_STEPS_MAX <= HYP2F1_MANY_MAX, "steps are evaluated in one hyp2f1_many call");
 
-/* The same at t = (first + j) step for j < n (see btyd.h). */
+/*
+ * The same at t = (first + j) step for j < n (see btyd.h): by the series
+ * where it applies, the closed form (summed for all those steps at once)
+ * at the others.
+ */
 static void
 bg_expected_alive_steps(const double *p, int m, double x, double T, double step,
 						int first, int n, double *out)
 {
 	double		z[HYP2F1_MANY_MAX];
+	double		bracket[HYP2F1_MANY_MAX];
+	int			where[HYP2F1_MANY_MAX];
+	int			nz = 0;
 	double		cma = p[3] + x + m - 1.0;
 
-	if (n <= 0)
-		return;
-	for (int j = 0; j < n; j++)
-	{
-		double		t = (first + j) * step;
-
-		z[j] = fraction_of_sum(t, p[1], T);
-	}
-	bg_brackets(p[2], cma, p[0] + x, z, n, out);
 	for (int j = 0; j < n; j++)
 	{
 		double		t = (first + j) * step;
 
 		if (!bg_alive_series(p[0] + x, bg_window_ratio(t, p[1], T), p[2], cma + 1.0, &out[j]))
-			out[j] *= p[2] + cma;
+		{
+			where[nz] = j;
+			z[nz++] = fraction_of_sum(t, p[1], T);
+		}
 	}
+	if (nz == 0)
+		return;
+	bg_brackets(p[2], cma, p[0] + x, z, nz, bracket);
+	for (int i = 0; i < nz; i++)
+		out[where[i]] = (p[2] + cma) * bracket[i];
 }
 
 void
