@@ -219,17 +219,23 @@ bg_bracket(double a, double cma, double rp, double z)
 	return out;
 }
 
+/* b' / u beyond which the expansion in p is exact (see bg_alive_series). */
+#define BG_SERIES_BP_OVER_U 1e6
+
 /*
  * E[X(t) | alive at T] by its power series in u = t / (alpha + T), where it
  * converges at once: with k = r + x and p ~ Beta(a, b'), b' = b + x + m,
  * the expectation E_p[(1 - (1 + p u)^-k) / p] of FHL's derivation is
  *	 sum_{n>=1} (-1)^(n+1) (k)_n / n! (a)_(n-1) / (a+b')_(n-1) u^n,
- * taken where u <= 1 and every term up to the last that counts is at most
- * half the one before: then the alternating sum keeps at least half of its
- * first term and is free of the cancellation of the closed form when u is
- * small, a + b' large (b' near 1e8 and beyond shrinks the terms whatever
- * u is) or r' tiny.  Returns false (and leaves *out) where that does not
- * hold.
+ * taken where every term up to the last that counts is at most half the
+ * one before: then the alternating sum keeps at least half of its first
+ * term and is free of the cancellation of the closed form when u is small,
+ * a + b' large or r' tiny.  The series converges for u <= 1; beyond, it is
+ * the expansion of f(p) = (1 - (1 + p u)^-k) / p about p = 0, exact to its
+ * smallest term plus the weight of p > 1/(2u), which is below
+ * (2u (a+j) / b')^j for every j and so nil where b' exceeds
+ * BG_SERIES_BP_OVER_U u max(1, k) max(1, a).  Returns false (and leaves
+ * *out) where neither holds or the terms do not halve.
  */
 static bool
 bg_alive_series(double k, double u, double a, double bp, double *out)
@@ -237,7 +243,7 @@ bg_alive_series(double k, double u, double a, double bp, double *out)
 	double		term;
 	double		sum;
 
-	if (!(u <= 1.0))
+	if (!(u <= 1.0 || bp >= BG_SERIES_BP_OVER_U * u * Max(1.0, k) * Max(1.0, a)))
 		return false;
 	term = k * u;
 	sum = term;

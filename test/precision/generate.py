@@ -126,7 +126,7 @@ def bg_bracket(a, cma, rp, z, full=False):
     to about log2(rp z) bits beyond the value's own, and (1-z)^rp against the 2F1 to
     log2(cma) bits, and 1 - 2F1 is of the size of rp: with rp ~ 1e308 and z ~ 1e-308 or b ~
     1e308 that is over 1023 bits, so small z and large rp or cma are evaluated at 3000 bits,
-    small rp (at least RP_LINEAR) at 700; at a = 1 the 2F1 is taken at the full precision, which the
+    small rp (at least RP_LINEAR) at 700 plus what z near 1 needs; at a = 1 the 2F1 is taken at the full precision, which the
     difference quotient across 2h needs."""
     if z == 0:
         return M(0)
@@ -150,7 +150,9 @@ def bg_bracket(a, cma, rp, z, full=False):
         h = mpf(2) ** -300
         return (bg_bracket(a - h, cma, rp, z, True) + bg_bracket(a + h, cma, rp, z, True)) / 2
     if z < mpf('1e-3') or max(rp, cma) > 1e6 or rp < mpf('1e-3'):
-        with mp.workprec(3000 if z < mpf('1e-3') or max(rp, cma) > 1e6 else 700):
+        # z near 1 (t = 1e308 against alpha + T = 4.4) costs log2(1/(1-z)) more bits
+        bits = 700 + max(0, int(-mp.log(1 - z, 2)))
+        with mp.workprec(3000 if z < mpf('1e-3') or max(rp, cma) > 1e6 else bits):
             f = mp.hyp2f1(rp, cma + 1, a + cma, z)
             return +(-mp.expm1(rp * mp.log1p(-z) + mp.log(f)) / (a - 1))
     f = mp.hyp2f1(rp, cma + 1, a + cma, z) if full else hyp2f1(rp, cma + 1, a + cma, z)
@@ -505,7 +507,7 @@ def refresh(out, ids):
             print(f'{r[0]}: {r[3]} -> {res[2]}', file=sys.stderr)
             r[3] = res[2]
     with open(out, 'w', newline='') as f:
-        csv.writer(f).writerows(rows)
+        csv.writer(f, lineterminator='\n').writerows(rows)
 
 
 def main():
@@ -522,7 +524,7 @@ def main():
             for i, (kind, expr, ref) in enumerate(r for r in results
                                                   if r is not None and not hangs(r[1]))]
     with open(out, 'w', newline='') as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator='\n')
         w.writerow(['id', 'kind', 'expression', 'reference'])
         w.writerows(rows)
     print(f'{len(rows)} cases written to {os.path.normpath(out)}', file=sys.stderr)
