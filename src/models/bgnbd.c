@@ -111,19 +111,25 @@ inv_one_plus_exp(double lr)
  * Errors 22003 where the bracket -expm1(lead + ln 2F1) cancels beyond
  * BRACKET_MAX_RELERR: lead and ln 2F1 round by a few ulps of their size
  * (ln 2F1 by a few ulps of 1 where 2F1 is near 1), and -expm1 turns
- * an absolute error d of its argument into d (1 + e) / |e| of its value.
+ * an absolute error d of its argument into d (1 + e) / |e| of its value;
+ * and z near 1 rounds as t moved by ulp(t) / (1-z), which moves E by
+ * that much times d ln E / d ln t (at most 1, and (1-z)^(a-1) for a > 1,
+ * where E converges as t grows).
  * That is where r' = r + x is tiny (the bracket is of its size while both
- * terms are of order 1).
+ * terms are of order 1), and where t dwarfs alpha + T.
  */
 static void
 bg_ensure_bracket_accurate(double lead, double log_f, double z, double e, double a,
 						   double cma, double rp)
 {
 	double		d = 4.0 * DBL_EPSILON * (fabs(lead) + fabs(log_f) + 1.0);
+	double		zerr;
 
 	if (1.0 + e == 0.0)
 		return;					/* (1-z)^(a-1) 2F1 vanishes: the bracket is 1/(a-1) */
-	if (!(d * fabs(1.0 + e) <= BRACKET_MAX_RELERR * fabs(e)))
+	/* z's own rounding: t off by ulp(t) / (1-z), against d ln E / d ln t */
+	zerr = DBL_EPSILON * z / (1.0 - z) * (a > 1.0 ? pow(1.0 - z, a - 1.0) : 1.0);
+	if (!(d * fabs(1.0 + e) + zerr * fabs(e) <= BRACKET_MAX_RELERR * fabs(e)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("expected purchases are out of the range float8 resolves at these parameters"),
@@ -219,6 +225,31 @@ bg_bracket(double a, double cma, double rp, double z)
 	return out;
 }
 
+/* t / (alpha + T), also when alpha + T overflows. */
+static inline double
+bg_window_ratio(double t, double alpha, double T)
+{
+	return (0.5 * t) / (0.5 * alpha + 0.5 * T);
+}
+
+/*
+ * k t / (alpha + T), the first term of bg_alive_series, also where
+ * t / (alpha + T) is subnormal or underflows (t = 1e-300 against 1e15).
+ */
+static inline double
+bg_first_term(double k, double t, double alpha, double T)
+{
+	double		u = bg_window_ratio(t, alpha, T);
+	double		rate;
+
+	if (u >= DBL_MIN || t == 0.0)
+		return k * u;
+	rate = (0.5 * k) / (0.5 * alpha + 0.5 * T);
+	if (rate >= DBL_MIN && isfinite(rate * t))
+		return rate * t;
+	return exp(log(k) + log(t) - (log(0.5 * alpha + 0.5 * T) + M_LN2));
+}
+
 /* b' / u beyond which the expansion in p is exact (see bg_alive_series). */
 #define BG_SERIES_BP_OVER_U 1e6
 
@@ -238,14 +269,15 @@ bg_bracket(double a, double cma, double rp, double z)
  * *out) where neither holds or the terms do not halve.
  */
 static bool
-bg_alive_series(double k, double u, double a, double bp, double *out)
+bg_alive_series(double k, double t, double alpha, double T, double a, double bp, double *out)
 {
+	double		u = bg_window_ratio(t, alpha, T);
 	double		term;
 	double		sum;
 
 	if (!(u <= 1.0 || bp >= BG_SERIES_BP_OVER_U * u * Max(1.0, k) * Max(1.0, a)))
 		return false;
-	term = k * u;
+	term = bg_first_term(k, t, alpha, T);
 	sum = term;
 	for (int n = 1; n < 200 && fabs(term) > DBL_EPSILON * 0.25 * fabs(sum); n++)
 	{
@@ -259,13 +291,6 @@ bg_alive_series(double k, double u, double a, double bp, double *out)
 	}
 	*out = sum;
 	return true;
-}
-
-/* t / (alpha + T), also when alpha + T overflows. */
-static inline double
-bg_window_ratio(double t, double alpha, double T)
-{
-	return (0.5 * t) / (0.5 * alpha + 0.5 * T);
 }
 
 static double
@@ -297,7 +322,7 @@ bg_expected_alive(const double *p, int m, double t, double x, double T)
 	double		cma = p[3] + x + m - 1.0;	/* c - a */
 	double		e;
 
-	if (bg_alive_series(p[0] + x, bg_window_ratio(t, p[1], T), p[2], cma + 1.0, &e))
+	if (bg_alive_series(p[0] + x, t, p[1], T, p[2], cma + 1.0, &e))
 		return e;
 	return (p[2] + cma) * bg_bracket(p[2], cma, p[0] + x, z);
 }
@@ -323,7 +348,7 @@ bg_expected_alive_steps(const double *p, int m, double x, double T, double step,
 	{
 		double		t = (first + j) * step;
 
-		if (!bg_alive_series(p[0] + x, bg_window_ratio(t, p[1], T), p[2], cma + 1.0, &out[j]))
+		if (!bg_alive_series(p[0] + x, t, p[1], T, p[2], cma + 1.0, &out[j]))
 		{
 			where[nz] = j;
 			z[nz++] = fraction_of_sum(t, p[1], T);
@@ -359,7 +384,7 @@ bg_expected_new(const double *p, int m, double t)
 	double		e;
 
 	/* k / (a + cma) is 1 (BG/NBD) or b / (a + b) (MBG/NBD) */
-	if (bg_alive_series(p[0], bg_window_ratio(t, p[1], 0.0), p[2], cma + 1.0, &e))
+	if (bg_alive_series(p[0], t, p[1], 0.0, p[2], cma + 1.0, &e))
 		return m == 0 ? e : e / (1.0 + p[2] / p[3]);
 	return k * bg_bracket(p[2], cma, p[0], fraction_of_sum(t, p[1], 0.0));
 }
