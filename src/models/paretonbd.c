@@ -651,86 +651,12 @@ pnbd_prob_h(const PnbdProb *q, double v, double *d1, double *d2)
 
 /* Where the integral in v starts (tau = e^-740 is below every float8 but subnormals). */
 #define PNBD_PROB_V_MIN (-740.0)
-/* Panels of pnbd_prob_integral: each side stops long before this. */
-#define PNBD_PROB_MAX_PANELS 100000
 
-/*
- * The mode of h on [PNBD_PROB_V_MIN, vmax], by bisection on h' (which
- * falls): vmax when h' is still positive there.
- */
+/* log_concave_integral's view of h. */
 static double
-pnbd_prob_mode(const PnbdProb *q, double vmax)
+pnbd_prob_h_of(const void *arg, double v, double *d1, double *d2)
 {
-	double		lo = PNBD_PROB_V_MIN,
-				hi = vmax,
-				d1,
-				d2;
-
-	pnbd_prob_h(q, vmax, &d1, &d2);
-	if (d1 >= 0.0)
-		return vmax;
-	for (int i = 0; i < 120 && hi - lo > 1e-12; i++)
-	{
-		double		mid = 0.5 * (lo + hi);
-
-		pnbd_prob_h(q, mid, &d1, &d2);
-		if (d1 > 0.0)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return 0.5 * (lo + hi);
-}
-
-/*
- * ln of the integral of e^h over [PNBD_PROB_V_MIN, vmax]: Gauss-Legendre
- * panels out from the mode on either side, each narrow enough that h falls
- * by about 2 at most (2/|h'|) and bends little (2/sqrt|h''|), at most 2
- * wide (the singularities of ln(alpha + e^v) lie pi off the real axis); a
- * side ends at its end of the range or once the rest, which log-concavity
- * bounds by e^h(v)/|h'(v)|, no longer counts.  NaN beyond
- * PNBD_PROB_MAX_PANELS.
- */
-static double
-pnbd_prob_integral(const PnbdProb *q, double vmax)
-{
-	const double *node;
-	const double *weight;
-	double		vmode = pnbd_prob_mode(q, vmax);
-	double		d1,
-				d2;
-	double		hmode = pnbd_prob_h(q, vmode, &d1, &d2);
-	double		sum = 0.0;
-	int			panels = 0;
-
-	gauss_legendre(&node, &weight);
-	for (int dir = 1; dir >= -1; dir -= 2)
-	{
-		double		v = vmode;
-
-		for (;;)
-		{
-			double		h = pnbd_prob_h(q, v, &d1, &d2);
-			double		room = dir > 0 ? vmax - v : v - PNBD_PROB_V_MIN;
-			double		width = Min(Min(2.0, room), Min(2.0 / sqrt(fabs(d2)), 2.0 / fabs(d1)));
-			double		half = 0.5 * width;
-			double		mid = v + dir * half;
-
-			if (v != vmode && exp(h - hmode) <= 1e-17 * sum * fabs(d1))
-				break;			/* the rest is below rounding */
-			if (!(width > 0.0))
-				break;			/* the end of the range */
-			if (++panels > PNBD_PROB_MAX_PANELS)
-				return NAN;
-			for (int k = 0; k < GAUSS_LEGENDRE_N; k++)
-				sum += weight[k] * half *
-					exp(pnbd_prob_h(q, mid + half * node[k], &d1, &d2) - hmode);
-			v += dir * width;
-			if ((panels & 63) == 0)
-				CHECK_FOR_INTERRUPTS();
-		}
-	}
-	return hmode + log(sum);
+	return pnbd_prob_h((const PnbdProb *) arg, v, d1, d2);
 }
 
 /* ln 2F1, NaN where its series did not converge. */
@@ -810,7 +736,7 @@ pnbd_prob(const double *p, int n, double t)
 			return alive + second;
 	}
 	q.c = lconst + log(q.s) - log(q.beta);
-	return alive + exp(pnbd_prob_integral(&q, log(t)));
+	return alive + exp(log_concave_integral(pnbd_prob_h_of, &q, PNBD_PROB_V_MIN, log(t)));
 }
 
 double
