@@ -266,7 +266,7 @@ bg_first_term(double k, double t, double alpha, double T)
  * smallest term plus the weight of p > 1/(2u), which is below
  * (2u (a+j) / b')^j for every j and so nil where b' exceeds
  * BG_SERIES_BP_OVER_U u max(1, k) max(1, a).  Returns false (and leaves
- * *out) where neither holds or the terms do not halve.
+ * *out) where neither holds, the terms do not halve, or b + x overflowed.
  */
 static bool
 bg_alive_series(double k, double t, double alpha, double T, double a, double bp, double *out)
@@ -275,7 +275,8 @@ bg_alive_series(double k, double t, double alpha, double T, double a, double bp,
 	double		term;
 	double		sum;
 
-	if (!(u <= 1.0 || bp >= BG_SERIES_BP_OVER_U * u * Max(1.0, k) * Max(1.0, a)))
+	if (!isfinite(bp) ||
+		!(u <= 1.0 || bp >= BG_SERIES_BP_OVER_U * u * Max(1.0, k) * Max(1.0, a)))
 		return false;
 	term = bg_first_term(k, t, alpha, T);
 	sum = term;

@@ -115,6 +115,24 @@ def bg_p_alive(p, m, x, tx, T):
 
 
 RP_LINEAR = mpf('1e-60')     # below it the bracket of bg_bracket is linear in rp to 1e-60
+BP_GAMMA_LIMIT = mpf('1e100')  # above it p ~ Beta(a, b') is y / b', y ~ Gamma(a), to 1e-100
+
+
+def bg_alive_gamma_limit(a, bp, rp, u):
+    """E_p[(1 - (1 + p u)^-rp) / p], p ~ Beta(a, bp), the expectation alive of FHL's derivation,
+    for bp > BP_GAMMA_LIMIT: then p = y / bp with y ~ Gamma(a, 1) to a relative O(1/bp), and
+    the expectation is a quadrature over y (where the closed form's 2F1 has parameters near
+    1e308 and z near 1), of the integrand less its value rp u at y = 0, so that the weight
+    y^(a-1) that small a piles up at 0 meets a factor O(y).  For a below 1e-30 all but a
+    fraction a of y's mass is at 0."""
+    g0 = rp * u
+    if a < mpf('1e-30'):
+        return g0
+    with mp.workprec(300):
+        def g(y):
+            return ((-mp.expm1(-rp * mp.log1p(y * u / bp)) * bp / y - g0)
+                    * mp.exp((a - 1) * mp.log(y) - y))
+        return g0 + mp.quad(g, [0, mpf('1e-3'), 1, 10, 100, mp.inf]) / mp.gamma(a)
 
 
 def bg_bracket(a, cma, rp, z, full=False):
@@ -145,6 +163,8 @@ def bg_bracket(a, cma, rp, z, full=False):
                 term = term * (rp + n) * (a + n - 1) / ((c + n) * (n + 1)) * w
                 n += 1
             return -total
+    if cma > BP_GAMMA_LIMIT:
+        return bg_alive_gamma_limit(a, cma + 1, rp, -w) / (a + cma)
     if a == 1:
         # removable singularity: the mean of both sides at a distance far below the precision
         h = mpf(2) ** -300
@@ -515,7 +535,7 @@ def main():
     CASES.extend(cases())
     if len(sys.argv) > 2 and sys.argv[1] == '--refresh':
         global CASE_SECONDS
-        CASE_SECONDS = 60
+        CASE_SECONDS = 300
         refresh(out, {int(i) for i in sys.argv[2].split(',')})
         return
     with multiprocessing.get_context('fork').Pool(2) as pool:
