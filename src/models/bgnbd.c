@@ -440,12 +440,46 @@ nb_tail_by_sums(double r, double alpha, double t, int n, bool *ok)
 	return tail;
 }
 
+/* Counts up to which nb_tail_from_head is tried. */
+#define NB_HEAD_MAX_N 64
+
+/*
+ * P(N >= n) = P(N >= 1) - sum_{0<j<n} P(N = j), P(N >= 1) = -expm1(-r
+ * ln(1 + t/alpha)) exact however small r is, for n <= NB_HEAD_MAX_N and
+ * where the difference keeps at least half of P(N >= 1) (one bit lost at
+ * most): where the continued fraction of I_q(n, r) is accurate only
+ * absolutely (q at or above the mean n/(n+r), as when r is near 0 and P(N
+ * >= n) is of r's size).  False where it does not apply.
+ */
+static bool
+nb_tail_from_head(double r, double alpha, double t, int n, double *tail)
+{
+	double		q = fraction_of_sum(t, alpha, 0.0);
+	double		lterm0 = -r * log1p_quotient(t, alpha);
+	double		head = -expm1(lterm0);
+	double		term = exp(lterm0);
+	double		lower = 0.0;
+
+	if (n > NB_HEAD_MAX_N || !(head > 0.0))
+		return false;
+	for (int j = 1; j < n; j++)
+	{
+		term *= (r + (j - 1)) / j * q;
+		lower += term;
+	}
+	if (!(head - lower >= 0.5 * head))
+		return false;
+	*tail = head - lower;
+	return true;
+}
+
 /*
  * P(N >= n) for N ~ NB(r, alpha, t) (Poisson-gamma count over t): the
  * regularized incomplete beta I_q(n, r), q = t / (alpha + t) (Johnson, Kemp
  * & Kotz, Univariate Discrete Distributions, eq. 5.31), whose continued
  * fraction takes O(sqrt(n + r)) steps whatever n, and stays exact where the
- * probability of 0 underflows; where it fails, nb_tail_by_sums.  Errors
+ * probability of 0 underflows; where it fails, nb_tail_by_sums; first
+ * nb_tail_from_head where that applies.  Errors
  * 22003 when neither gives the tail.
  */
 static double
@@ -458,6 +492,8 @@ nb_upper_tail(double r, double alpha, double t, int n)
 		return 1.0;
 	if (t == 0.0)
 		return 0.0;
+	if (nb_tail_from_head(r, alpha, t, n, &tail))
+		return tail;
 	tail = beta_inc_regularized(n, r, fraction_of_sum(t, alpha, 0.0),
 								fraction_of_sum(alpha, t, 0.0), &ok);
 	if (!ok)
