@@ -225,7 +225,26 @@ def pnbd_log_ratio(p, x, tx, T):
             return hyp2f1(r + s + x, s + 1, r + s + x + 1, (al - be) / (al + y)) / (al + y) ** (r + s + x)
         return hyp2f1(r + s + x, r + x, r + s + x + 1, (be - al) / (be + y)) / (be + y) ** (r + s + x)
     a0 = F(tx) - F(T)
+    if a0 <= 0:
+        return pnbd_log_ratio_quad(p, x, tx, T)
     return mp.log(s / (r + s + x)) + (r + x) * mp.log(al + T) + s * mp.log(be + T) + mp.log(a0)
+
+
+def pnbd_log_ratio_quad(p, x, tx, T):
+    """ln R from the integral over the unobserved end of the lifetime that A0 comes from,
+    R = s int_{t_x}^{T} ((alpha+T)/(alpha+tau))^(r+x) ((beta+T)/(beta+tau))^s / (beta+tau)
+    dtau, by quadrature at 300 bits on subintervals that shrink geometrically towards t_x:
+    where the 2F1 of F(y) cannot resolve its argument's distance from 1 at the precision
+    it is taken (r and alpha near 1e308, z = 1 - 1e-308), F(t_x) - F(T) comes out 0."""
+    r, al, s, be = map(M, p)
+    x, tx, T = M(x), M(tx), M(T)
+    with mp.workprec(300):
+        def f(tau):
+            return mp.exp((r + x) * mp.log1p((T - tau) / (al + tau))
+                          + s * mp.log1p((T - tau) / (be + tau)) - mp.log(be + tau))
+        span = T - tx
+        pts = [tx] + [tx + span * mpf(10) ** -k for k in range(30, 0, -1)] + [T]
+        return mp.log(s * mp.quad(f, pts))
 
 
 def pnbd_loglik(p, x, tx, T):
