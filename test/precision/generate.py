@@ -224,6 +224,8 @@ def pnbd_log_ratio(p, x, tx, T):
         if al >= be:
             return hyp2f1(r + s + x, s + 1, r + s + x + 1, (al - be) / (al + y)) / (al + y) ** (r + s + x)
         return hyp2f1(r + s + x, r + x, r + s + x + 1, (be - al) / (be + y)) / (be + y) ** (r + s + x)
+    if max(r + x, s) > 1e100:
+        return pnbd_log_ratio_quad(p, x, tx, T)
     a0 = F(tx) - F(T)
     if a0 <= 0:
         return pnbd_log_ratio_quad(p, x, tx, T)
@@ -235,7 +237,8 @@ def pnbd_log_ratio_quad(p, x, tx, T):
     R = s int_{t_x}^{T} ((alpha+T)/(alpha+tau))^(r+x) ((beta+T)/(beta+tau))^s / (beta+tau)
     dtau, by quadrature at 300 bits on subintervals that shrink geometrically towards t_x:
     where the 2F1 of F(y) cannot resolve its argument's distance from 1 at the precision
-    it is taken (r and alpha near 1e308, z = 1 - 1e-308), F(t_x) - F(T) comes out 0."""
+    it is taken (r and alpha near 1e308, z = 1 - 1e-308), F(t_x) - F(T) comes out 0 or
+    wrong: taken where r + x or s passes 1e100, or A0 is not positive."""
     r, al, s, be = map(M, p)
     x, tx, T = M(x), M(tx), M(T)
     with mp.workprec(300):
@@ -243,7 +246,7 @@ def pnbd_log_ratio_quad(p, x, tx, T):
             return mp.exp((r + x) * mp.log1p((T - tau) / (al + tau))
                           + s * mp.log1p((T - tau) / (be + tau)) - mp.log(be + tau))
         span = T - tx
-        pts = [tx] + [tx + span * mpf(10) ** -k for k in range(30, 0, -1)] + [T]
+        pts = [tx] + [tx + span * mpf(10) ** -k for k in range(330, 0, -10)] + [T]
         return mp.log(s * mp.quad(f, pts))
 
 
@@ -269,11 +272,14 @@ def one_minus_pow_over(c, t, e):
     return -lu if e == 0 else -mp.expm1(e * lu) / e
 
 
-def pnbd_expected(p, t, x, tx, T):
+def pnbd_expected_alive(p, t, x, T):
     r, al, s, be = map(M, p)
     t, x, T = M(t), M(x), M(T)
-    ea = (r + x) * (be + T) / (al + T) * one_minus_pow_over(be + T, t, s - 1)
-    return ea * pnbd_p_alive(p, x, tx, T)
+    return (r + x) * (be + T) / (al + T) * one_minus_pow_over(be + T, t, s - 1)
+
+
+def pnbd_expected(p, t, x, tx, T):
+    return pnbd_expected_alive(p, t, x, T) * pnbd_p_alive(p, x, tx, T)
 
 
 def pnbd_expected_new(p, t):
@@ -384,9 +390,14 @@ def gg_spend(p, x, z):
 
 def clv(model, p, gg, x, tx, T, mon, horizon, d, step):
     k = int(mp.floor(M(horizon) / M(step) + mpf('1e-9')))
-    ea = {'bgnbd': lambda t: bg_expected(p, 0, t, x, tx, T),
-          'mbgnbd': lambda t: bg_expected(p, 1, t, x, tx, T),
-          'paretonbd': lambda t: pnbd_expected(p, t, x, tx, T)}[model]
+    if model == 'paretonbd':
+        alive = pnbd_p_alive(p, x, tx, T)       # once: its quadrature can take minutes
+
+        def ea(t):
+            return pnbd_expected_alive(p, t, x, T) * alive
+    else:
+        def ea(t):
+            return bg_expected(p, 0 if model == 'bgnbd' else 1, t, x, tx, T)
     total = M(0)
     prev = M(0)
     for i in range(1, k + 1):
@@ -402,8 +413,9 @@ def lit(v):
     return repr(float(v))
 
 
-def row(p, n_extra):
-    return 'ROW(' + ', '.join(lit(v) for v in p) + ', 0, 1, true, NULL)'
+def constructed(name, p):
+    """A hand-built model by its constructor, engage.<name>(parameters)."""
+    return f'engage.{name}(' + ', '.join(lit(v) for v in p) + ')'
 
 
 def cases():
@@ -413,7 +425,7 @@ def cases():
     bgbb_base = (1.204, 0.750, 0.657, 2.783)
     for model, m in (('bgnbd', 0), ('mbgnbd', 1)):
         for p in param_sets(bg_base, rng, 6):
-            mdl = row(p, 3) + '::engage.' + model
+            mdl = constructed(model, p)
             for x, tx, T in SUMMARIES:
                 s = f'{lit(x)}, {lit(tx)}, {lit(T)}'
                 yield 'log', f'engage.log_likelihood({mdl}, {s})', lambda p=p, m=m, x=x, tx=tx, T=T: bg_loglik(p, m, x, tx, T)
@@ -427,7 +439,7 @@ def cases():
                 for t in (0.0, 1.0, 39.0, 1e308):
                     yield 'rel', f'engage.prob_purchases({mdl}, {n}, {lit(t)})', lambda p=p, m=m, n=n, t=t: bg_prob(p, m, n, t)
     for p in param_sets(pnbd_base, rng, 6):
-        mdl = row(p, 3) + '::engage.paretonbd'
+        mdl = constructed('paretonbd', p)
         for x, tx, T in SUMMARIES:
             s = f'{lit(x)}, {lit(tx)}, {lit(T)}'
             yield 'log', f'engage.log_likelihood({mdl}, {s})', lambda p=p, x=x, tx=tx, T=T: pnbd_loglik(p, x, tx, T)
@@ -438,7 +450,7 @@ def cases():
         for t in (0.0, 1.0, 39.0, 1e-300, 1e308):
             yield 'rel', f'engage.expected_purchases({mdl}, {lit(t)})', lambda p=p, t=t: pnbd_expected_new(p, t)
     for p in param_sets(bgbb_base, rng, 12):
-        mdl = row(p, 3) + '::engage.bgbb'
+        mdl = constructed('bgbb', p)
         for x, tx, n in ((0, 0, 0), (0, 0, 6), (1, 1, 1), (2, 3, 6), (3, 6, 6), (6, 6, 6), (20, 150, 200)):
             s = f'{x}, {tx}, {n}'
             yield 'rel', f'engage.p_alive({mdl}, {s})', lambda p=p, x=x, tx=tx, n=n: bgbb_p_alive(p, x, tx, n)
@@ -450,7 +462,7 @@ def cases():
         for x, n in ((0, 0), (0, 6), (2, 6), (6, 6), (3, 40)):
             yield 'rel', f'engage.prob_purchases({mdl}, {x}, {n})', lambda p=p, x=x, n=n: bgbb_prob(p, x, n)
     for p in param_sets((0.704, 1.182), rng, 8):
-        mdl = 'ROW(' + ', '.join(lit(v) for v in p) + ', 0, 1, true, NULL)::engage.sbg'
+        mdl = constructed('sbg', p)
         for t in (0, 1, 2, 12, 1000000, 2147483647):
             yield 'rel', f'engage.survival({mdl}, {t})', lambda p=p, t=t: sbg_survival(p, t)
             if t >= 1:
@@ -458,14 +470,14 @@ def cases():
         for n, d in ((0, 0.1), (4, 0.1), (0, 0.0), (1000000, 1e-8), (3, 1e308)):
             yield 'rel', f'engage.derl({mdl}, {n}, {lit(d)})', lambda p=p, n=n, d=d: sbg_derl(p, n, d)
     for p in param_sets((6.25, 3.74, 15.44), rng, 8):
-        mdl = 'ROW(' + ', '.join(lit(v) for v in p) + ', 0, 1, true, NULL)::engage.gammagamma'
+        mdl = constructed('gammagamma', p)
         for x, z in ((0, 0), (1, 35.5), (10, 1e-300), (1e308, 2.5), (3, 1e308), (1e308, 1e308)):
             yield 'rel', f'engage.expected_spend({mdl}, {lit(x)}, {lit(z)})', lambda p=p, x=x, z=z: gg_spend(p, x, z)
     gg = (6.25, 3.74, 15.44)
-    ggrow = 'ROW(6.25, 3.74, 15.44, 0, 1, true, NULL)::engage.gammagamma'
+    ggrow = 'engage.gammagamma(6.25, 3.74, 15.44)'
     for model, base in (('bgnbd', bg_base), ('mbgnbd', bg_base), ('paretonbd', pnbd_base)):
         for p in param_sets(base, rng, 4):
-            mdl = row(p, 3) + '::engage.' + model
+            mdl = constructed(model, p)
             for x, tx, T, mon in ((0, 0, 39, 0), (2, 30, 39, 20.5), (1e308, 1, 2, 10.0), (3, 3, 1e308, 1e308)):
                 for horizon, d, step in ((12.0, 0.01, 1.0), (52.0, 0.0, 4.0), (1e308, 1e308, 1e308)):
                     yield 'rel', (f'engage.clv({mdl}, {ggrow}, {lit(x)}, {lit(tx)}, {lit(T)}, {lit(mon)}, '
@@ -474,7 +486,7 @@ def cases():
                         clv(model, p, gg, x, tx, T, mon, horizon, d, step)
     # appended last, with their own draws, so that the earlier cases keep their ids
     for p in param_sets(pnbd_base, random.Random(20261130), 4):
-        mdl = row(p, 3) + '::engage.paretonbd'
+        mdl = constructed('paretonbd', p)
         for n in (0, 1, 5):
             for t in (0.0, 1.0, 39.0, 1e308):
                 yield 'rel', f'engage.prob_purchases({mdl}, {n}, {lit(t)})', lambda p=p, n=n, t=t: pnbd_prob(p, n, t)
@@ -508,12 +520,12 @@ CASES = []      # filled before the worker processes fork, which inherit it
 # panels of at most twice the distance to the pole at -beta, so from t_x = 0 with beta = 1e-300
 # or s = 0.25, beta = 1e-8 to an age of 1e308 it needs ~1000 panels per doubling of the
 # distance; left out until that loop is bounded.
-HANGS = ['engage.log_likelihood(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 0.0, 0.0, 1e+308)',
-         'engage.p_alive(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 0.0, 0.0, 1e+308)',
-         'engage.churn_probability(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 0.0, 0.0, 1e+308)',
-         'engage.expected_purchases(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 1.0, 0.0, 0.0, 1e+308)',
-         'engage.expected_purchases(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 1e+308, 0.0, 0.0, 1e+308)',
-         'engage.clv(ROW(1e+308, 1e+308, 0.25, 1e-08, 0, 1, true, NULL)::engage.paretonbd, ROW(6.25, 3.74, 15.44, 0, 1, true, NULL)::engage.gammagamma, 3.0, 3.0, 1e+308, 1e+308, ']
+HANGS = ['engage.log_likelihood(engage.paretonbd(100000000.0, 0.25, 1.0, 1e-300), 0.0, 0.0, 1e+308)',
+         'engage.p_alive(engage.paretonbd(100000000.0, 0.25, 1.0, 1e-300), 0.0, 0.0, 1e+308)',
+         'engage.churn_probability(engage.paretonbd(100000000.0, 0.25, 1.0, 1e-300), 0.0, 0.0, 1e+308)',
+         'engage.expected_purchases(engage.paretonbd(100000000.0, 0.25, 1.0, 1e-300), 1.0, 0.0, 0.0, 1e+308)',
+         'engage.expected_purchases(engage.paretonbd(100000000.0, 0.25, 1.0, 1e-300), 1e+308, 0.0, 0.0, 1e+308)',
+         'engage.clv(engage.paretonbd(1e+308, 1e+308, 0.25, 1e-08), engage.gammagamma(6.25, 3.74, 15.44), 3.0, 3.0, 1e+308, 1e+308, ']
 
 
 def hangs(expr):
