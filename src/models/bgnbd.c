@@ -266,7 +266,8 @@ bg_first_term(double k, double t, double alpha, double T)
  * smallest term plus the weight of p > 1/(2u), which is below
  * (2u (a+j) / b')^j for every j and so nil where b' exceeds
  * BG_SERIES_BP_OVER_U u max(1, k) max(1, a).  Returns false (and leaves
- * *out) where neither holds, the terms do not halve, or b + x overflowed.
+ * *out) where neither holds or the terms do not halve, or where b + x
+ * overflowed and the second term would count.
  */
 static bool
 bg_alive_series(double k, double t, double alpha, double T, double a, double bp, double *out)
@@ -275,8 +276,19 @@ bg_alive_series(double k, double t, double alpha, double T, double a, double bp,
 	double		term;
 	double		sum;
 
-	if (!isfinite(bp) ||
-		!(u <= 1.0 || bp >= BG_SERIES_BP_OVER_U * u * Max(1.0, k) * Max(1.0, a)))
+	if (!isfinite(bp))
+	{
+		/*
+		 * b' beyond float8: the second term is below (k+1)/2 u max(a, 1) /
+		 * DBL_MAX of the first, which is all that counts where that is
+		 * below rounding
+		 */
+		if (!(0.5 * (k + 1.0) * u * Max(a, 1.0) <= 0.25 * DBL_EPSILON * DBL_MAX))
+			return false;
+		*out = bg_first_term(k, t, alpha, T);
+		return true;
+	}
+	if (!(u <= 1.0 || bp >= BG_SERIES_BP_OVER_U * u * Max(1.0, k) * Max(1.0, a)))
 		return false;
 	term = bg_first_term(k, t, alpha, T);
 	sum = term;

@@ -25,6 +25,8 @@
  */
 #include "engage.h"
 
+#include <float.h>
+
 #include "btyd.h"
 #include "gammagamma.h"
 #include "miscadmin.h"
@@ -139,6 +141,21 @@ clv_alive_purchases(const ClvModel *model, const double *params, double x, doubl
 }
 
 /*
+ * a b c for a, b, c >= 0, by logarithms where the product in float8 would
+ * underflow or overflow on the way (purchases near 1e-308 of a customer
+ * hardly alive, at a spend near 1e308).
+ */
+static double
+positive_product(double a, double b, double c)
+{
+	double		v = a * b * c;
+
+	if (a > 0 && b > 0 && c > 0 && !(isfinite(v) && v >= DBL_MIN))
+		return exp(log(a) + log(b) + log(c));
+	return v;
+}
+
+/*
  * The discounted CLV of one customer; arguments as in SQL:
  * (model, gg, frequency, recency, age, monetary, horizon, discount_rate, step).
  * CLV = P(alive) * spend * the discounted purchases if alive, the last
@@ -185,7 +202,7 @@ clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
 	}
 	spend = gammagamma_spend(gg, x, monetary);
 	p_alive = model->p_alive(fcinfo, consts, 7, x, tx, T);
-	return alive_purchases * p_alive * spend;
+	return positive_product(alive_purchases, p_alive, spend);
 }
 
 /* engage.clv(engage.bgnbd, engage.gammagamma, ...) */

@@ -634,10 +634,11 @@ pnbd_prob_log_nb(const PnbdProb *q, double tau)
 		(q->n == 0 ? 0.0 : q->n * log1p_quotient(q->alpha, tau));
 }
 
-/* h(v) and its first two derivatives. */
+/* h(v) and its first two derivatives, for log_concave_integral (arg a PnbdProb). */
 static double
-pnbd_prob_h(const PnbdProb *q, double v, double *d1, double *d2)
+pnbd_prob_h(const void *arg, double v, double *d1, double *d2)
 {
+	const PnbdProb *q = (const PnbdProb *) arg;
 	double		tau = exp(v);
 	double		a = 1.0 / (1.0 + q->alpha / tau);	/* tau / (alpha+tau) */
 	double		abar = 1.0 / (1.0 + tau / q->alpha);	/* alpha / (alpha+tau) */
@@ -651,13 +652,6 @@ pnbd_prob_h(const PnbdProb *q, double v, double *d1, double *d2)
 
 /* Where the integral in v starts (tau = e^-740 is below every float8 but subnormals). */
 #define PNBD_PROB_V_MIN (-740.0)
-
-/* log_concave_integral's view of h. */
-static double
-pnbd_prob_h_of(const void *arg, double v, double *d1, double *d2)
-{
-	return pnbd_prob_h((const PnbdProb *) arg, v, d1, d2);
-}
 
 /* ln 2F1, NaN where its series did not converge. */
 static inline double
@@ -736,7 +730,7 @@ pnbd_prob(const double *p, int n, double t)
 			return alive + second;
 	}
 	q.c = lconst + log(q.s) - log(q.beta);
-	return alive + exp(log_concave_integral(pnbd_prob_h_of, &q, PNBD_PROB_V_MIN, log(t)));
+	return alive + exp(log_concave_integral(pnbd_prob_h, &q, PNBD_PROB_V_MIN, log(t)));
 }
 
 double
