@@ -144,7 +144,7 @@ bgbb_survival_sum(double g, double d, int32 m)
 	if (!(4.0 * DBL_EPSILON * (fabs(l1) + fabs(l2)) * exp(r) <= 1e-10 * fabs(expm1(r))))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("expected survival over %d opportunities is out of the range float8 resolves", m),
+				 errmsg("expected survival over %d opportunities cannot be resolved in float8 at these parameters", m),
 				 errdetail("The ratios of gamma functions of the closed form cancel to below 1e-10 at gamma = %g, delta = %g.",
 						   g, d)));
 	return d * -expm1(r) / (g - 1);

@@ -132,7 +132,7 @@ bg_ensure_bracket_accurate(double lead, double log_f, double z, double e, double
 	if (!(d * fabs(1.0 + e) + zerr * fabs(e) <= BRACKET_MAX_RELERR * fabs(e)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("expected purchases are out of the range float8 resolves at these parameters"),
+				 errmsg("expected purchases cannot be resolved in float8 at these parameters"),
 				 errdetail("The closed form of FHL eq. 10 cancels to below 1e-10 at r + frequency = %g, a = %g, b + frequency = %g and t / (alpha + age + t) = %.17g.",
 						   rp, a, cma + 1.0, z)));
 }
