@@ -435,30 +435,24 @@ coefficient_array(const double *b, int n)
 										   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
-Datum
-btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
-				double loglik, double customers, bool converged, const double *cov)
+HeapTuple
+btyd_model_tuple(TupleDesc desc, const double *params, int nparams, double loglik,
+				 double customers, bool converged, const double *cov)
 {
-	return btyd_make_model_coef(fcinfo, params, nparams, 0, 0, loglik, customers,
-								converged, cov);
+	return btyd_model_tuple_coef(desc, params, nparams, 0, 0, loglik, customers,
+								 converged, cov);
 }
 
-Datum
-btyd_make_model_coef(FunctionCallInfo fcinfo, const double *params, int nparams,
-					 int npurchase, int ndropout, double loglik, double customers,
-					 bool converged, const double *cov)
+HeapTuple
+btyd_model_tuple_coef(TupleDesc desc, const double *params, int nparams,
+					  int npurchase, int ndropout, double loglik, double customers,
+					  bool converged, const double *cov)
 {
-	TupleDesc	desc;
 	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS];
 	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS] = {0};
 	bool		has_covariance;
 	int			ncoef_atts;
 	int			n = nparams + npurchase + ndropout;
-
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("function returning a model called in a context that cannot accept it")));
 
 	/*
 	 * The layout of 0.2.0 ends with covariance and, for models that take
@@ -479,9 +473,12 @@ btyd_make_model_coef(FunctionCallInfo fcinfo, const double *params, int nparams,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the model type has no coefficient attributes"),
 				 errhint("The extension's SQL objects do not match its library: run ALTER EXTENSION engage UPDATE.")));
-	desc = BlessTupleDesc(desc);
 	for (int i = 0; i < nparams; i++)
-		values[i] = Float8GetDatum(params[i]);
+	{
+		nulls[i] = params == NULL;
+		values[i] = params == NULL ? (Datum) 0 : Float8GetDatum(params[i]);
+	}
+	nulls[nparams] = params == NULL;
 	values[nparams] = Float8GetDatum(loglik);
 	values[nparams + 1] = Float8GetDatum(customers);
 	values[nparams + 2] = BoolGetDatum(converged);
@@ -499,7 +496,32 @@ btyd_make_model_coef(FunctionCallInfo fcinfo, const double *params, int nparams,
 			values[nparams + 5] = coefficient_array(params + nparams + npurchase, ndropout);
 		}
 	}
-	return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+	return heap_form_tuple(desc, values, nulls);
+}
+
+Datum
+btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
+				double loglik, double customers, bool converged, const double *cov)
+{
+	return btyd_make_model_coef(fcinfo, params, nparams, 0, 0, loglik, customers,
+								converged, cov);
+}
+
+Datum
+btyd_make_model_coef(FunctionCallInfo fcinfo, const double *params, int nparams,
+					 int npurchase, int ndropout, double loglik, double customers,
+					 bool converged, const double *cov)
+{
+	TupleDesc	desc;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("function returning a model called in a context that cannot accept it")));
+	desc = BlessTupleDesc(desc);
+	return HeapTupleGetDatum(btyd_model_tuple_coef(desc, params, nparams, npurchase,
+												   ndropout, loglik, customers,
+												   converged, cov));
 }
 
 #define MEMO_MIN_SIZE 4096		/* entries at first, a power of two */
@@ -772,7 +794,7 @@ fit_covariance(FitProblem *fp, const double *u, const double *params,
 			   const double *llgrad, double *cov)
 {
 	int			n = fp->n;
-	double		g0[BTYD_MAX_FIT_PARAMS];
+	double		g0[BTYD_MAX_FIT_PARAMS] = {0};
 	double		jac[BTYD_MAX_FIT_PARAMS];
 	double		info[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
 	double		inv[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
@@ -835,51 +857,107 @@ fit_param_name(const BtydModelSpec *spec, int npurchase, int i)
 #define NOT_IDENTIFIED_HINT "Pass a penalizer (it shrinks the coefficients towards 0), fit fewer covariates, or fit a longer calibration period; scoring functions reject a model that did not converge."
 
 /*
- * In a fit with covariates (n > nparams), the parameters the data do not
- * determine: coefficients running off, parameters with huge standard errors
- * (cov, NULL when unknown).  Appends their description to detail; returns
- * whether there is any.
+ * In a fit with covariates, the parameters the data do not determine:
+ * coefficients running off, parameters with huge standard errors (cov,
+ * NULL when unknown).  Appends their description to detail; returns whether
+ * there is any.
  */
 static bool
-fit_runs_off(const FitProblem *fp, const double *params, const double *cov,
-			 int npurchase, StringInfo detail)
+fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
+			 StringInfo detail)
 {
-	int			n = fp->n;
+	int			n = fit->n;
 
 	for (int i = 0; i < n; i++)
 	{
 		double		se_log = cov == NULL ? 0.0 :
-			sqrt(cov[i * n + i]) / (i < fp->spec->nparams ? params[i] : 1.0);
+			sqrt(cov[i * n + i]) / (i < spec->nparams ? fit->params[i] : 1.0);
 
-		if ((i >= fp->spec->nparams && fabs(params[i]) > MAX_ABS_COEFFICIENT) ||
-			(i < fp->spec->nparams && se_log > MAX_LOG_STD_ERROR))
+		if ((i >= spec->nparams && fabs(fit->params[i]) > MAX_ABS_COEFFICIENT) ||
+			(i < spec->nparams && se_log > MAX_LOG_STD_ERROR))
 			appendStringInfo(detail, "%s%s = %g (standard error %g)",
 							 detail->len > 0 ? ", " : "",
-							 fit_param_name(fp->spec, npurchase, i), params[i],
+							 fit_param_name(spec, fit->npurchase, i), fit->params[i],
 							 cov == NULL ? NAN : sqrt(cov[i * n + i]));
 	}
 	return detail->len > 0;
+}
+
+void
+btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, double penalizer,
+			 const double *start, const double *hinv, bool want_covariance,
+			 BtydFit *fit)
+{
+	FitProblem	fp = {spec, fd, fitdata_total_weight(fd), penalizer, spec->nparams};
+	double		u[BTYD_MAX_FIT_PARAMS] = {0};
+	double		llgrad[BTYD_MAX_FIT_PARAMS] = {0};
+	int			n;
+
+	btyd_sample_covariates(fd, &fit->npurchase, &fit->ndropout);
+	n = fit->n = fp.n = spec->nparams + fit->npurchase + fit->ndropout;
+	/* the coefficients start at 0; start and hinv cover the parameters */
+	for (int i = 0; start != NULL && i < spec->nparams; i++)
+		u[i] = log(start[i]);
+	fit->optim = optim_minimize_from(fit_objective, spec->has_gradient, &fp, u, n,
+									 SEARCH_LOG_PARAM_BOUND,
+									 n == spec->nparams ? hinv : NULL);
+	for (int i = 0; i < n; i++)
+		fit->params[i] = natural_of(&fp, i, u[i]);
+	fit->customers = fp.total_weight;
+	if (want_covariance)
+	{
+		/* the gradient at the optimum starts the Hessian */
+		fit->loglik = spec->loglik(fit->params, fd, spec->has_gradient ? llgrad : NULL);
+	}
+	else
+	{
+		/* the objective at the optimum, unpenalised and summed */
+		double		penalty = 0.0;
+
+		for (int i = 0; i < n; i++)
+			if (is_penalised(&fp, i))
+				penalty += penalizer * fit->params[i] * fit->params[i];
+		fit->loglik = -(fit->optim.value - penalty) * fp.total_weight;
+	}
+	fit->ran_off = -1;
+	for (int i = spec->nparams - 1; i >= 0; i--)
+		if (fabs(u[i]) > MAX_ABS_LOG_PARAM)
+			fit->ran_off = i;
+	fit->converged = fit->optim.converged && isfinite(fit->optim.value) &&
+		isfinite(fit->loglik) && fit->ran_off < 0;
+	fit->undetermined = n;
+	if (fit->converged && want_covariance && spec->has_gradient)
+		fit->undetermined = fit_covariance(&fp, u, fit->params, llgrad, fit->cov);
+}
+
+bool
+btyd_has_repeat_buyer(const FitData *fd)
+{
+	for (int i = 0; i < fd->ntuples; i++)
+		if (fitdata_tuple(fd, i)[0] > 0 && fitdata_weight(fd, i) > 0)
+			return true;
+	return false;
+}
+
+/* The model of fit, not converged, without covariance. */
+static Datum
+fit_failed(FunctionCallInfo fcinfo, const BtydModelSpec *spec, const BtydFit *fit,
+		   const double *cov)
+{
+	return btyd_make_model_coef(fcinfo, fit->params, spec->nparams, fit->npurchase,
+								fit->ndropout, fit->loglik, fit->customers, false, cov);
 }
 
 Datum
 btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				const FitData *fd, double penalizer)
 {
-	FitProblem	fp = {spec, fd, 0.0, penalizer, spec->nparams};
-	double		u[BTYD_MAX_FIT_PARAMS] = {0};
-	double		params[BTYD_MAX_FIT_PARAMS] = {0};
-	double		cov[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
-	double		llgrad[BTYD_MAX_FIT_PARAMS] = {0};
-	double		loglik;
-	bool		repeat = false;
-	int			undetermined;
+	BtydFit		fit;
+	const char *name = spec->name;
 	int			npurchase,
 				ndropout;
-	int			n;
-	int			nrunoff;
-	OptimResult res;
+	bool		covariates;
 	StringInfoData detail;
-	StringInfoData values;
 
 	ensure_nonnegative(penalizer, "penalizer");
 	if (fd == NULL || fd->ntuples == 0)
@@ -890,114 +968,96 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s needs a sample of (frequency, recency, age [, purchase_covariates, dropout_covariates])",
-						spec->name)));
-	if (npurchase + ndropout > 0 && spec->covariates == NULL)
+						name)));
+	covariates = npurchase + ndropout > 0;
+	if (covariates && spec->covariates == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s does not take covariates", spec->name)));
-	n = fp.n = spec->nparams + npurchase + ndropout;
+				 errmsg("%s does not take covariates", name)));
 	/* a canonical order makes the result independent of the plan */
 	fd = fitdata_sorted_copy(CurrentMemoryContext, fd);
-	fp.fd = fd;
-	fp.total_weight = fitdata_total_weight(fd);
-	for (int i = 0; i < fd->ntuples && !repeat; i++)
-		repeat = fitdata_tuple(fd, i)[0] > 0;
-	if (!repeat)
+	if (!btyd_has_repeat_buyer(fd))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot fit %s: no customer made a repeat purchase", spec->name),
+				 errmsg("cannot fit %s: no customer made a repeat purchase", name),
 				 errdetail("The likelihood has no interior maximum when every frequency is 0, penalized or not.")));
-	res = optim_minimize(fit_objective, spec->has_gradient, &fp, u, n,
-						 SEARCH_LOG_PARAM_BOUND);
-	for (int i = 0; i < n; i++)
-		params[i] = natural_of(&fp, i, u[i]);
-	/* the gradient at the optimum starts the Hessian */
-	loglik = spec->loglik(params, fd, spec->has_gradient ? llgrad : NULL);
-	if (!isfinite(loglik))
+	btyd_fit_run(spec, fd, penalizer, NULL, NULL, true, &fit);
+	if (!isfinite(fit.loglik))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("cannot fit %s: the log-likelihood is not finite at the optimum",
-						spec->name),
+				 errmsg("cannot fit %s: the log-likelihood is not finite at the optimum", name),
 				 errhint("Check the summaries, or pass a smaller penalizer.")));
-	if (!isfinite(res.value))
-		res.converged = false;
-	/* parameters running off to 0 or infinity: the data do not determine them */
 	initStringInfo(&detail);
-	initStringInfo(&values);
-	nrunoff = 0;
-	for (int i = 0; i < spec->nparams; i++)
+	if (fit.ran_off >= 0)
 	{
-		if (fabs(u[i]) <= MAX_ABS_LOG_PARAM)
-			continue;
-		appendStringInfo(&detail, "%s%s", nrunoff > 0 ? ", " : "", spec->names[i]);
-		appendStringInfo(&values, "%s%g", nrunoff > 0 ? ", " : "", params[i]);
-		nrunoff++;
-	}
-	if (nrunoff > 0)
-	{
+		/* parameters running off to 0 or infinity: the data do not determine them */
+		StringInfoData values;
+		int			nrunoff = 0;
+
+		initStringInfo(&values);
+		for (int i = 0; i < spec->nparams; i++)
+		{
+			if (!(fabs(log(fit.params[i])) > MAX_ABS_LOG_PARAM))
+				continue;
+			appendStringInfo(&detail, "%s%s", nrunoff > 0 ? ", " : "", spec->names[i]);
+			appendStringInfo(&values, "%s%g", nrunoff > 0 ? ", " : "", fit.params[i]);
+			nrunoff++;
+		}
 		ereport(WARNING,
-				(errmsg("%s fit did not converge", spec->name),
+				(errmsg("%s fit did not converge", name),
 				 errdetail_plural("Parameter %s runs off to %s after %d likelihood evaluations: the data do not determine the model.",
 								  "Parameters %s run off to %s after %d likelihood evaluations: the data do not determine the model.",
-								  nrunoff, detail.data, values.data, res.evaluations),
-				 errhint(n > spec->nparams ? NOT_IDENTIFIED_HINT : NOT_CONVERGED_HINT)));
-		return btyd_make_model_coef(fcinfo, params, spec->nparams, npurchase, ndropout,
-									loglik, fp.total_weight, false, NULL);
+								  nrunoff, detail.data, values.data, fit.optim.evaluations),
+				 errhint(covariates ? NOT_IDENTIFIED_HINT : NOT_CONVERGED_HINT)));
+		return fit_failed(fcinfo, spec, &fit, NULL);
 	}
-	resetStringInfo(&detail);
-	if (n > spec->nparams && fit_runs_off(&fp, params, NULL, npurchase, &detail))
+	if (covariates && fit_runs_off(spec, &fit, NULL, &detail))
 	{
 		ereport(WARNING,
-				(errmsg("%s fit did not converge", spec->name),
+				(errmsg("%s fit did not converge", name),
 				 errdetail("The data do not determine %s.", detail.data),
 				 errhint(NOT_IDENTIFIED_HINT)));
-		return btyd_make_model_coef(fcinfo, params, spec->nparams, npurchase, ndropout,
-									loglik, fp.total_weight, false, NULL);
+		return fit_failed(fcinfo, spec, &fit, NULL);
 	}
-	if (!res.converged)
+	if (!fit.converged)
 	{
 		ereport(WARNING,
-				(errmsg("%s fit did not converge", spec->name),
+				(errmsg("%s fit did not converge", name),
 				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
-						   res.iterations, res.evaluations),
-				 errhint(n > spec->nparams ? NOT_IDENTIFIED_HINT : NOT_CONVERGED_HINT)));
-		return btyd_make_model_coef(fcinfo, params, spec->nparams, npurchase, ndropout,
-									loglik, fp.total_weight, false, NULL);
+						   fit.optim.iterations, fit.optim.evaluations),
+				 errhint(covariates ? NOT_IDENTIFIED_HINT : NOT_CONVERGED_HINT)));
+		return fit_failed(fcinfo, spec, &fit, NULL);
 	}
-	undetermined = spec->has_gradient ? fit_covariance(&fp, u, params, llgrad, cov) : n;
 	elog(DEBUG1, "%s fit converged: %d iterations, %d likelihood evaluations, then %d for the covariance",
-		 spec->name, res.iterations, res.evaluations, n);
-	if (n > spec->nparams && undetermined >= 0 && undetermined < n)
+		 name, fit.optim.iterations, fit.optim.evaluations, fit.n);
+	if (covariates && fit.undetermined >= 0 && fit.undetermined < fit.n)
 	{
 		/* with covariates, a parameter the data do not determine fails the fit */
 		ereport(WARNING,
-				(errmsg("%s fit did not converge", spec->name),
+				(errmsg("%s fit did not converge", name),
 				 errdetail("The observed information is not positive definite: the data do not determine %s (given those before it).",
-						   fit_param_name(spec, npurchase, undetermined)),
+						   fit_param_name(spec, fit.npurchase, fit.undetermined)),
 				 errhint(NOT_IDENTIFIED_HINT)));
-		return btyd_make_model_coef(fcinfo, params, spec->nparams, npurchase, ndropout,
-									loglik, fp.total_weight, false, NULL);
+		return fit_failed(fcinfo, spec, &fit, NULL);
 	}
-	if (n > spec->nparams && undetermined < 0 &&
-		fit_runs_off(&fp, params, cov, npurchase, &detail))
+	if (covariates && fit.undetermined < 0 && fit_runs_off(spec, &fit, fit.cov, &detail))
 	{
 		ereport(WARNING,
-				(errmsg("%s fit did not converge", spec->name),
+				(errmsg("%s fit did not converge", name),
 				 errdetail("The data do not determine %s.", detail.data),
 				 errhint(NOT_IDENTIFIED_HINT)));
-		return btyd_make_model_coef(fcinfo, params, spec->nparams, npurchase, ndropout,
-									loglik, fp.total_weight, false, cov);
+		return fit_failed(fcinfo, spec, &fit, fit.cov);
 	}
-	if (undetermined >= 0)
+	if (fit.undetermined >= 0)
 		ereport(WARNING,
-				(errmsg("%s fit: the covariance of the parameters is unknown", spec->name),
-				 undetermined < n ?
+				(errmsg("%s fit: the covariance of the parameters is unknown", name),
+				 fit.undetermined < fit.n ?
 				 errdetail("The observed information is not positive definite: the data do not determine parameter %s (given those before it).",
-						   spec->names[undetermined]) :
+						   spec->names[fit.undetermined]) :
 				 errdetail("The gradient of the log-likelihood is not finite next to the optimum.")));
-	return btyd_make_model_coef(fcinfo, params, spec->nparams, npurchase, ndropout,
-								loglik, fp.total_weight, true,
-								undetermined >= 0 ? NULL : cov);
+	return btyd_make_model_coef(fcinfo, fit.params, spec->nparams, fit.npurchase,
+								fit.ndropout, fit.loglik, fit.customers, true,
+								fit.undetermined >= 0 ? NULL : fit.cov);
 }
 
 Datum

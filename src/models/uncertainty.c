@@ -6,8 +6,9 @@
  *	  Wald intervals from the model's covariance attribute (the inverse of
  *	  the observed information at the optimum, computed by btyd_fit_sample),
  *	  the delta-method prediction intervals of P(alive) and E[X(t) | ...]
- *	  of the counting models, the standard normal quantile they need, and
- *	  the constructors of hand-built models.
+ *	  of the counting models and the helpers they share with the CLV
+ *	  interval (src/models/clv.c), the standard normal quantile they need,
+ *	  and the constructors of hand-built models.
  *
  * Wald interval of level L: estimate -+ z SE, z = Phi^-1((1 + L) / 2)
  * (1.959964 at L = 0.95), as the lifetimes and CLVTools packages report.
@@ -329,12 +330,12 @@ btyd_model_construct(PG_FUNCTION_ARGS)
 }
 
 /*
- * Delta-method prediction intervals of a customer's score under a counting
- * model (BG/NBD, MBG/NBD, Pareto/NBD): the gradient g of the score with
- * respect to the parameters by central differences (relative steps of
- * 1e-4), Var = g' Cov g.  The interval is built on a scale that keeps the
- * bounds valid and mapped back: logit for P(alive), log for E[X(t) | ...];
- * std_error is the natural-scale sqrt(g' Cov g).
+ * Delta-method prediction intervals of a customer's score under fitted
+ * models: the gradient g of the score with respect to the parameters by
+ * central differences (relative steps of 1e-4), Var = g' Cov g.  The
+ * interval is built on a scale that keeps the bounds valid and mapped back:
+ * logit for P(alive), log for expectations and CLV; std_error is the
+ * natural-scale sqrt(g' Cov g).
  */
 typedef enum CountingModel
 {
@@ -343,44 +344,64 @@ typedef enum CountingModel
 	COUNTING_PARETONBD
 } CountingModel;
 
-typedef enum IntervalScale
-{
-	SCALE_LOGIT,				/* a probability in [0, 1] */
-	SCALE_LOG					/* an expectation >= 0 */
-} IntervalScale;
-
 static const char *const bg_param_names[4] = {"r", "alpha", "a", "b"};
 static const char *const pnbd_param_names[4] = {"r", "alpha", "s", "beta"};
 
 #define PREDICTION_LOG_STEP 1e-4
 
-/* The customer's score at params: P(alive), or E[X(t)] when t >= 0. */
-static double
-counting_score(FunctionCallInfo fcinfo, CountingModel model, const double *params,
-			   double t, double x, double tx, double T)
+bool
+model_covariance(Datum model, int n, double *cov)
 {
-	double		alive;
-	double		e = 1.0;
+	bool		isnull;
+	Datum		d = GetAttributeByNum(DatumGetHeapTupleHeader(model),
+									  n + BTYD_MODEL_EXTRA_ATTS, &isnull);
 
-	switch (model)
+	if (isnull)
+		return false;
+	read_covariance(d, n, cov);
+	return true;
+}
+
+void
+delta_gradient(DeltaScoreFn score, void *arg, const double *params, int n, double *grad)
+{
+	delta_gradient_mixed(score, arg, params, n, n, grad);
+}
+
+void
+delta_gradient_mixed(DeltaScoreFn score, void *arg, const double *params, int n,
+					 int npositive, double *grad)
+{
+	double		p[DELTA_MAX_PARAMS];
+
+	Assert(n <= DELTA_MAX_PARAMS);
+	memcpy(p, params, sizeof(double) * n);
+	for (int i = 0; i < n; i++)
 	{
-		case COUNTING_BGNBD:
-			alive = bgnbd_p_alive(params, x, tx, T);
-			if (t >= 0)
-				bgnbd_expected_alive_steps(params, x, T, t, 1, 1, &e);
-			break;
-		case COUNTING_MBGNBD:
-			alive = mbgnbd_p_alive(params, x, tx, T);
-			if (t >= 0)
-				mbgnbd_expected_alive_steps(params, x, T, t, 1, 1, &e);
-			break;
-		default:
-			alive = paretonbd_p_alive_memo(fcinfo, params, 4, x, tx, T);
-			if (t >= 0)
-				paretonbd_expected_alive_steps(params, x, T, t, 1, 1, &e);
-			break;
+		double		up,
+					down,
+					width;
+
+		if (i < npositive)
+		{
+			/* a parameter: relative steps */
+			p[i] = params[i] * exp(PREDICTION_LOG_STEP);
+			up = score(p, arg);
+			p[i] = params[i] * exp(-PREDICTION_LOG_STEP);
+			width = 2.0 * PREDICTION_LOG_STEP * params[i];
+		}
+		else
+		{
+			/* a coefficient: absolute steps */
+			p[i] = params[i] + PREDICTION_LOG_STEP;
+			up = score(p, arg);
+			p[i] = params[i] - PREDICTION_LOG_STEP;
+			width = 2.0 * PREDICTION_LOG_STEP;
+		}
+		down = score(p, arg);
+		p[i] = params[i];
+		grad[i] = finite_result((up - down) / width, "gradient");
 	}
-	return alive * e;
 }
 
 /* The scale transform of v, and its derivative. */
@@ -404,110 +425,18 @@ scale_inverse(IntervalScale scale, double u)
 	return exp(u);
 }
 
-/* The score at the model's parameters and coefficients theta (see below). */
-static double
-counting_score_at(FunctionCallInfo fcinfo, CountingModel model, const double *theta,
-				  const BtydCoefficients *shape, const BtydCovariates *cv,
-				  double t, double x, double tx, double T)
+Datum
+delta_interval_result(FunctionCallInfo fcinfo, double est, const double *grad,
+					  const double *cov, int n, double z, IntervalScale scale)
 {
-	double		p_i[4];
-	BtydCoefficients coef;
-
-	if (shape->npurchase + shape->ndropout == 0)
-		return counting_score(fcinfo, model, theta, t, x, tx, T);
-	btyd_coefficients_of(theta, 4, shape->npurchase, shape->ndropout, &coef);
-	btyd_customer_params(model == COUNTING_PARETONBD ? &paretonbd_covariate_map :
-						 &bgnbd_covariate_map, 4, theta, &coef,
-						 cv->purchase, cv->dropout, p_i);
-	return counting_score(fcinfo, model, p_i, t, x, tx, T);
-}
-
-/*
- * The body of the interval functions: argument 0 the model, then (t,) x,
- * t_x, T, (the purchase and dropout covariate vectors,) and the level.
- * With covariates the gradient also runs over the coefficients (steps of
- * 1e-4), whose covariance with the parameters the model's covariance holds.
- * NULL when the model has no covariance.
- */
-static Datum
-counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
-{
-	const char *const *names = model == COUNTING_PARETONBD ? pnbd_param_names : bg_param_names;
-	int			a = expected ? 2 : 1;
-	bool		with_covariates = PG_NARGS() > a + 4;
-	double		t = expected ? PG_GETARG_FLOAT8(1) : -1.0;
-	double		x = PG_GETARG_FLOAT8(a),
-				tx = PG_GETARG_FLOAT8(a + 1),
-				T = PG_GETARG_FLOAT8(a + 2);
-	double		z = interval_z(PG_GETARG_FLOAT8(with_covariates ? a + 5 : a + 3));
-	IntervalScale scale = expected ? SCALE_LOG : SCALE_LOGIT;
-	HeapTupleHeader tup = PG_GETARG_HEAPTUPLEHEADER(0);
-	double		theta[BTYD_MAX_FIT_PARAMS];
-	double		cov[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
-	double		grad[BTYD_MAX_FIT_PARAMS];
-	BtydCoefficients coef;
-	BtydCovariates cv;
-	int			n;
-	double		est,
-				var = 0.0,
+	double		var = 0.0,
 				se,
 				lower,
 				upper;
-	bool		isnull;
-	Datum		d;
 	TupleDesc	desc;
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
 
-	if (with_covariates)
-	{
-		btyd_read_model_coef(PG_GETARG_DATUM(0), 4, names, theta, &coef, true);
-		btyd_getarg_covariates(fcinfo, a + 3, a + 4, &coef, &cv);
-		memcpy(theta + 4, coef.purchase, sizeof(double) * coef.npurchase);
-		memcpy(theta + 4 + coef.npurchase, coef.dropout, sizeof(double) * coef.ndropout);
-	}
-	else
-	{
-		btyd_read_model(PG_GETARG_DATUM(0), 4, names, theta);
-		coef.npurchase = coef.ndropout = 0;
-	}
-	n = 4 + coef.npurchase + coef.ndropout;
-	if (expected)
-		ensure_nonnegative(t, "t");
-	btyd_check_summary(x, tx, T);
-	d = GetAttributeByNum(tup, 4 + BTYD_MODEL_EXTRA_ATTS, &isnull);
-	if (isnull)
-		PG_RETURN_NULL();
-	read_covariance(d, n, cov);
-	est = finite_result(counting_score_at(fcinfo, model, theta, &coef, &cv, t, x, tx, T),
-						"estimate");
-	for (int i = 0; i < n; i++)
-	{
-		double		p[BTYD_MAX_FIT_PARAMS];
-		double		up,
-					down,
-					width;
-
-		memcpy(p, theta, sizeof(double) * n);
-		if (i < 4)
-		{
-			/* a parameter: relative steps */
-			p[i] = theta[i] * exp(PREDICTION_LOG_STEP);
-			up = counting_score_at(fcinfo, model, p, &coef, &cv, t, x, tx, T);
-			p[i] = theta[i] * exp(-PREDICTION_LOG_STEP);
-			width = 2.0 * PREDICTION_LOG_STEP * theta[i];
-		}
-		else
-		{
-			/* a coefficient: absolute steps */
-			p[i] = theta[i] + PREDICTION_LOG_STEP;
-			up = counting_score_at(fcinfo, model, p, &coef, &cv, t, x, tx, T);
-			p[i] = theta[i] - PREDICTION_LOG_STEP;
-			width = 2.0 * PREDICTION_LOG_STEP;
-		}
-		down = counting_score_at(fcinfo, model, p, &coef, &cv, t, x, tx, T);
-		grad[i] = finite_result((up - down) / width, "gradient");
-	}
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < n; j++)
 			var += grad[i] * cov[i * n + j] * grad[j];
@@ -536,6 +465,117 @@ counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
 	values[3] = Float8GetDatum(upper);
 	desc = BlessTupleDesc(desc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+/* A customer's score under a counting model, as delta_gradient evaluates it. */
+typedef struct CountingScore
+{
+	FunctionCallInfo fcinfo;	/* for Pareto/NBD's memo */
+	CountingModel model;
+	double		t;				/* the window of E[X(t)], or -1 for P(alive) */
+	double		x,
+				tx,
+				T;
+	BtydCoefficients coef;		/* the numbers of coefficients (values: in theta) */
+	BtydCovariates cv;			/* the customer's covariates */
+} CountingScore;
+
+/* The customer's score at params: P(alive), or E[X(t)] when t >= 0. */
+static double
+counting_score(const double *params, void *arg)
+{
+	CountingScore *cs = (CountingScore *) arg;
+	double		alive;
+	double		e = 1.0;
+
+	switch (cs->model)
+	{
+		case COUNTING_BGNBD:
+			alive = bgnbd_p_alive(params, cs->x, cs->tx, cs->T);
+			if (cs->t >= 0)
+				bgnbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
+			break;
+		case COUNTING_MBGNBD:
+			alive = mbgnbd_p_alive(params, cs->x, cs->tx, cs->T);
+			if (cs->t >= 0)
+				mbgnbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
+			break;
+		default:
+			alive = paretonbd_p_alive_memo(cs->fcinfo, params, 4, cs->x, cs->tx, cs->T);
+			if (cs->t >= 0)
+				paretonbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
+			break;
+	}
+	return alive * e;
+}
+
+/*
+ * The score at the model's parameters and coefficients theta: the score at
+ * the customer's parameters.
+ */
+static double
+counting_score_covariates(const double *theta, void *arg)
+{
+	CountingScore *cs = (CountingScore *) arg;
+	double		p_i[4];
+	BtydCoefficients coef;
+
+	btyd_coefficients_of(theta, 4, cs->coef.npurchase, cs->coef.ndropout, &coef);
+	btyd_customer_params(cs->model == COUNTING_PARETONBD ? &paretonbd_covariate_map :
+						 &bgnbd_covariate_map, 4, theta, &coef,
+						 cs->cv.purchase, cs->cv.dropout, p_i);
+	return counting_score(p_i, arg);
+}
+
+/*
+ * The body of the interval functions: argument 0 the model, then (t,) x,
+ * t_x, T, (the purchase and dropout covariate vectors,) and the level.
+ * With covariates the gradient also runs over the coefficients (absolute
+ * steps of 1e-4), whose covariance with the parameters the model's
+ * covariance holds.  NULL when the model has no covariance.
+ */
+static Datum
+counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
+{
+	const char *const *names = model == COUNTING_PARETONBD ? pnbd_param_names : bg_param_names;
+	int			a = expected ? 2 : 1;
+	bool		with_covariates = PG_NARGS() > a + 4;
+	CountingScore cs = {.fcinfo = fcinfo, .model = model,
+		.t = expected ? PG_GETARG_FLOAT8(1) : -1.0,
+		.x = PG_GETARG_FLOAT8(a), .tx = PG_GETARG_FLOAT8(a + 1), .T = PG_GETARG_FLOAT8(a + 2)};
+	double		z = interval_z(PG_GETARG_FLOAT8(with_covariates ? a + 5 : a + 3));
+	double		theta[BTYD_MAX_FIT_PARAMS];
+	double		cov[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
+	double		grad[BTYD_MAX_FIT_PARAMS];
+	DeltaScoreFn score = with_covariates ? counting_score_covariates : counting_score;
+	int			n;
+	double		est;
+	bool		isnull;
+	Datum		d;
+
+	if (with_covariates)
+	{
+		btyd_read_model_coef(PG_GETARG_DATUM(0), 4, names, theta, &cs.coef, true);
+		btyd_getarg_covariates(fcinfo, a + 3, a + 4, &cs.coef, &cs.cv);
+		memcpy(theta + 4, cs.coef.purchase, sizeof(double) * cs.coef.npurchase);
+		memcpy(theta + 4 + cs.coef.npurchase, cs.coef.dropout,
+			   sizeof(double) * cs.coef.ndropout);
+	}
+	else
+		btyd_read_model(PG_GETARG_DATUM(0), 4, names, theta);
+	n = 4 + cs.coef.npurchase + cs.coef.ndropout;
+	if (expected)
+		ensure_nonnegative(cs.t, "t");
+	btyd_check_summary(cs.x, cs.tx, cs.T);
+	d = GetAttributeByNum(DatumGetHeapTupleHeader(PG_GETARG_DATUM(0)),
+						  4 + BTYD_MODEL_EXTRA_ATTS, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	read_covariance(d, n, cov);
+	est = finite_result(score(theta, &cs), "estimate");
+	delta_gradient_mixed(score, &cs, theta, n, 4, grad);
+	return delta_interval_result(fcinfo, est, grad, cov, n, z,
+								 expected ? SCALE_LOG : SCALE_LOGIT);
 }
 
 PG_FUNCTION_INFO_V1(bgnbd_p_alive_interval);
