@@ -6,7 +6,10 @@
  *	  and its modification MBG/NBD (Batislam, Denizel & Filiztekin 2007,
  *	  "Empirical validation and comparison of models for customer base
  *	  analysis", IJRM 24(3)): likelihood, P(alive), expectations, P(X(t) = n),
- *	  fitting and simulation.
+ *	  fitting and simulation; static covariates as Fader & Hardie (2007),
+ *	  alpha_i = alpha exp(-gamma'x_i), a_i = a exp(delta'z_i),
+ *	  b_i = b exp(delta'z_i) (the mean dropout probability a/(a+b) stays;
+ *	  the covariates move the concentration a_i + b_i).
  *
  * Purchases follow a Poisson process of rate lambda ~ Gamma(r, alpha) while
  * the customer is alive; after each repeat purchase (BG/NBD), or after each
@@ -662,24 +665,39 @@ bg_customer_ll(const double *p, int m, double x, double tx, double T,
 }
 
 /*
+ * The terms of a customer's (a, b) and of the frequency at them, for the few
+ * (a, b) of covariates that are categories (dummies); a customer of another
+ * (a, b) takes the oldest slot.
+ */
+#define BG_TERMS_SLOTS 8
+
+typedef struct BgTermsSlot
+{
+	BgParamTerms pt;
+	BgFreqTerms ft;
+} BgTermsSlot;
+
+/*
  * Weighted log-likelihood of the sample and its gradient in (r, alpha, a, b)
  * and, for a sample with covariates, the coefficients (Fader & Hardie 2007:
  * alpha_i = alpha exp(-gamma'x_i), a_i = a exp(delta'z_i),
  * b_i = b exp(delta'z_i)).  The sample is sorted by frequency, so the gamma
  * and digamma terms of x are computed once per distinct frequency (and
- * customer's a and b).
+ * customer's a and b, BG_TERMS_SLOTS of them at a time).
  */
 static double
 bg_loglik(const double *p, int m, const FitData *fd, double *grad)
 {
 	double		psi_r = grad ? digamma(p[0]) : 0.0;
 	double		ll = 0.0;
-	BgFreqTerms ft = {NAN, 0, 0, 0, 0};
-	BgParamTerms pt = {NAN, NAN, 0, 0};
+	BgTermsSlot slots[BG_TERMS_SLOTS];
+	int			next_slot = 0;
 	BtydCoefficients coef;
 	int			npurchase,
 				ndropout;
 
+	for (int j = 0; j < BG_TERMS_SLOTS; j++)
+		slots[j].pt.a = slots[j].pt.b = NAN;
 	btyd_sample_covariates(fd, &npurchase, &ndropout);
 	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
 	if (grad)
@@ -693,22 +711,30 @@ bg_loglik(const double *p, int m, const FitData *fd, double *grad)
 		double		w = fitdata_weight(fd, i);
 		double		p_i[4];
 		double		g_i[4];
+		BgTermsSlot *slot = NULL;
 
 		btyd_customer_params(&bgnbd_covariate_map, 4, p, &coef, v + 3, v + 3 + npurchase, p_i);
-		if (p_i[2] != pt.a || p_i[3] != pt.b)
+		for (int j = 0; j < BG_TERMS_SLOTS && slot == NULL; j++)
+			if (slots[j].pt.a == p_i[2] && slots[j].pt.b == p_i[3])
+				slot = &slots[j];
+		if (slot == NULL)
 		{
-			pt.a = p_i[2];
-			pt.b = p_i[3];
+			/* a new (a, b): the oldest slot */
+			slot = &slots[next_slot];
+			next_slot = (next_slot + 1) % BG_TERMS_SLOTS;
+			slot->pt.a = p_i[2];
+			slot->pt.b = p_i[3];
 			if (grad)
 			{
-				pt.psi_ab = digamma(pt.a + pt.b);
-				pt.psi_b = digamma(pt.b);
+				slot->pt.psi_ab = digamma(slot->pt.a + slot->pt.b);
+				slot->pt.psi_b = digamma(slot->pt.b);
 			}
-			ft.x = NAN;			/* the terms of x depend on a and b too */
+			slot->ft.x = NAN;	/* the terms of x depend on a and b too */
 		}
-		if (x != ft.x)
-			bg_freq_terms(&ft, p_i, m, x, grad != NULL);
-		ll += w * bg_customer_ll(p_i, m, x, tx, T, &ft, &pt, psi_r, grad ? g_i : NULL);
+		if (x != slot->ft.x)
+			bg_freq_terms(&slot->ft, p_i, m, x, grad != NULL);
+		ll += w * bg_customer_ll(p_i, m, x, tx, T, &slot->ft, &slot->pt, psi_r,
+								 grad ? g_i : NULL);
 		if (grad)
 			btyd_add_customer_gradient(&bgnbd_covariate_map, 4, p, &coef, v + 3,
 									   v + 3 + npurchase, p_i, w, g_i, grad);

@@ -4,12 +4,17 @@
  *	  What the buy-till-you-die models share (see btyd.h): reading a model
  *	  composite, checking a customer summary, building the fitted model, the
  *	  maximum-likelihood driver, and the transition functions of the fit
- *	  aggregates over (frequency, recency, age [, weight [, penalizer]]).
+ *	  aggregates over (frequency, recency, age [, purchase_covariates,
+ *	  dropout_covariates] [, weight [, penalizer]]); static covariates
+ *	  (Fader & Hardie 2007): the customer's parameters, the chain rule of
+ *	  their gradient, the coefficient attributes of a model.
  *
  * Fitting convention (as lifetimes' penalizer_coef): the minimised objective
  * is  -sum_i w_i LL_i / sum_i w_i + penalizer * sum_j theta_j^2  over the
  * natural parameters theta, optimised on log(theta); the reported loglik is
- * the unpenalised sum_i w_i LL_i at the optimum.
+ * the unpenalised sum_i w_i LL_i at the optimum.  With covariates the
+ * coefficients are optimised on their own scale, and only they are
+ * penalised (as CLVTools' reg.lambdas).
  *
  *-------------------------------------------------------------------------
  */

@@ -27,6 +27,12 @@
  *		 + alpha^r beta^s B(r+x, s+1)/B(r, s)
  *		 * [B1 - sum_{i=0..x} Gamma(r+s+i)/(Gamma(r+s) i!) t^i B2(i)]   (FH 2006)
  *
+ * Static covariates (Fader & Hardie 2007, "Incorporating time-invariant
+ * covariates into the Pareto/NBD and BG/NBD models"): a customer with
+ * purchase covariates x_i and dropout covariates z_i has alpha_i =
+ * alpha exp(-gamma'x_i) and beta_i = beta exp(-delta'z_i), and every
+ * expression above holds at those parameters.
+ *
  * All of it is evaluated in logs; the s = 1 singularity of the expectations
  * is removable and handled by one_minus_exp_over(), and every ratio of
  * the form (c + T) / (c + t_x) is taken in logs by log1p of the difference.

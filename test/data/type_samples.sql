@@ -51,7 +51,12 @@ SELECT 'engage.fitdata', v FROM (VALUES
     ('k=1 tuples=1 weight=1 options={} data={(7,1)}'),
     ('k=2 tuples=2 weight=3 options={0.5} data={(1,10.5,1),(3,99.25,2)}'),
     ('k=4 tuples=1 weight=2 options={0.1,2} data={(1,2,3,4,2)}'),
-    ('k=3 tuples=1 weight=5e-324 options={} data={(-1.7976931348623157e+308,0,1.7976931348623157e+308,5e-324)}')) AS s(v);
+    ('k=3 tuples=1 weight=5e-324 options={} data={(-1.7976931348623157e+308,0,1.7976931348623157e+308,5e-324)}'),
+    ('k=20 tuples=1 weight=1 options={0,8,9} data={(1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,1)}')) AS s(v);
+-- with static covariates (two purchase covariates, one dropout covariate)
+INSERT INTO engage_samples
+SELECT 'engage.fitdata', engage.fitdata(f, r, a, ARRAY[g, -g], ARRAY[0.5 * g], 2)::text
+FROM (VALUES (1.0::float8, 2.0::float8, 5.0::float8, 1.0::float8), (0, 0, 3, 0), (1, 2, 5, 1)) AS v(f, r, a, g);
 
 -- Customer summaries.
 INSERT INTO engage_samples
