@@ -907,6 +907,391 @@ pnbd_customer_ll(PnbdLLMemo *memo, const double *p, double x, double tx, double 
 const BtydCovariateMap paretonbd_covariate_map = {1, -1.0, {3, -1}, -1.0};
 
 /*
+ * The likelihood of a sample by shared terms.  Every customer's parameters
+ * p_i = (r, alpha_i, s, beta_i) take one of a few values when the
+ * covariates do (dummies: a group per combination; no covariates: one), and
+ * the series F(y) of FH 2005 eq. 19-22 depends on (x, y, alpha_i, beta_i)
+ * only, as do the first likelihood term and the factors of R at y = T.
+ * With those terms computed once per evaluation for each distinct
+ * (frequency, recency, group) and (frequency, age, group) of the sample
+ * (sorted by frequency, recency, age: the recency terms are those of the
+ * current run of (x, t_x), the age terms those of a table for the current
+ * x), a customer costs an expm1 and a log1p:
+ *	 R = K G(T) expm1(ln F(t_x) - ln F(T)),  K G(T) = e^lm,
+ *	 lm = ln K + (r+x) ln(alpha+T) + s ln(beta+T) + ln F(T),
+ *	 LL = first + ln(1 + R),  d LL = d first + R/(1+R) d ln R,
+ *	 d ln R = d(lm - ln F(T)) + ((1 + E) d ln F(t_x) - d ln F(T)) / E,
+ * E = expm1(ln F(t_x) - ln F(T)), the same values as pnbd_customer_ll's to
+ * rounding.  Customers where that one does more (the quadrature where the
+ * series is slow or T - t_x short, the cancellation of a huge first term,
+ * R out of range) go through pnbd_customer_ll itself.
+ */
+#define PNBD_MAX_GROUPS 256
+#define PNBD_GROUP_SLOTS 1024	/* hash slots for the groups, a power of two */
+#define PNBD_AGE_SLOTS_MIN 4096 /* age terms' table at first, a power of two */
+
+/* A group of customers with the same covariates, hence parameters. */
+typedef struct PnbdGroup
+{
+	const double *cov;			/* its covariates (those of its first tuple) */
+	double		p[4];			/* (r, alpha_i, s, beta_i) */
+	double		grad[4];		/* sum of w_i d LL_i / d p over its tuples */
+	double		log_r_alpha;	/* ln(r / alpha_i) */
+	double		log_alpha;
+	double		log_beta;
+} PnbdGroup;
+
+/* The terms of F(t_x) of the current (x, t_x) and a group. */
+typedef struct PnbdRecencyTerms
+{
+	uint32		stamp;			/* the (x, t_x) run they belong to */
+	bool		slow;			/* the series at t_x is slow: quadrature */
+	double		lf;				/* ln F(t_x) */
+	double		dlf[4];			/* its gradient */
+} PnbdRecencyTerms;
+
+/* The terms of the current x at (T, group). */
+typedef struct PnbdAgeTerms
+{
+	double		T;
+	int32		group;
+	uint32		stamp;			/* the frequency run they belong to; 0: empty */
+	bool		has_f;			/* lf, dlf, lm and m are set */
+	bool		direct;			/* alpha + T, beta + T finite: the closed path applies */
+	double		first;			/* ln of the first likelihood term (as pnbd_customer_ll) */
+	double		dfirst[4];
+	double		lf;				/* ln F(T) */
+	double		dlf[4];
+	double		db[4];			/* gradient of lm - ln F(T) */
+	double		lm;
+	double		m;				/* e^lm */
+} PnbdAgeTerms;
+
+/* What one evaluation by shared terms keeps. */
+typedef struct PnbdShared
+{
+	const double *p;			/* the model's parameters (and coefficients) */
+	int			ncov;			/* covariates per tuple */
+	int			ngroups;
+	PnbdGroup	groups[PNBD_MAX_GROUPS];
+	int16		group_slots[PNBD_GROUP_SLOTS];	/* group index, -1 empty */
+	PnbdRecencyTerms recency[PNBD_MAX_GROUPS];
+	PnbdAgeTerms *ages;			/* open addressing on (T, group) */
+	uint32		nage_slots;		/* a power of two */
+	uint32		nages;			/* entries of the current frequency */
+	uint32		x_stamp;
+	uint32		tx_stamp;
+	double		x;				/* the current frequency and its terms */
+	double		lgam_rx;
+	double		dpsi;
+} PnbdShared;
+
+/* Hash of n doubles' bits. */
+static inline uint64
+pnbd_hash_doubles(const double *v, int n)
+{
+	uint64		h = UINT64CONST(0x9E3779B97F4A7C15);
+
+	for (int k = 0; k < n; k++)
+	{
+		uint64		b;
+
+		memcpy(&b, &v[k], sizeof(double));
+		h = (h ^ b) * UINT64CONST(0xBF58476D1CE4E5B9);
+		h ^= h >> 31;
+	}
+	return h;
+}
+
+/*
+ * The group of the covariates cov (sh->ncov doubles), made on first sight
+ * from the model's parameters and coefficients; -1 when there are
+ * PNBD_MAX_GROUPS already (covariates that take many values).
+ */
+static int
+pnbd_group_of(PnbdShared *sh, const BtydCoefficients *coef, const double *cov)
+{
+	uint32		slot;
+	PnbdGroup  *g;
+
+	if (sh->ncov == 0)
+		slot = 0;
+	else
+		slot = (uint32) pnbd_hash_doubles(cov, sh->ncov) & (PNBD_GROUP_SLOTS - 1);
+	for (;;)
+	{
+		int			idx = sh->group_slots[slot];
+
+		if (idx < 0)
+			break;
+		if (sh->ncov == 0 ||
+			memcmp(sh->groups[idx].cov, cov, sizeof(double) * sh->ncov) == 0)
+			return idx;
+		slot = (slot + 1) & (PNBD_GROUP_SLOTS - 1);
+	}
+	if (sh->ngroups == PNBD_MAX_GROUPS)
+		return -1;
+	g = &sh->groups[sh->ngroups];
+	g->cov = cov;
+	btyd_customer_params(&paretonbd_covariate_map, 4, sh->p, coef, cov, cov + coef->npurchase, g->p);
+	memset(g->grad, 0, sizeof(g->grad));
+	g->log_r_alpha = log_quotient(g->p[0], g->p[1]);
+	g->log_alpha = log(g->p[1]);
+	g->log_beta = log(g->p[3]);
+	sh->recency[sh->ngroups].stamp = 0;
+	sh->group_slots[slot] = sh->ngroups;
+	return sh->ngroups++;
+}
+
+static inline uint32
+pnbd_age_slot(double T, int group, uint32 mask)
+{
+	uint64		b;
+
+	memcpy(&b, &T, sizeof(double));
+	b = (b ^ (uint64) group) * UINT64CONST(0x9E3779B97F4A7C15);
+	b ^= b >> 29;
+	b *= UINT64CONST(0xBF58476D1CE4E5B9);
+	return (uint32) (b >> 40) & mask;
+}
+
+/* Doubles the age terms' table, keeping the current frequency's entries. */
+static void
+pnbd_ages_grow(PnbdShared *sh)
+{
+	PnbdAgeTerms *old = sh->ages;
+	uint32		nold = sh->nage_slots;
+
+	sh->nage_slots = nold * 2;
+	sh->ages = palloc0(sizeof(PnbdAgeTerms) * sh->nage_slots);
+	for (uint32 i = 0; i < nold; i++)
+	{
+		uint32		slot;
+
+		if (old[i].stamp != sh->x_stamp)
+			continue;
+		slot = pnbd_age_slot(old[i].T, old[i].group, sh->nage_slots - 1);
+		while (sh->ages[slot].stamp == sh->x_stamp)
+			slot = (slot + 1) & (sh->nage_slots - 1);
+		sh->ages[slot] = old[i];
+	}
+	pfree(old);
+}
+
+/* The first likelihood term's pieces at (x, T) of group g (as pnbd_customer_ll). */
+static void
+pnbd_age_first(const PnbdShared *sh, const PnbdGroup *g, double T, PnbdAgeTerms *a)
+{
+	double		r = g->p[0],
+				alpha = g->p[1],
+				s = g->p[2],
+				beta = g->p[3],
+				x = sh->x;
+
+	a->direct = isfinite(alpha + T) && isfinite(beta + T) && isfinite(r + x);
+	a->first = -r * log1p_quotient(T, alpha) - s * log1p_quotient(T, beta) +
+		(x == 0 ? 0.0 : x * (g->log_r_alpha - log1p_quotient(T, alpha))) + sh->lgam_rx;
+	if (!a->direct)
+		return;
+	a->dfirst[0] = sh->dpsi + g->log_alpha - log(alpha + T);
+	a->dfirst[1] = r / alpha - (r + x) / (alpha + T);
+	a->dfirst[2] = g->log_beta - log(beta + T);
+	a->dfirst[3] = s / beta - s / (beta + T);
+}
+
+/* The factors of R at (x, T) of group g: ln F(T) and lm. */
+static void
+pnbd_age_f(const PnbdShared *sh, const PnbdGroup *g, PnbdAgeTerms *a)
+{
+	double		r = g->p[0],
+				alpha = g->p[1],
+				s = g->p[2],
+				beta = g->p[3],
+				x = sh->x,
+				T = a->T;
+	double		inv_rsx = 1.0 / (r + s + x);
+	double		la = log(alpha + T),
+				lb = log(beta + T);
+
+	a->lf = pnbd_log_f_grad(g->p, x, T, a->dlf);
+	a->db[0] = la - inv_rsx;
+	a->db[1] = (r + x) / (alpha + T);
+	a->db[2] = lb + 1.0 / s - inv_rsx;
+	a->db[3] = s / (beta + T);
+	a->lm = log(s * inv_rsx) + (r + x) * la + s * lb + a->lf;
+	a->m = exp(a->lm);
+	a->has_f = true;
+}
+
+/* The age terms of (current x, T, group), made on first use. */
+static PnbdAgeTerms *
+pnbd_age_terms(PnbdShared *sh, double T, int group)
+{
+	uint32		mask = sh->nage_slots - 1;
+	uint32		slot = pnbd_age_slot(T, group, mask);
+	PnbdAgeTerms *a;
+
+	for (;;)
+	{
+		a = &sh->ages[slot];
+		if (a->stamp != sh->x_stamp)
+			break;
+		if (a->T == T && a->group == group)
+			return a;
+		slot = (slot + 1) & mask;
+	}
+	if (2 * (sh->nages + 1) > sh->nage_slots)
+	{
+		pnbd_ages_grow(sh);
+		return pnbd_age_terms(sh, T, group);
+	}
+	a->T = T;
+	a->group = group;
+	a->stamp = sh->x_stamp;
+	a->has_f = false;
+	sh->nages++;
+	pnbd_age_first(sh, &sh->groups[group], T, a);
+	return a;
+}
+
+/* Starts the terms of frequency x (the sample is sorted by frequency). */
+static void
+pnbd_shared_new_x(PnbdShared *sh, double x, double psi_r)
+{
+	double		r = sh->p[0];
+
+	pnbd_check_shape_sum(sh->p, x);
+	sh->x = x;
+	sh->lgam_rx = log_gamma_ratio_excess(r, x);
+	sh->dpsi = digamma(r + x) - psi_r;
+	sh->x_stamp++;
+	sh->nages = 0;
+}
+
+/*
+ * One tuple's log-likelihood and its gradient g in the group's parameters,
+ * from the shared terms (see above), or by pnbd_customer_ll.
+ */
+static double
+pnbd_shared_tuple_ll(PnbdShared *sh, int group, double tx, double T, double *g)
+{
+	PnbdGroup  *gr = &sh->groups[group];
+	PnbdAgeTerms *a = pnbd_age_terms(sh, T, group);
+	PnbdRecencyTerms *rt;
+	double		d,
+				e,
+				rr,
+				w;
+
+	if (!a->direct)
+		return pnbd_customer_ll(NULL, gr->p, sh->x, tx, T, sh->lgam_rx, sh->dpsi, g);
+	if (tx >= T)
+	{
+		memcpy(g, a->dfirst, sizeof(double) * 4);
+		return a->first;
+	}
+	rt = &sh->recency[group];
+	if (rt->stamp != sh->tx_stamp)
+	{
+		rt->stamp = sh->tx_stamp;
+		rt->slow = pnbd_series_slow(gr->p, sh->x, tx);
+		if (!rt->slow)
+			rt->lf = pnbd_log_f_grad(gr->p, sh->x, tx, rt->dlf);
+	}
+	if (rt->slow || pnbd_span_short(gr->p, tx, T))
+		return pnbd_customer_ll(NULL, gr->p, sh->x, tx, T, sh->lgam_rx, sh->dpsi, g);
+	if (!a->has_f)
+		pnbd_age_f(sh, gr, a);
+	d = rt->lf - a->lf;
+	if (!(d > 0))
+	{
+		/* F(t_x) = F(T) to rounding: R = 0 */
+		memcpy(g, a->dfirst, sizeof(double) * 4);
+		return a->first;
+	}
+	e = expm1(d);
+	rr = a->m * e;
+	if (!(a->m >= DBL_MIN) || !isfinite(rr) ||
+		(rr > 1.0 && fabs(a->first) > PNBD_LL_CANCEL))
+		return pnbd_customer_ll(NULL, gr->p, sh->x, tx, T, sh->lgam_rx, sh->dpsi, g);
+	w = rr / (1.0 + rr);
+	for (int j = 0; j < 4; j++)
+		g[j] = a->dfirst[j] + w * (a->db[j] + ((1.0 + e) * rt->dlf[j] - a->dlf[j]) / e);
+	return a->first + log1p(rr);
+}
+
+/*
+ * The sample's weighted log-likelihood by shared terms into *ll and, when
+ * grad is not NULL, its gradient (as pnbd_loglik); false, with nothing set,
+ * when the covariates take more than PNBD_MAX_GROUPS values.
+ */
+static bool
+pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *coef,
+				   double *grad, double *ll)
+{
+	PnbdShared *sh = palloc(sizeof(PnbdShared));
+	double		psi_r = digamma(p[0]);
+	double		sum = 0.0;
+	double		prev_tx = NAN;
+	bool		ok = true;
+
+	sh->p = p;
+	sh->ncov = coef->npurchase + coef->ndropout;
+	sh->ngroups = 0;
+	memset(sh->group_slots, -1, sizeof(sh->group_slots));
+	sh->nage_slots = PNBD_AGE_SLOTS_MIN;
+	sh->ages = palloc0(sizeof(PnbdAgeTerms) * sh->nage_slots);
+	sh->x_stamp = sh->tx_stamp = 0;
+	sh->x = NAN;
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+		double		w_i = fitdata_weight(fd, i);
+		double		g_i[4];
+		int			group = pnbd_group_of(sh, coef, v + 3);
+
+		if (group < 0)
+		{
+			ok = false;
+			break;
+		}
+		if (v[0] != sh->x)
+		{
+			pnbd_shared_new_x(sh, v[0], psi_r);
+			prev_tx = NAN;
+		}
+		if (v[1] != prev_tx)
+		{
+			prev_tx = v[1];
+			sh->tx_stamp++;
+		}
+		sum += w_i * pnbd_shared_tuple_ll(sh, group, v[1], v[2], g_i);
+		for (int j = 0; j < 4; j++)
+			sh->groups[group].grad[j] += w_i * g_i[j];
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	if (ok)
+	{
+		*ll = sum;
+		if (grad)
+		{
+			memset(grad, 0, sizeof(double) * (4 + sh->ncov));
+			for (int k = 0; k < sh->ngroups; k++)
+			{
+				PnbdGroup  *g = &sh->groups[k];
+
+				btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, g->cov,
+										   g->cov + coef->npurchase, g->p, 1.0, g->grad, grad);
+			}
+		}
+	}
+	pfree(sh->ages);
+	pfree(sh);
+	return ok;
+}
+
+/*
  * Weighted log-likelihood of the sample and, when grad is not NULL, its
  * gradient in (r, alpha, s, beta) and, for a sample with covariates, the
  * coefficients (Fader & Hardie 2007: alpha_i = alpha exp(-gamma'x_i),
@@ -929,6 +1314,8 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 
 	btyd_sample_covariates(fd, &npurchase, &ndropout);
 	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
+	if (pnbd_loglik_shared(p, fd, &coef, grad, &ll))
+		return ll;
 	if (grad)
 		memset(grad, 0, sizeof(double) * (4 + npurchase + ndropout));
 	if (fd->ntuples > 64)
