@@ -135,13 +135,67 @@ pnbd_g(const double *p, double x, double y)
 }
 
 /*
+ * The coefficients of the series H of one frequency and one branch of
+ * pnbd_series_at (alpha >= beta or not), which depend on r, s and x only:
+ * P_n and d ln P_n / dr, / ds for n = 1 .. len (at index n - 1), extended
+ * on demand, so that the series at many y and alpha, beta of one frequency
+ * cost no division.
+ */
+typedef struct PnbdSeriesTerms
+{
+	double		e;				/* of pnbd_series_at */
+	double		c;
+	bool		alpha_big;
+	int			len;			/* terms computed */
+	int			cap;			/* allocated */
+	double	   *pn;
+	double	   *dlr;
+	double	   *dls;
+} PnbdSeriesTerms;
+
+/* Computes the terms of t up to n (t->len < n). */
+static void
+pnbd_series_terms_extend(PnbdSeriesTerms *t, int n)
+{
+	double		pn = t->len > 0 ? t->pn[t->len - 1] : 1.0;
+	double		dlr = t->len > 0 ? t->dlr[t->len - 1] : 0.0;
+	double		dls = t->len > 0 ? t->dls[t->len - 1] : 0.0;
+	double		e = t->e,
+				c = t->c;
+
+	if (n > t->cap)
+	{
+		int			cap = Max(n, 2 * t->cap);
+
+		t->pn = t->cap ? repalloc(t->pn, sizeof(double) * cap) : palloc(sizeof(double) * cap);
+		t->dlr = t->cap ? repalloc(t->dlr, sizeof(double) * cap) : palloc(sizeof(double) * cap);
+		t->dls = t->cap ? repalloc(t->dls, sizeof(double) * cap) : palloc(sizeof(double) * cap);
+		t->cap = cap;
+	}
+	for (int k = t->len + 1; k <= n; k++)
+	{
+		/* as pnbd_log_f_grad computes them, operation for operation */
+		pn *= (e + k - 1) / (c + k - 1);
+		dlr += (t->alpha_big ? 1.0 / (e + k - 1) : 0.0) - 1.0 / (c + k - 1);
+		dls += (t->alpha_big ? 0.0 : 1.0 / (e + k - 1)) - 1.0 / (c + k - 1);
+		t->pn[k - 1] = pn;
+		t->dlr[k - 1] = dlr;
+		t->dls[k - 1] = dls;
+	}
+	t->len = n;
+}
+
+/*
  * ln F(y) and its gradient in (r, alpha, s, beta), for the likelihood's
  * gradient, by the series H = sum_n P_n z^n, P_n = prod_{k<n} (e+k)/(c+k)
  * of pnbd_series_at: d ln H = sum_n P_n z^n d ln(P_n z^n) / H, summed along
- * the series (callers use it where it converges fast).
+ * the series (callers use it where it converges fast).  The coefficients
+ * come from terms when not NULL (of this frequency and branch), the same
+ * values as computed here.
  */
 static double
-pnbd_log_f_grad(const double *p, double x, double y, double *g)
+pnbd_log_f_grad_terms(const double *p, double x, double y, PnbdSeriesTerms *terms,
+					  double *g)
 {
 	double		r = p[0],
 				alpha = p[1],
@@ -168,10 +222,21 @@ pnbd_log_f_grad(const double *p, double x, double y, double *g)
 	{
 		double		term;
 
-		/* P_n from P_(n-1): factor (e+n-1)/(c+n-1) */
-		pn *= (e + n - 1) / (c + n - 1);
-		dlr += (a_big ? 1.0 / (e + n - 1) : 0.0) - 1.0 / (c + n - 1);
-		dls += (a_big ? 0.0 : 1.0 / (e + n - 1)) - 1.0 / (c + n - 1);
+		if (terms)
+		{
+			if (n > terms->len)
+				pnbd_series_terms_extend(terms, n + 63);
+			pn = terms->pn[n - 1];
+			dlr = terms->dlr[n - 1];
+			dls = terms->dls[n - 1];
+		}
+		else
+		{
+			/* P_n from P_(n-1): factor (e+n-1)/(c+n-1) */
+			pn *= (e + n - 1) / (c + n - 1);
+			dlr += (a_big ? 1.0 / (e + n - 1) : 0.0) - 1.0 / (c + n - 1);
+			dls += (a_big ? 0.0 : 1.0 / (e + n - 1)) - 1.0 / (c + n - 1);
+		}
 		term = pn * zn1 * z;
 		h += term;
 		hr += term * dlr;
@@ -201,6 +266,12 @@ pnbd_log_f_grad(const double *p, double x, double y, double *g)
 		g[3] = -(s + 1) / (beta + y) + hz * dz_beta / h;
 	}
 	return lf;
+}
+
+static double
+pnbd_log_f_grad(const double *p, double x, double y, double *g)
+{
+	return pnbd_log_f_grad_terms(p, x, y, NULL, g);
 }
 
 /*
@@ -979,6 +1050,7 @@ typedef struct PnbdShared
 	PnbdAgeTerms *ages;			/* open addressing on (T, group) */
 	uint32		nage_slots;		/* a power of two */
 	uint32		nages;			/* entries of the current frequency */
+	PnbdSeriesTerms terms[2];	/* the current frequency's series, alpha < beta or not */
 	uint32		x_stamp;
 	uint32		tx_stamp;
 	double		x;				/* the current frequency and its terms */
@@ -1099,9 +1171,16 @@ pnbd_age_first(const PnbdShared *sh, const PnbdGroup *g, double T, PnbdAgeTerms 
 	a->dfirst[3] = s / beta - s / (beta + T);
 }
 
+/* The series coefficients of the current frequency for group g. */
+static inline PnbdSeriesTerms *
+pnbd_terms_of(PnbdShared *sh, const PnbdGroup *g)
+{
+	return &sh->terms[g->p[1] >= g->p[3] ? 1 : 0];
+}
+
 /* The factors of R at (x, T) of group g: ln F(T) and lm. */
 static void
-pnbd_age_f(const PnbdShared *sh, const PnbdGroup *g, PnbdAgeTerms *a)
+pnbd_age_f(PnbdShared *sh, const PnbdGroup *g, PnbdAgeTerms *a)
 {
 	double		r = g->p[0],
 				alpha = g->p[1],
@@ -1113,7 +1192,7 @@ pnbd_age_f(const PnbdShared *sh, const PnbdGroup *g, PnbdAgeTerms *a)
 	double		la = log(alpha + T),
 				lb = log(beta + T);
 
-	a->lf = pnbd_log_f_grad(g->p, x, T, a->dlf);
+	a->lf = pnbd_log_f_grad_terms(g->p, x, T, pnbd_terms_of(sh, g), a->dlf);
 	a->db[0] = la - inv_rsx;
 	a->db[1] = (r + x) / (alpha + T);
 	a->db[2] = lb + 1.0 / s - inv_rsx;
@@ -1166,6 +1245,13 @@ pnbd_shared_new_x(PnbdShared *sh, double x, double psi_r)
 	sh->dpsi = digamma(r + x) - psi_r;
 	sh->x_stamp++;
 	sh->nages = 0;
+	for (int k = 0; k < 2; k++)
+	{
+		sh->terms[k].alpha_big = k == 1;
+		sh->terms[k].e = k == 1 ? r + x : sh->p[2] + 1;
+		sh->terms[k].c = r + sh->p[2] + x + 1;
+		sh->terms[k].len = 0;
+	}
 }
 
 /*
@@ -1196,7 +1282,7 @@ pnbd_shared_tuple_ll(PnbdShared *sh, int group, double tx, double T, double *g)
 		rt->stamp = sh->tx_stamp;
 		rt->slow = pnbd_series_slow(gr->p, sh->x, tx);
 		if (!rt->slow)
-			rt->lf = pnbd_log_f_grad(gr->p, sh->x, tx, rt->dlf);
+			rt->lf = pnbd_log_f_grad_terms(gr->p, sh->x, tx, pnbd_terms_of(sh, gr), rt->dlf);
 	}
 	if (rt->slow || pnbd_span_short(gr->p, tx, T))
 		return pnbd_customer_ll(NULL, gr->p, sh->x, tx, T, sh->lgam_rx, sh->dpsi, g);
@@ -1243,6 +1329,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 	sh->ages = palloc0(sizeof(PnbdAgeTerms) * sh->nage_slots);
 	sh->x_stamp = sh->tx_stamp = 0;
 	sh->x = NAN;
+	memset(sh->terms, 0, sizeof(sh->terms));
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *v = fitdata_tuple(fd, i);
@@ -1286,6 +1373,13 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 			}
 		}
 	}
+	for (int k = 0; k < 2; k++)
+		if (sh->terms[k].cap > 0)
+		{
+			pfree(sh->terms[k].pn);
+			pfree(sh->terms[k].dlr);
+			pfree(sh->terms[k].dls);
+		}
 	pfree(sh->ages);
 	pfree(sh);
 	return ok;
