@@ -1054,6 +1054,7 @@ typedef struct PnbdShared
 	uint32		x_stamp;
 	uint32		tx_stamp;
 	double		x;				/* the current frequency and its terms */
+	bool		shape_checked;	/* pnbd_check_shape_sum passed for x */
 	double		lgam_rx;
 	double		dpsi;
 } PnbdShared;
@@ -1073,6 +1074,16 @@ pnbd_hash_doubles(const double *v, int n)
 		h ^= h >> 31;
 	}
 	return h;
+}
+
+/* Whether two covariate vectors of n are equal. */
+static inline bool
+pnbd_same_covariates(const double *a, const double *b, int n)
+{
+	for (int k = 0; k < n; k++)
+		if (a[k] != b[k])
+			return false;
+	return true;
 }
 
 /*
@@ -1096,8 +1107,7 @@ pnbd_group_of(PnbdShared *sh, const BtydCoefficients *coef, const double *cov)
 
 		if (idx < 0)
 			break;
-		if (sh->ncov == 0 ||
-			memcmp(sh->groups[idx].cov, cov, sizeof(double) * sh->ncov) == 0)
+		if (pnbd_same_covariates(sh->groups[idx].cov, cov, sh->ncov))
 			return idx;
 		slot = (slot + 1) & (PNBD_GROUP_SLOTS - 1);
 	}
@@ -1239,8 +1249,8 @@ pnbd_shared_new_x(PnbdShared *sh, double x, double psi_r)
 {
 	double		r = sh->p[0];
 
-	pnbd_check_shape_sum(sh->p, x);
 	sh->x = x;
+	sh->shape_checked = false;
 	sh->lgam_rx = log_gamma_ratio_excess(r, x);
 	sh->dpsi = digamma(r + x) - psi_r;
 	sh->x_stamp++;
@@ -1276,6 +1286,12 @@ pnbd_shared_tuple_ll(PnbdShared *sh, int group, double tx, double T, double *g)
 		memcpy(g, a->dfirst, sizeof(double) * 4);
 		return a->first;
 	}
+	if (!sh->shape_checked)
+	{
+		/* as pnbd_log_ratio_memo: R is needed */
+		pnbd_check_shape_sum(sh->p, sh->x);
+		sh->shape_checked = true;
+	}
 	rt = &sh->recency[group];
 	if (rt->stamp != sh->tx_stamp)
 	{
@@ -1307,9 +1323,9 @@ pnbd_shared_tuple_ll(PnbdShared *sh, int group, double tx, double T, double *g)
 }
 
 /*
- * The sample's weighted log-likelihood by shared terms into *ll and, when
- * grad is not NULL, its gradient (as pnbd_loglik); false, with nothing set,
- * when the covariates take more than PNBD_MAX_GROUPS values.
+ * The sample's weighted log-likelihood by shared terms into *ll and its
+ * gradient into grad (as pnbd_loglik; the fits' evaluations); false, with
+ * nothing set, when the covariates take more than PNBD_MAX_GROUPS values.
  */
 static bool
 pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *coef,
@@ -1408,7 +1424,7 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 
 	btyd_sample_covariates(fd, &npurchase, &ndropout);
 	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
-	if (pnbd_loglik_shared(p, fd, &coef, grad, &ll))
+	if (grad && pnbd_loglik_shared(p, fd, &coef, grad, &ll))
 		return ll;
 	if (grad)
 		memset(grad, 0, sizeof(double) * (4 + npurchase + ndropout));
