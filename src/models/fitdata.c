@@ -257,6 +257,9 @@ fitdata_sorted_copy(MemoryContext context, const FitData *fd)
 
 	copy->nopts = fd->nopts;
 	memcpy(copy->opts, fd->opts, sizeof(fd->opts));
+	/* room for every tuple at once: no rehashing while they are added */
+	while (copy->capacity < fd->ntuples)
+		fitdata_grow(copy);
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		fitdata_add_normalised(copy, fitdata_tuple(fd, order[i]), fitdata_weight(fd, order[i]));

@@ -998,6 +998,7 @@ const BtydCovariateMap paretonbd_covariate_map = {1, -1.0, {3, -1}, -1.0};
  * R out of range) go through pnbd_customer_ll itself.
  */
 #define PNBD_MAX_GROUPS 256
+#define PNBD_LONE PNBD_MAX_GROUPS	/* the group of a customer past those */
 #define PNBD_GROUP_SLOTS 1024	/* hash slots for the groups, a power of two */
 #define PNBD_AGE_SLOTS_MIN 4096 /* age terms' table at first, a power of two */
 
@@ -1044,9 +1045,10 @@ typedef struct PnbdShared
 	const double *p;			/* the model's parameters (and coefficients) */
 	int			ncov;			/* covariates per tuple */
 	int			ngroups;
-	PnbdGroup	groups[PNBD_MAX_GROUPS];
+	PnbdGroup	groups[PNBD_MAX_GROUPS + 1];	/* and PNBD_LONE */
 	int16		group_slots[PNBD_GROUP_SLOTS];	/* group index, -1 empty */
-	PnbdRecencyTerms recency[PNBD_MAX_GROUPS];
+	PnbdRecencyTerms recency[PNBD_MAX_GROUPS + 1];
+	PnbdAgeTerms lone_age;		/* PNBD_LONE's age terms, never kept */
 	PnbdAgeTerms *ages;			/* open addressing on (T, group) */
 	uint32		nage_slots;		/* a power of two */
 	uint32		nages;			/* entries of the current frequency */
@@ -1086,16 +1088,31 @@ pnbd_same_covariates(const double *a, const double *b, int n)
 	return true;
 }
 
+/* Sets group g's parameters from the covariates cov. */
+static void
+pnbd_group_set(PnbdShared *sh, const BtydCoefficients *coef, const double *cov, int k)
+{
+	PnbdGroup  *g = &sh->groups[k];
+
+	g->cov = cov;
+	btyd_customer_params(&paretonbd_covariate_map, 4, sh->p, coef, cov, cov + coef->npurchase, g->p);
+	memset(g->grad, 0, sizeof(g->grad));
+	g->log_r_alpha = log_quotient(g->p[0], g->p[1]);
+	g->log_alpha = log(g->p[1]);
+	g->log_beta = log(g->p[3]);
+	sh->recency[k].stamp = 0;
+}
+
 /*
  * The group of the covariates cov (sh->ncov doubles), made on first sight
- * from the model's parameters and coefficients; -1 when there are
- * PNBD_MAX_GROUPS already (covariates that take many values).
+ * from the model's parameters and coefficients; when there are
+ * PNBD_MAX_GROUPS already (covariates that take many values, e.g.
+ * continuous ones), PNBD_LONE set for this customer alone.
  */
 static int
 pnbd_group_of(PnbdShared *sh, const BtydCoefficients *coef, const double *cov)
 {
 	uint32		slot;
-	PnbdGroup  *g;
 
 	if (sh->ncov == 0)
 		slot = 0;
@@ -1112,15 +1129,11 @@ pnbd_group_of(PnbdShared *sh, const BtydCoefficients *coef, const double *cov)
 		slot = (slot + 1) & (PNBD_GROUP_SLOTS - 1);
 	}
 	if (sh->ngroups == PNBD_MAX_GROUPS)
-		return -1;
-	g = &sh->groups[sh->ngroups];
-	g->cov = cov;
-	btyd_customer_params(&paretonbd_covariate_map, 4, sh->p, coef, cov, cov + coef->npurchase, g->p);
-	memset(g->grad, 0, sizeof(g->grad));
-	g->log_r_alpha = log_quotient(g->p[0], g->p[1]);
-	g->log_alpha = log(g->p[1]);
-	g->log_beta = log(g->p[3]);
-	sh->recency[sh->ngroups].stamp = 0;
+	{
+		pnbd_group_set(sh, coef, cov, PNBD_LONE);
+		return PNBD_LONE;
+	}
+	pnbd_group_set(sh, coef, cov, sh->ngroups);
 	sh->group_slots[slot] = sh->ngroups;
 	return sh->ngroups++;
 }
@@ -1219,6 +1232,16 @@ pnbd_age_terms(PnbdShared *sh, double T, int group)
 	uint32		mask = sh->nage_slots - 1;
 	uint32		slot = pnbd_age_slot(T, group, mask);
 	PnbdAgeTerms *a;
+
+	if (group == PNBD_LONE)
+	{
+		a = &sh->lone_age;
+		a->T = T;
+		a->group = group;
+		a->has_f = false;
+		pnbd_age_first(sh, &sh->groups[group], T, a);
+		return a;
+	}
 
 	for (;;)
 	{
@@ -1323,19 +1346,17 @@ pnbd_shared_tuple_ll(PnbdShared *sh, int group, double tx, double T, double *g)
 }
 
 /*
- * The sample's weighted log-likelihood by shared terms into *ll and its
- * gradient into grad (as pnbd_loglik; the fits' evaluations); false, with
- * nothing set, when the covariates take more than PNBD_MAX_GROUPS values.
+ * The sample's weighted log-likelihood by shared terms and its gradient
+ * into grad (as pnbd_loglik; the fits' evaluations).
  */
-static bool
+static double
 pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *coef,
-				   double *grad, double *ll)
+				   double *grad)
 {
 	PnbdShared *sh = palloc(sizeof(PnbdShared));
 	double		psi_r = digamma(p[0]);
 	double		sum = 0.0;
 	double		prev_tx = NAN;
-	bool		ok = true;
 
 	sh->p = p;
 	sh->ncov = coef->npurchase + coef->ndropout;
@@ -1346,6 +1367,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 	sh->x_stamp = sh->tx_stamp = 0;
 	sh->x = NAN;
 	memset(sh->terms, 0, sizeof(sh->terms));
+	memset(grad, 0, sizeof(double) * (4 + sh->ncov));
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *v = fitdata_tuple(fd, i);
@@ -1353,11 +1375,6 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 		double		g_i[4];
 		int			group = pnbd_group_of(sh, coef, v + 3);
 
-		if (group < 0)
-		{
-			ok = false;
-			break;
-		}
 		if (v[0] != sh->x)
 		{
 			pnbd_shared_new_x(sh, v[0], psi_r);
@@ -1369,25 +1386,22 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 			sh->tx_stamp++;
 		}
 		sum += w_i * pnbd_shared_tuple_ll(sh, group, v[1], v[2], g_i);
-		for (int j = 0; j < 4; j++)
-			sh->groups[group].grad[j] += w_i * g_i[j];
+		if (group == PNBD_LONE)
+			btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, v + 3,
+									   v + 3 + coef->npurchase, sh->groups[group].p,
+									   w_i, g_i, grad);
+		else
+			for (int j = 0; j < 4; j++)
+				sh->groups[group].grad[j] += w_i * g_i[j];
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
-	if (ok)
+	for (int k = 0; k < sh->ngroups; k++)
 	{
-		*ll = sum;
-		if (grad)
-		{
-			memset(grad, 0, sizeof(double) * (4 + sh->ncov));
-			for (int k = 0; k < sh->ngroups; k++)
-			{
-				PnbdGroup  *g = &sh->groups[k];
+		PnbdGroup  *g = &sh->groups[k];
 
-				btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, g->cov,
-										   g->cov + coef->npurchase, g->p, 1.0, g->grad, grad);
-			}
-		}
+		btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, g->cov,
+								   g->cov + coef->npurchase, g->p, 1.0, g->grad, grad);
 	}
 	for (int k = 0; k < 2; k++)
 		if (sh->terms[k].cap > 0)
@@ -1398,7 +1412,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 		}
 	pfree(sh->ages);
 	pfree(sh);
-	return ok;
+	return sum;
 }
 
 /*
@@ -1424,8 +1438,8 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 
 	btyd_sample_covariates(fd, &npurchase, &ndropout);
 	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
-	if (grad && pnbd_loglik_shared(p, fd, &coef, grad, &ll))
-		return ll;
+	if (grad)
+		return pnbd_loglik_shared(p, fd, &coef, grad);
 	if (grad)
 		memset(grad, 0, sizeof(double) * (4 + npurchase + ndropout));
 	if (fd->ntuples > 64)
