@@ -898,7 +898,7 @@ fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
  * result is the whole sample's optimum to the optimiser's tolerance, as a
  * cold start finds it.
  */
-#define FIT_THIN_MIN_TUPLES 65536
+#define FIT_THIN_MIN_TUPLES 16384
 #define FIT_THIN_FACTOR 16
 
 /*

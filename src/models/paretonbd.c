@@ -1346,6 +1346,24 @@ pnbd_shared_tuple_ll(PnbdShared *sh, int group, double tx, double T, double *g)
 }
 
 /*
+ * *sum += v with Neumaier's compensated summation (the rounding error of
+ * each addition kept in *err): the log-likelihood of a million customers
+ * summed to a few ulps rather than sqrt(n) of them, so that the optimiser's
+ * line search near the optimum compares values, not rounding noise.
+ */
+static inline void
+pnbd_add_compensated(double *sum, double *err, double v)
+{
+	double		t = *sum + v;
+
+	if (fabs(*sum) >= fabs(v))
+		*err += (*sum - t) + v;
+	else
+		*err += (v - t) + *sum;
+	*sum = t;
+}
+
+/*
  * The sample's weighted log-likelihood by shared terms and its gradient
  * into grad (as pnbd_loglik; the fits' evaluations).
  */
@@ -1355,7 +1373,8 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 {
 	PnbdShared *sh = palloc(sizeof(PnbdShared));
 	double		psi_r = digamma(p[0]);
-	double		sum = 0.0;
+	double		sum = 0.0,
+				sum_err = 0.0;	/* Neumaier's compensation of sum */
 	double		prev_tx = NAN;
 
 	sh->p = p;
@@ -1385,7 +1404,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 			prev_tx = v[1];
 			sh->tx_stamp++;
 		}
-		sum += w_i * pnbd_shared_tuple_ll(sh, group, v[1], v[2], g_i);
+		pnbd_add_compensated(&sum, &sum_err, w_i * pnbd_shared_tuple_ll(sh, group, v[1], v[2], g_i));
 		if (group == PNBD_LONE)
 			btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, v + 3,
 									   v + 3 + coef->npurchase, sh->groups[group].p,
@@ -1412,7 +1431,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 		}
 	pfree(sh->ages);
 	pfree(sh);
-	return sum;
+	return sum + sum_err;
 }
 
 /*
