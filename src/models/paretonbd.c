@@ -1000,7 +1000,7 @@ const BtydCovariateMap paretonbd_covariate_map = {1, -1.0, {3, -1}, -1.0};
 #define PNBD_MAX_GROUPS 256
 #define PNBD_LONE PNBD_MAX_GROUPS	/* the group of a customer past those */
 #define PNBD_GROUP_SLOTS 1024	/* hash slots for the groups, a power of two */
-#define PNBD_AGE_SLOTS_MIN 4096 /* age terms' table at first, a power of two */
+#define PNBD_AGE_SLOTS_MIN 4096 /* age terms' hash slots at first, a power of two */
 
 /* A group of customers with the same covariates, hence parameters. */
 typedef struct PnbdGroup
@@ -1027,7 +1027,6 @@ typedef struct PnbdAgeTerms
 {
 	double		T;
 	int32		group;
-	uint32		stamp;			/* the frequency run they belong to; 0: empty */
 	bool		has_f;			/* lf, dlf, lm and m are set */
 	bool		direct;			/* alpha + T, beta + T finite: the closed path applies */
 	double		first;			/* ln of the first likelihood term (as pnbd_customer_ll) */
@@ -1049,9 +1048,12 @@ typedef struct PnbdShared
 	int16		group_slots[PNBD_GROUP_SLOTS];	/* group index, -1 empty */
 	PnbdRecencyTerms recency[PNBD_MAX_GROUPS + 1];
 	PnbdAgeTerms lone_age;		/* PNBD_LONE's age terms, never kept */
-	PnbdAgeTerms *ages;			/* open addressing on (T, group) */
+	PnbdAgeTerms *ages;			/* the current frequency's, in order of first use */
+	uint32		nages;
+	uint32		ages_cap;		/* allocated */
+	uint64	   *age_slots;		/* open addressing on (T, group): x_stamp << 32
+								 * | index into ages, other stamps empty */
 	uint32		nage_slots;		/* a power of two */
-	uint32		nages;			/* entries of the current frequency */
 	PnbdSeriesTerms terms[2];	/* the current frequency's series, alpha < beta or not */
 	uint32		x_stamp;
 	uint32		tx_stamp;
@@ -1150,29 +1152,6 @@ pnbd_age_slot(double T, int group, uint32 mask)
 	return (uint32) (b >> 40) & mask;
 }
 
-/* Doubles the age terms' table, keeping the current frequency's entries. */
-static void
-pnbd_ages_grow(PnbdShared *sh)
-{
-	PnbdAgeTerms *old = sh->ages;
-	uint32		nold = sh->nage_slots;
-
-	sh->nage_slots = nold * 2;
-	sh->ages = palloc0(sizeof(PnbdAgeTerms) * sh->nage_slots);
-	for (uint32 i = 0; i < nold; i++)
-	{
-		uint32		slot;
-
-		if (old[i].stamp != sh->x_stamp)
-			continue;
-		slot = pnbd_age_slot(old[i].T, old[i].group, sh->nage_slots - 1);
-		while (sh->ages[slot].stamp == sh->x_stamp)
-			slot = (slot + 1) & (sh->nage_slots - 1);
-		sh->ages[slot] = old[i];
-	}
-	pfree(old);
-}
-
 /* The first likelihood term's pieces at (x, T) of group g (as pnbd_customer_ll). */
 static void
 pnbd_age_first(const PnbdShared *sh, const PnbdGroup *g, double T, PnbdAgeTerms *a)
@@ -1225,7 +1204,37 @@ pnbd_age_f(PnbdShared *sh, const PnbdGroup *g, PnbdAgeTerms *a)
 	a->has_f = true;
 }
 
-/* The age terms of (current x, T, group), made on first use. */
+/* Whether age slot v is in use by the current frequency. */
+static inline bool
+pnbd_age_slot_used(const PnbdShared *sh, uint64 v)
+{
+	return (uint32) (v >> 32) == sh->x_stamp;
+}
+
+/* Doubles the age terms' hash slots, keeping the current frequency's entries. */
+static void
+pnbd_ages_grow(PnbdShared *sh)
+{
+	uint32		mask;
+
+	pfree(sh->age_slots);
+	sh->nage_slots *= 2;
+	mask = sh->nage_slots - 1;
+	sh->age_slots = palloc0(sizeof(uint64) * sh->nage_slots);
+	for (uint32 i = 0; i < sh->nages; i++)
+	{
+		uint32		slot = pnbd_age_slot(sh->ages[i].T, sh->ages[i].group, mask);
+
+		while (pnbd_age_slot_used(sh, sh->age_slots[slot]))
+			slot = (slot + 1) & mask;
+		sh->age_slots[slot] = ((uint64) sh->x_stamp << 32) | i;
+	}
+}
+
+/*
+ * The age terms of (current x, T, group), made on first use; valid until
+ * the next call.  A lone customer's (PNBD_LONE) are made each time.
+ */
 static PnbdAgeTerms *
 pnbd_age_terms(PnbdShared *sh, double T, int group)
 {
@@ -1242,12 +1251,13 @@ pnbd_age_terms(PnbdShared *sh, double T, int group)
 		pnbd_age_first(sh, &sh->groups[group], T, a);
 		return a;
 	}
-
 	for (;;)
 	{
-		a = &sh->ages[slot];
-		if (a->stamp != sh->x_stamp)
+		uint64		v = sh->age_slots[slot];
+
+		if (!pnbd_age_slot_used(sh, v))
 			break;
+		a = &sh->ages[(uint32) v];
 		if (a->T == T && a->group == group)
 			return a;
 		slot = (slot + 1) & mask;
@@ -1257,11 +1267,16 @@ pnbd_age_terms(PnbdShared *sh, double T, int group)
 		pnbd_ages_grow(sh);
 		return pnbd_age_terms(sh, T, group);
 	}
+	if (sh->nages == sh->ages_cap)
+	{
+		sh->ages_cap *= 2;
+		sh->ages = repalloc_huge(sh->ages, sizeof(PnbdAgeTerms) * sh->ages_cap);
+	}
+	sh->age_slots[slot] = ((uint64) sh->x_stamp << 32) | sh->nages;
+	a = &sh->ages[sh->nages++];
 	a->T = T;
 	a->group = group;
-	a->stamp = sh->x_stamp;
 	a->has_f = false;
-	sh->nages++;
 	pnbd_age_first(sh, &sh->groups[group], T, a);
 	return a;
 }
@@ -1382,7 +1397,10 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 	sh->ngroups = 0;
 	memset(sh->group_slots, -1, sizeof(sh->group_slots));
 	sh->nage_slots = PNBD_AGE_SLOTS_MIN;
-	sh->ages = palloc0(sizeof(PnbdAgeTerms) * sh->nage_slots);
+	sh->age_slots = palloc0(sizeof(uint64) * sh->nage_slots);
+	sh->ages_cap = PNBD_AGE_SLOTS_MIN / 2;
+	sh->ages = palloc(sizeof(PnbdAgeTerms) * sh->ages_cap);
+	sh->nages = 0;
 	sh->x_stamp = sh->tx_stamp = 0;
 	sh->x = NAN;
 	memset(sh->terms, 0, sizeof(sh->terms));
@@ -1430,6 +1448,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 			pfree(sh->terms[k].dls);
 		}
 	pfree(sh->ages);
+	pfree(sh->age_slots);
 	pfree(sh);
 	return sum + sum_err;
 }
