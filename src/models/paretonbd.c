@@ -445,22 +445,21 @@ pnbd_log_ratio_quad(const double *p, double x, double tx, double T, double *dlr)
 }
 
 /*
- * A memo of the terms of one likelihood evaluation that depend on the
- * frequency, one time and the customer's alpha and beta only: ln F(y) with
- * its gradient, and G(y).  A sample's summaries share few distinct
- * (frequency, recency) and (frequency, age) pairs (whole days and counts),
- * so most of the series behind them are summed once per evaluation rather
- * than twice per summary.  Direct-mapped, PNBD_LL_MEMO_SIZE entries
- * (10 MB), allocated per evaluation; the values are those computed without
- * it, bit for bit.
+ * A memo of the terms of one value-only likelihood evaluation that depend
+ * on the frequency, one time and the customer's alpha and beta only: G(y).
+ * A sample's summaries share few distinct (frequency, recency) and
+ * (frequency, age) pairs (whole days and counts), so most of the series
+ * behind them are summed once per evaluation rather than twice per
+ * summary.  Direct-mapped, PNBD_LL_MEMO_SIZE entries (5 MB), allocated per
+ * evaluation; the values are those computed without it, bit for bit.  (The
+ * fits' evaluations with gradient share their terms by pnbd_loglik_shared.)
  */
 #define PNBD_LL_MEMO_SIZE (1 << 17)
 
 typedef struct PnbdLLMemoEntry
 {
-	double		key[4];			/* x (or -1 - x for G), y, alpha, beta; NaN: empty */
-	double		value;			/* ln F(y), or G(y) */
-	double		grad[4];		/* the gradient of ln F(y) */
+	double		key[4];			/* x, y, alpha, beta; NaN: empty */
+	double		value;			/* G(y) */
 } PnbdLLMemoEntry;
 
 typedef struct PnbdLLMemo
@@ -498,22 +497,6 @@ pnbd_ll_memo_entry(PnbdLLMemo *memo, double k0, double y, double alpha, double b
 	return e;
 }
 
-/* ln F(y) and its gradient g (pnbd_log_f_grad), through memo when not NULL. */
-static double
-pnbd_log_f_grad_memo(PnbdLLMemo *memo, const double *p, double x, double y, double *g)
-{
-	bool		hit;
-	PnbdLLMemoEntry *e;
-
-	if (memo == NULL)
-		return pnbd_log_f_grad(p, x, y, g);
-	e = pnbd_ll_memo_entry(memo, x, y, p[1], p[3], &hit);
-	if (!hit)
-		e->value = pnbd_log_f_grad(p, x, y, e->grad);
-	memcpy(g, e->grad, sizeof(double) * 4);
-	return e->value;
-}
-
 /* G(y) (pnbd_g), through memo when not NULL. */
 static double
 pnbd_g_ll_memo(PnbdLLMemo *memo, const double *p, double x, double y)
@@ -523,7 +506,7 @@ pnbd_g_ll_memo(PnbdLLMemo *memo, const double *p, double x, double y)
 
 	if (memo == NULL)
 		return pnbd_g(p, x, y);
-	e = pnbd_ll_memo_entry(memo, -1.0 - x, y, p[1], p[3], &hit);
+	e = pnbd_ll_memo_entry(memo, x, y, p[1], p[3], &hit);
 	if (!hit)
 		e->value = pnbd_g(p, x, y);
 	return e->value;
@@ -536,8 +519,7 @@ pnbd_g_ll_memo(PnbdLLMemo *memo, const double *p, double x, double y)
  * q = F(T) / F(t_x).
  */
 static double
-pnbd_log_ratio_series_grad(PnbdLLMemo *memo, const double *p, double x, double tx,
-						   double T, double *dlr)
+pnbd_log_ratio_series_grad(const double *p, double x, double tx, double T, double *dlr)
 {
 	double		r = p[0],
 				alpha = p[1],
@@ -545,8 +527,8 @@ pnbd_log_ratio_series_grad(PnbdLLMemo *memo, const double *p, double x, double t
 				beta = p[3];
 	double		gx[4],
 				gT[4];
-	double		lfx = pnbd_log_f_grad_memo(memo, p, x, tx, gx);
-	double		lfT = pnbd_log_f_grad_memo(memo, p, x, T, gT);
+	double		lfx = pnbd_log_f_grad(p, x, tx, gx);
+	double		lfT = pnbd_log_f_grad(p, x, T, gT);
 	double		q = exp(lfT - lfx);
 	double		inv_rsx = 1.0 / (r + s + x);
 
@@ -597,7 +579,7 @@ pnbd_span_short(const double *p, double tx, double T)
 /*
  * ln R (-Infinity when t_x = T) and, when dlr is not NULL, its gradient:
  * the closed form, or with gradient the summed series, or the quadrature
- * where the series is slow; the series' terms through memo when not NULL.
+ * where the series is slow; G of the closed form through memo when not NULL.
  */
 static double
 pnbd_log_ratio_memo(PnbdLLMemo *memo, const double *p, double x, double tx, double T,
@@ -616,7 +598,7 @@ pnbd_log_ratio_memo(PnbdLLMemo *memo, const double *p, double x, double tx, doub
 	if (pnbd_series_slow(p, x, tx) || pnbd_span_short(p, tx, T))
 		return pnbd_log_ratio_quad(p, x, tx, T, dlr);
 	if (dlr)
-		return pnbd_log_ratio_series_grad(memo, p, x, tx, T, dlr);
+		return pnbd_log_ratio_series_grad(p, x, tx, T, dlr);
 	gx = pnbd_g_ll_memo(memo, p, x, tx);
 	L = pnbd_log_growth(p, x, tx, T);
 	return pnbd_log_ratio_of(p, x, gx, pnbd_g_ll_memo(memo, p, x, T), L);
@@ -1458,17 +1440,16 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
  * gradient in (r, alpha, s, beta) and, for a sample with covariates, the
  * coefficients (Fader & Hardie 2007: alpha_i = alpha exp(-gamma'x_i),
  * beta_i = beta exp(-delta'z_i); the chain rule of
- * btyd_add_customer_gradient).
+ * btyd_add_customer_gradient): by the shared terms of pnbd_loglik_shared
+ * with the gradient, customer by customer through the memo of G without.
  */
 static double
 pnbd_loglik(const double *p, const FitData *fd, double *grad)
 {
 	double		r = p[0];
-	double		psi_r = grad ? digamma(r) : 0.0;
 	double		ll = 0.0;
 	double		prev_x = NAN,
-				lgam_rx = 0.0,
-				psi_rx = 0.0;
+				lgam_rx = 0.0;
 	BtydCoefficients coef;
 	int			npurchase,
 				ndropout;
@@ -1478,8 +1459,6 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
 	if (grad)
 		return pnbd_loglik_shared(p, fd, &coef, grad);
-	if (grad)
-		memset(grad, 0, sizeof(double) * (4 + npurchase + ndropout));
 	if (fd->ntuples > 64)
 	{
 		/* every key NaN: empty */
@@ -1495,21 +1474,16 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 					T = v[2];
 		double		w_i = fitdata_weight(fd, i);
 		double		p_i[4];
-		double		g_i[4];
 
 		if (x != prev_x)
 		{
 			/* the sample is sorted by frequency */
 			prev_x = x;
 			lgam_rx = log_gamma_ratio_excess(r, x);
-			psi_rx = grad ? digamma(r + x) : 0.0;
 		}
 		btyd_customer_params(&paretonbd_covariate_map, 4, p, &coef, v + 3, v + 3 + npurchase, p_i);
 		ll += w_i * pnbd_customer_ll(memo.entries ? &memo : NULL, p_i, x, tx, T, lgam_rx,
-									 psi_rx - psi_r, grad ? g_i : NULL);
-		if (grad)
-			btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, &coef, v + 3, v + 3 + npurchase,
-									   p_i, w_i, g_i, grad);
+									 0.0, NULL);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
