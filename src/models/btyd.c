@@ -193,9 +193,10 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 				double loglik, double customers, bool converged, const double *cov)
 {
 	TupleDesc	desc;
-	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS];
-	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS] = {0};
+	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS];
+	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS] = {0};
 	bool		has_covariance;
+	bool		has_coefficients;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
@@ -206,7 +207,8 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 	 * The layout of 0.2.0 ends with covariance; 0.1.0's (still installed
 	 * until ALTER EXTENSION engage UPDATE) has none.
 	 */
-	has_covariance = desc->natts == nparams + BTYD_MODEL_EXTRA_ATTS &&
+	has_coefficients = desc->natts == nparams + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS;
+	has_covariance = (desc->natts == nparams + BTYD_MODEL_EXTRA_ATTS || has_coefficients) &&
 		TupleDescAttr(desc, nparams + 3)->atttypid == FLOAT8ARRAYOID;
 	if (!has_covariance && desc->natts != nparams + 3)
 		ereport(ERROR,
@@ -226,6 +228,8 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 		if (cov != NULL)
 			values[nparams + 3] = covariance_array(cov, nparams);
 	}
+	for (int i = nparams + BTYD_MODEL_EXTRA_ATTS; i < desc->natts; i++)
+		nulls[i] = true;		/* no covariates */
 	return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
 }
 

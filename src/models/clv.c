@@ -2,7 +2,7 @@
  *
  * clv.c
  *	  Discounted customer lifetime value from a counting model (BG/NBD,
- *	  MBG/NBD, Pareto/NBD) and the Gamma-Gamma spend model, with the
+ *	  MBG/NBD, Pareto/NBD, GGompertz/NBD) and the Gamma-Gamma spend model, with the
  *	  convention of the lifetimes package (Fader, Hardie & Lee 2005, "RFM and
  *	  CLV: using iso-value curves", combine the two models the same way):
  *
@@ -32,6 +32,7 @@
 PG_FUNCTION_INFO_V1(clv_bgnbd);
 PG_FUNCTION_INFO_V1(clv_mbgnbd);
 PG_FUNCTION_INFO_V1(clv_paretonbd);
+PG_FUNCTION_INFO_V1(clv_ggomnbd);
 
 /* More steps than this per customer are refused (22023). */
 #define CLV_MAX_STEPS 100000
@@ -44,9 +45,10 @@ typedef double (*PAliveFn) (FunctionCallInfo fcinfo, const double *consts, int n
 
 typedef struct ClvModel
 {
+	int			nparams;
 	const char *const *names;	/* parameter names */
 	AliveStepsFn alive_steps;	/* E[X(t) | alive at T] at t = step, 2 step, ... */
-	PAliveFn	p_alive;		/* P(alive at T | x, t_x, T), params = consts[0..3] */
+	PAliveFn	p_alive;		/* P(alive at T | x, t_x, T), params = consts[0..nparams-1] */
 } ClvModel;
 
 /* BG/NBD and MBG/NBD P(alive) are cheaper than a memo lookup. */
@@ -66,15 +68,19 @@ clv_mbgnbd_p_alive(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 
 static const char *const bgnbd_names[] = {"r", "alpha", "a", "b"};
 static const char *const paretonbd_names[] = {"r", "alpha", "s", "beta"};
+static const char *const ggomnbd_names[] = {"r", "alpha", "b", "s", "beta"};
 
 static const ClvModel clv_bgnbd_model = {
-	bgnbd_names, bgnbd_expected_alive_steps, clv_bgnbd_p_alive
+	4, bgnbd_names, bgnbd_expected_alive_steps, clv_bgnbd_p_alive
 };
 static const ClvModel clv_mbgnbd_model = {
-	bgnbd_names, mbgnbd_expected_alive_steps, clv_mbgnbd_p_alive
+	4, bgnbd_names, mbgnbd_expected_alive_steps, clv_mbgnbd_p_alive
 };
 static const ClvModel clv_paretonbd_model = {
-	paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo
+	4, paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo
+};
+static const ClvModel clv_ggomnbd_model = {
+	5, ggomnbd_names, ggomnbd_expected_alive_steps, ggomnbd_p_alive_memo
 };
 
 /*
@@ -159,22 +165,23 @@ clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
 	double		horizon = PG_GETARG_FLOAT8(6);
 	double		d = PG_GETARG_FLOAT8(7);
 	double		step = PG_GETARG_FLOAT8(8);
+	int			np = model->nparams;
 	double		spend;
 	double		alive_purchases;
 	double		p_alive;
 	bool		hit;
 	BtydMemoEntry *slot;
 
-	/* consts: the model's 4 parameters, then horizon, step, discount_rate */
-	BTYD_GETARG_MODEL(0, 4, model->names, consts);
+	/* consts: the model's parameters, then horizon, step, discount_rate */
+	BTYD_GETARG_MODEL(0, np, model->names, consts);
 	gammagamma_read_model(PG_GETARG_DATUM(1), gg);
 	btyd_check_summary(x, tx, T);
 	gammagamma_check_summary(x, monetary);
-	consts[4] = horizon;
-	consts[5] = step;
-	consts[6] = d;
+	consts[np] = horizon;
+	consts[np + 1] = step;
+	consts[np + 2] = d;
 
-	slot = btyd_memo_slot(fcinfo, consts, 7, x, T, -1.0, &alive_purchases, &hit);
+	slot = btyd_memo_slot(fcinfo, consts, np + 3, x, T, -1.0, &alive_purchases, &hit);
 	if (!hit)
 	{
 		int			k = clv_schedule(horizon, step, d);
@@ -184,7 +191,7 @@ clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
 		btyd_memo_store(slot, x, T, -1.0, alive_purchases);
 	}
 	spend = gammagamma_spend(gg, x, monetary);
-	p_alive = model->p_alive(fcinfo, consts, 7, x, tx, T);
+	p_alive = model->p_alive(fcinfo, consts, np + 3, x, tx, T);
 	return alive_purchases * p_alive * spend;
 }
 
@@ -207,4 +214,11 @@ Datum
 clv_paretonbd(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &clv_paretonbd_model), "clv"));
+}
+
+/* engage.clv(engage.ggomnbd, engage.gammagamma, ...) */
+Datum
+clv_ggomnbd(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &clv_ggomnbd_model), "clv"));
 }
