@@ -137,13 +137,21 @@ struct GgomIntegrand
 /*
  * Panels of ggom_integrate, subdivisions included: far more than any
  * integrand of these models needs (each top-level panel lowers lf by about
- * 2 or is limited by a singularity whose distance then grows by half), and
+ * GGOM_PANEL_LOG_DROP or is limited by a singularity whose distance then
+ * grows by half), and
  * the depth of the bisections of one panel.
  */
 #define GGOM_QUAD_MAX_PANELS 200000
 #define GGOM_QUAD_MAX_DEPTH 40
 /* Relative agreement of a panel's rule and that of its two halves. */
 #define GGOM_QUAD_TOL 1e-14
+
+/*
+ * How much lf may change across a top-level panel: the 12-point rule then
+ * integrates e^lf to about (GGOM_PANEL_LOG_DROP / 2)^24 / 24! = 3e-17
+ * relative, so that it meets GGOM_QUAD_TOL without bisection.
+ */
+#define GGOM_PANEL_LOG_DROP 4.0
 
 /* One panel's 12-point Gauss-Legendre sums, scaled by e^-m. */
 typedef struct GgomPanel
@@ -285,7 +293,7 @@ ggom_integrate_panel(const GgomIntegrand *g, double a, double w, GgomSum *acc, i
 /*
  * ln int_0^span e^lf(u) du and, when g->ngrad > 0, the integral's weighted
  * mean of the gradient of lf into dmean.  Top-level panels from u = 0, each
- * no wider than 2 / slope (lf changes by about 2 at most) nor than half the
+ * no wider than GGOM_PANEL_LOG_DROP / slope nor than half the
  * distance to the nearest singularity, so that the 12-point rule resolves
  * it to rounding, which ggom_integrate_panel checks; the widths never
  * shrink (slope bounds do not grow and distances do not shrink along u),
@@ -302,7 +310,8 @@ ggom_integrate(const GgomIntegrand *g, double span, double *dmean)
 
 	while (u < span)
 	{
-		double		width = Min(Min(span - u, 2.0 / g->slope(g, u)), 0.5 * g->pole(g, u));
+		double		width = Min(Min(span - u, GGOM_PANEL_LOG_DROP / g->slope(g, u)),
+								0.5 * g->pole(g, u));
 		double		end;
 
 		if (!(width > 0.0))
@@ -419,9 +428,14 @@ ggom_integrand_init(GgomIntegrand *g, const double *p, double x, double tx, doub
  *	 ln R = ln s + phi(t_x) + ln int_0^{T-t_x} e^(phi(t_x+u) - phi(t_x)) du,
  *	 phi(t_x) = ln(b q(t_x)) + (r+x) ln((alpha+T)/(alpha+t_x))
  *				+ s (ln B(T) - ln B(t_x)).
+ * When ldead is not NULL it is set to ln R less the terms that depend on T
+ * outside the integral, ln s + ln(b q(t_x)) + ln int: the likelihood's
+ * second term is its first at T = t_x times e^ldead (ggom_loglik), which
+ * avoids cancelling the large terms of ln R and of the first when T is huge.
  */
 static double
-ggom_log_ratio(const double *p, double x, double tx, double T, double *dlr)
+ggom_log_ratio(const double *p, double x, double tx, double T, double *dlr,
+			   double *ldead)
 {
 	GgomIntegrand g;
 	double		span = T - tx;
@@ -432,6 +446,8 @@ ggom_log_ratio(const double *p, double x, double tx, double T, double *dlr)
 	{
 		if (dlr)
 			memset(dlr, 0, sizeof(double) * GGOM_NPARAMS);
+		if (ldead)
+			*ldead = -INFINITY;
 		return -INFINITY;
 	}
 	ggom_integrand_init(&g, p, x, tx, T, tx);
@@ -445,6 +461,8 @@ ggom_log_ratio(const double *p, double x, double tx, double T, double *dlr)
 	li = ggom_integrate(&g, span, dlr);
 	if (dlr)
 		dlr[3] += 1.0 / g.s;
+	if (ldead)
+		*ldead = log(g.s) + log(g.b) + g.log_q0 + li;
 	return log(g.s) + phi0 + li;
 }
 
@@ -550,7 +568,7 @@ ggom_p_alive(const double *p, double x, double tx, double T)
 {
 	if (tx >= T)
 		return 1.0;
-	return ggom_alive_of(ggom_log_ratio(p, x, tx, T, NULL));
+	return ggom_alive_of(ggom_log_ratio(p, x, tx, T, NULL, NULL));
 }
 
 /*
@@ -589,11 +607,28 @@ ggom_log_survival_odds(double b, double beta, double T)
 }
 
 /*
+ * The log of the likelihood's first term (alive at age), less
+ * ln(Gamma(r+x) / Gamma(r)) + x ln r: -r ln(1 + age/alpha)
+ * + x (ln(r/alpha) - ln(1 + age/alpha)) - s ln(B(age)/beta), in pieces that
+ * stay finite (as for Pareto/NBD).
+ */
+static double
+ggom_log_alive_term(const double *p, double log_r_alpha, double x, double age)
+{
+	double		la = log1p_quotient(age, p[1]);
+
+	return -p[0] * la + (x == 0 ? 0.0 : x * (log_r_alpha - la)) -
+		p[3] * ggom_log_survival_odds(p[2], p[4], age);
+}
+
+/*
  * Weighted log-likelihood of the sample (Bemmaor & Glady eq. 4) and, when
  * grad is not NULL, its gradient in (r, alpha, b, s, beta):
  *	 LL = ln Gamma(r+x) - ln Gamma(r) + r ln alpha - (r+x) ln(alpha+T)
  *		  - s ln(B(T)/beta) + ln(1 + R),
  *	 d LL = d [all but the last] + w d ln R, w = R / (1 + R).
+ * The value is ln(E1 + E2) of the two terms, E2 = E1 at t_x times e^ldead
+ * (ggom_log_ratio), exact also when both are far below E1 at t_x.
  */
 static double
 ggom_loglik(const double *p, const FitData *fd, double *grad)
@@ -620,8 +655,10 @@ ggom_loglik(const double *p, const FitData *fd, double *grad)
 					T = v[2];
 		double		w_i = fitdata_weight(fd, i);
 		double		dlr[GGOM_NPARAMS];
-		double		lr = ggom_log_ratio(p, x, tx, T, grad ? dlr : NULL);
+		double		ldead;
+		double		lr = ggom_log_ratio(p, x, tx, T, grad ? dlr : NULL, &ldead);
 		double		lodds = ggom_log_survival_odds(b, beta, T);
+		double		e1 = ggom_log_alive_term(p, log_r_alpha, x, T);
 
 		if (x != prev_x)
 		{
@@ -630,10 +667,8 @@ ggom_loglik(const double *p, const FitData *fd, double *grad)
 			lgam_rx = log_gamma_ratio_excess(r, x);
 			psi_rx = grad ? digamma(r + x) : 0.0;
 		}
-		/* as for Pareto/NBD: the gamma and alpha terms in pieces that stay finite */
-		ll += w_i * (-r * log1p_quotient(T, alpha) - s * lodds +
-					 (x == 0 ? 0.0 : x * (log_r_alpha - log1p_quotient(T, alpha))) +
-					 lgam_rx + (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr))));
+		ll += w_i * (lgam_rx + (lr > 0 ? log_sum_exp(e1, ggom_log_alive_term(p, log_r_alpha, x, tx) + ldead)
+								: e1 + log1p(exp(lr))));
 		if (grad)
 		{
 			double		w = lr > 0 ? 1.0 / (1.0 + exp(-lr)) : exp(lr) / (1.0 + exp(lr));
@@ -694,7 +729,7 @@ ggomnbd_churn_sql(PG_FUNCTION_ARGS)
 	btyd_check_summary(x, tx, T);
 	if (tx >= T)
 		PG_RETURN_FLOAT8(0.0);
-	PG_RETURN_FLOAT8(finite_result(ggom_alive_of(-ggom_log_ratio(p, x, tx, T, NULL)),
+	PG_RETURN_FLOAT8(finite_result(ggom_alive_of(-ggom_log_ratio(p, x, tx, T, NULL, NULL)),
 								   "churn_probability"));
 }
 
