@@ -549,11 +549,13 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 		/* a parameter running off to 0 or infinity: the data do not determine it */
 		if (fabs(logp[i]) > MAX_ABS_LOG_PARAM)
 		{
+			const char *hint = spec->runoff_hint ? spec->runoff_hint(params, i) : NULL;
+
 			ereport(WARNING,
 					(errmsg("%s fit did not converge", spec->name),
 					 errdetail("Parameter %s runs off to %g after %d likelihood evaluations: the data do not determine the model.",
 							   spec->names[i], params[i], res.evaluations),
-					 errhint(NOT_CONVERGED_HINT)));
+					 errhint("%s", hint ? hint : NOT_CONVERGED_HINT)));
 			return btyd_make_model(fcinfo, params, spec->nparams, loglik,
 								   fp.total_weight, false, NULL);
 		}

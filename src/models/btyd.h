@@ -151,6 +151,12 @@ typedef struct BtydModelSpec
 	const char *const *names;	/* parameter names */
 	BtydLogLik	loglik;
 	bool		has_gradient;
+
+	/*
+	 * The hint of the WARNING when parameter i of params runs off, or NULL
+	 * for the general one (and when the model sets no function).
+	 */
+	const char *(*runoff_hint) (const double *params, int i);
 } BtydModelSpec;
 
 /*

@@ -686,7 +686,21 @@ ggom_loglik(const double *p, const FitData *fd, double *grad)
 	return ll;
 }
 
-static const BtydModelSpec ggom_spec = {"ggomnbd", GGOM_NPARAMS, ggom_names, ggom_loglik, true};
+/*
+ * b running off to 0 (with beta along, beta / b staying finite) is the
+ * Pareto/NBD limit, where a penalizer would only pull b further down.
+ */
+static const char *
+ggom_runoff_hint(const double *params, int i)
+{
+	if (i == 2 && params[2] < 1.0)
+		return "b runs off to 0: the data are at the Pareto/NBD limit of the model (b -> 0 with beta / b as Pareto/NBD's beta); fit engage.paretonbd_fit instead. Scoring functions reject a model that did not converge.";
+	return NULL;
+}
+
+static const BtydModelSpec ggom_spec = {
+	"ggomnbd", GGOM_NPARAMS, ggom_names, ggom_loglik, true, ggom_runoff_hint
+};
 
 /* Final function of engage.ggomnbd_fit */
 Datum
