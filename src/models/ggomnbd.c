@@ -657,7 +657,6 @@ ggom_loglik(const double *p, const FitData *fd, double *grad)
 		double		dlr[GGOM_NPARAMS];
 		double		ldead;
 		double		lr = ggom_log_ratio(p, x, tx, T, grad ? dlr : NULL, &ldead);
-		double		lodds = ggom_log_survival_odds(b, beta, T);
 		double		e1 = ggom_log_alive_term(p, log_r_alpha, x, T);
 
 		if (x != prev_x)
@@ -667,12 +666,16 @@ ggom_loglik(const double *p, const FitData *fd, double *grad)
 			lgam_rx = log_gamma_ratio_excess(r, x);
 			psi_rx = grad ? digamma(r + x) : 0.0;
 		}
-		ll += w_i * (lgam_rx + (lr > 0 ? log_sum_exp(e1, ggom_log_alive_term(p, log_r_alpha, x, tx) + ldead)
-								: e1 + log1p(exp(lr))));
+		if (lr > 0)
+			ll += w_i * (lgam_rx + log_sum_exp(e1, ggom_log_alive_term(p, log_r_alpha, x, tx) +
+											   ldead));
+		else
+			ll += w_i * (lgam_rx + e1 + log1p(exp(lr)));
 		if (grad)
 		{
 			double		w = lr > 0 ? 1.0 / (1.0 + exp(-lr)) : exp(lr) / (1.0 + exp(lr));
 			double		qT = exp(ggom_log_q(b, beta, T));
+			double		lodds = ggom_log_survival_odds(b, beta, T);
 
 			grad[0] += w_i * (psi_rx - psi_r - log1p_quotient(T, alpha) + w * dlr[0]);
 			grad[1] += w_i * (r / alpha - (r + x) / (alpha + T) + w * dlr[1]);
@@ -694,7 +697,9 @@ static const char *
 ggom_runoff_hint(const double *params, int i)
 {
 	if (i == 2 && params[2] < 1.0)
-		return "b runs off to 0: the data are at the Pareto/NBD limit of the model (b -> 0 with beta / b as Pareto/NBD's beta); fit engage.paretonbd_fit instead. Scoring functions reject a model that did not converge.";
+		return "b runs off to 0: the data are at the Pareto/NBD limit of the model "
+			"(b -> 0 with beta / b as Pareto/NBD's beta); fit engage.paretonbd_fit instead. "
+			"Scoring functions reject a model that did not converge.";
 	return NULL;
 }
 
