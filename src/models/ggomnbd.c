@@ -138,8 +138,7 @@ struct GgomIntegrand
  * Panels of ggom_integrate, subdivisions included: far more than any
  * integrand of these models needs (each top-level panel lowers lf by about
  * GGOM_PANEL_LOG_DROP or is limited by a singularity whose distance then
- * grows by half), and
- * the depth of the bisections of one panel.
+ * grows by half), and the depth of the bisections of one panel.
  */
 #define GGOM_QUAD_MAX_PANELS 200000
 #define GGOM_QUAD_MAX_DEPTH 40
