@@ -135,36 +135,39 @@ struct GgomIntegrand
 };
 
 /*
- * Panels of ggom_integrate, subdivisions included: far more than any
- * integrand of these models needs (each top-level panel lowers lf by about
- * GGOM_PANEL_LOG_DROP or is limited by a singularity whose distance then
- * grows by half), and the depth of the bisections of one panel.
+ * Panels of ggom_integrate: far more than any integrand of these models
+ * needs (each panel lowers lf by about GGOM_PANEL_LOG_DROP or is limited by
+ * a singularity whose distance then grows by half).
  */
 #define GGOM_QUAD_MAX_PANELS 200000
-#define GGOM_QUAD_MAX_DEPTH 40
-/* Relative agreement of a panel's rule and that of its two halves. */
-#define GGOM_QUAD_TOL 1e-14
 
 /*
- * How much lf may change across a top-level panel: the 12-point rule then
- * integrates e^lf to about (GGOM_PANEL_LOG_DROP / 2)^24 / 24! = 3e-17
- * relative, so that it meets GGOM_QUAD_TOL without bisection.
+ * How much lf may change across a panel: the 12-point rule then integrates
+ * e^lf to about (GGOM_PANEL_LOG_DROP / 2)^24 / 24! = 3e-17 relative (the
+ * Taylor remainder of e^lf about the panel's midpoint, which the 24th-degree
+ * exactness of the rule leaves as the error).
  */
 #define GGOM_PANEL_LOG_DROP 4.0
+
+/*
+ * A panel spans at most this fraction of the distance to the nearest
+ * singularity, so that e^lf is analytic in the Bernstein ellipse of
+ * parameter rho >= 8 around it and the 12-point rule's error, of order
+ * rho^-24 (Trefethen 2008, "Is Gauss quadrature better than Clenshaw-Curtis?",
+ * theorem 4.5), is below rounding.
+ */
+#define GGOM_PANEL_POLE_FRACTION 0.5
 
 /* One panel's 12-point Gauss-Legendre sums, scaled by e^-m. */
 typedef struct GgomPanel
 {
-	double		a;				/* start */
-	double		w;				/* width */
 	double		m;				/* the largest lf at the nodes */
 	double		v;				/* sum w_k e^(lf_k - m) */
 	double		dv[GGOM_NPARAMS];	/* the same times the gradient of lf */
-	int			depth;
 } GgomPanel;
 
 static void
-ggom_panel(const GgomIntegrand *g, double a, double w, int depth, GgomPanel *out)
+ggom_panel(const GgomIntegrand *g, double a, double w, GgomPanel *out)
 {
 	const double *node;
 	const double *weight;
@@ -173,9 +176,6 @@ ggom_panel(const GgomIntegrand *g, double a, double w, int depth, GgomPanel *out
 	double		half = 0.5 * w;
 
 	gauss_legendre(&node, &weight);
-	out->a = a;
-	out->w = w;
-	out->depth = depth;
 	out->m = -INFINITY;
 	for (int k = 0; k < GAUSS_LEGENDRE_N; k++)
 	{
@@ -239,66 +239,15 @@ ggom_quadrature_failed(void)
 }
 
 /*
- * Integrates one top-level panel, bisecting (depth first, on an explicit
- * stack) until the rule on each piece agrees with the rules on its halves
- * to GGOM_QUAD_TOL of the halves plus the total so far; adds the halves.
- * *panels counts the rules evaluated against GGOM_QUAD_MAX_PANELS.
- */
-static void
-ggom_integrate_panel(const GgomIntegrand *g, double a, double w, GgomSum *acc, int *panels)
-{
-	GgomPanel	stack[GGOM_QUAD_MAX_DEPTH + 2];
-	int			top = 0;
-
-	ggom_panel(g, a, w, 0, &stack[top++]);
-	while (top > 0)
-	{
-		GgomPanel	whole = stack[--top];
-		GgomPanel	left,
-					right;
-		double		mm,
-					halves,
-					diff,
-					known;
-
-		if (++*panels > GGOM_QUAD_MAX_PANELS)
-			ggom_quadrature_failed();
-		if ((*panels & 63) == 0)
-			CHECK_FOR_INTERRUPTS();
-		ggom_panel(g, whole.a, 0.5 * whole.w, whole.depth + 1, &left);
-		ggom_panel(g, whole.a + 0.5 * whole.w, whole.w - 0.5 * whole.w, whole.depth + 1, &right);
-		if (isnan(left.m) || isnan(right.m) || isnan(whole.m))
-			ggom_quadrature_failed();
-		mm = Max(Max(left.m, right.m), whole.m);
-		if (!isfinite(mm))
-			continue;			/* the integrand is 0 here */
-		halves = left.v * exp(left.m - mm) + right.v * exp(right.m - mm);
-		diff = fabs(whole.v * exp(whole.m - mm) - halves);
-		known = acc->sum > 0.0 ? acc->sum * exp(acc->scale - mm) : 0.0;
-		if (diff <= GGOM_QUAD_TOL * (halves + known))
-		{
-			ggom_sum_add(acc, &left, g->ngrad);
-			ggom_sum_add(acc, &right, g->ngrad);
-			continue;
-		}
-		if (whole.depth >= GGOM_QUAD_MAX_DEPTH)
-			ggom_quadrature_failed();
-		/* the right half after the left: depth first from the start */
-		stack[top++] = right;
-		stack[top++] = left;
-	}
-}
-
-/*
  * ln int_0^span e^lf(u) du and, when g->ngrad > 0, the integral's weighted
- * mean of the gradient of lf into dmean.  Top-level panels from u = 0, each
- * no wider than GGOM_PANEL_LOG_DROP / slope nor than half the
- * distance to the nearest singularity, so that the 12-point rule resolves
- * it to rounding, which ggom_integrate_panel checks; the widths never
- * shrink (slope bounds do not grow and distances do not shrink along u),
- * so the panels advance.  They stop once lf falls from u on and what is left
- * (at most e^lf(u) (span - u)) no longer counts.  Errors 22003 past
- * GGOM_QUAD_MAX_PANELS.
+ * mean of the gradient of lf into dmean.  Panels from u = 0, each no wider
+ * than GGOM_PANEL_LOG_DROP / slope nor than GGOM_PANEL_POLE_FRACTION of the
+ * distance to the nearest singularity, so that one 12-point rule per panel
+ * resolves it to rounding (the a-priori bounds above; no panel is
+ * integrated twice).  The widths never shrink (slope bounds do not grow and
+ * distances do not shrink along u), so the panels advance.  They stop once
+ * lf falls from u on and what is left (at most e^lf(u) (span - u)) no
+ * longer counts.  Errors 22003 past GGOM_QUAD_MAX_PANELS or on overflow.
  */
 static double
 ggom_integrate(const GgomIntegrand *g, double span, double *dmean)
@@ -310,15 +259,23 @@ ggom_integrate(const GgomIntegrand *g, double span, double *dmean)
 	while (u < span)
 	{
 		double		width = Min(Min(span - u, GGOM_PANEL_LOG_DROP / g->slope(g, u)),
-								0.5 * g->pole(g, u));
+								GGOM_PANEL_POLE_FRACTION * g->pole(g, u));
 		double		end;
+		GgomPanel	panel;
 
 		if (!(width > 0.0))
 			ggom_quadrature_failed();
 		end = width < span - u ? u + width : span;
 		if (!(end > u))
 			ggom_quadrature_failed();	/* below the rounding of u */
-		ggom_integrate_panel(g, u, end - u, &acc, &panels);
+		if (++panels > GGOM_QUAD_MAX_PANELS)
+			ggom_quadrature_failed();
+		if ((panels & 63) == 0)
+			CHECK_FOR_INTERRUPTS();
+		ggom_panel(g, u, end - u, &panel);
+		if (isnan(panel.m))
+			ggom_quadrature_failed();
+		ggom_sum_add(&acc, &panel, g->ngrad);
 		u = end;
 		if (u < span && acc.sum > 0.0 && g->falls_from(g, u) &&
 			g->log_f(g, u, NULL) - acc.scale + log(span - u) < log(acc.sum) - 40.0)
