@@ -43,6 +43,7 @@ PG_FUNCTION_INFO_V1(clv_ggomnbd);
 PG_FUNCTION_INFO_V1(clv_interval_bgnbd);
 PG_FUNCTION_INFO_V1(clv_interval_mbgnbd);
 PG_FUNCTION_INFO_V1(clv_interval_paretonbd);
+PG_FUNCTION_INFO_V1(clv_interval_ggomnbd);
 
 /* More steps than this per customer are refused (22023). */
 #define CLV_MAX_STEPS 100000
@@ -362,4 +363,11 @@ Datum
 clv_interval_paretonbd(PG_FUNCTION_ARGS)
 {
 	return clv_interval(fcinfo, &clv_paretonbd_model);
+}
+
+/* engage.clv_interval(engage.ggomnbd, engage.gammagamma, ...) */
+Datum
+clv_interval_ggomnbd(PG_FUNCTION_ARGS)
+{
+	return clv_interval(fcinfo, &clv_ggomnbd_model);
 }

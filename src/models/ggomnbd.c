@@ -39,6 +39,7 @@
 
 PG_FUNCTION_INFO_V1(ggomnbd_fit_final);
 PG_FUNCTION_INFO_V1(ggomnbd_fit_fitdata);
+PG_FUNCTION_INFO_V1(ggomnbd_bootstrap);
 PG_FUNCTION_INFO_V1(ggomnbd_p_alive_sql);
 PG_FUNCTION_INFO_V1(ggomnbd_churn_sql);
 PG_FUNCTION_INFO_V1(ggomnbd_expected_sql);
@@ -675,6 +676,13 @@ Datum
 ggomnbd_fit_fitdata(PG_FUNCTION_ARGS)
 {
 	return btyd_fit_stored(fcinfo, &ggom_spec);
+}
+
+/* engage.ggomnbd_bootstrap(sample, replicates, seed [, penalizer]) */
+Datum
+ggomnbd_bootstrap(PG_FUNCTION_ARGS)
+{
+	return btyd_bootstrap(fcinfo, &ggom_spec);
 }
 
 Datum

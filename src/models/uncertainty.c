@@ -259,11 +259,13 @@ typedef enum CountingModel
 {
 	COUNTING_BGNBD,
 	COUNTING_MBGNBD,
-	COUNTING_PARETONBD
+	COUNTING_PARETONBD,
+	COUNTING_GGOMNBD
 } CountingModel;
 
 static const char *const bg_param_names[4] = {"r", "alpha", "a", "b"};
 static const char *const pnbd_param_names[4] = {"r", "alpha", "s", "beta"};
+static const char *const ggom_param_names[5] = {"r", "alpha", "b", "s", "beta"};
 
 #define PREDICTION_LOG_STEP 1e-4
 
@@ -367,7 +369,7 @@ delta_interval_result(FunctionCallInfo fcinfo, double est, const double *grad,
 /* A customer's score under a counting model, as delta_gradient evaluates it. */
 typedef struct CountingScore
 {
-	FunctionCallInfo fcinfo;	/* for Pareto/NBD's memo */
+	FunctionCallInfo fcinfo;	/* for the memo of Pareto/NBD and GGompertz/NBD */
 	CountingModel model;
 	double		t;				/* the window of E[X(t)], or -1 for P(alive) */
 	double		x,
@@ -395,10 +397,15 @@ counting_score(const double *params, void *arg)
 			if (cs->t >= 0)
 				mbgnbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
 			break;
-		default:
+		case COUNTING_PARETONBD:
 			alive = paretonbd_p_alive_memo(cs->fcinfo, params, 4, cs->x, cs->tx, cs->T);
 			if (cs->t >= 0)
 				paretonbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
+			break;
+		default:
+			alive = ggomnbd_p_alive_memo(cs->fcinfo, params, 5, cs->x, cs->tx, cs->T);
+			if (cs->t >= 0)
+				ggomnbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
 			break;
 	}
 	return alive * e;
@@ -411,25 +418,27 @@ counting_score(const double *params, void *arg)
 static Datum
 counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
 {
-	const char *const *names = model == COUNTING_PARETONBD ? pnbd_param_names : bg_param_names;
+	const char *const *names = model == COUNTING_GGOMNBD ? ggom_param_names :
+		model == COUNTING_PARETONBD ? pnbd_param_names : bg_param_names;
+	int			n = model == COUNTING_GGOMNBD ? 5 : 4;
 	int			a = expected ? 2 : 1;
 	CountingScore cs = {fcinfo, model, expected ? PG_GETARG_FLOAT8(1) : -1.0,
 	PG_GETARG_FLOAT8(a), PG_GETARG_FLOAT8(a + 1), PG_GETARG_FLOAT8(a + 2)};
 	double		z = interval_z(PG_GETARG_FLOAT8(a + 3));
-	double		params[4];
-	double		cov[16];
-	double		grad[4];
+	double		params[5];
+	double		cov[25];
+	double		grad[5];
 	double		est;
 
-	btyd_read_model(PG_GETARG_DATUM(0), 4, names, params);
+	btyd_read_model(PG_GETARG_DATUM(0), n, names, params);
 	if (expected)
 		ensure_nonnegative(cs.t, "t");
 	btyd_check_summary(cs.x, cs.tx, cs.T);
-	if (!model_covariance(PG_GETARG_DATUM(0), 4, cov))
+	if (!model_covariance(PG_GETARG_DATUM(0), n, cov))
 		PG_RETURN_NULL();
 	est = finite_result(counting_score(params, &cs), "estimate");
-	delta_gradient(counting_score, &cs, params, 4, grad);
-	return delta_interval_result(fcinfo, est, grad, cov, 4, z,
+	delta_gradient(counting_score, &cs, params, n, grad);
+	return delta_interval_result(fcinfo, est, grad, cov, n, z,
 								 expected ? SCALE_LOG : SCALE_LOGIT);
 }
 
@@ -439,6 +448,8 @@ PG_FUNCTION_INFO_V1(paretonbd_p_alive_interval);
 PG_FUNCTION_INFO_V1(bgnbd_expected_interval);
 PG_FUNCTION_INFO_V1(mbgnbd_expected_interval);
 PG_FUNCTION_INFO_V1(paretonbd_expected_interval);
+PG_FUNCTION_INFO_V1(ggomnbd_p_alive_interval);
+PG_FUNCTION_INFO_V1(ggomnbd_expected_interval);
 
 Datum
 bgnbd_p_alive_interval(PG_FUNCTION_ARGS)
@@ -474,4 +485,16 @@ Datum
 paretonbd_expected_interval(PG_FUNCTION_ARGS)
 {
 	return counting_interval(fcinfo, COUNTING_PARETONBD, true);
+}
+
+Datum
+ggomnbd_p_alive_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_GGOMNBD, false);
+}
+
+Datum
+ggomnbd_expected_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_GGOMNBD, true);
 }
