@@ -133,6 +133,10 @@ struct GgomIntegrand
 	double		log_b0;			/* ln B(tau0) */
 	double		qT;				/* q(T) */
 	double		log_bT;			/* ln B(T) */
+	double		inv_b0;			/* 1 / B(tau0) */
+	double		inv_bT;			/* 1 / B(T) */
+	double		log_ca;			/* ln(alpha + t_x) */
+	double		log_aT;			/* ln(alpha + T) */
 };
 
 /*
@@ -299,8 +303,12 @@ ggom_integrate(const GgomIntegrand *g, double span, double *dmean)
  *	 1/b + tau (1 - (s+1) q(tau)) + s T q(T), ln B(T) - ln B(tau),
  *	 s / B(T) - (s+1) / B(tau).
  */
+/*
+ * ggom_ratio_log_f where B(tau) / B(t_x) overflows: the same in logarithms
+ * (ggom_log_growth), then D > 700.
+ */
 static double
-ggom_ratio_log_f(const GgomIntegrand *g, double u, double *dlog)
+ggom_ratio_log_f_far(const GgomIntegrand *g, double u, double *dlog)
 {
 	double		rx = g->r + g->x;
 	double		ca = g->alpha + g->tx;
@@ -320,6 +328,38 @@ ggom_ratio_log_f(const GgomIntegrand *g, double u, double *dlog)
 		dlog[4] = g->s * exp(-g->log_bT) - (g->s + 1.0) * exp(-log_btau);
 	}
 	return g->b * u - rx * log1p(u / ca) - (g->s + 1.0) * d;
+}
+
+static double
+ggom_ratio_log_f(const GgomIntegrand *g, double u, double *dlog)
+{
+	double		rx = g->r + g->x;
+	double		ca = g->alpha + g->tx;
+	double		em1 = expm1(g->b * u);
+	double		growth = g->q0 * em1;	/* B(tau) / B(t_x) - 1 */
+	double		la = log1p(u / ca);
+	double		d;
+
+	if (!isfinite(growth))
+		return ggom_ratio_log_f_far(g, u, dlog);
+	d = log1p(growth);
+	if (dlog)
+	{
+		/*
+		 * B(tau) = B(t_x) (1 + growth) and q(tau) = q(t_x) e^(b u) / (1 +
+		 * growth): only divisions beyond the value's own logarithms.
+		 */
+		double		tau = g->tx + u;
+		double		left = (g->T - g->tx) - u;
+		double		qtau = g->q0 * (1.0 + em1) / (1.0 + growth);
+
+		dlog[0] = g->log_aT - g->log_ca - la;
+		dlog[1] = -rx * left / ((g->alpha + g->T) * (ca + u));
+		dlog[2] = 1.0 / g->b + tau * (1.0 - (g->s + 1.0) * qtau) + g->s * g->T * g->qT;
+		dlog[3] = g->log_bT - g->log_b0 - d;
+		dlog[4] = g->s * g->inv_bT - (g->s + 1.0) * g->inv_b0 / (1.0 + growth);
+	}
+	return g->b * u - rx * la - (g->s + 1.0) * d;
 }
 
 /* q(tau0 + u) without overflow. */
@@ -376,6 +416,10 @@ ggom_integrand_init(GgomIntegrand *g, const double *p, double x, double tx, doub
 	g->log_b0 = ggom_log_b(g->b, g->beta, tau0);
 	g->qT = exp(ggom_log_q(g->b, g->beta, T));
 	g->log_bT = ggom_log_b(g->b, g->beta, T);
+	g->inv_b0 = exp(-g->log_b0);
+	g->inv_bT = exp(-g->log_bT);
+	g->log_ca = log(g->alpha + tx);
+	g->log_aT = log(g->alpha + T);
 	g->ngrad = 0;
 }
 
