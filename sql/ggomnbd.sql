@@ -153,10 +153,58 @@ SELECT parameter, truth, lower <= truth AND truth <= upper AS covered,
        std_error < estimate AS determined
 FROM ggom_sim_fit, engage.parameters(m) p
 JOIN (VALUES ('r', 0.8), ('alpha', 6), ('b', 0.05), ('s', 1.2), ('beta', 3)) t(parameter, truth) USING (parameter);
--- The forms of the fit on the first 300 of them: the stored sample (engage.fitdata), the
+-- The delta-method intervals from the fit's covariance: the estimate is the score, the
+-- standard error that of an independent computation (central differences of the score at
+-- relative steps of 1e-5 in SQL, sqrt(g' C g)) to 1e-4 relative, and the interval holds it.
+-- The analytic gradient of the likelihood (which the fit follows) vanishes at the optimum:
+-- central differences of the summed log-likelihood there are below 1e-2 per log-parameter.
+CREATE TABLE ggom_delta AS
+    SELECT f.m, k, ps.p, (m).covariance AS c,
+           (engage.p_alive(engage.ggomnbd(ps.p[1], ps.p[2], ps.p[3], ps.p[4], ps.p[5]), 2, 30, 60)
+            - engage.p_alive(engage.ggomnbd(ms.p[1], ms.p[2], ms.p[3], ms.p[4], ms.p[5]), 2, 30, 60))
+           / (2e-5 * base.p[k]) AS g_alive,
+           (engage.expected_purchases(engage.ggomnbd(ps.p[1], ps.p[2], ps.p[3], ps.p[4], ps.p[5]), 20, 2, 30, 60)
+            - engage.expected_purchases(engage.ggomnbd(ms.p[1], ms.p[2], ms.p[3], ms.p[4], ms.p[5]), 20, 2, 30, 60))
+           / (2e-5 * base.p[k]) AS g_expected,
+           ((SELECT sum(engage.log_likelihood(engage.ggomnbd(ps.p[1], ps.p[2], ps.p[3], ps.p[4], ps.p[5]), frequency, recency, age)) FROM ggom_sim)
+            - (SELECT sum(engage.log_likelihood(engage.ggomnbd(ms.p[1], ms.p[2], ms.p[3], ms.p[4], ms.p[5]), frequency, recency, age)) FROM ggom_sim))
+           / 2e-5 AS g_loglik
+    FROM ggom_sim_fit f,
+         LATERAL (SELECT ARRAY[(m).r, (m).alpha, (m).b, (m).s, (m).beta] AS p) base,
+         generate_series(1, 5) k,
+         LATERAL (SELECT array_agg(CASE WHEN j = k THEN base.p[j] * 1.00001 ELSE base.p[j] END ORDER BY j) AS p
+                  FROM generate_series(1, 5) j) ps,
+         LATERAL (SELECT array_agg(CASE WHEN j = k THEN base.p[j] * 0.99999 ELSE base.p[j] END ORDER BY j) AS p
+                  FROM generate_series(1, 5) j) ms;
+WITH se AS (
+    SELECT sqrt(sum(a.g_alive * a.c[a.k][b.k] * b.g_alive)) AS alive,
+           sqrt(sum(a.g_expected * a.c[a.k][b.k] * b.g_expected)) AS expected
+    FROM ggom_delta a JOIN ggom_delta b ON true)
+SELECT (i).estimate = engage.p_alive(m, 2, 30, 60) AS p_alive_estimate,
+       abs((i).std_error / se.alive - 1) < 1e-4 AS p_alive_se,
+       (i).lower < (i).estimate AND (i).estimate < (i).upper AS p_alive_inside,
+       (j).estimate = engage.expected_purchases(m, 20, 2, 30, 60) AS expected_estimate,
+       abs((j).std_error / se.expected - 1) < 1e-4 AS expected_se,
+       (j).lower < (j).estimate AND (j).estimate < (j).upper AS expected_inside,
+       (SELECT max(abs(g_loglik)) FROM ggom_delta) < 1e-2 AS loglik_gradient_zero
+FROM se, (SELECT m, engage.p_alive_interval(m, 2, 30, 60) AS i,
+                 engage.expected_purchases_interval(m, 20, 2, 30, 60) AS j FROM ggom_sim_fit) f;
+-- clv_interval: the estimate is clv; NULL when the spend model has no covariance
+CREATE TABLE ggom_spend AS
+    SELECT engage.gammagamma_fit(frequency, monetary) AS gg
+    FROM (SELECT id, count(*) - 1 AS frequency, avg(price) AS monetary
+          FROM ggom_apparel_trans GROUP BY id HAVING count(*) > 1) c;
+SELECT (i).estimate = engage.clv(m, gg, 2, 30, 60, 35, 52, 0.01, 4) AS clv_estimate,
+       (i).std_error > 0 AND (i).lower < (i).estimate AND (i).estimate < (i).upper AS clv_inside,
+       engage.clv_interval(m, engage.gammagamma(6.25, 3.74, 15.44), 2, 30, 60, 35, 52, 0.01, 4) IS NULL AS clv_no_cov
+FROM ggom_sim_fit, ggom_spend, LATERAL (SELECT engage.clv_interval(m, gg, 2, 30, 60, 35, 52, 0.01, 4) AS i) c;
+-- a model without covariance has no interval
+SELECT engage.p_alive_interval(engage.ggomnbd(0.55, 10.6, 0.1, 0.6, 2), 2, 30, 60) IS NULL AS no_cov;
+
+-- The forms of the fit on the first 150 of them: the stored sample (engage.fitdata), the
 -- weighted rows (each summary once with its count) and engage.rfm summaries give the
 -- aggregate's model bit for bit; a penalizer shrinks the parameters.
-CREATE TABLE ggom_small AS SELECT * FROM ggom_sim LIMIT 300;
+CREATE TABLE ggom_small AS SELECT * FROM ggom_sim LIMIT 150;
 CREATE TABLE ggom_small_fit AS
     SELECT engage.ggomnbd_fit(frequency, recency, age) AS m FROM ggom_small;
 SELECT (m).converged,
@@ -181,6 +229,19 @@ RESET max_parallel_workers_per_gather;
 SELECT (p).converged, (p).r < (m).r AND (p).alpha < (m).alpha AS shrunk
 FROM ggom_small_fit,
      (SELECT engage.ggomnbd_fit(frequency, recency, age, 1, 0.01) AS p FROM ggom_small) f;
+
+-- The bootstrap: refits of resampled customers, the same rows for the same seed, the first
+-- of two replicates that of one
+CREATE TABLE ggom_boot AS
+    SELECT row_number() OVER () AS i, rep
+    FROM engage.ggomnbd_bootstrap((SELECT engage.fitdata(frequency, recency, age) FROM ggom_small), 2, 7) rep;
+SELECT count(*) AS replicates, bool_and((rep).converged) AS converged,
+       bool_and((rep).customers = 150) AS customers,
+       bool_and((rep).covariance IS NULL) AS no_covariance,
+       count(DISTINCT (rep).r) = 2 AS distinct_replicates,
+       (SELECT one FROM engage.ggomnbd_bootstrap((SELECT engage.fitdata(frequency, recency, age) FROM ggom_small), 1, 7) one)
+           = (SELECT g.rep FROM ggom_boot g WHERE g.i = 1) AS same_seed_same_rows
+FROM ggom_boot;
 
 -- engage.rfm forms are the column forms
 SELECT engage.p_alive(m, s) = engage.p_alive(m, 2, 30.43, 38.86) AS rfm_p_alive,
@@ -214,4 +275,5 @@ SELECT engage.ggomnbd_fit(frequency, recency, age) FROM ggom_small WHERE false;
 SELECT engage.ggomnbd_fit(0, 0, age) FROM ggom_small;
 
 DROP TABLE ggom_ref, ggom_cdnow, ggom_fit, ggom_sim, ggom_sim_fit, ggom_small, ggom_small_fit,
+    ggom_delta, ggom_spend, ggom_boot,
     ggom_apparel_trans, ggom_apparel;
