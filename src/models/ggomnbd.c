@@ -89,16 +89,26 @@ ggom_log_growth(double b, double beta, double tau0, double q0, double u)
 }
 
 /*
- * Distance from tau to the nearest zero of B in the complex plane: the real
- * zero ln(1 - beta) / b < 0 when beta < 1, else the zeros at imaginary part
- * -+ pi / b.
+ * Distance from tau to the real zero of B, ln(1 - beta) / b < 0, behind
+ * every tau >= 0 (infinite when beta >= 1: no real zero).
  */
 static double
-ggom_pole_distance(double b, double beta, double tau)
+ggom_real_zero_distance(double b, double beta, double tau)
 {
 	if (beta < 1.0)
-		return Min(tau - log1p(-beta) / b, M_PI / b);
-	return M_PI / b;
+		return tau - log1p(-beta) / b;
+	return INFINITY;
+}
+
+/*
+ * Distance from the real axis of the complex zeros of B: e^(b tau) = 1 - beta
+ * at imaginary parts -+ pi / b (beta > 1) or -+ 2 pi / b (beta < 1, beside
+ * the real zero).
+ */
+static double
+ggom_complex_zero_distance(double b, double beta)
+{
+	return (beta < 1.0 ? 2.0 * M_PI : M_PI) / b;
 }
 
 /*
@@ -106,7 +116,8 @@ ggom_pole_distance(double b, double beta, double tau)
  * with what ggom_integrate needs to lay out its panels: log_f (and, when
  * dlog is not NULL, the gradient of lf in the model's parameters), a bound
  * on |lf'| over a panel starting at u, the distance from u to the nearest
- * singularity of lf, and whether lf is non-increasing from u to span.
+ * real singularity of lf (behind u), and whether lf is non-increasing from
+ * u to span.
  */
 typedef struct GgomIntegrand GgomIntegrand;
 
@@ -114,7 +125,7 @@ struct GgomIntegrand
 {
 	double		(*log_f) (const GgomIntegrand *g, double u, double *dlog);
 	double		(*slope) (const GgomIntegrand *g, double u);
-	double		(*pole) (const GgomIntegrand *g, double u);
+	double		(*behind) (const GgomIntegrand *g, double u);
 	bool		(*falls_from) (const GgomIntegrand *g, double u);
 	int			ngrad;			/* gradient components (0: none) */
 	/* the model and the customer */
@@ -155,13 +166,17 @@ struct GgomIntegrand
 #define GGOM_PANEL_LOG_DROP 4.0
 
 /*
- * A panel spans at most this fraction of the distance to the nearest
- * singularity, so that e^lf is analytic in the Bernstein ellipse of
- * parameter rho >= 8 around it and the 12-point rule's error, of order
- * rho^-24 (Trefethen 2008, "Is Gauss quadrature better than Clenshaw-Curtis?",
- * theorem 4.5), is below rounding.
+ * A panel spans at most the distance from its start to the nearest real
+ * singularity (all lie behind it, at tau < 0) and at most this fraction of
+ * the distance of the complex ones from the real axis, so that e^lf is
+ * analytic in the Bernstein ellipse of parameter rho >= 5.2 around it
+ * (rho = 3 + sqrt 8 for a real singularity one panel width behind the start,
+ * 2.5 + sqrt 7.25 for a complex one 2.5 half-widths above its middle) and
+ * the 12-point rule's error, of order rho^-24 < 1e-17 (Trefethen 2008, "Is
+ * Gauss quadrature better than Clenshaw-Curtis?", theorem 4.5), is below
+ * rounding.
  */
-#define GGOM_PANEL_POLE_FRACTION 0.5
+#define GGOM_PANEL_COMPLEX_FRACTION 0.8
 
 /* One panel's 12-point Gauss-Legendre sums, scaled by e^-m. */
 typedef struct GgomPanel
@@ -246,8 +261,9 @@ ggom_quadrature_failed(void)
 /*
  * ln int_0^span e^lf(u) du and, when g->ngrad > 0, the integral's weighted
  * mean of the gradient of lf into dmean.  Panels from u = 0, each no wider
- * than GGOM_PANEL_LOG_DROP / slope nor than GGOM_PANEL_POLE_FRACTION of the
- * distance to the nearest singularity, so that one 12-point rule per panel
+ * than GGOM_PANEL_LOG_DROP / slope, than the distance to the nearest real
+ * singularity, nor than GGOM_PANEL_COMPLEX_FRACTION of that of the complex
+ * ones from the real axis, so that one 12-point rule per panel
  * resolves it to rounding (the a-priori bounds above; no panel is
  * integrated twice).  The widths never shrink (slope bounds do not grow and
  * distances do not shrink along u), so the panels advance.  They stop once
@@ -264,7 +280,9 @@ ggom_integrate(const GgomIntegrand *g, double span, double *dmean)
 	while (u < span)
 	{
 		double		width = Min(Min(span - u, GGOM_PANEL_LOG_DROP / g->slope(g, u)),
-								GGOM_PANEL_POLE_FRACTION * g->pole(g, u));
+								Min(g->behind(g, u),
+									GGOM_PANEL_COMPLEX_FRACTION *
+									ggom_complex_zero_distance(g->b, g->beta)));
 		double		end;
 		GgomPanel	panel;
 
@@ -381,9 +399,9 @@ ggom_ratio_slope(const GgomIntegrand *g, double u)
 }
 
 static double
-ggom_ratio_pole(const GgomIntegrand *g, double u)
+ggom_ratio_behind(const GgomIntegrand *g, double u)
 {
-	return Min(g->alpha + g->tx + u, ggom_pole_distance(g->b, g->beta, g->tx + u));
+	return Min(g->alpha + g->tx + u, ggom_real_zero_distance(g->b, g->beta, g->tx + u));
 }
 
 /*
@@ -454,7 +472,7 @@ ggom_log_ratio(const double *p, double x, double tx, double T, double *dlr,
 	ggom_integrand_init(&g, p, x, tx, T, tx);
 	g.log_f = ggom_ratio_log_f;
 	g.slope = ggom_ratio_slope;
-	g.pole = ggom_ratio_pole;
+	g.behind = ggom_ratio_behind;
 	g.falls_from = ggom_ratio_falls;
 	g.ngrad = dlr ? GGOM_NPARAMS : 0;
 	phi0 = log(g.b) + g.log_q0 + (g.r + x) * log1p(span / (g.alpha + tx)) +
@@ -492,9 +510,9 @@ ggom_survival_slope(const GgomIntegrand *g, double u)
 }
 
 static double
-ggom_survival_pole(const GgomIntegrand *g, double u)
+ggom_survival_behind(const GgomIntegrand *g, double u)
 {
-	return ggom_pole_distance(g->b, g->beta, g->tau0 + u);
+	return ggom_real_zero_distance(g->b, g->beta, g->tau0 + u);
 }
 
 static bool
@@ -519,7 +537,7 @@ ggom_time_alive(const double *p, double T, double t)
 	ggom_integrand_init(&g, p, 0.0, T, T, T);
 	g.log_f = ggom_survival_log_f;
 	g.slope = ggom_survival_slope;
-	g.pole = ggom_survival_pole;
+	g.behind = ggom_survival_behind;
 	g.falls_from = ggom_survival_falls;
 	return exp(ggom_integrate(&g, t, NULL));
 }
