@@ -498,27 +498,25 @@ fit_covariance(FitProblem *fp, const double *logp, const double *params,
 	return -1;
 }
 
-Datum
-btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
-				const FitData *fd, double penalizer)
+bool
+btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, double penalizer, BtydFit *fit)
 {
 	FitProblem	fp = {spec, fd, 0.0, penalizer};
 	double		logp[BTYD_MAX_PARAMS] = {0};
-	double		params[BTYD_MAX_PARAMS] = {0};
-	double		cov[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
 	double		llgrad[BTYD_MAX_PARAMS] = {0};
-	double		loglik;
 	bool		repeat = false;
 	int			undetermined;
 	OptimResult res;
 
 	ensure_nonnegative(penalizer, "penalizer");
+	memset(fit, 0, sizeof(BtydFit));
 	if (fd == NULL || fd->ntuples == 0)
-		return (Datum) 0;
+		return false;
 	/* a canonical order makes the result independent of the plan */
 	fd = fitdata_sorted_copy(CurrentMemoryContext, fd);
 	fp.fd = fd;
 	fp.total_weight = fitdata_total_weight(fd);
+	fit->customers = fp.total_weight;
 	for (int i = 0; i < fd->ntuples && !repeat; i++)
 		repeat = fitdata_tuple(fd, i)[0] > 0;
 	if (!repeat)
@@ -529,10 +527,10 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 	res = optim_minimize(fit_objective, spec->has_gradient, &fp, logp, spec->nparams,
 						 SEARCH_LOG_PARAM_BOUND);
 	for (int i = 0; i < spec->nparams; i++)
-		params[i] = exp(logp[i]);
+		fit->params[i] = exp(logp[i]);
 	/* the gradient at the optimum starts the Hessian */
-	loglik = spec->loglik(params, fd, spec->has_gradient ? llgrad : NULL);
-	if (!isfinite(loglik))
+	fit->loglik = spec->loglik(fit->params, fd, spec->has_gradient ? llgrad : NULL);
+	if (!isfinite(fit->loglik))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("cannot fit %s: the log-likelihood is not finite at the optimum",
@@ -548,10 +546,9 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 			ereport(WARNING,
 					(errmsg("%s fit did not converge", spec->name),
 					 errdetail("Parameter %s runs off to %g after %d likelihood evaluations: the data do not determine the model.",
-							   spec->names[i], params[i], res.evaluations),
+							   spec->names[i], fit->params[i], res.evaluations),
 					 errhint(NOT_CONVERGED_HINT)));
-			return btyd_make_model(fcinfo, params, spec->nparams, loglik,
-								   fp.total_weight, false, NULL);
+			return true;
 		}
 	}
 	if (!res.converged)
@@ -561,11 +558,11 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
 						   res.iterations, res.evaluations),
 				 errhint(NOT_CONVERGED_HINT)));
-		return btyd_make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight,
-							   false, NULL);
+		return true;
 	}
+	fit->converged = true;
 	undetermined = spec->has_gradient ?
-		fit_covariance(&fp, logp, params, llgrad, cov) : spec->nparams;
+		fit_covariance(&fp, logp, fit->params, llgrad, fit->cov) : spec->nparams;
 	elog(DEBUG1, "%s fit converged: %d iterations, %d likelihood evaluations, then %d for the covariance",
 		 spec->name, res.iterations, res.evaluations, spec->nparams);
 	if (undetermined >= 0)
@@ -575,8 +572,20 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				 errdetail("The observed information is not positive definite: the data do not determine parameter %s (given those before it).",
 						   spec->names[undetermined]) :
 				 errdetail("The gradient of the log-likelihood is not finite next to the optimum.")));
-	return btyd_make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight,
-						   true, undetermined >= 0 ? NULL : cov);
+	fit->has_covariance = undetermined < 0;
+	return true;
+}
+
+Datum
+btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
+				const FitData *fd, double penalizer)
+{
+	BtydFit		fit;
+
+	if (!btyd_fit_run(spec, fd, penalizer, &fit))
+		return (Datum) 0;
+	return btyd_make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
+						   fit.converged, fit.has_covariance ? fit.cov : NULL);
 }
 
 Datum

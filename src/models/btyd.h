@@ -133,6 +133,34 @@ typedef struct BtydModelSpec
 	bool		has_gradient;
 } BtydModelSpec;
 
+/* The counting models' specifications (src/models/bgnbd.c, paretonbd.c). */
+extern const BtydModelSpec bgnbd_spec;
+extern const BtydModelSpec mbgnbd_spec;
+extern const BtydModelSpec pnbd_spec;
+
+/*
+ * The outcome of a maximum-likelihood fit: the parameters, the unpenalised
+ * log-likelihood sum_i w_i LL_i at them, the summed weight of the sample,
+ * whether the optimiser converged (with every parameter determined), and
+ * the parameters' covariance (row-major) when has_covariance.
+ */
+typedef struct BtydFit
+{
+	double		params[BTYD_MAX_PARAMS];
+	double		loglik;
+	double		customers;
+	bool		converged;
+	bool		has_covariance;
+	double		cov[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
+} BtydFit;
+
+/*
+ * Fits spec to the sample as btyd_fit_sample does, into *fit; false (and nothing fitted) when the
+ * sample is empty.  The same errors and warnings.
+ */
+extern bool btyd_fit_run(const BtydModelSpec *spec, const FitData *fd,
+						 double penalizer, BtydFit *fit);
+
 /*
  * Fits spec to the sample by minimising the negative mean log-likelihood
  * plus penalizer * sum(params^2) over log-parameters, and returns the model
