@@ -742,7 +742,7 @@ INSERT INTO bad_input (fn, label, stmt) VALUES
     ('engage.tracking_sample(int8,timestamptz,timestamptz,interval)', 'only NULL rows',
      $q$SELECT engage.tracking_sample(NULL, NULL, '2020-01-01', '7 days') FROM generate_series(1, 3)$q$);
 
--- model comparison: each line shows model:converged:bic_rank[:holdout columns] of every row
+-- model comparison: a count of rows, or columns of every row joined by ':' (- for a NULL rank)
 INSERT INTO bad_input (fn, label, stmt) VALUES
     ('engage.compare_models(engage.fitdata)', 'NULL sample: no rows',
      $q$SELECT count(*) FROM engage.compare_models(NULL::engage.fitdata)$q$),
