@@ -21,11 +21,12 @@ FROM demo.cdnow_calibration;
 
 \echo
 \echo '== engage.compare_models: the three counting models fitted to the calibration weeks and scored on the holdout weeks'
-\echo '   (rank by BIC among the fits that converged; holdout: purchase days expected vs observed, error per customer)'
+\echo '   (rank by BIC among the fits that converged; holdout: purchase days expected vs observed, their relative bias,'
+\echo '   and the mean absolute (mae) and root mean squared (rmse) deviation per customer)'
 SELECT model, round(log_likelihood::numeric, 2) AS log_likelihood, round(aic::numeric, 2) AS aic,
        round(bic::numeric, 2) AS bic, converged, bic_rank, round(delta_bic::numeric, 2) AS delta_bic,
        round(holdout_expected::numeric, 1) AS holdout_expected, holdout_observed,
-       round(holdout_relative_error::numeric, 3) AS relative_error, round(holdout_mae::numeric, 4) AS mae,
+       round(holdout_relative_error::numeric, 3) AS relative_bias, round(holdout_mae::numeric, 4) AS mae,
        round(holdout_rmse::numeric, 4) AS rmse
 FROM engage.compare_models((SELECT engage.fitdata(with_holdout) FROM demo.cdnow_calibration))
 ORDER BY bic_rank;
