@@ -155,8 +155,8 @@ typedef struct BtydFit
 } BtydFit;
 
 /*
- * Fits spec to the sample as btyd_fit_sample does, into *fit; false (and nothing fitted) when the
- * sample is empty.  The same errors and warnings.
+ * Fits spec to the sample as btyd_fit_sample does, into *fit; false (and
+ * nothing fitted) when the sample is empty.  The same errors and warnings.
  */
 extern bool btyd_fit_run(const BtydModelSpec *spec, const FitData *fd,
 						 double penalizer, BtydFit *fit);
