@@ -279,7 +279,7 @@ compare_models_fit(PG_FUNCTION_ARGS)
 	{
 		BtydFit		fit;
 
-		(void) btyd_fit_run(family_spec(families[i]), fd, penalizer, &fit);
+		(void) btyd_fit_reported(family_spec(families[i]), fd, penalizer, &fit);
 		scores[i].present = true;
 		scores[i].converged = fit.converged;
 		memcpy(scores[i].params, fit.params, sizeof(scores[i].params));
