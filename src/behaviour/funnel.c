@@ -403,7 +403,7 @@ funnel_ensure_same(const FunnelState *state, int64 window, int32 nsteps, int32 m
  * Adds an instant to the state, sharing the record of an equal last
  * instant; returns the state, which may have moved.
  */
-static FunnelState *
+static inline FunnelState *
 funnel_add(FunnelState *state, TimestampTz t, uint32 steps, bool other)
 {
 	FunnelEvent *e;
@@ -418,7 +418,8 @@ funnel_add(FunnelState *state, TimestampTz t, uint32 steps, bool other)
 			state->instants[state->count - 1] |= packed;
 		else
 		{
-			state = funnel_reserve(state, 1);
+			if (state->count == state->capacity)
+				state = funnel_reserve(state, 1);
 			state->instants[state->count++] = packed;
 		}
 		return state;
@@ -473,7 +474,7 @@ funnel_append_all(FunnelState *a, FunnelState *b)
  * Only the first row of a group needs the aggregate context: a state exists
  * only inside an aggregate, and it grows in its own memory context.
  */
-static FunnelState *
+static pg_attribute_always_inline FunnelState *
 funnel_accum_row(FunctionCallInfo fcinfo, bool has_mode, bool variadic)
 {
 	FunnelState *state = PG_ARGISNULL(0) ? NULL : (FunnelState *) PG_GETARG_POINTER(0);
