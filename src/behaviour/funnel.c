@@ -77,8 +77,8 @@ typedef struct FunnelEvent
  * instants sort by time and two of the same time merge by OR.  A state
  * packs its instants while it has at most FUNNEL_PACKED_MAX_STEPS steps and
  * every time fits the remaining bits: |t| < 2^(62 - nsteps) microseconds
- * from 2000-01-01, years 1430 to 2570 with 8 steps, 16,000 BC to 20,000 AD
- * with 3; otherwise (rarely) it turns wide.
+ * from 2000-01-01, the years 1429 to 2570 with 8 steps, any time before
+ * 20267 with 3; otherwise (rarely) it turns wide.
  */
 #define FUNNEL_PACKED_MAX_STEPS 8
 
