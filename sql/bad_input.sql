@@ -827,6 +827,43 @@ INSERT INTO bad_input (fn, label, stmt) VALUES
     ('engage.tracking_sample(int8,timestamptz,timestamptz,interval)', 'only NULL rows',
      $q$SELECT engage.tracking_sample(NULL, NULL, '2020-01-01', '7 days') FROM generate_series(1, 3)$q$);
 
+-- model comparison: a count of rows, or columns of every row joined by ':' (- for a NULL rank)
+INSERT INTO bad_input (fn, label, stmt) VALUES
+    ('engage.compare_models(engage.fitdata)', 'NULL sample: no rows',
+     $q$SELECT count(*) FROM engage.compare_models(NULL::engage.fitdata)$q$),
+    ('engage.compare_models(engage.fitdata)', 'empty sample',
+     $q$SELECT count(*) FROM engage.compare_models('k=3 tuples=0 weight=0 options={} data={}'::engage.fitdata)$q$),
+    ('engage.compare_models(engage.fitdata)', 'a spend sample (k = 2)',
+     $q$SELECT count(*) FROM engage.compare_models('k=2 tuples=1 weight=1 options={} data={(1,2,1)}'::engage.fitdata)$q$),
+    ('engage.compare_models(engage.fitdata)', 'a tracking sample',
+     $q$SELECT count(*) FROM engage.compare_models((SELECT engage.tracking_sample(1, '2020-01-03', '2020-01-01', '7 days')))$q$),
+    ('engage.compare_models(engage.fitdata)', 'a stored summary with recency > age',
+     $q$SELECT count(*) FROM engage.compare_models('k=3 tuples=1 weight=1 options={} data={(1,5,4,1)}'::engage.fitdata)$q$),
+    ('engage.compare_models(engage.fitdata)', 'a stored fractional frequency',
+     $q$SELECT count(*) FROM engage.compare_models('k=3 tuples=1 weight=1 options={} data={(1.5,3,4,1)}'::engage.fitdata)$q$),
+    ('engage.compare_models(engage.fitdata)', 'no repeat purchase',
+     $q$SELECT count(*) FROM engage.compare_models((SELECT engage.fitdata(0.0, 0.0, 5.0)))$q$),
+    ('engage.compare_models(engage.fitdata)', 'one customer: no fit converges, none ranked',
+     $q$SELECT string_agg(concat_ws(':', model, converged, coalesce(bic_rank::text, '-'), best, num_nulls(holdout_mae)), ',') FROM engage.compare_models((SELECT engage.fitdata(2.0, 3.0, 5.0)))$q$),
+    ('engage.compare_models(engage.fitdata)', 'a holdout sample of one customer',
+     $q$SELECT string_agg(concat_ws(':', model, converged, coalesce(bic_rank::text, '-'), num_nulls(holdout_observed, holdout_mae)), ',') FROM engage.compare_models((SELECT engage.fitdata('(2,3,5,10,1,4,6)'::engage.rfm_holdout)))$q$),
+    ('engage.compare_models(engage.fitdata,engage.bgnbd,engage.mbgnbd,engage.paretonbd)', 'NULL sample: no rows',
+     $q$SELECT count(*) FROM engage.compare_models(NULL, engage.bgnbd(0.243, 4.414, 0.793, 2.426), NULL, NULL)$q$),
+    ('engage.compare_models(engage.fitdata,engage.bgnbd,engage.mbgnbd,engage.paretonbd)', 'NULL models: no rows',
+     $q$SELECT count(*) FROM engage.compare_models((SELECT engage.fitdata(2.0, 3.0, 5.0)), NULL, NULL, NULL)$q$),
+    ('engage.compare_models(engage.fitdata,engage.bgnbd,engage.mbgnbd,engage.paretonbd)', 'hand-built models, one customer with holdout',
+     $q$SELECT string_agg(concat_ws(':', model, bic_rank, round(log_likelihood::numeric, 4), round(holdout_expected::numeric, 4), holdout_observed, round(holdout_mae::numeric, 4)), ',') FROM engage.compare_models((SELECT engage.fitdata('(2,3,5,10,1,4,6)'::engage.rfm_holdout)), engage.bgnbd(0.243, 4.414, 0.793, 2.426), engage.mbgnbd(0.525, 6.183, 0.891, 1.614), engage.paretonbd(0.553, 10.578, 0.606, 11.669))$q$),
+    ('engage.compare_models(engage.fitdata,engage.bgnbd,engage.mbgnbd,engage.paretonbd)', 'no holdout purchase: relative error NULL',
+     $q$SELECT string_agg(concat_ws(':', model, round(holdout_total_error::numeric, 4), coalesce(holdout_relative_error::text, 'NULL')), ',') FROM engage.compare_models((SELECT engage.fitdata('(2,3,5,10,0,0,6)'::engage.rfm_holdout)), engage.bgnbd(0.243, 4.414, 0.793, 2.426), engage.mbgnbd(0.525, 6.183, 0.891, 1.614), engage.paretonbd(0.553, 10.578, 0.606, 11.669))$q$),
+    ('engage.compare_models(engage.fitdata,engage.bgnbd,engage.mbgnbd,engage.paretonbd)', 'a model that did not converge: unranked',
+     $q$SELECT string_agg(concat_ws(':', model, converged, coalesce(bic_rank::text, '-'), best, num_nulls(holdout_mae)), ',') FROM engage.compare_models((SELECT engage.fitdata('(2,3,5,10,1,4,6)'::engage.rfm_holdout)), '(0.243,4.414,0.793,2.426,-1,1,f,)'::engage.bgnbd, engage.mbgnbd(0.525, 6.183, 0.891, 1.614), NULL)$q$),
+    ('engage.compare_models(engage.fitdata,engage.bgnbd,engage.mbgnbd,engage.paretonbd)', 'a model parameter NULL',
+     $q$SELECT count(*) FROM engage.compare_models((SELECT engage.fitdata(2.0, 3.0, 5.0)), '(,4.414,0.793,2.426,,,,)'::engage.bgnbd, NULL, NULL)$q$),
+    ('engage.compare_models(engage.fitdata,engage.bgnbd,engage.mbgnbd,engage.paretonbd)', 'ages near 1e300',
+     $q$SELECT string_agg(concat_ws(':', model, coalesce(bic_rank::text, '-'), coalesce(log_likelihood::text, 'NULL')), ',') FROM engage.compare_models((SELECT engage.fitdata(3.0, 1e300, 1e300)), engage.bgnbd(0.243, 4.414, 0.793, 2.426), engage.mbgnbd(0.525, 6.183, 0.891, 1.614), engage.paretonbd(0.553, 10.578, 0.606, 11.669))$q$),
+    ('engage.compare_models(engage.fitdata,engage.bgnbd,engage.mbgnbd,engage.paretonbd)', 'a spend sample (k = 2)',
+     $q$SELECT count(*) FROM engage.compare_models('k=2 tuples=1 weight=1 options={} data={(1,2,1)}'::engage.fitdata, engage.bgnbd(0.243, 4.414, 0.793, 2.426), NULL, NULL)$q$);
+
 -- window_funnel with 2 to 8 step arguments (fixed-arity forms): a NULL last step, and with a
 -- mode, an unknown mode and a NULL step
 INSERT INTO bad_input (fn, label, stmt)

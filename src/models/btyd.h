@@ -209,6 +209,18 @@ extern void btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, double pe
 						 const double *start, const double *hinv, bool want_covariance,
 						 BtydFit *fit);
 
+/*
+ * The fit of btyd_fit_sample, with its errors and warnings, into *fit; false
+ * (nothing fitted) when the sample is empty.
+ */
+extern bool btyd_fit_reported(const BtydModelSpec *spec, const FitData *fd,
+							  double penalizer, BtydFit *fit);
+
+/* The counting models' specifications (src/models/bgnbd.c, paretonbd.c). */
+extern const BtydModelSpec bgnbd_spec;
+extern const BtydModelSpec mbgnbd_spec;
+extern const BtydModelSpec pnbd_spec;
+
 /* Whether a tuple of positive weight has a repeat purchase (frequency > 0). */
 extern bool btyd_has_repeat_buyer(const FitData *fd);
 
