@@ -22,8 +22,9 @@
  * As b -> 0 with beta / b held at beta', B(t) / b -> beta' + t and the model
  * tends to Pareto/NBD (r, alpha, s, beta').  Neither integral has a closed
  * form that stays accurate across the parameter space; both are computed by
- * adaptive Gauss-Legendre quadrature (ggom_integrate) in logarithms, with
- * every ratio of B formed by log1p and expm1.
+ * Gauss-Legendre quadrature (ggom_integrate) in logarithms, one 12-point rule
+ * per panel under a-priori bounds on the panel widths, with every ratio of B
+ * formed by log1p and expm1.
  *
  *-------------------------------------------------------------------------
  */
