@@ -20,8 +20,10 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/typcache.h"
 
 #include "btyd.h"
@@ -247,8 +249,9 @@ typedef struct BtydMemo
 	uint32		generation;
 	uint32		size;			/* entries, a power of two */
 	uint64		misses;			/* since the table last grew */
-	BtydMemoEntry *entries;
+	BtydMemoEntry *entries;		/* NULL until btyd_memo_slot is first used */
 	BtydMemoEntry *previous;	/* the table before the last growth, or NULL */
+	BtydPairMemo pair;			/* the pair memo (size 0 until first used) */
 } BtydMemo;
 
 /* Mixes the bits of three doubles into a table index below size. */
@@ -339,12 +342,22 @@ memo_consts_are(const BtydMemo *memo, const double *consts, int nconsts)
 	return true;
 }
 
+/* The memo of the call site, created empty on first use. */
+static BtydMemo *
+memo_of(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+														  sizeof(BtydMemo));
+	return (BtydMemo *) fcinfo->flinfo->fn_extra;
+}
+
 void
 btyd_memo_prefetch(FunctionCallInfo fcinfo, double k0, double k1, double k2)
 {
 	BtydMemo   *memo = (BtydMemo *) fcinfo->flinfo->fn_extra;
 
-	if (memo != NULL)
+	if (memo != NULL && memo->entries != NULL)
 	{
 		BtydMemoEntry *e = &memo->entries[memo_hash(k0, k1, k2, memo->size) & ~1U];
 
@@ -362,18 +375,16 @@ BtydMemoEntry *
 btyd_memo_slot(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 			   double k0, double k1, double k2, double *value, bool *hit)
 {
-	BtydMemo   *memo = (BtydMemo *) fcinfo->flinfo->fn_extra;
+	BtydMemo   *memo = memo_of(fcinfo);
 	BtydMemoEntry *e;
 	uint32		h;
 
 	Assert(nconsts <= BTYD_MEMO_MAX_CONSTS);
-	if (memo == NULL)
+	if (memo->entries == NULL)
 	{
-		memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BtydMemo));
 		memo->size = MEMO_MIN_SIZE;
 		memo->entries = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
 											   sizeof(BtydMemoEntry) * memo->size);
-		fcinfo->flinfo->fn_extra = memo;
 	}
 	if (!memo_consts_are(memo, consts, nconsts))
 	{
@@ -413,6 +424,101 @@ btyd_memo_slot(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 	e->generation = memo->generation;
 	e->key[0] = NAN;
 	return e;
+}
+
+#define PAIR_MIN_SIZE 512			/* entries at first, a power of two */
+
+/*
+ * Gives the pair memo an empty table of size entries (a power of two, at
+ * least 2) in context cxt: every k1 NaN (all bits set).
+ */
+static void
+pair_reset(BtydPairMemo *pair, MemoryContext cxt, uint32 size)
+{
+	if (pair->entries != NULL && pair->size != size)
+	{
+		pfree(pair->entries);
+		pair->entries = NULL;
+	}
+	if (pair->entries == NULL)
+		pair->entries = MemoryContextAlloc(cxt, sizeof(BtydPairEntry) * size);
+	memset(pair->entries, 0xff, sizeof(BtydPairEntry) * size);
+	pair->size = size;
+	pair->shift = 64 - pg_leftmost_one_pos32(size);
+	pair->count = 0;
+}
+
+/* Whether the pair memo's constants are consts[0..nconsts-1], bit for bit. */
+static inline bool
+pair_consts_are(const BtydPairMemo *pair, const double *consts, int nconsts)
+{
+	return pair->size != 0 && pair->nconsts == nconsts &&
+		memcmp(pair->consts, consts, sizeof(double) * nconsts) == 0;
+}
+
+BtydPairMemo *
+btyd_pair_memo(FunctionCallInfo fcinfo, const double *consts, int nconsts)
+{
+	BtydPairMemo *pair = &memo_of(fcinfo)->pair;
+
+	Assert(nconsts <= BTYD_MEMO_MAX_CONSTS);
+	if (!pair_consts_are(pair, consts, nconsts))
+	{
+		pair_reset(pair, fcinfo->flinfo->fn_mcxt, PAIR_MIN_SIZE);
+		pair->nconsts = nconsts;
+		memcpy(pair->consts, consts, sizeof(double) * nconsts);
+	}
+	return pair;
+}
+
+/* The entry holding (k0, k1), or the empty one where it belongs. */
+static BtydPairEntry *
+pair_find(const BtydPairMemo *pair, double k0, double k1)
+{
+	uint32		mask = pair->size - 1;
+	uint32		h = btyd_pair_hash(pair, k0, k1);
+
+	while (!isnan(pair->entries[h].k1) &&
+		   !(pair->entries[h].k0 == k0 && pair->entries[h].k1 == k1))
+		h = (h + 1) & mask;
+	return &pair->entries[h];
+}
+
+/* Moves the pair memo's entries to a table twice as large. */
+static void
+pair_grow(BtydPairMemo *pair)
+{
+	BtydPairMemo old = *pair;
+
+	pair->entries = NULL;
+	pair_reset(pair, GetMemoryChunkContext(old.entries), old.size * 2);
+	for (uint32 i = 0; i < old.size; i++)
+		if (!isnan(old.entries[i].k1))
+		{
+			*pair_find(pair, old.entries[i].k0, old.entries[i].k1) = old.entries[i];
+			pair->count++;
+		}
+	pfree(old.entries);
+}
+
+void
+btyd_pair_put(BtydPairMemo *pair, double k0, double k1, double value)
+{
+	BtydPairEntry *e;
+
+	Assert(!isnan(k0) && !isnan(k1));
+	if (pair->count + 1 > pair->size / 4 * 3)
+	{
+		if (pair->size >= BTYD_PAIR_MAX_SIZE)
+			return;
+		pair_grow(pair);
+	}
+	e = pair_find(pair, k0, k1);
+	if (isnan(e->k1))
+		pair->count++;
+	e->k0 = k0;
+	e->k1 = k1;
+	e->value = value;
 }
 
 double

@@ -98,9 +98,10 @@ extern double bg_prob_new(const double *params, int m, int n, double t);
 extern double paretonbd_prob_new(const double *params, int n, double t);
 
 /*
- * Pareto/NBD P(alive) through the call site's memo (btyd_memo_slot) valid for
- * consts[0..nconsts-1], the first four the model's parameters.  Uses the keys
- * (x, t_x, -2) and (x, T, -2) (the terms G(t_x) and G(T) of P(alive)).
+ * Pareto/NBD P(alive) through the call site's pair memo (btyd_pair_memo)
+ * valid for consts[0..nconsts-1], the first four the model's parameters.
+ * Uses its keys (x, t_x) and (x, T) (the terms G(t_x) and G(T) of P(alive))
+ * and (-1, T) (P(alive) of a one-time buyer of age T).
  */
 extern double paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts,
 									 int nconsts, double x, double tx, double T);
@@ -199,6 +200,101 @@ btyd_memo_store(BtydMemoEntry *slot, double k0, double k1, double k2, double val
 	slot->key[1] = k1;
 	slot->key[2] = k2;
 	slot->value = value;
+}
+
+/*
+ * A compact per-call-site memo of values keyed by two doubles (e.g. the
+ * Pareto/NBD term G of a frequency and a time), valid for one set of up to
+ * BTYD_MEMO_MAX_CONSTS constants, kept beside the memo of btyd_memo_slot in
+ * flinfo->fn_extra.  Entries are 24 bytes in an open-addressing table
+ * (linear probing, at most 3/4 full, growing from 512 entries up to
+ * BTYD_PAIR_MAX_SIZE), so that the few thousand distinct keys of a real
+ * scoring query stay in the processor's caches.  Other constants empty the
+ * table (shrunk back to its first size).  Keys must not be NaN; -0 and +0 are
+ * one key.  Once the table is at its largest and 3/4 full, new keys are not
+ * stored (their values are recomputed).
+ */
+#define BTYD_PAIR_MAX_SIZE (1 << 17)	/* entries at most (3 MB) */
+
+typedef struct BtydPairEntry
+{
+	double		k0;
+	double		k1;				/* NaN in an empty entry */
+	double		value;
+} BtydPairEntry;
+
+typedef struct BtydPairMemo
+{
+	int			nconsts;
+	double		consts[BTYD_MEMO_MAX_CONSTS];
+	uint32		size;			/* entries, a power of two */
+	int			shift;			/* 64 - log2(size), for btyd_pair_hash */
+	uint32		count;			/* entries in use */
+	BtydPairEntry *entries;
+} BtydPairMemo;
+
+/*
+ * The pair memo of the calling site, created or emptied as needed so that it
+ * is valid for consts[0..nconsts-1] (compared bit for bit).
+ */
+extern BtydPairMemo *btyd_pair_memo(FunctionCallInfo fcinfo, const double *consts,
+									int nconsts);
+
+/* Stores value under (k0, k1) when there is room (see above). */
+extern void btyd_pair_put(BtydPairMemo *memo, double k0, double k1, double value);
+
+/*
+ * The first entry to probe for (k0, k1): the top bits of a multiplicative
+ * hash of the keys' bits, -0 read as +0.
+ */
+static inline uint32
+btyd_pair_hash(const BtydPairMemo *memo, double k0, double k1)
+{
+	uint64		b0,
+				b1;
+
+	k0 += 0.0;
+	k1 += 0.0;
+	memcpy(&b0, &k0, sizeof(b0));
+	memcpy(&b1, &k1, sizeof(b1));
+	return (uint32) (((b0 * UINT64CONST(0x9E3779B97F4A7C15)) ^ b1) *
+					 UINT64CONST(0xC2B2AE3D27D4EB4F) >> memo->shift);
+}
+
+/*
+ * Sets *value and returns true when (k0, k1) is stored.  The probe ends at
+ * the key or at an empty entry, of which the table always has a quarter.
+ */
+static inline bool
+btyd_pair_get(const BtydPairMemo *memo, double k0, double k1, double *value)
+{
+	uint32		mask = memo->size - 1;
+
+	for (uint32 h = btyd_pair_hash(memo, k0, k1);; h = (h + 1) & mask)
+	{
+		const BtydPairEntry *e = &memo->entries[h];
+
+		if (e->k1 == k1 && e->k0 == k0)
+		{
+			*value = e->value;
+			return true;
+		}
+		if (isnan(e->k1))
+			return false;
+	}
+}
+
+/*
+ * Starts loading the first entry of (k0, k1) into the cache (both lines when
+ * it straddles two).
+ */
+static inline void
+btyd_pair_prefetch(const BtydPairMemo *memo, double k0, double k1)
+{
+	const BtydPairEntry *e = &memo->entries[btyd_pair_hash(memo, k0, k1)];
+
+	__builtin_prefetch(e);
+	__builtin_prefetch((const char *) (e + 1) - 1);
 }
 
 /*
