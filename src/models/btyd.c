@@ -156,7 +156,7 @@ btyd_read_model_any(Datum d, int nparams, const char *const *names, double *para
 }
 
 void
-btyd_check_summary(double x, double tx, double T)
+btyd_summary_error(double x, double tx, double T)
 {
 	ensure_nonnegative(x, "frequency");
 	if (x != floor(x))
@@ -170,6 +170,7 @@ btyd_check_summary(double x, double tx, double T)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("recency must not exceed age"),
 				 errdetail("Recency is %g, age is %g.", tx, T)));
+	elog(ERROR, "customer summary (%g, %g, %g) passed as invalid", x, tx, T);
 }
 
 /*
@@ -236,6 +237,13 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 #define MEMO_GROWTH 4			/* the table grows by this factor */
 
 /*
+ * The bytes of a model composite that btyd_getarg_model_memo compares: its
+ * tuple header after the length word, then its data up to the converged
+ * attribute (at most nparams + 2 doubles and a bool).
+ */
+#define MODEL_KEY_MAX 128
+
+/*
  * The memo of a call site: the constants it is valid for, and its entries,
  * valid when their generation is the memo's (0: never).  The table starts
  * small and grows when it has missed a quarter as often as it has entries
@@ -251,7 +259,12 @@ typedef struct BtydMemo
 	uint64		misses;			/* since the table last grew */
 	BtydMemoEntry *entries;		/* NULL until btyd_memo_slot is first used */
 	BtydMemoEntry *previous;	/* the table before the last growth, or NULL */
-	BtydPairMemo pair;			/* the pair memo (size 0 until first used) */
+	BtydPairMemo pair[BTYD_PAIR_MEMOS];	/* size 0 until first used */
+	/* the model btyd_getarg_model_memo read last: its key bytes, parameters */
+	int			model_key_len;	/* 0: none */
+	int			model_nparams;
+	char		model_key[MODEL_KEY_MAX];
+	double		model_params[BTYD_MAX_PARAMS];
 } BtydMemo;
 
 /* Mixes the bits of three doubles into a table index below size. */
@@ -339,6 +352,31 @@ memo_consts_are(const BtydMemo *memo, const double *consts, int nconsts)
 		if (x != y)
 			return false;
 	}
+	return true;
+}
+
+/*
+ * Whether a[0..len-1] and b[0..len-1] are equal: memcmp inline, 8 bytes at a
+ * time, for the short keys of the memo (a call of memcmp costs more).
+ */
+static inline bool
+bytes_equal(const char *a, const char *b, int len)
+{
+	int			i = 0;
+
+	for (; i + 8 <= len; i += 8)
+	{
+		uint64		u,
+					v;
+
+		memcpy(&u, a + i, sizeof(u));
+		memcpy(&v, b + i, sizeof(v));
+		if (u != v)
+			return false;
+	}
+	for (; i < len; i++)
+		if (a[i] != b[i])
+			return false;
 	return true;
 }
 
@@ -453,14 +491,56 @@ static inline bool
 pair_consts_are(const BtydPairMemo *pair, const double *consts, int nconsts)
 {
 	return pair->size != 0 && pair->nconsts == nconsts &&
-		memcmp(pair->consts, consts, sizeof(double) * nconsts) == 0;
+		bytes_equal((const char *) pair->consts, (const char *) consts,
+					sizeof(double) * nconsts);
+}
+
+void
+btyd_getarg_model_memo(FunctionCallInfo fcinfo, int argno, int nparams,
+					   const char *const *names, double *params)
+{
+	BtydMemo   *memo = memo_of(fcinfo);
+	struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+	const char *key;
+	int			len;
+	uint8		hoff;
+
+	if (VARATT_IS_EXTENDED(v) && !(VARATT_IS_SHORT(v) && !VARATT_IS_EXTERNAL(v)))
+	{
+		/* toasted, compressed or expanded: read it the long way */
+		BTYD_GETARG_MODEL(argno, nparams, names, params);
+		return;
+	}
+	/* the tuple header from t_choice's typmod on, as in read_params */
+	key = VARDATA_ANY(v);
+	len = VARSIZE_ANY_EXHDR(v);
+	if (len > (int) offsetof(HeapTupleHeaderData, t_hoff) - VARHDRSZ)
+	{
+		memcpy(&hoff, key + offsetof(HeapTupleHeaderData, t_hoff) - VARHDRSZ, sizeof(uint8));
+		len = Min(len, hoff - VARHDRSZ + (nparams + 2) * (int) sizeof(double) + 1);
+		if (len == memo->model_key_len && nparams == memo->model_nparams &&
+			bytes_equal(key, memo->model_key, len))
+		{
+			memcpy(params, memo->model_params, sizeof(double) * nparams);
+			return;
+		}
+	}
+	BTYD_GETARG_MODEL(argno, nparams, names, params);
+	if (len <= MODEL_KEY_MAX)
+	{
+		memcpy(memo->model_key, key, len);
+		memo->model_key_len = len;
+		memo->model_nparams = nparams;
+		memcpy(memo->model_params, params, sizeof(double) * nparams);
+	}
 }
 
 BtydPairMemo *
-btyd_pair_memo(FunctionCallInfo fcinfo, const double *consts, int nconsts)
+btyd_pair_memo(FunctionCallInfo fcinfo, int which, const double *consts, int nconsts)
 {
-	BtydPairMemo *pair = &memo_of(fcinfo)->pair;
+	BtydPairMemo *pair = &memo_of(fcinfo)->pair[which];
 
+	Assert(which >= 0 && which < BTYD_PAIR_MEMOS);
 	Assert(nconsts <= BTYD_MEMO_MAX_CONSTS);
 	if (!pair_consts_are(pair, consts, nconsts))
 	{

@@ -22,6 +22,8 @@
 
 #include "postgres.h"
 
+#include <float.h>
+
 #include "fmgr.h"
 
 #include "common/pg_prng.h"
@@ -56,10 +58,32 @@ extern void btyd_read_model_any(Datum d, int nparams, const char *const *names,
 	btyd_read_model(PG_GETARG_DATUM(argno), (nparams), (names), (params))
 
 /*
- * Checks a customer summary (x >= 0, 0 <= t_x <= T, all finite); errors 22023
- * naming frequency, recency or age otherwise.
+ * Reads the model as btyd_read_model does, through the call site's memo
+ * (flinfo->fn_extra, shared with btyd_memo_slot and btyd_pair_memo): when
+ * the composite's bytes up to its converged attribute are those of the model
+ * the site read last, that model's checked parameters are reused.
  */
-extern void btyd_check_summary(double x, double tx, double T);
+extern void btyd_getarg_model_memo(FunctionCallInfo fcinfo, int argno, int nparams,
+								   const char *const *names, double *params);
+
+/* Errors 22023 naming what is wrong with a summary btyd_check_summary rejects. */
+extern void btyd_summary_error(double x, double tx, double T);
+
+/*
+ * Checks a customer summary (x >= 0 a whole number, 0 <= t_x <= T, all
+ * finite); errors 22023 naming frequency, recency or age otherwise.  The
+ * test is inline: a double of 2^52 or more is a whole number, one below it
+ * is when it survives the round trip through int64.
+ */
+static inline void
+btyd_check_summary(double x, double tx, double T)
+{
+	if (x >= 0.0 && x <= DBL_MAX &&
+		(x >= 4503599627370496.0 || (double) (int64) x == x) &&
+		tx >= 0.0 && tx <= T && T <= DBL_MAX)
+		return;
+	btyd_summary_error(x, tx, T);
+}
 
 /*
  * Each counting model's conditional expected number of purchases in
@@ -203,10 +227,11 @@ btyd_memo_store(BtydMemoEntry *slot, double k0, double k1, double k2, double val
 }
 
 /*
- * A compact per-call-site memo of values keyed by two doubles (e.g. the
- * Pareto/NBD term G of a frequency and a time), valid for one set of up to
- * BTYD_MEMO_MAX_CONSTS constants, kept beside the memo of btyd_memo_slot in
- * flinfo->fn_extra.  Entries are 24 bytes in an open-addressing table
+ * Compact per-call-site memos of values keyed by two doubles (e.g. the
+ * Pareto/NBD term G of a frequency and a time), BTYD_PAIR_MEMOS of them (so
+ * that a few hot keys can live apart from many colder ones), each valid for
+ * one set of up to BTYD_MEMO_MAX_CONSTS constants, kept beside the memo of
+ * btyd_memo_slot in flinfo->fn_extra.  Entries are 24 bytes in an open-addressing table
  * (linear probing, at most 3/4 full, growing from 512 entries up to
  * BTYD_PAIR_MAX_SIZE), so that the few thousand distinct keys of a real
  * scoring query stay in the processor's caches.  Other constants empty the
@@ -214,6 +239,7 @@ btyd_memo_store(BtydMemoEntry *slot, double k0, double k1, double k2, double val
  * one key.  Once the table is at its largest and 3/4 full, new keys are not
  * stored (their values are recomputed).
  */
+#define BTYD_PAIR_MEMOS 2
 #define BTYD_PAIR_MAX_SIZE (1 << 17)	/* entries at most (3 MB) */
 
 typedef struct BtydPairEntry
@@ -234,11 +260,12 @@ typedef struct BtydPairMemo
 } BtydPairMemo;
 
 /*
- * The pair memo of the calling site, created or emptied as needed so that it
- * is valid for consts[0..nconsts-1] (compared bit for bit).
+ * Pair memo number which (< BTYD_PAIR_MEMOS) of the calling site, created or
+ * emptied as needed so that it is valid for consts[0..nconsts-1] (compared
+ * bit for bit).
  */
-extern BtydPairMemo *btyd_pair_memo(FunctionCallInfo fcinfo, const double *consts,
-									int nconsts);
+extern BtydPairMemo *btyd_pair_memo(FunctionCallInfo fcinfo, int which,
+									const double *consts, int nconsts);
 
 /* Stores value under (k0, k1) when there is room (see above). */
 extern void btyd_pair_put(BtydPairMemo *memo, double k0, double k1, double value);

@@ -439,12 +439,29 @@ pnbd_alive_given(const double *p, double x, double L, double gx, double gT)
 }
 
 /*
- * Keys of the pair memo (btyd_pair_memo) of a scoring call site: (x, y) for
- * G(y) of frequency x; frequencies are never negative, which leaves these
- * for values of one age T:
+ * The memos of a scoring call site (btyd_pair_memo): G(y) of frequency x
+ * under the key (x, y) in one, and values of one age T, which the many
+ * customers of that age share, in the other (small and hot, it stays in the
+ * processor's nearest caches) under the keys:
  */
 #define PNBD_KEY_ONE_TIME (-1.0)	/* (-1, T): P(alive) at x = t_x = 0 */
 #define PNBD_KEY_ALIVE_RATE (-2.0)	/* (-2, T): pnbd_alive_rate at T */
+
+typedef struct PnbdMemo
+{
+	BtydPairMemo *g;			/* G(y) by (x, y) */
+	BtydPairMemo *age;			/* values of one age */
+} PnbdMemo;
+
+/* The memos of the call site, valid for consts (the model's parameters first). */
+static inline PnbdMemo
+pnbd_memo(FunctionCallInfo fcinfo, const double *consts, int nconsts)
+{
+	PnbdMemo	m = {btyd_pair_memo(fcinfo, 0, consts, nconsts),
+	btyd_pair_memo(fcinfo, 1, consts, nconsts)};
+
+	return m;
+}
 
 /* Marks a memoised G(y) whose series is slow (G itself is positive). */
 #define PNBD_G_SLOW (-1.0)
@@ -497,16 +514,16 @@ pnbd_alive_from_g(BtydPairMemo *memo, const double *p, double x, double tx, doub
  * age alone, so theirs is memoised whole, per age.
  */
 static inline double
-pnbd_alive_cached(BtydPairMemo *memo, const double *p, double x, double tx, double T)
+pnbd_alive_cached(PnbdMemo memo, const double *p, double x, double tx, double T)
 {
 	double		alive;
 
 	if (x != 0.0 || tx != 0.0)
-		return pnbd_alive_from_g(memo, p, x, tx, T);
-	if (!btyd_pair_get(memo, PNBD_KEY_ONE_TIME, T, &alive))
+		return pnbd_alive_from_g(memo.g, p, x, tx, T);
+	if (!btyd_pair_get(memo.age, PNBD_KEY_ONE_TIME, T, &alive))
 	{
-		alive = pnbd_alive_from_g(memo, p, x, tx, T);
-		btyd_pair_put(memo, PNBD_KEY_ONE_TIME, T, alive);
+		alive = pnbd_alive_from_g(memo.g, p, x, tx, T);
+		btyd_pair_put(memo.age, PNBD_KEY_ONE_TIME, T, alive);
 	}
 	return alive;
 }
@@ -521,7 +538,7 @@ paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts, int nconst
 {
 	if (tx >= T)
 		return 1.0;
-	return pnbd_alive_cached(btyd_pair_memo(fcinfo, consts, nconsts), consts, x, tx, T);
+	return pnbd_alive_cached(pnbd_memo(fcinfo, consts, nconsts), consts, x, tx, T);
 }
 
 /*
@@ -592,15 +609,15 @@ pnbd_alive_rate(const double *p, double t, double T)
  * pnbd_expected_of computes directly, pnbd_expected_of itself elsewhere.
  */
 static double
-pnbd_expected_alive_cached(BtydPairMemo *memo, const double *p, double t, double x, double T)
+pnbd_expected_alive_cached(PnbdMemo memo, const double *p, double t, double x, double T)
 {
 	double		c;
 	double		e;
 
-	if (!btyd_pair_get(memo, PNBD_KEY_ALIVE_RATE, T, &c))
+	if (!btyd_pair_get(memo.age, PNBD_KEY_ALIVE_RATE, T, &c))
 	{
 		c = pnbd_alive_rate(p, t, T);
-		btyd_pair_put(memo, PNBD_KEY_ALIVE_RATE, T, c);
+		btyd_pair_put(memo.age, PNBD_KEY_ALIVE_RATE, T, c);
 	}
 	e = (p[0] + x) * c;
 	if (e >= DBL_MIN && e <= 1e300)
@@ -753,7 +770,7 @@ paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 				tx = PG_GETARG_FLOAT8(2),
 				T = PG_GETARG_FLOAT8(3);
 
-	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
+	btyd_getarg_model_memo(fcinfo, 0, 4, pnbd_names, p);
 	btyd_check_summary(x, tx, T);
 	PG_RETURN_FLOAT8(finite_result(paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T), "p_alive"));
 }
@@ -783,14 +800,14 @@ paretonbd_expected_sql(PG_FUNCTION_ARGS)
 				x = PG_GETARG_FLOAT8(2),
 				tx = PG_GETARG_FLOAT8(3),
 				T = PG_GETARG_FLOAT8(4);
-	BtydPairMemo *memo;
+	PnbdMemo	memo;
 	double		alive_purchases;
 
-	BTYD_GETARG_MODEL(0, 4, pnbd_names, consts);
+	btyd_getarg_model_memo(fcinfo, 0, 4, pnbd_names, consts);
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
 	consts[4] = t;
-	memo = btyd_pair_memo(fcinfo, consts, 5);
+	memo = pnbd_memo(fcinfo, consts, 5);
 	alive_purchases = pnbd_expected_alive_cached(memo, consts, t, x, T);
 	PG_RETURN_FLOAT8(finite_result(alive_purchases *
 								   (tx >= T ? 1.0 : pnbd_alive_cached(memo, consts, x, tx, T)),
