@@ -259,7 +259,10 @@ typedef struct BtydMemo
 	uint64		misses;			/* since the table last grew */
 	BtydMemoEntry *entries;		/* NULL until btyd_memo_slot is first used */
 	BtydMemoEntry *previous;	/* the table before the last growth, or NULL */
-	BtydPairMemo pair[BTYD_PAIR_MEMOS];	/* size 0 until first used */
+	/* the pair memos (size 0 until first used), valid for the constants */
+	int			pair_nconsts;
+	double		pair_consts[BTYD_MEMO_MAX_CONSTS];
+	BtydPairMemo pair[BTYD_PAIR_MEMOS];
 	/* the model btyd_getarg_model_memo read last: its key bytes, parameters */
 	int			model_key_len;	/* 0: none */
 	int			model_nparams;
@@ -355,29 +358,32 @@ memo_consts_are(const BtydMemo *memo, const double *consts, int nconsts)
 	return true;
 }
 
+/* Whether the 8 bytes at a and at b are equal. */
+static inline bool
+word_equal(const char *a, const char *b)
+{
+	uint64		u,
+				v;
+
+	memcpy(&u, a, sizeof(u));
+	memcpy(&v, b, sizeof(v));
+	return u == v;
+}
+
 /*
  * Whether a[0..len-1] and b[0..len-1] are equal: memcmp inline, 8 bytes at a
- * time, for the short keys of the memo (a call of memcmp costs more).
+ * time (the last 8 overlapping the word before), for the short keys of the
+ * memo, where a call of memcmp costs more than the comparison.
  */
 static inline bool
 bytes_equal(const char *a, const char *b, int len)
 {
-	int			i = 0;
-
-	for (; i + 8 <= len; i += 8)
-	{
-		uint64		u,
-					v;
-
-		memcpy(&u, a + i, sizeof(u));
-		memcpy(&v, b + i, sizeof(v));
-		if (u != v)
+	if (len < 8)
+		return memcmp(a, b, len) == 0;
+	for (int i = 0; i + 8 < len; i += 8)
+		if (!word_equal(a + i, b + i))
 			return false;
-	}
-	for (; i < len; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
+	return word_equal(a + len - 8, b + len - 8);
 }
 
 /* The memo of the call site, created empty on first use. */
@@ -486,14 +492,6 @@ pair_reset(BtydPairMemo *pair, MemoryContext cxt, uint32 size)
 	pair->count = 0;
 }
 
-/* Whether the pair memo's constants are consts[0..nconsts-1], bit for bit. */
-static inline bool
-pair_consts_are(const BtydPairMemo *pair, const double *consts, int nconsts)
-{
-	return pair->size != 0 && pair->nconsts == nconsts &&
-		bytes_equal((const char *) pair->consts, (const char *) consts,
-					sizeof(double) * nconsts);
-}
 
 void
 btyd_getarg_model_memo(FunctionCallInfo fcinfo, int argno, int nparams,
@@ -536,19 +534,21 @@ btyd_getarg_model_memo(FunctionCallInfo fcinfo, int argno, int nparams,
 }
 
 BtydPairMemo *
-btyd_pair_memo(FunctionCallInfo fcinfo, int which, const double *consts, int nconsts)
+btyd_pair_memos(FunctionCallInfo fcinfo, const double *consts, int nconsts)
 {
-	BtydPairMemo *pair = &memo_of(fcinfo)->pair[which];
+	BtydMemo   *memo = memo_of(fcinfo);
 
-	Assert(which >= 0 && which < BTYD_PAIR_MEMOS);
 	Assert(nconsts <= BTYD_MEMO_MAX_CONSTS);
-	if (!pair_consts_are(pair, consts, nconsts))
+	if (memo->pair[0].size == 0 || memo->pair_nconsts != nconsts ||
+		!bytes_equal((const char *) memo->pair_consts, (const char *) consts,
+					 sizeof(double) * nconsts))
 	{
-		pair_reset(pair, fcinfo->flinfo->fn_mcxt, PAIR_MIN_SIZE);
-		pair->nconsts = nconsts;
-		memcpy(pair->consts, consts, sizeof(double) * nconsts);
+		for (int i = 0; i < BTYD_PAIR_MEMOS; i++)
+			pair_reset(&memo->pair[i], fcinfo->flinfo->fn_mcxt, PAIR_MIN_SIZE);
+		memo->pair_nconsts = nconsts;
+		memcpy(memo->pair_consts, consts, sizeof(double) * nconsts);
 	}
-	return pair;
+	return memo->pair;
 }
 
 /* The entry holding (k0, k1), or the empty one where it belongs. */

@@ -251,8 +251,6 @@ typedef struct BtydPairEntry
 
 typedef struct BtydPairMemo
 {
-	int			nconsts;
-	double		consts[BTYD_MEMO_MAX_CONSTS];
 	uint32		size;			/* entries, a power of two */
 	int			shift;			/* 64 - log2(size), for btyd_pair_hash */
 	uint32		count;			/* entries in use */
@@ -260,12 +258,12 @@ typedef struct BtydPairMemo
 } BtydPairMemo;
 
 /*
- * Pair memo number which (< BTYD_PAIR_MEMOS) of the calling site, created or
- * emptied as needed so that it is valid for consts[0..nconsts-1] (compared
- * bit for bit).
+ * The BTYD_PAIR_MEMOS pair memos of the calling site, created or emptied as
+ * needed so that they are valid for consts[0..nconsts-1] (compared bit for
+ * bit).
  */
-extern BtydPairMemo *btyd_pair_memo(FunctionCallInfo fcinfo, int which,
-									const double *consts, int nconsts);
+extern BtydPairMemo *btyd_pair_memos(FunctionCallInfo fcinfo, const double *consts,
+									 int nconsts);
 
 /* Stores value under (k0, k1) when there is room (see above). */
 extern void btyd_pair_put(BtydPairMemo *memo, double k0, double k1, double value);

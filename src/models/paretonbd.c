@@ -457,8 +457,8 @@ typedef struct PnbdMemo
 static inline PnbdMemo
 pnbd_memo(FunctionCallInfo fcinfo, const double *consts, int nconsts)
 {
-	PnbdMemo	m = {btyd_pair_memo(fcinfo, 0, consts, nconsts),
-	btyd_pair_memo(fcinfo, 1, consts, nconsts)};
+	BtydPairMemo *memos = btyd_pair_memos(fcinfo, consts, nconsts);
+	PnbdMemo	m = {&memos[0], &memos[1]};
 
 	return m;
 }
