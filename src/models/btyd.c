@@ -237,7 +237,7 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 #define MEMO_GROWTH 4			/* the table grows by this factor */
 
 /*
- * The bytes of a model composite that btyd_getarg_model_memo compares: its
+ * The bytes of a model composite that read_model_memo compares: its
  * tuple header after the length word, then its data up to the converged
  * attribute (at most nparams + 2 doubles and a bool).
  */
@@ -263,7 +263,7 @@ typedef struct BtydMemo
 	int			pair_nconsts;
 	double		pair_consts[BTYD_MEMO_MAX_CONSTS];
 	BtydPairMemo pair[BTYD_PAIR_MEMOS];
-	/* the model btyd_getarg_model_memo read last: its key bytes, parameters */
+	/* the model read_model_memo read last: its key bytes, parameters */
 	int			model_key_len;	/* 0: none */
 	int			model_nparams;
 	char		model_key[MODEL_KEY_MAX];
@@ -493,11 +493,15 @@ pair_reset(BtydPairMemo *pair, MemoryContext cxt, uint32 size)
 }
 
 
-void
-btyd_getarg_model_memo(FunctionCallInfo fcinfo, int argno, int nparams,
-					   const char *const *names, double *params)
+/*
+ * Reads the model of argument argno into params as btyd_read_model does;
+ * when the composite's bytes up to its converged attribute are those of the
+ * model the call site read last, that model's checked parameters are reused.
+ */
+static void
+read_model_memo(FunctionCallInfo fcinfo, BtydMemo *memo, int argno, int nparams,
+				const char *const *names, double *params)
 {
-	BtydMemo   *memo = memo_of(fcinfo);
 	struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
 	const char *key;
 	int			len;
@@ -533,11 +537,10 @@ btyd_getarg_model_memo(FunctionCallInfo fcinfo, int argno, int nparams,
 	}
 }
 
-BtydPairMemo *
-btyd_pair_memos(FunctionCallInfo fcinfo, const double *consts, int nconsts)
+/* The pair memos of memo, valid for consts[0..nconsts-1]. */
+static BtydPairMemo *
+pair_memos_for(FunctionCallInfo fcinfo, BtydMemo *memo, const double *consts, int nconsts)
 {
-	BtydMemo   *memo = memo_of(fcinfo);
-
 	Assert(nconsts <= BTYD_MEMO_MAX_CONSTS);
 	if (memo->pair[0].size == 0 || memo->pair_nconsts != nconsts ||
 		!bytes_equal((const char *) memo->pair_consts, (const char *) consts,
@@ -549,6 +552,22 @@ btyd_pair_memos(FunctionCallInfo fcinfo, const double *consts, int nconsts)
 		memcpy(memo->pair_consts, consts, sizeof(double) * nconsts);
 	}
 	return memo->pair;
+}
+
+BtydPairMemo *
+btyd_pair_memos(FunctionCallInfo fcinfo, const double *consts, int nconsts)
+{
+	return pair_memos_for(fcinfo, memo_of(fcinfo), consts, nconsts);
+}
+
+BtydPairMemo *
+btyd_scoring_memos(FunctionCallInfo fcinfo, int argno, int nparams,
+				   const char *const *names, double *consts, int nconsts)
+{
+	BtydMemo   *memo = memo_of(fcinfo);
+
+	read_model_memo(fcinfo, memo, argno, nparams, names, consts);
+	return pair_memos_for(fcinfo, memo, consts, nconsts);
 }
 
 /* The entry holding (k0, k1), or the empty one where it belongs. */

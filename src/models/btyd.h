@@ -57,15 +57,6 @@ extern void btyd_read_model_any(Datum d, int nparams, const char *const *names,
 #define BTYD_GETARG_MODEL(argno, nparams, names, params) \
 	btyd_read_model(PG_GETARG_DATUM(argno), (nparams), (names), (params))
 
-/*
- * Reads the model as btyd_read_model does, through the call site's memo
- * (flinfo->fn_extra, shared with btyd_memo_slot and btyd_pair_memo): when
- * the composite's bytes up to its converged attribute are those of the model
- * the site read last, that model's checked parameters are reused.
- */
-extern void btyd_getarg_model_memo(FunctionCallInfo fcinfo, int argno, int nparams,
-								   const char *const *names, double *params);
-
 /* Errors 22023 naming what is wrong with a summary btyd_check_summary rejects. */
 extern void btyd_summary_error(double x, double tx, double T);
 
@@ -264,6 +255,18 @@ typedef struct BtydPairMemo
  */
 extern BtydPairMemo *btyd_pair_memos(FunctionCallInfo fcinfo, const double *consts,
 									 int nconsts);
+
+/*
+ * The same for a scoring function: reads the model of argument argno into
+ * consts[0..nparams-1] as btyd_read_model does, then returns the pair memos
+ * valid for consts[0..nconsts-1] (the caller has set those after the
+ * parameters).  When the composite's bytes up to its converged attribute are
+ * those of the model the call site read last, that model's checked
+ * parameters are reused.
+ */
+extern BtydPairMemo *btyd_scoring_memos(FunctionCallInfo fcinfo, int argno, int nparams,
+										const char *const *names, double *consts,
+										int nconsts);
 
 /* Stores value under (k0, k1) when there is room (see above). */
 extern void btyd_pair_put(BtydPairMemo *memo, double k0, double k1, double value);

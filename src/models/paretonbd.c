@@ -427,15 +427,28 @@ pnbd_alive_of(double lr)
 }
 
 /*
- * P(alive) = 1 / (1 + ratio) given L, G(t_x) and G(T), t_x < T; without
- * logarithms while the ratio cannot overflow (L <= 30).
+ * e^L - 1 for L <= 30: by exp where e^L >= 2, which the subtraction then
+ * rounds by at most half an ulp (and exp costs less than expm1), by expm1
+ * below, where it would cancel.
+ */
+static inline double
+exp_minus_one(double L)
+{
+	return L >= M_LN2 ? exp(L) - 1.0 : expm1(L);
+}
+
+/*
+ * P(alive) = 1 / (1 + ratio) = (r+s+x) / (r+s+x + s D), ratio = s D / (r+s+x),
+ * given L, G(t_x) and G(T), t_x < T; without logarithms while the ratio
+ * cannot overflow (L <= 30).
  */
 static double
 pnbd_alive_given(const double *p, double x, double L, double gx, double gT)
 {
 	if (L > 30.0)
 		return pnbd_alive_of(pnbd_log_ratio_of(p, x, gx, gT, L));
-	return 1.0 / (1.0 + p[2] / (p[0] + p[2] + x) * (gx * expm1(L) + (gx - gT)));
+	return (p[0] + p[2] + x) /
+		((p[0] + p[2] + x) + p[2] * (gx * exp_minus_one(L) + (gx - gT)));
 }
 
 /*
@@ -453,11 +466,10 @@ typedef struct PnbdMemo
 	BtydPairMemo *age;			/* values of one age */
 } PnbdMemo;
 
-/* The memos of the call site, valid for consts (the model's parameters first). */
+/* The memos of a call site from its pair memos. */
 static inline PnbdMemo
-pnbd_memo(FunctionCallInfo fcinfo, const double *consts, int nconsts)
+pnbd_memo_of(BtydPairMemo *memos)
 {
-	BtydPairMemo *memos = btyd_pair_memos(fcinfo, consts, nconsts);
 	PnbdMemo	m = {&memos[0], &memos[1]};
 
 	return m;
@@ -538,7 +550,8 @@ paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts, int nconst
 {
 	if (tx >= T)
 		return 1.0;
-	return pnbd_alive_cached(pnbd_memo(fcinfo, consts, nconsts), consts, x, tx, T);
+	return pnbd_alive_cached(pnbd_memo_of(btyd_pair_memos(fcinfo, consts, nconsts)),
+							 consts, x, tx, T);
 }
 
 /*
@@ -769,10 +782,11 @@ paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 	double		x = PG_GETARG_FLOAT8(1),
 				tx = PG_GETARG_FLOAT8(2),
 				T = PG_GETARG_FLOAT8(3);
+	PnbdMemo	memo = pnbd_memo_of(btyd_scoring_memos(fcinfo, 0, 4, pnbd_names, p, 4));
 
-	btyd_getarg_model_memo(fcinfo, 0, 4, pnbd_names, p);
 	btyd_check_summary(x, tx, T);
-	PG_RETURN_FLOAT8(finite_result(paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T), "p_alive"));
+	PG_RETURN_FLOAT8(finite_result(tx >= T ? 1.0 : pnbd_alive_cached(memo, p, x, tx, T),
+								   "p_alive"));
 }
 
 /* 1 - P(alive) = R / (1 + R), accurate also where P(alive) is near 1. */
@@ -803,11 +817,10 @@ paretonbd_expected_sql(PG_FUNCTION_ARGS)
 	PnbdMemo	memo;
 	double		alive_purchases;
 
-	btyd_getarg_model_memo(fcinfo, 0, 4, pnbd_names, consts);
+	consts[4] = t;
+	memo = pnbd_memo_of(btyd_scoring_memos(fcinfo, 0, 4, pnbd_names, consts, 5));
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
-	consts[4] = t;
-	memo = pnbd_memo(fcinfo, consts, 5);
 	alive_purchases = pnbd_expected_alive_cached(memo, consts, t, x, T);
 	PG_RETURN_FLOAT8(finite_result(alive_purchases *
 								   (tx >= T ? 1.0 : pnbd_alive_cached(memo, consts, x, tx, T)),
