@@ -262,6 +262,7 @@ typedef struct BtydMemo
 	/* the pair memos (size 0 until first used), valid for the constants */
 	int			pair_nconsts;
 	double		pair_consts[BTYD_MEMO_MAX_CONSTS];
+	bool		pair_of_model;	/* pair_consts start with model_params */
 	BtydPairMemo pair[BTYD_PAIR_MEMOS];
 	/* the model read_model_memo read last: its key bytes, parameters */
 	int			model_key_len;	/* 0: none */
@@ -358,32 +359,34 @@ memo_consts_are(const BtydMemo *memo, const double *consts, int nconsts)
 	return true;
 }
 
-/* Whether the 8 bytes at a and at b are equal. */
-static inline bool
-word_equal(const char *a, const char *b)
+/* The bits in which the 8 bytes at a and at b differ. */
+static inline uint64
+word_diff(const char *a, const char *b)
 {
 	uint64		u,
 				v;
 
 	memcpy(&u, a, sizeof(u));
 	memcpy(&v, b, sizeof(v));
-	return u == v;
+	return u ^ v;
 }
 
 /*
  * Whether a[0..len-1] and b[0..len-1] are equal: memcmp inline, 8 bytes at a
- * time (the last 8 overlapping the word before), for the short keys of the
- * memo, where a call of memcmp costs more than the comparison.
+ * time (the last 8 overlapping the word before) without a branch per word,
+ * for the short keys of the memo, which are nearly always equal and where a
+ * call of memcmp costs more than the comparison.
  */
 static inline bool
 bytes_equal(const char *a, const char *b, int len)
 {
+	uint64		diff = 0;
+
 	if (len < 8)
 		return memcmp(a, b, len) == 0;
 	for (int i = 0; i + 8 < len; i += 8)
-		if (!word_equal(a + i, b + i))
-			return false;
-	return word_equal(a + len - 8, b + len - 8);
+		diff |= word_diff(a + i, b + i);
+	return (diff | word_diff(a + len - 8, b + len - 8)) == 0;
 }
 
 /* The memo of the call site, created empty on first use. */
@@ -498,7 +501,7 @@ pair_reset(BtydPairMemo *pair, MemoryContext cxt, uint32 size)
  * when the composite's bytes up to its converged attribute are those of the
  * model the call site read last, that model's checked parameters are reused.
  */
-static void
+static bool
 read_model_memo(FunctionCallInfo fcinfo, BtydMemo *memo, int argno, int nparams,
 				const char *const *names, double *params)
 {
@@ -511,7 +514,7 @@ read_model_memo(FunctionCallInfo fcinfo, BtydMemo *memo, int argno, int nparams,
 	{
 		/* toasted, compressed or expanded: read it the long way */
 		BTYD_GETARG_MODEL(argno, nparams, names, params);
-		return;
+		return false;
 	}
 	/* the tuple header from t_choice's typmod on, as in read_params */
 	key = VARDATA_ANY(v);
@@ -524,10 +527,11 @@ read_model_memo(FunctionCallInfo fcinfo, BtydMemo *memo, int argno, int nparams,
 			bytes_equal(key, memo->model_key, len))
 		{
 			memcpy(params, memo->model_params, sizeof(double) * nparams);
-			return;
+			return true;
 		}
 	}
 	BTYD_GETARG_MODEL(argno, nparams, names, params);
+	memo->model_key_len = 0;
 	if (len <= MODEL_KEY_MAX)
 	{
 		memcpy(memo->model_key, key, len);
@@ -535,6 +539,7 @@ read_model_memo(FunctionCallInfo fcinfo, BtydMemo *memo, int argno, int nparams,
 		memo->model_nparams = nparams;
 		memcpy(memo->model_params, params, sizeof(double) * nparams);
 	}
+	return false;
 }
 
 /* The pair memos of memo, valid for consts[0..nconsts-1]. */
@@ -550,6 +555,7 @@ pair_memos_for(FunctionCallInfo fcinfo, BtydMemo *memo, const double *consts, in
 			pair_reset(&memo->pair[i], fcinfo->flinfo->fn_mcxt, PAIR_MIN_SIZE);
 		memo->pair_nconsts = nconsts;
 		memcpy(memo->pair_consts, consts, sizeof(double) * nconsts);
+		memo->pair_of_model = false;
 	}
 	return memo->pair;
 }
@@ -565,9 +571,18 @@ btyd_scoring_memos(FunctionCallInfo fcinfo, int argno, int nparams,
 				   const char *const *names, double *consts, int nconsts)
 {
 	BtydMemo   *memo = memo_of(fcinfo);
+	bool		same_model = read_model_memo(fcinfo, memo, argno, nparams, names, consts);
+	BtydPairMemo *pair;
 
-	read_model_memo(fcinfo, memo, argno, nparams, names, consts);
-	return pair_memos_for(fcinfo, memo, consts, nconsts);
+	/* the same model as the pair memos': compare only the other constants */
+	if (same_model && memo->pair_of_model && memo->pair_nconsts == nconsts &&
+		bytes_equal((const char *) (memo->pair_consts + nparams),
+					(const char *) (consts + nparams),
+					sizeof(double) * (nconsts - nparams)))
+		return memo->pair;
+	pair = pair_memos_for(fcinfo, memo, consts, nconsts);
+	memo->pair_of_model = memo->model_key_len > 0;
+	return pair;
 }
 
 /* The entry holding (k0, k1), or the empty one where it belongs. */

@@ -459,6 +459,7 @@ pnbd_alive_given(const double *p, double x, double L, double gx, double gT)
  */
 #define PNBD_KEY_ONE_TIME (-1.0)	/* (-1, T): P(alive) at x = t_x = 0 */
 #define PNBD_KEY_ALIVE_RATE (-2.0)	/* (-2, T): pnbd_alive_rate at T */
+#define PNBD_KEY_ONE_TIME_EXPECTED (-3.0)	/* (-3, T): E[X(t)] at x = t_x = 0 */
 
 typedef struct PnbdMemo
 {
@@ -638,6 +639,34 @@ pnbd_expected_alive_cached(PnbdMemo memo, const double *p, double t, double x, d
 	return pnbd_expected_alive(p, t, x, T);
 }
 
+/* E[X(t) | alive at T] P(alive) from the call site's memos. */
+static inline double
+pnbd_expected_product(PnbdMemo memo, const double *p, double t, double x, double tx, double T)
+{
+	double		alive = tx >= T ? 1.0 : pnbd_alive_from_g(memo.g, p, x, tx, T);
+
+	return pnbd_expected_alive_cached(memo, p, t, x, T) * alive;
+}
+
+/*
+ * E[X(t) | x, t_x, T] through the call site's memos (valid for the model and
+ * t); that of one-time buyers, which depends on the age alone, memoised whole.
+ */
+static double
+pnbd_expected_cached(PnbdMemo memo, const double *p, double t, double x, double tx, double T)
+{
+	double		e;
+
+	if (x != 0.0 || tx != 0.0)
+		return pnbd_expected_product(memo, p, t, x, tx, T);
+	if (!btyd_pair_get(memo.age, PNBD_KEY_ONE_TIME_EXPECTED, T, &e))
+	{
+		e = pnbd_expected_product(memo, p, t, x, tx, T);
+		btyd_pair_put(memo.age, PNBD_KEY_ONE_TIME_EXPECTED, T, e);
+	}
+	return e;
+}
+
 void
 paretonbd_expected_alive_steps(const double *params, double x, double T, double step,
 							   int first, int n, double *out)
@@ -815,15 +844,12 @@ paretonbd_expected_sql(PG_FUNCTION_ARGS)
 				tx = PG_GETARG_FLOAT8(3),
 				T = PG_GETARG_FLOAT8(4);
 	PnbdMemo	memo;
-	double		alive_purchases;
 
 	consts[4] = t;
 	memo = pnbd_memo_of(btyd_scoring_memos(fcinfo, 0, 4, pnbd_names, consts, 5));
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
-	alive_purchases = pnbd_expected_alive_cached(memo, consts, t, x, T);
-	PG_RETURN_FLOAT8(finite_result(alive_purchases *
-								   (tx >= T ? 1.0 : pnbd_alive_cached(memo, consts, x, tx, T)),
+	PG_RETURN_FLOAT8(finite_result(pnbd_expected_cached(memo, consts, t, x, tx, T),
 								   "expected_purchases"));
 }
 
