@@ -621,7 +621,7 @@ btyd_pair_put(BtydPairMemo *pair, double k0, double k1, double value)
 	BtydPairEntry *e;
 
 	Assert(!isnan(k0) && !isnan(k1));
-	if (pair->count + 1 > pair->size / 4 * 3)
+	if (pair->count + 1 > pair->size / 8 * 7)
 	{
 		if (pair->size >= BTYD_PAIR_MAX_SIZE)
 			return;

@@ -223,11 +223,11 @@ btyd_memo_store(BtydMemoEntry *slot, double k0, double k1, double k2, double val
  * that a few hot keys can live apart from many colder ones), each valid for
  * one set of up to BTYD_MEMO_MAX_CONSTS constants, kept beside the memo of
  * btyd_memo_slot in flinfo->fn_extra.  Entries are 24 bytes in an open-addressing table
- * (linear probing, at most 3/4 full, growing from 512 entries up to
+ * (linear probing, at most 7/8 full, growing from 512 entries up to
  * BTYD_PAIR_MAX_SIZE), so that the few thousand distinct keys of a real
  * scoring query stay in the processor's caches.  Other constants empty the
  * table (shrunk back to its first size).  Keys must not be NaN; -0 and +0 are
- * one key.  Once the table is at its largest and 3/4 full, new keys are not
+ * one key.  Once the table is at its largest and 7/8 full, new keys are not
  * stored (their values are recomputed).
  */
 #define BTYD_PAIR_MEMOS 2
@@ -291,7 +291,7 @@ btyd_pair_hash(const BtydPairMemo *memo, double k0, double k1)
 
 /*
  * Sets *value and returns true when (k0, k1) is stored.  The probe ends at
- * the key or at an empty entry, of which the table always has a quarter.
+ * the key or at an empty entry, of which the table always has an eighth.
  */
 static inline bool
 btyd_pair_get(const BtydPairMemo *memo, double k0, double k1, double *value)
