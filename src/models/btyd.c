@@ -237,13 +237,6 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 #define MEMO_GROWTH 4			/* the table grows by this factor */
 
 /*
- * The bytes of a model composite that read_model_memo compares: its
- * tuple header after the length word, then its data up to the converged
- * attribute (at most nparams + 2 doubles and a bool).
- */
-#define MODEL_KEY_MAX 128
-
-/*
  * The memo of a call site: the constants it is valid for, and its entries,
  * valid when their generation is the memo's (0: never).  The table starts
  * small and grows when it has missed a quarter as often as it has entries
@@ -252,6 +245,7 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
  */
 typedef struct BtydMemo
 {
+	BtydScoringMemo scoring;	/* first: btyd.h reads it; the pair memos */
 	int			nconsts;
 	double		consts[BTYD_MEMO_MAX_CONSTS];
 	uint32		generation;
@@ -259,16 +253,6 @@ typedef struct BtydMemo
 	uint64		misses;			/* since the table last grew */
 	BtydMemoEntry *entries;		/* NULL until btyd_memo_slot is first used */
 	BtydMemoEntry *previous;	/* the table before the last growth, or NULL */
-	/* the pair memos (size 0 until first used), valid for the constants */
-	int			pair_nconsts;
-	double		pair_consts[BTYD_MEMO_MAX_CONSTS];
-	bool		pair_of_model;	/* pair_consts start with model_params */
-	BtydPairMemo pair[BTYD_PAIR_MEMOS];
-	/* the model read_model_memo read last: its key bytes, parameters */
-	int			model_key_len;	/* 0: none */
-	int			model_nparams;
-	char		model_key[MODEL_KEY_MAX];
-	double		model_params[BTYD_MAX_PARAMS];
 } BtydMemo;
 
 /* Mixes the bits of three doubles into a table index below size. */
@@ -359,36 +343,6 @@ memo_consts_are(const BtydMemo *memo, const double *consts, int nconsts)
 	return true;
 }
 
-/* The bits in which the 8 bytes at a and at b differ. */
-static inline uint64
-word_diff(const char *a, const char *b)
-{
-	uint64		u,
-				v;
-
-	memcpy(&u, a, sizeof(u));
-	memcpy(&v, b, sizeof(v));
-	return u ^ v;
-}
-
-/*
- * Whether a[0..len-1] and b[0..len-1] are equal: memcmp inline, 8 bytes at a
- * time (the last 8 overlapping the word before) without a branch per word,
- * for the short keys of the memo, which are nearly always equal and where a
- * call of memcmp costs more than the comparison.
- */
-static inline bool
-bytes_equal(const char *a, const char *b, int len)
-{
-	uint64		diff = 0;
-
-	if (len < 8)
-		return memcmp(a, b, len) == 0;
-	for (int i = 0; i + 8 < len; i += 8)
-		diff |= word_diff(a + i, b + i);
-	return (diff | word_diff(a + len - 8, b + len - 8)) == 0;
-}
-
 /* The memo of the call site, created empty on first use. */
 static BtydMemo *
 memo_of(FunctionCallInfo fcinfo)
@@ -473,7 +427,7 @@ btyd_memo_slot(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 	return e;
 }
 
-#define PAIR_MIN_SIZE 512			/* entries at first, a power of two */
+#define PAIR_MIN_SIZE 64			/* entries at first, a power of two */
 
 /*
  * Gives the pair memo an empty table of size entries (a power of two, at
@@ -496,66 +450,21 @@ pair_reset(BtydPairMemo *pair, MemoryContext cxt, uint32 size)
 }
 
 
-/*
- * Reads the model of argument argno into params as btyd_read_model does;
- * when the composite's bytes up to its converged attribute are those of the
- * model the call site read last, that model's checked parameters are reused.
- */
-static bool
-read_model_memo(FunctionCallInfo fcinfo, BtydMemo *memo, int argno, int nparams,
-				const char *const *names, double *params)
-{
-	struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
-	const char *key;
-	int			len;
-	uint8		hoff;
-
-	if (VARATT_IS_EXTENDED(v) && !(VARATT_IS_SHORT(v) && !VARATT_IS_EXTERNAL(v)))
-	{
-		/* toasted, compressed or expanded: read it the long way */
-		BTYD_GETARG_MODEL(argno, nparams, names, params);
-		return false;
-	}
-	/* the tuple header from t_choice's typmod on, as in read_params */
-	key = VARDATA_ANY(v);
-	len = VARSIZE_ANY_EXHDR(v);
-	if (len > (int) offsetof(HeapTupleHeaderData, t_hoff) - VARHDRSZ)
-	{
-		memcpy(&hoff, key + offsetof(HeapTupleHeaderData, t_hoff) - VARHDRSZ, sizeof(uint8));
-		len = Min(len, hoff - VARHDRSZ + (nparams + 2) * (int) sizeof(double) + 1);
-		if (len == memo->model_key_len && nparams == memo->model_nparams &&
-			bytes_equal(key, memo->model_key, len))
-		{
-			memcpy(params, memo->model_params, sizeof(double) * nparams);
-			return true;
-		}
-	}
-	BTYD_GETARG_MODEL(argno, nparams, names, params);
-	memo->model_key_len = 0;
-	if (len <= MODEL_KEY_MAX)
-	{
-		memcpy(memo->model_key, key, len);
-		memo->model_key_len = len;
-		memo->model_nparams = nparams;
-		memcpy(memo->model_params, params, sizeof(double) * nparams);
-	}
-	return false;
-}
-
 /* The pair memos of memo, valid for consts[0..nconsts-1]. */
 static BtydPairMemo *
-pair_memos_for(FunctionCallInfo fcinfo, BtydMemo *memo, const double *consts, int nconsts)
+pair_memos_for(FunctionCallInfo fcinfo, BtydScoringMemo *memo, const double *consts,
+			   int nconsts)
 {
 	Assert(nconsts <= BTYD_MEMO_MAX_CONSTS);
-	if (memo->pair[0].size == 0 || memo->pair_nconsts != nconsts ||
-		!bytes_equal((const char *) memo->pair_consts, (const char *) consts,
-					 sizeof(double) * nconsts))
+	if (memo->pair[0].size == 0 || memo->nconsts != nconsts ||
+		!btyd_bytes_equal((const char *) memo->consts, (const char *) consts,
+						  sizeof(double) * nconsts))
 	{
 		for (int i = 0; i < BTYD_PAIR_MEMOS; i++)
 			pair_reset(&memo->pair[i], fcinfo->flinfo->fn_mcxt, PAIR_MIN_SIZE);
-		memo->pair_nconsts = nconsts;
-		memcpy(memo->pair_consts, consts, sizeof(double) * nconsts);
-		memo->pair_of_model = false;
+		memo->nconsts = nconsts;
+		memcpy(memo->consts, consts, sizeof(double) * nconsts);
+		memo->key_len = 0;
 	}
 	return memo->pair;
 }
@@ -563,25 +472,28 @@ pair_memos_for(FunctionCallInfo fcinfo, BtydMemo *memo, const double *consts, in
 BtydPairMemo *
 btyd_pair_memos(FunctionCallInfo fcinfo, const double *consts, int nconsts)
 {
-	return pair_memos_for(fcinfo, memo_of(fcinfo), consts, nconsts);
+	return pair_memos_for(fcinfo, &memo_of(fcinfo)->scoring, consts, nconsts);
 }
 
 BtydPairMemo *
-btyd_scoring_memos(FunctionCallInfo fcinfo, int argno, int nparams,
-				   const char *const *names, double *consts, int nconsts)
+btyd_scoring_memos_read(FunctionCallInfo fcinfo, int argno, int nparams,
+						const char *const *names, double *consts, int nconsts)
 {
-	BtydMemo   *memo = memo_of(fcinfo);
-	bool		same_model = read_model_memo(fcinfo, memo, argno, nparams, names, consts);
+	BtydScoringMemo *memo = &memo_of(fcinfo)->scoring;
 	BtydPairMemo *pair;
+	const char *key;
+	int			len;
 
-	/* the same model as the pair memos': compare only the other constants */
-	if (same_model && memo->pair_of_model && memo->pair_nconsts == nconsts &&
-		bytes_equal((const char *) (memo->pair_consts + nparams),
-					(const char *) (consts + nparams),
-					sizeof(double) * (nconsts - nparams)))
-		return memo->pair;
+	BTYD_GETARG_MODEL(argno, nparams, names, consts);
 	pair = pair_memos_for(fcinfo, memo, consts, nconsts);
-	memo->pair_of_model = memo->model_key_len > 0;
+	memo->key_len = 0;
+	if (btyd_model_key(PG_GETARG_DATUM(argno), nparams, &key, &len) &&
+		len <= BTYD_MODEL_KEY_MAX)
+	{
+		memcpy(memo->key, key, len);
+		memo->key_len = len;
+		memo->nparams = nparams;
+	}
 	return pair;
 }
 

@@ -26,6 +26,7 @@
 
 #include "fmgr.h"
 
+#include "access/htup_details.h"
 #include "common/pg_prng.h"
 #include "fitdata.h"
 
@@ -223,7 +224,7 @@ btyd_memo_store(BtydMemoEntry *slot, double k0, double k1, double k2, double val
  * that a few hot keys can live apart from many colder ones), each valid for
  * one set of up to BTYD_MEMO_MAX_CONSTS constants, kept beside the memo of
  * btyd_memo_slot in flinfo->fn_extra.  Entries are 24 bytes in an open-addressing table
- * (linear probing, at most 7/8 full, growing from 512 entries up to
+ * (linear probing, at most 7/8 full, growing from 64 entries up to
  * BTYD_PAIR_MAX_SIZE), so that the few thousand distinct keys of a real
  * scoring query stay in the processor's caches.  Other constants empty the
  * table (shrunk back to its first size).  Keys must not be NaN; -0 and +0 are
@@ -257,16 +258,123 @@ extern BtydPairMemo *btyd_pair_memos(FunctionCallInfo fcinfo, const double *cons
 									 int nconsts);
 
 /*
+ * The bytes of a model composite that btyd_scoring_memos compares: its tuple
+ * header from the number of attributes on (with the null bitmap), then its
+ * data up to the converged attribute (at most nparams + 2 doubles and a
+ * bool).
+ */
+#define BTYD_MODEL_KEY_MAX 128
+
+/*
+ * The start of a call site's memo (flinfo->fn_extra), which
+ * btyd_scoring_memos reads inline: the pair memos, the constants they are
+ * valid for, and the key bytes of the model whose parameters those
+ * constants start with (key_len 0: none).
+ */
+typedef struct BtydScoringMemo
+{
+	int			nconsts;
+	double		consts[BTYD_MEMO_MAX_CONSTS];
+	BtydPairMemo pair[BTYD_PAIR_MEMOS];	/* size 0 until first used */
+	int			key_len;
+	int			nparams;
+	char		key[BTYD_MODEL_KEY_MAX];
+} BtydScoringMemo;
+
+/* The bits in which the 8 bytes at a and at b differ. */
+static inline uint64
+btyd_word_diff(const char *a, const char *b)
+{
+	uint64		u,
+				v;
+
+	memcpy(&u, a, sizeof(u));
+	memcpy(&v, b, sizeof(v));
+	return u ^ v;
+}
+
+/*
+ * Whether a[0..len-1] and b[0..len-1] are equal: memcmp inline, 8 bytes at a
+ * time (the last 8 overlapping the word before) without a branch per word,
+ * for the short keys of the memos, which are nearly always equal and where a
+ * call of memcmp costs more than the comparison.
+ */
+static inline bool
+btyd_bytes_equal(const char *a, const char *b, int len)
+{
+	uint64		diff = 0;
+
+	if (len < 8)
+	{
+		for (int i = 0; i < len; i++)
+			diff |= a[i] ^ b[i];
+		return diff == 0;
+	}
+	for (int i = 0; i + 8 < len; i += 8)
+		diff |= btyd_word_diff(a + i, b + i);
+	return (diff | btyd_word_diff(a + len - 8, b + len - 8)) == 0;
+}
+
+/*
+ * Sets *key and *len to the bytes of model composite d that identify it (see
+ * BTYD_MODEL_KEY_MAX); false when d is not a plain tuple in memory (toasted,
+ * compressed, expanded) or too short to have a header.  base is where the
+ * 4-byte header would start, as in btyd_read_model.
+ */
+static inline bool
+btyd_model_key(Datum d, int nparams, const char **key, int *len)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+	const int	from = offsetof(HeapTupleHeaderData, t_infomask2);
+	const char *base;
+	uint8		hoff;
+
+	if (VARATT_IS_EXTENDED(v) && !(VARATT_IS_SHORT(v) && !VARATT_IS_EXTERNAL(v)))
+		return false;
+	base = VARDATA_ANY(v) - VARHDRSZ;
+	*len = VARSIZE_ANY_EXHDR(v) + VARHDRSZ - from;
+	if (*len <= (int) offsetof(HeapTupleHeaderData, t_hoff) - from)
+		return false;
+	memcpy(&hoff, base + offsetof(HeapTupleHeaderData, t_hoff), sizeof(uint8));
+	*key = base + from;
+	*len = Min(*len, hoff - from + (nparams + 2) * (int) sizeof(double) + 1);
+	return true;
+}
+
+/* btyd_scoring_memos when the model is not the one of the memo's key. */
+extern BtydPairMemo *btyd_scoring_memos_read(FunctionCallInfo fcinfo, int argno,
+											 int nparams, const char *const *names,
+											 double *consts, int nconsts);
+
+/*
  * The same for a scoring function: reads the model of argument argno into
  * consts[0..nparams-1] as btyd_read_model does, then returns the pair memos
  * valid for consts[0..nconsts-1] (the caller has set those after the
- * parameters).  When the composite's bytes up to its converged attribute are
- * those of the model the call site read last, that model's checked
- * parameters are reused.
+ * parameters).  Inline, while the model's key bytes are those of the model
+ * the call site read last, and the other constants are the same: its
+ * checked parameters are reused.
  */
-extern BtydPairMemo *btyd_scoring_memos(FunctionCallInfo fcinfo, int argno, int nparams,
-										const char *const *names, double *consts,
-										int nconsts);
+static inline BtydPairMemo *
+btyd_scoring_memos(FunctionCallInfo fcinfo, int argno, int nparams,
+				   const char *const *names, double *consts, int nconsts)
+{
+	BtydScoringMemo *memo = (BtydScoringMemo *) fcinfo->flinfo->fn_extra;
+	const char *key;
+	int			len;
+
+	if (memo != NULL && memo->key_len > 0 && memo->nparams == nparams &&
+		memo->nconsts == nconsts &&
+		btyd_model_key(PG_GETARG_DATUM(argno), nparams, &key, &len) &&
+		len == memo->key_len && btyd_bytes_equal(key, memo->key, len) &&
+		btyd_bytes_equal((const char *) (consts + nparams),
+						 (const char *) (memo->consts + nparams),
+						 sizeof(double) * (nconsts - nparams)))
+	{
+		memcpy(consts, memo->consts, sizeof(double) * nparams);
+		return memo->pair;
+	}
+	return btyd_scoring_memos_read(fcinfo, argno, nparams, names, consts, nconsts);
+}
 
 /* Stores value under (k0, k1) when there is room (see above). */
 extern void btyd_pair_put(BtydPairMemo *memo, double k0, double k1, double value);

@@ -438,17 +438,15 @@ exp_minus_one(double L)
 }
 
 /*
- * P(alive) = 1 / (1 + ratio) = (r+s+x) / (r+s+x + s D), ratio = s D / (r+s+x),
- * given L, G(t_x) and G(T), t_x < T; without logarithms while the ratio
- * cannot overflow (L <= 30).
+ * P(alive) = 1 / (1 + ratio) given L, G(t_x) and G(T), t_x < T; without
+ * logarithms while the ratio cannot overflow (L <= 30).
  */
 static double
 pnbd_alive_given(const double *p, double x, double L, double gx, double gT)
 {
 	if (L > 30.0)
 		return pnbd_alive_of(pnbd_log_ratio_of(p, x, gx, gT, L));
-	return (p[0] + p[2] + x) /
-		((p[0] + p[2] + x) + p[2] * (gx * exp_minus_one(L) + (gx - gT)));
+	return 1.0 / (1.0 + p[2] / (p[0] + p[2] + x) * (gx * exp_minus_one(L) + (gx - gT)));
 }
 
 /*
@@ -804,6 +802,28 @@ paretonbd_fit_fitdata(PG_FUNCTION_ARGS)
 	return btyd_fit_stored(fcinfo, &pnbd_spec);
 }
 
+/*
+ * Starts loading the entries of the call site's memos (when there are any,
+ * valid or not) that the score of summary (x, t_x, T) will read: G(t_x) and
+ * G(T) unless one_time, and the per-age entry of key age_key, so that reading
+ * the model and checking the summary hide the wait.  A macro, as
+ * btyd_pair_prefetch.
+ */
+#define pnbd_prefetch(fcinfo, one_time, age_key, x, tx, T) \
+	do { \
+		BtydScoringMemo *m_ = (BtydScoringMemo *) (fcinfo)->flinfo->fn_extra; \
+		\
+		if (m_ != NULL && m_->pair[0].size != 0) \
+		{ \
+			if (!(one_time)) \
+			{ \
+				btyd_pair_prefetch(&m_->pair[0], (x), (tx)); \
+				btyd_pair_prefetch(&m_->pair[0], (x), (T)); \
+			} \
+			btyd_pair_prefetch(&m_->pair[1], (age_key), (T)); \
+		} \
+	} while (0)
+
 Datum
 paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 {
@@ -811,8 +831,11 @@ paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 	double		x = PG_GETARG_FLOAT8(1),
 				tx = PG_GETARG_FLOAT8(2),
 				T = PG_GETARG_FLOAT8(3);
-	PnbdMemo	memo = pnbd_memo_of(btyd_scoring_memos(fcinfo, 0, 4, pnbd_names, p, 4));
+	bool		one_time = x == 0.0 && tx == 0.0;
+	PnbdMemo	memo;
 
+	pnbd_prefetch(fcinfo, one_time, PNBD_KEY_ONE_TIME, x, tx, T);
+	memo = pnbd_memo_of(btyd_scoring_memos(fcinfo, 0, 4, pnbd_names, p, 4));
 	btyd_check_summary(x, tx, T);
 	PG_RETURN_FLOAT8(finite_result(tx >= T ? 1.0 : pnbd_alive_cached(memo, p, x, tx, T),
 								   "p_alive"));
@@ -843,8 +866,11 @@ paretonbd_expected_sql(PG_FUNCTION_ARGS)
 				x = PG_GETARG_FLOAT8(2),
 				tx = PG_GETARG_FLOAT8(3),
 				T = PG_GETARG_FLOAT8(4);
+	bool		one_time = x == 0.0 && tx == 0.0;
 	PnbdMemo	memo;
 
+	pnbd_prefetch(fcinfo, one_time,
+				  one_time ? PNBD_KEY_ONE_TIME_EXPECTED : PNBD_KEY_ALIVE_RATE, x, tx, T);
 	consts[4] = t;
 	memo = pnbd_memo_of(btyd_scoring_memos(fcinfo, 0, 4, pnbd_names, consts, 5));
 	ensure_nonnegative(t, "t");
