@@ -204,9 +204,7 @@ pnbd_log_f_grad(const double *p, double x, double y, double *g)
 static inline double
 log_one_plus_ratio(double d, double c, double cd)
 {
-	double		u = d / c;
-
-	return u < 0.25 ? log1p(u) : log(cd / c);
+	return d < 0.25 * c ? log1p(d / c) : log(cd / c);
 }
 
 /*
@@ -620,7 +618,7 @@ pnbd_alive_rate(const double *p, double t, double T)
  * (r+x) C(T) of the memoised C(T) where that product is of the size
  * pnbd_expected_of computes directly, pnbd_expected_of itself elsewhere.
  */
-static double
+static inline double
 pnbd_expected_alive_cached(PnbdMemo memo, const double *p, double t, double x, double T)
 {
 	double		c;
