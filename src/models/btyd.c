@@ -170,7 +170,7 @@ btyd_summary_error(double x, double tx, double T)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("recency must not exceed age"),
 				 errdetail("Recency is %g, age is %g.", tx, T)));
-	elog(ERROR, "customer summary (%g, %g, %g) passed as invalid", x, tx, T);
+	elog(ERROR, "invalid customer summary (%g, %g, %g)", x, tx, T);
 }
 
 /*
@@ -448,7 +448,6 @@ pair_reset(BtydPairMemo *pair, MemoryContext cxt, uint32 size)
 	pair->shift = 64 - pg_leftmost_one_pos32(size);
 	pair->count = 0;
 }
-
 
 /* The pair memos of memo, valid for consts[0..nconsts-1]. */
 static BtydPairMemo *

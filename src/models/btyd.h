@@ -221,15 +221,15 @@ btyd_memo_store(BtydMemoEntry *slot, double k0, double k1, double k2, double val
 /*
  * Compact per-call-site memos of values keyed by two doubles (e.g. the
  * Pareto/NBD term G of a frequency and a time), BTYD_PAIR_MEMOS of them (so
- * that a few hot keys can live apart from many colder ones), each valid for
+ * that a few hot keys can live apart from many colder ones), all valid for
  * one set of up to BTYD_MEMO_MAX_CONSTS constants, kept beside the memo of
- * btyd_memo_slot in flinfo->fn_extra.  Entries are 24 bytes in an open-addressing table
- * (linear probing, at most 7/8 full, growing from 64 entries up to
- * BTYD_PAIR_MAX_SIZE), so that the few thousand distinct keys of a real
- * scoring query stay in the processor's caches.  Other constants empty the
- * table (shrunk back to its first size).  Keys must not be NaN; -0 and +0 are
- * one key.  Once the table is at its largest and 7/8 full, new keys are not
- * stored (their values are recomputed).
+ * btyd_memo_slot in flinfo->fn_extra.  Entries are 24 bytes in an
+ * open-addressing table (linear probing, at most 7/8 full, growing from 64
+ * entries up to BTYD_PAIR_MAX_SIZE), so that the few thousand distinct keys
+ * of a real scoring query stay in the processor's caches.  Other constants
+ * empty the tables (shrunk back to their first size).  Keys must not be NaN;
+ * -0 and +0 are one key.  Once a table is at its largest and 7/8 full, new
+ * keys are not stored (their values are recomputed).
  */
 #define BTYD_PAIR_MEMOS 2
 #define BTYD_PAIR_MAX_SIZE (1 << 17)	/* entries at most (3 MB) */
