@@ -347,9 +347,9 @@ extern BtydPairMemo *btyd_scoring_memos_read(FunctionCallInfo fcinfo, int argno,
 											 double *consts, int nconsts);
 
 /*
- * The same for a scoring function: reads the model of argument argno into
- * consts[0..nparams-1] as btyd_read_model does, then returns the pair memos
- * valid for consts[0..nconsts-1] (the caller has set those after the
+ * btyd_pair_memos for a scoring function: reads the model of argument argno
+ * into consts[0..nparams-1] as btyd_read_model does, then returns the pair
+ * memos valid for consts[0..nconsts-1] (the caller has set those after the
  * parameters).  Inline, while the model's key bytes are those of the model
  * the call site read last, and the other constants are the same: its
  * checked parameters are reused.

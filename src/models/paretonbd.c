@@ -496,7 +496,7 @@ pnbd_g_cached(BtydPairMemo *memo, const double *p, double x, double y)
 
 /*
  * P(alive), t_x < T, from G(t_x) and G(T) of the pair memo and L (two
- * logarithms and an expm1, which cost less than looking the whole summary up
+ * logarithms and an exp, which cost less than looking the whole summary up
  * when most summaries are distinct).  Both entries are prefetched first, so
  * that computing L hides the wait for them.  Where the series at t_x is slow
  * (and only there: z, and with it the series' length, falls as y grows) the
