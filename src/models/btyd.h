@@ -29,6 +29,7 @@
 #include "access/htup_details.h"
 #include "common/pg_prng.h"
 #include "fitdata.h"
+#include "pg_compat.h"
 
 /* The largest number of parameters of a model composite. */
 #define BTYD_MAX_PARAMS 4
