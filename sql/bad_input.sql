@@ -643,6 +643,35 @@ INSERT INTO bad_input (fn, label, stmt) VALUES
     ('engage.gammagamma_fit(engage.rfm,float8)', 'negative weight',
      $q$SELECT engage.gammagamma_fit('(2,30,38,10)'::engage.rfm, -1)$q$);
 
+-- CLV intervals and the bootstrap
+INSERT INTO bad_input (fn, label, stmt) VALUES
+    ('engage.clv_interval(engage.bgnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8)', 'level 0',
+     $q$SELECT engage.clv_interval(engage.bgnbd(0.243, 4.414, 0.793, 2.426), engage.gammagamma(6.25, 3.74, 15.44), 2, 30, 38, 35, 52, 0.01, 4.345, 0)$q$),
+    ('engage.clv_interval(engage.bgnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8)', 'hand-built models: no covariance',
+     $q$SELECT engage.clv_interval(engage.bgnbd(0.243, 4.414, 0.793, 2.426), engage.gammagamma(6.25, 3.74, 15.44), 2, 30, 38, 35, 52, 0.01, 4.345)$q$),
+    ('engage.clv_interval(engage.mbgnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8)', 'discount_rate -1, hand-built models',
+     $q$SELECT engage.clv_interval(engage.mbgnbd(0.525, 6.183, 0.891, 1.614), engage.gammagamma(6.25, 3.74, 15.44), 2, 30, 38, 35, 52, -1, 4.345)$q$),
+    ('engage.clv_interval(engage.paretonbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8)', 'monetary 0 with frequency 2',
+     $q$SELECT engage.clv_interval(engage.paretonbd(0.553, 10.578, 0.606, 11.669), engage.gammagamma(6.25, 3.74, 15.44), 2, 30, 38, 0, 52, 0.01, 4.345)$q$),
+    ('engage.bgnbd_bootstrap(engage.fitdata,int,int8)', 'replicates 0',
+     $q$SELECT count(*) FROM engage.bgnbd_bootstrap('k=3 tuples=2 weight=3 options={} data={(0,0,38.86,1),(2,30.43,38.86,2)}', 0, 1)$q$),
+    ('engage.bgnbd_bootstrap(engage.fitdata,int,int8)', 'fractional weight',
+     $q$SELECT count(*) FROM engage.bgnbd_bootstrap('k=3 tuples=2 weight=3 options={} data={(0,0,38.86,1.5),(2,30.43,38.86,1.5)}', 10, 1)$q$),
+    ('engage.bgnbd_bootstrap(engage.fitdata,int,int8,float8)', 'negative penalizer',
+     $q$SELECT count(*) FROM engage.bgnbd_bootstrap('k=3 tuples=2 weight=3 options={} data={(0,0,38.86,1),(2,30.43,38.86,2)}', 10, 1, -1)$q$),
+    ('engage.mbgnbd_bootstrap(engage.fitdata,int,int8)', 'no repeat buyer',
+     $q$SELECT count(*) FROM engage.mbgnbd_bootstrap('k=3 tuples=1 weight=5 options={} data={(0,0,38.86,5)}', 10, 1)$q$),
+    ('engage.mbgnbd_bootstrap(engage.fitdata,int,int8,float8)', 'NaN penalizer',
+     $q$SELECT count(*) FROM engage.mbgnbd_bootstrap('k=3 tuples=2 weight=3 options={} data={(0,0,38.86,1),(2,30.43,38.86,2)}', 10, 1, 'NaN')$q$),
+    ('engage.paretonbd_bootstrap(engage.fitdata,int,int8)', 'a sample of two columns',
+     $q$SELECT count(*) FROM engage.paretonbd_bootstrap('k=2 tuples=1 weight=1 options={} data={(2,30,1)}', 10, 1)$q$),
+    ('engage.paretonbd_bootstrap(engage.fitdata,int,int8,float8)', 'replicates above 100000',
+     $q$SELECT count(*) FROM engage.paretonbd_bootstrap('k=3 tuples=2 weight=3 options={} data={(0,0,38.86,1),(2,30.43,38.86,2)}', 100001, 1, 0)$q$),
+    ('engage.fitdata_resample(engage.fitdata,int8)', 'no customers',
+     $q$SELECT engage.fitdata_resample('k=3 tuples=0 weight=0 options={} data={}', 1)$q$),
+    ('engage.fitdata_resample(engage.fitdata,int8)', 'weight 1e16',
+     $q$SELECT engage.fitdata_resample('k=3 tuples=1 weight=1e16 options={} data={(2,30,38,1e16)}', 1)$q$);
+
 -- model diagnostics
 INSERT INTO bad_input (fn, label, stmt) VALUES
     ('engage.prob_purchases(engage.bgnbd,int,float8,float8,float8,float8)', 'n negative',
