@@ -123,11 +123,25 @@ read_covariance(Datum d, int n, double *cov)
 }
 
 /*
+ * The number of parameters of a model composite: the attributes before
+ * loglik (-1 when it has none).
+ */
+static int
+model_parameter_count(TupleDesc desc)
+{
+	for (int i = 0; i < desc->natts; i++)
+		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), "loglik") == 0)
+			return i;
+	return -1;
+}
+
+/*
  * engage.parameters(model, level): one row (parameter, estimate, std_error,
  * lower, upper) per parameter, in the model's order, named as its
- * attributes.  The parameters are the attributes before the model's last
- * four (loglik, customers, converged, covariance); std_error and the bounds
- * are NULL when the covariance is.
+ * attributes.  The parameters are the attributes before loglik, which is
+ * followed by customers, converged and covariance (and, in a model that
+ * takes covariates, its coefficient arrays); std_error and the bounds are
+ * NULL when the covariance is.
  */
 Datum
 btyd_parameters(PG_FUNCTION_ARGS)
@@ -138,13 +152,13 @@ btyd_parameters(PG_FUNCTION_ARGS)
 	TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(model),
 											  HeapTupleHeaderGetTypMod(model));
 	HeapTupleData tuple;
-	int			n = desc->natts - BTYD_MODEL_EXTRA_ATTS;
+	int			n = model_parameter_count(desc);
 	double	   *cov = NULL;
 	bool		isnull;
 	Datum		d;
 
-	if (n < 1 || n > BTYD_MAX_PARAMS ||
-		TupleDescAttr(desc, desc->natts - 1)->atttypid != FLOAT8ARRAYOID)
+	if (n < 1 || n > BTYD_MAX_PARAMS || desc->natts < n + BTYD_MODEL_EXTRA_ATTS ||
+		TupleDescAttr(desc, n + 3)->atttypid != FLOAT8ARRAYOID)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the argument is not a model with a covariance")));
@@ -152,7 +166,7 @@ btyd_parameters(PG_FUNCTION_ARGS)
 	tuple.t_data = model;
 	ItemPointerSetInvalid(&tuple.t_self);
 	tuple.t_tableOid = InvalidOid;
-	d = heap_getattr(&tuple, desc->natts, desc, &isnull);
+	d = heap_getattr(&tuple, n + 4, desc, &isnull);
 	if (!isnull)
 	{
 		cov = palloc(sizeof(double) * n * n);
@@ -196,11 +210,13 @@ btyd_model_construct(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
 	int			n = PG_NARGS();
-	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS];
-	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS];
+	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS];
+	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS];
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE ||
-		n > BTYD_MAX_PARAMS || desc->natts != n + BTYD_MODEL_EXTRA_ATTS)
+		n > BTYD_MAX_PARAMS ||
+		(desc->natts != n + BTYD_MODEL_EXTRA_ATTS &&
+		 desc->natts != n + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the model type does not have %d parameters and %d further attributes",
@@ -221,6 +237,12 @@ btyd_model_construct(PG_FUNCTION_ARGS)
 	values[n] = values[n + 1] = values[n + 3] = (Datum) 0;
 	values[n + 2] = BoolGetDatum(true);
 	nulls[n + 2] = false;
+	for (int i = n + BTYD_MODEL_EXTRA_ATTS; i < desc->natts; i++)
+	{
+		/* the coefficients of a model that takes covariates: none */
+		values[i] = (Datum) 0;
+		nulls[i] = true;
+	}
 	desc = BlessTupleDesc(desc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
