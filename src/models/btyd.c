@@ -20,8 +20,10 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/typcache.h"
 
 #include "btyd.h"
@@ -154,7 +156,7 @@ btyd_read_model_any(Datum d, int nparams, const char *const *names, double *para
 }
 
 void
-btyd_check_summary(double x, double tx, double T)
+btyd_summary_error(double x, double tx, double T)
 {
 	ensure_nonnegative(x, "frequency");
 	if (x != floor(x))
@@ -168,6 +170,7 @@ btyd_check_summary(double x, double tx, double T)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("recency must not exceed age"),
 				 errdetail("Recency is %g, age is %g.", tx, T)));
+	elog(ERROR, "invalid customer summary (%g, %g, %g)", x, tx, T);
 }
 
 /*
@@ -258,12 +261,13 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
  */
 typedef struct BtydMemo
 {
+	BtydScoringMemo scoring;	/* first: btyd.h reads it; the pair memos */
 	int			nconsts;
 	double		consts[BTYD_MEMO_MAX_CONSTS];
 	uint32		generation;
 	uint32		size;			/* entries, a power of two */
 	uint64		misses;			/* since the table last grew */
-	BtydMemoEntry *entries;
+	BtydMemoEntry *entries;		/* NULL until btyd_memo_slot is first used */
 	BtydMemoEntry *previous;	/* the table before the last growth, or NULL */
 } BtydMemo;
 
@@ -355,12 +359,22 @@ memo_consts_are(const BtydMemo *memo, const double *consts, int nconsts)
 	return true;
 }
 
+/* The memo of the call site, created empty on first use. */
+static BtydMemo *
+memo_of(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+														  sizeof(BtydMemo));
+	return (BtydMemo *) fcinfo->flinfo->fn_extra;
+}
+
 void
 btyd_memo_prefetch(FunctionCallInfo fcinfo, double k0, double k1, double k2)
 {
 	BtydMemo   *memo = (BtydMemo *) fcinfo->flinfo->fn_extra;
 
-	if (memo != NULL)
+	if (memo != NULL && memo->entries != NULL)
 	{
 		BtydMemoEntry *e = &memo->entries[memo_hash(k0, k1, k2, memo->size) & ~1U];
 
@@ -378,18 +392,16 @@ BtydMemoEntry *
 btyd_memo_slot(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 			   double k0, double k1, double k2, double *value, bool *hit)
 {
-	BtydMemo   *memo = (BtydMemo *) fcinfo->flinfo->fn_extra;
+	BtydMemo   *memo = memo_of(fcinfo);
 	BtydMemoEntry *e;
 	uint32		h;
 
 	Assert(nconsts <= BTYD_MEMO_MAX_CONSTS);
-	if (memo == NULL)
+	if (memo->entries == NULL)
 	{
-		memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BtydMemo));
 		memo->size = MEMO_MIN_SIZE;
 		memo->entries = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
 											   sizeof(BtydMemoEntry) * memo->size);
-		fcinfo->flinfo->fn_extra = memo;
 	}
 	if (!memo_consts_are(memo, consts, nconsts))
 	{
@@ -429,6 +441,125 @@ btyd_memo_slot(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 	e->generation = memo->generation;
 	e->key[0] = NAN;
 	return e;
+}
+
+#define PAIR_MIN_SIZE 64			/* entries at first, a power of two */
+
+/*
+ * Gives the pair memo an empty table of size entries (a power of two, at
+ * least 2) in context cxt: every k1 NaN (all bits set).
+ */
+static void
+pair_reset(BtydPairMemo *pair, MemoryContext cxt, uint32 size)
+{
+	if (pair->entries != NULL && pair->size != size)
+	{
+		pfree(pair->entries);
+		pair->entries = NULL;
+	}
+	if (pair->entries == NULL)
+		pair->entries = MemoryContextAlloc(cxt, sizeof(BtydPairEntry) * size);
+	memset(pair->entries, 0xff, sizeof(BtydPairEntry) * size);
+	pair->size = size;
+	pair->shift = 64 - pg_leftmost_one_pos32(size);
+	pair->count = 0;
+}
+
+/* The pair memos of memo, valid for consts[0..nconsts-1]. */
+static BtydPairMemo *
+pair_memos_for(FunctionCallInfo fcinfo, BtydScoringMemo *memo, const double *consts,
+			   int nconsts)
+{
+	Assert(nconsts <= BTYD_MEMO_MAX_CONSTS);
+	if (memo->pair[0].size == 0 || memo->nconsts != nconsts ||
+		!btyd_bytes_equal((const char *) memo->consts, (const char *) consts,
+						  sizeof(double) * nconsts))
+	{
+		for (int i = 0; i < BTYD_PAIR_MEMOS; i++)
+			pair_reset(&memo->pair[i], fcinfo->flinfo->fn_mcxt, PAIR_MIN_SIZE);
+		memo->nconsts = nconsts;
+		memcpy(memo->consts, consts, sizeof(double) * nconsts);
+		memo->key_len = 0;
+	}
+	return memo->pair;
+}
+
+BtydPairMemo *
+btyd_pair_memos(FunctionCallInfo fcinfo, const double *consts, int nconsts)
+{
+	return pair_memos_for(fcinfo, &memo_of(fcinfo)->scoring, consts, nconsts);
+}
+
+BtydPairMemo *
+btyd_scoring_memos_read(FunctionCallInfo fcinfo, int argno, int nparams,
+						const char *const *names, double *consts, int nconsts)
+{
+	BtydScoringMemo *memo = &memo_of(fcinfo)->scoring;
+	BtydPairMemo *pair;
+	const char *key;
+	int			len;
+
+	BTYD_GETARG_MODEL(argno, nparams, names, consts);
+	pair = pair_memos_for(fcinfo, memo, consts, nconsts);
+	memo->key_len = 0;
+	if (btyd_model_key(PG_GETARG_DATUM(argno), nparams, &key, &len) &&
+		len <= BTYD_MODEL_KEY_MAX)
+	{
+		memcpy(memo->key, key, len);
+		memo->key_len = len;
+		memo->nparams = nparams;
+	}
+	return pair;
+}
+
+/* The entry holding (k0, k1), or the empty one where it belongs. */
+static BtydPairEntry *
+pair_find(const BtydPairMemo *pair, double k0, double k1)
+{
+	uint32		mask = pair->size - 1;
+	uint32		h = btyd_pair_hash(pair, k0, k1);
+
+	while (!isnan(pair->entries[h].k1) &&
+		   !(pair->entries[h].k0 == k0 && pair->entries[h].k1 == k1))
+		h = (h + 1) & mask;
+	return &pair->entries[h];
+}
+
+/* Moves the pair memo's entries to a table twice as large. */
+static void
+pair_grow(BtydPairMemo *pair)
+{
+	BtydPairMemo old = *pair;
+
+	pair->entries = NULL;
+	pair_reset(pair, GetMemoryChunkContext(old.entries), old.size * 2);
+	for (uint32 i = 0; i < old.size; i++)
+		if (!isnan(old.entries[i].k1))
+		{
+			*pair_find(pair, old.entries[i].k0, old.entries[i].k1) = old.entries[i];
+			pair->count++;
+		}
+	pfree(old.entries);
+}
+
+void
+btyd_pair_put(BtydPairMemo *pair, double k0, double k1, double value)
+{
+	BtydPairEntry *e;
+
+	Assert(!isnan(k0) && !isnan(k1));
+	if (pair->count + 1 > pair->size / 8 * 7)
+	{
+		if (pair->size >= BTYD_PAIR_MAX_SIZE)
+			return;
+		pair_grow(pair);
+	}
+	e = pair_find(pair, k0, k1);
+	if (isnan(e->k1))
+		pair->count++;
+	e->k0 = k0;
+	e->k1 = k1;
+	e->value = value;
 }
 
 double

@@ -22,13 +22,17 @@
 
 #include "postgres.h"
 
+#include <float.h>
+
 #include "fmgr.h"
 
 #include "access/htup.h"
+#include "access/htup_details.h"
 #include "access/tupdesc.h"
 #include "common/pg_prng.h"
 #include "fitdata.h"
 #include "optim.h"
+#include "pg_compat.h"
 
 /* The largest number of parameters of a model composite. */
 #define BTYD_MAX_PARAMS 5
@@ -65,11 +69,24 @@ extern void btyd_read_model_any(Datum d, int nparams, const char *const *names,
 #define BTYD_GETARG_MODEL(argno, nparams, names, params) \
 	btyd_read_model(PG_GETARG_DATUM(argno), (nparams), (names), (params))
 
+/* Errors 22023 naming what is wrong with a summary btyd_check_summary rejects. */
+extern void btyd_summary_error(double x, double tx, double T);
+
 /*
- * Checks a customer summary (x >= 0, 0 <= t_x <= T, all finite); errors 22023
- * naming frequency, recency or age otherwise.
+ * Checks a customer summary (x >= 0 a whole number, 0 <= t_x <= T, all
+ * finite); errors 22023 naming frequency, recency or age otherwise.  The
+ * test is inline: a double of 2^52 or more is a whole number, one below it
+ * is when it survives the round trip through int64.
  */
-extern void btyd_check_summary(double x, double tx, double T);
+static inline void
+btyd_check_summary(double x, double tx, double T)
+{
+	if (x >= 0.0 && x <= DBL_MAX &&
+		(x >= 4503599627370496.0 || (double) (int64) x == x) &&
+		tx >= 0.0 && tx <= T && T <= DBL_MAX)
+		return;
+	btyd_summary_error(x, tx, T);
+}
 
 /*
  * Each counting model's conditional expected number of purchases in
@@ -111,9 +128,10 @@ extern double bg_prob_new(const double *params, int m, int n, double t);
 extern double paretonbd_prob_new(const double *params, int n, double t);
 
 /*
- * Pareto/NBD P(alive) through the call site's memo (btyd_memo_slot) valid for
- * consts[0..nconsts-1], the first four the model's parameters.  Uses the keys
- * (x, t_x, -2) and (x, T, -2) (the terms G(t_x) and G(T) of P(alive)).
+ * Pareto/NBD P(alive) through the call site's pair memo (btyd_pair_memo)
+ * valid for consts[0..nconsts-1], the first four the model's parameters.
+ * Uses its keys (x, t_x) and (x, T) (the terms G(t_x) and G(T) of P(alive))
+ * and (-1, T) (P(alive) of a one-time buyer of age T).
  */
 extern double paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts,
 									 int nconsts, double x, double tx, double T);
@@ -286,6 +304,220 @@ btyd_memo_store(BtydMemoEntry *slot, double k0, double k1, double k2, double val
 	slot->key[2] = k2;
 	slot->value = value;
 }
+
+/*
+ * Compact per-call-site memos of values keyed by two doubles (e.g. the
+ * Pareto/NBD term G of a frequency and a time), BTYD_PAIR_MEMOS of them (so
+ * that a few hot keys can live apart from many colder ones), all valid for
+ * one set of up to BTYD_MEMO_MAX_CONSTS constants, kept beside the memo of
+ * btyd_memo_slot in flinfo->fn_extra.  Entries are 24 bytes in an
+ * open-addressing table (linear probing, at most 7/8 full, growing from 64
+ * entries up to BTYD_PAIR_MAX_SIZE), so that the few thousand distinct keys
+ * of a real scoring query stay in the processor's caches.  Other constants
+ * empty the tables (shrunk back to their first size).  Keys must not be NaN;
+ * -0 and +0 are one key.  Once a table is at its largest and 7/8 full, new
+ * keys are not stored (their values are recomputed).
+ */
+#define BTYD_PAIR_MEMOS 2
+#define BTYD_PAIR_MAX_SIZE (1 << 17)	/* entries at most (3 MB) */
+
+typedef struct BtydPairEntry
+{
+	double		k0;
+	double		k1;				/* NaN in an empty entry */
+	double		value;
+} BtydPairEntry;
+
+typedef struct BtydPairMemo
+{
+	uint32		size;			/* entries, a power of two */
+	int			shift;			/* 64 - log2(size), for btyd_pair_hash */
+	uint32		count;			/* entries in use */
+	BtydPairEntry *entries;
+} BtydPairMemo;
+
+/*
+ * The BTYD_PAIR_MEMOS pair memos of the calling site, created or emptied as
+ * needed so that they are valid for consts[0..nconsts-1] (compared bit for
+ * bit).
+ */
+extern BtydPairMemo *btyd_pair_memos(FunctionCallInfo fcinfo, const double *consts,
+									 int nconsts);
+
+/*
+ * The bytes of a model composite that btyd_scoring_memos compares: its tuple
+ * header from the number of attributes on (with the null bitmap), then its
+ * data up to the converged attribute (at most nparams + 2 doubles and a
+ * bool).
+ */
+#define BTYD_MODEL_KEY_MAX 128
+
+/*
+ * The start of a call site's memo (flinfo->fn_extra), which
+ * btyd_scoring_memos reads inline: the pair memos, the constants they are
+ * valid for, and the key bytes of the model whose parameters those
+ * constants start with (key_len 0: none).
+ */
+typedef struct BtydScoringMemo
+{
+	int			nconsts;
+	double		consts[BTYD_MEMO_MAX_CONSTS];
+	BtydPairMemo pair[BTYD_PAIR_MEMOS];	/* size 0 until first used */
+	int			key_len;
+	int			nparams;
+	char		key[BTYD_MODEL_KEY_MAX];
+} BtydScoringMemo;
+
+/* The bits in which the 8 bytes at a and at b differ. */
+static inline uint64
+btyd_word_diff(const char *a, const char *b)
+{
+	uint64		u,
+				v;
+
+	memcpy(&u, a, sizeof(u));
+	memcpy(&v, b, sizeof(v));
+	return u ^ v;
+}
+
+/*
+ * Whether a[0..len-1] and b[0..len-1] are equal: memcmp inline, 8 bytes at a
+ * time (the last 8 overlapping the word before) without a branch per word,
+ * for the short keys of the memos, which are nearly always equal and where a
+ * call of memcmp costs more than the comparison.
+ */
+static inline bool
+btyd_bytes_equal(const char *a, const char *b, int len)
+{
+	uint64		diff = 0;
+
+	if (len < 8)
+	{
+		for (int i = 0; i < len; i++)
+			diff |= a[i] ^ b[i];
+		return diff == 0;
+	}
+	for (int i = 0; i + 8 < len; i += 8)
+		diff |= btyd_word_diff(a + i, b + i);
+	return (diff | btyd_word_diff(a + len - 8, b + len - 8)) == 0;
+}
+
+/*
+ * Sets *key and *len to the bytes of model composite d that identify it (see
+ * BTYD_MODEL_KEY_MAX); false when d is not a plain tuple in memory (toasted,
+ * compressed, expanded) or too short to have a header.  base is where the
+ * 4-byte header would start, as in btyd_read_model.
+ */
+static inline bool
+btyd_model_key(Datum d, int nparams, const char **key, int *len)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+	const int	from = offsetof(HeapTupleHeaderData, t_infomask2);
+	const char *base;
+	uint8		hoff;
+
+	if (VARATT_IS_EXTENDED(v) && !(VARATT_IS_SHORT(v) && !VARATT_IS_EXTERNAL(v)))
+		return false;
+	base = VARDATA_ANY(v) - VARHDRSZ;
+	*len = VARSIZE_ANY_EXHDR(v) + VARHDRSZ - from;
+	if (*len <= (int) offsetof(HeapTupleHeaderData, t_hoff) - from)
+		return false;
+	memcpy(&hoff, base + offsetof(HeapTupleHeaderData, t_hoff), sizeof(uint8));
+	*key = base + from;
+	*len = Min(*len, hoff - from + (nparams + 2) * (int) sizeof(double) + 1);
+	return true;
+}
+
+/* btyd_scoring_memos when the model is not the one of the memo's key. */
+extern BtydPairMemo *btyd_scoring_memos_read(FunctionCallInfo fcinfo, int argno,
+											 int nparams, const char *const *names,
+											 double *consts, int nconsts);
+
+/*
+ * btyd_pair_memos for a scoring function: reads the model of argument argno
+ * into consts[0..nparams-1] as btyd_read_model does, then returns the pair
+ * memos valid for consts[0..nconsts-1] (the caller has set those after the
+ * parameters).  Inline, while the model's key bytes are those of the model
+ * the call site read last, and the other constants are the same: its
+ * checked parameters are reused.
+ */
+static inline BtydPairMemo *
+btyd_scoring_memos(FunctionCallInfo fcinfo, int argno, int nparams,
+				   const char *const *names, double *consts, int nconsts)
+{
+	BtydScoringMemo *memo = (BtydScoringMemo *) fcinfo->flinfo->fn_extra;
+	const char *key;
+	int			len;
+
+	if (memo != NULL && memo->key_len > 0 && memo->nparams == nparams &&
+		memo->nconsts == nconsts &&
+		btyd_model_key(PG_GETARG_DATUM(argno), nparams, &key, &len) &&
+		len == memo->key_len && btyd_bytes_equal(key, memo->key, len) &&
+		btyd_bytes_equal((const char *) (consts + nparams),
+						 (const char *) (memo->consts + nparams),
+						 sizeof(double) * (nconsts - nparams)))
+	{
+		memcpy(consts, memo->consts, sizeof(double) * nparams);
+		return memo->pair;
+	}
+	return btyd_scoring_memos_read(fcinfo, argno, nparams, names, consts, nconsts);
+}
+
+/* Stores value under (k0, k1) when there is room (see above). */
+extern void btyd_pair_put(BtydPairMemo *memo, double k0, double k1, double value);
+
+/*
+ * The first entry to probe for (k0, k1): the top bits of a multiplicative
+ * hash of the keys' bits, -0 read as +0.
+ */
+static inline uint32
+btyd_pair_hash(const BtydPairMemo *memo, double k0, double k1)
+{
+	uint64		b0,
+				b1;
+
+	k0 += 0.0;
+	k1 += 0.0;
+	memcpy(&b0, &k0, sizeof(b0));
+	memcpy(&b1, &k1, sizeof(b1));
+	return (uint32) (((b0 * UINT64CONST(0x9E3779B97F4A7C15)) ^ b1) *
+					 UINT64CONST(0xC2B2AE3D27D4EB4F) >> memo->shift);
+}
+
+/*
+ * Sets *value and returns true when (k0, k1) is stored.  The probe ends at
+ * the key or at an empty entry, of which the table always has an eighth.
+ */
+static inline bool
+btyd_pair_get(const BtydPairMemo *memo, double k0, double k1, double *value)
+{
+	uint32		mask = memo->size - 1;
+
+	for (uint32 h = btyd_pair_hash(memo, k0, k1);; h = (h + 1) & mask)
+	{
+		const BtydPairEntry *e = &memo->entries[h];
+
+		if (e->k1 == k1 && e->k0 == k0)
+		{
+			*value = e->value;
+			return true;
+		}
+		if (isnan(e->k1))
+			return false;
+	}
+}
+
+/*
+ * Starts loading the first entry of (k0, k1) into the cache (both lines when
+ * it straddles two).  A macro: GCC finds a function that only prefetches
+ * free of side effects and drops the calls to it.
+ */
+#define btyd_pair_prefetch(memo, k0, k1) \
+	do { \
+		const BtydPairEntry *e_ = &(memo)->entries[btyd_pair_hash((memo), (k0), (k1))]; \
+		__builtin_prefetch(e_); \
+		__builtin_prefetch((const char *) (e_ + 1) - 1); \
+	} while (0)
 
 /*
  * Simulation: draw one customer observed for T after the first purchase,
