@@ -370,7 +370,7 @@ def cases():
         for t in (0.0, 1.0, 39.0, 1e-300, 1e308):
             yield 'rel', f'engage.expected_purchases({mdl}, {lit(t)})', lambda p=p, t=t: pnbd_expected_new(p, t)
     for p in param_sets(bgbb_base, rng, 12):
-        mdl = row(p, 3) + '::engage.bgbb'
+        mdl = row(p, 3)[:-1] + ', NULL, NULL)::engage.bgbb'
         for x, tx, n in ((0, 0, 0), (0, 0, 6), (1, 1, 1), (2, 3, 6), (3, 6, 6), (6, 6, 6), (20, 150, 200)):
             s = f'{x}, {tx}, {n}'
             yield 'rel', f'engage.p_alive({mdl}, {s})', lambda p=p, x=x, tx=tx, n=n: bgbb_p_alive(p, x, tx, n)
@@ -382,7 +382,7 @@ def cases():
         for x, n in ((0, 0), (0, 6), (2, 6), (6, 6), (3, 40)):
             yield 'rel', f'engage.prob_purchases({mdl}, {x}, {n})', lambda p=p, x=x, n=n: bgbb_prob(p, x, n)
     for p in param_sets((0.704, 1.182), rng, 8):
-        mdl = 'ROW(' + ', '.join(lit(v) for v in p) + ', 0, 1, true, NULL)::engage.sbg'
+        mdl = 'ROW(' + ', '.join(lit(v) for v in p) + ', 0, 1, true, NULL, NULL)::engage.sbg'
         for t in (0, 1, 2, 12, 1000000, 2147483647):
             yield 'rel', f'engage.survival({mdl}, {t})', lambda p=p, t=t: sbg_survival(p, t)
             if t >= 1:
@@ -390,11 +390,11 @@ def cases():
         for n, d in ((0, 0.1), (4, 0.1), (0, 0.0), (1000000, 1e-8), (3, 1e308)):
             yield 'rel', f'engage.derl({mdl}, {n}, {lit(d)})', lambda p=p, n=n, d=d: sbg_derl(p, n, d)
     for p in param_sets((6.25, 3.74, 15.44), rng, 8):
-        mdl = 'ROW(' + ', '.join(lit(v) for v in p) + ', 0, 1, true, NULL)::engage.gammagamma'
+        mdl = 'ROW(' + ', '.join(lit(v) for v in p) + ', 0, 1, true, NULL, NULL)::engage.gammagamma'
         for x, z in ((0, 0), (1, 35.5), (10, 1e-300), (1e308, 2.5), (3, 1e308), (1e308, 1e308)):
             yield 'rel', f'engage.expected_spend({mdl}, {lit(x)}, {lit(z)})', lambda p=p, x=x, z=z: gg_spend(p, x, z)
     gg = (6.25, 3.74, 15.44)
-    ggrow = 'ROW(6.25, 3.74, 15.44, 0, 1, true, NULL)::engage.gammagamma'
+    ggrow = 'ROW(6.25, 3.74, 15.44, 0, 1, true, NULL, NULL)::engage.gammagamma'
     for model, base in (('bgnbd', bg_base), ('mbgnbd', bg_base), ('paretonbd', pnbd_base)):
         for p in param_sets(base, rng, 4):
             mdl = row(p, 3) + '::engage.' + model
@@ -445,7 +445,7 @@ HANGS = ['engage.log_likelihood(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, 
          'engage.churn_probability(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 0.0, 0.0, 1e+308)',
          'engage.expected_purchases(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 1.0, 0.0, 0.0, 1e+308)',
          'engage.expected_purchases(ROW(100000000.0, 0.25, 1.0, 1e-300, 0, 1, true, NULL)::engage.paretonbd, 1e+308, 0.0, 0.0, 1e+308)',
-         'engage.clv(ROW(1e+308, 1e+308, 0.25, 1e-08, 0, 1, true, NULL)::engage.paretonbd, ROW(6.25, 3.74, 15.44, 0, 1, true, NULL)::engage.gammagamma, 3.0, 3.0, 1e+308, 1e+308, ']
+         'engage.clv(ROW(1e+308, 1e+308, 0.25, 1e-08, 0, 1, true, NULL)::engage.paretonbd, ROW(6.25, 3.74, 15.44, 0, 1, true, NULL, NULL)::engage.gammagamma, 3.0, 3.0, 1e+308, 1e+308, ']
 
 
 def hangs(expr):
