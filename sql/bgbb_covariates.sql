@@ -193,5 +193,21 @@ FROM bgbbc_groups;
 SELECT engage.bgbb_fit(frequency, recency, periods, ARRAY[z], ARRAY[z], donors, CASE WHEN frequency = 3 THEN 1 ELSE 0 END)
 FROM bgbbc_groups;
 
+-- 7. Not identified: a group (covariate 1) whose 500 donors all gave at every opportunity
+-- drives alpha_i to infinity and gamma_i to 0; the coefficients run off, and the fit says so
+-- (converged false, a WARNING naming them) rather than report them; a penalizer gives a
+-- converged fit.
+CREATE TABLE bgbbc_runoff AS
+SELECT frequency, recency, periods, donors::float8 AS donors, 0.0::float8 AS z FROM bgbbc_donations
+UNION ALL SELECT 6, 6, 6, 500, 1.0;
+SELECT (m).converged, abs((m).purchase_coefficients[1]) > 15 AS purchase_ran_off,
+       abs((m).dropout_coefficients[1]) > 15 AS dropout_ran_off, (m).covariance IS NULL AS no_covariance
+FROM (SELECT engage.bgbb_fit(frequency, recency, periods, ARRAY[z], ARRAY[z], donors) AS m FROM bgbbc_runoff) f;
+SELECT engage.p_alive(m, 6, 6, 6, ARRAY[1.0], ARRAY[1.0])
+FROM (SELECT engage.bgbb_fit(frequency, recency, periods, ARRAY[z], ARRAY[z], donors) AS m FROM bgbbc_runoff) f;
+SELECT (m).converged, round((m).purchase_coefficients[1]::numeric, 2) AS purchase,
+       round((m).dropout_coefficients[1]::numeric, 2) AS dropout
+FROM (SELECT engage.bgbb_fit(frequency, recency, periods, ARRAY[z], ARRAY[z], donors, 1.0) AS m FROM bgbbc_runoff) f;
+
 DROP TABLE bgbbc_donations, bgbbc_groups, bgbbc_plain, bgbbc_zero, bgbbc_empty, bgbbc_reference, bgbbc_model,
-           bgbbc_sim;
+           bgbbc_sim, bgbbc_runoff;

@@ -1070,7 +1070,8 @@ btyd_reject_coefficients(Datum d, int nparams, const char *hint)
 	{
 		BtydCoefficients coefs;
 
-		btyd_read_coefficients(d, nparams, stored - nparams - BTYD_MODEL_EXTRA_ATTS,
+		btyd_read_coefficients(d, nparams,
+							   Min(stored - nparams - BTYD_MODEL_EXTRA_ATTS, BTYD_MAX_COEF_ATTS),
 							   &coefs);
 		for (int a = 0; a < coefs.natts; a++)
 			if (coefs.n[a] > 0)
