@@ -8,6 +8,7 @@
 #   make test       install what is missing, build, run pg_regress and test/ on a throwaway cluster
 #   make test-pg18  the same against PostgreSQL 18, built once from source by test/pgbuild.sh
 #   make bench      benchmarks (test/bench), not part of make test
+#   make coverage   the coverage study of the Wald intervals (test/bench/coverage.sh), ~10 minutes
 #
 # PostgreSQL 15 to 18 are supported (src/core/pg_compat.h holds the differences). Every target takes
 # PG_CONFIG=/path/to/bin/pg_config to use another installation than the pg_config on PATH
@@ -18,7 +19,7 @@ EXTVERSION = 0.2.0
 MODULE_big = engage
 # src/ by layer: core/ (argument checks, time, special functions, optimiser, exact sums),
 # behaviour/ (summaries, scores, lifecycle, activity, funnels, sequences, NPS), models/ (fit
-# samples, the buy-till-you-die models, spend, CLV, uncertainty, diagnostics); sql/ holds the
+# samples, the buy-till-you-die models, spend, CLV, uncertainty, bootstrap, diagnostics); sql/ holds the
 # install script's sections.
 SRC_LAYERS = core behaviour models
 OBJS = $(patsubst %.c,%.o,$(sort $(foreach d,$(SRC_LAYERS),$(wildcard src/$(d)/*.c))))
@@ -83,6 +84,11 @@ test-pg18:
 bench: deps
 	$(MAKE) all
 	PG_CONFIG="$(PG_CONFIG)" bash test/bench/run.sh
+
+.PHONY: coverage
+coverage: deps
+	$(MAKE) all
+	PG_CONFIG="$(PG_CONFIG)" bash test/bench/coverage.sh
 
 .PHONY: valgrind
 valgrind:

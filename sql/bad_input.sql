@@ -411,7 +411,7 @@ INSERT INTO bad_input (fn, label, stmt) VALUES
     ('engage.parameters(engage.sbg,float8)', 'level 1',
      $q$SELECT count(*) FROM engage.parameters(engage.sbg(0.668, 3.806), 1)$q$),
     ('engage.parameters(engage.sbg,float8)', 'covariance not 2 x 2' ,
-     $q$SELECT count(*) FROM engage.parameters('(0.668,3.806,,,,"{{1,0},{0,-1}}")'::engage.sbg)$q$),
+     $q$SELECT count(*) FROM engage.parameters('(0.668,3.806,,,,"{{1,0},{0,-1}}",)'::engage.sbg)$q$),
     ('engage.aic(engage.sbg)', 'hand-built model: NULL',
      $q$SELECT engage.aic(engage.sbg(0.668, 3.806))$q$),
     ('engage.bic(engage.sbg)', 'loglik -1, customers 5',
@@ -577,7 +577,7 @@ INSERT INTO bad_input (fn, label, stmt) VALUES
     ('engage.sbg_fit(int,boolean)', 'churned at tenure 0',
      $q$SELECT engage.sbg_fit(0, true)$q$),
     ('engage.sbg_fit(int,boolean,float8)', 'weight Infinity',
-     $q$SELECT engage.sbg_fit(3, true, 'Infinity')$q$),
+     $q$SELECT engage.sbg_fit(3, true, 'Infinity'::float8)$q$),
     ('engage.survival(engage.sbg,int)', 't negative',
      $q$SELECT engage.survival('(0.668,3.806,,,,,)'::engage.sbg, -1)$q$),
     ('engage.survival(engage.sbg,int)', 't 2147483647',
@@ -642,6 +642,35 @@ INSERT INTO bad_input (fn, label, stmt) VALUES
      $q$SELECT engage.gammagamma_fit(ROW(0, 0, 10, m)::engage.rfm) FROM generate_series(1, 3) m$q$),
     ('engage.gammagamma_fit(engage.rfm,float8)', 'negative weight',
      $q$SELECT engage.gammagamma_fit('(2,30,38,10)'::engage.rfm, -1)$q$);
+
+-- CLV intervals and the bootstrap
+INSERT INTO bad_input (fn, label, stmt) VALUES
+    ('engage.clv_interval(engage.bgnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8)', 'level 0',
+     $q$SELECT engage.clv_interval(engage.bgnbd(0.243, 4.414, 0.793, 2.426), engage.gammagamma(6.25, 3.74, 15.44), 2, 30, 38, 35, 52, 0.01, 4.345, 0)$q$),
+    ('engage.clv_interval(engage.bgnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8)', 'hand-built models: no covariance',
+     $q$SELECT engage.clv_interval(engage.bgnbd(0.243, 4.414, 0.793, 2.426), engage.gammagamma(6.25, 3.74, 15.44), 2, 30, 38, 35, 52, 0.01, 4.345)$q$),
+    ('engage.clv_interval(engage.mbgnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8)', 'discount_rate -1, hand-built models',
+     $q$SELECT engage.clv_interval(engage.mbgnbd(0.525, 6.183, 0.891, 1.614), engage.gammagamma(6.25, 3.74, 15.44), 2, 30, 38, 35, 52, -1, 4.345)$q$),
+    ('engage.clv_interval(engage.paretonbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8)', 'monetary 0 with frequency 2',
+     $q$SELECT engage.clv_interval(engage.paretonbd(0.553, 10.578, 0.606, 11.669), engage.gammagamma(6.25, 3.74, 15.44), 2, 30, 38, 0, 52, 0.01, 4.345)$q$),
+    ('engage.bgnbd_bootstrap(engage.fitdata,int,int8)', 'replicates 0',
+     $q$SELECT count(*) FROM engage.bgnbd_bootstrap('k=3 tuples=2 weight=3 options={} data={(0,0,38.86,1),(2,30.43,38.86,2)}', 0, 1)$q$),
+    ('engage.bgnbd_bootstrap(engage.fitdata,int,int8)', 'fractional weight',
+     $q$SELECT count(*) FROM engage.bgnbd_bootstrap('k=3 tuples=2 weight=3 options={} data={(0,0,38.86,1.5),(2,30.43,38.86,1.5)}', 10, 1)$q$),
+    ('engage.bgnbd_bootstrap(engage.fitdata,int,int8,float8)', 'negative penalizer',
+     $q$SELECT count(*) FROM engage.bgnbd_bootstrap('k=3 tuples=2 weight=3 options={} data={(0,0,38.86,1),(2,30.43,38.86,2)}', 10, 1, -1)$q$),
+    ('engage.mbgnbd_bootstrap(engage.fitdata,int,int8)', 'no repeat buyer',
+     $q$SELECT count(*) FROM engage.mbgnbd_bootstrap('k=3 tuples=1 weight=5 options={} data={(0,0,38.86,5)}', 10, 1)$q$),
+    ('engage.mbgnbd_bootstrap(engage.fitdata,int,int8,float8)', 'NaN penalizer',
+     $q$SELECT count(*) FROM engage.mbgnbd_bootstrap('k=3 tuples=2 weight=3 options={} data={(0,0,38.86,1),(2,30.43,38.86,2)}', 10, 1, 'NaN')$q$),
+    ('engage.paretonbd_bootstrap(engage.fitdata,int,int8)', 'a sample of two columns',
+     $q$SELECT count(*) FROM engage.paretonbd_bootstrap('k=2 tuples=1 weight=1 options={} data={(2,30,1)}', 10, 1)$q$),
+    ('engage.paretonbd_bootstrap(engage.fitdata,int,int8,float8)', 'replicates above 100000',
+     $q$SELECT count(*) FROM engage.paretonbd_bootstrap('k=3 tuples=2 weight=3 options={} data={(0,0,38.86,1),(2,30.43,38.86,2)}', 100001, 1, 0)$q$),
+    ('engage.fitdata_resample(engage.fitdata,int8)', 'no customers',
+     $q$SELECT engage.fitdata_resample('k=3 tuples=0 weight=0 options={} data={}', 1)$q$),
+    ('engage.fitdata_resample(engage.fitdata,int8)', 'weight 1e16',
+     $q$SELECT engage.fitdata_resample('k=3 tuples=1 weight=1e16 options={} data={(2,30,38,1e16)}', 1)$q$);
 
 -- model diagnostics
 INSERT INTO bad_input (fn, label, stmt) VALUES

@@ -872,6 +872,68 @@ CREATE AGGREGATE @extschema@.purchases(occurred_at timestamptz, amount double pr
 );
 COMMENT ON AGGREGATE @extschema@.purchases(timestamptz, double precision, text) IS 'the engage.purchases state of a customer''s order history (days of time_zone), to be kept up to date with engage.purchases_add; rows with a NULL time or zone are skipped; NULL when there are none';
 
+-- ==== CLV prediction intervals (src/sql/86_uncertainty.sql) and the bootstrap of the counting
+-- models (src/sql/87_bootstrap.sql) ====
+
+-- CLV prediction intervals: the delta method over both models' parameters
+
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.bgnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_bgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.bgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS 'clv(model, gg, ...) with its delta-method standard error over the 4 BG/NBD and 3 Gamma-Gamma parameters (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.mbgnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_mbgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.mbgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS 'clv(model, gg, ...) with its delta-method standard error over the 4 MBG/NBD and 3 Gamma-Gamma parameters (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.paretonbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_paretonbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.paretonbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS 'clv(model, gg, ...) with its delta-method standard error over the 4 Pareto/NBD and 3 Gamma-Gamma parameters (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+
+
+CREATE FUNCTION @extschema@.fitdata_resample(sample @extschema@.fitdata, seed bigint)
+RETURNS @extschema@.fitdata
+AS 'MODULE_PATHNAME', 'fitdata_resample' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.fitdata_resample(@extschema@.fitdata, bigint) IS 'a bootstrap sample: as many customers as the sample holds, drawn uniformly with replacement (weights must be whole numbers, counting customers); the same for the same seed';
+
+CREATE FUNCTION @extschema@.bgnbd_bootstrap(sample @extschema@.fitdata, replicates integer, seed bigint)
+RETURNS SETOF @extschema@.bgnbd
+AS 'MODULE_PATHNAME', 'bgnbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000000 ROWS 100;
+COMMENT ON FUNCTION @extschema@.bgnbd_bootstrap(@extschema@.fitdata, integer, bigint) IS 'nonparametric bootstrap of the BG/NBD fit: replicates refits, each to the sample''s customers resampled with replacement (weights must be whole numbers); warm-started from the whole sample''s fit, without covariance; a replicate that did not converge has converged = false; the same for the same seed';
+
+CREATE FUNCTION @extschema@.bgnbd_bootstrap(sample @extschema@.fitdata, replicates integer, seed bigint, penalizer double precision)
+RETURNS SETOF @extschema@.bgnbd
+AS 'MODULE_PATHNAME', 'bgnbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000000 ROWS 100;
+COMMENT ON FUNCTION @extschema@.bgnbd_bootstrap(@extschema@.fitdata, integer, bigint, double precision) IS 'nonparametric bootstrap of the BG/NBD fit with an L2 penalizer';
+
+CREATE FUNCTION @extschema@.mbgnbd_bootstrap(sample @extschema@.fitdata, replicates integer, seed bigint)
+RETURNS SETOF @extschema@.mbgnbd
+AS 'MODULE_PATHNAME', 'mbgnbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000000 ROWS 100;
+COMMENT ON FUNCTION @extschema@.mbgnbd_bootstrap(@extschema@.fitdata, integer, bigint) IS 'nonparametric bootstrap of the MBG/NBD fit: replicates refits, each to the sample''s customers resampled with replacement (weights must be whole numbers); warm-started from the whole sample''s fit, without covariance; a replicate that did not converge has converged = false; the same for the same seed';
+
+CREATE FUNCTION @extschema@.mbgnbd_bootstrap(sample @extschema@.fitdata, replicates integer, seed bigint, penalizer double precision)
+RETURNS SETOF @extschema@.mbgnbd
+AS 'MODULE_PATHNAME', 'mbgnbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000000 ROWS 100;
+COMMENT ON FUNCTION @extschema@.mbgnbd_bootstrap(@extschema@.fitdata, integer, bigint, double precision) IS 'nonparametric bootstrap of the MBG/NBD fit with an L2 penalizer';
+
+CREATE FUNCTION @extschema@.paretonbd_bootstrap(sample @extschema@.fitdata, replicates integer, seed bigint)
+RETURNS SETOF @extschema@.paretonbd
+AS 'MODULE_PATHNAME', 'paretonbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000000 ROWS 100;
+COMMENT ON FUNCTION @extschema@.paretonbd_bootstrap(@extschema@.fitdata, integer, bigint) IS 'nonparametric bootstrap of the Pareto/NBD fit: replicates refits, each to the sample''s customers resampled with replacement (weights must be whole numbers); warm-started from the whole sample''s fit, without covariance; a replicate that did not converge has converged = false; the same for the same seed';
+
+CREATE FUNCTION @extschema@.paretonbd_bootstrap(sample @extschema@.fitdata, replicates integer, seed bigint, penalizer double precision)
+RETURNS SETOF @extschema@.paretonbd
+AS 'MODULE_PATHNAME', 'paretonbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000000 ROWS 100;
+COMMENT ON FUNCTION @extschema@.paretonbd_bootstrap(@extschema@.fitdata, integer, bigint, double precision) IS 'nonparametric bootstrap of the Pareto/NBD fit with an L2 penalizer';
+
 -- ==== covariates of the Gamma-Gamma spend model: spend_coefficients, fits with spend covariates
 -- and a penalizer, expected_spend of a customer with covariates (src/sql/75_gammagamma.sql) ====
 

@@ -143,11 +143,12 @@ bfgs_update(double *H, const double *s, const double *y, int n)
 }
 
 /*
- * BFGS from x; true when the gradient tolerance is met.  x and *value hold
- * the best point found either way.
+ * BFGS from x, with the inverse Hessian approximation hinv0 (n x n) or, when
+ * NULL, the identity scaled after the first step; true when the gradient
+ * tolerance is met.  x and *value hold the best point found either way.
  */
 static bool
-bfgs(Problem *p, double *x, double *value, int *iterations)
+bfgs(Problem *p, double *x, double *value, int *iterations, const double *hinv0)
 {
 	int			n = p->n;
 	double		H[OPTIM_MAX_DIM * OPTIM_MAX_DIM];
@@ -158,9 +159,12 @@ bfgs(Problem *p, double *x, double *value, int *iterations)
 				s[OPTIM_MAX_DIM],
 				y[OPTIM_MAX_DIM];
 	double		f = eval_gradient(p, x, g);
-	bool		scaled = false;
+	bool		scaled = hinv0 != NULL;
 
-	set_identity(H, n, 1.0);
+	if (hinv0)
+		memcpy(H, hinv0, sizeof(double) * n * n);
+	else
+		set_identity(H, n, 1.0);
 	*value = f;
 	if (!isfinite(f))
 		return false;
@@ -342,17 +346,24 @@ OptimResult
 optim_minimize(ObjectiveFn f, bool has_gradient, void *arg, double *x, int n,
 			   double bound)
 {
+	return optim_minimize_from(f, has_gradient, arg, x, n, bound, NULL);
+}
+
+OptimResult
+optim_minimize_from(ObjectiveFn f, bool has_gradient, void *arg, double *x, int n,
+					double bound, const double *hinv0)
+{
 	Problem		p = {f, has_gradient, arg, n, bound, 0};
 	OptimResult res = {0, 0, 0, false};
 
 	Assert(n >= 1 && n <= OPTIM_MAX_DIM);
-	res.converged = bfgs(&p, x, &res.value, &res.iterations);
+	res.converged = bfgs(&p, x, &res.value, &res.iterations, hinv0);
 	if (!res.converged && !out_of_budget(&p, x))
 	{
 		/* Nelder-Mead from the best point, then BFGS again to polish */
 		bool		nm = nelder_mead(&p, x, &res.value, &res.iterations);
 
-		res.converged = bfgs(&p, x, &res.value, &res.iterations) ||
+		res.converged = bfgs(&p, x, &res.value, &res.iterations, NULL) ||
 			(nm && isfinite(res.value));
 	}
 	res.evaluations = p.evaluations;

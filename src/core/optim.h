@@ -45,6 +45,16 @@ extern OptimResult optim_minimize(ObjectiveFn f, bool has_gradient, void *arg,
 								  double *x, int n, double bound);
 
 /*
+ * The same, with BFGS starting from the inverse Hessian approximation hinv0
+ * (n x n, row-major, symmetric positive definite; NULL: the identity), e.g.
+ * that of a fit to similar data, so that a warm start from its optimum
+ * takes Newton-like steps from the first iteration.
+ */
+extern OptimResult optim_minimize_from(ObjectiveFn f, bool has_gradient, void *arg,
+									   double *x, int n, double bound,
+									   const double *hinv0);
+
+/*
  * The Hessian of f at x (n x n, row-major into hess), by forward differences
  * of f's analytic gradient with step h in each coordinate from its gradient
  * g0 at x, symmetrised: n gradient evaluations.  Returns false when a

@@ -46,6 +46,8 @@
 PG_FUNCTION_INFO_V1(bgnbd_fit_final);
 PG_FUNCTION_INFO_V1(mbgnbd_fit_final);
 PG_FUNCTION_INFO_V1(bgnbd_fit_fitdata);
+PG_FUNCTION_INFO_V1(bgnbd_bootstrap);
+PG_FUNCTION_INFO_V1(mbgnbd_bootstrap);
 PG_FUNCTION_INFO_V1(mbgnbd_fit_fitdata);
 PG_FUNCTION_INFO_V1(bgnbd_p_alive_sql);
 PG_FUNCTION_INFO_V1(mbgnbd_p_alive_sql);
@@ -574,6 +576,20 @@ Datum
 mbgnbd_fit_fitdata(PG_FUNCTION_ARGS)
 {
 	return btyd_fit_stored(fcinfo, &mbgnbd_spec);
+}
+
+/* engage.bgnbd_bootstrap(sample, replicates, seed [, penalizer]) */
+Datum
+bgnbd_bootstrap(PG_FUNCTION_ARGS)
+{
+	return btyd_bootstrap(fcinfo, &bgnbd_spec);
+}
+
+/* engage.mbgnbd_bootstrap(sample, replicates, seed [, penalizer]) */
+Datum
+mbgnbd_bootstrap(PG_FUNCTION_ARGS)
+{
+	return btyd_bootstrap(fcinfo, &mbgnbd_spec);
 }
 
 /* p_alive(model, frequency, recency, age) */

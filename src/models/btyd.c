@@ -226,25 +226,19 @@ model_coefficient_atts(TupleDesc desc, int nparams)
 }
 
 /*
- * The model composite of the calling function's result type (see
- * btyd_make_model); cov covers the parameters and then the coefficients of
- * coefs (NULL: a model without covariates, all coefficient attributes NULL).
+ * The model tuple of type desc (see btyd_model_tuple); cov covers the
+ * parameters and then the coefficients of coefs (NULL: a model without
+ * covariates, all coefficient attributes NULL).
  */
-static Datum
-make_model(FunctionCallInfo fcinfo, const double *params, int nparams, double loglik,
-		   double customers, bool converged, const double *cov,
-		   const BtydCoefficients *coefs)
+static HeapTuple
+model_tuple(TupleDesc desc, const double *params, int nparams, double loglik,
+			double customers, bool converged, const double *cov,
+			const BtydCoefficients *coefs)
 {
-	TupleDesc	desc;
 	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS] = {0};
 	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS] = {0};
 	int			ncoefatts;
 	int			ncov = nparams;
-
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("function returning a model called in a context that cannot accept it")));
 
 	/*
 	 * The layout of 0.2.0 ends with covariance and the coefficient
@@ -258,9 +252,12 @@ make_model(FunctionCallInfo fcinfo, const double *params, int nparams, double lo
 				 errmsg("the model type has %d coefficient attributes, expected %d",
 						Max(ncoefatts, 0), coefs->natts),
 				 errhint("The extension's SQL objects do not match its library: run ALTER EXTENSION engage UPDATE.")));
-	desc = BlessTupleDesc(desc);
 	for (int i = 0; i < nparams; i++)
-		values[i] = Float8GetDatum(params[i]);
+	{
+		nulls[i] = params == NULL;
+		values[i] = params == NULL ? (Datum) 0 : Float8GetDatum(params[i]);
+	}
+	nulls[nparams] = params == NULL;
 	values[nparams] = Float8GetDatum(loglik);
 	values[nparams + 1] = Float8GetDatum(customers);
 	values[nparams + 2] = BoolGetDatum(converged);
@@ -281,7 +278,31 @@ make_model(FunctionCallInfo fcinfo, const double *params, int nparams, double lo
 		if (cov != NULL)
 			values[nparams + 3] = covariance_array(cov, ncov);
 	}
-	return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+	return heap_form_tuple(desc, values, nulls);
+}
+
+HeapTuple
+btyd_model_tuple(TupleDesc desc, const double *params, int nparams, double loglik,
+				 double customers, bool converged, const double *cov)
+{
+	return model_tuple(desc, params, nparams, loglik, customers, converged, cov, NULL);
+}
+
+/* The model composite of the calling function's result type (see model_tuple). */
+static Datum
+make_model(FunctionCallInfo fcinfo, const double *params, int nparams, double loglik,
+		   double customers, bool converged, const double *cov,
+		   const BtydCoefficients *coefs)
+{
+	TupleDesc	desc;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("function returning a model called in a context that cannot accept it")));
+	desc = BlessTupleDesc(desc);
+	return HeapTupleGetDatum(model_tuple(desc, params, nparams, loglik, customers,
+										 converged, cov, coefs));
 }
 
 Datum
@@ -560,85 +581,109 @@ fit_covariance(FitProblem *fp, const double *logp, const double *params,
 	return -1;
 }
 
+void
+btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, double penalizer,
+			 const double *start, const double *hinv, bool want_covariance,
+			 BtydFit *fit)
+{
+	FitProblem	fp = {spec, fd, fitdata_total_weight(fd), penalizer};
+	double		logp[BTYD_MAX_PARAMS] = {0};
+	double		llgrad[BTYD_MAX_PARAMS] = {0};
+
+	for (int i = 0; start != NULL && i < spec->nparams; i++)
+		logp[i] = log(start[i]);
+	fit->optim = optim_minimize_from(fit_objective, spec->has_gradient, &fp, logp,
+									 spec->nparams, SEARCH_LOG_PARAM_BOUND, hinv);
+	for (int i = 0; i < spec->nparams; i++)
+		fit->params[i] = exp(logp[i]);
+	fit->customers = fp.total_weight;
+	if (want_covariance)
+	{
+		/* the gradient at the optimum starts the Hessian */
+		fit->loglik = spec->loglik(fit->params, fd, spec->has_gradient ? llgrad : NULL);
+	}
+	else
+	{
+		/* the objective at the optimum, unpenalised and summed */
+		double		penalty = 0.0;
+
+		for (int i = 0; i < spec->nparams; i++)
+			penalty += penalizer * fit->params[i] * fit->params[i];
+		fit->loglik = -(fit->optim.value - penalty) * fp.total_weight;
+	}
+	fit->ran_off = -1;
+	for (int i = spec->nparams - 1; i >= 0; i--)
+		if (fabs(logp[i]) > MAX_ABS_LOG_PARAM)
+			fit->ran_off = i;
+	fit->converged = fit->optim.converged && isfinite(fit->optim.value) &&
+		isfinite(fit->loglik) && fit->ran_off < 0;
+	fit->undetermined = spec->nparams;
+	if (fit->converged && want_covariance && spec->has_gradient)
+		fit->undetermined = fit_covariance(&fp, logp, fit->params, llgrad, fit->cov);
+}
+
+bool
+btyd_has_repeat_buyer(const FitData *fd)
+{
+	for (int i = 0; i < fd->ntuples; i++)
+		if (fitdata_tuple(fd, i)[0] > 0 && fitdata_weight(fd, i) > 0)
+			return true;
+	return false;
+}
+
 Datum
 btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				const FitData *fd, double penalizer)
 {
-	FitProblem	fp = {spec, fd, 0.0, penalizer};
-	double		logp[BTYD_MAX_PARAMS] = {0};
-	double		params[BTYD_MAX_PARAMS] = {0};
-	double		cov[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
-	double		llgrad[BTYD_MAX_PARAMS] = {0};
-	double		loglik;
-	bool		repeat = false;
-	int			undetermined;
-	OptimResult res;
+	BtydFit		fit;
+	const char *name = spec->name;
 
 	ensure_nonnegative(penalizer, "penalizer");
 	if (fd == NULL || fd->ntuples == 0)
 		return (Datum) 0;
 	/* a canonical order makes the result independent of the plan */
 	fd = fitdata_sorted_copy(CurrentMemoryContext, fd);
-	fp.fd = fd;
-	fp.total_weight = fitdata_total_weight(fd);
-	for (int i = 0; i < fd->ntuples && !repeat; i++)
-		repeat = fitdata_tuple(fd, i)[0] > 0;
-	if (!repeat)
+	if (!btyd_has_repeat_buyer(fd))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot fit %s: no customer made a repeat purchase", spec->name),
+				 errmsg("cannot fit %s: no customer made a repeat purchase", name),
 				 errdetail("The likelihood has no interior maximum when every frequency is 0, penalized or not.")));
-	res = optim_minimize(fit_objective, spec->has_gradient, &fp, logp, spec->nparams,
-						 SEARCH_LOG_PARAM_BOUND);
-	for (int i = 0; i < spec->nparams; i++)
-		params[i] = exp(logp[i]);
-	/* the gradient at the optimum starts the Hessian */
-	loglik = spec->loglik(params, fd, spec->has_gradient ? llgrad : NULL);
-	if (!isfinite(loglik))
+	btyd_fit_run(spec, fd, penalizer, NULL, NULL, true, &fit);
+	if (!isfinite(fit.loglik))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("cannot fit %s: the log-likelihood is not finite at the optimum",
-						spec->name),
+				 errmsg("cannot fit %s: the log-likelihood is not finite at the optimum", name),
 				 errhint("Check the summaries, or pass a smaller penalizer.")));
-	if (!isfinite(res.value))
-		res.converged = false;
-	for (int i = 0; i < spec->nparams; i++)
+	if (fit.ran_off >= 0)
 	{
 		/* a parameter running off to 0 or infinity: the data do not determine it */
-		if (fabs(logp[i]) > MAX_ABS_LOG_PARAM)
-		{
-			ereport(WARNING,
-					(errmsg("%s fit did not converge", spec->name),
-					 errdetail("Parameter %s runs off to %g after %d likelihood evaluations: the data do not determine the model.",
-							   spec->names[i], params[i], res.evaluations),
-					 errhint(NOT_CONVERGED_HINT)));
-			return btyd_make_model(fcinfo, params, spec->nparams, loglik,
-								   fp.total_weight, false, NULL);
-		}
-	}
-	if (!res.converged)
-	{
 		ereport(WARNING,
-				(errmsg("%s fit did not converge", spec->name),
-				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
-						   res.iterations, res.evaluations),
+				(errmsg("%s fit did not converge", name),
+				 errdetail("Parameter %s runs off to %g after %d likelihood evaluations: the data do not determine the model.",
+						   spec->names[fit.ran_off], fit.params[fit.ran_off],
+						   fit.optim.evaluations),
 				 errhint(NOT_CONVERGED_HINT)));
-		return btyd_make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight,
-							   false, NULL);
 	}
-	undetermined = spec->has_gradient ?
-		fit_covariance(&fp, logp, params, llgrad, cov) : spec->nparams;
-	elog(DEBUG1, "%s fit converged: %d iterations, %d likelihood evaluations, then %d for the covariance",
-		 spec->name, res.iterations, res.evaluations, spec->nparams);
-	if (undetermined >= 0)
+	else if (!fit.converged)
 		ereport(WARNING,
-				(errmsg("%s fit: the covariance of the parameters is unknown", spec->name),
-				 undetermined < spec->nparams ?
+				(errmsg("%s fit did not converge", name),
+				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
+						   fit.optim.iterations, fit.optim.evaluations),
+				 errhint(NOT_CONVERGED_HINT)));
+	if (!fit.converged)
+		return btyd_make_model(fcinfo, fit.params, spec->nparams, fit.loglik,
+							   fit.customers, false, NULL);
+	elog(DEBUG1, "%s fit converged: %d iterations, %d likelihood evaluations, then %d for the covariance",
+		 name, fit.optim.iterations, fit.optim.evaluations, spec->nparams);
+	if (fit.undetermined >= 0)
+		ereport(WARNING,
+				(errmsg("%s fit: the covariance of the parameters is unknown", name),
+				 fit.undetermined < spec->nparams ?
 				 errdetail("The observed information is not positive definite: the data do not determine parameter %s (given those before it).",
-						   spec->names[undetermined]) :
+						   spec->names[fit.undetermined]) :
 				 errdetail("The gradient of the log-likelihood is not finite next to the optimum.")));
-	return btyd_make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight,
-						   true, undetermined >= 0 ? NULL : cov);
+	return btyd_make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
+						   true, fit.undetermined >= 0 ? NULL : fit.cov);
 }
 
 Datum

@@ -24,8 +24,11 @@
 
 #include "fmgr.h"
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "common/pg_prng.h"
 #include "fitdata.h"
+#include "optim.h"
 
 /* The largest number of parameters of a model composite. */
 #define BTYD_MAX_PARAMS 4
@@ -118,6 +121,15 @@ extern Datum btyd_make_model(FunctionCallInfo fcinfo, const double *params,
 							 bool converged, const double *cov);
 
 /*
+ * The same as a tuple of the model type desc (blessed); params NULL gives a
+ * model whose parameters and loglik are NULL (a bootstrap replicate that
+ * could not be fitted).
+ */
+extern HeapTuple btyd_model_tuple(TupleDesc desc, const double *params, int nparams,
+								  double loglik, double customers, bool converged,
+								  const double *cov);
+
+/*
  * Maximum-likelihood fitting shared by the models.  loglik returns the
  * weighted sum of the log-likelihoods of the sample's tuples at params and,
  * when grad is not NULL, its gradient with respect to params (the model sets
@@ -146,12 +158,48 @@ extern Datum btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 							 const FitData *fd, double penalizer);
 
 /*
+ * One fit, as btyd_fit_sample makes it, without messages: what it found.
+ */
+typedef struct BtydFit
+{
+	double		params[BTYD_MAX_PARAMS];	/* where the search ended */
+	double		loglik;			/* sum_i w_i LL_i there (may be non-finite) */
+	double		customers;		/* sum_i w_i */
+	bool		converged;		/* optimiser converged, loglik finite, nothing ran off */
+	int			ran_off;		/* the first parameter that ran off to 0 or infinity, or -1 */
+	int			undetermined;	/* -1: cov is set; else as fit_covariance (nparams when
+								 * not computed) */
+	OptimResult optim;
+	double		cov[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS]; /* natural scale, row-major */
+} BtydFit;
+
+/*
+ * Fits spec to fd (in value order, with a repeat buyer: callers check both)
+ * from the parameters start (NULL: all 1) and the optimiser's initial inverse
+ * Hessian over log-parameters hinv (NULL: the identity), into *fit; the
+ * covariance only when want_covariance and the fit converged.  Raises no
+ * message about the fit itself.
+ */
+extern void btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, double penalizer,
+						 const double *start, const double *hinv, bool want_covariance,
+						 BtydFit *fit);
+
+/* Whether a tuple of positive weight has a repeat purchase (frequency > 0). */
+extern bool btyd_has_repeat_buyer(const FitData *fd);
+
+/*
  * The final function of a counting-model fit aggregate (argument 0: the
  * state; NULL when empty), and the fit of a stored engage.fitdata sample of
  * (frequency, recency, age) (argument 0, optional penalizer argument 1).
  */
 extern Datum btyd_fit_final(FunctionCallInfo fcinfo, const BtydModelSpec *spec);
 extern Datum btyd_fit_stored(FunctionCallInfo fcinfo, const BtydModelSpec *spec);
+
+/*
+ * engage.<model>_bootstrap(sample, replicates, seed [, penalizer]): the
+ * set-returning body, one refit per replicate (src/models/bootstrap.c).
+ */
+extern Datum btyd_bootstrap(FunctionCallInfo fcinfo, const BtydModelSpec *spec);
 
 /* engage.log_likelihood(model, frequency, recency, age): one customer's LL. */
 extern Datum btyd_loglik_sql(FunctionCallInfo fcinfo, const BtydModelSpec *spec);

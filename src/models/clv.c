@@ -21,6 +21,9 @@
  *	  once per customer, the steps' E_a together (one shared 2F1 series pass
  *	  for BG/NBD), and the discounted sum memoised per (x, T).
  *
+ *	  engage.clv_interval: the same with its delta-method prediction
+ *	  interval over both models' parameters (see clv_interval below).
+ *
  *-------------------------------------------------------------------------
  */
 #include "engage.h"
@@ -28,10 +31,14 @@
 #include "btyd.h"
 #include "gammagamma.h"
 #include "miscadmin.h"
+#include "uncertainty.h"
 
 PG_FUNCTION_INFO_V1(clv_bgnbd);
 PG_FUNCTION_INFO_V1(clv_mbgnbd);
 PG_FUNCTION_INFO_V1(clv_paretonbd);
+PG_FUNCTION_INFO_V1(clv_interval_bgnbd);
+PG_FUNCTION_INFO_V1(clv_interval_mbgnbd);
+PG_FUNCTION_INFO_V1(clv_interval_paretonbd);
 
 /* More steps than this per customer are refused (22023). */
 #define CLV_MAX_STEPS 100000
@@ -138,9 +145,22 @@ clv_alive_purchases(const ClvModel *model, const double *params, double x, doubl
 	return purchases;
 }
 
+/* A customer and a CLV schedule, as in SQL. */
+typedef struct ClvCustomer
+{
+	double		x,
+				tx,
+				T,
+				monetary;
+	double		horizon,
+				discount_rate,
+				step;
+} ClvCustomer;
+
 /*
- * The discounted CLV of one customer; arguments as in SQL:
- * (model, gg, frequency, recency, age, monetary, horizon, discount_rate, step).
+ * The discounted CLV of customer c under the counting model's parameters
+ * params and the Gamma-Gamma parameters gg (both checked by the caller, as
+ * c's summary):
  * CLV = P(alive) * spend * the discounted purchases if alive, the last
  * memoised per (frequency, age) for the call site's model and schedule under
  * the key (x, T, -1) (Pareto/NBD's P(alive) uses the memo too, see btyd.h).
@@ -148,17 +168,10 @@ clv_alive_purchases(const ClvModel *model, const double *params, double x, doubl
  * constants, which passed.
  */
 static double
-clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
+clv_value(FunctionCallInfo fcinfo, const ClvModel *model, const double *params,
+		  const double *gg, const ClvCustomer *c)
 {
 	double		consts[BTYD_MEMO_MAX_CONSTS];
-	double		gg[GG_NPARAMS];
-	double		x = PG_GETARG_FLOAT8(2);
-	double		tx = PG_GETARG_FLOAT8(3);
-	double		T = PG_GETARG_FLOAT8(4);
-	double		monetary = PG_GETARG_FLOAT8(5);
-	double		horizon = PG_GETARG_FLOAT8(6);
-	double		d = PG_GETARG_FLOAT8(7);
-	double		step = PG_GETARG_FLOAT8(8);
 	double		spend;
 	double		alive_purchases;
 	double		p_alive;
@@ -166,26 +179,57 @@ clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
 	BtydMemoEntry *slot;
 
 	/* consts: the model's 4 parameters, then horizon, step, discount_rate */
-	BTYD_GETARG_MODEL(0, 4, model->names, consts);
-	gammagamma_read_model(PG_GETARG_DATUM(1), gg);
-	btyd_check_summary(x, tx, T);
-	gammagamma_check_summary(x, monetary);
-	consts[4] = horizon;
-	consts[5] = step;
-	consts[6] = d;
+	memcpy(consts, params, sizeof(double) * 4);
+	consts[4] = c->horizon;
+	consts[5] = c->step;
+	consts[6] = c->discount_rate;
 
-	slot = btyd_memo_slot(fcinfo, consts, 7, x, T, -1.0, &alive_purchases, &hit);
+	slot = btyd_memo_slot(fcinfo, consts, 7, c->x, c->T, -1.0, &alive_purchases, &hit);
 	if (!hit)
 	{
-		int			k = clv_schedule(horizon, step, d);
+		int			k = clv_schedule(c->horizon, c->step, c->discount_rate);
 
-		alive_purchases = clv_alive_purchases(model, consts, x, T, step,
-											  1.0 / (1.0 + d), k);
-		btyd_memo_store(slot, x, T, -1.0, alive_purchases);
+		alive_purchases = clv_alive_purchases(model, consts, c->x, c->T, c->step,
+											  1.0 / (1.0 + c->discount_rate), k);
+		btyd_memo_store(slot, c->x, c->T, -1.0, alive_purchases);
 	}
-	spend = gammagamma_spend(gg, x, monetary);
-	p_alive = model->p_alive(fcinfo, consts, 7, x, tx, T);
+	spend = gammagamma_spend(gg, c->x, c->monetary);
+	p_alive = model->p_alive(fcinfo, consts, 7, c->x, c->tx, c->T);
 	return alive_purchases * p_alive * spend;
+}
+
+/*
+ * The arguments of engage.clv and engage.clv_interval: (model, gg,
+ * frequency, recency, age, monetary, horizon, discount_rate, step), read
+ * and checked.
+ */
+static void
+clv_args(FunctionCallInfo fcinfo, const ClvModel *model, double *params, double *gg,
+		 ClvCustomer *c)
+{
+	BTYD_GETARG_MODEL(0, 4, model->names, params);
+	gammagamma_read_model(PG_GETARG_DATUM(1), gg);
+	c->x = PG_GETARG_FLOAT8(2);
+	c->tx = PG_GETARG_FLOAT8(3);
+	c->T = PG_GETARG_FLOAT8(4);
+	c->monetary = PG_GETARG_FLOAT8(5);
+	c->horizon = PG_GETARG_FLOAT8(6);
+	c->discount_rate = PG_GETARG_FLOAT8(7);
+	c->step = PG_GETARG_FLOAT8(8);
+	btyd_check_summary(c->x, c->tx, c->T);
+	gammagamma_check_summary(c->x, c->monetary);
+}
+
+/* The discounted CLV of one customer; arguments as in SQL (see clv_args). */
+static double
+clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
+{
+	double		params[4];
+	double		gg[GG_NPARAMS];
+	ClvCustomer c;
+
+	clv_args(fcinfo, model, params, gg, &c);
+	return clv_value(fcinfo, model, params, gg, &c);
 }
 
 /* engage.clv(engage.bgnbd, engage.gammagamma, ...) */
@@ -207,4 +251,81 @@ Datum
 clv_paretonbd(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &clv_paretonbd_model), "clv"));
+}
+
+/*
+ * CLV prediction intervals by the delta method: CLV as a function of the
+ * seven parameters (the counting model's four, then Gamma-Gamma's p, q, v),
+ * whose covariance is block-diagonal, the two models being fitted
+ * separately (their estimates independent): Var = g1' Cov1 g1 + g2' Cov2 g2.
+ * The interval is built on the log scale (see uncertainty.h).
+ */
+typedef struct ClvScore
+{
+	FunctionCallInfo fcinfo;
+	const ClvModel *model;
+	const ClvCustomer *customer;
+} ClvScore;
+
+/* CLV at params = {counting model's 4, Gamma-Gamma's 3}. */
+static double
+clv_score(const double *params, void *arg)
+{
+	ClvScore   *cs = (ClvScore *) arg;
+
+	return clv_value(cs->fcinfo, cs->model, params, params + 4, cs->customer);
+}
+
+/*
+ * engage.clv_interval(model, gg, frequency, recency, age, monetary, horizon,
+ * discount_rate, step, level): NULL when either model has no covariance.
+ */
+static Datum
+clv_interval(FunctionCallInfo fcinfo, const ClvModel *model)
+{
+	double		params[4 + GG_NPARAMS];
+	double		cov[(4 + GG_NPARAMS) * (4 + GG_NPARAMS)] = {0};
+	double		cov_counting[16];
+	double		cov_gg[GG_NPARAMS * GG_NPARAMS];
+	double		grad[4 + GG_NPARAMS];
+	double		z = interval_z(PG_GETARG_FLOAT8(9));
+	int			n = 4 + GG_NPARAMS;
+	ClvCustomer c;
+	ClvScore	cs = {fcinfo, model, &c};
+	double		est;
+
+	clv_args(fcinfo, model, params, params + 4, &c);
+	/* checked here too, whether or not the models have a covariance */
+	clv_schedule(c.horizon, c.step, c.discount_rate);
+	if (!model_covariance(PG_GETARG_DATUM(0), 4, cov_counting) ||
+		!model_covariance(PG_GETARG_DATUM(1), GG_NPARAMS, cov_gg))
+		PG_RETURN_NULL();
+	for (int i = 0; i < 4; i++)
+		memcpy(cov + i * n, cov_counting + i * 4, sizeof(double) * 4);
+	for (int i = 0; i < GG_NPARAMS; i++)
+		memcpy(cov + (4 + i) * n + 4, cov_gg + i * GG_NPARAMS, sizeof(double) * GG_NPARAMS);
+	est = finite_result(clv_score(params, &cs), "clv");
+	delta_gradient(clv_score, &cs, params, n, grad);
+	return delta_interval_result(fcinfo, est, grad, cov, n, z, SCALE_LOG);
+}
+
+/* engage.clv_interval(engage.bgnbd, engage.gammagamma, ...) */
+Datum
+clv_interval_bgnbd(PG_FUNCTION_ARGS)
+{
+	return clv_interval(fcinfo, &clv_bgnbd_model);
+}
+
+/* engage.clv_interval(engage.mbgnbd, engage.gammagamma, ...) */
+Datum
+clv_interval_mbgnbd(PG_FUNCTION_ARGS)
+{
+	return clv_interval(fcinfo, &clv_mbgnbd_model);
+}
+
+/* engage.clv_interval(engage.paretonbd, engage.gammagamma, ...) */
+Datum
+clv_interval_paretonbd(PG_FUNCTION_ARGS)
+{
+	return clv_interval(fcinfo, &clv_paretonbd_model);
 }

@@ -45,6 +45,7 @@
 
 PG_FUNCTION_INFO_V1(paretonbd_fit_final);
 PG_FUNCTION_INFO_V1(paretonbd_fit_fitdata);
+PG_FUNCTION_INFO_V1(paretonbd_bootstrap);
 PG_FUNCTION_INFO_V1(paretonbd_p_alive_sql);
 PG_FUNCTION_INFO_V1(paretonbd_churn_sql);
 PG_FUNCTION_INFO_V1(paretonbd_expected_sql);
@@ -666,6 +667,13 @@ Datum
 paretonbd_fit_fitdata(PG_FUNCTION_ARGS)
 {
 	return btyd_fit_stored(fcinfo, &pnbd_spec);
+}
+
+/* engage.paretonbd_bootstrap(sample, replicates, seed [, penalizer]) */
+Datum
+paretonbd_bootstrap(PG_FUNCTION_ARGS)
+{
+	return btyd_bootstrap(fcinfo, &pnbd_spec);
 }
 
 Datum

@@ -6,8 +6,9 @@
  *	  Wald intervals from the model's covariance attribute (the inverse of
  *	  the observed information at the optimum, computed by btyd_fit_sample),
  *	  the delta-method prediction intervals of P(alive) and E[X(t) | ...]
- *	  of the counting models, the standard normal quantile they need, and
- *	  the constructors of hand-built models.
+ *	  of the counting models and the helpers they share with the CLV
+ *	  interval (src/models/clv.c), the standard normal quantile they need,
+ *	  and the constructors of hand-built models.
  *
  * Wald interval of level L: estimate -+ z SE, z = Phi^-1((1 + L) / 2)
  * (1.959964 at L = 0.95), as the lifetimes and CLVTools packages report.
@@ -267,12 +268,12 @@ btyd_model_construct(PG_FUNCTION_ARGS)
 }
 
 /*
- * Delta-method prediction intervals of a customer's score under a counting
- * model (BG/NBD, MBG/NBD, Pareto/NBD): the gradient g of the score with
- * respect to the parameters by central differences (relative steps of
- * 1e-4), Var = g' Cov g.  The interval is built on a scale that keeps the
- * bounds valid and mapped back: logit for P(alive), log for E[X(t) | ...];
- * std_error is the natural-scale sqrt(g' Cov g).
+ * Delta-method prediction intervals of a customer's score under fitted
+ * models: the gradient g of the score with respect to the parameters by
+ * central differences (relative steps of 1e-4), Var = g' Cov g.  The
+ * interval is built on a scale that keeps the bounds valid and mapped back:
+ * logit for P(alive), log for expectations and CLV; std_error is the
+ * natural-scale sqrt(g' Cov g).
  */
 typedef enum CountingModel
 {
@@ -281,44 +282,43 @@ typedef enum CountingModel
 	COUNTING_PARETONBD
 } CountingModel;
 
-typedef enum IntervalScale
-{
-	SCALE_LOGIT,				/* a probability in [0, 1] */
-	SCALE_LOG					/* an expectation >= 0 */
-} IntervalScale;
-
 static const char *const bg_param_names[4] = {"r", "alpha", "a", "b"};
 static const char *const pnbd_param_names[4] = {"r", "alpha", "s", "beta"};
 
 #define PREDICTION_LOG_STEP 1e-4
 
-/* The customer's score at params: P(alive), or E[X(t)] when t >= 0. */
-static double
-counting_score(FunctionCallInfo fcinfo, CountingModel model, const double *params,
-			   double t, double x, double tx, double T)
+bool
+model_covariance(Datum model, int n, double *cov)
 {
-	double		alive;
-	double		e = 1.0;
+	bool		isnull;
+	Datum		d = GetAttributeByNum(DatumGetHeapTupleHeader(model),
+									  n + BTYD_MODEL_EXTRA_ATTS, &isnull);
 
-	switch (model)
+	if (isnull)
+		return false;
+	read_covariance(d, n, cov);
+	return true;
+}
+
+void
+delta_gradient(DeltaScoreFn score, void *arg, const double *params, int n, double *grad)
+{
+	double		p[DELTA_MAX_PARAMS];
+
+	Assert(n <= DELTA_MAX_PARAMS);
+	memcpy(p, params, sizeof(double) * n);
+	for (int i = 0; i < n; i++)
 	{
-		case COUNTING_BGNBD:
-			alive = bgnbd_p_alive(params, x, tx, T);
-			if (t >= 0)
-				bgnbd_expected_alive_steps(params, x, T, t, 1, 1, &e);
-			break;
-		case COUNTING_MBGNBD:
-			alive = mbgnbd_p_alive(params, x, tx, T);
-			if (t >= 0)
-				mbgnbd_expected_alive_steps(params, x, T, t, 1, 1, &e);
-			break;
-		default:
-			alive = paretonbd_p_alive_memo(fcinfo, params, 4, x, tx, T);
-			if (t >= 0)
-				paretonbd_expected_alive_steps(params, x, T, t, 1, 1, &e);
-			break;
+		double		up,
+					down;
+
+		p[i] = params[i] * exp(PREDICTION_LOG_STEP);
+		up = score(p, arg);
+		p[i] = params[i] * exp(-PREDICTION_LOG_STEP);
+		down = score(p, arg);
+		p[i] = params[i];
+		grad[i] = finite_result((up - down) / (2.0 * PREDICTION_LOG_STEP * params[i]), "gradient");
 	}
-	return alive * e;
 }
 
 /* The scale transform of v, and its derivative. */
@@ -342,61 +342,21 @@ scale_inverse(IntervalScale scale, double u)
 	return exp(u);
 }
 
-/*
- * The body of the interval functions: argument 0 the model, then (t,) x,
- * t_x, T and the level.  NULL when the model has no covariance.
- */
-static Datum
-counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
+Datum
+delta_interval_result(FunctionCallInfo fcinfo, double est, const double *grad,
+					  const double *cov, int n, double z, IntervalScale scale)
 {
-	const char *const *names = model == COUNTING_PARETONBD ? pnbd_param_names : bg_param_names;
-	int			a = expected ? 2 : 1;
-	double		t = expected ? PG_GETARG_FLOAT8(1) : -1.0;
-	double		x = PG_GETARG_FLOAT8(a),
-				tx = PG_GETARG_FLOAT8(a + 1),
-				T = PG_GETARG_FLOAT8(a + 2);
-	double		z = interval_z(PG_GETARG_FLOAT8(a + 3));
-	IntervalScale scale = expected ? SCALE_LOG : SCALE_LOGIT;
-	HeapTupleHeader tup = PG_GETARG_HEAPTUPLEHEADER(0);
-	double		params[4];
-	double		cov[16];
-	double		grad[4];
-	double		est,
-				var = 0.0,
+	double		var = 0.0,
 				se,
 				lower,
 				upper;
-	bool		isnull;
-	Datum		d;
 	TupleDesc	desc;
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
 
-	btyd_read_model(PG_GETARG_DATUM(0), 4, names, params);
-	if (expected)
-		ensure_nonnegative(t, "t");
-	btyd_check_summary(x, tx, T);
-	d = GetAttributeByNum(tup, 4 + BTYD_MODEL_EXTRA_ATTS, &isnull);
-	if (isnull)
-		PG_RETURN_NULL();
-	read_covariance(d, 4, cov);
-	est = finite_result(counting_score(fcinfo, model, params, t, x, tx, T), "estimate");
-	for (int i = 0; i < 4; i++)
-	{
-		double		p[4];
-		double		up,
-					down;
-
-		memcpy(p, params, sizeof(p));
-		p[i] = params[i] * exp(PREDICTION_LOG_STEP);
-		up = counting_score(fcinfo, model, p, t, x, tx, T);
-		p[i] = params[i] * exp(-PREDICTION_LOG_STEP);
-		down = counting_score(fcinfo, model, p, t, x, tx, T);
-		grad[i] = finite_result((up - down) / (2.0 * PREDICTION_LOG_STEP * params[i]), "gradient");
-	}
-	for (int i = 0; i < 4; i++)
-		for (int j = 0; j < 4; j++)
-			var += grad[i] * cov[i * 4 + j] * grad[j];
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++)
+			var += grad[i] * cov[i * n + j] * grad[j];
 	se = sqrt(fmax(var, 0.0));
 	if (est <= 0.0 || (scale == SCALE_LOGIT && est >= 1.0) || se == 0.0)
 	{
@@ -422,6 +382,75 @@ counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
 	values[3] = Float8GetDatum(upper);
 	desc = BlessTupleDesc(desc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+/* A customer's score under a counting model, as delta_gradient evaluates it. */
+typedef struct CountingScore
+{
+	FunctionCallInfo fcinfo;	/* for Pareto/NBD's memo */
+	CountingModel model;
+	double		t;				/* the window of E[X(t)], or -1 for P(alive) */
+	double		x,
+				tx,
+				T;
+} CountingScore;
+
+/* The customer's score at params: P(alive), or E[X(t)] when t >= 0. */
+static double
+counting_score(const double *params, void *arg)
+{
+	CountingScore *cs = (CountingScore *) arg;
+	double		alive;
+	double		e = 1.0;
+
+	switch (cs->model)
+	{
+		case COUNTING_BGNBD:
+			alive = bgnbd_p_alive(params, cs->x, cs->tx, cs->T);
+			if (cs->t >= 0)
+				bgnbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
+			break;
+		case COUNTING_MBGNBD:
+			alive = mbgnbd_p_alive(params, cs->x, cs->tx, cs->T);
+			if (cs->t >= 0)
+				mbgnbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
+			break;
+		default:
+			alive = paretonbd_p_alive_memo(cs->fcinfo, params, 4, cs->x, cs->tx, cs->T);
+			if (cs->t >= 0)
+				paretonbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
+			break;
+	}
+	return alive * e;
+}
+
+/*
+ * The body of the interval functions: argument 0 the model, then (t,) x,
+ * t_x, T and the level.  NULL when the model has no covariance.
+ */
+static Datum
+counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
+{
+	const char *const *names = model == COUNTING_PARETONBD ? pnbd_param_names : bg_param_names;
+	int			a = expected ? 2 : 1;
+	CountingScore cs = {fcinfo, model, expected ? PG_GETARG_FLOAT8(1) : -1.0,
+	PG_GETARG_FLOAT8(a), PG_GETARG_FLOAT8(a + 1), PG_GETARG_FLOAT8(a + 2)};
+	double		z = interval_z(PG_GETARG_FLOAT8(a + 3));
+	double		params[4];
+	double		cov[16];
+	double		grad[4];
+	double		est;
+
+	btyd_read_model(PG_GETARG_DATUM(0), 4, names, params);
+	if (expected)
+		ensure_nonnegative(cs.t, "t");
+	btyd_check_summary(cs.x, cs.tx, cs.T);
+	if (!model_covariance(PG_GETARG_DATUM(0), 4, cov))
+		PG_RETURN_NULL();
+	est = finite_result(counting_score(params, &cs), "estimate");
+	delta_gradient(counting_score, &cs, params, 4, grad);
+	return delta_interval_result(fcinfo, est, grad, cov, 4, z,
+								 expected ? SCALE_LOG : SCALE_LOGIT);
 }
 
 PG_FUNCTION_INFO_V1(bgnbd_p_alive_interval);

@@ -25,4 +25,42 @@ extern double interval_z(double level);
  */
 extern void read_covariance(Datum d, int n, double *cov);
 
+/*
+ * The covariance attribute of the model composite d of n parameters into
+ * cov (checked as above); false when it is NULL (hand-built, stored by
+ * 0.1.0, or not determined by the data).
+ */
+extern bool model_covariance(Datum d, int n, double *cov);
+
+/* The most parameters a delta-method score depends on (CLV: 4 + 3). */
+#define DELTA_MAX_PARAMS 8
+
+/* A score as a function of n parameters (with its fixed arguments in arg). */
+typedef double (*DeltaScoreFn) (const double *params, void *arg);
+
+/*
+ * The gradient of score at params by central differences in log-parameter
+ * space (relative steps of 1e-4): n * 2 evaluations.  Errors 22003 when a
+ * component is not finite.
+ */
+extern void delta_gradient(DeltaScoreFn score, void *arg, const double *params,
+						   int n, double *grad);
+
+/* The scale an interval is built on: the bounds stay valid there. */
+typedef enum IntervalScale
+{
+	SCALE_LOGIT,				/* a probability in [0, 1] */
+	SCALE_LOG					/* an expectation or value >= 0 */
+} IntervalScale;
+
+/*
+ * The engage.prediction_interval (the calling function's result type) of a
+ * score est with gradient grad and parameter covariance cov (n x n):
+ * std_error sqrt(g' Cov g), bounds on the given scale at z; both bounds est
+ * when est is on the boundary of the scale or the spread is 0.
+ */
+extern Datum delta_interval_result(FunctionCallInfo fcinfo, double est,
+								   const double *grad, const double *cov, int n,
+								   double z, IntervalScale scale);
+
 #endif							/* UNCERTAINTY_H */

@@ -31,6 +31,7 @@ bench_psql -c "CREATE EXTENSION engage"
 bench_psql -v customers="$customers" -f test/bench/data.sql
 bench_psql -f test/bench/bench.sql
 bench_psql -v runs="$runs" -f test/bench/queries.sql
+bench_psql -f test/bench/bootstrap.sql
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Each aggregate grouped by customer over the whole table once more, in a fresh backend with

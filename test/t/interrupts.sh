@@ -48,6 +48,8 @@ declare -A query=(
     [gammagamma_fit]="SELECT engage.gammagamma_fit(1 + g % 20, exp((g::int8 * 7919 % 10007) / 2500.0)) FROM pg_catalog.generate_series(1, 600000) g"
     # (a fit that converges after seconds: the deadline falls in the optimisation)
     [sbg_fit]="SELECT engage.sbg_fit(1 + (g::int8 * 7919 % 300000)::int / (1 + g % 50), g % 7 = 0) FROM pg_catalog.generate_series(1, 600000) g"
+    # the bootstrap: 100,000 replicates of a small sample
+    [bgnbd_bootstrap_replicates]="SELECT count(*) FROM (SELECT engage.fitdata(frequency, recency, age) AS s FROM engage.bgnbd_simulate(engage.bgnbd(0.243, 4.414, 0.793, 2.426), 3000, 52, 1)) t, engage.bgnbd_bootstrap(t.s, 100000, 1)"
     # parsers of long literals
     [activity_in]="SELECT engage.active_periods(activity::engage.activity) FROM literals"
     [fitdata_in]="SELECT (fitdata::engage.fitdata) IS NOT NULL FROM literals"
