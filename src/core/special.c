@@ -942,3 +942,78 @@ fraction_of_sum(double t, double a, double b)
 {
 	return t == 0.0 ? 0.0 : (0.25 * t) / (0.25 * a + 0.25 * b + 0.25 * t);
 }
+
+/* Panels of log_concave_integral: each side stops long before this. */
+#define LOG_CONCAVE_MAX_PANELS 100000
+
+/*
+ * The maximum of a concave h on [vmin, vmax], by bisection on h' (which
+ * falls): an end where h' keeps its sign.
+ */
+static double
+log_concave_mode(LogConcaveFn h, const void *arg, double vmin, double vmax)
+{
+	double		lo = vmin,
+				hi = vmax,
+				d1,
+				d2;
+
+	h(arg, vmax, &d1, &d2);
+	if (d1 >= 0.0)
+		return vmax;
+	h(arg, vmin, &d1, &d2);
+	if (d1 <= 0.0)
+		return vmin;
+	for (int i = 0; i < 120 && hi - lo > 1e-12; i++)
+	{
+		double		mid = 0.5 * (lo + hi);
+
+		h(arg, mid, &d1, &d2);
+		if (d1 > 0.0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return 0.5 * (lo + hi);
+}
+
+double
+log_concave_integral(LogConcaveFn h, const void *arg, double vmin, double vmax)
+{
+	const double *node;
+	const double *weight;
+	double		vmode = log_concave_mode(h, arg, vmin, vmax);
+	double		d1,
+				d2;
+	double		hmode = h(arg, vmode, &d1, &d2);
+	double		sum = 0.0;
+	int			panels = 0;
+
+	gauss_legendre(&node, &weight);
+	for (int dir = 1; dir >= -1; dir -= 2)
+	{
+		double		v = vmode;
+
+		for (;;)
+		{
+			double		hv = h(arg, v, &d1, &d2);
+			double		room = dir > 0 ? vmax - v : v - vmin;
+			double		width = Min(Min(2.0, room), Min(2.0 / sqrt(fabs(d2)), 2.0 / fabs(d1)));
+			double		half = 0.5 * width;
+			double		mid = v + dir * half;
+
+			if (v != vmode && exp(hv - hmode) <= 1e-17 * sum * fabs(d1))
+				break;			/* the rest is below rounding */
+			if (!(width > 0.0))
+				break;			/* the end of the range */
+			if (++panels > LOG_CONCAVE_MAX_PANELS)
+				return NAN;
+			for (int k = 0; k < GAUSS_LEGENDRE_N; k++)
+				sum += weight[k] * half * exp(h(arg, mid + half * node[k], &d1, &d2) - hmode);
+			v += dir * width;
+			if ((panels & 63) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+	}
+	return hmode + log(sum);
+}

@@ -138,4 +138,18 @@ extern double beta_inc_regularized(double a, double b, double x, double y, bool 
  */
 extern void gauss_legendre(const double **nodes, const double **weights);
 
+/* A concave h(v) with its first two derivatives, for log_concave_integral. */
+typedef double (*LogConcaveFn) (const void *arg, double v, double *d1, double *d2);
+
+/*
+ * ln int_vmin^vmax e^h(v) dv for a concave h: Gauss-Legendre panels out
+ * from the mode on either side, each narrow enough that h falls by about 2
+ * at most (2/|h'|) and bends little (2/sqrt|h''|), and at most 2 wide (for
+ * integrands such as ln(c + e^v), whose singularities lie pi off the real
+ * axis); a side ends at its end of the range or once the rest, which
+ * concavity bounds by e^h(v)/|h'(v)|, no longer counts.  NaN when either
+ * side needs more than 100000 panels.
+ */
+extern double log_concave_integral(LogConcaveFn h, const void *arg, double vmin, double vmax);
+
 #endif							/* SPECIAL_H */

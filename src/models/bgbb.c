@@ -43,6 +43,8 @@
  */
 #include "engage.h"
 
+#include <float.h>
+
 #include "btyd.h"
 #include "fitdata.h"
 #include "miscadmin.h"
@@ -116,16 +118,20 @@ bgbb_check_summary(int32 x, int32 tx, int32 n)
 /*
  * sum_{k=1}^{m} B(g, d+k)/B(g, d): the expected number of the next m
  * opportunities a customer alive now (theta ~ Beta(g, d)) stays alive for.
- * Term by term for short windows, otherwise the paper's closed form with
- * ratios of gammas taken by the shared log_gamma_ratio (its limit at g = 1
- * separately).
+ * Term by term for short windows; a geometric sum where d is so large
+ * that the terms' ratio does not move over the window; otherwise the
+ * paper's closed form with ratios of gammas taken by the shared
+ * log_gamma_ratio (its limit at g = 1 separately), 22003 where those
+ * cancel beyond 1e-10 (g large against d far above the window).
  */
 static double
 bgbb_survival_sum(double g, double d, int32 m)
 {
 	double		term = 1.0;
 	double		sum = 0.0;
-	double		r;
+	double		l1,
+				l2,
+				r;
 
 	if (m <= BGBB_DIRECT_SUM_MAX)
 	{
@@ -137,9 +143,28 @@ bgbb_survival_sum(double g, double d, int32 m)
 		}
 		return sum;
 	}
+	if ((double) m * m * (g + 1.0) < 1e-16 * d * d)
+	{
+		/*
+		 * d far above m: every factor (d+k-1)/(g+d+k-1) is q = 1/(1 + g/d)
+		 * to 1e-16 over the whole window, and the sum is geometric
+		 */
+		double		lq = -log1p(g / d);
+
+		return exp(lq) * expm1(m * lq) / expm1(lq);
+	}
 	if (fabs(g - 1.0) < 1e-12)
 		return d * (digamma(d + m + 1) - digamma(d + 1));
-	r = log_gamma_ratio(d + 1, g - 1) - log_gamma_ratio(d + m + 1, g - 1);
+	l1 = log_gamma_ratio(d + 1, g - 1);
+	l2 = log_gamma_ratio(d + m + 1, g - 1);
+	r = l1 - l2;
+	/* the two ratios round by a few ulps of their size; -expm1 keeps that absolutely */
+	if (!(4.0 * DBL_EPSILON * (fabs(l1) + fabs(l2)) * exp(r) <= 1e-10 * fabs(expm1(r))))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("expected survival over %d opportunities cannot be resolved in float8 at these parameters", m),
+				 errdetail("The ratios of gamma functions of the closed form cancel to below 1e-10 at gamma = %g, delta = %g.",
+						   g, d)));
 	return d * -expm1(r) / (g - 1);
 }
 

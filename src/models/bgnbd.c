@@ -106,14 +106,51 @@ inv_one_plus_exp(double lr)
 	return 1.0 / (1.0 + exp(lr));
 }
 
+/* Relative error above which the bracket is refused rather than returned. */
+#define BRACKET_MAX_RELERR 1e-10
+
+/*
+ * Errors 22003 where the bracket -expm1(lead + ln 2F1) cancels beyond
+ * BRACKET_MAX_RELERR: lead and ln 2F1 round by a few ulps of their size
+ * (ln 2F1 by a few ulps of 1 where 2F1 is near 1), and -expm1 turns
+ * an absolute error d of its argument into d (1 + e) / |e| of its value;
+ * and z near 1 rounds as t moved by ulp(t) / (1-z), which moves E by
+ * that much times d ln E / d ln t (at most 1, and (1-z)^(a-1) for a > 1,
+ * where E converges as t grows).
+ * That is where r' = r + x is tiny (the bracket is of its size while both
+ * terms are of order 1), and where t dwarfs alpha + T.
+ */
+static void
+bg_ensure_bracket_accurate(double lead, double log_f, double z, double e, double a,
+						   double cma, double rp)
+{
+	double		d = 4.0 * DBL_EPSILON * (fabs(lead) + fabs(log_f) + 1.0);
+	double		zerr;
+
+	if (1.0 + e == 0.0)
+		return;					/* (1-z)^(a-1) 2F1 vanishes: the bracket is 1/(a-1) */
+	/* z's own rounding: t off by ulp(t) / (1-z), against d ln E / d ln t */
+	zerr = DBL_EPSILON * z / (1.0 - z) * (a > 1.0 ? pow(1.0 - z, a - 1.0) : 1.0);
+	if (!(d * fabs(1.0 + e) + zerr * fabs(e) <= BRACKET_MAX_RELERR * fabs(e)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("expected purchases cannot be resolved in float8 at these parameters"),
+				 errdetail("The closed form of FHL eq. 10 cancels to below 1e-10 at r + frequency = %g, a = %g, b + frequency = %g and t / (alpha + age + t) = %.17g.",
+						   rp, a, cma + 1.0, z)));
+}
+
 /*
  * [1 - (1-z)^(a-1) 2F1(c - rp, a-1; c; z)] / (a - 1) with c = a + cma, at
  * n <= HYP2F1_MANY_MAX values z[i] (0 at z = 0): the bracket of the
  * expectations after Euler's transformation.  The series of all z are summed
- * together (they share their coefficients).
+ * together (they share their coefficients).  With check, errors where the
+ * result cancels (not for the nodes of the interpolation across a = 1,
+ * whose 1/(a-1) magnifies the rounding by design and whose cubic the
+ * tests hold to the neighbouring values).
  */
 static void
-bg_brackets_at(double a, double cma, double rp, const double *z, int n, double *out)
+bg_brackets_at(double a, double cma, double rp, const double *z, int n, double *out,
+			   bool check)
 {
 	bool		ok;
 	double		c = a + cma;
@@ -129,10 +166,21 @@ bg_brackets_at(double a, double cma, double rp, const double *z, int n, double *
 	{
 		/* ln 2F1; for small z from 2F1 - 1 summed alone (f rounds to 1 there) */
 		double		log_f = log(f[i]);
+		double		lead;
+		double		e;
 
+		if (z[i] == 0.0)
+		{
+			out[i] = 0.0;
+			continue;
+		}
 		if (z[i] < BRACKET_SMALL_Z)
 			log_f = log1p(hyp2f1_minus_one(c - rp, a - 1.0, c, z[i], &ok));
-		out[i] = z[i] == 0.0 ? 0.0 : -expm1((a - 1.0) * log1p(-z[i]) + log_f) / (a - 1.0);
+		lead = (a - 1.0) * log1p(-z[i]);
+		e = expm1(lead + log_f);
+		out[i] = -e / (a - 1.0);
+		if (check)
+			bg_ensure_bracket_accurate(lead, log_f, z[i], e, a, cma, rp);
 	}
 }
 
@@ -156,14 +204,14 @@ bg_brackets(double a, double cma, double rp, const double *z, int n, double *out
 
 	if (fabs(a - 1.0) >= h)
 	{
-		bg_brackets_at(a, cma, rp, z, n, out);
+		bg_brackets_at(a, cma, rp, z, n, out, true);
 		return;
 	}
 	for (int i = 0; i < n; i++)
 		out[i] = 0.0;
 	for (int k = 0; k < 4; k++)
 	{
-		bg_brackets_at(1.0 + node[k] * h, cma, rp, z, n, at);
+		bg_brackets_at(1.0 + node[k] * h, cma, rp, z, n, at, false);
 		for (int i = 0; i < n; i++)
 			out[i] += w[k] * at[i];
 	}
@@ -179,40 +227,85 @@ bg_bracket(double a, double cma, double rp, double z)
 	return out;
 }
 
-/*
- * E[X(t) | alive at T] by its power series in u = t / (alpha + T), where it
- * converges at once: with k = r + x and p ~ Beta(a, b'), b' = b + x + m,
- * the expectation E_p[(1 - (1 + p u)^-k) / p] of FHL's derivation is
- *	 sum_{n>=1} (-1)^(n+1) (k)_n / n! (a)_(n-1) / (a+b')_(n-1) u^n,
- * whose terms shrink at least twofold when max(1, (k+1)/2) u <= 1/2.  Free
- * of the cancellation of the closed form when u is small or a + b' large.
- * Returns false (and leaves *out) where that bound does not hold.
- */
-static bool
-bg_alive_series(double k, double u, double a, double bp, double *out)
-{
-	double		term;
-	double		sum;
-
-	if (!(Max(1.0, 0.5 * (k + 1.0)) * u <= 0.5))
-		return false;
-	term = k * u;
-	sum = term;
-	for (int n = 1; n < 200 && fabs(term) > DBL_EPSILON * 0.25 * fabs(sum); n++)
-	{
-		/* (a+n-1)/(a+b'+n-1) as 1/(1 + b'/(a+n-1)): a + b' may overflow */
-		term *= -(k + n) / (n + 1.0) * u / (1.0 + bp / (a + (n - 1)));
-		sum += term;
-	}
-	*out = sum;
-	return true;
-}
-
 /* t / (alpha + T), also when alpha + T overflows. */
 static inline double
 bg_window_ratio(double t, double alpha, double T)
 {
 	return (0.5 * t) / (0.5 * alpha + 0.5 * T);
+}
+
+/*
+ * k t / (alpha + T), the first term of bg_alive_series, also where
+ * t / (alpha + T) is subnormal or underflows (t = 1e-300 against 1e15).
+ */
+static inline double
+bg_first_term(double k, double t, double alpha, double T)
+{
+	double		u = bg_window_ratio(t, alpha, T);
+	double		rate;
+
+	if (u >= DBL_MIN || t == 0.0)
+		return k * u;
+	rate = (0.5 * k) / (0.5 * alpha + 0.5 * T);
+	if (rate >= DBL_MIN && isfinite(rate * t))
+		return rate * t;
+	return exp(log(k) + log(t) - (log(0.5 * alpha + 0.5 * T) + M_LN2));
+}
+
+/* b' / u beyond which the expansion in p is exact (see bg_alive_series). */
+#define BG_SERIES_BP_OVER_U 1e6
+
+/*
+ * E[X(t) | alive at T] by its power series in u = t / (alpha + T), where it
+ * converges at once: with k = r + x and p ~ Beta(a, b'), b' = b + x + m,
+ * the expectation E_p[(1 - (1 + p u)^-k) / p] of FHL's derivation is
+ *	 sum_{n>=1} (-1)^(n+1) (k)_n / n! (a)_(n-1) / (a+b')_(n-1) u^n,
+ * taken where every term up to the last that counts is at most half the
+ * one before: then the alternating sum keeps at least half of its first
+ * term and is free of the cancellation of the closed form when u is small,
+ * a + b' large or r' tiny.  The series converges for u <= 1; beyond, it is
+ * the expansion of f(p) = (1 - (1 + p u)^-k) / p about p = 0, exact to its
+ * smallest term plus the weight of p > 1/(2u), which is below
+ * (2u (a+j) / b')^j for every j and so nil where b' exceeds
+ * BG_SERIES_BP_OVER_U u max(1, k) max(1, a).  Returns false (and leaves
+ * *out) where neither holds or the terms do not halve, or where b + x
+ * overflowed and the second term would count.
+ */
+static bool
+bg_alive_series(double k, double t, double alpha, double T, double a, double bp, double *out)
+{
+	double		u = bg_window_ratio(t, alpha, T);
+	double		term;
+	double		sum;
+
+	if (!isfinite(bp))
+	{
+		/*
+		 * b' beyond float8: the second term is below (k+1)/2 u max(a, 1) /
+		 * DBL_MAX of the first, which is all that counts where that is
+		 * below rounding
+		 */
+		if (!(0.5 * (k + 1.0) * u * Max(a, 1.0) <= 0.25 * DBL_EPSILON * DBL_MAX))
+			return false;
+		*out = bg_first_term(k, t, alpha, T);
+		return true;
+	}
+	if (!(u <= 1.0 || bp >= BG_SERIES_BP_OVER_U * u * Max(1.0, k) * Max(1.0, a)))
+		return false;
+	term = bg_first_term(k, t, alpha, T);
+	sum = term;
+	for (int n = 1; n < 200 && fabs(term) > DBL_EPSILON * 0.25 * fabs(sum); n++)
+	{
+		/* (a+n-1)/(a+b'+n-1) as 1/(1 + b'/(a+n-1)): a + b' may overflow */
+		double		ratio = (k + n) / (n + 1.0) * u / (1.0 + bp / (a + (n - 1)));
+
+		if (!(ratio <= 0.5))
+			return false;
+		term *= -ratio;
+		sum += term;
+	}
+	*out = sum;
+	return true;
 }
 
 static double
@@ -244,37 +337,43 @@ bg_expected_alive(const double *p, int m, double t, double x, double T)
 	double		cma = p[3] + x + m - 1.0;	/* c - a */
 	double		e;
 
-	if (bg_alive_series(p[0] + x, bg_window_ratio(t, p[1], T), p[2], cma + 1.0, &e))
+	if (bg_alive_series(p[0] + x, t, p[1], T, p[2], cma + 1.0, &e))
 		return e;
 	return (p[2] + cma) * bg_bracket(p[2], cma, p[0] + x, z);
 }
 
 StaticAssertDecl(BTYD_STEPS_MAX <= HYP2F1_MANY_MAX, "steps are evaluated in one hyp2f1_many call");
 
-/* The same at t = (first + j) step for j < n (see btyd.h). */
+/*
+ * The same at t = (first + j) step for j < n (see btyd.h): by the series
+ * where it applies, the closed form (summed for all those steps at once)
+ * at the others.
+ */
 static void
 bg_expected_alive_steps(const double *p, int m, double x, double T, double step,
 						int first, int n, double *out)
 {
 	double		z[HYP2F1_MANY_MAX];
+	double		bracket[HYP2F1_MANY_MAX];
+	int			where[HYP2F1_MANY_MAX];
+	int			nz = 0;
 	double		cma = p[3] + x + m - 1.0;
 
-	if (n <= 0)
+	for (int j = 0; j < n; j++)
+	{
+		double		t = (first + j) * step;
+
+		if (!bg_alive_series(p[0] + x, t, p[1], T, p[2], cma + 1.0, &out[j]))
+		{
+			where[nz] = j;
+			z[nz++] = fraction_of_sum(t, p[1], T);
+		}
+	}
+	if (nz == 0)
 		return;
-	for (int j = 0; j < n; j++)
-	{
-		double		t = (first + j) * step;
-
-		z[j] = fraction_of_sum(t, p[1], T);
-	}
-	bg_brackets(p[2], cma, p[0] + x, z, n, out);
-	for (int j = 0; j < n; j++)
-	{
-		double		t = (first + j) * step;
-
-		if (!bg_alive_series(p[0] + x, bg_window_ratio(t, p[1], T), p[2], cma + 1.0, &out[j]))
-			out[j] *= p[2] + cma;
-	}
+	bg_brackets(p[2], cma, p[0] + x, z, nz, bracket);
+	for (int i = 0; i < nz; i++)
+		out[where[i]] = (p[2] + cma) * bracket[i];
 }
 
 void
@@ -300,7 +399,7 @@ bg_expected_new(const double *p, int m, double t)
 	double		e;
 
 	/* k / (a + cma) is 1 (BG/NBD) or b / (a + b) (MBG/NBD) */
-	if (bg_alive_series(p[0], bg_window_ratio(t, p[1], 0.0), p[2], cma + 1.0, &e))
+	if (bg_alive_series(p[0], t, p[1], 0.0, p[2], cma + 1.0, &e))
 		return m == 0 ? e : e / (1.0 + p[2] / p[3]);
 	return k * bg_bracket(p[2], cma, p[0], fraction_of_sum(t, p[1], 0.0));
 }
@@ -355,12 +454,46 @@ nb_tail_by_sums(double r, double alpha, double t, int n, bool *ok)
 	return tail;
 }
 
+/* Counts up to which nb_tail_from_head is tried. */
+#define NB_HEAD_MAX_N 64
+
+/*
+ * P(N >= n) = P(N >= 1) - sum_{0<j<n} P(N = j), P(N >= 1) = -expm1(-r
+ * ln(1 + t/alpha)) exact however small r is, for n <= NB_HEAD_MAX_N and
+ * where the difference keeps at least half of P(N >= 1) (one bit lost at
+ * most): where the continued fraction of I_q(n, r) is accurate only
+ * absolutely (q at or above the mean n/(n+r), as when r is near 0 and P(N
+ * >= n) is of r's size).  False where it does not apply.
+ */
+static bool
+nb_tail_from_head(double r, double alpha, double t, int n, double *tail)
+{
+	double		q = fraction_of_sum(t, alpha, 0.0);
+	double		lterm0 = -r * log1p_quotient(t, alpha);
+	double		head = -expm1(lterm0);
+	double		term = exp(lterm0);
+	double		lower = 0.0;
+
+	if (n > NB_HEAD_MAX_N || !(head > 0.0))
+		return false;
+	for (int j = 1; j < n; j++)
+	{
+		term *= (r + (j - 1)) / j * q;
+		lower += term;
+	}
+	if (!(head - lower >= 0.5 * head))
+		return false;
+	*tail = head - lower;
+	return true;
+}
+
 /*
  * P(N >= n) for N ~ NB(r, alpha, t) (Poisson-gamma count over t): the
  * regularized incomplete beta I_q(n, r), q = t / (alpha + t) (Johnson, Kemp
  * & Kotz, Univariate Discrete Distributions, eq. 5.31), whose continued
  * fraction takes O(sqrt(n + r)) steps whatever n, and stays exact where the
- * probability of 0 underflows; where it fails, nb_tail_by_sums.  Errors
+ * probability of 0 underflows; where it fails, nb_tail_by_sums; first
+ * nb_tail_from_head where that applies.  Errors
  * 22003 when neither gives the tail.
  */
 static double
@@ -373,6 +506,8 @@ nb_upper_tail(double r, double alpha, double t, int n)
 		return 1.0;
 	if (t == 0.0)
 		return 0.0;
+	if (nb_tail_from_head(r, alpha, t, n, &tail))
+		return tail;
 	tail = beta_inc_regularized(n, r, fraction_of_sum(t, alpha, 0.0),
 								fraction_of_sum(alpha, t, 0.0), &ok);
 	if (!ok)

@@ -28,6 +28,8 @@
  */
 #include "engage.h"
 
+#include <float.h>
+
 #include "btyd.h"
 #include "gammagamma.h"
 #include "miscadmin.h"
@@ -158,6 +160,21 @@ typedef struct ClvCustomer
 } ClvCustomer;
 
 /*
+ * a b c for a, b, c >= 0, by logarithms where the product in float8 would
+ * underflow or overflow on the way (purchases near 1e-308 of a customer
+ * hardly alive, at a spend near 1e308).
+ */
+static double
+positive_product(double a, double b, double c)
+{
+	double		v = a * b * c;
+
+	if (a > 0 && b > 0 && c > 0 && !(isfinite(v) && v >= DBL_MIN))
+		return exp(log(a) + log(b) + log(c));
+	return v;
+}
+
+/*
  * The discounted CLV of customer c under the counting model's parameters
  * params and the Gamma-Gamma parameters gg (both checked by the caller, as
  * c's summary):
@@ -195,7 +212,7 @@ clv_value(FunctionCallInfo fcinfo, const ClvModel *model, const double *params,
 	}
 	spend = gammagamma_spend(gg, c->x, c->monetary);
 	p_alive = model->p_alive(fcinfo, consts, 7, c->x, c->tx, c->T);
-	return alive_purchases * p_alive * spend;
+	return positive_product(alive_purchases, p_alive, spend);
 }
 
 /*

@@ -200,14 +200,18 @@ pnbd_log_f_grad(const double *p, double x, double y, double *g)
 /*
  * ln(1 + d / c) = ln(cd / c) for d >= 0, cd = c + d: log1p where d / c is
  * small, and the (faster) log of the quotient where its rounding costs at
- * most 1e-15 of the result.
+ * most 1e-15 of the result; by logarithms where the quotient overflows.
  */
 static inline double
 log_one_plus_ratio(double d, double c, double cd)
 {
 	double		u = d / c;
+	double		q;
 
-	return u < 0.25 ? log1p(u) : log(cd / c);
+	if (u < 0.25)
+		return log1p(u);
+	q = cd / c;
+	return isfinite(q) ? log(q) : log1p_quotient(d, c);
 }
 
 /*
@@ -247,7 +251,7 @@ pnbd_ratio_terms(const double *p, double x, double tx, double T, double *gx, dou
 static double
 pnbd_log_ratio_of(const double *p, double x, double gx, double gT, double L)
 {
-	double		lk = log(p[2] / (p[0] + p[2] + x));
+	double		lk = log_quotient(p[2], p[0] + p[2] + x);
 
 	if (L > 30.0)
 		return lk + L + log(gx) + log1p(-gT / gx * exp(-L));
@@ -296,27 +300,15 @@ pnbd_phi_step(const double *p, double x, double tx, double T, double u, double *
 #define PNBD_QUAD_MAX_PANELS 100000
 
 /*
- * ln R as the integral over the unobserved end of the lifetime that A0
- * comes from (FH 2005, the step before eq. 19):
- *	 s/(r+s+x) A0 = s int_{t_x}^{T} (alpha+tau)^-(r+x) (beta+tau)^-(s+1) dtau,
- * so R = s int_{t_x}^{T} e^phi(tau) dtau.  The integrand decreases and is
- * log-convex; Gauss-Legendre panels from t_x, each short enough that phi
- * falls by at most 2 and that the poles at -alpha and -beta are at least
- * two panel widths away, resolve it to rounding, and the panels stop once
- * what is left (at most e^phi(a) (T - a)) no longer counts.  The panels are
- * laid out in the offset u = tau - t_x, which cannot stop moving the way
- * t_x + u does once a panel is below the rounding of t_x: apart from the
- * last, no panel is narrower than the one before, so after k panels the
- * next adds at least u / k.  NaN when the panels do not end (beyond
- * PNBD_QUAD_MAX_PANELS) or a width is not positive.  Used where the series
- * of H converges slowly; dlr as for pnbd_log_ratio.
+ * ln int_0^{T-t_x} e^(phi(t_x+u) - phi(t_x)) du by the panels that
+ * pnbd_log_ratio_quad describes, and when dlr is not NULL the weighted mean
+ * of phi's gradient.
  */
 static double
-pnbd_log_ratio_quad(const double *p, double x, double tx, double T, double *dlr)
+pnbd_quad_log_sum(const double *p, double x, double tx, double T, double *dlr)
 {
 	const double *node;
 	const double *weight;
-	double		phi0 = pnbd_phi_start(p, x, tx, T);
 	double		span = T - tx;
 	double		sum = 0.0;
 	double		dsum[4] = {0};
@@ -351,12 +343,35 @@ pnbd_log_ratio_quad(const double *p, double x, double tx, double T, double *dlr)
 			CHECK_FOR_INTERRUPTS();
 	}
 	if (dlr)
-	{
 		for (int j = 0; j < 4; j++)
 			dlr[j] = dsum[j] / sum;
+	return log(sum);
+}
+
+/*
+ * ln R as the integral over the unobserved end of the lifetime that A0
+ * comes from (FH 2005, the step before eq. 19):
+ *	 s/(r+s+x) A0 = s int_{t_x}^{T} (alpha+tau)^-(r+x) (beta+tau)^-(s+1) dtau,
+ * so R = s int_{t_x}^{T} e^phi(tau) dtau.  The integrand decreases and is
+ * log-convex; Gauss-Legendre panels from t_x, each short enough that phi
+ * falls by at most 2 and that the poles at -alpha and -beta are at least
+ * two panel widths away, resolve it to rounding, and the panels stop once
+ * what is left (at most e^phi(a) (T - a)) no longer counts.  The panels are
+ * laid out in the offset u = tau - t_x, which cannot stop moving the way
+ * t_x + u does once a panel is below the rounding of t_x: apart from the
+ * last, no panel is narrower than the one before, so after k panels the
+ * next adds at least u / k.  NaN when the panels do not end (beyond
+ * PNBD_QUAD_MAX_PANELS) or a width is not positive.  Used where the series
+ * of H converges slowly; dlr as for pnbd_log_ratio.
+ */
+static double
+pnbd_log_ratio_quad(const double *p, double x, double tx, double T, double *dlr)
+{
+	double		lsum = pnbd_quad_log_sum(p, x, tx, T, dlr);
+
+	if (dlr)
 		dlr[2] += 1.0 / p[2];
-	}
-	return log(p[2]) + phi0 + log(sum);
+	return log(p[2]) + pnbd_phi_start(p, x, tx, T) + lsum;
 }
 
 /*
@@ -396,6 +411,34 @@ pnbd_log_ratio_series_grad(const double *p, double x, double tx, double T, doubl
 }
 
 /*
+ * Errors 22003 when r + s + x + 1, the third parameter of H, overflows: the
+ * series and the quadrature of R are written in it (all four parameters near
+ * 1e308 is the limit of a rate and a lifetime that are the same for
+ * everybody, which the mixture cannot resolve in float8).
+ */
+static void
+pnbd_check_shape_sum(const double *p, double x)
+{
+	if (!isfinite(p[0] + p[2] + x + 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("r + s + frequency is out of range"),
+				 errdetail("r = %g, s = %g and frequency = %g add up beyond the float8 range, in which P(alive) is computed.",
+						   p[0], p[2], x)));
+}
+
+/*
+ * Whether T - t_x is so short against the distance t_x + min(alpha, beta)
+ * to the poles of the integrand that G(t_x) - G(T) cancels to a few
+ * digits: the quadrature over that short span (a panel or two) keeps them.
+ */
+static inline bool
+pnbd_span_short(const double *p, double tx, double T)
+{
+	return T - tx < 1e-4 * (tx + Min(p[1], p[3]));
+}
+
+/*
  * ln R (-Infinity when t_x = T) and, when dlr is not NULL, its gradient:
  * the closed form, or with gradient the summed series, or the quadrature
  * where the series is slow.
@@ -412,7 +455,8 @@ pnbd_log_ratio(const double *p, double x, double tx, double T, double *dlr)
 			memset(dlr, 0, sizeof(double) * 4);
 		return -INFINITY;
 	}
-	if (pnbd_series_slow(p, x, tx))
+	pnbd_check_shape_sum(p, x);
+	if (pnbd_series_slow(p, x, tx) || pnbd_span_short(p, tx, T))
 		return pnbd_log_ratio_quad(p, x, tx, T, dlr);
 	if (dlr)
 		return pnbd_log_ratio_series_grad(p, x, tx, T, dlr);
@@ -434,9 +478,11 @@ pnbd_alive_of(double lr)
 static double
 pnbd_alive_given(const double *p, double x, double L, double gx, double gT)
 {
-	if (L > 30.0)
+	double		k = p[2] / (p[0] + p[2] + x);
+
+	if (L > 30.0 || !(k >= DBL_MIN))
 		return pnbd_alive_of(pnbd_log_ratio_of(p, x, gx, gT, L));
-	return 1.0 / (1.0 + p[2] / (p[0] + p[2] + x) * (gx * expm1(L) + (gx - gT)));
+	return 1.0 / (1.0 + k * (gx * expm1(L) + (gx - gT)));
 }
 
 /* Marks a memoised G(y) whose series is slow (G itself is positive). */
@@ -492,6 +538,9 @@ paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts, int nconst
 
 	if (tx >= T)
 		return 1.0;
+	pnbd_check_shape_sum(consts, x);
+	if (pnbd_span_short(consts, tx, T))
+		return pnbd_alive_of(pnbd_log_ratio(consts, x, tx, T, NULL));
 	pnbd_g_memo_prefetch(fcinfo, x, tx, T);
 	L = pnbd_log_growth(consts, x, tx, T);
 	gx = pnbd_g_memo(fcinfo, consts, nconsts, x, tx);
@@ -518,6 +567,16 @@ pnbd_expected_of(double r, double x, double alpha, double s, double beta, double
 		return 0.0;
 	lu = -(isfinite(beta + T) ? log1p_quotient(t, beta + T)
 		   : log1p_quotient(0.5 * t, 0.5 * beta + 0.5 * T));
+	if (fabs(lu) * Max(1.0, fabs(s - 1.0)) < 0.5 * DBL_EPSILON)
+	{
+		/* the bracket is -lu to rounding (lu may be subnormal): (r+x) t / (alpha+T) */
+		double		rate = (r + x) / (alpha + T);
+
+		direct = rate * t;
+		if (isfinite(rate) && rate >= DBL_MIN && isfinite(direct) && direct >= DBL_MIN)
+			return direct;
+		return exp(log_of_sum(r, x) + log(t) - log_of_sum(alpha, T));
+	}
 	direct = (r + x) * ((beta + T) / (alpha + T)) * one_minus_exp_over(lu, s - 1.0);
 	if (isfinite(direct) && direct >= DBL_MIN && direct <= 1e300)
 		return direct;
@@ -546,47 +605,163 @@ pnbd_expected_new(const double *p, double t)
 	return pnbd_expected_of(p[0], 0.0, p[1], p[2], p[3], t, 0.0);
 }
 
-/* FH 2006: P(X(t) = n) of a new customer. */
-static double
-pnbd_prob(const double *p, int n, double t)
+/*
+ * P(X(t) = n) of a new customer, from FH 2006's starting point: n purchases
+ * while alive through (0, t], or while alive until a death at tau <= t,
+ *	 NB(n; t) (beta/(beta+t))^s + int_0^t NB(n; tau) s/beta (beta/(beta+tau))^(s+1) dtau,
+ *	 NB(n; tau) = Gamma(r+n)/(Gamma(r) n!) (alpha/(alpha+tau))^r (tau/(alpha+tau))^n,
+ * the expectations over lambda ~ Gamma(r, alpha) and mu ~ Gamma(s, beta).
+ * Both terms are positive, where FH 2006's closed form subtracts B2 from B1,
+ * which agree to all digits once a shape or scale passes ~1e8.  The
+ * integral is taken in v = ln tau, where the integrand e^h(v) is
+ * log-concave: h'(v) = n alpha/(alpha+tau) - r tau/(alpha+tau)
+ * - (s+1) tau/(beta+tau) + 1 falls from n+1.
+ */
+typedef struct PnbdProb
 {
-	double		r = p[0],
-				alpha = p[1],
-				s = p[2],
-				beta = p[3];
-	double		lfact = lgamma(r + n) - lgamma(r) - lgamma(n + 1.0);
-	double		alive;
-	double		lb1;
-	double		lsum = -INFINITY;
+	double		r,
+				alpha,
+				s,
+				beta,
+				n;
+	double		c;				/* ln of the integrand's constant factor */
+} PnbdProb;
+
+/* ln of the NB(n; tau) factor without its constant: r, n and alpha only. */
+static inline double
+pnbd_prob_log_nb(const PnbdProb *q, double tau)
+{
+	return -q->r * log1p_quotient(tau, q->alpha) -
+		(q->n == 0 ? 0.0 : q->n * log1p_quotient(q->alpha, tau));
+}
+
+/* h(v) and its first two derivatives, for log_concave_integral (arg a PnbdProb). */
+static double
+pnbd_prob_h(const void *arg, double v, double *d1, double *d2)
+{
+	const PnbdProb *q = (const PnbdProb *) arg;
+	double		tau = exp(v);
+	double		a = 1.0 / (1.0 + q->alpha / tau);	/* tau / (alpha+tau) */
+	double		abar = 1.0 / (1.0 + tau / q->alpha);	/* alpha / (alpha+tau) */
+	double		b = 1.0 / (1.0 + q->beta / tau);
+	double		bbar = 1.0 / (1.0 + tau / q->beta);
+
+	*d1 = q->n * abar - q->r * a - (q->s + 1.0) * b + 1.0;
+	*d2 = -(q->n + q->r) * a * abar - (q->s + 1.0) * b * bbar;
+	return q->c + pnbd_prob_log_nb(q, tau) - (q->s + 1.0) * log1p_quotient(tau, q->beta) + v;
+}
+
+/* Where the integral in v starts (tau = e^-740 is below every float8 but subnormals). */
+#define PNBD_PROB_V_MIN (-740.0)
+
+/* ln 2F1, NaN where its series did not converge. */
+static inline double
+log_hyp2f1_or_nan(double a, double b, double c, double z)
+{
+	bool		ok;
+	double		f = hyp2f1(a, b, c, z, &ok);
+
+	return ok && f > 0 ? log(f) : NAN;
+}
+
+/* Frequencies up to which FH 2006's closed form (n + 2 2F1s) is tried. */
+#define PNBD_PROB_CLOSED_MAX_N 1000
+
+/*
+ * FH 2006's second term, alpha^r beta^s B(r+n, s+1)/B(r, s) [B1 - B2], and
+ * in *relerr a bound on its relative rounding error: the logarithms it sums
+ * (of size mag) round by a few ulps each, the 2F1s lose as much as their
+ * argument is near 1 (1 - z = min(alpha, beta) / max(alpha, beta)), and
+ * B1 - B2 multiplies all that by B1 / (B1 - B2).  NaN where a series did
+ * not converge.
+ */
+static double
+pnbd_prob_closed(const PnbdProb *q, int n, double t, double *relerr)
+{
+	double		r = q->r,
+				alpha = q->alpha,
+				s = q->s,
+				beta = q->beta;
 	double		big = Max(alpha, beta);
 	double		diff = fabs(alpha - beta);
 	double		second_b = alpha >= beta ? s + 1 : r + n;
-
-	if (t == 0.0)
-		return n == 0 ? 1.0 : 0.0;
-	alive = exp(lfact - r * log1p_quotient(t, alpha) -
-				(n == 0 ? 0.0 : n * log1p_quotient(alpha, t)) - s * log1p_quotient(t, beta));
-	lb1 = log(hyp2f1_checked(r + s, second_b, r + s + n + 1, diff / big)) -
+	double		lb1 = log_hyp2f1_or_nan(r + s, second_b, r + s + n + 1, diff / big) -
 		(r + s) * log(big);
+	double		lsum = -INFINITY;
+	double		mag = fabs(r * log(alpha)) + fabs(s * log(beta)) + fabs(lgamma(r)) +
+		fabs(lgamma(s)) + fabs(lgamma(r + n)) + fabs(lgamma(r + s + n + 1.0)) +
+		fabs((r + s) * log(big)) + fabs((r + s + n) * log(big + t)) + n * fabs(log(t)) + 1.0;
+
 	for (int i = 0; i <= n; i++)
 	{
-		double		lb2 = log(hyp2f1_checked(r + s + i, second_b, r + s + n + 1,
-											 diff / (big + t))) -
+		double		lb2 = log_hyp2f1_or_nan(r + s + i, second_b, r + s + n + 1, diff / (big + t)) -
 			(r + s + i) * log(big + t);
 
 		lsum = log_sum_exp(lsum, lgamma(r + s + i) - lgamma(r + s) - lgamma(i + 1.0) +
 						   i * log(t) + lb2);
-		if ((i & 1023) == 0)
-			CHECK_FOR_INTERRUPTS();
 	}
-	return alive + exp(r * log(alpha) + s * log(beta) + log_beta(r + n, s + 1) -
-					   log_beta(r, s) + log_diff_exp(lb1, lsum));
+	*relerr = (8.0 * DBL_EPSILON * mag + 1e-14 * big / Min(alpha, beta)) / -expm1(lsum - lb1);
+	return exp(r * log(alpha) + s * log(beta) + log_beta(r + n, s + 1) -
+			   log_beta(r, s) + log_diff_exp(lb1, lsum));
+}
+
+/*
+ * P(X(t) = n): the closed form's second term where its error bound allows
+ * 1e-11 of the result (CDNOW-like parameters, at a fraction of the
+ * quadrature's cost), else the integral.
+ */
+static double
+pnbd_prob(const double *p, int n, double t)
+{
+	PnbdProb	q = {p[0], p[1], p[2], p[3], n, 0.0};
+	double		lconst;
+	double		alive;
+
+	if (t == 0.0)
+		return n == 0 ? 1.0 : 0.0;
+	/* ln Gamma(r+n)/(Gamma(r) n!), without lgamma(r) */
+	lconst = log_gamma_ratio_excess(q.r, n) + (n == 0 ? 0.0 : n * log(q.r)) - lgamma(n + 1.0);
+	alive = exp(lconst + pnbd_prob_log_nb(&q, t) - q.s * log1p_quotient(t, q.beta));
+	if (n <= PNBD_PROB_CLOSED_MAX_N)
+	{
+		double		relerr;
+		double		second = pnbd_prob_closed(&q, n, t, &relerr);
+
+		if (second >= 0 && isfinite(second) && relerr * second <= 1e-11 * (alive + second))
+			return alive + second;
+	}
+	q.c = lconst + log(q.s) - log(q.beta);
+	return alive + exp(log_concave_integral(pnbd_prob_h, &q, PNBD_PROB_V_MIN, log(t)));
 }
 
 double
 paretonbd_prob_new(const double *params, int n, double t)
 {
 	return pnbd_prob(params, n, t);
+}
+
+/*
+ * Where the first likelihood term's logarithm is larger than this while the
+ * second term dominates, ln(first) + ln(1 + R) cancels digits that count
+ * (1e6 rounds to 1e-10 in float8): the second term is taken by itself.
+ */
+#define PNBD_LL_CANCEL 1e6
+
+/*
+ * ln of the second likelihood term (the customer died unobserved between
+ * t_x and T) given ln Gamma(r+x) - ln Gamma(r) - x ln r, by the quadrature:
+ * ln of alpha^r beta^s Gamma(r+x)/Gamma(r) s int_{t_x}^{T}
+ * (alpha+tau)^-(r+x) (beta+tau)^-(s+1) dtau, each piece of the size of the
+ * result instead of the sum of the first term and ln R, which are both
+ * huge (shapes near 1e8 and more) and cancel.
+ */
+static double
+pnbd_log_second_term(const double *p, double x, double tx, double T, double log_r_alpha,
+					 double lgam_rx)
+{
+	return -(p[0] + x) * log1p_quotient(tx, p[1]) - p[2] * log1p_quotient(tx, p[3]) +
+		(x == 0 ? 0.0 : x * log_r_alpha) + lgam_rx + log(p[2]) - log(p[3] + tx) +
+		pnbd_quad_log_sum(p, x, tx, T, NULL);
 }
 
 /*
@@ -619,6 +794,7 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 					tx = v[1],
 					T = v[2];
 		double		w_i = fitdata_weight(fd, i);
+		double		first;
 		double		dlr[4];
 		double		lr = pnbd_log_ratio(p, x, tx, T, grad ? dlr : NULL);
 
@@ -635,9 +811,13 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 		 * -r ln(1 + T/alpha) - s ln(1 + T/beta) + x ln(r/(alpha+T)) +
 		 * [ln Gamma(r+x) - ln Gamma(r) - x ln r]
 		 */
-		ll += w_i * (-r * log1p_quotient(T, alpha) - s * log1p_quotient(T, beta) +
-					 (x == 0 ? 0.0 : x * (log_r_alpha - log1p_quotient(T, alpha))) +
-					 lgam_rx + (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr))));
+		first = -r * log1p_quotient(T, alpha) - s * log1p_quotient(T, beta) +
+			(x == 0 ? 0.0 : x * (log_r_alpha - log1p_quotient(T, alpha))) + lgam_rx;
+		if (lr > 0 && fabs(first) > PNBD_LL_CANCEL)
+			ll += w_i * log_sum_exp(first,
+									pnbd_log_second_term(p, x, tx, T, log_r_alpha, lgam_rx));
+		else
+			ll += w_i * (first + (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr))));
 		if (grad)
 		{
 			double		w = lr > 0 ? 1.0 / (1.0 + exp(-lr)) : exp(lr) / (1.0 + exp(lr));

@@ -44,6 +44,8 @@
  */
 #include "engage.h"
 
+#include <float.h>
+
 #include "btyd.h"
 #include "fitdata.h"
 #include "special.h"
@@ -393,6 +395,87 @@ sbg_retention_rate(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Below this w = d / (1 + d) DERL is taken by sbg_derl_quadrature: the
+ * 1 - z transformations of 2F1(1, b+1; a+b+1; 1 - w) lose about
+ * ulp / w of the result (1e-8 at w = 1e-8 with b = 1e6).
+ */
+#define SBG_DERL_QUAD_W 1e-4
+/* Where the integral in v = ln theta starts. */
+#define SBG_DERL_V_MIN (-740.0)
+
+/*
+ * Shapes a below this take sbg_derl_quadrature's split form: the direct
+ * integrand's tail, e^(a v) as v = ln theta falls, would need 40/a in v.
+ */
+#define SBG_DERL_SPLIT_A 0.05
+
+/* The theta ~ Beta(a, B), the d and the integrand of sbg_derl_quadrature. */
+typedef struct SbgDerl
+{
+	double		a,
+				B,
+				d;
+	double		split;			/* theta^split / (d + theta) with_d */
+	double		with_d;			/* 1, or 0 for the Beta density alone */
+} SbgDerl;
+
+/*
+ * h(v) = ln of theta^split / (d + theta) (or 1 without d) times
+ * theta^(a-1) (1-theta)^(B-1) times theta, theta = e^v, and its
+ * derivatives: h' = (a+split) - (B-1) theta/(1-theta) - theta/(d+theta)
+ * falls, so h is concave (B >= 1 here: B = beta + renewals + 1).
+ */
+static double
+sbg_derl_h(const void *arg, double v, double *d1, double *d2)
+{
+	const SbgDerl *q = (const SbgDerl *) arg;
+	double		theta = exp(v);
+	double		rest = 0.0 - expm1(v);	/* 1 - theta, +0 (not -0) at theta = 1 */
+	double		frac = q->with_d * theta / (q->d + theta);
+
+	*d1 = (q->a + q->split) - (q->B - 1.0) * theta / rest - frac;
+	*d2 = -(q->B - 1.0) * theta / (rest * rest) - frac * (1.0 - frac);
+	return (q->a + q->split) * v + (q->B - 1.0) * log1p(-theta) -
+		(q->with_d == 0.0 ? 0.0 : log(q->d + theta));
+}
+
+/*
+ * 2F1(1, b+1; a+b+1; 1/(1+d)) at small w = d/(1+d) from the expectation
+ * it comes from (FH 2010): (1+d) E[1/(d + theta)], theta ~ Beta(a, b+1),
+ * by log_concave_integral in v = ln theta, divided by the same integral
+ * of the density alone (whose rounding then cancels, where ln B(a, b+1)
+ * of shapes near 1e8 would be off by 1e-7); for a near 0, whose weight
+ * piles up at theta = 0 (and the density's integral would not end), as
+ * (1 - E[theta/(d + theta)]) / w, whose integrand vanishes like
+ * theta^(a+1) there, with ln B(a, b+1) from lgamma(a), exact there.  NaN
+ * where an integral did not end, or where the logarithm of the integrand
+ * is so large at the mean (shapes near 1e8) that its rounding passes
+ * 1e-10.
+ */
+static double
+sbg_derl_quadrature(double a, double b, double d, double w)
+{
+	SbgDerl		q = {a, b + 1.0, d, 0.0, 1.0};
+	double		mean = a / (a + b + 1.0);
+	double		num;
+	double		den;
+
+	if (a < SBG_DERL_SPLIT_A)
+	{
+		q.split = 1.0;
+		num = log_concave_integral(sbg_derl_h, &q, SBG_DERL_V_MIN, 0.0);
+		den = lgamma(a) - log_gamma_ratio(b + 1.0, a);
+		return -expm1(num - den) / w;
+	}
+	if (4.0 * DBL_EPSILON * (a * -log(mean) + b * -log1p(-mean)) > 1e-10)
+		return NAN;				/* h, near 1e8 at the mode, rounds by 1e-8 */
+	num = log_concave_integral(sbg_derl_h, &q, SBG_DERL_V_MIN, 0.0);
+	q.with_d = 0.0;
+	den = log_concave_integral(sbg_derl_h, &q, SBG_DERL_V_MIN, 0.0);
+	return (1.0 + d) * exp(num - den);
+}
+
+/*
  * DERL(d | renewals) of FH 2010 for renewals >= 0 and d >= 0; at
  * d = 0 the undiscounted expected residual lifetime (beta + renewals) /
  * (alpha - 1), which is infinite (an error) when alpha <= 1.  A customer's
@@ -407,6 +490,7 @@ sbg_derl(PG_FUNCTION_ARGS)
 	double		a,
 				b;
 	double		f;
+	double		w;
 	bool		ok;
 
 	sbg_customer_params(fcinfo, 3, par);
@@ -427,7 +511,14 @@ sbg_derl(PG_FUNCTION_ARGS)
 		PG_RETURN_FLOAT8(b / (a - 1));
 	}
 	/* 1 - z = d / (1 + d) exactly: 1 / (1 + d) rounded loses digits of d < 1e-8 */
-	f = hyp2f1_a1_given_w(b + 1, a + b + 1, d / (1.0 + d), &ok);
+	w = d / (1.0 + d);
+	if (w < SBG_DERL_QUAD_W)
+	{
+		f = sbg_derl_quadrature(a, b, d, w);
+		ok = isfinite(f);
+	}
+	else
+		f = hyp2f1_a1_given_w(b + 1, a + b + 1, w, &ok);
 	if (!ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
