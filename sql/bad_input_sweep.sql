@@ -32,6 +32,7 @@ INSERT INTO sample_value VALUES
     ('engage.bgnbd', $$'(0.243,4.414,0.793,2.426,,,,)'::engage.bgnbd$$),
     ('engage.mbgnbd', $$'(0.525,6.183,0.891,1.614,,,,)'::engage.mbgnbd$$),
     ('engage.paretonbd', $$'(0.553,10.578,0.606,11.669,,,,)'::engage.paretonbd$$),
+    ('engage.ggomnbd', $$'(0.55,10.6,0.1,0.6,2,,,,,,)'::engage.ggomnbd$$),
     ('engage.bgbb', $$'(1.204,0.750,0.657,2.783,,,,,,)'::engage.bgbb$$),
     ('engage.gammagamma', $$'(6.25,3.74,15.44,,,,,)'::engage.gammagamma$$),
     ('engage.sbg', $$'(0.668,3.806,,,,,)'::engage.sbg$$),
@@ -114,7 +115,7 @@ CROSS JOIN LATERAL (
     WHERE f.fields[i] <> ''
     UNION ALL
     SELECT '(' || repeat(',', array_length(f.fields, 1) - 1) || ')') v(val)
-WHERE s.type::text IN ('engage.bgnbd', 'engage.mbgnbd', 'engage.paretonbd', 'engage.bgbb',
+WHERE s.type::text IN ('engage.bgnbd', 'engage.mbgnbd', 'engage.paretonbd', 'engage.ggomnbd', 'engage.bgbb',
                        'engage.gammagamma', 'engage.sbg');
 
 -- The functions swept: callable from SQL, not the input/output functions of a type.

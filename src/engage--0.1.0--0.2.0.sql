@@ -1206,3 +1206,213 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
 COMMENT ON FUNCTION @extschema@.bic(@extschema@.bgbb) IS 'Bayesian information criterion of the BG/BB fit: k ln(customers) - 2 loglik with k = 4 parameters plus the coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
 COMMENT ON FUNCTION @extschema@.parameters(@extschema@.bgbb, double precision) IS 'the BG/BB parameters in order (alpha, beta, gamma, delta, then purchase[1], ... and dropout[1], ... the coefficients of a fit with covariates) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+-- GGompertz/NBD model (Bemmaor & Glady 2012): type, constructor, fits, scores, CLV,
+-- parameters and information criteria, engage.rfm overloads.
+
+
+CREATE TYPE @extschema@.ggomnbd AS (
+    r double precision,
+    alpha double precision,
+    b double precision,
+    s double precision,
+    beta double precision,
+    loglik double precision,
+    customers double precision,
+    converged boolean,
+    covariance double precision[],
+    purchase_coefficients double precision[],
+    dropout_coefficients double precision[]
+);
+COMMENT ON TYPE @extschema@.ggomnbd IS 'GGompertz/NBD model: purchase rate ~ Gamma(r, alpha), lifetime Gompertz of shape b with scale ~ Gamma(s, beta); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown); purchase_coefficients and dropout_coefficients = covariate coefficients (NULL: a model without covariates)';
+
+CREATE FUNCTION @extschema@.ggomnbd(r double precision, alpha double precision, b double precision, s double precision, beta double precision)
+RETURNS @extschema@.ggomnbd
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ggomnbd(double precision, double precision, double precision, double precision, double precision) IS 'a GGompertz/NBD model of the given parameters (not fitted: loglik, customers, covariance and coefficients NULL, converged true); errors unless every parameter is a positive finite number';
+
+CREATE FUNCTION @extschema@.ggomnbd_fit_final(internal)
+RETURNS @extschema@.ggomnbd
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ggomnbd_fit_final(internal) IS 'final function of engage.ggomnbd_fit: maximum-likelihood fit of the compressed sample';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(frequency double precision, recency double precision, age double precision) (
+    SFUNC = @extschema@.btyd_fit_accum,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(double precision, double precision, double precision) IS 'fits the GGompertz/NBD model by maximum likelihood to customer summaries (frequency, recency, age); NULL without rows';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(frequency double precision, recency double precision, age double precision, weight double precision) (
+    SFUNC = @extschema@.btyd_fit_accum,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(double precision, double precision, double precision, double precision) IS 'fits the GGompertz/NBD model by maximum likelihood to customer summaries (frequency, recency, age), each row counting weight customers; NULL without rows';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(frequency double precision, recency double precision, age double precision, weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.btyd_fit_accum,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(double precision, double precision, double precision, double precision, double precision) IS 'fits the GGompertz/NBD model by maximum likelihood to customer summaries (frequency, recency, age), each row counting weight customers, with an L2 penalizer (the same on every row); NULL without rows';
+
+CREATE FUNCTION @extschema@.ggomnbd_fit(sample @extschema@.fitdata)
+RETURNS @extschema@.ggomnbd
+AS 'MODULE_PATHNAME', 'ggomnbd_fit_fitdata' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ggomnbd_fit(@extschema@.fitdata) IS 'fits the GGompertz/NBD model to a stored sample (engage.fitdata), as the aggregate would';
+
+CREATE FUNCTION @extschema@.ggomnbd_fit(sample @extschema@.fitdata, penalizer double precision)
+RETURNS @extschema@.ggomnbd
+AS 'MODULE_PATHNAME', 'ggomnbd_fit_fitdata' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ggomnbd_fit(@extschema@.fitdata, double precision) IS 'fits the GGompertz/NBD model to a stored sample with an L2 penalizer';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.ggomnbd, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_p_alive_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.ggomnbd, double precision, double precision, double precision) IS 'probability that a customer with this summary is still alive (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.ggomnbd, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_churn_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.ggomnbd, double precision, double precision, double precision) IS '1 - p_alive: probability that the customer has churned (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.ggomnbd, t double precision, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_expected_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.ggomnbd, double precision, double precision, double precision, double precision) IS 'expected number of purchases in (age, age + t] of a customer with this summary (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.ggomnbd, t double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_expected_new_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.ggomnbd, double precision) IS 'expected number of repeat purchases in (0, t] of a new customer (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.log_likelihood(model @extschema@.ggomnbd, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_loglik_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.log_likelihood(@extschema@.ggomnbd, double precision, double precision, double precision) IS 'log-likelihood of one customer summary under the model (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.ggomnbd_simulate(model @extschema@.ggomnbd, customers integer, age double precision, seed integer)
+RETURNS TABLE (frequency integer, recency double precision, age double precision)
+AS 'MODULE_PATHNAME', 'ggomnbd_simulate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION @extschema@.ggomnbd_simulate(@extschema@.ggomnbd, integer, double precision, integer) IS 'summaries of customers drawn from the GGompertz/NBD model, all observed for age since their first purchase; the same for the same seed';
+
+CREATE FUNCTION @extschema@.clv(model @extschema@.ggomnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_ggomnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.ggomnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS 'discounted CLV: sum over i = 1 .. floor(horizon / step) of (E[X(i step)] - E[X((i-1) step)]) * expected_spend / (1 + discount_rate)^i, E[X(t)] the GGompertz/NBD conditional expectation';
+
+CREATE FUNCTION @extschema@.parameters(model @extschema@.ggomnbd, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.ggomnbd, double precision) IS 'the GGompertz/NBD parameters in order (r, alpha, b, s, beta) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.ggomnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 5 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.ggomnbd) IS 'Akaike information criterion of the GGompertz/NBD fit: 2 k - 2 loglik with k = 5 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.ggomnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 5 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.ggomnbd) IS 'Bayesian information criterion of the GGompertz/NBD fit: k ln(customers) - 2 loglik with k = 5 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(summary @extschema@.rfm) (
+    SFUNC = @extschema@.btyd_fit_accum_rfm,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(@extschema@.rfm) IS 'fits the GGompertz/NBD model to engage.rfm summaries; NULL summaries are skipped';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(summary @extschema@.rfm, weight double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_rfm,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(@extschema@.rfm, double precision) IS 'fits the GGompertz/NBD model to engage.rfm summaries with a weight per row; NULL summaries are skipped';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(summary @extschema@.rfm, weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_rfm,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(@extschema@.rfm, double precision, double precision) IS 'fits the GGompertz/NBD model to engage.rfm summaries with a weight per row and an L2 penalizer; NULL summaries are skipped';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.ggomnbd, summary @extschema@.rfm)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.p_alive(model, (summary).frequency, (summary).recency, (summary).age);
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.ggomnbd, @extschema@.rfm) IS 'p_alive(model, frequency, recency, age) of an engage.rfm summary (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.ggomnbd, summary @extschema@.rfm)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.churn_probability(model, (summary).frequency, (summary).recency, (summary).age);
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.ggomnbd, @extschema@.rfm) IS 'churn_probability(model, frequency, recency, age) of an engage.rfm summary (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.ggomnbd, t double precision, summary @extschema@.rfm)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.expected_purchases(model, t, (summary).frequency, (summary).recency, (summary).age);
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.ggomnbd, double precision, @extschema@.rfm) IS 'expected_purchases(model, t, frequency, recency, age) of an engage.rfm summary (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.clv(model @extschema@.ggomnbd, gg @extschema@.gammagamma, summary @extschema@.rfm,
+    horizon double precision, discount_rate double precision, step double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.clv(model, gg, (summary).frequency, (summary).recency, (summary).age, (summary).monetary,
+                       horizon, discount_rate, step);
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.ggomnbd, @extschema@.gammagamma, @extschema@.rfm, double precision, double precision, double precision) IS 'clv(model, gg, frequency, recency, age, monetary, horizon, discount_rate, step) of an engage.rfm summary (GGompertz/NBD and Gamma-Gamma)';
+
+-- model choice: engage.compare_models ---------------------------------------------------
+
+CREATE FUNCTION @extschema@.compare_models(sample @extschema@.fitdata)
+RETURNS TABLE (model text, parameters integer, customers double precision,
+               log_likelihood double precision, aic double precision, bic double precision,
+               converged boolean, bic_rank integer, delta_bic double precision, best boolean,
+               holdout_observed double precision, holdout_expected double precision,
+               holdout_total_error double precision, holdout_relative_error double precision,
+               holdout_mae double precision, holdout_rmse double precision,
+               estimates double precision[])
+AS 'MODULE_PATHNAME', 'compare_models_fit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000000 ROWS 3;
+COMMENT ON FUNCTION @extschema@.compare_models(@extschema@.fitdata) IS 'fits BG/NBD, MBG/NBD and Pareto/NBD to the sample (as engage.bgnbd_fit(sample) etc.) and compares them, one row each: log-likelihood, AIC, BIC (ln of the sample''s customers), converged, rank by BIC among the fits that converged (NULL for one that did not), and for a sample over engage.rfm_holdout the holdout purchases observed and expected, total error (expected - observed, and relative to observed), mean absolute and root mean squared error per customer (NULL without holdout or for a fit that did not converge); estimates in the order of the model''s parameters';
+
+CREATE FUNCTION @extschema@.compare_models(sample @extschema@.fitdata, bgnbd @extschema@.bgnbd,
+                                           mbgnbd @extschema@.mbgnbd, paretonbd @extschema@.paretonbd)
+RETURNS TABLE (model text, parameters integer, customers double precision,
+               log_likelihood double precision, aic double precision, bic double precision,
+               converged boolean, bic_rank integer, delta_bic double precision, best boolean,
+               holdout_observed double precision, holdout_expected double precision,
+               holdout_total_error double precision, holdout_relative_error double precision,
+               holdout_mae double precision, holdout_rmse double precision,
+               estimates double precision[])
+AS 'MODULE_PATHNAME', 'compare_models_given' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000 ROWS 3;
+COMMENT ON FUNCTION @extschema@.compare_models(@extschema@.fitdata, @extschema@.bgnbd, @extschema@.mbgnbd, @extschema@.paretonbd) IS 'compares fitted (or hand-built) models on the sample, as engage.compare_models(sample) does after its fits: log-likelihood, AIC and BIC of this sample, whatever the models were fitted on; converged as the model says; a NULL model has no row, a NULL sample gives no rows';

@@ -686,8 +686,8 @@ mbgnbd_loglik(const double *p, const FitData *fd, double *grad)
 	return bg_loglik(p, 1, fd, grad);
 }
 
-static const BtydModelSpec bgnbd_spec = {"bgnbd", 4, bg_names, bgnbd_loglik, true};
-static const BtydModelSpec mbgnbd_spec = {"mbgnbd", 4, bg_names, mbgnbd_loglik, true};
+const BtydModelSpec bgnbd_spec = {"bgnbd", 4, bg_names, bgnbd_loglik, true, NULL};
+const BtydModelSpec mbgnbd_spec = {"mbgnbd", 4, bg_names, mbgnbd_loglik, true, NULL};
 
 Datum
 bgnbd_fit_final(PG_FUNCTION_ARGS)

@@ -631,16 +631,15 @@ btyd_has_repeat_buyer(const FitData *fd)
 	return false;
 }
 
-Datum
-btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
-				const FitData *fd, double penalizer)
+bool
+btyd_fit_reported(const BtydModelSpec *spec, const FitData *fd, double penalizer,
+				  BtydFit *fit)
 {
-	BtydFit		fit;
 	const char *name = spec->name;
 
 	ensure_nonnegative(penalizer, "penalizer");
 	if (fd == NULL || fd->ntuples == 0)
-		return (Datum) 0;
+		return false;
 	/* a canonical order makes the result independent of the plan */
 	fd = fitdata_sorted_copy(CurrentMemoryContext, fd);
 	if (!btyd_has_repeat_buyer(fd))
@@ -648,42 +647,56 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot fit %s: no customer made a repeat purchase", name),
 				 errdetail("The likelihood has no interior maximum when every frequency is 0, penalized or not.")));
-	btyd_fit_run(spec, fd, penalizer, NULL, NULL, true, &fit);
-	if (!isfinite(fit.loglik))
+	btyd_fit_run(spec, fd, penalizer, NULL, NULL, true, fit);
+	if (!isfinite(fit->loglik))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("cannot fit %s: the log-likelihood is not finite at the optimum", name),
 				 errhint("Check the summaries, or pass a smaller penalizer.")));
-	if (fit.ran_off >= 0)
+	if (fit->ran_off >= 0)
 	{
 		/* a parameter running off to 0 or infinity: the data do not determine it */
+		const char *hint = spec->runoff_hint ?
+			spec->runoff_hint(fit->params, fit->ran_off) : NULL;
+
 		ereport(WARNING,
 				(errmsg("%s fit did not converge", name),
 				 errdetail("Parameter %s runs off to %g after %d likelihood evaluations: the data do not determine the model.",
-						   spec->names[fit.ran_off], fit.params[fit.ran_off],
-						   fit.optim.evaluations),
-				 errhint(NOT_CONVERGED_HINT)));
+						   spec->names[fit->ran_off], fit->params[fit->ran_off],
+						   fit->optim.evaluations),
+				 errhint("%s", hint ? hint : NOT_CONVERGED_HINT)));
 	}
-	else if (!fit.converged)
+	else if (!fit->converged)
 		ereport(WARNING,
 				(errmsg("%s fit did not converge", name),
 				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
-						   fit.optim.iterations, fit.optim.evaluations),
+						   fit->optim.iterations, fit->optim.evaluations),
 				 errhint(NOT_CONVERGED_HINT)));
-	if (!fit.converged)
-		return btyd_make_model(fcinfo, fit.params, spec->nparams, fit.loglik,
-							   fit.customers, false, NULL);
+	if (!fit->converged)
+		return true;
 	elog(DEBUG1, "%s fit converged: %d iterations, %d likelihood evaluations, then %d for the covariance",
-		 name, fit.optim.iterations, fit.optim.evaluations, spec->nparams);
-	if (fit.undetermined >= 0)
+		 name, fit->optim.iterations, fit->optim.evaluations, spec->nparams);
+	if (fit->undetermined >= 0)
 		ereport(WARNING,
 				(errmsg("%s fit: the covariance of the parameters is unknown", name),
-				 fit.undetermined < spec->nparams ?
+				 fit->undetermined < spec->nparams ?
 				 errdetail("The observed information is not positive definite: the data do not determine parameter %s (given those before it).",
-						   spec->names[fit.undetermined]) :
+						   spec->names[fit->undetermined]) :
 				 errdetail("The gradient of the log-likelihood is not finite next to the optimum.")));
+	return true;
+}
+
+Datum
+btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
+				const FitData *fd, double penalizer)
+{
+	BtydFit		fit;
+
+	if (!btyd_fit_reported(spec, fd, penalizer, &fit))
+		return (Datum) 0;
 	return btyd_make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
-						   true, fit.undetermined >= 0 ? NULL : fit.cov);
+						   fit.converged,
+						   fit.converged && fit.undetermined < 0 ? fit.cov : NULL);
 }
 
 Datum

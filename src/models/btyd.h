@@ -31,7 +31,7 @@
 #include "optim.h"
 
 /* The largest number of parameters of a model composite. */
-#define BTYD_MAX_PARAMS 4
+#define BTYD_MAX_PARAMS 5
 
 /* The attributes of a model composite after its parameters. */
 #define BTYD_MODEL_EXTRA_ATTS 4
@@ -71,7 +71,8 @@ extern void btyd_check_summary(double x, double tx, double T);
  *	 params = {r, alpha, a, b}: BG/NBD, Fader, Hardie & Lee 2005 eq. (10);
  *	 params = {r, alpha, a, b}: MBG/NBD, Batislam, Denizel & Filiztekin 2007;
  *	 params = {r, alpha, s, beta}: Pareto/NBD, Schmittlein, Morrison &
- *	 Colombo 1987, as in Fader & Hardie's 2005 note (eq. 20 there).
+ *	 Colombo 1987, as in Fader & Hardie's 2005 note (eq. 20 there);
+ *	 params = {r, alpha, b, s, beta}: GGompertz/NBD, Bemmaor & Glady 2012.
  * The *_expected_alive_steps functions set out[j] = E[X(t) | alive at T] at
  * t = (first + j) * step for j < n <= BTYD_STEPS_MAX (the hypergeometric
  * series of BG/NBD are summed for all t together).  Arguments are not
@@ -87,6 +88,8 @@ extern void mbgnbd_expected_alive_steps(const double *params, double x, double T
 										double step, int first, int n, double *out);
 extern void paretonbd_expected_alive_steps(const double *params, double x, double T,
 										   double step, int first, int n, double *out);
+extern void ggomnbd_expected_alive_steps(const double *params, double x, double T,
+										 double step, int first, int n, double *out);
 
 /* The matching probabilities that the customer is still alive at T. */
 extern double bgnbd_p_alive(const double *params, double x, double tx, double T);
@@ -107,6 +110,14 @@ extern double paretonbd_prob_new(const double *params, int n, double t);
  */
 extern double paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts,
 									 int nconsts, double x, double tx, double T);
+
+/*
+ * GGompertz/NBD P(alive) through the call site's memo valid for
+ * consts[0..nconsts-1], the first five the model's parameters {r, alpha, b,
+ * s, beta}; uses the key (x, t_x, T).
+ */
+extern double ggomnbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts,
+								   int nconsts, double x, double tx, double T);
 
 /*
  * Builds the model composite of the calling function's result type from
@@ -144,6 +155,12 @@ typedef struct BtydModelSpec
 	const char *const *names;	/* parameter names */
 	BtydLogLik	loglik;
 	bool		has_gradient;
+
+	/*
+	 * The hint of the WARNING when parameter i of params runs off, or NULL
+	 * for the general one (and when the model sets no function).
+	 */
+	const char *(*runoff_hint) (const double *params, int i);
 } BtydModelSpec;
 
 /*
@@ -183,6 +200,18 @@ typedef struct BtydFit
 extern void btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, double penalizer,
 						 const double *start, const double *hinv, bool want_covariance,
 						 BtydFit *fit);
+
+/*
+ * The fit of btyd_fit_sample, with its errors and warnings, into *fit; false
+ * (nothing fitted) when the sample is empty.
+ */
+extern bool btyd_fit_reported(const BtydModelSpec *spec, const FitData *fd,
+							  double penalizer, BtydFit *fit);
+
+/* The counting models' specifications (src/models/bgnbd.c, paretonbd.c). */
+extern const BtydModelSpec bgnbd_spec;
+extern const BtydModelSpec mbgnbd_spec;
+extern const BtydModelSpec pnbd_spec;
 
 /* Whether a tuple of positive weight has a repeat purchase (frequency > 0). */
 extern bool btyd_has_repeat_buyer(const FitData *fd);

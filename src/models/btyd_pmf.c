@@ -86,6 +86,17 @@ btyd_family_expected_steps(BtydFamily f, const double *params, double alive,
 }
 
 double
+btyd_family_expected(FunctionCallInfo fcinfo, BtydFamily f, const double *params,
+					 double x, double tx, double T, double t)
+{
+	double		e;
+
+	btyd_family_expected_steps(f, params, btyd_family_p_alive(fcinfo, f, params, x, tx, T),
+							   x, T, t, 1, 1, &e);
+	return e;
+}
+
+double
 btyd_family_prob_new(BtydFamily f, const double *params, int n, double t)
 {
 	if (f == BTYD_PARETONBD)

@@ -833,7 +833,7 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 	return ll;
 }
 
-static const BtydModelSpec pnbd_spec = {"paretonbd", 4, pnbd_names, pnbd_loglik, true};
+const BtydModelSpec pnbd_spec = {"paretonbd", 4, pnbd_names, pnbd_loglik, true, NULL};
 
 /* Final function of engage.paretonbd_fit */
 Datum

@@ -53,6 +53,23 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN 4 * ln((model).customers) - 2.0 * (model).loglik;
 COMMENT ON FUNCTION @extschema@.bic(@extschema@.paretonbd) IS 'Bayesian information criterion of the Pareto/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
 
+CREATE FUNCTION @extschema@.parameters(model @extschema@.ggomnbd, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.ggomnbd, double precision) IS 'the GGompertz/NBD parameters in order (r, alpha, b, s, beta) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.ggomnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 5 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.ggomnbd) IS 'Akaike information criterion of the GGompertz/NBD fit: 2 k - 2 loglik with k = 5 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.ggomnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 5 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.ggomnbd) IS 'Bayesian information criterion of the GGompertz/NBD fit: k ln(customers) - 2 loglik with k = 5 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
 CREATE FUNCTION @extschema@.parameters(model @extschema@.bgbb, level double precision DEFAULT 0.95)
 RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
 AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
