@@ -25,6 +25,7 @@ INSERT INTO sample_value VALUES
     ('interval', $$'7 days'::interval$$),
     ('boolean[]', $$'{t,t}'::boolean[]$$),
     ('bigint[]', $$'{1,2,3}'::bigint[]$$),
+    ('double precision[]', $$'{}'::float8[]$$),
     ('engage.engagement', $$engage.engagement('2020-01-05 00:00+00', 1, '7 days')$$),
     ('engage.activity', $$'{0-3,5,9-12}'::engage.activity$$),
     ('engage.rfm', $$'(2,3,5,10)'::engage.rfm$$),
@@ -32,9 +33,9 @@ INSERT INTO sample_value VALUES
     ('engage.mbgnbd', $$'(0.525,6.183,0.891,1.614,,,,)'::engage.mbgnbd$$),
     ('engage.paretonbd', $$'(0.553,10.578,0.606,11.669,,,,)'::engage.paretonbd$$),
     ('engage.ggomnbd', $$'(0.55,10.6,0.1,0.6,2,,,,,,)'::engage.ggomnbd$$),
-    ('engage.bgbb', $$'(1.204,0.750,0.657,2.783,,,,)'::engage.bgbb$$),
-    ('engage.gammagamma', $$'(6.25,3.74,15.44,,,,)'::engage.gammagamma$$),
-    ('engage.sbg', $$'(0.668,3.806,,,,)'::engage.sbg$$),
+    ('engage.bgbb', $$'(1.204,0.750,0.657,2.783,,,,,,)'::engage.bgbb$$),
+    ('engage.gammagamma', $$'(6.25,3.74,15.44,,,,,)'::engage.gammagamma$$),
+    ('engage.sbg', $$'(0.668,3.806,,,,,)'::engage.sbg$$),
     ('engage.fitdata', $$(SELECT engage.fitdata(f, r, a) FROM (VALUES (2.0, 3.0, 5.0), (0.0, 0.0, 4.0)) v(f, r, a))$$),
     ('timestamp with time zone[]', $$'{2020-01-01 00:00+00,2020-01-05 00:00+00}'::timestamptz[]$$),
     ('engage.rfm_holdout', $$'(2,3,5,10,1,4,6)'::engage.rfm_holdout$$),
@@ -67,6 +68,10 @@ UNION ALL
 SELECT 'bigint[]', unnest(ARRAY[$$'{}'::bigint[]$$, $$'{1,NULL,3}'::bigint[]$$,
        $$'{{1,2,3}}'::bigint[]$$, $$'{-5,-5,-5}'::bigint[]$$, $$'{0,0,0}'::bigint[]$$,
        $$'{9223372036854775807,9223372036854775807,1}'::bigint[]$$, $$'{1,2,3,4}'::bigint[]$$])
+UNION ALL
+SELECT 'double precision[]', unnest(ARRAY[$$'{NULL}'::float8[]$$, $$'{NaN}'::float8[]$$,
+       $$'{-Infinity}'::float8[]$$, $$'{{1,2},{3,4}}'::float8[]$$, 'array_fill(1.0::float8, ARRAY[9])',
+       $$'{1e300}'::float8[]$$, $$'[5:6]={1,2}'::float8[]$$, $$'{0}'::float8[]$$])
 UNION ALL
 SELECT 'text', unnest(ARRAY[$$''$$, $$'bogus'$$, $$repeat('strict_order,', 1000)$$])
 UNION ALL

@@ -934,6 +934,279 @@ RETURNS SETOF @extschema@.paretonbd
 AS 'MODULE_PATHNAME', 'paretonbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000000 ROWS 100;
 COMMENT ON FUNCTION @extschema@.paretonbd_bootstrap(@extschema@.fitdata, integer, bigint, double precision) IS 'nonparametric bootstrap of the Pareto/NBD fit with an L2 penalizer';
 
+-- ==== covariates of the Gamma-Gamma spend model: spend_coefficients, fits with spend covariates
+-- and a penalizer, expected_spend of a customer with covariates (src/sql/75_gammagamma.sql) ====
+
+ALTER TYPE @extschema@.gammagamma ADD ATTRIBUTE spend_coefficients double precision[] CASCADE;
+COMMENT ON TYPE @extschema@.gammagamma IS 'fitted Gamma-Gamma spend model: transaction values ~ Gamma(p, nu), nu ~ Gamma(q, v); log-likelihood, customers (summed weight of those with repeat transactions) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order, then the spend coefficients; NULL when unknown); spend_coefficients = theta of a fit with spend covariates w (customer scale v exp(theta'' w)), NULL without covariates';
+COMMENT ON FUNCTION @extschema@.gammagamma(double precision, double precision, double precision) IS 'a Gamma-Gamma model of the given parameters without covariates (not fitted: loglik, customers, covariance and spend_coefficients NULL, converged true); errors unless every parameter is a positive finite number';
+
+-- Gamma-Gamma with spend covariates: customer i's scale v_i = v exp(theta' w_i)
+
+CREATE FUNCTION @extschema@.gammagamma_fit_accum_covariates(state internal, frequency double precision, monetary double precision, spend_covariates double precision[])
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma_fit_accum_covariates(internal, double precision, double precision, double precision[]) IS 'transition function of engage.gammagamma_fit with spend covariates: adds one customer with repeat transactions and their covariates to the compressed sample';
+
+CREATE FUNCTION @extschema@.gammagamma_fit_accum_covariates(state internal, frequency double precision, monetary double precision, spend_covariates double precision[], weight double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma_fit_accum_covariates(internal, double precision, double precision, double precision[], double precision) IS 'transition function of engage.gammagamma_fit with spend covariates: adds weight customers to the compressed sample';
+
+CREATE FUNCTION @extschema@.gammagamma_fit_accum_covariates(state internal, frequency double precision, monetary double precision, spend_covariates double precision[], weight double precision, penalizer double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma_fit_accum_covariates(internal, double precision, double precision, double precision[], double precision, double precision) IS 'transition function of engage.gammagamma_fit with spend covariates and a penalizer (the same on every row)';
+
+CREATE FUNCTION @extschema@.gammagamma_fit_final_covariates(state internal)
+RETURNS @extschema@.gammagamma
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.gammagamma_fit_final_covariates(internal) IS 'final function of engage.gammagamma_fit with spend covariates: maximises the penalised likelihood over the compressed sample';
+
+CREATE AGGREGATE @extschema@.gammagamma_fit(frequency double precision, monetary double precision, spend_covariates double precision[]) (
+    SFUNC = @extschema@.gammagamma_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.gammagamma_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(double precision, double precision, double precision[]) IS 'maximum-likelihood Gamma-Gamma fit with spend covariates (v_i = v exp(theta'' w_i), w_i = spend_covariates, the same length on every row, may be empty); skips rows as the fit without covariates does; spend_coefficients holds theta';
+
+CREATE AGGREGATE @extschema@.gammagamma_fit(frequency double precision, monetary double precision, spend_covariates double precision[], weight double precision) (
+    SFUNC = @extschema@.gammagamma_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.gammagamma_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(double precision, double precision, double precision[], double precision) IS 'maximum-likelihood Gamma-Gamma fit with spend covariates of pre-aggregated data: each row stands for weight customers';
+
+CREATE AGGREGATE @extschema@.gammagamma_fit(frequency double precision, monetary double precision, spend_covariates double precision[], weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.gammagamma_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.gammagamma_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(double precision, double precision, double precision[], double precision, double precision) IS 'maximum-likelihood Gamma-Gamma fit with spend covariates and an L2 penalty: minimises -loglik + penalizer * sum(theta^2) (the coefficients only, as CLVTools'' reg.lambdas); the penalizer must be the same on every row';
+
+CREATE FUNCTION @extschema@.expected_spend(model @extschema@.gammagamma, frequency double precision, monetary double precision, spend_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'gammagamma_expected_spend_covariates' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.expected_spend(@extschema@.gammagamma, double precision, double precision, double precision[]) IS 'Gamma-Gamma conditional expected average transaction value of a customer with spend covariates w: (v_i + frequency * monetary) p / (p * frequency + q - 1), v_i = v exp(theta'' w); a model without covariates takes an empty array';
+
+CREATE OR REPLACE FUNCTION @extschema@.aic(model @extschema@.gammagamma)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * (3 + coalesce(cardinality((model).spend_coefficients), 0)) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.gammagamma) IS 'Akaike information criterion of the Gamma-Gamma fit: 2 k - 2 loglik with k = 3 parameters plus the spend coefficients; NULL when loglik is';
+
+CREATE OR REPLACE FUNCTION @extschema@.bic(model @extschema@.gammagamma)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (3 + coalesce(cardinality((model).spend_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.gammagamma) IS 'Bayesian information criterion of the Gamma-Gamma fit: k ln(customers) - 2 loglik with k = 3 parameters plus the spend coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.gammagamma, double precision) IS 'the Gamma-Gamma parameters in order (p, q, v, then spend[1], spend[2], ... the spend coefficients of a fit with covariates) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+-- ==== covariates of the sBG model: dropout_coefficients, fits with dropout covariates and a
+-- penalizer, survival, retention_rate and derl of a customer with covariates (src/sql/80_sbg.sql) ====
+
+ALTER TYPE @extschema@.sbg ADD ATTRIBUTE dropout_coefficients double precision[] CASCADE;
+COMMENT ON TYPE @extschema@.sbg IS 'fitted shifted Beta-Geometric retention model: churn probability per period theta ~ Beta(alpha, beta); log-likelihood, customers (summed weight) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order, then the dropout coefficients; NULL when unknown); dropout_coefficients = gamma_a then gamma_b of a fit with dropout covariates z (alpha_i = alpha exp(-gamma_a'' z), beta_i = beta exp(-gamma_b'' z)), NULL without covariates';
+COMMENT ON FUNCTION @extschema@.sbg(double precision, double precision) IS 'a sBG model of the given parameters without covariates (not fitted: loglik, customers, covariance and dropout_coefficients NULL, converged true); errors unless every parameter is a positive finite number';
+
+-- sBG with dropout covariates (as PyMC-Marketing's ShiftedBetaGeoModel): customer i's
+-- alpha_i = alpha exp(-gamma_a' z_i), beta_i = beta exp(-gamma_b' z_i)
+
+CREATE FUNCTION @extschema@.sbg_fit_accum_covariates(state internal, tenure integer, churned boolean, dropout_covariates double precision[])
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_fit_accum_covariates(internal, integer, boolean, double precision[]) IS 'transition function of engage.sbg_fit with dropout covariates: adds one customer and their covariates to the compressed sample';
+
+CREATE FUNCTION @extschema@.sbg_fit_accum_covariates(state internal, tenure integer, churned boolean, dropout_covariates double precision[], weight double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_fit_accum_covariates(internal, integer, boolean, double precision[], double precision) IS 'transition function of engage.sbg_fit with dropout covariates: adds weight customers to the compressed sample';
+
+CREATE FUNCTION @extschema@.sbg_fit_accum_covariates(state internal, tenure integer, churned boolean, dropout_covariates double precision[], weight double precision, penalizer double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_fit_accum_covariates(internal, integer, boolean, double precision[], double precision, double precision) IS 'transition function of engage.sbg_fit with dropout covariates and a penalizer (the same on every row)';
+
+CREATE FUNCTION @extschema@.sbg_fit_final_covariates(state internal)
+RETURNS @extschema@.sbg
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.sbg_fit_final_covariates(internal) IS 'final function of engage.sbg_fit with dropout covariates: maximises the penalised likelihood over the compressed sample';
+
+CREATE AGGREGATE @extschema@.sbg_fit(tenure integer, churned boolean, dropout_covariates double precision[]) (
+    SFUNC = @extschema@.sbg_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.sbg_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sbg_fit(integer, boolean, double precision[]) IS 'maximum-likelihood sBG fit with dropout covariates z (the same length on every row, may be empty): alpha_i = alpha exp(-gamma_a'' z), beta_i = beta exp(-gamma_b'' z); dropout_coefficients holds gamma_a then gamma_b; rows with a NULL are skipped';
+
+CREATE AGGREGATE @extschema@.sbg_fit(tenure integer, churned boolean, dropout_covariates double precision[], weight double precision) (
+    SFUNC = @extschema@.sbg_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.sbg_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sbg_fit(integer, boolean, double precision[], double precision) IS 'maximum-likelihood sBG fit with dropout covariates of pre-aggregated data: each row stands for weight customers';
+
+CREATE AGGREGATE @extschema@.sbg_fit(tenure integer, churned boolean, dropout_covariates double precision[], weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.sbg_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.sbg_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sbg_fit(integer, boolean, double precision[], double precision, double precision) IS 'maximum-likelihood sBG fit with dropout covariates and an L2 penalty: minimises -loglik + penalizer * sum of the squared coefficients (the coefficients only, as CLVTools'' reg.lambdas); the penalizer must be the same on every row';
+
+CREATE FUNCTION @extschema@.survival(model @extschema@.sbg, t integer, dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'sbg_survival' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.survival(@extschema@.sbg, integer, double precision[]) IS 'sBG survival S(t) of a customer with dropout covariates z (alpha_i, beta_i); a model without covariates takes an empty array';
+
+CREATE FUNCTION @extschema@.retention_rate(model @extschema@.sbg, t integer, dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'sbg_retention_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_rate(@extschema@.sbg, integer, double precision[]) IS 'sBG retention rate r_t of a customer with dropout covariates z (alpha_i, beta_i); a model without covariates takes an empty array';
+
+CREATE FUNCTION @extschema@.derl(model @extschema@.sbg, renewals integer, discount_rate double precision, dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'sbg_derl' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.derl(@extschema@.sbg, integer, double precision, double precision[]) IS 'sBG discounted expected residual lifetime of a customer with dropout covariates z (alpha_i, beta_i); a model without covariates takes an empty array';
+
+CREATE OR REPLACE FUNCTION @extschema@.aic(model @extschema@.sbg)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * (2 + coalesce(cardinality((model).dropout_coefficients), 0)) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.sbg) IS 'Akaike information criterion of the sBG fit: 2 k - 2 loglik with k = 2 parameters plus the dropout coefficients; NULL when loglik is';
+
+CREATE OR REPLACE FUNCTION @extschema@.bic(model @extschema@.sbg)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (2 + coalesce(cardinality((model).dropout_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.sbg) IS 'Bayesian information criterion of the sBG fit: k ln(customers) - 2 loglik with k = 2 parameters plus the dropout coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.sbg, double precision) IS 'the sBG parameters in order (alpha, beta, then dropout[1], dropout[2], ... the dropout coefficients gamma_a then gamma_b of a fit with covariates) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+-- ==== covariates of the BG/BB model: purchase_coefficients and dropout_coefficients, fits with
+-- covariates and a penalizer, scores of a customer with covariates (src/sql/70_bgbb.sql) ====
+
+ALTER TYPE @extschema@.bgbb ADD ATTRIBUTE purchase_coefficients double precision[] CASCADE;
+ALTER TYPE @extschema@.bgbb ADD ATTRIBUTE dropout_coefficients double precision[] CASCADE;
+COMMENT ON TYPE @extschema@.bgbb IS 'fitted BG/BB model: transaction probability p ~ Beta(alpha, beta), dropout probability theta ~ Beta(gamma, delta) per opportunity; log-likelihood, customers (summed weight) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order, then the purchase and the dropout coefficients; NULL when unknown); purchase_coefficients, dropout_coefficients = those of a fit with covariates x, z (alpha_i = alpha exp(purchase_coefficients'' x), gamma_i = gamma exp(dropout_coefficients'' z)), NULL without covariates';
+COMMENT ON FUNCTION @extschema@.bgbb(double precision, double precision, double precision, double precision) IS 'a BG/BB model of the given parameters without covariates (not fitted: loglik, customers, covariance and coefficients NULL, converged true); errors unless every parameter is a positive finite number';
+
+-- BG/BB with covariates: customer i's alpha_i = alpha exp(gamma_p' x_i) (purchase covariates x_i),
+-- gamma_i = gamma exp(delta_d' z_i) (dropout covariates z_i)
+
+CREATE FUNCTION @extschema@.bgbb_fit_accum_covariates(state internal, frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_fit_accum_covariates(internal, integer, integer, integer, double precision[], double precision[]) IS 'transition function of engage.bgbb_fit with covariates: adds one customer and their covariates to the compressed sample';
+
+CREATE FUNCTION @extschema@.bgbb_fit_accum_covariates(state internal, frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_fit_accum_covariates(internal, integer, integer, integer, double precision[], double precision[], double precision) IS 'transition function of engage.bgbb_fit with covariates: adds weight customers to the compressed sample';
+
+CREATE FUNCTION @extschema@.bgbb_fit_accum_covariates(state internal, frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision, penalizer double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_fit_accum_covariates(internal, integer, integer, integer, double precision[], double precision[], double precision, double precision) IS 'transition function of engage.bgbb_fit with covariates and a penalizer (the same on every row)';
+
+CREATE FUNCTION @extschema@.bgbb_fit_final_covariates(state internal)
+RETURNS @extschema@.bgbb
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.bgbb_fit_final_covariates(internal) IS 'final function of engage.bgbb_fit with covariates: maximises the penalised likelihood over the compressed sample';
+
+CREATE AGGREGATE @extschema@.bgbb_fit(frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[]) (
+    SFUNC = @extschema@.bgbb_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.bgbb_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgbb_fit(integer, integer, integer, double precision[], double precision[]) IS 'maximum-likelihood BG/BB fit with purchase covariates x and dropout covariates z (each the same length on every row, either may be empty): alpha_i = alpha exp(purchase_coefficients'' x), gamma_i = gamma exp(dropout_coefficients'' z); rows with a NULL are skipped';
+
+CREATE AGGREGATE @extschema@.bgbb_fit(frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision) (
+    SFUNC = @extschema@.bgbb_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.bgbb_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgbb_fit(integer, integer, integer, double precision[], double precision[], double precision) IS 'maximum-likelihood BG/BB fit with covariates of pre-aggregated data: each row stands for weight customers';
+
+CREATE AGGREGATE @extschema@.bgbb_fit(frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.bgbb_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.bgbb_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgbb_fit(integer, integer, integer, double precision[], double precision[], double precision, double precision) IS 'maximum-likelihood BG/BB fit with covariates and an L2 penalty: minimises -loglik + penalizer * sum of the squared coefficients (the coefficients only, as CLVTools'' reg.lambdas); the penalizer must be the same on every row';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.bgbb, frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgbb_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.bgbb, integer, integer, integer, double precision[], double precision[]) IS 'BG/BB probability that a customer with covariates is alive at opportunity n_periods + 1 (alpha_i, gamma_i); a model without covariates takes empty arrays';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.bgbb, frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgbb_churn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.bgbb, integer, integer, integer, double precision[], double precision[]) IS 'BG/BB probability that a customer with covariates has died by opportunity n_periods + 1 (alpha_i, gamma_i); a model without covariates takes empty arrays';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.bgbb, n_star integer, frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgbb_expected_conditional' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.bgbb, integer, integer, integer, integer, double precision[], double precision[]) IS 'BG/BB expected transactions in the next n_star opportunities of a customer with covariates (alpha_i, gamma_i); a model without covariates takes empty arrays';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.bgbb, n integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgbb_expected_new' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.bgbb, integer, double precision[], double precision[]) IS 'BG/BB expected transactions in n opportunities of a new customer with covariates (alpha_i, gamma_i); a model without covariates takes empty arrays';
+
+CREATE FUNCTION @extschema@.prob_purchases(model @extschema@.bgbb, x integer, n integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgbb_prob_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.prob_purchases(@extschema@.bgbb, integer, integer, double precision[], double precision[]) IS 'BG/BB probability that a new customer with covariates makes exactly x transactions in n opportunities (alpha_i, gamma_i); a model without covariates takes empty arrays';
+
+CREATE OR REPLACE FUNCTION @extschema@.aic(model @extschema@.bgbb)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.bgbb) IS 'Akaike information criterion of the BG/BB fit: 2 k - 2 loglik with k = 4 parameters plus the coefficients; NULL when loglik is';
+
+CREATE OR REPLACE FUNCTION @extschema@.bic(model @extschema@.bgbb)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.bgbb) IS 'Bayesian information criterion of the BG/BB fit: k ln(customers) - 2 loglik with k = 4 parameters plus the coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.bgbb, double precision) IS 'the BG/BB parameters in order (alpha, beta, gamma, delta, then purchase[1], ... and dropout[1], ... the coefficients of a fit with covariates) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
 -- GGompertz/NBD model (Bemmaor & Glady 2012): type, constructor, fits, scores, CLV,
 -- parameters and information criteria, engage.rfm overloads.
 

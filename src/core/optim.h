@@ -15,7 +15,7 @@
 #include "postgres.h"
 
 /* Largest dimension optim_minimize accepts. */
-#define OPTIM_MAX_DIM 8
+#define OPTIM_MAX_DIM 20
 
 /*
  * The objective at x (n doubles).  When grad is not NULL it also stores the

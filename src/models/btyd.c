@@ -17,6 +17,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -174,44 +175,85 @@ btyd_summary_error(double x, double tx, double T)
 }
 
 /*
- * The nparams x nparams covariance matrix cov (row-major) as a 2-D double
- * precision array.
+ * The n x n covariance matrix cov (row-major) as a 2-D double precision
+ * array.
  */
 static Datum
-covariance_array(const double *cov, int nparams)
+covariance_array(const double *cov, int n)
 {
-	Datum		elems[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
-	int			dims[2] = {nparams, nparams};
+	Datum	   *elems = palloc(sizeof(Datum) * n * n);
+	int			dims[2] = {n, n};
 	int			lbs[2] = {1, 1};
 
-	for (int i = 0; i < nparams * nparams; i++)
+	for (int i = 0; i < n * n; i++)
 		elems[i] = Float8GetDatum(cov[i]);
 	return PointerGetDatum(construct_md_array(elems, NULL, 2, dims, lbs, FLOAT8OID,
 											  sizeof(float8), FLOAT8PASSBYVAL,
 											  TYPALIGN_DOUBLE));
 }
 
-HeapTuple
-btyd_model_tuple(TupleDesc desc, const double *params, int nparams, double loglik,
-				 double customers, bool converged, const double *cov)
+/* The n coefficients coef as a 1-D double precision array (empty when n = 0). */
+static Datum
+coefficient_array(const double *coef, int n)
 {
-	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS];
-	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS] = {0};
-	bool		has_covariance;
-	bool		has_coefficients;
+	Datum		elems[BTYD_MAX_COVARIATES];
 
-	/*
-	 * The layout of 0.2.0 ends with covariance; 0.1.0's (still installed
-	 * until ALTER EXTENSION engage UPDATE) has none.
-	 */
-	has_coefficients = desc->natts == nparams + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS;
-	has_covariance = (desc->natts == nparams + BTYD_MODEL_EXTRA_ATTS || has_coefficients) &&
-		TupleDescAttr(desc, nparams + 3)->atttypid == FLOAT8ARRAYOID;
-	if (!has_covariance && desc->natts != nparams + 3)
+	for (int i = 0; i < n; i++)
+		elems[i] = Float8GetDatum(coef[i]);
+	return PointerGetDatum(construct_array(elems, n, FLOAT8OID, sizeof(float8),
+										   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/*
+ * The number of coefficient attributes of the model type desc of nparams
+ * parameters: the double precision[] attributes after covariance; -1 for
+ * 0.1.0's layout (no covariance).  Errors 42804 for any other layout.
+ */
+static int
+model_coefficient_atts(TupleDesc desc, int nparams)
+{
+	int			extra = desc->natts - nparams - BTYD_MODEL_EXTRA_ATTS;
+	bool		ok = extra >= 0 && extra <= BTYD_MAX_COEF_ATTS;
+
+	if (desc->natts == nparams + 3)
+		return -1;
+	for (int i = nparams + 3; ok && i < desc->natts; i++)
+		ok = TupleDescAttr(desc, i)->atttypid == FLOAT8ARRAYOID;
+	if (!ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the model type has %d attributes, expected %d",
 						desc->natts, nparams + BTYD_MODEL_EXTRA_ATTS),
+				 errhint("The extension's SQL objects do not match its library: run ALTER EXTENSION engage UPDATE.")));
+	return extra;
+}
+
+/*
+ * The model tuple of type desc (see btyd_model_tuple); cov covers the
+ * parameters and then the coefficients of coefs (NULL: a model without
+ * covariates, all coefficient attributes NULL).
+ */
+static HeapTuple
+model_tuple(TupleDesc desc, const double *params, int nparams, double loglik,
+			double customers, bool converged, const double *cov,
+			const BtydCoefficients *coefs)
+{
+	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS] = {0};
+	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS] = {0};
+	int			ncoefatts;
+	int			ncov = nparams;
+
+	/*
+	 * The layout of 0.2.0 ends with covariance and the coefficient
+	 * attributes; 0.1.0's (still installed until ALTER EXTENSION engage
+	 * UPDATE) has neither.
+	 */
+	ncoefatts = model_coefficient_atts(desc, nparams);
+	if (coefs != NULL && ncoefatts != coefs->natts)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the model type has %d coefficient attributes, expected %d",
+						Max(ncoefatts, 0), coefs->natts),
 				 errhint("The extension's SQL objects do not match its library: run ALTER EXTENSION engage UPDATE.")));
 	for (int i = 0; i < nparams; i++)
 	{
@@ -222,20 +264,38 @@ btyd_model_tuple(TupleDesc desc, const double *params, int nparams, double logli
 	values[nparams] = Float8GetDatum(loglik);
 	values[nparams + 1] = Float8GetDatum(customers);
 	values[nparams + 2] = BoolGetDatum(converged);
-	if (has_covariance)
+	for (int a = 0; a < ncoefatts; a++)
+	{
+		int			at = nparams + BTYD_MODEL_EXTRA_ATTS + a;
+
+		nulls[at] = coefs == NULL;
+		if (coefs != NULL)
+		{
+			values[at] = coefficient_array(coefs->coef[a], coefs->n[a]);
+			ncov += coefs->n[a];
+		}
+	}
+	if (ncoefatts >= 0)
 	{
 		nulls[nparams + 3] = cov == NULL;
 		if (cov != NULL)
-			values[nparams + 3] = covariance_array(cov, nparams);
+			values[nparams + 3] = covariance_array(cov, ncov);
 	}
-	for (int i = nparams + BTYD_MODEL_EXTRA_ATTS; i < desc->natts; i++)
-		nulls[i] = true;		/* no covariates */
 	return heap_form_tuple(desc, values, nulls);
 }
 
-Datum
-btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
-				double loglik, double customers, bool converged, const double *cov)
+HeapTuple
+btyd_model_tuple(TupleDesc desc, const double *params, int nparams, double loglik,
+				 double customers, bool converged, const double *cov)
+{
+	return model_tuple(desc, params, nparams, loglik, customers, converged, cov, NULL);
+}
+
+/* The model composite of the calling function's result type (see model_tuple). */
+static Datum
+make_model(FunctionCallInfo fcinfo, const double *params, int nparams, double loglik,
+		   double customers, bool converged, const double *cov,
+		   const BtydCoefficients *coefs)
 {
 	TupleDesc	desc;
 
@@ -244,8 +304,15 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("function returning a model called in a context that cannot accept it")));
 	desc = BlessTupleDesc(desc);
-	return HeapTupleGetDatum(btyd_model_tuple(desc, params, nparams, loglik, customers,
-											  converged, cov));
+	return HeapTupleGetDatum(model_tuple(desc, params, nparams, loglik, customers,
+										 converged, cov, coefs));
+}
+
+Datum
+btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
+				double loglik, double customers, bool converged, const double *cov)
+{
+	return make_model(fcinfo, params, nparams, loglik, customers, converged, cov, NULL);
 }
 
 #define MEMO_MIN_SIZE 4096		/* entries at first, a power of two */
@@ -1065,4 +1132,406 @@ btyd_simulate(FunctionCallInfo fcinfo, int nparams, const char *const *names,
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * Covariates --------------------------------------------------------------
+ *
+ * Reading a customer's covariate vectors and a model's coefficients, and
+ * the maximum-likelihood driver of the models with covariates (see btyd.h).
+ */
+
+int
+btyd_covariate_vector(FunctionCallInfo fcinfo, int argno, const char *what, double *out)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
+	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	const double *v = (const double *) ARR_DATA_PTR(arr);
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a one-dimensional array", what)));
+	if (ARR_HASNULL(arr))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not contain nulls", what)));
+	if (n > BTYD_MAX_COVARIATES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s has %d elements, at most %d are supported",
+						what, n, BTYD_MAX_COVARIATES)));
+	for (int i = 0; i < n; i++)
+	{
+		if (!isfinite(v[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must hold finite numbers", what),
+					 errdetail("Element %d is %g.", i + 1, v[i])));
+		out[i] = v[i] == 0.0 ? 0.0 : v[i];	/* -0 is 0 */
+	}
+	return n;
+}
+
+/* The coefficient array d (an attribute of a model) into coef; returns its length. */
+static int
+read_coefficient_array(Datum d, double *coef)
+{
+	ArrayType  *arr = DatumGetArrayTypeP(d);
+	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	const double *v = (const double *) ARR_DATA_PTR(arr);
+
+	if (ARR_ELEMTYPE(arr) != FLOAT8OID || ARR_NDIM(arr) > 1 || ARR_HASNULL(arr) ||
+		n > BTYD_MAX_COVARIATES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model coefficients must be a one-dimensional array of at most %d numbers without nulls",
+						BTYD_MAX_COVARIATES)));
+	for (int i = 0; i < n; i++)
+	{
+		if (!isfinite(v[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("model coefficients must be finite numbers")));
+		coef[i] = v[i];
+	}
+	return n;
+}
+
+void
+btyd_read_coefficients(Datum d, int nparams, int natts, BtydCoefficients *coefs)
+{
+	HeapTupleHeader tup = DatumGetHeapTupleHeader(d);
+	int			stored = HeapTupleHeaderGetNatts(tup);
+
+	Assert(natts <= BTYD_MAX_COEF_ATTS);
+	coefs->natts = natts;
+	for (int a = 0; a < natts; a++)
+	{
+		int			attnum = nparams + BTYD_MODEL_EXTRA_ATTS + a + 1;
+		bool		isnull = true;
+		Datum		v = (Datum) 0;
+
+		/* a value stored before the attribute was added has fewer attributes */
+		if (attnum <= stored)
+			v = GetAttributeByNum(tup, attnum, &isnull);
+		coefs->n[a] = isnull ? 0 : read_coefficient_array(v, coefs->coef[a]);
+	}
+}
+
+void
+btyd_check_covariates(int expected, int got, const char *what)
+{
+	if (expected != got)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s has length %d, expected %d", what, got, expected),
+				 errdetail("The model was fitted with %d covariates in %s.", expected, what),
+				 errhint("Pass the customer's covariates in the order, and of the number, the model was fitted with.")));
+}
+
+void
+btyd_reject_coefficients(Datum d, int nparams, const char *hint)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+	const char *base;
+	uint16		infomask,
+				infomask2;
+	int			stored;
+	bool		any = false;
+	const bits8 *bits;
+
+	/* the header in place, as read_params reads it: scoring reads it per row */
+	if (VARATT_IS_SHORT(v) && !VARATT_IS_EXTERNAL(v))
+		base = (const char *) v + VARHDRSZ_SHORT - VARHDRSZ;
+	else
+		base = (const char *) DatumGetHeapTupleHeader(d);
+	memcpy(&infomask, base + offsetof(HeapTupleHeaderData, t_infomask), sizeof(uint16));
+	memcpy(&infomask2, base + offsetof(HeapTupleHeaderData, t_infomask2), sizeof(uint16));
+	bits = (const bits8 *) (base + offsetof(HeapTupleHeaderData, t_bits));
+	stored = infomask2 & HEAP_NATTS_MASK;
+	for (int at = nparams + BTYD_MODEL_EXTRA_ATTS; at < stored && !any; at++)
+		any = !((infomask & HEAP_HASNULL) && att_isnull(at, bits));
+	if (!any)
+		return;
+
+	/* a non-null coefficient attribute: only an empty one is no covariate */
+	{
+		BtydCoefficients coefs;
+
+		btyd_read_coefficients(d, nparams,
+							   Min(stored - nparams - BTYD_MODEL_EXTRA_ATTS, BTYD_MAX_COEF_ATTS),
+							   &coefs);
+		for (int a = 0; a < coefs.natts; a++)
+			if (coefs.n[a] > 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("the model has covariates: pass the customer's covariate vectors"),
+						 errhint("%s", hint)));
+	}
+}
+
+double
+btyd_linear_predictor(const double *coef, const double *x, int n)
+{
+	double		s = 0.0;
+
+	for (int i = 0; i < n; i++)
+		s += coef[i] * x[i];
+	return s;
+}
+
+double
+btyd_covariate_scaled(double base, double lp, const char *name)
+{
+	double		v = base * exp(lp);
+
+	if (!(v > 0) || !isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the customer's covariates put %s out of range", name),
+				 errdetail("%s = %g times exp(%g) is not a positive finite number.", name, base, lp),
+				 errhint("Check the covariates' scale: they should be of the order of those the model was fitted with.")));
+	return v;
+}
+
+/*
+ * The objective of a fit with covariates: the base parameters on the log
+ * scale, then the coefficients on their own.
+ */
+typedef struct CovFitProblem
+{
+	const BtydModelSpec *spec;
+	const FitData *fd;
+	int			nbase;			/* base parameters (log scale) */
+	int			n;				/* all parameters */
+	double		total_weight;
+	double		penalizer;
+} CovFitProblem;
+
+/* The natural-scale parameters of point x; false when one is not finite. */
+static bool
+cov_fit_params(const CovFitProblem *fp, const double *x, double *params)
+{
+	for (int i = 0; i < fp->n; i++)
+	{
+		params[i] = i < fp->nbase ? exp(x[i]) : x[i];
+		if (i < fp->nbase && (!(params[i] > 0) || isinf(params[i])))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * (-sum_i w_i LL_i + penalizer sum_j coef_j^2) / W: the penalised negative
+ * log-likelihood scaled to the mean, as the optimiser's tolerances expect.
+ */
+static double
+cov_fit_objective(const double *x, double *grad, void *arg)
+{
+	CovFitProblem *fp = (CovFitProblem *) arg;
+	double		params[OPTIM_MAX_DIM];
+	double		g[OPTIM_MAX_DIM] = {0};
+	double		value;
+
+	if (!cov_fit_params(fp, x, params))
+		return INFINITY;
+	value = -fp->spec->loglik(params, fp->fd, grad ? g : NULL) / fp->total_weight;
+	for (int i = 0; i < fp->n; i++)
+	{
+		bool		coef = i >= fp->nbase;
+
+		if (coef)
+			value += fp->penalizer * params[i] * params[i] / fp->total_weight;
+		/* base parameters as fit_objective has them, to the last bit */
+		if (grad)
+			grad[i] = coef ? (-g[i] + 2.0 * fp->penalizer * params[i]) / fp->total_weight :
+				(-g[i] / fp->total_weight + 0.0) * params[i];
+	}
+	return value;
+}
+
+/*
+ * The covariance of all parameters into cov as fit_covariance computes it,
+ * with the Jacobian diag(theta) of the base parameters and 1 for the
+ * coefficients; g0 is the objective's gradient at x.  Returns -1 or the
+ * index of a parameter the data do not determine (n: a gradient was not
+ * finite).
+ */
+static int
+cov_fit_covariance(CovFitProblem *fp, const double *x, const double *params,
+				   const double *g0, double *cov)
+{
+	int			n = fp->n;
+	double	   *info = palloc(sizeof(double) * n * n);
+	double	   *inv = palloc(sizeof(double) * n * n);
+	int			bad;
+
+	if (!optim_hessian(cov_fit_objective, fp, x, n, HESSIAN_LOG_STEP, g0, info))
+		return n;
+	for (int i = 0; i < n; i++)
+	{
+		if (i < fp->nbase)
+			info[i * n + i] -= g0[i];	/* the chain rule's gradient term */
+		for (int j = 0; j < n; j++)
+			info[i * n + j] *= fp->total_weight;
+	}
+	bad = optim_cholesky_inverse(info, n, inv);
+	if (bad >= 0)
+		return bad;
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j <= i; j++)
+			cov[i * n + j] = cov[j * n + i] = inv[i * n + j] *
+				(i < fp->nbase ? params[i] : 1.0) * (j < fp->nbase ? params[j] : 1.0);
+	return -1;
+}
+
+/*
+ * The first of the n covariates in columns col.. of the sample's tuples that
+ * is constant or a linear combination of those before it and a constant
+ * (its coefficient then trades off against a base parameter or the other
+ * coefficients, and the data cannot determine it); -1 when there is none.
+ * Tested by the Cholesky factorisation of the weighted cross-product matrix
+ * of (1, covariates).
+ */
+static int
+collinear_covariate(const FitData *fd, int col, int n)
+{
+	int			m = n + 1;
+	double	   *xtx = palloc0(sizeof(double) * m * m);
+	double	   *inv = palloc(sizeof(double) * m * m);
+	int			bad;
+
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *t = fitdata_tuple(fd, i);
+		double		w = fitdata_weight(fd, i);
+
+		for (int j = 0; j < m; j++)
+			for (int k = 0; k <= j; k++)
+				xtx[j * m + k] += w * (j == 0 ? 1.0 : t[col + j - 1]) *
+					(k == 0 ? 1.0 : t[col + k - 1]);
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	for (int j = 0; j < m; j++)
+		for (int k = 0; k < j; k++)
+			xtx[k * m + j] = xtx[j * m + k];
+	bad = optim_cholesky_inverse(xtx, m, inv);
+	return bad < 0 ? -1 : bad - 1;
+}
+
+/* The name of parameter i: a base parameter's, or e.g. "spend[2]". */
+static char *
+cov_param_name(const BtydModelSpec *spec, const int *ncoef, int natts,
+			   const char *const *coefnames, int i)
+{
+	if (i < spec->nparams)
+		return pstrdup(spec->names[i]);
+	i -= spec->nparams;
+	for (int a = 0; a < natts; a++)
+	{
+		if (i < ncoef[a])
+			return psprintf("%s[%d]", coefnames[a], i + 1);
+		i -= ncoef[a];
+	}
+	return pstrdup("?");
+}
+
+Datum
+btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
+					const FitData *fd, int col, const int *ncols, const int *ncoef,
+					int natts, const char *const *coefnames, double penalizer)
+{
+	CovFitProblem fp = {spec, NULL, spec->nparams, spec->nparams, 0.0, penalizer};
+	double		x[OPTIM_MAX_DIM] = {0};
+	double		params[OPTIM_MAX_DIM];
+	double		g0[OPTIM_MAX_DIM];
+	double	   *cov;
+	BtydCoefficients coefs = {.natts = natts};
+	StringInfoData runoff;
+	OptimResult res;
+	double		loglik;
+	int			undetermined;
+	int			collinear = -1;
+
+	Assert(spec->has_gradient && natts <= BTYD_MAX_COEF_ATTS);
+	ensure_nonnegative(penalizer, "penalizer");
+	for (int a = 0; a < natts; a++)
+		fp.n += ncoef[a];
+	if (fp.n > OPTIM_MAX_DIM)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("cannot fit %s with %d parameters, at most %d are supported",
+						spec->name, fp.n, OPTIM_MAX_DIM)));
+	/* a canonical order makes the result independent of the plan */
+	fd = fitdata_sorted_copy(CurrentMemoryContext, fd);
+	fp.fd = fd;
+	fp.total_weight = fitdata_total_weight(fd);
+	res = optim_minimize(cov_fit_objective, true, &fp, x, fp.n, SEARCH_LOG_PARAM_BOUND);
+	cov_fit_params(&fp, x, params);
+	loglik = spec->loglik(params, fd, NULL);
+	if (!isfinite(loglik))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("cannot fit %s: the log-likelihood is not finite at the optimum",
+						spec->name),
+				 errhint("Check the sample and the covariates, or pass a penalizer.")));
+	for (int a = 0, at = spec->nparams; a < natts; at += ncoef[a], a++)
+	{
+		coefs.n[a] = ncoef[a];
+		memcpy(coefs.coef[a], params + at, sizeof(double) * ncoef[a]);
+	}
+
+	/* parameters running off to 0 or infinity: the data do not determine them */
+	initStringInfo(&runoff);
+	for (int i = 0; i < fp.n; i++)
+		if (fabs(x[i]) > MAX_ABS_LOG_PARAM)
+			appendStringInfo(&runoff, "%s%s = %g", runoff.len > 0 ? ", " : "",
+							 cov_param_name(spec, ncoef, natts, coefnames, i), params[i]);
+	if (runoff.len > 0 || !res.converged || !isfinite(res.value))
+	{
+		ereport(WARNING,
+				(errmsg("%s fit did not converge", spec->name),
+				 runoff.len > 0 ?
+				 errdetail("Parameters run off after %d likelihood evaluations: %s; the data do not determine the model.",
+						   res.evaluations, runoff.data) :
+				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
+						   res.iterations, res.evaluations),
+				 errhint("Pass a penalizer (it shrinks the covariate coefficients towards 0), fit fewer covariates, or fit more customers; scoring functions reject a model that did not converge.")));
+		return make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight,
+						  false, NULL, &coefs);
+	}
+	for (int a = 0, c = col, at = spec->nparams; a < natts && collinear < 0;
+		 c += ncols[a], at += ncoef[a], a++)
+	{
+		int			k = ncols[a] > 0 ? collinear_covariate(fd, c, ncols[a]) : -1;
+
+		if (k >= 0)
+			collinear = at + k;
+	}
+	if (collinear >= 0)
+	{
+		char	   *name = cov_param_name(spec, ncoef, natts, coefnames, collinear);
+
+		ereport(WARNING,
+				(errmsg("%s fit: the covariance of the parameters is unknown", spec->name),
+				 errdetail("The covariate of %s is constant, or a linear combination of a constant and the covariates before it: the data do not determine %s.",
+						   name, name),
+				 errhint("Leave out constant covariates and one dummy of each complete set of dummies.")));
+		return make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight, true,
+						  NULL, &coefs);
+	}
+	cov_fit_objective(x, g0, &fp);
+	cov = palloc(sizeof(double) * fp.n * fp.n);
+	undetermined = cov_fit_covariance(&fp, x, params, g0, cov);
+	if (undetermined >= 0)
+		ereport(WARNING,
+				(errmsg("%s fit: the covariance of the parameters is unknown", spec->name),
+				 undetermined < fp.n ?
+				 errdetail("The observed information is not positive definite: the data do not determine parameter %s (given those before it).",
+						   cov_param_name(spec, ncoef, natts, coefnames, undetermined)) :
+				 errdetail("The gradient of the log-likelihood is not finite next to the optimum.")));
+	return make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight, true,
+					  undetermined >= 0 ? NULL : cov, &coefs);
 }

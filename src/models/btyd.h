@@ -41,13 +41,6 @@
 #define BTYD_MODEL_EXTRA_ATTS 4
 
 /*
- * The attributes after covariance of the models that take covariates
- * (purchase_coefficients and dropout_coefficients, double precision[], NULL
- * in a model without covariates).
- */
-#define BTYD_MODEL_COEF_ATTS 2
-
-/*
  * Reads the first nparams attributes of the model composite d (all double
  * precision) into params.  Errors 22023 naming the attribute (names[i]) when
  * one is NULL, NaN, infinite or not positive, and 22023 "model did not
@@ -149,9 +142,8 @@ extern double ggomnbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts
  * nparams parameters, loglik, customers, converged and the covariance matrix
  * cov (nparams x nparams, row-major; NULL: unknown).  Errors 42804 when the
  * result type is not a model of nparams parameters (0.1.0's layout without
- * covariance is accepted, and gets none).  The coefficient attributes of a
- * model that takes covariates (BTYD_MODEL_COEF_ATTS after covariance) are
- * set NULL.
+ * covariance is accepted, and gets none).  Coefficient attributes after
+ * covariance (see below) are NULL.
  */
 extern Datum btyd_make_model(FunctionCallInfo fcinfo, const double *params,
 							 int nparams, double loglik, double customers,
@@ -553,5 +545,86 @@ extern Datum btyd_simulate(FunctionCallInfo fcinfo, int nparams,
  */
 extern double btyd_rgamma(pg_prng_state *rng, double shape, double rate);
 extern double btyd_rexp(pg_prng_state *rng, double rate);
+
+/*
+ * Covariates (Fader & Hardie 2007, "Incorporating time-invariant covariates
+ * into the Pareto/NBD and BG/NBD models"): a model composite ends, after
+ * covariance, with one double precision[] attribute of coefficients per
+ * process that takes covariates (e.g. spend_coefficients), NULL in a model
+ * without covariates.  A customer's covariate vectors are float8[] of at
+ * most BTYD_MAX_COVARIATES elements; the covariance matrix of a fit covers
+ * the base parameters, then the coefficients in attribute order.
+ */
+#define BTYD_MAX_COVARIATES 8
+#define BTYD_MAX_COEF_ATTS 2
+
+/* The coefficients of a model, per coefficient attribute (n[i] = 0: none). */
+typedef struct BtydCoefficients
+{
+	int			natts;			/* coefficient attributes of the model */
+	int			n[BTYD_MAX_COEF_ATTS];	/* coefficients in each */
+	double		coef[BTYD_MAX_COEF_ATTS][BTYD_MAX_COVARIATES];
+} BtydCoefficients;
+
+/*
+ * The float8[] argument argno of the calling function as a covariate vector
+ * into out (at most BTYD_MAX_COVARIATES); returns its length.  Errors 22004
+ * for a NULL element, 22023 for a multi-dimensional or too long array or a
+ * value that is not finite; what names the argument in messages.
+ */
+extern int	btyd_covariate_vector(FunctionCallInfo fcinfo, int argno, const char *what,
+								  double *out);
+
+/*
+ * Reads the natts coefficient attributes of model composite d of nparams
+ * parameters into coefs (n = 0 for a NULL attribute, or a model stored
+ * before the attribute existed).  Errors 22023 when one holds a NULL or
+ * non-finite element or more than BTYD_MAX_COVARIATES.
+ */
+extern void btyd_read_coefficients(Datum d, int nparams, int natts,
+								   BtydCoefficients *coefs);
+
+/*
+ * Errors 22023 naming both unless a customer's covariate vector what has
+ * the expected length (0 for a model without those coefficients).
+ */
+extern void btyd_check_covariates(int expected, int got, const char *what);
+
+/*
+ * Errors 22023 with hint when model composite d of nparams parameters has
+ * coefficients (a form of a scoring function without covariates).
+ */
+extern void btyd_reject_coefficients(Datum d, int nparams, const char *hint);
+
+/* coef' x over n elements: the log of a covariate factor exp(coef' x). */
+extern double btyd_linear_predictor(const double *coef, const double *x, int n);
+
+/*
+ * A customer's parameter base * exp(lp) for scoring; errors 22003 naming it
+ * when that is not a positive finite number.
+ */
+extern double btyd_covariate_scaled(double base, double lp, const char *name);
+
+/*
+ * Fits a model with covariates: spec's loglik takes the base parameters
+ * (natural scale) followed by the coefficients of each attribute, and
+ * returns the gradient in the same order.  The objective is
+ * -sum_i w_i LL_i + penalizer * sum_j coef_j^2 (the penalty on the
+ * coefficients only, as CLVTools' reg.lambdas), over the log base
+ * parameters and the coefficients; the covariance covers all of them.
+ * The sample's tuples hold the ncols[a] covariates of attribute a after
+ * those of attribute a - 1 from column col on; attribute a has ncoef[a]
+ * coefficients (a multiple of ncols[a] when several parameters take the
+ * same covariates, in blocks of ncols[a]).  Returns the model composite with
+ * the coefficient attributes set from the counts in ncoef (empty arrays
+ * where 0); converged = false with a WARNING naming every parameter that runs
+ * off; the covariance NULL with a WARNING when a covariate is constant or
+ * collinear with others (its coefficient is not determined), or the
+ * information is not positive definite.
+ */
+extern Datum btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
+								 const FitData *fd, int col, const int *ncols,
+								 const int *ncoef, int natts,
+								 const char *const *coefnames, double penalizer);
 
 #endif							/* BTYD_H */

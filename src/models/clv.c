@@ -234,6 +234,8 @@ clv_args(FunctionCallInfo fcinfo, const ClvModel *model, double *params, double 
 		 ClvCustomer *c)
 {
 	BTYD_GETARG_MODEL(0, model->nparams, model->names, params);
+	btyd_reject_coefficients(PG_GETARG_DATUM(0), model->nparams,
+							 "engage.clv and engage.clv_interval take counting models without covariates.");
 	gammagamma_read_model(PG_GETARG_DATUM(1), gg);
 	c->x = PG_GETARG_FLOAT8(2);
 	c->tx = PG_GETARG_FLOAT8(3);

@@ -43,7 +43,7 @@
 
 #include "exactsum.h"
 
-#define FITDATA_MAX_K 4
+#define FITDATA_MAX_K 20
 #define FITDATA_MAX_OPTS 2
 
 typedef struct FitData

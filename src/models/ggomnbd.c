@@ -52,6 +52,20 @@ PG_FUNCTION_INFO_V1(ggomnbd_simulate);
 
 static const char *const ggom_names[GGOM_NPARAMS] = {"r", "alpha", "b", "s", "beta"};
 
+#define GGOM_NO_COVARIATES_HINT \
+	"GGompertz/NBD takes no covariates: score a model whose coefficient attributes are NULL, as its fits and engage.ggomnbd give."
+
+/*
+ * The model of argument 0 into p (see BTYD_GETARG_MODEL); errors 22023 when
+ * its coefficient attributes hold coefficients: the model takes no
+ * covariates.
+ */
+#define GGOM_GETARG_MODEL(p) \
+	do { \
+		BTYD_GETARG_MODEL(0, GGOM_NPARAMS, ggom_names, (p)); \
+		btyd_reject_coefficients(PG_GETARG_DATUM(0), GGOM_NPARAMS, GGOM_NO_COVARIATES_HINT); \
+	} while (0)
+
 /* ln B(tau) = ln(beta + e^(b tau) - 1), without cancellation or overflow. */
 static double
 ggom_log_b(double b, double beta, double tau)
@@ -756,7 +770,7 @@ ggomnbd_p_alive_sql(PG_FUNCTION_ARGS)
 				tx = PG_GETARG_FLOAT8(2),
 				T = PG_GETARG_FLOAT8(3);
 
-	BTYD_GETARG_MODEL(0, GGOM_NPARAMS, ggom_names, p);
+	GGOM_GETARG_MODEL(p);
 	btyd_check_summary(x, tx, T);
 	PG_RETURN_FLOAT8(finite_result(ggomnbd_p_alive_memo(fcinfo, p, GGOM_NPARAMS, x, tx, T),
 								   "p_alive"));
@@ -771,7 +785,7 @@ ggomnbd_churn_sql(PG_FUNCTION_ARGS)
 				tx = PG_GETARG_FLOAT8(2),
 				T = PG_GETARG_FLOAT8(3);
 
-	BTYD_GETARG_MODEL(0, GGOM_NPARAMS, ggom_names, p);
+	GGOM_GETARG_MODEL(p);
 	btyd_check_summary(x, tx, T);
 	if (tx >= T)
 		PG_RETURN_FLOAT8(0.0);
@@ -788,7 +802,7 @@ ggomnbd_expected_sql(PG_FUNCTION_ARGS)
 				tx = PG_GETARG_FLOAT8(3),
 				T = PG_GETARG_FLOAT8(4);
 
-	BTYD_GETARG_MODEL(0, GGOM_NPARAMS, ggom_names, p);
+	GGOM_GETARG_MODEL(p);
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
 	PG_RETURN_FLOAT8(finite_result(ggom_expected_alive(p, t, x, T) *
@@ -802,7 +816,7 @@ ggomnbd_expected_new_sql(PG_FUNCTION_ARGS)
 	double		p[GGOM_NPARAMS];
 	double		t = PG_GETARG_FLOAT8(1);
 
-	BTYD_GETARG_MODEL(0, GGOM_NPARAMS, ggom_names, p);
+	GGOM_GETARG_MODEL(p);
 	ensure_nonnegative(t, "t");
 	PG_RETURN_FLOAT8(finite_result(ggom_expected_alive(p, t, 0.0, 0.0), "expected_purchases"));
 }
@@ -810,6 +824,7 @@ ggomnbd_expected_new_sql(PG_FUNCTION_ARGS)
 Datum
 ggomnbd_loglik_sql(PG_FUNCTION_ARGS)
 {
+	btyd_reject_coefficients(PG_GETARG_DATUM(0), GGOM_NPARAMS, GGOM_NO_COVARIATES_HINT);
 	return btyd_loglik_sql(fcinfo, &ggom_spec);
 }
 

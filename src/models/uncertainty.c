@@ -123,25 +123,53 @@ read_covariance(Datum d, int n, double *cov)
 }
 
 /*
- * The number of parameters of a model composite: the attributes before
- * loglik (-1 when it has none).
+ * The number of parameters of model type desc: the attributes before
+ * loglik.  Errors 42804 unless the model has a covariance attribute.
  */
 static int
-model_parameter_count(TupleDesc desc)
+model_nparams(TupleDesc desc)
 {
-	for (int i = 0; i < desc->natts; i++)
-		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), "loglik") == 0)
-			return i;
-	return -1;
+	int			n = 0;
+
+	while (n < desc->natts && strcmp(NameStr(TupleDescAttr(desc, n)->attname), "loglik") != 0)
+		n++;
+	if (n < 1 || n > BTYD_MAX_PARAMS || desc->natts < n + BTYD_MODEL_EXTRA_ATTS ||
+		TupleDescAttr(desc, n + 3)->atttypid != FLOAT8ARRAYOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the argument is not a model with a covariance")));
+	return n;
+}
+
+/* Adds one row (parameter, estimate, std_error, lower, upper) to the result. */
+static void
+put_parameter(ReturnSetInfo *rsinfo, const char *name, double est, bool estnull,
+			  const double *cov, int ncov, int i, double z)
+{
+	Datum		values[5];
+	bool		nulls[5] = {false, estnull, cov == NULL, cov == NULL, cov == NULL};
+
+	values[0] = CStringGetTextDatum(name);
+	values[1] = Float8GetDatum(est);
+	if (cov != NULL)
+	{
+		double		se = sqrt(cov[i * ncov + i]);
+
+		values[2] = Float8GetDatum(se);
+		values[3] = Float8GetDatum(est - z * se);
+		values[4] = Float8GetDatum(est + z * se);
+		nulls[3] = nulls[4] = estnull;
+	}
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
 /*
  * engage.parameters(model, level): one row (parameter, estimate, std_error,
  * lower, upper) per parameter, in the model's order, named as its
- * attributes.  The parameters are the attributes before loglik, which is
- * followed by customers, converged and covariance (and, in a model that
- * takes covariates, its coefficient arrays); std_error and the bounds are
- * NULL when the covariance is.
+ * attributes, then one per covariate coefficient, named after its attribute
+ * (purchase_coefficients: purchase[1], purchase[2], ...).  The parameters
+ * are the attributes before loglik; the covariance covers them and then the
+ * coefficients.  std_error and the bounds are NULL when the covariance is.
  */
 Datum
 btyd_parameters(PG_FUNCTION_ARGS)
@@ -152,16 +180,19 @@ btyd_parameters(PG_FUNCTION_ARGS)
 	TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(model),
 											  HeapTupleHeaderGetTypMod(model));
 	HeapTupleData tuple;
-	int			n = model_parameter_count(desc);
+	int			n = model_nparams(desc);
+	int			ncoefatts = desc->natts - n - BTYD_MODEL_EXTRA_ATTS;
+	BtydCoefficients coefs;
+	int			ncov = n;
 	double	   *cov = NULL;
 	bool		isnull;
 	Datum		d;
+	int			row = 0;
 
-	if (n < 1 || n > BTYD_MAX_PARAMS || desc->natts < n + BTYD_MODEL_EXTRA_ATTS ||
-		TupleDescAttr(desc, n + 3)->atttypid != FLOAT8ARRAYOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("the argument is not a model with a covariance")));
+	btyd_read_coefficients(PG_GETARG_DATUM(0), n, Min(ncoefatts, BTYD_MAX_COEF_ATTS),
+						   &coefs);
+	for (int a = 0; a < coefs.natts; a++)
+		ncov += coefs.n[a];
 	tuple.t_len = HeapTupleHeaderGetDatumLength(model);
 	tuple.t_data = model;
 	ItemPointerSetInvalid(&tuple.t_self);
@@ -169,31 +200,26 @@ btyd_parameters(PG_FUNCTION_ARGS)
 	d = heap_getattr(&tuple, n + 4, desc, &isnull);
 	if (!isnull)
 	{
-		cov = palloc(sizeof(double) * n * n);
-		read_covariance(d, n, cov);
+		cov = palloc(sizeof(double) * ncov * ncov);
+		read_covariance(d, ncov, cov);
 	}
 	InitMaterializedSRF(fcinfo, 0);
 	for (int i = 0; i < n; i++)
 	{
-		Datum		values[5];
-		bool		nulls[5] = {false, cov == NULL, cov == NULL, cov == NULL, cov == NULL};
-		double		est;
-		double		se;
-
 		d = heap_getattr(&tuple, i + 1, desc, &isnull);
-		est = isnull ? 0.0 : DatumGetFloat8(d);
-		values[0] = CStringGetTextDatum(NameStr(TupleDescAttr(desc, i)->attname));
-		values[1] = Float8GetDatum(est);
-		nulls[1] = isnull;
-		if (cov != NULL)
-		{
-			se = sqrt(cov[i * n + i]);
-			values[2] = Float8GetDatum(se);
-			values[3] = Float8GetDatum(est - z * se);
-			values[4] = Float8GetDatum(est + z * se);
-			nulls[3] = nulls[4] = isnull;
-		}
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		put_parameter(rsinfo, NameStr(TupleDescAttr(desc, i)->attname),
+					  isnull ? 0.0 : DatumGetFloat8(d), isnull, cov, ncov, row++, z);
+	}
+	for (int a = 0; a < coefs.natts; a++)
+	{
+		char	   *prefix = pstrdup(NameStr(TupleDescAttr(desc, n + BTYD_MODEL_EXTRA_ATTS + a)->attname));
+		char	   *suffix = strstr(prefix, "_coefficients");
+
+		if (suffix != NULL)
+			*suffix = '\0';
+		for (int k = 0; k < coefs.n[a]; k++)
+			put_parameter(rsinfo, psprintf("%s[%d]", prefix, k + 1), coefs.coef[a][k],
+						  false, cov, ncov, row++, z);
 	}
 	ReleaseTupleDesc(desc);
 	return (Datum) 0;
@@ -210,13 +236,12 @@ btyd_model_construct(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
 	int			n = PG_NARGS();
-	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS];
-	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS];
+	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS] = {0};
+	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS];
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE ||
-		n > BTYD_MAX_PARAMS ||
-		(desc->natts != n + BTYD_MODEL_EXTRA_ATTS &&
-		 desc->natts != n + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS))
+		n > BTYD_MAX_PARAMS || desc->natts < n + BTYD_MODEL_EXTRA_ATTS ||
+		desc->natts > n + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the model type does not have %d parameters and %d further attributes",
@@ -231,18 +256,13 @@ btyd_model_construct(PG_FUNCTION_ARGS)
 					 errmsg("model parameter %s must be a positive finite number",
 							NameStr(TupleDescAttr(desc, i)->attname))));
 		values[i] = Float8GetDatum(p);
+	}
+	/* loglik, customers, covariance and any coefficients NULL; converged true */
+	for (int i = n; i < desc->natts; i++)
+		nulls[i] = i != n + 2;
+	for (int i = 0; i < n; i++)
 		nulls[i] = false;
-	}
-	nulls[n] = nulls[n + 1] = nulls[n + 3] = true;	/* loglik, customers, covariance */
-	values[n] = values[n + 1] = values[n + 3] = (Datum) 0;
 	values[n + 2] = BoolGetDatum(true);
-	nulls[n + 2] = false;
-	for (int i = n + BTYD_MODEL_EXTRA_ATTS; i < desc->natts; i++)
-	{
-		/* the coefficients of a model that takes covariates: none */
-		values[i] = (Datum) 0;
-		nulls[i] = true;
-	}
 	desc = BlessTupleDesc(desc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
