@@ -423,15 +423,14 @@ bgbb_fit_accum_covariates(PG_FUNCTION_ARGS)
 	FitData    *fd;
 	int			kp,
 				kd;
-	double		w = 1.0;
+	double		w;
 
-	for (int i = 1; i < Min(PG_NARGS(), 7); i++)
-		if (PG_ARGISNULL(i))
-		{
-			if (PG_ARGISNULL(0))
-				PG_RETURN_NULL();
-			PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-		}
+	if (btyd_covariate_row_skipped(fcinfo, 7))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
 	kp = btyd_covariate_vector(fcinfo, 4, "purchase_covariates", tuple + BGBB_SUMMARY_COLS);
 	kd = btyd_covariate_vector(fcinfo, 5, "dropout_covariates", tuple + BGBB_SUMMARY_COLS + kp);
 	if (!PG_ARGISNULL(0))
@@ -449,16 +448,7 @@ bgbb_fit_accum_covariates(PG_FUNCTION_ARGS)
 	}
 	fd = fitdata_getarg(fcinfo, 0, BGBB_SUMMARY_COLS + kp + kd, "bgbb_fit_accum_covariates");
 	bgbb_check_summary(PG_GETARG_INT32(1), PG_GETARG_INT32(2), PG_GETARG_INT32(3));
-	if (PG_NARGS() > 6)
-	{
-		w = PG_GETARG_FLOAT8(6);
-		ensure_nonnegative(w, "weight");
-	}
-	if (PG_NARGS() > 7 && !PG_ARGISNULL(7))
-	{
-		opts[0] = PG_GETARG_FLOAT8(7);
-		ensure_nonnegative(opts[0], "penalizer");
-	}
+	w = btyd_weight_penalizer_args(fcinfo, 6, &opts[0]);
 	opts[1] = kp;
 	fitdata_set_options(fd, opts, 2, "penalizer");
 	tuple[0] = PG_GETARG_INT32(1);

@@ -1141,6 +1141,49 @@ btyd_simulate(FunctionCallInfo fcinfo, int nparams, const char *const *names,
  * the maximum-likelihood driver of the models with covariates (see btyd.h).
  */
 
+bool
+btyd_covariate_row_skipped(FunctionCallInfo fcinfo, int nrowargs)
+{
+	for (int i = 1; i < Min(PG_NARGS(), nrowargs); i++)
+		if (PG_ARGISNULL(i))
+			return true;
+	return false;
+}
+
+FitData *
+btyd_covariate_sample(FunctionCallInfo fcinfo, int argno, const char *what,
+					  int cols, double *tuple, const char *caller)
+{
+	int			k = btyd_covariate_vector(fcinfo, argno, what, tuple + cols);
+
+	if (!PG_ARGISNULL(0) && ((FitData *) PG_GETARG_POINTER(0))->k != cols + k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must have the same length on every row", what),
+				 errdetail("This row's %s has length %d, earlier rows' %d.",
+						   what, k, ((FitData *) PG_GETARG_POINTER(0))->k - cols)));
+	return fitdata_getarg(fcinfo, 0, cols + k, caller);
+}
+
+double
+btyd_weight_penalizer_args(FunctionCallInfo fcinfo, int argno, double *penalizer)
+{
+	double		w = 1.0;
+
+	*penalizer = 0.0;
+	if (PG_NARGS() > argno)
+	{
+		w = PG_GETARG_FLOAT8(argno);
+		ensure_nonnegative(w, "weight");
+	}
+	if (PG_NARGS() > argno + 1 && !PG_ARGISNULL(argno + 1))
+	{
+		*penalizer = PG_GETARG_FLOAT8(argno + 1);
+		ensure_nonnegative(*penalizer, "penalizer");
+	}
+	return w;
+}
+
 int
 btyd_covariate_vector(FunctionCallInfo fcinfo, int argno, const char *what, double *out)
 {

@@ -576,6 +576,30 @@ extern int	btyd_covariate_vector(FunctionCallInfo fcinfo, int argno, const char 
 								  double *out);
 
 /*
+ * Whether a covariate fit transition skips its row: a NULL among its
+ * arguments 1 .. nrowargs - 1 (the summary, the covariate vectors, the
+ * weight; a NULL penalizer counts as 0).
+ */
+extern bool btyd_covariate_row_skipped(FunctionCallInfo fcinfo, int nrowargs);
+
+/*
+ * The fit sample (argument 0) of a covariate fit transition with one
+ * covariate vector, argument argno (what), read into tuple[cols ...] after
+ * the cols summary columns: 22023 unless the earlier rows had as many
+ * covariates.  caller names the transition for fitdata_getarg.
+ */
+extern FitData *btyd_covariate_sample(FunctionCallInfo fcinfo, int argno, const char *what,
+									  int cols, double *tuple, const char *caller);
+
+/*
+ * The optional weight (argument argno, default 1) and penalizer (argno + 1,
+ * default 0, also when NULL) of a fit transition, checked non-negative;
+ * returns the weight.
+ */
+extern double btyd_weight_penalizer_args(FunctionCallInfo fcinfo, int argno,
+										 double *penalizer);
+
+/*
  * Reads the natts coefficient attributes of model composite d of nparams
  * parameters into coefs (n = 0 for a NULL attribute, or a model stored
  * before the attribute existed).  Errors 22023 when one holds a NULL or

@@ -398,40 +398,22 @@ Datum
 gammagamma_fit_accum_covariates(PG_FUNCTION_ARGS)
 {
 	double		tuple[GG_SUMMARY_COLS + BTYD_MAX_COVARIATES];
-	double		opts[1] = {0.0};
+	double		penalizer;
 	FitData    *fd;
-	int			ncov;
-	double		w = 1.0;
+	double		w;
 
-	for (int i = 1; i < Min(PG_NARGS(), 5); i++)
-		if (PG_ARGISNULL(i))
-		{
-			if (PG_ARGISNULL(0))
-				PG_RETURN_NULL();
-			PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-		}
-	ncov = btyd_covariate_vector(fcinfo, 3, "spend_covariates", tuple + GG_SUMMARY_COLS);
-	if (!PG_ARGISNULL(0) &&
-		((FitData *) PG_GETARG_POINTER(0))->k != GG_SUMMARY_COLS + ncov)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("spend_covariates must have the same length on every row"),
-				 errdetail("This row's spend_covariates has length %d, earlier rows' %d.",
-						   ncov, ((FitData *) PG_GETARG_POINTER(0))->k - GG_SUMMARY_COLS)));
-	fd = fitdata_getarg(fcinfo, 0, GG_SUMMARY_COLS + ncov, "gammagamma_fit_accum_covariates");
+	if (btyd_covariate_row_skipped(fcinfo, 5))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	fd = btyd_covariate_sample(fcinfo, 3, "spend_covariates", GG_SUMMARY_COLS, tuple,
+							   "gammagamma_fit_accum_covariates");
 	tuple[0] = PG_GETARG_FLOAT8(1);
 	tuple[1] = PG_GETARG_FLOAT8(2);
-	if (PG_NARGS() > 4)
-	{
-		w = PG_GETARG_FLOAT8(4);
-		ensure_nonnegative(w, "weight");
-	}
-	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
-	{
-		opts[0] = PG_GETARG_FLOAT8(5);
-		ensure_nonnegative(opts[0], "penalizer");
-	}
-	fitdata_set_options(fd, opts, 1, "penalizer");
+	w = btyd_weight_penalizer_args(fcinfo, 4, &penalizer);
+	fitdata_set_options(fd, &penalizer, 1, "penalizer");
 	gg_fit_add(fd, tuple, w);
 	PG_RETURN_POINTER(fd);
 }

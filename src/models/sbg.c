@@ -213,43 +213,25 @@ Datum
 sbg_fit_accum_covariates(PG_FUNCTION_ARGS)
 {
 	double		tuple[SBG_SUMMARY_COLS + BTYD_MAX_COVARIATES];
-	double		opts[1] = {0.0};
+	double		penalizer;
 	FitData    *fd;
-	int			k;
 	int32		tenure;
 	bool		churned;
-	double		w = 1.0;
+	double		w;
 
-	for (int i = 1; i < Min(PG_NARGS(), 5); i++)
-		if (PG_ARGISNULL(i))
-		{
-			if (PG_ARGISNULL(0))
-				PG_RETURN_NULL();
-			PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-		}
-	k = btyd_covariate_vector(fcinfo, 3, "dropout_covariates", tuple + SBG_SUMMARY_COLS);
-	if (!PG_ARGISNULL(0) &&
-		((FitData *) PG_GETARG_POINTER(0))->k != SBG_SUMMARY_COLS + k)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dropout_covariates must have the same length on every row"),
-				 errdetail("This row's dropout_covariates has length %d, earlier rows' %d.",
-						   k, ((FitData *) PG_GETARG_POINTER(0))->k - SBG_SUMMARY_COLS)));
-	fd = fitdata_getarg(fcinfo, 0, SBG_SUMMARY_COLS + k, "sbg_fit_accum_covariates");
+	if (btyd_covariate_row_skipped(fcinfo, 5))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	fd = btyd_covariate_sample(fcinfo, 3, "dropout_covariates", SBG_SUMMARY_COLS, tuple,
+							   "sbg_fit_accum_covariates");
 	tenure = PG_GETARG_INT32(1);
 	churned = PG_GETARG_BOOL(2);
 	sbg_check_customer(tenure, churned);
-	if (PG_NARGS() > 4)
-	{
-		w = PG_GETARG_FLOAT8(4);
-		ensure_nonnegative(w, "weight");
-	}
-	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
-	{
-		opts[0] = PG_GETARG_FLOAT8(5);
-		ensure_nonnegative(opts[0], "penalizer");
-	}
-	fitdata_set_options(fd, opts, 1, "penalizer");
+	w = btyd_weight_penalizer_args(fcinfo, 4, &penalizer);
+	fitdata_set_options(fd, &penalizer, 1, "penalizer");
 	tuple[0] = tenure;
 	tuple[1] = churned ? 1.0 : 0.0;
 	fitdata_add(fd, tuple, w);
