@@ -42,6 +42,8 @@ PG_FUNCTION_INFO_V1(btyd_fit_accum);
 PG_FUNCTION_INFO_V1(btyd_fit_accum_rfm);
 PG_FUNCTION_INFO_V1(btyd_fit_accum_cov);
 
+static bool has_coefficient_atts(Datum d, int nparams, int *stored);
+
 /*
  * |log(parameter)| beyond this (above 3.3e6 or below 3e-7) counts as running
  * off to infinity or 0, far outside what any time unit gives.
@@ -696,7 +698,14 @@ btyd_scoring_memos_read(FunctionCallInfo fcinfo, int argno, int nparams,
 	btyd_reject_coefficients(PG_GETARG_DATUM(argno), nparams, BTYD_COUNTING_COVARIATES_HINT);
 	pair = pair_memos_for(fcinfo, memo, consts, nconsts);
 	memo->key_len = 0;
-	if (btyd_model_key(PG_GETARG_DATUM(argno), nparams, &key, &len) &&
+
+	/*
+	 * The key bytes end before the coefficient attributes: only a model
+	 * whose coefficient attributes are NULL is remembered, so that its null
+	 * bitmap tells it from one with coefficients, which must be checked.
+	 */
+	if (!has_coefficient_atts(PG_GETARG_DATUM(argno), nparams, &len) &&
+		btyd_model_key(PG_GETARG_DATUM(argno), nparams, &key, &len) &&
 		len <= BTYD_MODEL_KEY_MAX)
 	{
 		memcpy(memo->key, key, len);
@@ -1576,18 +1585,22 @@ btyd_check_covariates(int expected, int got, const char *what)
 				 errhint("Pass the customer's covariates in the order, and of the number, the model was fitted with.")));
 }
 
-void
-btyd_reject_coefficients(Datum d, int nparams, const char *hint)
+/*
+ * The number of attributes of model composite d, and whether any of its
+ * coefficient attributes (after the nparams parameters and loglik,
+ * customers, converged, covariance) is not NULL; read from the header in
+ * place, as read_params reads it: scoring reads it per row.
+ */
+static bool
+has_coefficient_atts(Datum d, int nparams, int *stored)
 {
 	struct varlena *v = (struct varlena *) DatumGetPointer(d);
 	const char *base;
 	uint16		infomask,
 				infomask2;
-	int			stored;
 	bool		any = false;
 	const bits8 *bits;
 
-	/* the header in place, as read_params reads it: scoring reads it per row */
 	if (VARATT_IS_SHORT(v) && !VARATT_IS_EXTERNAL(v))
 		base = (const char *) v + VARHDRSZ_SHORT - VARHDRSZ;
 	else
@@ -1595,10 +1608,18 @@ btyd_reject_coefficients(Datum d, int nparams, const char *hint)
 	memcpy(&infomask, base + offsetof(HeapTupleHeaderData, t_infomask), sizeof(uint16));
 	memcpy(&infomask2, base + offsetof(HeapTupleHeaderData, t_infomask2), sizeof(uint16));
 	bits = (const bits8 *) (base + offsetof(HeapTupleHeaderData, t_bits));
-	stored = infomask2 & HEAP_NATTS_MASK;
-	for (int at = nparams + BTYD_MODEL_EXTRA_ATTS; at < stored && !any; at++)
+	*stored = infomask2 & HEAP_NATTS_MASK;
+	for (int at = nparams + BTYD_MODEL_EXTRA_ATTS; at < *stored && !any; at++)
 		any = !((infomask & HEAP_HASNULL) && att_isnull(at, bits));
-	if (!any)
+	return any;
+}
+
+void
+btyd_reject_coefficients(Datum d, int nparams, const char *hint)
+{
+	int			stored;
+
+	if (!has_coefficient_atts(d, nparams, &stored))
 		return;
 
 	/* a non-null coefficient attribute: only an empty one is no covariate */

@@ -340,8 +340,8 @@ extern void btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, int ncoef
 						 bool want_covariance, BtydFit *fit);
 
 /*
- * The fit of btyd_fit_sample, with its errors and warnings, into *fit; false
- * (nothing fitted) when the sample is empty.
+ * The fit of btyd_fit_sample of a sample without covariates, with its errors
+ * and warnings, into *fit; false (nothing fitted) when the sample is empty.
  */
 extern bool btyd_fit_reported(const BtydModelSpec *spec, const FitData *fd,
 							  double penalizer, BtydFit *fit);
@@ -734,21 +734,24 @@ extern double btyd_linear_predictor(const double *coef, const double *x, int n);
 extern double btyd_covariate_scaled(double base, double lp, const char *name);
 
 /*
- * Fits a model with covariates: spec's loglik takes the base parameters
- * (natural scale) followed by the coefficients of each attribute, and
- * returns the gradient in the same order.  The objective is
+ * Fits a model with covariates by btyd_fit_run: spec's loglik takes the base
+ * parameters (natural scale) followed by the coefficients of each attribute,
+ * and returns the gradient in the same order; the objective is
  * -sum_i w_i LL_i + penalizer * sum_j coef_j^2 (the penalty on the
- * coefficients only, as CLVTools' reg.lambdas), over the log base
- * parameters and the coefficients; the covariance covers all of them.
- * The sample's tuples hold the ncols[a] covariates of attribute a after
- * those of attribute a - 1 from column col on; attribute a has ncoef[a]
- * coefficients (a multiple of ncols[a] when several parameters take the
- * same covariates, in blocks of ncols[a]).  Returns the model composite with
- * the coefficient attributes set from the counts in ncoef (empty arrays
- * where 0); converged = false with a WARNING naming every parameter that runs
- * off; the covariance NULL with a WARNING when a covariate is constant or
- * collinear with others (its coefficient is not determined), or the
- * information is not positive definite.
+ * coefficients only, as CLVTools' reg.lambdas), over the log base parameters
+ * and the coefficients; the covariance covers all of them.  The sample's
+ * tuples hold the ncols[a] covariates of attribute a after those of
+ * attribute a - 1 from column col on; attribute a has ncoef[a] coefficients
+ * (a multiple of ncols[a] when several parameters take the same covariates,
+ * in blocks of ncols[a]), named coefnames[a][k] in messages.  Returns the
+ * model composite with the coefficient attributes set from the counts in
+ * ncoef (empty arrays where 0).  converged = false with a WARNING naming
+ * the parameters the data do not determine: a base parameter running off
+ * to 0 or infinity or with a standard error above 3 on the log scale, a
+ * coefficient above 15 in size, an observed information that is not
+ * positive definite.  The covariance NULL with a WARNING (converged true)
+ * when a covariate is constant or collinear with others (its coefficient
+ * is not determined, the other parameters are).
  */
 extern Datum btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 								 const FitData *fd, int col, const int *ncols,
