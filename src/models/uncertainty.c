@@ -227,27 +227,16 @@ btyd_parameters(PG_FUNCTION_ARGS)
 
 /*
  * Coefficient array argument argno of a model constructor (name: the
- * attribute), checked: one-dimensional, at most BTYD_MAX_COVARIATES finite
- * numbers (22023), no NULLs (22004).
+ * attribute), checked as a customer's covariate vector is
+ * (btyd_covariate_vector).
  */
 static Datum
 coefficient_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 {
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
-	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-	const double *v = (const double *) ARR_DATA_PTR(arr);
+	double		coef[BTYD_MAX_COVARIATES];
 
-	if (ARR_NDIM(arr) > 1 || n > BTYD_MAX_COVARIATES)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a list of at most %d numbers", name, BTYD_MAX_COVARIATES)));
-	if (ARR_HASNULL(arr))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not contain nulls", name)));
-	for (int i = 0; i < n; i++)
-		ensure_finite(v[i], name);
-	return PointerGetDatum(arr);
+	(void) btyd_covariate_vector(fcinfo, argno, name, coef);
+	return PointerGetDatum(PG_GETARG_ARRAYTYPE_P(argno));
 }
 
 /*
