@@ -32,9 +32,10 @@ INSERT INTO sample_value VALUES
     ('engage.bgnbd', $$'(0.243,4.414,0.793,2.426,,,,,,)'::engage.bgnbd$$),
     ('engage.mbgnbd', $$'(0.525,6.183,0.891,1.614,,,,,,)'::engage.mbgnbd$$),
     ('engage.paretonbd', $$'(0.553,10.578,0.606,11.669,,,,,,)'::engage.paretonbd$$),
-    ('engage.bgbb', $$'(1.204,0.750,0.657,2.783,,,,)'::engage.bgbb$$),
-    ('engage.gammagamma', $$'(6.25,3.74,15.44,,,,)'::engage.gammagamma$$),
-    ('engage.sbg', $$'(0.668,3.806,,,,)'::engage.sbg$$),
+    ('engage.ggomnbd', $$'(0.55,10.6,0.1,0.6,2,,,,,,)'::engage.ggomnbd$$),
+    ('engage.bgbb', $$'(1.204,0.750,0.657,2.783,,,,,,)'::engage.bgbb$$),
+    ('engage.gammagamma', $$'(6.25,3.74,15.44,,,,,)'::engage.gammagamma$$),
+    ('engage.sbg', $$'(0.668,3.806,,,,,)'::engage.sbg$$),
     ('engage.fitdata', $$(SELECT engage.fitdata(f, r, a) FROM (VALUES (2.0, 3.0, 5.0), (0.0, 0.0, 4.0)) v(f, r, a))$$),
     ('timestamp with time zone[]', $$'{2020-01-01 00:00+00,2020-01-05 00:00+00}'::timestamptz[]$$),
     ('engage.rfm_holdout', $$'(2,3,5,10,1,4,6)'::engage.rfm_holdout$$),
@@ -69,8 +70,8 @@ SELECT 'bigint[]', unnest(ARRAY[$$'{}'::bigint[]$$, $$'{1,NULL,3}'::bigint[]$$,
        $$'{9223372036854775807,9223372036854775807,1}'::bigint[]$$, $$'{1,2,3,4}'::bigint[]$$])
 UNION ALL
 SELECT 'double precision[]', unnest(ARRAY[$$'{NULL}'::float8[]$$, $$'{NaN}'::float8[]$$,
-       $$'{-Infinity}'::float8[]$$, $$'{1e300,1e300}'::float8[]$$, 'array_fill(1::float8, ARRAY[9])',
-       $$'{{1}}'::float8[]$$, $$'[2:2]={1}'::float8[]$$])
+       $$'{-Infinity}'::float8[]$$, $$'{{1,2},{3,4}}'::float8[]$$, 'array_fill(1.0::float8, ARRAY[9])',
+       $$'{1e300}'::float8[]$$, $$'[5:6]={1,2}'::float8[]$$, $$'{0}'::float8[]$$])
 UNION ALL
 SELECT 'text', unnest(ARRAY[$$''$$, $$'bogus'$$, $$repeat('strict_order,', 1000)$$])
 UNION ALL
@@ -114,7 +115,7 @@ CROSS JOIN LATERAL (
     WHERE f.fields[i] <> ''
     UNION ALL
     SELECT '(' || repeat(',', array_length(f.fields, 1) - 1) || ')') v(val)
-WHERE s.type::text IN ('engage.bgnbd', 'engage.mbgnbd', 'engage.paretonbd', 'engage.bgbb',
+WHERE s.type::text IN ('engage.bgnbd', 'engage.mbgnbd', 'engage.paretonbd', 'engage.ggomnbd', 'engage.bgbb',
                        'engage.gammagamma', 'engage.sbg');
 
 -- The functions swept: callable from SQL, not the input/output functions of a type.

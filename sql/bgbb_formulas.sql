@@ -87,10 +87,10 @@ FROM patterns, bgbb_published GROUP BY m;
 CREATE FUNCTION pg_temp.survival_terms(g float8, d float8, m int) RETURNS float8 LANGUAGE sql AS $$
     SELECT sum(exp(c)) FROM (SELECT sum(ln((d + j) / (g + d + j))) OVER (ORDER BY j) AS c FROM generate_series(0, m - 1) j) s
 $$;
-SELECT g, round(engage.expected_purchases(ROW(1, 1, g, 2.5, NULL, NULL, NULL, NULL)::engage.bgbb, 100000)::numeric, 8) AS e_100000,
-       abs(engage.expected_purchases(ROW(1, 1, g, 2.5, NULL, NULL, NULL, NULL)::engage.bgbb, 100000)
+SELECT g, round(engage.expected_purchases(ROW(1, 1, g, 2.5, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgbb, 100000)::numeric, 8) AS e_100000,
+       abs(engage.expected_purchases(ROW(1, 1, g, 2.5, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgbb, 100000)
            / (0.5 * pg_temp.survival_terms(g, 2.5, 100000)) - 1) < 1e-10 AS matches_direct_sum,
-       abs(engage.expected_purchases(ROW(1, 1, g, 2.5, NULL, NULL, NULL, NULL)::engage.bgbb, 1001)
+       abs(engage.expected_purchases(ROW(1, 1, g, 2.5, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgbb, 1001)
            / (0.5 * pg_temp.survival_terms(g, 2.5, 1001)) - 1) < 1e-10 AS switch_ok
 FROM (VALUES (0.657::float8), (1.0), (1 + 1e-9), (1 - 1e-7), (1.0001), (3.5)) v(g) ORDER BY g;
 -- extreme summaries: no overflow, no NaN
@@ -145,10 +145,10 @@ SELECT q AS statement, pg_temp.try(q) AS result FROM (VALUES
     ('SELECT engage.bgbb_fit(1, 1, 6, ''NaN'')'),
     ('SELECT engage.bgbb_fit(0, 0, 6) FROM generate_series(1, 3)'),
     ('SELECT engage.bgbb_fit(6, 6, 6) FROM generate_series(1, 3)'),
-    ('SELECT engage.p_alive(ROW(0, 1, 1, 1, NULL, NULL, NULL, NULL)::engage.bgbb, 1, 1, 6)'),
-    ('SELECT engage.p_alive(ROW(1, 1, ''NaN'', 1, NULL, NULL, NULL, NULL)::engage.bgbb, 1, 1, 6)'),
-    ('SELECT engage.p_alive(ROW(1, 1, 1, -2, NULL, NULL, NULL, NULL)::engage.bgbb, 1, 1, 6)'),
-    ('SELECT engage.p_alive(ROW(1, NULL, 1, 1, NULL, NULL, NULL, NULL)::engage.bgbb, 1, 1, 6)'),
+    ('SELECT engage.p_alive(ROW(0, 1, 1, 1, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgbb, 1, 1, 6)'),
+    ('SELECT engage.p_alive(ROW(1, 1, ''NaN'', 1, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgbb, 1, 1, 6)'),
+    ('SELECT engage.p_alive(ROW(1, 1, 1, -2, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgbb, 1, 1, 6)'),
+    ('SELECT engage.p_alive(ROW(1, NULL, 1, 1, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgbb, 1, 1, 6)'),
     ('SELECT engage.p_alive(engage.bgbb(1, 1, 1, 1), 1, 7, 6)'),
     ('SELECT engage.churn_probability(engage.bgbb(1, 1, 1, 1), -1, 0, 6)'),
     ('SELECT engage.expected_purchases(engage.bgbb(1, 1, 1, 1), -1, 1, 1, 6)'),

@@ -80,6 +80,13 @@ SELECT engage.p_alive(engage.paretonbd(0.553, 10.578, 0.606, 11.669, '{0.3}', '{
 SELECT engage.p_alive(engage.paretonbd(0.553, 10.578, 0.606, 11.669, '{0.3}', '{}'), 2, 30.43, 38.86,
                       '{NULL}', '{}');
 \set VERBOSITY terse
+-- Pareto/NBD's form without covariates remembers the model it read last by its bytes: a
+-- model with empty coefficient arrays (no covariates) and then the same one with a
+-- coefficient must not pass as the same.
+SELECT engage.p_alive(m, 2, 30.43, 38.86)
+FROM (VALUES (1, '(0.553,10.578,0.606,11.669,-9595,2357,t,,{},{})'::engage.paretonbd),
+             (2, '(0.553,10.578,0.606,11.669,-9595,2357,t,,{0.3},{})'::engage.paretonbd)) v(i, m)
+ORDER BY i;
 
 -- 3. All-zero covariates give the model without covariates exactly (parameters and
 -- likelihood); the coefficients are then not determined, which the fit reports.  Empty
@@ -180,13 +187,24 @@ SELECT split_part(sample::text, ' data=', 1) AS header,
        (SELECT engage.paretonbd_fit(frequency, recency, age, ARRAY[g1::float8], ARRAY[g2::float8])::text
         FROM cov_sim_pnbd) AS same_fit
 FROM cov_sample;
-SELECT engage.paretonbd_fit(frequency, recency, age, ARRAY[g1::float8], ARRAY[g2::float8], 1, 0.5)::text =
-       engage.paretonbd_fit(engage.fitdata(frequency, recency, age, ARRAY[g1::float8], ARRAY[g2::float8]), 0.5)::text
-       AS same_penalized_fit,
-       (engage.paretonbd_fit(frequency, recency, age, ARRAY[g1::float8], ARRAY[g2::float8], 1, 0.5)).purchase_coefficients[1]
-       < (engage.paretonbd_fit(frequency, recency, age, ARRAY[g1::float8], ARRAY[g2::float8])).purchase_coefficients[1]
-       AS penalty_shrinks
+SELECT engage.paretonbd_fit(frequency, recency, age, ARRAY[g1::float8], ARRAY[g2::float8], 1, 1000)::text =
+       engage.paretonbd_fit(engage.fitdata(frequency, recency, age, ARRAY[g1::float8], ARRAY[g2::float8]), 1000)::text
+       AS same_penalized_fit
 FROM cov_sim_pnbd;
+
+-- The penalizer is on the scale of the summed log-likelihood (CLVTools' reg.lambdas):
+-- -sum LL + lambda coef^2 near the optimum is a quadratic of curvature 1 / se^2 plus
+-- 2 lambda, so a coefficient shrinks by about 1 / (1 + 2 lambda se^2) (its correlation with
+-- the other estimates aside): the purchase coefficient to about a half, the dropout one to
+-- about a sixth.
+SELECT (p).converged,
+       round(((p).purchase_coefficients[1] / (m).purchase_coefficients[1])::numeric, 2) AS purchase_shrink,
+       round((1 / (1 + 2 * 1000 * (m).covariance[5][5]))::numeric, 2) AS purchase_quadratic,
+       round(((p).dropout_coefficients[1] / (m).dropout_coefficients[1])::numeric, 2) AS dropout_shrink,
+       round((1 / (1 + 2 * 1000 * (m).covariance[6][6]))::numeric, 2) AS dropout_quadratic
+FROM (SELECT engage.paretonbd_fit(frequency, recency, age, ARRAY[g1::float8], ARRAY[g2::float8]) AS m,
+             engage.paretonbd_fit(frequency, recency, age, ARRAY[g1::float8], ARRAY[g2::float8], 1, 1000) AS p
+      FROM cov_sim_pnbd) s;
 
 -- 6. The apparel data of CLVTools (600 customers, weekly, calibration to 2006-12-31): Gender
 -- and Channel in both processes.  Pareto/NBD converges; BG/NBD does not: its a and b run off

@@ -18,7 +18,7 @@ FROM (SELECT engage.fitdata(f, f / 3.0, f / 3.0 + 1 / 7.0) AS x FROM generate_se
 SELECT 'k=3 tuples=1 weight=1 options={0.5} data={(1,2,3,1)}'::engage.fitdata;
 -- malformed text
 SELECT 'k=3 tuples=2 weight=3 options={} data={(1,2,3,1)}'::engage.fitdata;
-SELECT 'k=5 tuples=0 weight=0 options={} data={}'::engage.fitdata;
+SELECT 'k=21 tuples=0 weight=0 options={} data={}'::engage.fitdata;
 SELECT 'k=3 tuples=1 weight=1 options={} data={(1,2,3,-1)}'::engage.fitdata;
 SELECT 'k=3 tuples=1 weight=1 options={} data={(1,2,3)}'::engage.fitdata;
 SELECT 'garbage'::engage.fitdata;

@@ -127,9 +127,9 @@ SELECT q AS statement, pg_temp.try(q) AS result FROM (VALUES
     ('SELECT engage.expected_spend(engage.gammagamma(6, 3.7, 15), -2, 10)'),
     ('SELECT engage.expected_spend(engage.gammagamma(6, 3.7, 15), 2, 0)'),
     ('SELECT engage.expected_spend(engage.gammagamma(6, 0.9, 15), 0, 0)'),
-    ('SELECT engage.expected_spend(ROW(0, 3.7, 15, NULL, NULL, NULL, NULL)::engage.gammagamma, 2, 10)'),
-    ('SELECT engage.expected_spend(ROW(6, ''NaN'', 15, NULL, NULL, NULL, NULL)::engage.gammagamma, 2, 10)'),
-    ('SELECT engage.expected_spend(ROW(6, 3.7, NULL, NULL, NULL, NULL, NULL)::engage.gammagamma, 2, 10)')
+    ('SELECT engage.expected_spend(ROW(0, 3.7, 15, NULL, NULL, NULL, NULL, NULL)::engage.gammagamma, 2, 10)'),
+    ('SELECT engage.expected_spend(ROW(6, ''NaN'', 15, NULL, NULL, NULL, NULL, NULL)::engage.gammagamma, 2, 10)'),
+    ('SELECT engage.expected_spend(ROW(6, 3.7, NULL, NULL, NULL, NULL, NULL, NULL)::engage.gammagamma, 2, 10)')
 ) v(q);
 -- q <= 1 is fine for a customer with enough repeat purchases (p x + q > 1)
 SELECT round(engage.expected_spend(engage.gammagamma(6, 0.9, 15), 1, 10)::numeric, 6) AS spend_q_below_1;

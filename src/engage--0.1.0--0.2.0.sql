@@ -1298,3 +1298,515 @@ CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.pareto
 RETURNS @extschema@.prediction_interval
 AS 'MODULE_PATHNAME', 'paretonbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 400;
 COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.paretonbd, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'expected_purchases(model, t, ...) of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the log scale (Pareto/NBD with covariates); NULL when the model has no covariance';
+-- ==== covariates of the Gamma-Gamma spend model: spend_coefficients, fits with spend covariates
+-- and a penalizer, expected_spend of a customer with covariates (src/sql/75_gammagamma.sql) ====
+
+ALTER TYPE @extschema@.gammagamma ADD ATTRIBUTE spend_coefficients double precision[] CASCADE;
+COMMENT ON TYPE @extschema@.gammagamma IS 'fitted Gamma-Gamma spend model: transaction values ~ Gamma(p, nu), nu ~ Gamma(q, v); log-likelihood, customers (summed weight of those with repeat transactions) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order, then the spend coefficients; NULL when unknown); spend_coefficients = theta of a fit with spend covariates w (customer scale v exp(theta'' w)), NULL without covariates';
+COMMENT ON FUNCTION @extschema@.gammagamma(double precision, double precision, double precision) IS 'a Gamma-Gamma model of the given parameters without covariates (not fitted: loglik, customers, covariance and spend_coefficients NULL, converged true); errors unless every parameter is a positive finite number';
+
+-- Gamma-Gamma with spend covariates: customer i's scale v_i = v exp(theta' w_i)
+
+CREATE FUNCTION @extschema@.gammagamma_fit_accum_covariates(state internal, frequency double precision, monetary double precision, spend_covariates double precision[])
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma_fit_accum_covariates(internal, double precision, double precision, double precision[]) IS 'transition function of engage.gammagamma_fit with spend covariates: adds one customer with repeat transactions and their covariates to the compressed sample';
+
+CREATE FUNCTION @extschema@.gammagamma_fit_accum_covariates(state internal, frequency double precision, monetary double precision, spend_covariates double precision[], weight double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma_fit_accum_covariates(internal, double precision, double precision, double precision[], double precision) IS 'transition function of engage.gammagamma_fit with spend covariates: adds weight customers to the compressed sample';
+
+CREATE FUNCTION @extschema@.gammagamma_fit_accum_covariates(state internal, frequency double precision, monetary double precision, spend_covariates double precision[], weight double precision, penalizer double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma_fit_accum_covariates(internal, double precision, double precision, double precision[], double precision, double precision) IS 'transition function of engage.gammagamma_fit with spend covariates and a penalizer (the same on every row)';
+
+CREATE FUNCTION @extschema@.gammagamma_fit_final_covariates(state internal)
+RETURNS @extschema@.gammagamma
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.gammagamma_fit_final_covariates(internal) IS 'final function of engage.gammagamma_fit with spend covariates: maximises the penalised likelihood over the compressed sample';
+
+CREATE AGGREGATE @extschema@.gammagamma_fit(frequency double precision, monetary double precision, spend_covariates double precision[]) (
+    SFUNC = @extschema@.gammagamma_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.gammagamma_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(double precision, double precision, double precision[]) IS 'maximum-likelihood Gamma-Gamma fit with spend covariates (v_i = v exp(theta'' w_i), w_i = spend_covariates, the same length on every row, may be empty); skips rows as the fit without covariates does; spend_coefficients holds theta';
+
+CREATE AGGREGATE @extschema@.gammagamma_fit(frequency double precision, monetary double precision, spend_covariates double precision[], weight double precision) (
+    SFUNC = @extschema@.gammagamma_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.gammagamma_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(double precision, double precision, double precision[], double precision) IS 'maximum-likelihood Gamma-Gamma fit with spend covariates of pre-aggregated data: each row stands for weight customers';
+
+CREATE AGGREGATE @extschema@.gammagamma_fit(frequency double precision, monetary double precision, spend_covariates double precision[], weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.gammagamma_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.gammagamma_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.gammagamma_fit(double precision, double precision, double precision[], double precision, double precision) IS 'maximum-likelihood Gamma-Gamma fit with spend covariates and an L2 penalty: minimises -loglik + penalizer * sum(theta^2) (the coefficients only, as CLVTools'' reg.lambdas); the penalizer must be the same on every row';
+
+CREATE FUNCTION @extschema@.expected_spend(model @extschema@.gammagamma, frequency double precision, monetary double precision, spend_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'gammagamma_expected_spend_covariates' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.expected_spend(@extschema@.gammagamma, double precision, double precision, double precision[]) IS 'Gamma-Gamma conditional expected average transaction value of a customer with spend covariates w: (v_i + frequency * monetary) p / (p * frequency + q - 1), v_i = v exp(theta'' w); a model without covariates takes an empty array';
+
+CREATE OR REPLACE FUNCTION @extschema@.aic(model @extschema@.gammagamma)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * (3 + coalesce(cardinality((model).spend_coefficients), 0)) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.gammagamma) IS 'Akaike information criterion of the Gamma-Gamma fit: 2 k - 2 loglik with k = 3 parameters plus the spend coefficients; NULL when loglik is';
+
+CREATE OR REPLACE FUNCTION @extschema@.bic(model @extschema@.gammagamma)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (3 + coalesce(cardinality((model).spend_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.gammagamma) IS 'Bayesian information criterion of the Gamma-Gamma fit: k ln(customers) - 2 loglik with k = 3 parameters plus the spend coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.gammagamma, double precision) IS 'the Gamma-Gamma parameters in order (p, q, v, then spend[1], spend[2], ... the spend coefficients of a fit with covariates) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+-- ==== covariates of the sBG model: dropout_coefficients, fits with dropout covariates and a
+-- penalizer, survival, retention_rate and derl of a customer with covariates (src/sql/80_sbg.sql) ====
+
+ALTER TYPE @extschema@.sbg ADD ATTRIBUTE dropout_coefficients double precision[] CASCADE;
+COMMENT ON TYPE @extschema@.sbg IS 'fitted shifted Beta-Geometric retention model: churn probability per period theta ~ Beta(alpha, beta); log-likelihood, customers (summed weight) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order, then the dropout coefficients; NULL when unknown); dropout_coefficients = gamma_a then gamma_b of a fit with dropout covariates z (alpha_i = alpha exp(-gamma_a'' z), beta_i = beta exp(-gamma_b'' z)), NULL without covariates';
+COMMENT ON FUNCTION @extschema@.sbg(double precision, double precision) IS 'a sBG model of the given parameters without covariates (not fitted: loglik, customers, covariance and dropout_coefficients NULL, converged true); errors unless every parameter is a positive finite number';
+
+-- sBG with dropout covariates (as PyMC-Marketing's ShiftedBetaGeoModel): customer i's
+-- alpha_i = alpha exp(-gamma_a' z_i), beta_i = beta exp(-gamma_b' z_i)
+
+CREATE FUNCTION @extschema@.sbg_fit_accum_covariates(state internal, tenure integer, churned boolean, dropout_covariates double precision[])
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_fit_accum_covariates(internal, integer, boolean, double precision[]) IS 'transition function of engage.sbg_fit with dropout covariates: adds one customer and their covariates to the compressed sample';
+
+CREATE FUNCTION @extschema@.sbg_fit_accum_covariates(state internal, tenure integer, churned boolean, dropout_covariates double precision[], weight double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_fit_accum_covariates(internal, integer, boolean, double precision[], double precision) IS 'transition function of engage.sbg_fit with dropout covariates: adds weight customers to the compressed sample';
+
+CREATE FUNCTION @extschema@.sbg_fit_accum_covariates(state internal, tenure integer, churned boolean, dropout_covariates double precision[], weight double precision, penalizer double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sbg_fit_accum_covariates(internal, integer, boolean, double precision[], double precision, double precision) IS 'transition function of engage.sbg_fit with dropout covariates and a penalizer (the same on every row)';
+
+CREATE FUNCTION @extschema@.sbg_fit_final_covariates(state internal)
+RETURNS @extschema@.sbg
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.sbg_fit_final_covariates(internal) IS 'final function of engage.sbg_fit with dropout covariates: maximises the penalised likelihood over the compressed sample';
+
+CREATE AGGREGATE @extschema@.sbg_fit(tenure integer, churned boolean, dropout_covariates double precision[]) (
+    SFUNC = @extschema@.sbg_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.sbg_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sbg_fit(integer, boolean, double precision[]) IS 'maximum-likelihood sBG fit with dropout covariates z (the same length on every row, may be empty): alpha_i = alpha exp(-gamma_a'' z), beta_i = beta exp(-gamma_b'' z); dropout_coefficients holds gamma_a then gamma_b; rows with a NULL are skipped';
+
+CREATE AGGREGATE @extschema@.sbg_fit(tenure integer, churned boolean, dropout_covariates double precision[], weight double precision) (
+    SFUNC = @extschema@.sbg_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.sbg_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sbg_fit(integer, boolean, double precision[], double precision) IS 'maximum-likelihood sBG fit with dropout covariates of pre-aggregated data: each row stands for weight customers';
+
+CREATE AGGREGATE @extschema@.sbg_fit(tenure integer, churned boolean, dropout_covariates double precision[], weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.sbg_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.sbg_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sbg_fit(integer, boolean, double precision[], double precision, double precision) IS 'maximum-likelihood sBG fit with dropout covariates and an L2 penalty: minimises -loglik + penalizer * sum of the squared coefficients (the coefficients only, as CLVTools'' reg.lambdas); the penalizer must be the same on every row';
+
+CREATE FUNCTION @extschema@.survival(model @extschema@.sbg, t integer, dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'sbg_survival' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.survival(@extschema@.sbg, integer, double precision[]) IS 'sBG survival S(t) of a customer with dropout covariates z (alpha_i, beta_i); a model without covariates takes an empty array';
+
+CREATE FUNCTION @extschema@.retention_rate(model @extschema@.sbg, t integer, dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'sbg_retention_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_rate(@extschema@.sbg, integer, double precision[]) IS 'sBG retention rate r_t of a customer with dropout covariates z (alpha_i, beta_i); a model without covariates takes an empty array';
+
+CREATE FUNCTION @extschema@.derl(model @extschema@.sbg, renewals integer, discount_rate double precision, dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'sbg_derl' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.derl(@extschema@.sbg, integer, double precision, double precision[]) IS 'sBG discounted expected residual lifetime of a customer with dropout covariates z (alpha_i, beta_i); a model without covariates takes an empty array';
+
+CREATE OR REPLACE FUNCTION @extschema@.aic(model @extschema@.sbg)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * (2 + coalesce(cardinality((model).dropout_coefficients), 0)) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.sbg) IS 'Akaike information criterion of the sBG fit: 2 k - 2 loglik with k = 2 parameters plus the dropout coefficients; NULL when loglik is';
+
+CREATE OR REPLACE FUNCTION @extschema@.bic(model @extschema@.sbg)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (2 + coalesce(cardinality((model).dropout_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.sbg) IS 'Bayesian information criterion of the sBG fit: k ln(customers) - 2 loglik with k = 2 parameters plus the dropout coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.sbg, double precision) IS 'the sBG parameters in order (alpha, beta, then dropout[1], dropout[2], ... the dropout coefficients gamma_a then gamma_b of a fit with covariates) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+-- ==== covariates of the BG/BB model: purchase_coefficients and dropout_coefficients, fits with
+-- covariates and a penalizer, scores of a customer with covariates (src/sql/70_bgbb.sql) ====
+
+ALTER TYPE @extschema@.bgbb ADD ATTRIBUTE purchase_coefficients double precision[] CASCADE;
+ALTER TYPE @extschema@.bgbb ADD ATTRIBUTE dropout_coefficients double precision[] CASCADE;
+COMMENT ON TYPE @extschema@.bgbb IS 'fitted BG/BB model: transaction probability p ~ Beta(alpha, beta), dropout probability theta ~ Beta(gamma, delta) per opportunity; log-likelihood, customers (summed weight) and convergence of the fit; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order, then the purchase and the dropout coefficients; NULL when unknown); purchase_coefficients, dropout_coefficients = those of a fit with covariates x, z (alpha_i = alpha exp(purchase_coefficients'' x), gamma_i = gamma exp(dropout_coefficients'' z)), NULL without covariates';
+COMMENT ON FUNCTION @extschema@.bgbb(double precision, double precision, double precision, double precision) IS 'a BG/BB model of the given parameters without covariates (not fitted: loglik, customers, covariance and coefficients NULL, converged true); errors unless every parameter is a positive finite number';
+
+-- BG/BB with covariates: customer i's alpha_i = alpha exp(gamma_p' x_i) (purchase covariates x_i),
+-- gamma_i = gamma exp(delta_d' z_i) (dropout covariates z_i)
+
+CREATE FUNCTION @extschema@.bgbb_fit_accum_covariates(state internal, frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_fit_accum_covariates(internal, integer, integer, integer, double precision[], double precision[]) IS 'transition function of engage.bgbb_fit with covariates: adds one customer and their covariates to the compressed sample';
+
+CREATE FUNCTION @extschema@.bgbb_fit_accum_covariates(state internal, frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_fit_accum_covariates(internal, integer, integer, integer, double precision[], double precision[], double precision) IS 'transition function of engage.bgbb_fit with covariates: adds weight customers to the compressed sample';
+
+CREATE FUNCTION @extschema@.bgbb_fit_accum_covariates(state internal, frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision, penalizer double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgbb_fit_accum_covariates(internal, integer, integer, integer, double precision[], double precision[], double precision, double precision) IS 'transition function of engage.bgbb_fit with covariates and a penalizer (the same on every row)';
+
+CREATE FUNCTION @extschema@.bgbb_fit_final_covariates(state internal)
+RETURNS @extschema@.bgbb
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.bgbb_fit_final_covariates(internal) IS 'final function of engage.bgbb_fit with covariates: maximises the penalised likelihood over the compressed sample';
+
+CREATE AGGREGATE @extschema@.bgbb_fit(frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[]) (
+    SFUNC = @extschema@.bgbb_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.bgbb_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgbb_fit(integer, integer, integer, double precision[], double precision[]) IS 'maximum-likelihood BG/BB fit with purchase covariates x and dropout covariates z (each the same length on every row, either may be empty): alpha_i = alpha exp(purchase_coefficients'' x), gamma_i = gamma exp(dropout_coefficients'' z); rows with a NULL are skipped';
+
+CREATE AGGREGATE @extschema@.bgbb_fit(frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision) (
+    SFUNC = @extschema@.bgbb_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.bgbb_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgbb_fit(integer, integer, integer, double precision[], double precision[], double precision) IS 'maximum-likelihood BG/BB fit with covariates of pre-aggregated data: each row stands for weight customers';
+
+CREATE AGGREGATE @extschema@.bgbb_fit(frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.bgbb_fit_accum_covariates,
+    STYPE = internal,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    FINALFUNC = @extschema@.bgbb_fit_final_covariates,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgbb_fit(integer, integer, integer, double precision[], double precision[], double precision, double precision) IS 'maximum-likelihood BG/BB fit with covariates and an L2 penalty: minimises -loglik + penalizer * sum of the squared coefficients (the coefficients only, as CLVTools'' reg.lambdas); the penalizer must be the same on every row';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.bgbb, frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgbb_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.bgbb, integer, integer, integer, double precision[], double precision[]) IS 'BG/BB probability that a customer with covariates is alive at opportunity n_periods + 1 (alpha_i, gamma_i); a model without covariates takes empty arrays';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.bgbb, frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgbb_churn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.bgbb, integer, integer, integer, double precision[], double precision[]) IS 'BG/BB probability that a customer with covariates has died by opportunity n_periods + 1 (alpha_i, gamma_i); a model without covariates takes empty arrays';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.bgbb, n_star integer, frequency integer, recency integer, n_periods integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgbb_expected_conditional' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.bgbb, integer, integer, integer, integer, double precision[], double precision[]) IS 'BG/BB expected transactions in the next n_star opportunities of a customer with covariates (alpha_i, gamma_i); a model without covariates takes empty arrays';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.bgbb, n integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgbb_expected_new' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.bgbb, integer, double precision[], double precision[]) IS 'BG/BB expected transactions in n opportunities of a new customer with covariates (alpha_i, gamma_i); a model without covariates takes empty arrays';
+
+CREATE FUNCTION @extschema@.prob_purchases(model @extschema@.bgbb, x integer, n integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgbb_prob_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.prob_purchases(@extschema@.bgbb, integer, integer, double precision[], double precision[]) IS 'BG/BB probability that a new customer with covariates makes exactly x transactions in n opportunities (alpha_i, gamma_i); a model without covariates takes empty arrays';
+
+CREATE OR REPLACE FUNCTION @extschema@.aic(model @extschema@.bgbb)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.bgbb) IS 'Akaike information criterion of the BG/BB fit: 2 k - 2 loglik with k = 4 parameters plus the coefficients; NULL when loglik is';
+
+CREATE OR REPLACE FUNCTION @extschema@.bic(model @extschema@.bgbb)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.bgbb) IS 'Bayesian information criterion of the BG/BB fit: k ln(customers) - 2 loglik with k = 4 parameters plus the coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.bgbb, double precision) IS 'the BG/BB parameters in order (alpha, beta, gamma, delta, then purchase[1], ... and dropout[1], ... the coefficients of a fit with covariates) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+-- GGompertz/NBD model (Bemmaor & Glady 2012): type, constructor, fits, scores, CLV,
+-- parameters and information criteria, engage.rfm overloads.
+
+
+CREATE TYPE @extschema@.ggomnbd AS (
+    r double precision,
+    alpha double precision,
+    b double precision,
+    s double precision,
+    beta double precision,
+    loglik double precision,
+    customers double precision,
+    converged boolean,
+    covariance double precision[],
+    purchase_coefficients double precision[],
+    dropout_coefficients double precision[]
+);
+COMMENT ON TYPE @extschema@.ggomnbd IS 'GGompertz/NBD model: purchase rate ~ Gamma(r, alpha), lifetime Gompertz of shape b with scale ~ Gamma(s, beta); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown); purchase_coefficients and dropout_coefficients = covariate coefficients (NULL: a model without covariates)';
+
+CREATE FUNCTION @extschema@.ggomnbd(r double precision, alpha double precision, b double precision, s double precision, beta double precision)
+RETURNS @extschema@.ggomnbd
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ggomnbd(double precision, double precision, double precision, double precision, double precision) IS 'a GGompertz/NBD model of the given parameters (not fitted: loglik, customers, covariance and coefficients NULL, converged true); errors unless every parameter is a positive finite number';
+
+CREATE FUNCTION @extschema@.ggomnbd_fit_final(internal)
+RETURNS @extschema@.ggomnbd
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ggomnbd_fit_final(internal) IS 'final function of engage.ggomnbd_fit: maximum-likelihood fit of the compressed sample';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(frequency double precision, recency double precision, age double precision) (
+    SFUNC = @extschema@.btyd_fit_accum,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(double precision, double precision, double precision) IS 'fits the GGompertz/NBD model by maximum likelihood to customer summaries (frequency, recency, age); NULL without rows';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(frequency double precision, recency double precision, age double precision, weight double precision) (
+    SFUNC = @extschema@.btyd_fit_accum,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(double precision, double precision, double precision, double precision) IS 'fits the GGompertz/NBD model by maximum likelihood to customer summaries (frequency, recency, age), each row counting weight customers; NULL without rows';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(frequency double precision, recency double precision, age double precision, weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.btyd_fit_accum,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(double precision, double precision, double precision, double precision, double precision) IS 'fits the GGompertz/NBD model by maximum likelihood to customer summaries (frequency, recency, age), each row counting weight customers, with an L2 penalizer (the same on every row); NULL without rows';
+
+CREATE FUNCTION @extschema@.ggomnbd_fit(sample @extschema@.fitdata)
+RETURNS @extschema@.ggomnbd
+AS 'MODULE_PATHNAME', 'ggomnbd_fit_fitdata' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ggomnbd_fit(@extschema@.fitdata) IS 'fits the GGompertz/NBD model to a stored sample (engage.fitdata), as the aggregate would';
+
+CREATE FUNCTION @extschema@.ggomnbd_fit(sample @extschema@.fitdata, penalizer double precision)
+RETURNS @extschema@.ggomnbd
+AS 'MODULE_PATHNAME', 'ggomnbd_fit_fitdata' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ggomnbd_fit(@extschema@.fitdata, double precision) IS 'fits the GGompertz/NBD model to a stored sample with an L2 penalizer';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.ggomnbd, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_p_alive_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.ggomnbd, double precision, double precision, double precision) IS 'probability that a customer with this summary is still alive (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.ggomnbd, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_churn_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.ggomnbd, double precision, double precision, double precision) IS '1 - p_alive: probability that the customer has churned (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.ggomnbd, t double precision, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_expected_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.ggomnbd, double precision, double precision, double precision, double precision) IS 'expected number of purchases in (age, age + t] of a customer with this summary (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.ggomnbd, t double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_expected_new_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.ggomnbd, double precision) IS 'expected number of repeat purchases in (0, t] of a new customer (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.log_likelihood(model @extschema@.ggomnbd, frequency double precision, recency double precision, age double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_loglik_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.log_likelihood(@extschema@.ggomnbd, double precision, double precision, double precision) IS 'log-likelihood of one customer summary under the model (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.ggomnbd_simulate(model @extschema@.ggomnbd, customers integer, age double precision, seed integer)
+RETURNS TABLE (frequency integer, recency double precision, age double precision)
+AS 'MODULE_PATHNAME', 'ggomnbd_simulate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION @extschema@.ggomnbd_simulate(@extschema@.ggomnbd, integer, double precision, integer) IS 'summaries of customers drawn from the GGompertz/NBD model, all observed for age since their first purchase; the same for the same seed';
+
+CREATE FUNCTION @extschema@.clv(model @extschema@.ggomnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_ggomnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.ggomnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS 'discounted CLV: sum over i = 1 .. floor(horizon / step) of (E[X(i step)] - E[X((i-1) step)]) * expected_spend / (1 + discount_rate)^i, E[X(t)] the GGompertz/NBD conditional expectation';
+
+CREATE FUNCTION @extschema@.parameters(model @extschema@.ggomnbd, level double precision DEFAULT 0.95)
+RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
+AS 'MODULE_PATHNAME', 'btyd_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.parameters(@extschema@.ggomnbd, double precision) IS 'the GGompertz/NBD parameters in order (r, alpha, b, s, beta) with standard errors from the fit''s covariance and Wald bounds estimate -+ z SE of the given level (z = 1.96 at 0.95); std_error and bounds NULL when the covariance is unknown';
+
+CREATE FUNCTION @extschema@.aic(model @extschema@.ggomnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * 5 - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.ggomnbd) IS 'Akaike information criterion of the GGompertz/NBD fit: 2 k - 2 loglik with k = 5 parameters; NULL when loglik is';
+
+CREATE FUNCTION @extschema@.bic(model @extschema@.ggomnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 5 * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.ggomnbd) IS 'Bayesian information criterion of the GGompertz/NBD fit: k ln(customers) - 2 loglik with k = 5 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(summary @extschema@.rfm) (
+    SFUNC = @extschema@.btyd_fit_accum_rfm,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(@extschema@.rfm) IS 'fits the GGompertz/NBD model to engage.rfm summaries; NULL summaries are skipped';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(summary @extschema@.rfm, weight double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_rfm,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(@extschema@.rfm, double precision) IS 'fits the GGompertz/NBD model to engage.rfm summaries with a weight per row; NULL summaries are skipped';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(summary @extschema@.rfm, weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_rfm,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(@extschema@.rfm, double precision, double precision) IS 'fits the GGompertz/NBD model to engage.rfm summaries with a weight per row and an L2 penalizer; NULL summaries are skipped';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.ggomnbd, summary @extschema@.rfm)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.p_alive(model, (summary).frequency, (summary).recency, (summary).age);
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.ggomnbd, @extschema@.rfm) IS 'p_alive(model, frequency, recency, age) of an engage.rfm summary (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.ggomnbd, summary @extschema@.rfm)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.churn_probability(model, (summary).frequency, (summary).recency, (summary).age);
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.ggomnbd, @extschema@.rfm) IS 'churn_probability(model, frequency, recency, age) of an engage.rfm summary (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.ggomnbd, t double precision, summary @extschema@.rfm)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.expected_purchases(model, t, (summary).frequency, (summary).recency, (summary).age);
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.ggomnbd, double precision, @extschema@.rfm) IS 'expected_purchases(model, t, frequency, recency, age) of an engage.rfm summary (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.clv(model @extschema@.ggomnbd, gg @extschema@.gammagamma, summary @extschema@.rfm,
+    horizon double precision, discount_rate double precision, step double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.clv(model, gg, (summary).frequency, (summary).recency, (summary).age, (summary).monetary,
+                       horizon, discount_rate, step);
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.ggomnbd, @extschema@.gammagamma, @extschema@.rfm, double precision, double precision, double precision) IS 'clv(model, gg, frequency, recency, age, monetary, horizon, discount_rate, step) of an engage.rfm summary (GGompertz/NBD and Gamma-Gamma)';
+
+-- model choice: engage.compare_models ---------------------------------------------------
+
+CREATE FUNCTION @extschema@.compare_models(sample @extschema@.fitdata)
+RETURNS TABLE (model text, parameters integer, customers double precision,
+               log_likelihood double precision, aic double precision, bic double precision,
+               converged boolean, bic_rank integer, delta_bic double precision, best boolean,
+               holdout_observed double precision, holdout_expected double precision,
+               holdout_total_error double precision, holdout_relative_error double precision,
+               holdout_mae double precision, holdout_rmse double precision,
+               estimates double precision[])
+AS 'MODULE_PATHNAME', 'compare_models_fit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000000 ROWS 3;
+COMMENT ON FUNCTION @extschema@.compare_models(@extschema@.fitdata) IS 'fits BG/NBD, MBG/NBD and Pareto/NBD to the sample (as engage.bgnbd_fit(sample) etc.) and compares them, one row each: log-likelihood, AIC, BIC (ln of the sample''s customers), converged, rank by BIC among the fits that converged (NULL for one that did not), and for a sample over engage.rfm_holdout the holdout purchases observed and expected, total error (expected - observed, and relative to observed), mean absolute and root mean squared error per customer (NULL without holdout or for a fit that did not converge); estimates in the order of the model''s parameters';
+
+CREATE FUNCTION @extschema@.compare_models(sample @extschema@.fitdata, bgnbd @extschema@.bgnbd,
+                                           mbgnbd @extschema@.mbgnbd, paretonbd @extschema@.paretonbd)
+RETURNS TABLE (model text, parameters integer, customers double precision,
+               log_likelihood double precision, aic double precision, bic double precision,
+               converged boolean, bic_rank integer, delta_bic double precision, best boolean,
+               holdout_observed double precision, holdout_expected double precision,
+               holdout_total_error double precision, holdout_relative_error double precision,
+               holdout_mae double precision, holdout_rmse double precision,
+               estimates double precision[])
+AS 'MODULE_PATHNAME', 'compare_models_given' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000 ROWS 3;
+COMMENT ON FUNCTION @extschema@.compare_models(@extschema@.fitdata, @extschema@.bgnbd, @extschema@.mbgnbd, @extschema@.paretonbd) IS 'compares fitted (or hand-built) models on the sample, as engage.compare_models(sample) does after its fits: log-likelihood, AIC and BIC of this sample, whatever the models were fitted on; converged as the model says; a NULL model has no row, a NULL sample gives no rows';
+
+-- GGompertz/NBD uncertainty: delta-method prediction intervals (src/sql/86_uncertainty.sql)
+-- and the bootstrap (src/sql/87_bootstrap.sql)
+
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.ggomnbd, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'ggomnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.ggomnbd, double precision, double precision, double precision, double precision) IS 'p_alive with its delta-method standard error from the fit''s covariance and an interval of the given level on the logit scale (GGompertz/NBD); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.ggomnbd, t double precision, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'ggomnbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 2000;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.ggomnbd, double precision, double precision, double precision, double precision, double precision) IS 'expected_purchases(model, t, ...) with its delta-method standard error from the fit''s covariance and an interval of the given level on the log scale (GGompertz/NBD); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.ggomnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision, level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_ggomnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.ggomnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS 'clv(model, gg, ...) with its delta-method standard error over the 5 GGompertz/NBD and 3 Gamma-Gamma parameters (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+
+CREATE FUNCTION @extschema@.ggomnbd_bootstrap(sample @extschema@.fitdata, replicates integer, seed bigint)
+RETURNS SETOF @extschema@.ggomnbd
+AS 'MODULE_PATHNAME', 'ggomnbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10000000 ROWS 100;
+COMMENT ON FUNCTION @extschema@.ggomnbd_bootstrap(@extschema@.fitdata, integer, bigint) IS 'nonparametric bootstrap of the GGompertz/NBD fit: replicates refits, each to the sample''s customers resampled with replacement (weights must be whole numbers); warm-started from the whole sample''s fit, without covariance; a replicate that did not converge has converged = false; the same for the same seed';
+
+CREATE FUNCTION @extschema@.ggomnbd_bootstrap(sample @extschema@.fitdata, replicates integer, seed bigint, penalizer double precision)
+RETURNS SETOF @extschema@.ggomnbd
+AS 'MODULE_PATHNAME', 'ggomnbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10000000 ROWS 100;
+COMMENT ON FUNCTION @extschema@.ggomnbd_bootstrap(@extschema@.fitdata, integer, bigint, double precision) IS 'nonparametric bootstrap of the GGompertz/NBD fit with an L2 penalizer';

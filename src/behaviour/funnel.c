@@ -36,6 +36,7 @@
 #include "miscadmin.h"
 #include "port/pg_bitutils.h"
 #include "utils/array.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(window_funnel_accum);
@@ -57,8 +58,12 @@ PG_FUNCTION_INFO_V1(retention_final);
 #define FUNNEL_STRICT_ORDER 0x01
 #define FUNNEL_STRICT_DEDUPLICATION 0x02
 #define FUNNEL_STRICT_INCREASE 0x04
+#define FUNNEL_STRICT_ALL (FUNNEL_STRICT_ORDER | FUNNEL_STRICT_DEDUPLICATION | FUNNEL_STRICT_INCREASE)
 
-/* An instant at which some step held (or, in strict_order, none did): 16 bytes. */
+/*
+ * An instant at which some step held (or, in strict_order, none did), wide:
+ * 16 bytes.
+ */
 typedef struct FunnelEvent
 {
 	TimestampTz time;
@@ -67,29 +72,40 @@ typedef struct FunnelEvent
 } FunnelEvent;
 
 /*
- * Instants kept in the allocation of the state itself: 58% of the customers
- * of the benchmark data need no more.
+ * The same instant packed in 8 bytes: the time shifted left by nsteps + 1
+ * bits, then the "other" bit, then one bit per step, so that packed
+ * instants sort by time and two of the same time merge by OR.  A state
+ * packs its instants while it has at most FUNNEL_PACKED_MAX_STEPS steps and
+ * every time fits the remaining bits: |t| < 2^(62 - nsteps) microseconds
+ * from 2000-01-01, the years 1429 to 2570 with 8 steps, any time before
+ * 20267 with 3; otherwise (rarely) it turns wide.
  */
-#define FUNNEL_INLINE_EVENTS 4
+#define FUNNEL_PACKED_MAX_STEPS 8
 
 /*
- * State of engage.window_funnel: the window, the number of steps, the mode
- * and the instants at which any step held (rows where no step holds are not
- * kept, except in strict_order mode).  64 bytes plus room for 4 instants in
- * one 128-byte allocation; beyond that the instants move to an allocation
- * of their own, 16 bytes per distinct instant, at most four (typically two)
- * times that allocated, or 64 instants.
+ * State of engage.window_funnel: a 24-byte header and the instants at which
+ * any step held (rows where no step holds are not kept, except in
+ * strict_order mode), in one allocation that grows (and moves) with them.
+ * It starts at 64 bytes, room for 5 packed instants (64% of the customers
+ * of the benchmark data need no more), and doubles when full; from 64
+ * instants on, it is compacted (sorted, equal times merged) before it grows,
+ * so that it holds at most four (typically two) instants per distinct time.
  */
 typedef struct FunnelState
 {
 	int64		window;			/* microseconds */
-	int32		nsteps;
-	int32		mode;			/* FUNNEL_STRICT_* bits */
-	TimeBuf		events;			/* FunnelEvent records */
-	FunnelEvent first_events[FUNNEL_INLINE_EVENTS]; /* the first records */
+	int32		count;			/* instants in use */
+	int32		capacity;		/* instants that fit the allocation */
+	uint8		nsteps;
+	uint8		mode;			/* FUNNEL_STRICT_* bits */
+	uint8		shift;			/* packed: nsteps + 1 bits below the time; wide: 0 */
+	int64		instants[FLEXIBLE_ARRAY_MEMBER];	/* packed, or FunnelEvent records */
 } FunnelState;
 
-StaticAssertDecl(sizeof(FunnelState) <= 128, "a funnel state with its first instants fits a 128-byte chunk");
+#define FUNNEL_HEADER_SIZE offsetof(FunnelState, instants)
+#define FUNNEL_INITIAL_SIZE 64
+
+StaticAssertDecl(FUNNEL_HEADER_SIZE == 24, "a funnel state's header takes 24 bytes");
 
 /* Errors for a NULL step or condition. */
 static void
@@ -157,23 +173,6 @@ read_conditions(FunctionCallInfo fcinfo, int argno, const char *what, int *n,
 	return bits;
 }
 
-/*
- * The bits of the boolean arguments first, first + 1, ... of a fixed-arity
- * form (bit i: argument first + i is true, not NULL) and their number.
- */
-uint32
-read_condition_args(FunctionCallInfo fcinfo, int first, int *n)
-{
-	uint32		bits = 0;
-
-	*n = PG_NARGS() - first;
-	Assert(*n >= 1 && *n <= MAX_STEPS);
-	for (int i = 0; i < *n; i++)
-		if (!PG_ARGISNULL(first + i) && PG_GETARG_BOOL(first + i))
-			bits |= (uint32) 1 << i;
-	return bits;
-}
-
 /* Does the len bytes at word equal the option name? */
 static bool
 is_option(const char *word, int len, const char *name)
@@ -221,7 +220,7 @@ parse_mode(text *mode)
 	return bits;
 }
 
-/* Folds one funnel event into another at the same time. */
+/* Folds one wide funnel instant into another at the same time. */
 static void
 funnel_event_merge(void *into, const void *from)
 {
@@ -229,18 +228,165 @@ funnel_event_merge(void *into, const void *from)
 	((FunnelEvent *) into)->other |= ((const FunnelEvent *) from)->other;
 }
 
+/* Folds one packed funnel instant into another at the same time. */
+static void
+funnel_packed_merge(void *into, const void *from)
+{
+	*(int64 *) into |= *(const int64 *) from;
+}
+
+/* Bytes per instant of a state. */
+static inline Size
+funnel_width(const FunnelState *state)
+{
+	return state->shift != 0 ? sizeof(int64) : sizeof(FunnelEvent);
+}
+
+/* The wide instants of a state. */
+static inline FunnelEvent *
+funnel_events(FunnelState *state)
+{
+	Assert(state->shift == 0);
+	return (FunnelEvent *) state->instants;
+}
+
+/* Does the time t fit a packed instant with shift bits below it? */
+static inline bool
+funnel_fits(TimestampTz t, int shift)
+{
+	int64		limit = (int64) 1 << (63 - shift);
+
+	return t >= -limit && t < limit;
+}
+
+/* The packed instant of a time that fits it (see FunnelEvent). */
+static inline int64
+funnel_pack(TimestampTz t, uint32 steps, bool other, int nsteps)
+{
+	return (int64) (((uint64) t << (nsteps + 1)) | ((uint64) other << nsteps) | steps);
+}
+
+/* The time of the i-th instant of a state, and its steps and other flag. */
+static inline TimestampTz
+funnel_instant(const FunnelState *state, int32 i, uint32 *steps, bool *other)
+{
+	if (state->shift != 0)
+	{
+		int64		packed = state->instants[i];
+		uint64		low = (uint64) packed & (((uint64) 1 << state->shift) - 1);
+
+		*steps = (uint32) (low & (((uint64) 1 << state->nsteps) - 1));
+		*other = (low >> state->nsteps) != 0;
+		return packed >> state->shift;
+	}
+	else
+	{
+		const FunnelEvent *e = (const FunnelEvent *) state->instants + i;
+
+		*steps = e->steps;
+		*other = e->other != 0;
+		return e->time;
+	}
+}
+
+/* A view of the instants of a state, for timebuf_compact and timebuf_room. */
+static void
+funnel_view(FunnelState *state, TimeBuf *view)
+{
+	timebuf_init_view(view, state->instants, state->count, state->capacity, funnel_width(state),
+					  state->shift, state->shift != 0 ? funnel_packed_merge : funnel_event_merge);
+}
+
+/* Sorts the instants of a state by time and merges those of equal times. */
+static void
+funnel_compact(FunnelState *state)
+{
+	TimeBuf		view;
+
+	funnel_view(state, &view);
+	timebuf_compact(&view);
+	state->count = (int32) view.count;
+}
+
+/*
+ * Sets the capacity of a state from the size of its allocation, rounded up
+ * to the power of two the allocator gives anyway.
+ */
+static Size
+funnel_set_capacity(FunnelState *state, int64 capacity)
+{
+	Size		size = pg_nextpower2_64(FUNNEL_HEADER_SIZE + capacity * funnel_width(state));
+
+	state->capacity = (int32) Min((size - FUNNEL_HEADER_SIZE) / funnel_width(state), PG_INT32_MAX);
+	return size;
+}
+
 /* A new, empty funnel state in the aggregate context. */
 static FunnelState *
 funnel_new(MemoryContext aggcontext, int64 window, int32 nsteps, int32 mode)
 {
-	FunnelState *state = MemoryContextAlloc(aggcontext, sizeof(FunnelState));
+	FunnelState *state = MemoryContextAlloc(aggcontext, FUNNEL_INITIAL_SIZE);
 
 	state->window = window;
-	state->nsteps = nsteps;
-	state->mode = mode;
-	timebuf_init_inline(&state->events, aggcontext, sizeof(FunnelEvent), funnel_event_merge,
-						state->first_events, FUNNEL_INLINE_EVENTS);
+	state->count = 0;
+	state->nsteps = (uint8) nsteps;
+	state->mode = (uint8) mode;
+	state->shift = nsteps <= FUNNEL_PACKED_MAX_STEPS ? (uint8) (nsteps + 1) : 0;
+	state->capacity = (int32) ((FUNNEL_INITIAL_SIZE - FUNNEL_HEADER_SIZE) / funnel_width(state));
 	return state;
+}
+
+/*
+ * The state with room for extra more instants: compacted or grown (then
+ * moved) as timebuf_room decides.
+ */
+static FunnelState *
+funnel_reserve(FunnelState *state, int64 extra)
+{
+	TimeBuf		view;
+	int64		capacity;
+
+	if (state->count + extra <= state->capacity)
+		return state;
+	funnel_view(state, &view);
+	capacity = timebuf_room(&view, extra);
+	state->count = (int32) view.count;
+	if (capacity <= state->capacity)
+		return state;
+	if (capacity > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many distinct times in one group")));
+	return repalloc_huge(state, funnel_set_capacity(state, capacity));
+}
+
+/*
+ * The state with its instants unpacked to wide ones (for a time that does
+ * not fit a packed instant), in a new allocation; frees the old one.
+ */
+static FunnelState *
+funnel_widen(FunnelState *state)
+{
+	FunnelState header = *state;
+	FunnelState *wide;
+	Size		size;
+
+	header.shift = 0;
+	size = funnel_set_capacity(&header, (int64) state->count + 1);
+	wide = MemoryContextAllocHuge(GetMemoryChunkContext(state), size);
+	*wide = header;
+	for (int32 i = 0; i < state->count; i++)
+	{
+		FunnelEvent *e = funnel_events(wide) + i;
+		bool		other;
+
+		e->time = funnel_instant(state, i, &e->steps, &other);
+		e->other = other;
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	pfree(state);
+	return wide;
 }
 
 /* Errors unless two states (or a state and a row) agree on window, steps and mode. */
@@ -253,22 +399,71 @@ funnel_ensure_same(const FunnelState *state, int64 window, int32 nsteps, int32 m
 				 errmsg("window, mode and the number of steps must be the same for every row of a group")));
 }
 
-/* Adds an instant to the state, sharing the record of an equal last instant. */
-static void
-funnel_add(FunnelState *state, TimestampTz t, uint32 steps, uint32 other)
+/*
+ * Adds an instant to the state, sharing the record of an equal last
+ * instant; returns the state, which may have moved.
+ */
+static inline FunnelState *
+funnel_add(FunnelState *state, TimestampTz t, uint32 steps, bool other)
 {
-	FunnelEvent *e = state->events.count > 0 ?
-		timebuf_at(&state->events, state->events.count - 1) : NULL;
+	FunnelEvent *e;
 
+	if (state->shift != 0 && !funnel_fits(t, state->shift))
+		state = funnel_widen(state);
+	if (state->shift != 0)
+	{
+		int64		packed = funnel_pack(t, steps, other, state->nsteps);
+
+		if (state->count > 0 && state->instants[state->count - 1] >> state->shift == t)
+			state->instants[state->count - 1] |= packed;
+		else
+		{
+			if (state->count == state->capacity)
+				state = funnel_reserve(state, 1);
+			state->instants[state->count++] = packed;
+		}
+		return state;
+	}
+	e = state->count > 0 ? funnel_events(state) + state->count - 1 : NULL;
 	if (e == NULL || e->time != t)
 	{
-		e = timebuf_append(&state->events);
+		state = funnel_reserve(state, 1);
+		e = funnel_events(state) + state->count++;
 		e->time = t;
 		e->steps = 0;
 		e->other = 0;
 	}
 	e->steps |= steps;
 	e->other |= other;
+	return state;
+}
+
+/*
+ * Appends every instant of b to a, which may move: copies them as they are
+ * when both states have the same format.
+ */
+static FunnelState *
+funnel_append_all(FunnelState *a, FunnelState *b)
+{
+	if (a->shift == b->shift)
+	{
+		a = funnel_reserve(a, b->count);
+		memcpy((char *) a->instants + a->count * funnel_width(a), b->instants,
+			   b->count * funnel_width(b));
+		a->count += b->count;
+		return a;
+	}
+	for (int32 i = 0; i < b->count; i++)
+	{
+		uint32		steps;
+		bool		other;
+		TimestampTz t = funnel_instant(b, i, &steps, &other);
+
+		a = funnel_add(a, t, steps, other);
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return a;
 }
 
 /*
@@ -276,11 +471,12 @@ funnel_add(FunnelState *state, TimestampTz t, uint32 steps, uint32 other)
  * with a NULL time are skipped).  The arguments are (window, [mode,]
  * occurred_at, steps...), the steps one VARIADIC boolean[] or, in the
  * fixed-arity forms, one boolean argument each (no array built per row).
+ * Only the first row of a group needs the aggregate context: a state exists
+ * only inside an aggregate, and it grows in its own memory context.
  */
-static FunnelState *
+static pg_attribute_always_inline FunnelState *
 funnel_accum_row(FunctionCallInfo fcinfo, bool has_mode, bool variadic)
 {
-	MemoryContext aggcontext = aggregate_context(fcinfo, "window_funnel_accum");
 	FunnelState *state = PG_ARGISNULL(0) ? NULL : (FunnelState *) PG_GETARG_POINTER(0);
 	int			timearg = has_mode ? 3 : 2;
 	int32		mode = 0;
@@ -307,15 +503,14 @@ funnel_accum_row(FunctionCallInfo fcinfo, bool has_mode, bool variadic)
 	else
 		steps = read_condition_args(fcinfo, timearg + 1, &nsteps);
 	if (state == NULL)
-		state = funnel_new(aggcontext, window, nsteps, mode);
+		state = funnel_new(aggregate_context(fcinfo, "window_funnel_accum"), window, nsteps, mode);
 	else
 		funnel_ensure_same(state, window, nsteps, mode);
 	if (PG_ARGISNULL(timearg) || (steps == 0 && !(mode & FUNNEL_STRICT_ORDER)))
 		return state;
 	t = PG_GETARG_TIMESTAMPTZ(timearg);
 	ensure_finite_timestamp(t, "occurred_at");
-	funnel_add(state, t, steps, steps == 0 ? 1 : 0);
-	return state;
+	return funnel_add(state, t, steps, steps == 0);
 }
 
 /*
@@ -356,8 +551,7 @@ window_funnel_combine(PG_FUNCTION_ARGS)
 		a = funnel_new(aggcontext, b->window, b->nsteps, b->mode);
 	else
 		funnel_ensure_same(a, b->window, b->nsteps, b->mode);
-	timebuf_append_all(&a->events, &b->events);
-	PG_RETURN_POINTER(a);
+	PG_RETURN_POINTER(funnel_append_all(a, b));
 }
 
 /* Serialise: version, window, steps, mode, count, then (time, steps, other). */
@@ -367,27 +561,32 @@ window_funnel_serialize(PG_FUNCTION_ARGS)
 	FunnelState *state = (FunnelState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
-	timebuf_compact(&state->events);
+	funnel_compact(state);
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, FUNNEL_SERIAL_VERSION);
 	pq_sendint64(&buf, state->window);
 	pq_sendint32(&buf, state->nsteps);
 	pq_sendint32(&buf, state->mode);
-	pq_sendint64(&buf, state->events.count);
-	for (int64 i = 0; i < state->events.count; i++)
+	pq_sendint64(&buf, state->count);
+	for (int32 i = 0; i < state->count; i++)
 	{
-		FunnelEvent *e = timebuf_at(&state->events, i);
+		uint32		steps;
+		bool		other;
+		TimestampTz t = funnel_instant(state, i, &steps, &other);
 
-		pq_sendint64(&buf, e->time);
-		pq_sendint32(&buf, e->steps);
-		pq_sendbyte(&buf, e->other);
+		pq_sendint64(&buf, t);
+		pq_sendint32(&buf, steps);
+		pq_sendbyte(&buf, other);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-/* Deserialise: the inverse of window_funnel_serialize, length-checked. */
+/*
+ * Deserialise: the inverse of window_funnel_serialize, length-checked, with
+ * no step or option beyond those of the state.
+ */
 Datum
 window_funnel_deserialize(PG_FUNCTION_ARGS)
 {
@@ -410,7 +609,8 @@ window_funnel_deserialize(PG_FUNCTION_ARGS)
 	nsteps = pq_getmsgint(&buf, 4);
 	mode = pq_getmsgint(&buf, 4);
 	n = pq_getmsgint64(&buf);
-	if (n < 0 || n > (buf.len - buf.cursor) / 13 || nsteps < 1 || nsteps > MAX_STEPS)
+	if (n < 0 || n > (buf.len - buf.cursor) / 13 || nsteps < 1 || nsteps > MAX_STEPS ||
+		(mode & ~FUNNEL_STRICT_ALL) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid window_funnel state")));
@@ -419,8 +619,13 @@ window_funnel_deserialize(PG_FUNCTION_ARGS)
 	{
 		TimestampTz t = pq_getmsgint64(&buf);
 		uint32		steps = pq_getmsgint(&buf, 4);
+		int			other = pq_getmsgbyte(&buf);
 
-		funnel_add(state, t, steps, pq_getmsgbyte(&buf));
+		if ((nsteps < MAX_STEPS && steps >> nsteps != 0) || other > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid window_funnel state")));
+		state = funnel_add(state, t, steps, other);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -454,40 +659,42 @@ longest_chain(FunnelState *state, TimestampTz *best_times)
 	bool		increase = (state->mode & FUNNEL_STRICT_INCREASE) != 0;
 	int32		best = 0;
 
-	timebuf_compact(&state->events);
-	for (int64 i = 0; i < state->events.count; i++)
+	funnel_compact(state);
+	for (int32 i = 0; i < state->count; i++)
 	{
-		FunnelEvent *e = timebuf_at(&state->events, i);
+		uint32		steps;
+		bool		other;
+		TimestampTz time = funnel_instant(state, i, &steps, &other);
 
 		CHECK_FOR_INTERRUPTS();
-		if (strict_order && e->other && reached[0])
+		if (strict_order && other && reached[0])
 			return best;
 		/* the steps that held at this instant, in step order */
-		for (uint32 pending = e->steps; pending != 0; pending &= pending - 1)
+		for (uint32 pending = steps; pending != 0; pending &= pending - 1)
 		{
 			int			step = pg_rightmost_one_pos32(pending);
 
 			if (step == 0)
 			{
-				start[0] = last[0] = e->time;
+				start[0] = last[0] = time;
 				reached[0] = true;
-				chain[0][0] = e->time;
+				chain[0][0] = time;
 			}
 			else if (dedup && reached[step])
 				return best;
 			else if (strict_order && reached[0] && !reached[step - 1])
 				return best;
-			else if (reached[step - 1] && time_sub(e->time, start[step - 1]) <= state->window &&
-					 (!increase || last[step - 1] < e->time))
+			else if (reached[step - 1] && time_sub(time, start[step - 1]) <= state->window &&
+					 (!increase || last[step - 1] < time))
 			{
 				/* a chain's step keeps the first time it was reached */
 				if (best_times != NULL && (!reached[step] || start[step] != start[step - 1]))
 				{
 					memcpy(chain[step], chain[step - 1], sizeof(TimestampTz) * step);
-					chain[step][step] = e->time;
+					chain[step][step] = time;
 				}
 				start[step] = start[step - 1];
-				last[step] = e->time;
+				last[step] = time;
 				reached[step] = true;
 			}
 			else

@@ -25,7 +25,20 @@ extern uint32 read_conditions(FunctionCallInfo fcinfo, int argno, const char *wh
 /*
  * The bits of the boolean arguments first, first + 1, ... of a fixed-arity
  * form (bit i: argument first + i is true, not NULL) and their number.
+ * Inline: it runs for every row.
  */
-extern uint32 read_condition_args(FunctionCallInfo fcinfo, int first, int *n);
+static inline uint32
+read_condition_args(FunctionCallInfo fcinfo, int first, int *n)
+{
+	int			count = PG_NARGS() - first;
+	uint32		bits = 0;
+
+	Assert(count >= 1 && count <= MAX_STEPS);
+	for (int i = 0; i < count; i++)
+		if (!PG_ARGISNULL(first + i) && PG_GETARG_BOOL(first + i))
+			bits |= (uint32) 1 << i;
+	*n = count;
+	return bits;
+}
 
 #endif							/* FUNNEL_H */

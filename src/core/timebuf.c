@@ -45,7 +45,24 @@ timebuf_init_inline(TimeBuf *buf, MemoryContext cxt, Size width, timebuf_merge_f
 	buf->cxt = cxt;
 	buf->merge = merge;
 	buf->width = (uint32) width;
+	buf->time_shift = 0;
 	buf->records_inline = true;
+}
+
+/*
+ * A view of count records of width bytes at records, with room for
+ * capacity, whose times are their leading int64 >> time_shift: for
+ * timebuf_compact and timebuf_room on records that the caller allocates
+ * (and grows) itself, then reads back count.  Never appended to.
+ */
+void
+timebuf_init_view(TimeBuf *buf, void *records, int64 count, int64 capacity, Size width,
+				  int time_shift, timebuf_merge_fn merge)
+{
+	Assert(count <= capacity && time_shift >= 0 && time_shift < 64);
+	timebuf_init_inline(buf, NULL, width, merge, records, Max(capacity, 1));
+	buf->count = count;
+	buf->time_shift = (uint8) time_shift;
 }
 
 /* An empty buffer of records of width bytes, allocated in cxt. */
@@ -107,12 +124,55 @@ sort_many(TimeBuf *buf)
 		qsort_interruptible(buf->records, buf->count, buf->width, cmp_leading_int64, NULL);
 }
 
-/* Sorts a few records by time, by insertion. */
+/* Sorts a few 8-byte records by their value (their time first), by insertion. */
+static void
+sort_few_int64(int64 *records, int64 n)
+{
+	for (int64 i = 1; i < n; i++)
+	{
+		int64		moved = records[i];
+		int64		j = i;
+
+		for (; j > 0 && records[j - 1] > moved; j--)
+			records[j] = records[j - 1];
+		records[j] = moved;
+	}
+}
+
+/* Sorts a few 16-byte records by time, by insertion. */
+static void
+sort_few_records16(TimeRecord16 *records, int64 n)
+{
+	for (int64 i = 1; i < n; i++)
+	{
+		TimeRecord16 moved = records[i];
+		int64		j = i;
+
+		for (; j > 0 && records[j - 1].time > moved.time; j--)
+			records[j] = records[j - 1];
+		records[j] = moved;
+	}
+}
+
+/*
+ * Sorts a few records by time, by insertion: moving whole records of the
+ * common widths, else with memmove.
+ */
 static void
 sort_few(TimeBuf *buf)
 {
 	char		moved[TIMEBUF_MAX_WIDTH];
 
+	if (buf->width == sizeof(int64))
+	{
+		sort_few_int64((int64 *) buf->records, buf->count);
+		return;
+	}
+	if (buf->width == sizeof(TimeRecord16))
+	{
+		sort_few_records16((TimeRecord16 *) buf->records, buf->count);
+		return;
+	}
 	for (int64 i = 1; i < buf->count; i++)
 	{
 		int64		t = timebuf_time(buf, i);
@@ -157,20 +217,21 @@ timebuf_compact(TimeBuf *buf)
 }
 
 /*
- * Makes room for extra more records: compacts first (once the buffer holds
- * TIMEBUF_COMPACT_MIN records; smaller ones simply grow), and doubles only
- * when the compacted records still fill more than half of the buffer (or
- * the extra records do not fit), so that each compaction is paid for by at
- * least half a buffer of appends while memory stays below four (typically
- * two) records per distinct time, or TIMEBUF_COMPACT_MIN records.
+ * The capacity that makes room for extra more records: compacts first (once
+ * the buffer holds TIMEBUF_COMPACT_MIN records; smaller ones simply grow),
+ * and doubles only when the compacted records still fill more than half of
+ * the buffer (or the extra records do not fit), so that each compaction is
+ * paid for by at least half a buffer of appends while memory stays below
+ * four (typically two) records per distinct time, or TIMEBUF_COMPACT_MIN
+ * records.  The caller reallocates when it exceeds buf->capacity.
  */
-static void
-timebuf_reserve(TimeBuf *buf, int64 extra)
+int64
+timebuf_room(TimeBuf *buf, int64 extra)
 {
 	int64		capacity = buf->capacity;
 
 	if (buf->count + extra <= buf->capacity)
-		return;
+		return capacity;
 	if (buf->capacity >= TIMEBUF_COMPACT_MIN)
 		timebuf_compact(buf);
 	while (buf->count > capacity / 2 || buf->count + extra > capacity)
@@ -179,8 +240,18 @@ timebuf_reserve(TimeBuf *buf, int64 extra)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many distinct times in one group")));
+	return capacity;
+}
+
+/* Makes room for extra more records (see timebuf_room). */
+static void
+timebuf_reserve(TimeBuf *buf, int64 extra)
+{
+	int64		capacity = timebuf_room(buf, extra);
+
 	if (capacity == buf->capacity)
 		return;
+	Assert(buf->cxt != NULL);
 	if (buf->records_inline)
 	{
 		char	   *records = MemoryContextAllocHuge(buf->cxt, capacity * buf->width);

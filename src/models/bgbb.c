@@ -27,6 +27,18 @@
  * all precision when g is near 1; bgbb_survival_sum below uses it only for
  * long windows, through an accurate ratio of gamma functions.
  *
+ * Covariates (Fader & Hardie 2007's parameterisation carried over to the
+ * Beta mixing distributions): customer i with purchase covariates x_i and
+ * dropout covariates z_i has
+ *
+ *	 alpha_i = alpha exp(gamma_p' x_i),  gamma_i = gamma exp(delta_d' z_i)
+ *
+ * (beta and delta shared), so that the mean transaction probability
+ * alpha_i / (alpha_i + beta) rises with gamma_p' x_i and the mean dropout
+ * probability gamma_i / (gamma_i + delta) rises with delta_d' z_i.  Every
+ * formula above holds with alpha_i, gamma_i.  The fit sample's tuples are
+ * (x, t_x, n, x_1..x_kp, z_1..z_kd), kp its option 1.
+ *
  *-------------------------------------------------------------------------
  */
 #include "engage.h"
@@ -45,11 +57,17 @@ PG_FUNCTION_INFO_V1(bgbb_churn);
 PG_FUNCTION_INFO_V1(bgbb_expected_conditional);
 PG_FUNCTION_INFO_V1(bgbb_expected_new);
 PG_FUNCTION_INFO_V1(bgbb_prob_purchases);
+PG_FUNCTION_INFO_V1(bgbb_fit_accum_covariates);
+PG_FUNCTION_INFO_V1(bgbb_fit_final_covariates);
 
 #define BGBB_NPARAMS 4
 
 static const char *const bgbb_param_names[BGBB_NPARAMS] =
 {"alpha", "beta", "gamma", "delta"};
+static const char *const bgbb_coef_names[2] = {"purchase", "dropout"};
+
+/* The summary columns of a fit tuple; the covariates follow. */
+#define BGBB_SUMMARY_COLS 3
 
 /* Windows up to this many opportunities are summed term by term. */
 #define BGBB_DIRECT_SUM_MAX 1000
@@ -246,46 +264,84 @@ bgbb_loglik(const double *p, double x, double tx, double n,
 	return ll;
 }
 
+/* The digammas of the parameters p. */
+static void
+bgbb_digammas(const double *p, BgbbDigammas *dg)
+{
+	dg->a = digamma(p[0]);
+	dg->b = digamma(p[1]);
+	dg->ab = digamma(p[0] + p[1]);
+	dg->g = digamma(p[2]);
+	dg->d = digamma(p[3]);
+	dg->gd = digamma(p[2] + p[3]);
+}
+
+/* The number of purchase covariates of a fit sample (option 1; 0 without). */
+static int
+bgbb_purchase_covariates(const FitData *fd)
+{
+	return fd->nopts > 1 ? (int) fd->opts[1] : 0;
+}
+
 /*
  * The weighted sum of ln L over the compressed sample at p, with its
  * gradient with respect to p when grad is not NULL (the BtydLogLik of the
- * shared maximum-likelihood driver).
+ * shared maximum-likelihood drivers).  p = {alpha, beta, gamma, delta,
+ * gamma_p (kp), delta_d (kd)} for a sample with covariates: customer i's
+ * alpha_i = alpha exp(gamma_p' x_i), d ln L / d gamma_p,j = d ln L / d
+ * alpha_i alpha_i x_ij, d ln L / d alpha = d ln L / d alpha_i alpha_i /
+ * alpha; the same for gamma_i and delta_d.
  */
 static double
 bgbb_loglik_sample(const double *p, const FitData *fd, double *grad)
 {
+	int			kp = bgbb_purchase_covariates(fd);
+	int			kd = fd->k - BGBB_SUMMARY_COLS - kp;
+	const double *gp = p + BGBB_NPARAMS;
+	const double *dd = gp + kp;
 	double		total = 0.0;
 	double		g[BGBB_NPARAMS] = {0, 0, 0, 0};
+	double		pi[BGBB_NPARAMS] = {p[0], p[1], p[2], p[3]};
 	BgbbDigammas dg;
 
 	if (grad)
 	{
-		for (int j = 0; j < BGBB_NPARAMS; j++)
+		for (int j = 0; j < BGBB_NPARAMS + kp + kd; j++)
 			grad[j] = 0.0;
-		dg.a = digamma(p[0]);
-		dg.b = digamma(p[1]);
-		dg.ab = digamma(p[0] + p[1]);
-		dg.g = digamma(p[2]);
-		dg.d = digamma(p[3]);
-		dg.gd = digamma(p[2] + p[3]);
+		bgbb_digammas(p, &dg);
 	}
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *t = fitdata_tuple(fd, i);
+		const double *xc = t + BGBB_SUMMARY_COLS;
 		double		w = fitdata_weight(fd, i);
+		double		fa = kp > 0 ? exp(btyd_linear_predictor(gp, xc, kp)) : 1.0;
+		double		fg = kd > 0 ? exp(btyd_linear_predictor(dd, xc + kp, kd)) : 1.0;
 		double		alive;
 
-		total += w * bgbb_loglik(p, t[0], t[1], t[2], &alive, NULL,
+		pi[0] = p[0] * fa;
+		pi[2] = p[2] * fg;
+		if (grad && kp + kd > 0)
+			bgbb_digammas(pi, &dg);	/* each customer's own */
+		total += w * bgbb_loglik(pi, t[0], t[1], t[2], &alive, NULL,
 								 grad ? g : NULL, &dg);
 		if (grad)
-			for (int j = 0; j < BGBB_NPARAMS; j++)
-				grad[j] += w * g[j];
+		{
+			grad[0] += w * (g[0] * fa);
+			grad[1] += w * g[1];
+			grad[2] += w * (g[2] * fg);
+			grad[3] += w * g[3];
+			for (int j = 0; j < kp; j++)
+				grad[BGBB_NPARAMS + j] += w * (g[0] * pi[0] * xc[j]);
+			for (int j = 0; j < kd; j++)
+				grad[BGBB_NPARAMS + kp + j] += w * (g[2] * pi[2] * xc[kp + j]);
+		}
 	}
 	return total;
 }
 
 static const BtydModelSpec bgbb_spec = {
-	"bgbb", BGBB_NPARAMS, bgbb_param_names, bgbb_loglik_sample, true, NULL
+	"bgbb", BGBB_NPARAMS, bgbb_param_names, bgbb_loglik_sample, true, NULL, NULL
 };
 
 /*
@@ -317,18 +373,14 @@ bgbb_fit_accum(PG_FUNCTION_ARGS)
 }
 
 /*
- * Final function of engage.bgbb_fit: the maximum-likelihood engage.bgbb,
- * NULL without customers.  Errors when nobody transacted, or everybody
- * transacted at every opportunity (the likelihood then has no maximum).
+ * Errors when nobody transacted, or everybody transacted at every
+ * opportunity (the likelihood then has no maximum).
  */
-Datum
-bgbb_fit_final(PG_FUNCTION_ARGS)
+static void
+bgbb_check_sample(const FitData *fd)
 {
-	FitData    *fd = PG_ARGISNULL(0) ? NULL : (FitData *) PG_GETARG_POINTER(0);
 	bool		sometimes = false;
 
-	if (fd == NULL || fitdata_total_weight(fd) <= 0)
-		PG_RETURN_NULL();
 	/* every stored weight is positive: a test of the tuples, not of rounded sums */
 	for (int i = 0; i < fd->ntuples && !sometimes; i++)
 		sometimes = fitdata_tuple(fd, i)[0] != fitdata_tuple(fd, i)[2];
@@ -337,7 +389,130 @@ bgbb_fit_final(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot fit bgbb: every customer transacted at every opportunity"),
 				 errdetail("The likelihood has no maximum when frequency = n_periods for everybody.")));
+}
+
+/*
+ * Final function of engage.bgbb_fit: the maximum-likelihood engage.bgbb,
+ * NULL without customers.  Errors when nobody transacted, or everybody
+ * transacted at every opportunity (the likelihood then has no maximum).
+ */
+Datum
+bgbb_fit_final(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = PG_ARGISNULL(0) ? NULL : (FitData *) PG_GETARG_POINTER(0);
+
+	if (fd == NULL || fitdata_total_weight(fd) <= 0)
+		PG_RETURN_NULL();
+	bgbb_check_sample(fd);
 	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &bgbb_spec, fd, 0.0));
+}
+
+/*
+ * Transition of engage.bgbb_fit(frequency, recency, n_periods,
+ * purchase_covariates, dropout_covariates [, weight [, penalizer]]): as
+ * bgbb_fit_accum, each tuple followed by the customer's covariates.  Every
+ * row must have as many covariates of each kind (22023 naming the row's and
+ * the earlier rows' numbers); rows with a NULL argument (a NULL penalizer
+ * counts as 0) are skipped.
+ */
+Datum
+bgbb_fit_accum_covariates(PG_FUNCTION_ARGS)
+{
+	double		tuple[BGBB_SUMMARY_COLS + 2 * BTYD_MAX_COVARIATES];
+	double		opts[2] = {0.0, 0.0};
+	FitData    *fd;
+	int			kp,
+				kd;
+	double		w;
+
+	if (btyd_covariate_row_skipped(fcinfo, 7))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	kp = btyd_covariate_vector(fcinfo, 4, "purchase_covariates", tuple + BGBB_SUMMARY_COLS);
+	kd = btyd_covariate_vector(fcinfo, 5, "dropout_covariates", tuple + BGBB_SUMMARY_COLS + kp);
+	if (!PG_ARGISNULL(0))
+	{
+		FitData    *prev = (FitData *) PG_GETARG_POINTER(0);
+		int			pkp = bgbb_purchase_covariates(prev);
+		int			pkd = prev->k - BGBB_SUMMARY_COLS - pkp;
+
+		if (pkp != kp || pkd != kd)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("purchase_covariates and dropout_covariates must have the same lengths on every row"),
+					 errdetail("This row's have lengths %d and %d, earlier rows' %d and %d.",
+							   kp, kd, pkp, pkd)));
+	}
+	fd = fitdata_getarg(fcinfo, 0, BGBB_SUMMARY_COLS + kp + kd, "bgbb_fit_accum_covariates");
+	bgbb_check_summary(PG_GETARG_INT32(1), PG_GETARG_INT32(2), PG_GETARG_INT32(3));
+	w = btyd_weight_penalizer_args(fcinfo, 6, &opts[0]);
+	opts[1] = kp;
+	fitdata_set_options(fd, opts, 2, "penalizer");
+	tuple[0] = PG_GETARG_INT32(1);
+	tuple[1] = PG_GETARG_INT32(2);
+	tuple[2] = PG_GETARG_INT32(3);
+	fitdata_add(fd, tuple, w);
+	PG_RETURN_POINTER(fd);
+}
+
+/*
+ * Final function of engage.bgbb_fit(..., purchase_covariates,
+ * dropout_covariates ...): the maximum-likelihood engage.bgbb with its
+ * coefficients; NULL without customers.
+ */
+Datum
+bgbb_fit_final_covariates(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = PG_ARGISNULL(0) ? NULL : (FitData *) PG_GETARG_POINTER(0);
+	int			ncoef[2];
+
+	if (fd == NULL || fitdata_total_weight(fd) <= 0)
+		PG_RETURN_NULL();
+	bgbb_check_sample(fd);
+	ncoef[0] = bgbb_purchase_covariates(fd);
+	ncoef[1] = fd->k - BGBB_SUMMARY_COLS - ncoef[0];
+	PG_RETURN_DATUM(btyd_fit_covariates(fcinfo, &bgbb_spec, fd, BGBB_SUMMARY_COLS, ncoef,
+										ncoef, 2, bgbb_coef_names,
+										btyd_state_penalizer(fd)));
+}
+
+/*
+ * The parameters {alpha_i, beta, gamma_i, delta} of the customer scored by
+ * the calling function: the model is argument 0; with covargno <
+ * PG_NARGS() the customer's purchase and dropout covariates are arguments
+ * covargno and covargno + 1, otherwise the model must have no coefficients.
+ */
+static void
+bgbb_customer_params(FunctionCallInfo fcinfo, int covargno, double *p)
+{
+	Datum		model = PG_GETARG_DATUM(0);
+	BtydCoefficients coefs;
+	double		xc[BTYD_MAX_COVARIATES];
+	double		zc[BTYD_MAX_COVARIATES];
+	int			kp,
+				kd;
+
+	BTYD_GETARG_MODEL(0, BGBB_NPARAMS, bgbb_param_names, p);
+	if (covargno >= PG_NARGS())
+	{
+		btyd_reject_coefficients(model, BGBB_NPARAMS,
+								 "Score a BG/BB model with covariates by the forms that take purchase_covariates and dropout_covariates.");
+		return;
+	}
+	kp = btyd_covariate_vector(fcinfo, covargno, "purchase_covariates", xc);
+	kd = btyd_covariate_vector(fcinfo, covargno + 1, "dropout_covariates", zc);
+	btyd_read_coefficients(model, BGBB_NPARAMS, 2, &coefs);
+	btyd_check_covariates(coefs.n[0], kp, "purchase_covariates");
+	btyd_check_covariates(coefs.n[1], kd, "dropout_covariates");
+	if (kp > 0)
+		p[0] = btyd_covariate_scaled(p[0], btyd_linear_predictor(coefs.coef[0], xc, kp),
+									 "alpha");
+	if (kd > 0)
+		p[2] = btyd_covariate_scaled(p[2], btyd_linear_predictor(coefs.coef[1], zc, kd),
+									 "gamma");
 }
 
 /* P(alive at opportunity n + 1 | x, t_x, n). */
@@ -351,7 +526,7 @@ bgbb_p_alive(PG_FUNCTION_ARGS)
 	double		alive;
 	double		ll;
 
-	BTYD_GETARG_MODEL(0, BGBB_NPARAMS, bgbb_param_names, p);
+	bgbb_customer_params(fcinfo, 4, p);
 	bgbb_check_summary(x, tx, n);
 	ll = bgbb_loglik(p, x, tx, n, &alive, NULL, NULL, NULL);
 	/* (delta + n) / (gamma + delta + n), without overflow in the sum */
@@ -375,7 +550,7 @@ bgbb_churn(PG_FUNCTION_ARGS)
 	double		dead;
 	double		ll;
 
-	BTYD_GETARG_MODEL(0, BGBB_NPARAMS, bgbb_param_names, p);
+	bgbb_customer_params(fcinfo, 4, p);
 	bgbb_check_summary(x, tx, n);
 	ll = bgbb_loglik(p, x, tx, n, &alive, &dead, NULL, NULL);
 	/* gamma / (gamma + delta + n): dies right after opportunity n */
@@ -396,7 +571,7 @@ bgbb_expected_conditional(PG_FUNCTION_ARGS)
 	double		alive;
 	double		ll;
 
-	BTYD_GETARG_MODEL(0, BGBB_NPARAMS, bgbb_param_names, p);
+	bgbb_customer_params(fcinfo, 5, p);
 	if (nstar < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -416,7 +591,7 @@ bgbb_expected_new(PG_FUNCTION_ARGS)
 	double		p[BGBB_NPARAMS];
 	int32		n = PG_GETARG_INT32(1);
 
-	BTYD_GETARG_MODEL(0, BGBB_NPARAMS, bgbb_param_names, p);
+	bgbb_customer_params(fcinfo, 2, p);
 	if (n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -442,7 +617,7 @@ bgbb_prob_purchases(PG_FUNCTION_ARGS)
 	double		total;
 	double		lterm;
 
-	BTYD_GETARG_MODEL(0, BGBB_NPARAMS, bgbb_param_names, p);
+	bgbb_customer_params(fcinfo, 3, p);
 	if (x < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

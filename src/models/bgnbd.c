@@ -70,7 +70,7 @@ PG_FUNCTION_INFO_V1(mbgnbd_simulate);
 static const char *const bg_names[] = {"r", "alpha", "a", "b"};
 
 /* Fader & Hardie 2007: alpha_i = alpha exp(-gamma'x_i), a_i, b_i = a, b exp(delta'z_i). */
-const BtydCovariateMap bgnbd_covariate_map = {1, -1.0, {2, 3}, 1.0};
+const BtydCovariateMap bgnbd_covariate_map = {1, -1.0, {2, 3}, 1.0, bg_names};
 
 #define A_NEAR_ONE 1e-4			/* |a - 1| below this is interpolated */
 #define BRACKET_SMALL_Z 0.01	/* below this, ln 2F1 is taken as ln(1 + (2F1 - 1)) */
@@ -756,8 +756,12 @@ mbgnbd_loglik(const double *p, const FitData *fd, double *grad)
 	return bg_loglik(p, 1, fd, grad);
 }
 
-static const BtydModelSpec bgnbd_spec = {"bgnbd", 4, bg_names, bgnbd_loglik, true, &bgnbd_covariate_map};
-static const BtydModelSpec mbgnbd_spec = {"mbgnbd", 4, bg_names, mbgnbd_loglik, true, &bgnbd_covariate_map};
+const BtydModelSpec bgnbd_spec = {
+	"bgnbd", 4, bg_names, bgnbd_loglik, true, NULL, &bgnbd_covariate_map
+};
+const BtydModelSpec mbgnbd_spec = {
+	"mbgnbd", 4, bg_names, mbgnbd_loglik, true, NULL, &bgnbd_covariate_map
+};
 
 Datum
 bgnbd_fit_final(PG_FUNCTION_ARGS)

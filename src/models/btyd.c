@@ -9,12 +9,14 @@
  *	  (Fader & Hardie 2007): the customer's parameters, the chain rule of
  *	  their gradient, the coefficient attributes of a model.
  *
- * Fitting convention (as lifetimes' penalizer_coef): the minimised objective
- * is  -sum_i w_i LL_i / sum_i w_i + penalizer * sum_j theta_j^2  over the
- * natural parameters theta, optimised on log(theta); the reported loglik is
- * the unpenalised sum_i w_i LL_i at the optimum.  With covariates the
- * coefficients are optimised on their own scale, and only they are
- * penalised (as CLVTools' reg.lambdas).
+ * Fitting conventions (btyd_fit_run, the one driver of every model's
+ * fits): without covariates, as lifetimes' penalizer_coef, the minimised
+ * objective is  -sum_i w_i LL_i / sum_i w_i + penalizer * sum_j theta_j^2
+ * over the natural parameters theta, optimised on log(theta); with
+ * covariates (every model that takes them), as CLVTools' reg.lambdas, it is
+ * -sum_i w_i LL_i + penalizer * sum_k coef_k^2, the coefficients optimised on
+ * their own scale and alone penalised.  The reported loglik is the
+ * unpenalised sum_i w_i LL_i at the optimum.
  *
  *-------------------------------------------------------------------------
  */
@@ -26,8 +28,10 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/typcache.h"
 
 #include "btyd.h"
@@ -37,6 +41,8 @@
 PG_FUNCTION_INFO_V1(btyd_fit_accum);
 PG_FUNCTION_INFO_V1(btyd_fit_accum_rfm);
 PG_FUNCTION_INFO_V1(btyd_fit_accum_cov);
+
+static bool has_coefficient_atts(Datum d, int nparams, int *stored);
 
 /*
  * |log(parameter)| beyond this (above 3.3e6 or below 3e-7) counts as running
@@ -56,22 +62,6 @@ PG_FUNCTION_INFO_V1(btyd_fit_accum_cov);
 
 /* What a fit's WARNING hints when it did not converge. */
 #define NOT_CONVERGED_HINT "Fit more customers or pass a penalizer; scoring functions reject a model that did not converge."
-
-/*
- * Errors 22023 when the model composite of null bitmap bits has a coefficient
- * attribute (any attribute after covariance) that is not NULL: scoring it
- * needs the customer's covariates.
- */
-static void
-ensure_no_covariates(const bits8 *bits, uint16 infomask, int natts, int nparams)
-{
-	for (int i = nparams + BTYD_MODEL_EXTRA_ATTS; i < natts; i++)
-		if (!((infomask & HEAP_HASNULL) && att_isnull(i, bits)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("model has covariates"),
-					 errhint("Use the form of the function that takes the customer's covariate vectors as its last arguments, e.g. engage.p_alive(model, frequency, recency, age, purchase_covariates, dropout_covariates).")));
-}
 
 /*
  * Errors 22023 when the model composite at base (header fields as read by
@@ -118,7 +108,7 @@ ensure_converged(const char *base, uint16 infomask, int natts, uint8 hoff,
  */
 static void
 read_params(Datum d, int nparams, const char *const *names, double *params,
-			bool need_converged, bool allow_covariates)
+			bool need_converged)
 {
 	struct varlena *v = (struct varlena *) DatumGetPointer(d);
 	const char *base;
@@ -159,8 +149,6 @@ read_params(Datum d, int nparams, const char *const *names, double *params,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("model parameter %s must be a positive finite number", names[i])));
 	}
-	if (!allow_covariates)
-		ensure_no_covariates(bits, infomask, infomask2 & HEAP_NATTS_MASK, nparams);
 	if (need_converged)
 		ensure_converged(base, infomask, infomask2 & HEAP_NATTS_MASK, hoff,
 						 nparams, names, params);
@@ -169,132 +157,24 @@ read_params(Datum d, int nparams, const char *const *names, double *params,
 void
 btyd_read_model(Datum d, int nparams, const char *const *names, double *params)
 {
-	read_params(d, nparams, names, params, true, false);
+	read_params(d, nparams, names, params, true);
 }
 
 void
 btyd_read_model_any(Datum d, int nparams, const char *const *names, double *params)
 {
-	read_params(d, nparams, names, params, false, false);
-}
-
-/*
- * The coefficient array d (attribute name) into out, at most
- * BTYD_MAX_COVARIATES finite numbers without NULLs; returns their number.
- */
-static int
-read_coefficient_array(Datum d, const char *name, double *out)
-{
-	ArrayType  *arr = DatumGetArrayTypeP(d);
-	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-
-	if (ARR_ELEMTYPE(arr) != FLOAT8OID || ARR_HASNULL(arr) || ARR_NDIM(arr) > 1 ||
-		n > BTYD_MAX_COVARIATES)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("model %s must be a list of at most %d numbers without nulls",
-						name, BTYD_MAX_COVARIATES)));
-	memcpy(out, ARR_DATA_PTR(arr), sizeof(double) * n);
-	for (int i = 0; i < n; i++)
-		if (!isfinite(out[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("model %s must be finite", name)));
-	return n;
-}
-
-void
-btyd_read_model_coef(Datum d, int nparams, const char *const *names, double *params,
-					 BtydCoefficients *coef, bool need_converged)
-{
-	HeapTupleHeader tup;
-	int			natts;
-
-	read_params(d, nparams, names, params, need_converged, true);
-	coef->npurchase = coef->ndropout = 0;
-	tup = DatumGetHeapTupleHeader(d);
-	natts = HeapTupleHeaderGetNatts(tup);
-	if (natts <= nparams + BTYD_MODEL_EXTRA_ATTS)
-		return;
-	for (int j = 0; j < BTYD_MODEL_COEF_ATTS && nparams + BTYD_MODEL_EXTRA_ATTS + j < natts; j++)
-	{
-		bool		isnull;
-		Datum		a = GetAttributeByNum(tup, nparams + BTYD_MODEL_EXTRA_ATTS + j + 1, &isnull);
-
-		if (isnull)
-			continue;
-		if (j == 0)
-			coef->npurchase = read_coefficient_array(a, "purchase_coefficients", coef->purchase);
-		else
-			coef->ndropout = read_coefficient_array(a, "dropout_coefficients", coef->dropout);
-	}
-}
-
-/*
- * One covariate vector argument into out; returns its length, after
- * checking it is expected long (what: "purchase" or "dropout").
- */
-static void
-getarg_covariate_vector(FunctionCallInfo fcinfo, int argno, int expected,
-						const char *what, double *out)
-{
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
-	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s_covariates must be one-dimensional", what)));
-	if (n != expected)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg_plural("%s_covariates must have %d element, got %d",
-							   "%s_covariates must have %d elements, got %d",
-							   expected, what, expected, n),
-				 errdetail_plural("The model has %d %s coefficient.",
-								  "The model has %d %s coefficients.",
-								  expected, expected, what)));
-	if (ARR_HASNULL(arr))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s_covariates must not contain nulls", what)));
-	Assert(ARR_ELEMTYPE(arr) == FLOAT8OID);
-	memcpy(out, ARR_DATA_PTR(arr), sizeof(double) * n);
-	for (int i = 0; i < n; i++)
-		ensure_finite(out[i], what[0] == 'p' ? "purchase covariate" : "dropout covariate");
+	read_params(d, nparams, names, params, false);
 }
 
 void
 btyd_getarg_covariates(FunctionCallInfo fcinfo, int argp, int argd,
-					   const BtydCoefficients *coef, BtydCovariates *cv)
+					   const BtydCoefficients *coef, double *xp, double *xd)
 {
-	getarg_covariate_vector(fcinfo, argp, coef->npurchase, "purchase", cv->purchase);
-	getarg_covariate_vector(fcinfo, argd, coef->ndropout, "dropout", cv->dropout);
-}
-
-/* exp(sign * b'v) of n values. */
-static inline double
-covariate_factor(double sign, const double *b, const double *v, int n)
-{
-	double		eta = 0.0;
-
-	for (int k = 0; k < n; k++)
-		eta += b[k] * v[k];
-	return exp(sign * eta);
-}
-
-/* params[j] * factor, or 22003 when it leaves the positive finite numbers. */
-static inline double
-scaled_param(double param, double factor)
-{
-	double		v = param * factor;
-
-	if (!(v > 0) || isinf(v))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("a customer's model parameter is out of range"),
-				 errdetail("The covariates scale a parameter of %g by %g.", param, factor)));
-	return v;
+	Assert(coef->natts == 2);
+	btyd_check_covariates(coef->n[0], btyd_covariate_vector(fcinfo, argp, "purchase_covariates", xp),
+						  "purchase_covariates");
+	btyd_check_covariates(coef->n[1], btyd_covariate_vector(fcinfo, argd, "dropout_covariates", xd),
+						  "dropout_covariates");
 }
 
 void
@@ -303,19 +183,26 @@ btyd_customer_params(const BtydCovariateMap *map, int nparams, const double *par
 					 double *p_i)
 {
 	memcpy(p_i, params, sizeof(double) * nparams);
-	if (coef->npurchase > 0)
+	if (coef->n[0] > 0)
 	{
-		double		f = covariate_factor(map->purchase_sign, coef->purchase, xp, coef->npurchase);
+		int			j = map->purchase_param;
 
-		p_i[map->purchase_param] = scaled_param(params[map->purchase_param], f);
+		p_i[j] = btyd_covariate_scaled(params[j], map->purchase_sign *
+									   btyd_linear_predictor(coef->coef[0], xp, coef->n[0]),
+									   map->names[j]);
 	}
-	if (coef->ndropout > 0)
+	if (coef->n[1] > 0)
 	{
-		double		f = covariate_factor(map->dropout_sign, coef->dropout, xd, coef->ndropout);
+		double		lp = map->dropout_sign *
+			btyd_linear_predictor(coef->coef[1], xd, coef->n[1]);
 
-		for (int j = 0; j < 2; j++)
-			if (map->dropout_params[j] >= 0)
-				p_i[map->dropout_params[j]] = scaled_param(params[map->dropout_params[j]], f);
+		for (int k = 0; k < 2; k++)
+		{
+			int			j = map->dropout_params[k];
+
+			if (j >= 0)
+				p_i[j] = btyd_covariate_scaled(params[j], lp, map->names[j]);
+		}
 	}
 }
 
@@ -326,21 +213,24 @@ btyd_getarg_customer_model(FunctionCallInfo fcinfo, int argno, int argp, int arg
 {
 	double		params[BTYD_MAX_PARAMS];
 	BtydCoefficients coef;
-	BtydCovariates cv;
+	double		xp[BTYD_MAX_COVARIATES],
+				xd[BTYD_MAX_COVARIATES];
 
-	btyd_read_model_coef(PG_GETARG_DATUM(argno), nparams, names, params, &coef, true);
-	btyd_getarg_covariates(fcinfo, argp, argd, &coef, &cv);
-	btyd_customer_params(map, nparams, params, &coef, cv.purchase, cv.dropout, p_i);
+	btyd_read_model(PG_GETARG_DATUM(argno), nparams, names, params);
+	btyd_read_coefficients(PG_GETARG_DATUM(argno), nparams, 2, &coef);
+	btyd_getarg_covariates(fcinfo, argp, argd, &coef, xp, xd);
+	btyd_customer_params(map, nparams, params, &coef, xp, xd, p_i);
 }
 
 void
 btyd_coefficients_of(const double *params, int nparams, int npurchase, int ndropout,
 					 BtydCoefficients *coef)
 {
-	coef->npurchase = npurchase;
-	coef->ndropout = ndropout;
-	memcpy(coef->purchase, params + nparams, sizeof(double) * npurchase);
-	memcpy(coef->dropout, params + nparams + npurchase, sizeof(double) * ndropout);
+	coef->natts = 2;
+	coef->n[0] = npurchase;
+	coef->n[1] = ndropout;
+	memcpy(coef->coef[0], params + nparams, sizeof(double) * npurchase);
+	memcpy(coef->coef[1], params + nparams + npurchase, sizeof(double) * ndropout);
 }
 
 /*
@@ -353,21 +243,21 @@ btyd_add_customer_gradient(const BtydCovariateMap *map, int nparams, const doubl
 						   const double *p_i, double w, const double *g_i, double *grad)
 {
 	double	   *gp = grad + nparams;
-	double	   *gd = gp + coef->npurchase;
+	double	   *gd = gp + coef->n[0];
 	double		sp = 0.0,
 				sd = 0.0;
 
 	for (int j = 0; j < nparams; j++)
 		grad[j] += w * (p_i[j] == params[j] ? g_i[j] : g_i[j] * (p_i[j] / params[j]));
-	if (coef->npurchase > 0)
+	if (coef->n[0] > 0)
 		sp = map->purchase_sign * g_i[map->purchase_param] * p_i[map->purchase_param];
-	if (coef->ndropout > 0)
+	if (coef->n[1] > 0)
 		for (int j = 0; j < 2; j++)
 			if (map->dropout_params[j] >= 0)
 				sd += map->dropout_sign * g_i[map->dropout_params[j]] * p_i[map->dropout_params[j]];
-	for (int k = 0; k < coef->npurchase; k++)
+	for (int k = 0; k < coef->n[0]; k++)
 		gp[k] += w * sp * xp[k];
-	for (int k = 0; k < coef->ndropout; k++)
+	for (int k = 0; k < coef->n[1]; k++)
 		gd[k] += w * sd * xd[k];
 }
 
@@ -394,7 +284,7 @@ btyd_sample_covariates(const FitData *fd, int *npurchase, int *ndropout)
 }
 
 void
-btyd_check_summary(double x, double tx, double T)
+btyd_summary_error(double x, double tx, double T)
 {
 	ensure_nonnegative(x, "frequency");
 	if (x != floor(x))
@@ -408,6 +298,7 @@ btyd_check_summary(double x, double tx, double T)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("recency must not exceed age"),
 				 errdetail("Recency is %g, age is %g.", tx, T)));
+	elog(ERROR, "invalid customer summary (%g, %g, %g)", x, tx, T);
 }
 
 /*
@@ -417,7 +308,7 @@ btyd_check_summary(double x, double tx, double T)
 static Datum
 covariance_array(const double *cov, int n)
 {
-	Datum		elems[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
+	Datum	   *elems = palloc(sizeof(Datum) * n * n);
 	int			dims[2] = {n, n};
 	int			lbs[2] = {1, 1};
 
@@ -428,55 +319,68 @@ covariance_array(const double *cov, int n)
 											  TYPALIGN_DOUBLE));
 }
 
-/* n coefficients as a 1-D double precision array (empty when n = 0). */
+/* The n coefficients coef as a 1-D double precision array (empty when n = 0). */
 static Datum
-coefficient_array(const double *b, int n)
+coefficient_array(const double *coef, int n)
 {
 	Datum		elems[BTYD_MAX_COVARIATES];
 
 	for (int i = 0; i < n; i++)
-		elems[i] = Float8GetDatum(b[i]);
+		elems[i] = Float8GetDatum(coef[i]);
 	return PointerGetDatum(construct_array(elems, n, FLOAT8OID, sizeof(float8),
 										   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
-HeapTuple
-btyd_model_tuple(TupleDesc desc, const double *params, int nparams, double loglik,
-				 double customers, bool converged, const double *cov)
+/*
+ * The number of coefficient attributes of the model type desc of nparams
+ * parameters: the double precision[] attributes after covariance; -1 for
+ * 0.1.0's layout (no covariance).  Errors 42804 for any other layout.
+ */
+static int
+model_coefficient_atts(TupleDesc desc, int nparams)
 {
-	return btyd_model_tuple_coef(desc, params, nparams, 0, 0, loglik, customers,
-								 converged, cov);
-}
+	int			extra = desc->natts - nparams - BTYD_MODEL_EXTRA_ATTS;
+	bool		ok = extra >= 0 && extra <= BTYD_MAX_COEF_ATTS;
 
-HeapTuple
-btyd_model_tuple_coef(TupleDesc desc, const double *params, int nparams,
-					  int npurchase, int ndropout, double loglik, double customers,
-					  bool converged, const double *cov)
-{
-	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS];
-	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS] = {0};
-	bool		has_covariance;
-	int			ncoef_atts;
-	int			n = nparams + npurchase + ndropout;
-
-	/*
-	 * The layout of 0.2.0 ends with covariance and, for models that take
-	 * covariates, their coefficient arrays; 0.1.0's (still installed until
-	 * ALTER EXTENSION engage UPDATE) has neither.
-	 */
-	ncoef_atts = desc->natts - nparams - BTYD_MODEL_EXTRA_ATTS;
-	has_covariance = ncoef_atts >= 0 && ncoef_atts <= BTYD_MODEL_COEF_ATTS &&
-		TupleDescAttr(desc, nparams + 3)->atttypid == FLOAT8ARRAYOID;
-	if (!has_covariance && desc->natts != nparams + 3)
+	if (desc->natts == nparams + 3)
+		return -1;
+	for (int i = nparams + 3; ok && i < desc->natts; i++)
+		ok = TupleDescAttr(desc, i)->atttypid == FLOAT8ARRAYOID;
+	if (!ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the model type has %d attributes, expected %d",
 						desc->natts, nparams + BTYD_MODEL_EXTRA_ATTS),
 				 errhint("The extension's SQL objects do not match its library: run ALTER EXTENSION engage UPDATE.")));
-	if (npurchase + ndropout > 0 && (!has_covariance || ncoef_atts < 2))
+	return extra;
+}
+
+/*
+ * The model tuple of type desc (see btyd_model_tuple); cov covers the
+ * parameters and then the coefficients of coefs (NULL: a model without
+ * covariates, all coefficient attributes NULL).
+ */
+static HeapTuple
+model_tuple(TupleDesc desc, const double *params, int nparams, double loglik,
+			double customers, bool converged, const double *cov,
+			const BtydCoefficients *coefs)
+{
+	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS] = {0};
+	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS] = {0};
+	int			ncoefatts;
+	int			ncov = nparams;
+
+	/*
+	 * The layout of 0.2.0 ends with covariance and the coefficient
+	 * attributes; 0.1.0's (still installed until ALTER EXTENSION engage
+	 * UPDATE) has neither.
+	 */
+	ncoefatts = model_coefficient_atts(desc, nparams);
+	if (coefs != NULL && ncoefatts != coefs->natts)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("the model type has no coefficient attributes"),
+				 errmsg("the model type has %d coefficient attributes, expected %d",
+						Max(ncoefatts, 0), coefs->natts),
 				 errhint("The extension's SQL objects do not match its library: run ALTER EXTENSION engage UPDATE.")));
 	for (int i = 0; i < nparams; i++)
 	{
@@ -487,35 +391,39 @@ btyd_model_tuple_coef(TupleDesc desc, const double *params, int nparams,
 	values[nparams] = Float8GetDatum(loglik);
 	values[nparams + 1] = Float8GetDatum(customers);
 	values[nparams + 2] = BoolGetDatum(converged);
-	if (has_covariance)
+	for (int a = 0; a < ncoefatts; a++)
+	{
+		int			at = nparams + BTYD_MODEL_EXTRA_ATTS + a;
+
+		nulls[at] = coefs == NULL;
+		if (coefs != NULL)
+		{
+			values[at] = coefficient_array(coefs->coef[a], coefs->n[a]);
+			ncov += coefs->n[a];
+		}
+	}
+	if (ncoefatts >= 0)
 	{
 		nulls[nparams + 3] = cov == NULL;
 		if (cov != NULL)
-			values[nparams + 3] = covariance_array(cov, n);
-		for (int j = 0; j < ncoef_atts; j++)
-			nulls[nparams + BTYD_MODEL_EXTRA_ATTS + j] = true;
-		if (npurchase + ndropout > 0)
-		{
-			nulls[nparams + 4] = nulls[nparams + 5] = false;
-			values[nparams + 4] = coefficient_array(params + nparams, npurchase);
-			values[nparams + 5] = coefficient_array(params + nparams + npurchase, ndropout);
-		}
+			values[nparams + 3] = covariance_array(cov, ncov);
 	}
 	return heap_form_tuple(desc, values, nulls);
 }
 
-Datum
-btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
-				double loglik, double customers, bool converged, const double *cov)
+HeapTuple
+btyd_model_tuple(TupleDesc desc, const double *params, int nparams, double loglik,
+				 double customers, bool converged, const double *cov,
+				 const BtydCoefficients *coefs)
 {
-	return btyd_make_model_coef(fcinfo, params, nparams, 0, 0, loglik, customers,
-								converged, cov);
+	return model_tuple(desc, params, nparams, loglik, customers, converged, cov, coefs);
 }
 
-Datum
-btyd_make_model_coef(FunctionCallInfo fcinfo, const double *params, int nparams,
-					 int npurchase, int ndropout, double loglik, double customers,
-					 bool converged, const double *cov)
+/* The model composite of the calling function's result type (see model_tuple). */
+static Datum
+make_model(FunctionCallInfo fcinfo, const double *params, int nparams, double loglik,
+		   double customers, bool converged, const double *cov,
+		   const BtydCoefficients *coefs)
 {
 	TupleDesc	desc;
 
@@ -524,9 +432,15 @@ btyd_make_model_coef(FunctionCallInfo fcinfo, const double *params, int nparams,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("function returning a model called in a context that cannot accept it")));
 	desc = BlessTupleDesc(desc);
-	return HeapTupleGetDatum(btyd_model_tuple_coef(desc, params, nparams, npurchase,
-												   ndropout, loglik, customers,
-												   converged, cov));
+	return HeapTupleGetDatum(model_tuple(desc, params, nparams, loglik, customers,
+										 converged, cov, coefs));
+}
+
+Datum
+btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
+				double loglik, double customers, bool converged, const double *cov)
+{
+	return make_model(fcinfo, params, nparams, loglik, customers, converged, cov, NULL);
 }
 
 #define MEMO_MIN_SIZE 4096		/* entries at first, a power of two */
@@ -542,12 +456,13 @@ btyd_make_model_coef(FunctionCallInfo fcinfo, const double *params, int nparams,
  */
 typedef struct BtydMemo
 {
+	BtydScoringMemo scoring;	/* first: btyd.h reads it; the pair memos */
 	int			nconsts;
 	double		consts[BTYD_MEMO_MAX_CONSTS];
 	uint32		generation;
 	uint32		size;			/* entries, a power of two */
 	uint64		misses;			/* since the table last grew */
-	BtydMemoEntry *entries;
+	BtydMemoEntry *entries;		/* NULL until btyd_memo_slot is first used */
 	BtydMemoEntry *previous;	/* the table before the last growth, or NULL */
 } BtydMemo;
 
@@ -639,12 +554,22 @@ memo_consts_are(const BtydMemo *memo, const double *consts, int nconsts)
 	return true;
 }
 
+/* The memo of the call site, created empty on first use. */
+static BtydMemo *
+memo_of(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+														  sizeof(BtydMemo));
+	return (BtydMemo *) fcinfo->flinfo->fn_extra;
+}
+
 void
 btyd_memo_prefetch(FunctionCallInfo fcinfo, double k0, double k1, double k2)
 {
 	BtydMemo   *memo = (BtydMemo *) fcinfo->flinfo->fn_extra;
 
-	if (memo != NULL)
+	if (memo != NULL && memo->entries != NULL)
 	{
 		BtydMemoEntry *e = &memo->entries[memo_hash(k0, k1, k2, memo->size) & ~1U];
 
@@ -662,18 +587,16 @@ BtydMemoEntry *
 btyd_memo_slot(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 			   double k0, double k1, double k2, double *value, bool *hit)
 {
-	BtydMemo   *memo = (BtydMemo *) fcinfo->flinfo->fn_extra;
+	BtydMemo   *memo = memo_of(fcinfo);
 	BtydMemoEntry *e;
 	uint32		h;
 
 	Assert(nconsts <= BTYD_MEMO_MAX_CONSTS);
-	if (memo == NULL)
+	if (memo->entries == NULL)
 	{
-		memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BtydMemo));
 		memo->size = MEMO_MIN_SIZE;
 		memo->entries = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
 											   sizeof(BtydMemoEntry) * memo->size);
-		fcinfo->flinfo->fn_extra = memo;
 	}
 	if (!memo_consts_are(memo, consts, nconsts))
 	{
@@ -715,6 +638,133 @@ btyd_memo_slot(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 	return e;
 }
 
+#define PAIR_MIN_SIZE 64			/* entries at first, a power of two */
+
+/*
+ * Gives the pair memo an empty table of size entries (a power of two, at
+ * least 2) in context cxt: every k1 NaN (all bits set).
+ */
+static void
+pair_reset(BtydPairMemo *pair, MemoryContext cxt, uint32 size)
+{
+	if (pair->entries != NULL && pair->size != size)
+	{
+		pfree(pair->entries);
+		pair->entries = NULL;
+	}
+	if (pair->entries == NULL)
+		pair->entries = MemoryContextAlloc(cxt, sizeof(BtydPairEntry) * size);
+	memset(pair->entries, 0xff, sizeof(BtydPairEntry) * size);
+	pair->size = size;
+	pair->shift = 64 - pg_leftmost_one_pos32(size);
+	pair->count = 0;
+}
+
+/* The pair memos of memo, valid for consts[0..nconsts-1]. */
+static BtydPairMemo *
+pair_memos_for(FunctionCallInfo fcinfo, BtydScoringMemo *memo, const double *consts,
+			   int nconsts)
+{
+	Assert(nconsts <= BTYD_MEMO_MAX_CONSTS);
+	if (memo->pair[0].size == 0 || memo->nconsts != nconsts ||
+		!btyd_bytes_equal((const char *) memo->consts, (const char *) consts,
+						  sizeof(double) * nconsts))
+	{
+		for (int i = 0; i < BTYD_PAIR_MEMOS; i++)
+			pair_reset(&memo->pair[i], fcinfo->flinfo->fn_mcxt, PAIR_MIN_SIZE);
+		memo->nconsts = nconsts;
+		memcpy(memo->consts, consts, sizeof(double) * nconsts);
+		memo->key_len = 0;
+	}
+	return memo->pair;
+}
+
+BtydPairMemo *
+btyd_pair_memos(FunctionCallInfo fcinfo, const double *consts, int nconsts)
+{
+	return pair_memos_for(fcinfo, &memo_of(fcinfo)->scoring, consts, nconsts);
+}
+
+BtydPairMemo *
+btyd_scoring_memos_read(FunctionCallInfo fcinfo, int argno, int nparams,
+						const char *const *names, double *consts, int nconsts)
+{
+	BtydScoringMemo *memo = &memo_of(fcinfo)->scoring;
+	BtydPairMemo *pair;
+	const char *key;
+	int			len;
+
+	BTYD_GETARG_MODEL(argno, nparams, names, consts);
+	btyd_reject_coefficients(PG_GETARG_DATUM(argno), nparams, BTYD_COUNTING_COVARIATES_HINT);
+	pair = pair_memos_for(fcinfo, memo, consts, nconsts);
+	memo->key_len = 0;
+
+	/*
+	 * The key bytes end before the coefficient attributes: only a model
+	 * whose coefficient attributes are NULL is remembered, so that its null
+	 * bitmap tells it from one with coefficients, which must be checked.
+	 */
+	if (!has_coefficient_atts(PG_GETARG_DATUM(argno), nparams, &len) &&
+		btyd_model_key(PG_GETARG_DATUM(argno), nparams, &key, &len) &&
+		len <= BTYD_MODEL_KEY_MAX)
+	{
+		memcpy(memo->key, key, len);
+		memo->key_len = len;
+		memo->nparams = nparams;
+	}
+	return pair;
+}
+
+/* The entry holding (k0, k1), or the empty one where it belongs. */
+static BtydPairEntry *
+pair_find(const BtydPairMemo *pair, double k0, double k1)
+{
+	uint32		mask = pair->size - 1;
+	uint32		h = btyd_pair_hash(pair, k0, k1);
+
+	while (!isnan(pair->entries[h].k1) &&
+		   !(pair->entries[h].k0 == k0 && pair->entries[h].k1 == k1))
+		h = (h + 1) & mask;
+	return &pair->entries[h];
+}
+
+/* Moves the pair memo's entries to a table twice as large. */
+static void
+pair_grow(BtydPairMemo *pair)
+{
+	BtydPairMemo old = *pair;
+
+	pair->entries = NULL;
+	pair_reset(pair, GetMemoryChunkContext(old.entries), old.size * 2);
+	for (uint32 i = 0; i < old.size; i++)
+		if (!isnan(old.entries[i].k1))
+		{
+			*pair_find(pair, old.entries[i].k0, old.entries[i].k1) = old.entries[i];
+			pair->count++;
+		}
+	pfree(old.entries);
+}
+
+void
+btyd_pair_put(BtydPairMemo *pair, double k0, double k1, double value)
+{
+	BtydPairEntry *e;
+
+	Assert(!isnan(k0) && !isnan(k1));
+	if (pair->count + 1 > pair->size / 8 * 7)
+	{
+		if (pair->size >= BTYD_PAIR_MAX_SIZE)
+			return;
+		pair_grow(pair);
+	}
+	e = pair_find(pair, k0, k1);
+	if (isnan(e->k1))
+		pair->count++;
+	e->k0 = k0;
+	e->k1 = k1;
+	e->value = value;
+}
+
 double
 btyd_state_penalizer(const FitData *fd)
 {
@@ -736,13 +786,18 @@ typedef struct FitProblem
 } FitProblem;
 
 /*
- * What is penalised: the coefficients in a fit with covariates (as CLVTools'
- * reg.lambdas), else every parameter (as lifetimes' penalizer_coef).
+ * The weight of coordinate i's square in the objective (see btyd_fit_run):
+ * a fit with covariates penalises the coefficients only, on the scale of the
+ * total log-likelihood (CLVTools' reg.lambdas; the objective is that total
+ * divided by W); a fit without covariates every parameter, on the scale of
+ * the mean (lifetimes' penalizer_coef).
  */
-static inline bool
-is_penalised(const FitProblem *fp, int i)
+static inline double
+penalty_weight(const FitProblem *fp, int i)
 {
-	return fp->n == fp->spec->nparams || i >= fp->spec->nparams;
+	if (fp->n == fp->spec->nparams)
+		return fp->penalizer;
+	return i >= fp->spec->nparams ? fp->penalizer / fp->total_weight : 0.0;
 }
 
 /* The natural value of coordinate i of the search. */
@@ -770,7 +825,7 @@ fit_objective(const double *u, double *grad, void *arg)
 	value = -fp->spec->loglik(params, fp->fd, grad ? g : NULL) / fp->total_weight;
 	for (int i = 0; i < n; i++)
 	{
-		double		pen = is_penalised(fp, i) ? fp->penalizer : 0.0;
+		double		pen = penalty_weight(fp, i);
 		double		jac = i < fp->spec->nparams ? params[i] : 1.0;
 
 		value += pen * params[i] * params[i];
@@ -783,8 +838,8 @@ fit_objective(const double *u, double *grad, void *arg)
 /*
  * The covariance of the fitted parameters and coefficients params into cov
  * (row-major): the inverse of the observed information, the Hessian of the
- * total penalised negative log-likelihood -sum_i w_i LL_i + W penalty
- * (W = sum_i w_i) at the optimum.  It is differenced in the search's
+ * total penalised negative log-likelihood (W times the objective,
+ * W = sum_i w_i) at the optimum.  It is differenced in the search's
  * coordinates u (log theta for a parameter theta, the coefficient itself),
  * where the objective's Hessian is J H J + diag(theta_j dF/dtheta_j) over
  * the parameters, J = diag(theta, 1): removing the gradient term and
@@ -801,17 +856,15 @@ fit_covariance(FitProblem *fp, const double *u, const double *params,
 	int			n = fp->n;
 	double		g0[BTYD_MAX_FIT_PARAMS] = {0};
 	double		jac[BTYD_MAX_FIT_PARAMS];
-	double		info[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
-	double		inv[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
+	double	   *info = palloc(sizeof(double) * n * n);
+	double	   *inv = palloc(sizeof(double) * n * n);
 	int			bad;
 
 	/* the gradient of fit_objective at u */
 	for (int i = 0; i < n; i++)
 	{
-		double		pen = is_penalised(fp, i) ? fp->penalizer : 0.0;
-
 		jac[i] = i < fp->spec->nparams ? params[i] : 1.0;
-		g0[i] = (-llgrad[i] / fp->total_weight + 2.0 * pen * params[i]) * jac[i];
+		g0[i] = (-llgrad[i] / fp->total_weight + 2.0 * penalty_weight(fp, i) * params[i]) * jac[i];
 	}
 	if (!optim_hessian(fit_objective, fp, u, n, HESSIAN_LOG_STEP, g0, info))
 		return n;
@@ -829,63 +882,6 @@ fit_covariance(FitProblem *fp, const double *u, const double *params,
 		for (int j = 0; j <= i; j++)
 			cov[i * n + j] = cov[j * n + i] = jac[i] * inv[i * n + j] * jac[j];
 	return -1;
-}
-
-/*
- * The name of coordinate i of a fit with npurchase purchase coefficients
- * (e.g. "alpha", "purchase[2]", "dropout[1]"), in a static buffer.
- */
-static const char *
-fit_param_name(const BtydModelSpec *spec, int npurchase, int i)
-{
-	static char buf[32];
-
-	if (i < spec->nparams)
-		return spec->names[i];
-	if (i < spec->nparams + npurchase)
-		snprintf(buf, sizeof(buf), "purchase[%d]", i - spec->nparams + 1);
-	else
-		snprintf(buf, sizeof(buf), "dropout[%d]", i - spec->nparams - npurchase + 1);
-	return buf;
-}
-
-/*
- * A coefficient beyond this in size scales a rate by more than e^15, or a
- * parameter whose standard error on the log scale is above this many units
- * (its 95% interval spans a factor beyond e^(2 1.96 MAX_LOG_SE) = 1e5): the
- * data do not determine it, e.g. BG/NBD's a and b running off together.
- */
-#define MAX_ABS_COEFFICIENT 15.0
-#define MAX_LOG_STD_ERROR 3.0
-
-/* What a covariate fit's WARNING hints when the data do not determine it. */
-#define NOT_IDENTIFIED_HINT "Pass a penalizer (it shrinks the coefficients towards 0), fit fewer covariates, or fit a longer calibration period; scoring functions reject a model that did not converge."
-
-/*
- * In a fit with covariates, the parameters the data do not determine:
- * coefficients running off, parameters with huge standard errors (cov,
- * NULL when unknown).  Appends their description to detail; returns whether
- * there is any.
- */
-static bool
-fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
-			 StringInfo detail)
-{
-	int			n = fit->n;
-
-	for (int i = 0; i < n; i++)
-	{
-		double		se_log = cov == NULL ? 0.0 :
-			sqrt(cov[i * n + i]) / (i < spec->nparams ? fit->params[i] : 1.0);
-
-		if ((i >= spec->nparams && fabs(fit->params[i]) > MAX_ABS_COEFFICIENT) ||
-			(i < spec->nparams && se_log > MAX_LOG_STD_ERROR))
-			appendStringInfo(detail, "%s%s = %g (standard error %g)",
-							 detail->len > 0 ? ", " : "",
-							 fit_param_name(spec, fit->npurchase, i), fit->params[i],
-							 cov == NULL ? NAN : sqrt(cov[i * n + i]));
-	}
-	return detail->len > 0;
 }
 
 /*
@@ -959,13 +955,13 @@ fit_thinned_sample(const FitData *fd, double total, int target)
  * False (u and hinv unusable) when the subsample's fit did not converge
  * with a covariance.
  */
-static bool fit_run_from(const BtydModelSpec *spec, const FitData *fd, double penalizer,
-						 const double *u0, const double *hinv, bool want_covariance,
-						 BtydFit *fit);
+static bool fit_run_from(const BtydModelSpec *spec, const FitData *fd, int ncoef,
+						 double penalizer, const double *u0, const double *hinv,
+						 bool want_covariance, BtydFit *fit);
 
 static bool
-fit_thinned_start(const BtydModelSpec *spec, const FitData *fd, double penalizer,
-				  double *u, double *hinv)
+fit_thinned_start(const BtydModelSpec *spec, const FitData *fd, int ncoef,
+				  double penalizer, double *u, double *hinv)
 {
 	double		total = fitdata_total_weight(fd);
 	int			target = Max(fd->ntuples / FIT_THIN_FACTOR, FIT_THIN_MIN_TUPLES / 2);
@@ -975,7 +971,7 @@ fit_thinned_start(const BtydModelSpec *spec, const FitData *fd, double penalizer
 	int			n;
 
 	ok = btyd_has_repeat_buyer(sub) &&
-		fit_run_from(spec, sub, penalizer, NULL, NULL, true, fit) &&
+		fit_run_from(spec, sub, ncoef, penalizer, NULL, NULL, true, fit) &&
 		fit->converged && fit->undetermined < 0;
 	n = fit->n;
 	elog(DEBUG1, "%s fit of a subsample of %d of %d tuples: %s after %d likelihood evaluations, then %d for the covariance",
@@ -1004,22 +1000,22 @@ fit_thinned_start(const BtydModelSpec *spec, const FitData *fd, double penalizer
  * Returns true (for fit_thinned_start's convenience).
  */
 static bool
-fit_run_from(const BtydModelSpec *spec, const FitData *fd, double penalizer,
+fit_run_from(const BtydModelSpec *spec, const FitData *fd, int ncoef, double penalizer,
 			 const double *u0, const double *hinv, bool want_covariance,
 			 BtydFit *fit)
 {
-	FitProblem	fp = {spec, fd, fitdata_total_weight(fd), penalizer, spec->nparams};
+	FitProblem	fp = {spec, fd, fitdata_total_weight(fd), penalizer, spec->nparams + ncoef};
 	double		u[BTYD_MAX_FIT_PARAMS] = {0};
 	double		thin_hinv[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
 	double		llgrad[BTYD_MAX_FIT_PARAMS] = {0};
-	int			n;
+	int			n = fp.n;
 
-	btyd_sample_covariates(fd, &fit->npurchase, &fit->ndropout);
-	n = fit->n = fp.n = spec->nparams + fit->npurchase + fit->ndropout;
+	Assert(n <= BTYD_MAX_FIT_PARAMS && n <= OPTIM_MAX_DIM);
+	fit->n = n;
 	if (u0 != NULL)
 		memcpy(u, u0, sizeof(double) * n);
 	else if (hinv == NULL && spec->has_gradient && fd->ntuples > FIT_THIN_MIN_TUPLES &&
-			 fit_thinned_start(spec, fd, penalizer, u, thin_hinv))
+			 fit_thinned_start(spec, fd, ncoef, penalizer, u, thin_hinv))
 		hinv = thin_hinv;
 	else
 		memset(u, 0, sizeof(u));
@@ -1039,8 +1035,7 @@ fit_run_from(const BtydModelSpec *spec, const FitData *fd, double penalizer,
 		double		penalty = 0.0;
 
 		for (int i = 0; i < n; i++)
-			if (is_penalised(&fp, i))
-				penalty += penalizer * fit->params[i] * fit->params[i];
+			penalty += penalty_weight(&fp, i) * fit->params[i] * fit->params[i];
 		fit->loglik = -(fit->optim.value - penalty) * fp.total_weight;
 	}
 	fit->ran_off = -1;
@@ -1056,20 +1051,17 @@ fit_run_from(const BtydModelSpec *spec, const FitData *fd, double penalizer,
 }
 
 void
-btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, double penalizer,
+btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, int ncoef, double penalizer,
 			 const double *start, const double *hinv, bool want_covariance,
 			 BtydFit *fit)
 {
 	double		u[BTYD_MAX_FIT_PARAMS] = {0};
-	int			npurchase,
-				ndropout;
 
 	/* the coefficients start at 0; start and hinv cover the parameters */
-	btyd_sample_covariates(fd, &npurchase, &ndropout);
 	for (int i = 0; start != NULL && i < spec->nparams; i++)
 		u[i] = log(start[i]);
-	fit_run_from(spec, fd, penalizer, start != NULL ? u : NULL,
-				 npurchase + ndropout == 0 ? hinv : NULL, want_covariance, fit);
+	fit_run_from(spec, fd, ncoef, penalizer, start != NULL ? u : NULL,
+				 ncoef == 0 ? hinv : NULL, want_covariance, fit);
 }
 
 bool
@@ -1081,125 +1073,124 @@ btyd_has_repeat_buyer(const FitData *fd)
 	return false;
 }
 
-/* The model of fit, not converged, without covariance. */
-static Datum
-fit_failed(FunctionCallInfo fcinfo, const BtydModelSpec *spec, const BtydFit *fit,
-		   const double *cov)
+/* The counting-model sample's covariate counts, checked against its layout. */
+static void
+counting_sample_covariates(const BtydModelSpec *spec, const FitData *fd,
+						   int *npurchase, int *ndropout)
 {
-	return btyd_make_model_coef(fcinfo, fit->params, spec->nparams, fit->npurchase,
-								fit->ndropout, fit->loglik, fit->customers, false, cov);
-}
-
-Datum
-btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
-				const FitData *fd, double penalizer)
-{
-	BtydFit		fit;
-	const char *name = spec->name;
-	int			npurchase,
-				ndropout;
-	bool		covariates;
-	StringInfoData detail;
-
-	ensure_nonnegative(penalizer, "penalizer");
-	if (fd == NULL || fd->ntuples == 0)
-		return (Datum) 0;
-	btyd_sample_covariates(fd, &npurchase, &ndropout);
-	if (npurchase < 0 || ndropout < 0 ||
-		(npurchase + ndropout > 0 && fd->k != 3 + npurchase + ndropout))
+	btyd_sample_covariates(fd, npurchase, ndropout);
+	if (*npurchase < 0 || *ndropout < 0 ||
+		(*npurchase + *ndropout > 0 && fd->k != 3 + *npurchase + *ndropout))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s needs a sample of (frequency, recency, age [, purchase_covariates, dropout_covariates])",
-						name)));
-	covariates = npurchase + ndropout > 0;
-	if (covariates && spec->covariates == NULL)
+						spec->name)));
+	if (*npurchase + *ndropout > 0 && spec->covariates == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s does not take covariates", name)));
-	/* a canonical order makes the result independent of the plan */
-	fd = fitdata_sorted_copy(CurrentMemoryContext, fd);
+				 errmsg("%s does not take covariates", spec->name)));
+}
+
+/* Errors 22023 unless a tuple of positive weight has a repeat purchase. */
+static void
+ensure_repeat_buyer(const BtydModelSpec *spec, const FitData *fd)
+{
 	if (!btyd_has_repeat_buyer(fd))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot fit %s: no customer made a repeat purchase", name),
+				 errmsg("cannot fit %s: no customer made a repeat purchase", spec->name),
 				 errdetail("The likelihood has no interior maximum when every frequency is 0, penalized or not.")));
-	btyd_fit_run(spec, fd, penalizer, NULL, NULL, true, &fit);
-	if (!isfinite(fit.loglik))
+}
+
+bool
+btyd_fit_reported(const BtydModelSpec *spec, const FitData *fd, double penalizer,
+				  BtydFit *fit)
+{
+	const char *name = spec->name;
+
+	ensure_nonnegative(penalizer, "penalizer");
+	if (fd == NULL || fd->ntuples == 0)
+		return false;
+	/* a canonical order makes the result independent of the plan */
+	fd = fitdata_sorted_copy(CurrentMemoryContext, fd);
+	ensure_repeat_buyer(spec, fd);
+	btyd_fit_run(spec, fd, 0, penalizer, NULL, NULL, true, fit);
+	if (!isfinite(fit->loglik))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("cannot fit %s: the log-likelihood is not finite at the optimum", name),
 				 errhint("Check the summaries, or pass a smaller penalizer.")));
-	initStringInfo(&detail);
-	if (fit.ran_off >= 0)
+	if (fit->ran_off >= 0)
 	{
-		/* parameters running off to 0 or infinity: the data do not determine them */
+		/* a parameter running off to 0 or infinity: the data do not determine it */
+		const char *hint = spec->runoff_hint ?
+			spec->runoff_hint(fit->params, fit->ran_off) : NULL;
+		StringInfoData names;
 		StringInfoData values;
 		int			nrunoff = 0;
 
+		initStringInfo(&names);
 		initStringInfo(&values);
-		for (int i = 0; i < spec->nparams; i++)
+		for (int i = fit->ran_off; i < spec->nparams; i++)
 		{
-			if (!(fabs(log(fit.params[i])) > MAX_ABS_LOG_PARAM))
+			if (!(fabs(log(fit->params[i])) > MAX_ABS_LOG_PARAM))
 				continue;
-			appendStringInfo(&detail, "%s%s", nrunoff > 0 ? ", " : "", spec->names[i]);
-			appendStringInfo(&values, "%s%g", nrunoff > 0 ? ", " : "", fit.params[i]);
+			appendStringInfo(&names, "%s%s", nrunoff > 0 ? ", " : "", spec->names[i]);
+			appendStringInfo(&values, "%s%g", nrunoff > 0 ? ", " : "", fit->params[i]);
 			nrunoff++;
 		}
 		ereport(WARNING,
 				(errmsg("%s fit did not converge", name),
 				 errdetail_plural("Parameter %s runs off to %s after %d likelihood evaluations: the data do not determine the model.",
 								  "Parameters %s run off to %s after %d likelihood evaluations: the data do not determine the model.",
-								  nrunoff, detail.data, values.data, fit.optim.evaluations),
-				 errhint(covariates ? NOT_IDENTIFIED_HINT : NOT_CONVERGED_HINT)));
-		return fit_failed(fcinfo, spec, &fit, NULL);
+								  nrunoff, names.data, values.data, fit->optim.evaluations),
+				 errhint("%s", hint ? hint : NOT_CONVERGED_HINT)));
 	}
-	if (covariates && fit_runs_off(spec, &fit, NULL, &detail))
-	{
-		ereport(WARNING,
-				(errmsg("%s fit did not converge", name),
-				 errdetail("The data do not determine %s.", detail.data),
-				 errhint(NOT_IDENTIFIED_HINT)));
-		return fit_failed(fcinfo, spec, &fit, NULL);
-	}
-	if (!fit.converged)
-	{
+	else if (!fit->converged)
 		ereport(WARNING,
 				(errmsg("%s fit did not converge", name),
 				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
-						   fit.optim.iterations, fit.optim.evaluations),
-				 errhint(covariates ? NOT_IDENTIFIED_HINT : NOT_CONVERGED_HINT)));
-		return fit_failed(fcinfo, spec, &fit, NULL);
-	}
+						   fit->optim.iterations, fit->optim.evaluations),
+				 errhint(NOT_CONVERGED_HINT)));
+	if (!fit->converged)
+		return true;
 	elog(DEBUG1, "%s fit converged: %d iterations, %d likelihood evaluations, then %d for the covariance",
-		 name, fit.optim.iterations, fit.optim.evaluations, fit.n);
-	if (covariates && fit.undetermined >= 0 && fit.undetermined < fit.n)
-	{
-		/* with covariates, a parameter the data do not determine fails the fit */
-		ereport(WARNING,
-				(errmsg("%s fit did not converge", name),
-				 errdetail("The observed information is not positive definite: the data do not determine %s (given those before it).",
-						   fit_param_name(spec, fit.npurchase, fit.undetermined)),
-				 errhint(NOT_IDENTIFIED_HINT)));
-		return fit_failed(fcinfo, spec, &fit, NULL);
-	}
-	if (covariates && fit.undetermined < 0 && fit_runs_off(spec, &fit, fit.cov, &detail))
-	{
-		ereport(WARNING,
-				(errmsg("%s fit did not converge", name),
-				 errdetail("The data do not determine %s.", detail.data),
-				 errhint(NOT_IDENTIFIED_HINT)));
-		return fit_failed(fcinfo, spec, &fit, fit.cov);
-	}
-	if (fit.undetermined >= 0)
+		 name, fit->optim.iterations, fit->optim.evaluations, spec->nparams);
+	if (fit->undetermined >= 0)
 		ereport(WARNING,
 				(errmsg("%s fit: the covariance of the parameters is unknown", name),
-				 fit.undetermined < fit.n ?
+				 fit->undetermined < spec->nparams ?
 				 errdetail("The observed information is not positive definite: the data do not determine parameter %s (given those before it).",
-						   spec->names[fit.undetermined]) :
+						   spec->names[fit->undetermined]) :
 				 errdetail("The gradient of the log-likelihood is not finite next to the optimum.")));
-	return btyd_make_model_coef(fcinfo, fit.params, spec->nparams, fit.npurchase,
-								fit.ndropout, fit.loglik, fit.customers, true,
-								fit.undetermined >= 0 ? NULL : fit.cov);
+	return true;
+}
+
+/* The coefficient attributes of a counting model. */
+static const char *const counting_coef_names[] = {"purchase", "dropout"};
+
+Datum
+btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
+				const FitData *fd, double penalizer)
+{
+	BtydFit		fit;
+	int			ncoef[2];
+
+	if (fd != NULL && fd->ntuples > 0)
+	{
+		counting_sample_covariates(spec, fd, &ncoef[0], &ncoef[1]);
+		if (ncoef[0] + ncoef[1] > 0)
+		{
+			ensure_repeat_buyer(spec, fd);
+			return btyd_fit_covariates(fcinfo, spec, fd, 3, ncoef, ncoef, 2,
+									   counting_coef_names, penalizer);
+		}
+	}
+	if (!btyd_fit_reported(spec, fd, penalizer, &fit))
+		return (Datum) 0;
+	return btyd_make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
+						   fit.converged,
+						   fit.converged && fit.undetermined < 0 ? fit.cov : NULL);
 }
 
 Datum
@@ -1224,9 +1215,8 @@ btyd_fit_stored(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	int			npurchase,
 				ndropout;
 
-	btyd_sample_covariates(fd, &npurchase, &ndropout);
-	if (npurchase < 0 || ndropout < 0 || npurchase > BTYD_MAX_COVARIATES ||
-		ndropout > BTYD_MAX_COVARIATES || fd->k != 3 + npurchase + ndropout)
+	counting_sample_covariates(spec, fd, &npurchase, &ndropout);
+	if (fd->k != 3 + npurchase + ndropout)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s needs a sample of (frequency, recency, age [, purchase_covariates, dropout_covariates])",
@@ -1258,36 +1248,22 @@ btyd_loglik_sql(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 		/* with covariates: the model of the customer's parameters */
 		double		params[BTYD_MAX_PARAMS];
 		BtydCoefficients coef;
-		BtydCovariates cv;
+		double		xp[BTYD_MAX_COVARIATES],
+					xd[BTYD_MAX_COVARIATES];
 
-		btyd_read_model_coef(PG_GETARG_DATUM(0), spec->nparams, spec->names, params,
-							 &coef, false);
-		btyd_getarg_covariates(fcinfo, 4, 5, &coef, &cv);
-		btyd_customer_params(spec->covariates, spec->nparams, params, &coef,
-							 cv.purchase, cv.dropout, p);
+		btyd_read_model_any(PG_GETARG_DATUM(0), spec->nparams, spec->names, params);
+		btyd_read_coefficients(PG_GETARG_DATUM(0), spec->nparams, 2, &coef);
+		btyd_getarg_covariates(fcinfo, 4, 5, &coef, xp, xd);
+		btyd_customer_params(spec->covariates, spec->nparams, params, &coef, xp, xd, p);
 	}
 	else
+	{
 		btyd_read_model_any(PG_GETARG_DATUM(0), spec->nparams, spec->names, p);
+		btyd_reject_coefficients(PG_GETARG_DATUM(0), spec->nparams,
+								 BTYD_COUNTING_COVARIATES_HINT);
+	}
 	btyd_check_summary(v[0], v[1], v[2]);
 	PG_RETURN_FLOAT8(finite_result(spec->loglik(p, &fd, NULL), "log_likelihood"));
-}
-
-/*
- * The length of covariate vector argument argno (what: "purchase" or
- * "dropout"), at most BTYD_MAX_COVARIATES (else 22023); one-dimensional.
- */
-static int
-covariate_count(FunctionCallInfo fcinfo, int argno, const char *what)
-{
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
-	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-
-	if (ARR_NDIM(arr) > 1 || n > BTYD_MAX_COVARIATES)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s_covariates must be a list of at most %d numbers, got %d",
-						what, BTYD_MAX_COVARIATES, n)));
-	return n;
 }
 
 /* Adds one checked customer summary with its weight and penalizer. */
@@ -1328,56 +1304,42 @@ Datum
 btyd_fit_accum_cov(PG_FUNCTION_ARGS)
 {
 	FitData    *fd;
-	BtydCoefficients dims;
-	BtydCovariates cv;
 	double		v[FITDATA_MAX_K];
-	double		opts[3] = {0.0, 0.0, 0.0};
-	double		w = 1.0;
-	int			nargs = PG_NARGS();
+	double		opts[3];
+	double		w;
+	int			np,
+				nd;
 
-	for (int a = 1; a < Min(nargs, 7); a++)
-		if (PG_ARGISNULL(a))
-		{
-			if (PG_ARGISNULL(0))
-				PG_RETURN_NULL();
-			PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-		}
+	if (btyd_covariate_row_skipped(fcinfo, 7))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
 	v[0] = PG_GETARG_FLOAT8(1);
 	v[1] = PG_GETARG_FLOAT8(2);
 	v[2] = PG_GETARG_FLOAT8(3);
 	btyd_check_summary(v[0], v[1], v[2]);
-	dims.npurchase = covariate_count(fcinfo, 4, "purchase");
-	dims.ndropout = covariate_count(fcinfo, 5, "dropout");
+	np = btyd_covariate_vector(fcinfo, 4, "purchase_covariates", v + 3);
+	nd = btyd_covariate_vector(fcinfo, 5, "dropout_covariates", v + 3 + np);
 	if (!PG_ARGISNULL(0))
 	{
 		FitData    *prev = (FitData *) PG_GETARG_POINTER(0);
-		int			np,
-					nd;
+		int			pp,
+					pd;
 
-		btyd_sample_covariates(prev, &np, &nd);
-		if (prev->nopts == 3 && (np != dims.npurchase || nd != dims.ndropout))
+		btyd_sample_covariates(prev, &pp, &pd);
+		if (prev->nopts == 3 && (pp != np || pd != nd))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("every row of a fit must have the same numbers of covariates"),
 					 errdetail("This row has %d purchase and %d dropout covariates, rows before it %d and %d.",
-							   dims.npurchase, dims.ndropout, np, nd)));
+							   np, nd, pp, pd)));
 	}
-	fd = fitdata_getarg(fcinfo, 0, 3 + dims.npurchase + dims.ndropout, "btyd_fit_accum_cov");
-	btyd_getarg_covariates(fcinfo, 4, 5, &dims, &cv);
-	memcpy(v + 3, cv.purchase, sizeof(double) * dims.npurchase);
-	memcpy(v + 3 + dims.npurchase, cv.dropout, sizeof(double) * dims.ndropout);
-	if (nargs > 6)
-	{
-		w = PG_GETARG_FLOAT8(6);
-		ensure_nonnegative(w, "weight");
-	}
-	if (nargs > 7)
-	{
-		opts[0] = PG_ARGISNULL(7) ? 0.0 : PG_GETARG_FLOAT8(7);
-		ensure_nonnegative(opts[0], "penalizer");
-	}
-	opts[1] = dims.npurchase;
-	opts[2] = dims.ndropout;
+	fd = fitdata_getarg(fcinfo, 0, 3 + np + nd, "btyd_fit_accum_cov");
+	w = btyd_weight_penalizer_args(fcinfo, 6, &opts[0]);
+	opts[1] = np;
+	opts[2] = nd;
 	fitdata_set_options(fd, opts, 3, "penalizer");
 	fitdata_add(fd, v, w);
 	PG_RETURN_POINTER(fd);
@@ -1588,7 +1550,12 @@ btyd_simulate(FunctionCallInfo fcinfo, int nparams, const char *const *names,
 	if (PG_NARGS() > 4)
 		btyd_getarg_customer_model(fcinfo, 0, 4, 5, nparams, names, map, params);
 	else
+	{
 		BTYD_GETARG_MODEL(0, nparams, names, params);
+		if (map != NULL)
+			btyd_reject_coefficients(PG_GETARG_DATUM(0), nparams,
+									 BTYD_COUNTING_COVARIATES_HINT);
+	}
 	if (customers < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1611,4 +1578,427 @@ btyd_simulate(FunctionCallInfo fcinfo, int nparams, const char *const *names,
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * Covariates --------------------------------------------------------------
+ *
+ * Reading a customer's covariate vectors and a model's coefficients, and
+ * the maximum-likelihood driver of the models with covariates (see btyd.h).
+ */
+
+bool
+btyd_covariate_row_skipped(FunctionCallInfo fcinfo, int nrowargs)
+{
+	for (int i = 1; i < Min(PG_NARGS(), nrowargs); i++)
+		if (PG_ARGISNULL(i))
+			return true;
+	return false;
+}
+
+FitData *
+btyd_covariate_sample(FunctionCallInfo fcinfo, int argno, const char *what,
+					  int cols, double *tuple, const char *caller)
+{
+	int			k = btyd_covariate_vector(fcinfo, argno, what, tuple + cols);
+
+	if (!PG_ARGISNULL(0) && ((FitData *) PG_GETARG_POINTER(0))->k != cols + k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must have the same length on every row", what),
+				 errdetail("This row's %s has length %d, earlier rows' %d.",
+						   what, k, ((FitData *) PG_GETARG_POINTER(0))->k - cols)));
+	return fitdata_getarg(fcinfo, 0, cols + k, caller);
+}
+
+double
+btyd_weight_penalizer_args(FunctionCallInfo fcinfo, int argno, double *penalizer)
+{
+	double		w = 1.0;
+
+	*penalizer = 0.0;
+	if (PG_NARGS() > argno)
+	{
+		w = PG_GETARG_FLOAT8(argno);
+		ensure_nonnegative(w, "weight");
+	}
+	if (PG_NARGS() > argno + 1 && !PG_ARGISNULL(argno + 1))
+	{
+		*penalizer = PG_GETARG_FLOAT8(argno + 1);
+		ensure_nonnegative(*penalizer, "penalizer");
+	}
+	return w;
+}
+
+int
+btyd_covariate_vector(FunctionCallInfo fcinfo, int argno, const char *what, double *out)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
+	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	const double *v = (const double *) ARR_DATA_PTR(arr);
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a one-dimensional array", what)));
+	if (ARR_HASNULL(arr))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not contain nulls", what)));
+	if (n > BTYD_MAX_COVARIATES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s has %d elements, at most %d are supported",
+						what, n, BTYD_MAX_COVARIATES)));
+	for (int i = 0; i < n; i++)
+	{
+		if (!isfinite(v[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must hold finite numbers", what),
+					 errdetail("Element %d is %g.", i + 1, v[i])));
+		out[i] = v[i] == 0.0 ? 0.0 : v[i];	/* -0 is 0 */
+	}
+	return n;
+}
+
+/* The coefficient array d (an attribute of a model) into coef; returns its length. */
+static int
+read_coefficient_array(Datum d, double *coef)
+{
+	ArrayType  *arr = DatumGetArrayTypeP(d);
+	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	const double *v = (const double *) ARR_DATA_PTR(arr);
+
+	if (ARR_ELEMTYPE(arr) != FLOAT8OID || ARR_NDIM(arr) > 1 || ARR_HASNULL(arr) ||
+		n > BTYD_MAX_COVARIATES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model coefficients must be a one-dimensional array of at most %d numbers without nulls",
+						BTYD_MAX_COVARIATES)));
+	for (int i = 0; i < n; i++)
+	{
+		if (!isfinite(v[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("model coefficients must be finite numbers")));
+		coef[i] = v[i];
+	}
+	return n;
+}
+
+void
+btyd_read_coefficients(Datum d, int nparams, int natts, BtydCoefficients *coefs)
+{
+	HeapTupleHeader tup = DatumGetHeapTupleHeader(d);
+	int			stored = HeapTupleHeaderGetNatts(tup);
+
+	Assert(natts <= BTYD_MAX_COEF_ATTS);
+	coefs->natts = natts;
+	for (int a = 0; a < natts; a++)
+	{
+		int			attnum = nparams + BTYD_MODEL_EXTRA_ATTS + a + 1;
+		bool		isnull = true;
+		Datum		v = (Datum) 0;
+
+		/* a value stored before the attribute was added has fewer attributes */
+		if (attnum <= stored)
+			v = GetAttributeByNum(tup, attnum, &isnull);
+		coefs->n[a] = isnull ? 0 : read_coefficient_array(v, coefs->coef[a]);
+	}
+}
+
+void
+btyd_check_covariates(int expected, int got, const char *what)
+{
+	if (expected != got)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s has length %d, expected %d", what, got, expected),
+				 errdetail("The model was fitted with %d covariates in %s.", expected, what),
+				 errhint("Pass the customer's covariates in the order, and of the number, the model was fitted with.")));
+}
+
+/*
+ * The number of attributes of model composite d, and whether any of its
+ * coefficient attributes (after the nparams parameters and loglik,
+ * customers, converged, covariance) is not NULL; read from the header in
+ * place, as read_params reads it: scoring reads it per row.
+ */
+static bool
+has_coefficient_atts(Datum d, int nparams, int *stored)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+	const char *base;
+	uint16		infomask,
+				infomask2;
+	bool		any = false;
+	const bits8 *bits;
+
+	if (VARATT_IS_SHORT(v) && !VARATT_IS_EXTERNAL(v))
+		base = (const char *) v + VARHDRSZ_SHORT - VARHDRSZ;
+	else
+		base = (const char *) DatumGetHeapTupleHeader(d);
+	memcpy(&infomask, base + offsetof(HeapTupleHeaderData, t_infomask), sizeof(uint16));
+	memcpy(&infomask2, base + offsetof(HeapTupleHeaderData, t_infomask2), sizeof(uint16));
+	bits = (const bits8 *) (base + offsetof(HeapTupleHeaderData, t_bits));
+	*stored = infomask2 & HEAP_NATTS_MASK;
+	for (int at = nparams + BTYD_MODEL_EXTRA_ATTS; at < *stored && !any; at++)
+		any = !((infomask & HEAP_HASNULL) && att_isnull(at, bits));
+	return any;
+}
+
+void
+btyd_reject_coefficients(Datum d, int nparams, const char *hint)
+{
+	int			stored;
+
+	if (!has_coefficient_atts(d, nparams, &stored))
+		return;
+
+	/* a non-null coefficient attribute: only an empty one is no covariate */
+	{
+		BtydCoefficients coefs;
+
+		btyd_read_coefficients(d, nparams,
+							   Min(stored - nparams - BTYD_MODEL_EXTRA_ATTS, BTYD_MAX_COEF_ATTS),
+							   &coefs);
+		for (int a = 0; a < coefs.natts; a++)
+			if (coefs.n[a] > 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("the model has covariates: pass the customer's covariate vectors"),
+						 errhint("%s", hint)));
+	}
+}
+
+double
+btyd_linear_predictor(const double *coef, const double *x, int n)
+{
+	double		s = 0.0;
+
+	for (int i = 0; i < n; i++)
+		s += coef[i] * x[i];
+	return s;
+}
+
+double
+btyd_covariate_scaled(double base, double lp, const char *name)
+{
+	double		v = base * exp(lp);
+
+	if (!(v > 0) || !isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the customer's covariates put %s out of range", name),
+				 errdetail("%s = %g times exp(%g) is not a positive finite number.", name, base, lp),
+				 errhint("Check the covariates' scale: they should be of the order of those the model was fitted with.")));
+	return v;
+}
+
+/*
+ * The first of the n covariates in columns col.. of the sample's tuples that
+ * is constant or a linear combination of those before it and a constant
+ * (its coefficient then trades off against a base parameter or the other
+ * coefficients, and the data cannot determine it); -1 when there is none.
+ * Tested by the Cholesky factorisation of the weighted cross-product matrix
+ * of (1, covariates).
+ */
+static int
+collinear_covariate(const FitData *fd, int col, int n)
+{
+	int			m = n + 1;
+	double	   *xtx = palloc0(sizeof(double) * m * m);
+	double	   *inv = palloc(sizeof(double) * m * m);
+	int			bad;
+
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *t = fitdata_tuple(fd, i);
+		double		w = fitdata_weight(fd, i);
+
+		for (int j = 0; j < m; j++)
+			for (int k = 0; k <= j; k++)
+				xtx[j * m + k] += w * (j == 0 ? 1.0 : t[col + j - 1]) *
+					(k == 0 ? 1.0 : t[col + k - 1]);
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	for (int j = 0; j < m; j++)
+		for (int k = 0; k < j; k++)
+			xtx[k * m + j] = xtx[j * m + k];
+	bad = optim_cholesky_inverse(xtx, m, inv);
+	return bad < 0 ? -1 : bad - 1;
+}
+
+/* The name of parameter i: a base parameter's, or e.g. "spend[2]". */
+static char *
+cov_param_name(const BtydModelSpec *spec, const int *ncoef, int natts,
+			   const char *const *coefnames, int i)
+{
+	if (i < spec->nparams)
+		return pstrdup(spec->names[i]);
+	i -= spec->nparams;
+	for (int a = 0; a < natts; a++)
+	{
+		if (i < ncoef[a])
+			return psprintf("%s[%d]", coefnames[a], i + 1);
+		i -= ncoef[a];
+	}
+	return pstrdup("?");
+}
+
+/*
+ * A coefficient beyond this in size scales a rate by more than e^15, or a
+ * parameter whose standard error on the log scale is above this many units
+ * (its 95% interval spans a factor beyond e^(2 1.96 MAX_LOG_SE) = 1e5): the
+ * data do not determine it, e.g. BG/NBD's a and b running off together.
+ */
+#define MAX_ABS_COEFFICIENT 15.0
+#define MAX_LOG_STD_ERROR 3.0
+
+/* What a covariate fit's WARNING hints when the data do not determine it. */
+#define NOT_IDENTIFIED_HINT "Pass a penalizer (it shrinks the covariate coefficients towards 0), fit fewer covariates, or fit more customers; scoring functions reject a model that did not converge."
+
+/*
+ * The parameters of a fit with covariates that the data do not determine:
+ * base parameters running off to 0 or infinity or with huge standard errors
+ * (cov, NULL when unknown), coefficients running off.  Appends their
+ * description to detail; returns whether there is any.
+ */
+static bool
+cov_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
+				 const int *ncoef, int natts, const char *const *coefnames,
+				 StringInfo detail)
+{
+	int			n = fit->n;
+
+	for (int i = 0; i < n; i++)
+	{
+		bool		base = i < spec->nparams;
+		double		se = cov == NULL ? NAN : sqrt(cov[i * n + i]);
+
+		if ((base && fabs(log(fit->params[i])) > MAX_ABS_LOG_PARAM) ||
+			(base && cov != NULL && se / fit->params[i] > MAX_LOG_STD_ERROR) ||
+			(!base && fabs(fit->params[i]) > MAX_ABS_COEFFICIENT))
+		{
+			appendStringInfo(detail, "%s%s = %g",
+							 detail->len > 0 ? ", " : "",
+							 cov_param_name(spec, ncoef, natts, coefnames, i),
+							 fit->params[i]);
+			if (cov != NULL)
+				appendStringInfo(detail, " (standard error %g)", se);
+		}
+	}
+	return detail->len > 0;
+}
+
+/* The coefficients of fit, natts attributes of ncoef[a] each, into coefs. */
+static void
+fit_coefficients(const BtydModelSpec *spec, const BtydFit *fit, const int *ncoef,
+				 int natts, BtydCoefficients *coefs)
+{
+	coefs->natts = natts;
+	for (int a = 0, at = spec->nparams; a < natts; at += ncoef[a], a++)
+	{
+		coefs->n[a] = ncoef[a];
+		memcpy(coefs->coef[a], fit->params + at, sizeof(double) * ncoef[a]);
+	}
+}
+
+Datum
+btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
+					const FitData *fd, int col, const int *ncols, const int *ncoef,
+					int natts, const char *const *coefnames, double penalizer)
+{
+	BtydFit		fit;
+	BtydCoefficients coefs;
+	StringInfoData runoff;
+	int			n = spec->nparams;
+	int			collinear = -1;
+
+	Assert(spec->has_gradient && natts <= BTYD_MAX_COEF_ATTS);
+	ensure_nonnegative(penalizer, "penalizer");
+	for (int a = 0; a < natts; a++)
+		n += ncoef[a];
+	if (n > OPTIM_MAX_DIM || n > BTYD_MAX_FIT_PARAMS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("cannot fit %s with %d parameters, at most %d are supported",
+						spec->name, n, Min(OPTIM_MAX_DIM, BTYD_MAX_FIT_PARAMS))));
+	/* a canonical order makes the result independent of the plan */
+	fd = fitdata_sorted_copy(CurrentMemoryContext, fd);
+	btyd_fit_run(spec, fd, n - spec->nparams, penalizer, NULL, NULL, true, &fit);
+	if (!isfinite(fit.loglik))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("cannot fit %s: the log-likelihood is not finite at the optimum",
+						spec->name),
+				 errhint("Check the sample and the covariates, or pass a penalizer.")));
+	fit_coefficients(spec, &fit, ncoef, natts, &coefs);
+
+	/* parameters running off to 0 or infinity: the data do not determine them */
+	initStringInfo(&runoff);
+	if (cov_fit_runs_off(spec, &fit, NULL, ncoef, natts, coefnames, &runoff) ||
+		!fit.optim.converged || !isfinite(fit.optim.value))
+	{
+		ereport(WARNING,
+				(errmsg("%s fit did not converge", spec->name),
+				 runoff.len > 0 ?
+				 errdetail("Parameters run off after %d likelihood evaluations: %s; the data do not determine the model.",
+						   fit.optim.evaluations, runoff.data) :
+				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
+						   fit.optim.iterations, fit.optim.evaluations),
+				 errhint(NOT_IDENTIFIED_HINT)));
+		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
+						  false, NULL, &coefs);
+	}
+	for (int a = 0, c = col, at = spec->nparams; a < natts && collinear < 0;
+		 c += ncols[a], at += ncoef[a], a++)
+	{
+		int			k = ncols[a] > 0 ? collinear_covariate(fd, c, ncols[a]) : -1;
+
+		if (k >= 0)
+			collinear = at + k;
+	}
+	if (collinear >= 0)
+	{
+		char	   *name = cov_param_name(spec, ncoef, natts, coefnames, collinear);
+
+		ereport(WARNING,
+				(errmsg("%s fit: the covariance of the parameters is unknown", spec->name),
+				 errdetail("The covariate of %s is constant, or a linear combination of a constant and the covariates before it: the data do not determine %s.",
+						   name, name),
+				 errhint("Leave out constant covariates and one dummy of each complete set of dummies.")));
+		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
+						  true, NULL, &coefs);
+	}
+	if (fit.undetermined < 0 &&
+		cov_fit_runs_off(spec, &fit, fit.cov, ncoef, natts, coefnames, &runoff))
+	{
+		/* a parameter of huge standard error: e.g. a and b running off together */
+		ereport(WARNING,
+				(errmsg("%s fit did not converge", spec->name),
+				 errdetail("The data do not determine %s.", runoff.data),
+				 errhint(NOT_IDENTIFIED_HINT)));
+		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
+						  false, fit.cov, &coefs);
+	}
+	if (fit.undetermined >= 0 && fit.undetermined < fit.n)
+	{
+		/* not a collinear covariate: the data do not determine the model */
+		ereport(WARNING,
+				(errmsg("%s fit did not converge", spec->name),
+				 errdetail("The observed information is not positive definite: the data do not determine %s (given those before it).",
+						   cov_param_name(spec, ncoef, natts, coefnames, fit.undetermined)),
+				 errhint(NOT_IDENTIFIED_HINT)));
+		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
+						  false, NULL, &coefs);
+	}
+	if (fit.undetermined >= 0)
+		ereport(WARNING,
+				(errmsg("%s fit: the covariance of the parameters is unknown", spec->name),
+				 errdetail("The gradient of the log-likelihood is not finite next to the optimum.")));
+	return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
+					  true, fit.undetermined >= 0 ? NULL : fit.cov, &coefs);
 }

@@ -45,6 +45,7 @@ void
 btyd_family_getarg(FunctionCallInfo fcinfo, BtydFamily f, int argno, double *params)
 {
 	BTYD_GETARG_MODEL(argno, 4, f == BTYD_PARETONBD ? pnbd_names : bg_names, params);
+	btyd_reject_coefficients(PG_GETARG_DATUM(argno), 4, BTYD_COUNTING_COVARIATES_HINT);
 }
 
 double
@@ -83,6 +84,17 @@ btyd_family_expected_steps(BtydFamily f, const double *params, double alive,
 	}
 	for (int j = 0; j < n; j++)
 		out[j] *= alive;
+}
+
+double
+btyd_family_expected(FunctionCallInfo fcinfo, BtydFamily f, const double *params,
+					 double x, double tx, double T, double t)
+{
+	double		e;
+
+	btyd_family_expected_steps(f, params, btyd_family_p_alive(fcinfo, f, params, x, tx, T),
+							   x, T, t, 1, 1, &e);
+	return e;
 }
 
 double

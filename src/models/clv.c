@@ -2,9 +2,10 @@
  *
  * clv.c
  *	  Discounted customer lifetime value from a counting model (BG/NBD,
- *	  MBG/NBD, Pareto/NBD) and the Gamma-Gamma spend model, with the
- *	  convention of the lifetimes package (Fader, Hardie & Lee 2005, "RFM and
- *	  CLV: using iso-value curves", combine the two models the same way):
+ *	  MBG/NBD, Pareto/NBD, GGompertz/NBD) and the Gamma-Gamma spend model,
+ *	  with the convention of the lifetimes package (Fader, Hardie & Lee 2005,
+ *	  "RFM and CLV: using iso-value curves", combine the two models the same
+ *	  way):
  *
  *	   CLV = sum_{i=1}^{k} (E[X(i s)] - E[X((i-1) s)]) * E[M] / (1 + d)^i
  *
@@ -38,9 +39,11 @@
 PG_FUNCTION_INFO_V1(clv_bgnbd);
 PG_FUNCTION_INFO_V1(clv_mbgnbd);
 PG_FUNCTION_INFO_V1(clv_paretonbd);
+PG_FUNCTION_INFO_V1(clv_ggomnbd);
 PG_FUNCTION_INFO_V1(clv_interval_bgnbd);
 PG_FUNCTION_INFO_V1(clv_interval_mbgnbd);
 PG_FUNCTION_INFO_V1(clv_interval_paretonbd);
+PG_FUNCTION_INFO_V1(clv_interval_ggomnbd);
 
 /* More steps than this per customer are refused (22023). */
 #define CLV_MAX_STEPS 100000
@@ -53,10 +56,12 @@ typedef double (*PAliveFn) (FunctionCallInfo fcinfo, const double *consts, int n
 
 typedef struct ClvModel
 {
+	int			nparams;
 	const char *const *names;	/* parameter names */
 	AliveStepsFn alive_steps;	/* E[X(t) | alive at T] at t = step, 2 step, ... */
-	PAliveFn	p_alive;		/* P(alive at T | x, t_x, T), params = consts[0..3] */
-	const BtydCovariateMap *covariates; /* how covariates scale the parameters */
+	PAliveFn	p_alive;		/* P(alive at T | x, t_x, T), params = consts[0..nparams-1] */
+	const BtydCovariateMap *covariates; /* how covariates scale the parameters
+										 * (NULL: the model takes none) */
 } ClvModel;
 
 /* BG/NBD and MBG/NBD P(alive) are cheaper than a memo lookup. */
@@ -76,16 +81,20 @@ clv_mbgnbd_p_alive(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 
 static const char *const bgnbd_names[] = {"r", "alpha", "a", "b"};
 static const char *const paretonbd_names[] = {"r", "alpha", "s", "beta"};
+static const char *const ggomnbd_names[] = {"r", "alpha", "b", "s", "beta"};
 
 static const ClvModel clv_bgnbd_model = {
-	bgnbd_names, bgnbd_expected_alive_steps, clv_bgnbd_p_alive, &bgnbd_covariate_map
+	4, bgnbd_names, bgnbd_expected_alive_steps, clv_bgnbd_p_alive, &bgnbd_covariate_map
 };
 static const ClvModel clv_mbgnbd_model = {
-	bgnbd_names, mbgnbd_expected_alive_steps, clv_mbgnbd_p_alive, &bgnbd_covariate_map
+	4, bgnbd_names, mbgnbd_expected_alive_steps, clv_mbgnbd_p_alive, &bgnbd_covariate_map
 };
 static const ClvModel clv_paretonbd_model = {
-	paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo,
+	4, paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo,
 	&paretonbd_covariate_map
+};
+static const ClvModel clv_ggomnbd_model = {
+	5, ggomnbd_names, ggomnbd_expected_alive_steps, ggomnbd_p_alive_memo, NULL
 };
 
 /*
@@ -197,19 +206,20 @@ clv_value(FunctionCallInfo fcinfo, const ClvModel *model, const double *params,
 		  const double *gg, const ClvCustomer *c)
 {
 	double		consts[BTYD_MEMO_MAX_CONSTS];
+	int			np = model->nparams;
 	double		spend;
 	double		alive_purchases;
 	double		p_alive;
 	bool		hit;
 	BtydMemoEntry *slot;
 
-	/* consts: the model's 4 parameters, then horizon, step, discount_rate */
-	memcpy(consts, params, sizeof(double) * 4);
-	consts[4] = c->horizon;
-	consts[5] = c->step;
-	consts[6] = c->discount_rate;
+	/* consts: the model's parameters, then horizon, step, discount_rate */
+	memcpy(consts, params, sizeof(double) * np);
+	consts[np] = c->horizon;
+	consts[np + 1] = c->step;
+	consts[np + 2] = c->discount_rate;
 
-	slot = btyd_memo_slot(fcinfo, consts, 7, c->x, c->T, -1.0, &alive_purchases, &hit);
+	slot = btyd_memo_slot(fcinfo, consts, np + 3, c->x, c->T, -1.0, &alive_purchases, &hit);
 	if (!hit)
 	{
 		int			k = clv_schedule(c->horizon, c->step, c->discount_rate);
@@ -219,7 +229,7 @@ clv_value(FunctionCallInfo fcinfo, const ClvModel *model, const double *params,
 		btyd_memo_store(slot, c->x, c->T, -1.0, alive_purchases);
 	}
 	spend = gammagamma_spend(gg, c->x, c->monetary);
-	p_alive = model->p_alive(fcinfo, consts, 7, c->x, c->tx, c->T);
+	p_alive = model->p_alive(fcinfo, consts, np + 3, c->x, c->tx, c->T);
 	return positive_product(alive_purchases, p_alive, spend);
 }
 
@@ -236,9 +246,14 @@ clv_args(FunctionCallInfo fcinfo, const ClvModel *model, bool with_covariates,
 {
 	if (with_covariates)
 		btyd_getarg_customer_model(fcinfo, 0, CLV_ARG_COVARIATES, CLV_ARG_COVARIATES + 1,
-								   4, model->names, model->covariates, params);
+								   model->nparams, model->names, model->covariates, params);
 	else
-		BTYD_GETARG_MODEL(0, 4, model->names, params);
+	{
+		BTYD_GETARG_MODEL(0, model->nparams, model->names, params);
+		btyd_reject_coefficients(PG_GETARG_DATUM(0), model->nparams,
+								 model->covariates != NULL ? BTYD_COUNTING_COVARIATES_HINT :
+								 "engage.clv and engage.clv_interval take counting models without covariates.");
+	}
 	gammagamma_read_model(PG_GETARG_DATUM(1), gg);
 	c->x = PG_GETARG_FLOAT8(2);
 	c->tx = PG_GETARG_FLOAT8(3);
@@ -255,7 +270,7 @@ clv_args(FunctionCallInfo fcinfo, const ClvModel *model, bool with_covariates,
 static double
 clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
 {
-	double		params[4];
+	double		params[BTYD_MAX_PARAMS];
 	double		gg[GG_NPARAMS];
 	ClvCustomer c;
 
@@ -284,9 +299,16 @@ clv_paretonbd(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &clv_paretonbd_model), "clv"));
 }
 
+/* engage.clv(engage.ggomnbd, engage.gammagamma, ...) */
+Datum
+clv_ggomnbd(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &clv_ggomnbd_model), "clv"));
+}
+
 /*
  * CLV prediction intervals by the delta method: CLV as a function of the
- * seven parameters (the counting model's four, then Gamma-Gamma's p, q, v),
+ * parameters (the counting model's, then Gamma-Gamma's p, q, v),
  * whose covariance is block-diagonal, the two models being fitted
  * separately (their estimates independent): Var = g1' Cov1 g1 + g2' Cov2 g2.
  * The interval is built on the log scale (see uncertainty.h).
@@ -298,13 +320,14 @@ typedef struct ClvScore
 	const ClvCustomer *customer;
 } ClvScore;
 
-/* CLV at params = {counting model's 4, Gamma-Gamma's 3}. */
+/* CLV at params = {the counting model's, Gamma-Gamma's 3}. */
 static double
 clv_score(const double *params, void *arg)
 {
 	ClvScore   *cs = (ClvScore *) arg;
 
-	return clv_value(cs->fcinfo, cs->model, params, params + 4, cs->customer);
+	return clv_value(cs->fcinfo, cs->model, params, params + cs->model->nparams,
+					 cs->customer);
 }
 
 /*
@@ -314,27 +337,28 @@ clv_score(const double *params, void *arg)
 static Datum
 clv_interval(FunctionCallInfo fcinfo, const ClvModel *model)
 {
-	double		params[4 + GG_NPARAMS];
-	double		cov[(4 + GG_NPARAMS) * (4 + GG_NPARAMS)] = {0};
-	double		cov_counting[16];
+	double		params[BTYD_MAX_PARAMS + GG_NPARAMS];
+	double		cov[(BTYD_MAX_PARAMS + GG_NPARAMS) * (BTYD_MAX_PARAMS + GG_NPARAMS)] = {0};
+	double		cov_counting[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
 	double		cov_gg[GG_NPARAMS * GG_NPARAMS];
-	double		grad[4 + GG_NPARAMS];
+	double		grad[BTYD_MAX_PARAMS + GG_NPARAMS];
 	double		z = interval_z(PG_GETARG_FLOAT8(9));
-	int			n = 4 + GG_NPARAMS;
+	int			np = model->nparams;
+	int			n = np + GG_NPARAMS;
 	ClvCustomer c;
 	ClvScore	cs = {fcinfo, model, &c};
 	double		est;
 
-	clv_args(fcinfo, model, false, params, params + 4, &c);
+	clv_args(fcinfo, model, false, params, params + np, &c);
 	/* checked here too, whether or not the models have a covariance */
 	clv_schedule(c.horizon, c.step, c.discount_rate);
-	if (!model_covariance(PG_GETARG_DATUM(0), 4, cov_counting) ||
-		!model_covariance(PG_GETARG_DATUM(1), GG_NPARAMS, cov_gg))
+	if (!model_covariance(PG_GETARG_DATUM(0), np, np, cov_counting) ||
+		!model_covariance(PG_GETARG_DATUM(1), GG_NPARAMS, GG_NPARAMS, cov_gg))
 		PG_RETURN_NULL();
-	for (int i = 0; i < 4; i++)
-		memcpy(cov + i * n, cov_counting + i * 4, sizeof(double) * 4);
+	for (int i = 0; i < np; i++)
+		memcpy(cov + i * n, cov_counting + i * np, sizeof(double) * np);
 	for (int i = 0; i < GG_NPARAMS; i++)
-		memcpy(cov + (4 + i) * n + 4, cov_gg + i * GG_NPARAMS, sizeof(double) * GG_NPARAMS);
+		memcpy(cov + (np + i) * n + np, cov_gg + i * GG_NPARAMS, sizeof(double) * GG_NPARAMS);
 	est = finite_result(clv_score(params, &cs), "clv");
 	delta_gradient(clv_score, &cs, params, n, grad);
 	return delta_interval_result(fcinfo, est, grad, cov, n, z, SCALE_LOG);
@@ -359,4 +383,11 @@ Datum
 clv_interval_paretonbd(PG_FUNCTION_ARGS)
 {
 	return clv_interval(fcinfo, &clv_paretonbd_model);
+}
+
+/* engage.clv_interval(engage.ggomnbd, engage.gammagamma, ...) */
+Datum
+clv_interval_ggomnbd(PG_FUNCTION_ARGS)
+{
+	return clv_interval(fcinfo, &clv_ggomnbd_model);
 }

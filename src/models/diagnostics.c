@@ -405,7 +405,7 @@ calibration_holdout(FunctionCallInfo fcinfo, BtydFamily f)
 
 	btyd_family_getarg(fcinfo, f, 0, p);
 	fd = sample_getarg(fcinfo, 1, 4, "engage.fitdata over engage.rfm_holdout summaries");
-	if (fd->k != 4 || fd->nopts < 1)
+	if (!btyd_is_holdout_sample(fd))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("sample must be engage.fitdata over engage.rfm_holdout summaries"),
@@ -421,14 +421,12 @@ calibration_holdout(FunctionCallInfo fcinfo, BtydFamily f)
 		const double *v = fitdata_tuple(fd, i);
 		double		w = fitdata_weight(fd, i);
 		int			bin = (int) Min(v[0], (double) max_x);
-		double		alive,
-					e;
+		double		e;
 
 		CHECK_FOR_INTERRUPTS();
 		btyd_check_summary(v[0], v[1], v[2]);
 		ensure_nonnegative(v[3], "holdout_frequency");
-		alive = btyd_family_p_alive(fcinfo, f, p, v[0], v[1], v[2]);
-		btyd_family_expected_steps(f, p, alive, v[0], v[2], duration, 1, 1, &e);
+		e = btyd_family_expected(fcinfo, f, p, v[0], v[1], v[2], duration);
 		customers[bin] += w;
 		observed[bin] += w * v[3];
 		expected[bin] += w * e;

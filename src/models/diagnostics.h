@@ -46,6 +46,25 @@ extern void btyd_family_expected_steps(BtydFamily f, const double *params,
 									   double step, int first, int n,
 									   double *out);
 
+/*
+ * E[X(T, T + t) | x, t_x, T] of one customer: btyd_family_p_alive times
+ * E[X(t) | alive at T] (the memo rule of btyd_family_p_alive applies).
+ */
+extern double btyd_family_expected(FunctionCallInfo fcinfo, BtydFamily f,
+								   const double *params, double x, double tx,
+								   double T, double t);
+
+/*
+ * Whether a stored sample is engage.fitdata over engage.rfm_holdout
+ * summaries: tuples (frequency, recency, age, holdout_frequency) and the
+ * option duration_holdout (opts[0]).
+ */
+static inline bool
+btyd_is_holdout_sample(const FitData *fd)
+{
+	return fd->k == 4 && fd->nopts >= 1;
+}
+
 /* P(X(t) = n) of a new customer (n >= 0, t >= 0). */
 extern double btyd_family_prob_new(BtydFamily f, const double *params, int n,
 								   double t);

@@ -27,6 +27,15 @@
  * model's values are positive): the fit skips them too, with a NOTICE
  * giving their number, rather than failing for the whole population.
  *
+ * Covariates (no published model; the parameterisation of Fader & Hardie
+ * 2007 carried over to spend): customer i's scale is
+ * v_i = v exp(theta' w_i) for a vector w_i of spend covariates, so that
+ * the population mean spend v_i p / (q - 1) of customers like i is
+ * exp(theta' w_i) times that of w = 0: a positive theta_k raises the
+ * expected spend by the factor exp(theta_k) per unit of w_k.  The
+ * likelihood and E[M] are those above with v_i for v.  The fit sample's
+ * tuples are (x, z, w_1, ..., w_k).
+ *
  *-------------------------------------------------------------------------
  */
 #include "engage.h"
@@ -45,8 +54,15 @@ PG_FUNCTION_INFO_V1(gammagamma_fit_accum);
 PG_FUNCTION_INFO_V1(gammagamma_fit_accum_rfm);
 PG_FUNCTION_INFO_V1(gammagamma_fit_final);
 PG_FUNCTION_INFO_V1(gammagamma_expected_spend);
+PG_FUNCTION_INFO_V1(gammagamma_fit_accum_covariates);
+PG_FUNCTION_INFO_V1(gammagamma_fit_final_covariates);
+PG_FUNCTION_INFO_V1(gammagamma_expected_spend_covariates);
 
 static const char *const gg_param_names[GG_NPARAMS] = {"p", "q", "v"};
+static const char *const gg_coef_names[1] = {"spend"};
+
+/* The summary columns of a fit tuple; the spend covariates follow. */
+#define GG_SUMMARY_COLS 2
 
 void
 gammagamma_check_summary(double x, double m)
@@ -96,6 +112,20 @@ void
 gammagamma_read_model(Datum d, double *par)
 {
 	btyd_read_model(d, GG_NPARAMS, gg_param_names, par);
+	btyd_reject_coefficients(d, GG_NPARAMS,
+							 "Score it with engage.expected_spend(model, frequency, monetary, spend_covariates); engage.clv takes Gamma-Gamma models without covariates.");
+}
+
+void
+gammagamma_read_model_covariates(Datum d, const double *w, int nw, double *par)
+{
+	BtydCoefficients coefs;
+
+	btyd_read_model(d, GG_NPARAMS, gg_param_names, par);
+	btyd_read_coefficients(d, GG_NPARAMS, 1, &coefs);
+	btyd_check_covariates(coefs.n[0], nw, "spend_covariates");
+	if (nw > 0)
+		par[2] = btyd_covariate_scaled(par[2], btyd_linear_predictor(coefs.coef[0], w, nw), "v");
 }
 
 /*
@@ -181,31 +211,47 @@ gg_loglik(const double *par, double x, double z, double *grad)
 		px * log(x) + (px - 1) * log(z) - (px + q) * lvxz;
 }
 
-/* The weighted sum of ln f over the sample at par, gradient when grad is not NULL. */
+/*
+ * The weighted sum of ln f over the sample at par, gradient when grad is not
+ * NULL.  par = {p, q, v, theta_1, ..., theta_k} for a sample of k spend
+ * covariates per tuple (k = 0: the model without covariates): each
+ * customer's scale is v_i = v exp(theta' w_i), d ln f / d theta_j =
+ * d ln f / d v_i * v_i w_ij and d ln f / d v = d ln f / d v_i * v_i / v.
+ */
 static double
 gg_loglik_sample(const double *par, const FitData *fd, double *grad)
 {
+	int			ncov = fd->k - GG_SUMMARY_COLS;
 	double		g[GG_NPARAMS] = {0, 0, 0};
+	double		pi[GG_NPARAMS] = {par[0], par[1], par[2]};
 	double		total = 0.0;
 
 	if (grad)
-		for (int j = 0; j < GG_NPARAMS; j++)
+		for (int j = 0; j < GG_NPARAMS + ncov; j++)
 			grad[j] = 0.0;
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *t = fitdata_tuple(fd, i);
 		double		w = fitdata_weight(fd, i);
+		double		factor = ncov > 0 ?
+			exp(btyd_linear_predictor(par + GG_NPARAMS, t + GG_SUMMARY_COLS, ncov)) : 1.0;
 
-		total += w * gg_loglik(par, t[0], t[1], grad ? g : NULL);
+		pi[2] = par[2] * factor;
+		total += w * gg_loglik(pi, t[0], t[1], grad ? g : NULL);
 		if (grad)
-			for (int j = 0; j < GG_NPARAMS; j++)
-				grad[j] += w * g[j];
+		{
+			grad[0] += w * g[0];
+			grad[1] += w * g[1];
+			grad[2] += w * (g[2] * factor);
+			for (int j = 0; j < ncov; j++)
+				grad[GG_NPARAMS + j] += w * (g[2] * pi[2] * t[GG_SUMMARY_COLS + j]);
+		}
 	}
 	return total;
 }
 
 static const BtydModelSpec gg_spec = {
-	"gammagamma", GG_NPARAMS, gg_param_names, gg_loglik_sample, true, NULL
+	"gammagamma", GG_NPARAMS, gg_param_names, gg_loglik_sample, true, NULL, NULL
 };
 
 /*
@@ -307,8 +353,8 @@ gg_fit_usable_sample(FitData *fd)
 			nskipped++;
 	if (nskipped == 0)
 		return fd;
-	usable = fitdata_create(CurrentMemoryContext, 2);
-	skipped = fitdata_create(CurrentMemoryContext, 2);
+	usable = fitdata_create(CurrentMemoryContext, fd->k);
+	skipped = fitdata_create(CurrentMemoryContext, fd->k);
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *t = fitdata_tuple(fd, i);
@@ -342,6 +388,58 @@ gammagamma_fit_final(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Transition of engage.gammagamma_fit(frequency, monetary, spend_covariates
+ * [, weight [, penalizer]]): as gammagamma_fit_accum, each tuple followed by
+ * the customer's covariates.  Every row must have as many covariates (22023
+ * naming the row's and the earlier rows' number); rows with a NULL argument
+ * (a NULL penalizer counts as 0) are skipped.
+ */
+Datum
+gammagamma_fit_accum_covariates(PG_FUNCTION_ARGS)
+{
+	double		tuple[GG_SUMMARY_COLS + BTYD_MAX_COVARIATES];
+	double		penalizer;
+	FitData    *fd;
+	double		w;
+
+	if (btyd_covariate_row_skipped(fcinfo, 5))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	fd = btyd_covariate_sample(fcinfo, 3, "spend_covariates", GG_SUMMARY_COLS, tuple,
+							   "gammagamma_fit_accum_covariates");
+	tuple[0] = PG_GETARG_FLOAT8(1);
+	tuple[1] = PG_GETARG_FLOAT8(2);
+	w = btyd_weight_penalizer_args(fcinfo, 4, &penalizer);
+	fitdata_set_options(fd, &penalizer, 1, "penalizer");
+	gg_fit_add(fd, tuple, w);
+	PG_RETURN_POINTER(fd);
+}
+
+/*
+ * Final function of engage.gammagamma_fit(frequency, monetary,
+ * spend_covariates ...): the maximum-likelihood engage.gammagamma with its
+ * spend coefficients; NULL when no customer had a repeat transaction.
+ */
+Datum
+gammagamma_fit_final_covariates(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = PG_ARGISNULL(0) ? NULL : (FitData *) PG_GETARG_POINTER(0);
+	int			ncoef[1];
+
+	if (fd == NULL)
+		PG_RETURN_NULL();
+	fd = gg_fit_usable_sample(fd);
+	if (fitdata_total_weight(fd) <= 0)
+		PG_RETURN_NULL();
+	ncoef[0] = fd->k - GG_SUMMARY_COLS;
+	PG_RETURN_DATUM(btyd_fit_covariates(fcinfo, &gg_spec, fd, GG_SUMMARY_COLS, ncoef, ncoef, 1, gg_coef_names,
+										btyd_state_penalizer(fd)));
+}
+
+/*
  * E[M | p, q, v, x, z]: the expected average transaction value of a
  * customer with x repeat transactions of mean z (z is ignored when x = 0).
  */
@@ -353,6 +451,25 @@ gammagamma_expected_spend(PG_FUNCTION_ARGS)
 	double		z = PG_GETARG_FLOAT8(2);
 
 	gammagamma_read_model(PG_GETARG_DATUM(0), par);
+	gammagamma_check_summary(x, z);
+	PG_RETURN_FLOAT8(finite_result(gammagamma_spend(par, x, z), "expected_spend"));
+}
+
+/*
+ * E[M | p, q, v_i, x, z] of a customer with spend covariates w_i
+ * (v_i = v exp(theta' w_i)); a model without covariates takes an empty
+ * vector.
+ */
+Datum
+gammagamma_expected_spend_covariates(PG_FUNCTION_ARGS)
+{
+	double		par[GG_NPARAMS];
+	double		w[BTYD_MAX_COVARIATES];
+	double		x = PG_GETARG_FLOAT8(1);
+	double		z = PG_GETARG_FLOAT8(2);
+	int			nw = btyd_covariate_vector(fcinfo, 3, "spend_covariates", w);
+
+	gammagamma_read_model_covariates(PG_GETARG_DATUM(0), w, nw, par);
 	gammagamma_check_summary(x, z);
 	PG_RETURN_FLOAT8(finite_result(gammagamma_spend(par, x, z), "expected_spend"));
 }

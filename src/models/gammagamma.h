@@ -16,8 +16,20 @@
 
 #define GG_NPARAMS 3
 
-/* Reads the parameters {p, q, v} of the engage.gammagamma d (22023 when invalid). */
+/*
+ * Reads the parameters {p, q, v} of the engage.gammagamma d (22023 when
+ * invalid, or when the model has spend coefficients: those need the
+ * customer's covariates).
+ */
 extern void gammagamma_read_model(Datum d, double *par);
+
+/*
+ * The same for a customer with the nw spend covariates w: par = {p, q, v_i},
+ * v_i = v exp(theta' w).  Errors 22023 when nw differs from the model's
+ * number of spend coefficients (0 for a model without covariates).
+ */
+extern void gammagamma_read_model_covariates(Datum d, const double *w, int nw,
+											 double *par);
 
 /* Errors 22023 unless frequency x and monetary value z are a possible spend summary. */
 extern void gammagamma_check_summary(double x, double z);

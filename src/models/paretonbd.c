@@ -618,6 +618,17 @@ pnbd_alive_of(double lr)
 }
 
 /*
+ * e^L - 1 for L <= 30: by exp where e^L >= 2, which the subtraction then
+ * rounds by at most half an ulp (and exp costs less than expm1), by expm1
+ * below, where it would cancel.
+ */
+static inline double
+exp_minus_one(double L)
+{
+	return L >= M_LN2 ? exp(L) - 1.0 : expm1(L);
+}
+
+/*
  * P(alive) = 1 / (1 + ratio) given L, G(t_x) and G(T), t_x < T; without
  * logarithms while the ratio cannot overflow (L <= 30).
  */
@@ -628,71 +639,137 @@ pnbd_alive_given(const double *p, double x, double L, double gx, double gT)
 
 	if (L > 30.0 || !(k >= DBL_MIN))
 		return pnbd_alive_of(pnbd_log_ratio_of(p, x, gx, gT, L));
-	return 1.0 / (1.0 + k * (gx * expm1(L) + (gx - gT)));
+	return 1.0 / (1.0 + k * (gx * exp_minus_one(L) + (gx - gT)));
+}
+
+/*
+ * The memos of a scoring call site (btyd_pair_memo): G(y) of frequency x
+ * under the key (x, y) in one, and values of one age T, which the many
+ * customers of that age share, in the other (small and hot, it stays in the
+ * processor's nearest caches) under the keys:
+ */
+#define PNBD_KEY_ONE_TIME (-1.0)	/* (-1, T): P(alive) at x = t_x = 0 */
+#define PNBD_KEY_ALIVE_RATE (-2.0)	/* (-2, T): pnbd_alive_rate at T */
+#define PNBD_KEY_ONE_TIME_EXPECTED (-3.0)	/* (-3, T): E[X(t)] at x = t_x = 0 */
+
+typedef struct PnbdMemo
+{
+	BtydPairMemo *g;			/* G(y) by (x, y) */
+	BtydPairMemo *age;			/* values of one age */
+} PnbdMemo;
+
+/* The memos of a call site from its pair memos. */
+static inline PnbdMemo
+pnbd_memo_of(BtydPairMemo *memos)
+{
+	PnbdMemo	m = {&memos[0], &memos[1]};
+
+	return m;
 }
 
 /* Marks a memoised G(y) whose series is slow (G itself is positive). */
 #define PNBD_G_SLOW (-1.0)
 
 /*
- * G(y) through the call site's memo, keyed by (x, y, -2): G depends on the
- * frequency and one time only, so the few distinct (x, t_x) and (x, T) of
- * real summaries (whole days, whole counts) serve every customer.
- * PNBD_G_SLOW where the series at y is slow (pnbd_series_slow).
+ * G(y) through the pair memo: G depends on the frequency and one time only,
+ * so the few distinct (x, t_x) and (x, T) of real summaries (whole days,
+ * whole counts) serve every customer.  PNBD_G_SLOW where the series at y is
+ * slow (pnbd_series_slow).
  */
-static double
-pnbd_g_memo(FunctionCallInfo fcinfo, const double *consts, int nconsts, double x, double y)
+static inline double
+pnbd_g_cached(BtydPairMemo *memo, const double *p, double x, double y)
 {
 	double		g;
-	bool		hit;
-	BtydMemoEntry *slot = btyd_memo_slot(fcinfo, consts, nconsts, x, y, -2.0, &g, &hit);
 
-	if (!hit)
+	if (!btyd_pair_get(memo, x, y, &g))
 	{
-		g = pnbd_series_slow(consts, x, y) ? PNBD_G_SLOW : pnbd_g(consts, x, y);
-		btyd_memo_store(slot, x, y, -2.0, g);
+		g = pnbd_series_slow(p, x, y) ? PNBD_G_SLOW : pnbd_g(p, x, y);
+		btyd_pair_put(memo, x, y, g);
 	}
 	return g;
 }
 
 /*
- * Starts fetching the memo buckets of G(t_x) and G(T) from memory, so that
- * work done before looking them up (L, the expectation's factor) hides the
- * wait: with many distinct (x, y) the memo outgrows the caches.
+ * P(alive), t_x < T, from G(t_x) and G(T) of the pair memo and L (two
+ * logarithms and an exp, which cost less than looking the whole summary up
+ * when most summaries are distinct).  Both entries are prefetched first, so
+ * that computing L hides the wait for them.  Where the series at t_x is slow
+ * (and only there: z, and with it the series' length, falls as y grows), or
+ * T - t_x so short that G(t_x) - G(T) cancels, the quadrature of
+ * pnbd_log_ratio.
  */
-static inline void
-pnbd_g_memo_prefetch(FunctionCallInfo fcinfo, double x, double tx, double T)
+static double
+pnbd_alive_from_g(BtydPairMemo *memo, const double *p, double x, double tx, double T)
 {
-	btyd_memo_prefetch(fcinfo, x, tx, -2.0);
-	btyd_memo_prefetch(fcinfo, x, T, -2.0);
+	double		L,
+				gx;
+
+	pnbd_check_shape_sum(p, x);
+	if (pnbd_span_short(p, tx, T))
+		return pnbd_alive_of(pnbd_log_ratio(p, x, tx, T, NULL));
+	btyd_pair_prefetch(memo, x, tx);
+	btyd_pair_prefetch(memo, x, T);
+	L = pnbd_log_growth(p, x, tx, T);
+	gx = pnbd_g_cached(memo, p, x, tx);
+	if (gx == PNBD_G_SLOW)
+		return pnbd_alive_of(pnbd_log_ratio(p, x, tx, T, NULL));
+	return pnbd_alive_given(p, x, L, gx, pnbd_g_cached(memo, p, x, T));
 }
 
 /*
- * P(alive) through the call site's memo (valid for consts, whose first four
- * are the model's parameters): G(t_x) and G(T) from pnbd_g_memo, the rest
- * (two log1p and an expm1) computed, which costs less than looking the
- * summary itself up in a memo when most summaries are distinct.  Where the
- * series at t_x is slow (and only there: z, and with it the series' length,
- * falls as y grows) the quadrature of pnbd_log_ratio.
+ * P(alive), t_x < T, through the pair memo.  One-time buyers (x = t_x = 0),
+ * the majority of most customer bases, have a P(alive) that depends on the
+ * age alone, so theirs is memoised whole, per age.
+ */
+static inline double
+pnbd_alive_cached(PnbdMemo memo, const double *p, double x, double tx, double T)
+{
+	double		alive;
+
+	if (x != 0.0 || tx != 0.0)
+		return pnbd_alive_from_g(memo.g, p, x, tx, T);
+	if (!btyd_pair_get(memo.age, PNBD_KEY_ONE_TIME, T, &alive))
+	{
+		alive = pnbd_alive_from_g(memo.g, p, x, tx, T);
+		btyd_pair_put(memo.age, PNBD_KEY_ONE_TIME, T, alive);
+	}
+	return alive;
+}
+
+/*
+ * P(alive) through the call site's pair memo, valid for consts (whose first
+ * four are the model's parameters).
  */
 double
 paretonbd_p_alive_memo(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 					   double x, double tx, double T)
 {
-	double		L,
-				gx;
-
 	if (tx >= T)
 		return 1.0;
-	pnbd_check_shape_sum(consts, x);
-	if (pnbd_span_short(consts, tx, T))
-		return pnbd_alive_of(pnbd_log_ratio(consts, x, tx, T, NULL));
-	pnbd_g_memo_prefetch(fcinfo, x, tx, T);
-	L = pnbd_log_growth(consts, x, tx, T);
-	gx = pnbd_g_memo(fcinfo, consts, nconsts, x, tx);
-	if (gx == PNBD_G_SLOW)
-		return pnbd_alive_of(pnbd_log_ratio(consts, x, tx, T, NULL));
-	return pnbd_alive_given(consts, x, L, gx, pnbd_g_memo(fcinfo, consts, nconsts, x, T));
+	return pnbd_alive_cached(pnbd_memo_of(btyd_pair_memos(fcinfo, consts, nconsts)),
+							 consts, x, tx, T);
+}
+
+/*
+ * ln of the factor of E[X(t) | alive at T] below: -ln(1 + t/(beta+T)) by
+ * log1p (its ratio rounds to 1 when t is far below beta+T while s is large),
+ * halved where beta+T overflows.
+ */
+static inline double
+pnbd_log_u(double beta, double t, double T)
+{
+	return -(isfinite(beta + T) ? log1p_quotient(t, beta + T)
+			 : log1p_quotient(0.5 * t, 0.5 * beta + 0.5 * T));
+}
+
+/*
+ * Whether 1 - ((beta+T)/(beta+t+T))^(s-1) = 1 - e^(lu (s-1)) is -lu (s-1) to
+ * rounding (lu may be subnormal), where the expectation is (r+x) t / (alpha+T).
+ */
+static inline bool
+pnbd_bracket_is_lu(double lu, double s)
+{
+	return fabs(lu) * Max(1.0, fabs(s - 1.0)) < 0.5 * DBL_EPSILON;
 }
 
 /*
@@ -711,9 +788,8 @@ pnbd_expected_of(double r, double x, double alpha, double s, double beta, double
 
 	if (t == 0.0)
 		return 0.0;
-	lu = -(isfinite(beta + T) ? log1p_quotient(t, beta + T)
-		   : log1p_quotient(0.5 * t, 0.5 * beta + 0.5 * T));
-	if (fabs(lu) * Max(1.0, fabs(s - 1.0)) < 0.5 * DBL_EPSILON)
+	lu = pnbd_log_u(beta, t, T);
+	if (pnbd_bracket_is_lu(lu, s))
 	{
 		/* the bracket is -lu to rounding (lu may be subnormal): (r+x) t / (alpha+T) */
 		double		rate = (r + x) / (alpha + T);
@@ -735,6 +811,77 @@ static double
 pnbd_expected_alive(const double *p, double t, double x, double T)
 {
 	return pnbd_expected_of(p[0], x, p[1], p[2], p[3], t, T);
+}
+
+/*
+ * E[X(t) | alive at T] = (r+x) C(T): C(T) = (beta+T) / ((alpha+T)(s-1))
+ * [1 - ((beta+T)/(beta+t+T))^(s-1)] does not depend on the frequency.  NaN
+ * where a factor or C itself is not a normal finite number (the products
+ * would lose precision) or the bracket is -lu to rounding, which leaves such
+ * T to pnbd_expected_of.
+ */
+static double
+pnbd_alive_rate(const double *p, double t, double T)
+{
+	double		lu = pnbd_log_u(p[3], t, T);
+	double		q = (p[3] + T) / (p[1] + T);
+	double		o = one_minus_exp_over(lu, p[2] - 1.0);
+	double		c = q * o;
+
+	if (pnbd_bracket_is_lu(lu, p[2]) || !(q >= DBL_MIN && q <= DBL_MAX && o >= DBL_MIN && o <= DBL_MAX &&
+		  c >= DBL_MIN && c <= DBL_MAX))
+		return NAN;
+	return c;
+}
+
+/*
+ * E[X(t) | alive at T] through the pair memo valid for the model and t:
+ * (r+x) C(T) of the memoised C(T) where that product is of the size
+ * pnbd_expected_of computes directly, pnbd_expected_of itself elsewhere.
+ */
+static inline double
+pnbd_expected_alive_cached(PnbdMemo memo, const double *p, double t, double x, double T)
+{
+	double		c;
+	double		e;
+
+	if (!btyd_pair_get(memo.age, PNBD_KEY_ALIVE_RATE, T, &c))
+	{
+		c = pnbd_alive_rate(p, t, T);
+		btyd_pair_put(memo.age, PNBD_KEY_ALIVE_RATE, T, c);
+	}
+	e = (p[0] + x) * c;
+	if (e >= DBL_MIN && e <= 1e300)
+		return e;
+	return pnbd_expected_alive(p, t, x, T);
+}
+
+/* E[X(t) | alive at T] P(alive) from the call site's memos. */
+static inline double
+pnbd_expected_product(PnbdMemo memo, const double *p, double t, double x, double tx, double T)
+{
+	double		alive = tx >= T ? 1.0 : pnbd_alive_from_g(memo.g, p, x, tx, T);
+
+	return pnbd_expected_alive_cached(memo, p, t, x, T) * alive;
+}
+
+/*
+ * E[X(t) | x, t_x, T] through the call site's memos (valid for the model and
+ * t); that of one-time buyers, which depends on the age alone, memoised whole.
+ */
+static double
+pnbd_expected_cached(PnbdMemo memo, const double *p, double t, double x, double tx, double T)
+{
+	double		e;
+
+	if (x != 0.0 || tx != 0.0)
+		return pnbd_expected_product(memo, p, t, x, tx, T);
+	if (!btyd_pair_get(memo.age, PNBD_KEY_ONE_TIME_EXPECTED, T, &e))
+	{
+		e = pnbd_expected_product(memo, p, t, x, tx, T);
+		btyd_pair_put(memo.age, PNBD_KEY_ONE_TIME_EXPECTED, T, e);
+	}
+	return e;
 }
 
 void
@@ -957,7 +1104,7 @@ pnbd_customer_ll(PnbdLLMemo *memo, const double *p, double x, double tx, double 
 	return first + (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr)));
 }
 
-const BtydCovariateMap paretonbd_covariate_map = {1, -1.0, {3, -1}, -1.0};
+const BtydCovariateMap paretonbd_covariate_map = {1, -1.0, {3, -1}, -1.0, pnbd_names};
 
 /*
  * The likelihood of a sample by shared terms.  Every customer's parameters
@@ -1079,7 +1226,7 @@ pnbd_group_set(PnbdShared *sh, const BtydCoefficients *coef, const double *cov, 
 	PnbdGroup  *g = &sh->groups[k];
 
 	g->cov = cov;
-	btyd_customer_params(&paretonbd_covariate_map, 4, sh->p, coef, cov, cov + coef->npurchase, g->p);
+	btyd_customer_params(&paretonbd_covariate_map, 4, sh->p, coef, cov, cov + coef->n[0], g->p);
 	memset(g->grad, 0, sizeof(g->grad));
 	g->log_r_alpha = log_quotient(g->p[0], g->p[1]);
 	g->log_alpha = log(g->p[1]);
@@ -1375,7 +1522,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 	double		prev_tx = NAN;
 
 	sh->p = p;
-	sh->ncov = coef->npurchase + coef->ndropout;
+	sh->ncov = coef->n[0] + coef->n[1];
 	sh->ngroups = 0;
 	memset(sh->group_slots, -1, sizeof(sh->group_slots));
 	sh->nage_slots = PNBD_AGE_SLOTS_MIN;
@@ -1407,7 +1554,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 		pnbd_add_compensated(&sum, &sum_err, w_i * pnbd_shared_tuple_ll(sh, group, v[1], v[2], g_i));
 		if (group == PNBD_LONE)
 			btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, v + 3,
-									   v + 3 + coef->npurchase, sh->groups[group].p,
+									   v + 3 + coef->n[0], sh->groups[group].p,
 									   w_i, g_i, grad);
 		else
 			for (int j = 0; j < 4; j++)
@@ -1420,7 +1567,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 		PnbdGroup  *g = &sh->groups[k];
 
 		btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, g->cov,
-								   g->cov + coef->npurchase, g->p, 1.0, g->grad, grad);
+								   g->cov + coef->n[0], g->p, 1.0, g->grad, grad);
 	}
 	for (int k = 0; k < 2; k++)
 		if (sh->terms[k].cap > 0)
@@ -1492,7 +1639,9 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 	return ll;
 }
 
-static const BtydModelSpec pnbd_spec = {"paretonbd", 4, pnbd_names, pnbd_loglik, true, &paretonbd_covariate_map};
+const BtydModelSpec pnbd_spec = {
+	"paretonbd", 4, pnbd_names, pnbd_loglik, true, NULL, &paretonbd_covariate_map
+};
 
 /* Final function of engage.paretonbd_fit */
 Datum
@@ -1515,6 +1664,47 @@ paretonbd_bootstrap(PG_FUNCTION_ARGS)
 	return btyd_bootstrap(fcinfo, &pnbd_spec);
 }
 
+/*
+ * The memos of a scoring function for the model of argument 0, read into
+ * consts[0..3] (the caller has set consts[4..nconsts-1]): the model's inline
+ * (btyd_scoring_memos), or, in the form with the customer's covariate
+ * vectors as arguments argcov and argcov + 1, memos valid for the customer's
+ * parameters (all-zero covariates give the model's own).
+ */
+static inline PnbdMemo
+pnbd_scoring_memo(FunctionCallInfo fcinfo, int argcov, double *consts, int nconsts)
+{
+	if (PG_NARGS() > argcov)
+	{
+		btyd_getarg_customer_model(fcinfo, 0, argcov, argcov + 1, 4, pnbd_names,
+								   &paretonbd_covariate_map, consts);
+		return pnbd_memo_of(btyd_pair_memos(fcinfo, consts, nconsts));
+	}
+	return pnbd_memo_of(btyd_scoring_memos(fcinfo, 0, 4, pnbd_names, consts, nconsts));
+}
+
+/*
+ * Starts loading the entries of the call site's memos (when there are any,
+ * valid or not) that the score of summary (x, t_x, T) will read: G(t_x) and
+ * G(T) unless one_time, and the per-age entry of key age_key, so that reading
+ * the model and checking the summary hide the wait.  A macro, as
+ * btyd_pair_prefetch.
+ */
+#define pnbd_prefetch(fcinfo, one_time, age_key, x, tx, T) \
+	do { \
+		BtydScoringMemo *m_ = (BtydScoringMemo *) (fcinfo)->flinfo->fn_extra; \
+		\
+		if (m_ != NULL && m_->pair[0].size != 0) \
+		{ \
+			if (!(one_time)) \
+			{ \
+				btyd_pair_prefetch(&m_->pair[0], (x), (tx)); \
+				btyd_pair_prefetch(&m_->pair[0], (x), (T)); \
+			} \
+			btyd_pair_prefetch(&m_->pair[1], (age_key), (T)); \
+		} \
+	} while (0)
+
 Datum
 paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 {
@@ -1522,10 +1712,14 @@ paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 	double		x = PG_GETARG_FLOAT8(1),
 				tx = PG_GETARG_FLOAT8(2),
 				T = PG_GETARG_FLOAT8(3);
+	bool		one_time = x == 0.0 && tx == 0.0;
+	PnbdMemo	memo;
 
-	btyd_getarg_model_for(fcinfo, 0, 4, 4, pnbd_names, &paretonbd_covariate_map, p);
+	pnbd_prefetch(fcinfo, one_time, PNBD_KEY_ONE_TIME, x, tx, T);
+	memo = pnbd_scoring_memo(fcinfo, 4, p, 4);
 	btyd_check_summary(x, tx, T);
-	PG_RETURN_FLOAT8(finite_result(paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T), "p_alive"));
+	PG_RETURN_FLOAT8(finite_result(tx >= T ? 1.0 : pnbd_alive_cached(memo, p, x, tx, T),
+								   "p_alive"));
 }
 
 /* 1 - P(alive) = R / (1 + R), accurate also where P(alive) is near 1. */
@@ -1548,22 +1742,21 @@ paretonbd_churn_sql(PG_FUNCTION_ARGS)
 Datum
 paretonbd_expected_sql(PG_FUNCTION_ARGS)
 {
-	double		p[4];
+	double		consts[5];		/* the model's parameters, then t */
 	double		t = PG_GETARG_FLOAT8(1),
 				x = PG_GETARG_FLOAT8(2),
 				tx = PG_GETARG_FLOAT8(3),
 				T = PG_GETARG_FLOAT8(4);
+	bool		one_time = x == 0.0 && tx == 0.0;
+	PnbdMemo	memo;
 
-	double		alive_purchases;
-
-	btyd_getarg_model_for(fcinfo, 0, 5, 4, pnbd_names, &paretonbd_covariate_map, p);
+	pnbd_prefetch(fcinfo, one_time,
+				  one_time ? PNBD_KEY_ONE_TIME_EXPECTED : PNBD_KEY_ALIVE_RATE, x, tx, T);
+	consts[4] = t;
+	memo = pnbd_scoring_memo(fcinfo, 5, consts, 5);
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
-	/* the memo's buckets load while the expectation is computed */
-	pnbd_g_memo_prefetch(fcinfo, x, tx, T);
-	alive_purchases = pnbd_expected_alive(p, t, x, T);
-	PG_RETURN_FLOAT8(finite_result(alive_purchases *
-								   paretonbd_p_alive_memo(fcinfo, p, 4, x, tx, T),
+	PG_RETURN_FLOAT8(finite_result(pnbd_expected_cached(memo, consts, t, x, tx, T),
 								   "expected_purchases"));
 }
 

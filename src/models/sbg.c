@@ -28,6 +28,18 @@
  * so that the expected residual value of a customer paying m per period is
  * m * DERL.
  *
+ * Covariates, as PyMC-Marketing's ShiftedBetaGeoModel has them: customer i
+ * with dropout covariates z_i has
+ *
+ *	 alpha_i = alpha exp(-gamma_a' z_i),  beta_i = beta exp(-gamma_b' z_i),
+ *
+ * two coefficient vectors, stored one after the other in the model's
+ * dropout_coefficients (gamma_a, then gamma_b).  The mean churn probability
+ * alpha_i / (alpha_i + beta_i) falls with gamma_a' z_i and rises with
+ * gamma_b' z_i; equal coefficients change only the concentration
+ * alpha_i + beta_i.  Every formula above holds with alpha_i, beta_i.  The
+ * fit sample's tuples are (tenure, churned, z_1, ..., z_k).
+ *
  *-------------------------------------------------------------------------
  */
 #include "engage.h"
@@ -44,9 +56,15 @@ PG_FUNCTION_INFO_V1(sbg_survival);
 PG_FUNCTION_INFO_V1(sbg_retention_rate);
 PG_FUNCTION_INFO_V1(sbg_derl);
 
+PG_FUNCTION_INFO_V1(sbg_fit_accum_covariates);
+PG_FUNCTION_INFO_V1(sbg_fit_final_covariates);
+
 #define SBG_NPARAMS 2
+/* The summary columns of a fit tuple; the dropout covariates follow. */
+#define SBG_SUMMARY_COLS 2
 
 static const char *const sbg_param_names[SBG_NPARAMS] = {"alpha", "beta"};
+static const char *const sbg_coef_names[1] = {"dropout"};
 
 /*
  * ln P(T = t) = ln B(alpha + 1, beta + t - 1) - ln B(alpha, beta) for t >= 1:
@@ -88,32 +106,70 @@ sbg_loglik(const double *par, double t, bool churned, double *grad)
 	return churned ? sbg_log_churn_at(a, b, t) : log_beta_ratio(a, b, t);
 }
 
-/* The weighted sum of the log-likelihoods at par, gradient when grad is not NULL. */
+/*
+ * The weighted sum of the log-likelihoods at par, gradient when grad is not
+ * NULL.  par = {alpha, beta, gamma_a (k), gamma_b (k)} for a sample of k
+ * dropout covariates per tuple (k = 0: the model without covariates); with
+ * alpha_i = alpha exp(-gamma_a' z_i), d LL / d gamma_a,j = -d LL / d alpha_i
+ * alpha_i z_ij and d LL / d alpha = d LL / d alpha_i alpha_i / alpha (the
+ * same for beta).
+ */
 static double
 sbg_loglik_sample(const double *par, const FitData *fd, double *grad)
 {
+	int			k = fd->k - SBG_SUMMARY_COLS;
+	const double *ga = par + SBG_NPARAMS;
+	const double *gb = ga + k;
 	double		g[SBG_NPARAMS] = {0, 0};
+	double		pi[SBG_NPARAMS];
 	double		total = 0.0;
 
 	if (grad)
-		for (int j = 0; j < SBG_NPARAMS; j++)
+		for (int j = 0; j < SBG_NPARAMS + 2 * k; j++)
 			grad[j] = 0.0;
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *t = fitdata_tuple(fd, i);
+		const double *z = t + SBG_SUMMARY_COLS;
 		double		w = fitdata_weight(fd, i);
+		double		fa = k > 0 ? exp(-btyd_linear_predictor(ga, z, k)) : 1.0;
+		double		fb = k > 0 ? exp(-btyd_linear_predictor(gb, z, k)) : 1.0;
 
-		total += w * sbg_loglik(par, t[0], t[1] != 0, grad ? g : NULL);
+		pi[0] = par[0] * fa;
+		pi[1] = par[1] * fb;
+		total += w * sbg_loglik(pi, t[0], t[1] != 0, grad ? g : NULL);
 		if (grad)
-			for (int j = 0; j < SBG_NPARAMS; j++)
-				grad[j] += w * g[j];
+		{
+			grad[0] += w * (g[0] * fa);
+			grad[1] += w * (g[1] * fb);
+			for (int j = 0; j < k; j++)
+			{
+				grad[SBG_NPARAMS + j] -= w * (g[0] * pi[0] * z[j]);
+				grad[SBG_NPARAMS + k + j] -= w * (g[1] * pi[1] * z[j]);
+			}
+		}
 	}
 	return total;
 }
 
 static const BtydModelSpec sbg_spec = {
-	"sbg", SBG_NPARAMS, sbg_param_names, sbg_loglik_sample, true, NULL
+	"sbg", SBG_NPARAMS, sbg_param_names, sbg_loglik_sample, true, NULL, NULL
 };
+
+/* Checks a customer's tenure and churned flag. */
+static void
+sbg_check_customer(int32 tenure, bool churned)
+{
+	if (churned && tenure < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tenure of a churned customer must be at least 1"),
+				 errdetail("Periods start at 1: a customer who cancels at the end of the first period has tenure 1.")));
+	if (tenure < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tenure must not be negative")));
+}
 
 /*
  * Transition of engage.sbg_fit(tenure, churned [, weight]): adds the
@@ -134,15 +190,7 @@ sbg_fit_accum(PG_FUNCTION_ARGS)
 			PG_RETURN_POINTER(fd);
 	tenure = PG_GETARG_INT32(1);
 	churned = PG_GETARG_BOOL(2);
-	if (churned && tenure < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("tenure of a churned customer must be at least 1"),
-				 errdetail("Periods start at 1: a customer who cancels at the end of the first period has tenure 1.")));
-	if (tenure < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("tenure must not be negative")));
+	sbg_check_customer(tenure, churned);
 	if (PG_NARGS() > 3)
 	{
 		w = PG_GETARG_FLOAT8(3);
@@ -155,19 +203,51 @@ sbg_fit_accum(PG_FUNCTION_ARGS)
 }
 
 /*
- * Final function of engage.sbg_fit: the maximum-likelihood engage.sbg; NULL
- * without customers.  Errors when nobody churned or nobody was observed to
- * renew (the likelihood then has no maximum).
+ * Transition of engage.sbg_fit(tenure, churned, dropout_covariates
+ * [, weight [, penalizer]]): the same, each tuple followed by the customer's
+ * covariates.  Every row must have as many covariates (22023 naming the
+ * row's and the earlier rows' number); rows with a NULL argument (a NULL
+ * penalizer counts as 0) are skipped.
  */
 Datum
-sbg_fit_final(PG_FUNCTION_ARGS)
+sbg_fit_accum_covariates(PG_FUNCTION_ARGS)
 {
-	FitData    *fd = PG_ARGISNULL(0) ? NULL : (FitData *) PG_GETARG_POINTER(0);
+	double		tuple[SBG_SUMMARY_COLS + BTYD_MAX_COVARIATES];
+	double		penalizer;
+	FitData    *fd;
+	int32		tenure;
+	bool		churned;
+	double		w;
+
+	if (btyd_covariate_row_skipped(fcinfo, 5))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	fd = btyd_covariate_sample(fcinfo, 3, "dropout_covariates", SBG_SUMMARY_COLS, tuple,
+							   "sbg_fit_accum_covariates");
+	tenure = PG_GETARG_INT32(1);
+	churned = PG_GETARG_BOOL(2);
+	sbg_check_customer(tenure, churned);
+	w = btyd_weight_penalizer_args(fcinfo, 4, &penalizer);
+	fitdata_set_options(fd, &penalizer, 1, "penalizer");
+	tuple[0] = tenure;
+	tuple[1] = churned ? 1.0 : 0.0;
+	fitdata_add(fd, tuple, w);
+	PG_RETURN_POINTER(fd);
+}
+
+/*
+ * Errors unless the sample can be fitted: somebody churned and somebody was
+ * observed beyond the first renewal (else the likelihood has no maximum).
+ */
+static void
+sbg_check_sample(const FitData *fd)
+{
 	double		churned = 0.0;
 	double		renewed = 0.0;
 
-	if (fd == NULL || fitdata_total_weight(fd) <= 0)
-		PG_RETURN_NULL();
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *t = fitdata_tuple(fd, i);
@@ -184,17 +264,91 @@ sbg_fit_final(PG_FUNCTION_ARGS)
 				 errmsg("cannot fit sbg: %s", churned <= 0 ? "no customer churned" :
 						"no customer was observed beyond the first renewal"),
 				 errdetail("The likelihood has no maximum when nobody churned, and cannot tell alpha from beta when every tenure is at most 1.")));
+}
+
+/*
+ * Final function of engage.sbg_fit: the maximum-likelihood engage.sbg; NULL
+ * without customers.
+ */
+Datum
+sbg_fit_final(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = PG_ARGISNULL(0) ? NULL : (FitData *) PG_GETARG_POINTER(0);
+
+	if (fd == NULL || fitdata_total_weight(fd) <= 0)
+		PG_RETURN_NULL();
+	sbg_check_sample(fd);
 	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, &sbg_spec, fd, 0.0));
 }
 
-/* S(t) = P(T > t), for t >= 0. */
+/*
+ * Final function of engage.sbg_fit(tenure, churned, dropout_covariates ...):
+ * the maximum-likelihood engage.sbg with its dropout coefficients (gamma_a,
+ * then gamma_b); NULL without customers.
+ */
+Datum
+sbg_fit_final_covariates(PG_FUNCTION_ARGS)
+{
+	FitData    *fd = PG_ARGISNULL(0) ? NULL : (FitData *) PG_GETARG_POINTER(0);
+	int			ncols[1];
+	int			ncoef[1];
+
+	if (fd == NULL || fitdata_total_weight(fd) <= 0)
+		PG_RETURN_NULL();
+	sbg_check_sample(fd);
+	ncols[0] = fd->k - SBG_SUMMARY_COLS;
+	ncoef[0] = 2 * ncols[0];
+	PG_RETURN_DATUM(btyd_fit_covariates(fcinfo, &sbg_spec, fd, SBG_SUMMARY_COLS, ncols,
+										ncoef, 1, sbg_coef_names,
+										btyd_state_penalizer(fd)));
+}
+
+/*
+ * The parameters {alpha_i, beta_i} of the customer scored by the calling
+ * function: the model is argument 0; with covargno < PG_NARGS() the
+ * customer's dropout covariates are argument covargno (its length half the
+ * model's number of coefficients), otherwise the model must have none.
+ */
+static void
+sbg_customer_params(FunctionCallInfo fcinfo, int covargno, double *par)
+{
+	Datum		model = PG_GETARG_DATUM(0);
+	BtydCoefficients coefs;
+	double		z[BTYD_MAX_COVARIATES];
+	int			k;
+
+	BTYD_GETARG_MODEL(0, SBG_NPARAMS, sbg_param_names, par);
+	if (covargno >= PG_NARGS())
+	{
+		btyd_reject_coefficients(model, SBG_NPARAMS,
+								 "Score an sBG model with dropout covariates by the forms of survival, retention_rate and derl that take dropout_covariates.");
+		return;
+	}
+	k = btyd_covariate_vector(fcinfo, covargno, "dropout_covariates", z);
+	btyd_read_coefficients(model, SBG_NPARAMS, 1, &coefs);
+	if (coefs.n[0] % 2 != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sbg dropout_coefficients must have an even length"),
+				 errdetail("They are gamma_a, then gamma_b, one per covariate each.")));
+	btyd_check_covariates(coefs.n[0] / 2, k, "dropout_covariates");
+	if (k > 0)
+	{
+		par[0] = btyd_covariate_scaled(par[0], -btyd_linear_predictor(coefs.coef[0], z, k),
+									   "alpha");
+		par[1] = btyd_covariate_scaled(par[1], -btyd_linear_predictor(coefs.coef[0] + k, z, k),
+									   "beta");
+	}
+}
+
+/* S(t) = P(T > t), for t >= 0 (of a customer with covariates: argument 2). */
 Datum
 sbg_survival(PG_FUNCTION_ARGS)
 {
 	double		par[SBG_NPARAMS];
 	int32		t = PG_GETARG_INT32(1);
 
-	BTYD_GETARG_MODEL(0, SBG_NPARAMS, sbg_param_names, par);
+	sbg_customer_params(fcinfo, 2, par);
 	if (t < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -202,14 +356,17 @@ sbg_survival(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(finite_result(exp(log_beta_ratio(par[0], par[1], t)), "survival"));
 }
 
-/* r_t = S(t) / S(t - 1): the renewal rate at the end of period t >= 1. */
+/*
+ * r_t = S(t) / S(t - 1): the renewal rate at the end of period t >= 1 (of a
+ * customer with covariates: argument 2).
+ */
 Datum
 sbg_retention_rate(PG_FUNCTION_ARGS)
 {
 	double		par[SBG_NPARAMS];
 	int32		t = PG_GETARG_INT32(1);
 
-	BTYD_GETARG_MODEL(0, SBG_NPARAMS, sbg_param_names, par);
+	sbg_customer_params(fcinfo, 2, par);
 	if (t < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -303,7 +460,8 @@ sbg_derl_quadrature(double a, double b, double d, double w)
 /*
  * DERL(d | renewals) of FH 2010 for renewals >= 0 and d >= 0; at
  * d = 0 the undiscounted expected residual lifetime (beta + renewals) /
- * (alpha - 1), which is infinite (an error) when alpha <= 1.
+ * (alpha - 1), which is infinite (an error) when alpha <= 1.  A customer's
+ * covariates are argument 3.
  */
 Datum
 sbg_derl(PG_FUNCTION_ARGS)
@@ -317,7 +475,7 @@ sbg_derl(PG_FUNCTION_ARGS)
 	double		w;
 	bool		ok;
 
-	BTYD_GETARG_MODEL(0, SBG_NPARAMS, sbg_param_names, par);
+	sbg_customer_params(fcinfo, 3, par);
 	if (renewals < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -122,37 +122,43 @@ read_covariance(Datum d, int n, double *cov)
 					 errmsg("model covariance must be finite with a non-negative diagonal")));
 }
 
-/* The position of the loglik attribute of a model: its number of parameters. */
+/*
+ * The number of parameters of model type desc: the attributes before
+ * loglik.  Errors 42804 unless the model has a covariance attribute.
+ */
 static int
 model_nparams(TupleDesc desc)
 {
-	for (int i = 0; i < desc->natts; i++)
-		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), "loglik") == 0)
-			return i;
-	return -1;
+	int			n = 0;
+
+	while (n < desc->natts && strcmp(NameStr(TupleDescAttr(desc, n)->attname), "loglik") != 0)
+		n++;
+	if (n < 1 || n > BTYD_MAX_PARAMS || desc->natts < n + BTYD_MODEL_EXTRA_ATTS ||
+		TupleDescAttr(desc, n + 3)->atttypid != FLOAT8ARRAYOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the argument is not a model with a covariance")));
+	return n;
 }
 
-/*
- * One row of engage.parameters: name, estimate, and when cov is not NULL the
- * standard error from its diagonal element ii (n x n) and the Wald bounds.
- */
+/* Adds one row (parameter, estimate, std_error, lower, upper) to the result. */
 static void
-put_parameter_row(ReturnSetInfo *rsinfo, const char *name, double est, bool isnull,
-				  const double *cov, int n, int i, double z)
+put_parameter(ReturnSetInfo *rsinfo, const char *name, double est, bool estnull,
+			  const double *cov, int ncov, int i, double z)
 {
 	Datum		values[5];
-	bool		nulls[5] = {false, isnull, cov == NULL, cov == NULL, cov == NULL};
+	bool		nulls[5] = {false, estnull, cov == NULL, cov == NULL, cov == NULL};
 
 	values[0] = CStringGetTextDatum(name);
 	values[1] = Float8GetDatum(est);
 	if (cov != NULL)
 	{
-		double		se = sqrt(cov[i * n + i]);
+		double		se = sqrt(cov[i * ncov + i]);
 
 		values[2] = Float8GetDatum(se);
 		values[3] = Float8GetDatum(est - z * se);
 		values[4] = Float8GetDatum(est + z * se);
-		nulls[3] = nulls[4] = isnull;
+		nulls[3] = nulls[4] = estnull;
 	}
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
@@ -160,12 +166,10 @@ put_parameter_row(ReturnSetInfo *rsinfo, const char *name, double est, bool isnu
 /*
  * engage.parameters(model, level): one row (parameter, estimate, std_error,
  * lower, upper) per parameter, in the model's order, named as its
- * attributes, then one per coefficient, named after its array
- * ("purchase[1]" for purchase_coefficients[1], ...).  The parameters are the
- * attributes before loglik (then customers, converged and covariance); the
- * coefficient arrays follow covariance, which covers the parameters and
- * then the coefficients in that order.  std_error and the bounds are NULL
- * when the covariance is.
+ * attributes, then one per covariate coefficient, named after its attribute
+ * (purchase_coefficients: purchase[1], purchase[2], ...).  The parameters
+ * are the attributes before loglik; the covariance covers them and then the
+ * coefficients.  std_error and the bounds are NULL when the covariance is.
  */
 Datum
 btyd_parameters(PG_FUNCTION_ARGS)
@@ -176,67 +180,46 @@ btyd_parameters(PG_FUNCTION_ARGS)
 	TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(model),
 											  HeapTupleHeaderGetTypMod(model));
 	HeapTupleData tuple;
-	int			np = model_nparams(desc);
-	int			n;
+	int			n = model_nparams(desc);
+	int			ncoefatts = desc->natts - n - BTYD_MODEL_EXTRA_ATTS;
+	BtydCoefficients coefs;
+	int			ncov = n;
 	double	   *cov = NULL;
-	ArrayType  *coefs[BTYD_MODEL_COEF_ATTS] = {NULL};
-	int			ncoefs[BTYD_MODEL_COEF_ATTS] = {0};
-	int			ncoef_atts = desc->natts - np - BTYD_MODEL_EXTRA_ATTS;
 	bool		isnull;
 	Datum		d;
+	int			row = 0;
 
-	if (np < 1 || np > BTYD_MAX_PARAMS || ncoef_atts < 0 ||
-		ncoef_atts > BTYD_MODEL_COEF_ATTS ||
-		TupleDescAttr(desc, np + 3)->atttypid != FLOAT8ARRAYOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("the argument is not a model with a covariance")));
+	btyd_read_coefficients(PG_GETARG_DATUM(0), n, Min(ncoefatts, BTYD_MAX_COEF_ATTS),
+						   &coefs);
+	for (int a = 0; a < coefs.natts; a++)
+		ncov += coefs.n[a];
 	tuple.t_len = HeapTupleHeaderGetDatumLength(model);
 	tuple.t_data = model;
 	ItemPointerSetInvalid(&tuple.t_self);
 	tuple.t_tableOid = InvalidOid;
-	n = np;
-	for (int j = 0; j < ncoef_atts; j++)
-	{
-		d = heap_getattr(&tuple, np + BTYD_MODEL_EXTRA_ATTS + j + 1, desc, &isnull);
-		if (isnull)
-			continue;
-		coefs[j] = DatumGetArrayTypeP(d);
-		if (ARR_ELEMTYPE(coefs[j]) != FLOAT8OID || ARR_HASNULL(coefs[j]) ||
-			ARR_NDIM(coefs[j]) > 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("model %s must be a list of numbers without nulls",
-							NameStr(TupleDescAttr(desc, np + BTYD_MODEL_EXTRA_ATTS + j)->attname))));
-		ncoefs[j] = ArrayGetNItems(ARR_NDIM(coefs[j]), ARR_DIMS(coefs[j]));
-		n += ncoefs[j];
-	}
-	d = heap_getattr(&tuple, np + 4, desc, &isnull);
+	d = heap_getattr(&tuple, n + 4, desc, &isnull);
 	if (!isnull)
 	{
-		cov = palloc(sizeof(double) * n * n);
-		read_covariance(d, n, cov);
+		cov = palloc(sizeof(double) * ncov * ncov);
+		read_covariance(d, ncov, cov);
 	}
 	InitMaterializedSRF(fcinfo, 0);
-	for (int i = 0; i < np; i++)
+	for (int i = 0; i < n; i++)
 	{
 		d = heap_getattr(&tuple, i + 1, desc, &isnull);
-		put_parameter_row(rsinfo, NameStr(TupleDescAttr(desc, i)->attname),
-						  isnull ? 0.0 : DatumGetFloat8(d), isnull, cov, n, i, z);
+		put_parameter(rsinfo, NameStr(TupleDescAttr(desc, i)->attname),
+					  isnull ? 0.0 : DatumGetFloat8(d), isnull, cov, ncov, row++, z);
 	}
-	for (int j = 0, i = np; j < ncoef_atts; j++)
+	for (int a = 0; a < coefs.natts; a++)
 	{
-		const char *attname = NameStr(TupleDescAttr(desc, np + BTYD_MODEL_EXTRA_ATTS + j)->attname);
-		int			prefix = strcspn(attname, "_");
+		char	   *prefix = pstrdup(NameStr(TupleDescAttr(desc, n + BTYD_MODEL_EXTRA_ATTS + a)->attname));
+		char	   *suffix = strstr(prefix, "_coefficients");
 
-		for (int k = 0; k < ncoefs[j]; k++, i++)
-		{
-			char		name[NAMEDATALEN + 16];
-
-			snprintf(name, sizeof(name), "%.*s[%d]", prefix, attname, k + 1);
-			put_parameter_row(rsinfo, name, ((const double *) ARR_DATA_PTR(coefs[j]))[k],
-							  false, cov, n, i, z);
-		}
+		if (suffix != NULL)
+			*suffix = '\0';
+		for (int k = 0; k < coefs.n[a]; k++)
+			put_parameter(rsinfo, psprintf("%s[%d]", prefix, k + 1), coefs.coef[a][k],
+						  false, cov, ncov, row++, z);
 	}
 	ReleaseTupleDesc(desc);
 	return (Datum) 0;
@@ -244,27 +227,16 @@ btyd_parameters(PG_FUNCTION_ARGS)
 
 /*
  * Coefficient array argument argno of a model constructor (name: the
- * attribute), checked: one-dimensional, at most BTYD_MAX_COVARIATES finite
- * numbers (22023), no NULLs (22004).
+ * attribute), checked as a customer's covariate vector is
+ * (btyd_covariate_vector).
  */
 static Datum
 coefficient_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 {
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
-	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-	const double *v = (const double *) ARR_DATA_PTR(arr);
+	double		coef[BTYD_MAX_COVARIATES];
 
-	if (ARR_NDIM(arr) > 1 || n > BTYD_MAX_COVARIATES)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a list of at most %d numbers", name, BTYD_MAX_COVARIATES)));
-	if (ARR_HASNULL(arr))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not contain nulls", name)));
-	for (int i = 0; i < n; i++)
-		ensure_finite(v[i], name);
-	return PointerGetDatum(arr);
+	(void) btyd_covariate_vector(fcinfo, argno, name, coef);
+	return PointerGetDatum(PG_GETARG_ARRAYTYPE_P(argno));
 }
 
 /*
@@ -280,17 +252,21 @@ btyd_model_construct(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
 	int			n = PG_NARGS();
-	bool		with_coefficients = n > 2 &&
-		get_fn_expr_argtype(fcinfo->flinfo, n - 1) == FLOAT8ARRAYOID;
-	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS];
-	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS];
+	int			ncoefargs = 0;
+	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS] = {0};
+	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS];
 
-	if (with_coefficients)
-		n -= BTYD_MODEL_COEF_ATTS;
-
+	/* the coefficient arrays, if any, are the last arguments */
+	while (n > 0 && ncoefargs < BTYD_MAX_COEF_ATTS &&
+		   get_fn_expr_argtype(fcinfo->flinfo, n - 1) == FLOAT8ARRAYOID)
+	{
+		n--;
+		ncoefargs++;
+	}
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE ||
 		n > BTYD_MAX_PARAMS || desc->natts < n + BTYD_MODEL_EXTRA_ATTS ||
-		desc->natts > n + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS)
+		desc->natts > n + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS ||
+		(ncoefargs > 0 && desc->natts != n + BTYD_MODEL_EXTRA_ATTS + ncoefargs))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the model type does not have %d parameters and %d further attributes",
@@ -305,25 +281,19 @@ btyd_model_construct(PG_FUNCTION_ARGS)
 					 errmsg("model parameter %s must be a positive finite number",
 							NameStr(TupleDescAttr(desc, i)->attname))));
 		values[i] = Float8GetDatum(p);
-		nulls[i] = false;
 	}
-	/* loglik, customers, covariance and the coefficients (no covariates) */
+	/* loglik, customers, covariance and any coefficients NULL; converged true */
 	for (int i = n; i < desc->natts; i++)
-	{
-		nulls[i] = true;
-		values[i] = (Datum) 0;
-	}
+		nulls[i] = i != n + 2;
+	for (int i = 0; i < n; i++)
+		nulls[i] = false;
 	values[n + 2] = BoolGetDatum(true);
-	nulls[n + 2] = false;
-	if (with_coefficients)
+	for (int a = 0; a < ncoefargs; a++)
 	{
-		if (desc->natts != n + BTYD_MODEL_EXTRA_ATTS + BTYD_MODEL_COEF_ATTS)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("the model type has no coefficient attributes")));
-		values[n + 4] = coefficient_arg(fcinfo, n, "purchase_coefficients");
-		values[n + 5] = coefficient_arg(fcinfo, n + 1, "dropout_coefficients");
-		nulls[n + 4] = nulls[n + 5] = false;
+		int			at = n + BTYD_MODEL_EXTRA_ATTS + a;
+
+		values[at] = coefficient_arg(fcinfo, n + a, NameStr(TupleDescAttr(desc, at)->attname));
+		nulls[at] = false;
 	}
 	desc = BlessTupleDesc(desc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
@@ -341,20 +311,22 @@ typedef enum CountingModel
 {
 	COUNTING_BGNBD,
 	COUNTING_MBGNBD,
-	COUNTING_PARETONBD
+	COUNTING_PARETONBD,
+	COUNTING_GGOMNBD
 } CountingModel;
 
 static const char *const bg_param_names[4] = {"r", "alpha", "a", "b"};
 static const char *const pnbd_param_names[4] = {"r", "alpha", "s", "beta"};
+static const char *const ggom_param_names[5] = {"r", "alpha", "b", "s", "beta"};
 
 #define PREDICTION_LOG_STEP 1e-4
 
 bool
-model_covariance(Datum model, int n, double *cov)
+model_covariance(Datum model, int nparams, int n, double *cov)
 {
 	bool		isnull;
 	Datum		d = GetAttributeByNum(DatumGetHeapTupleHeader(model),
-									  n + BTYD_MODEL_EXTRA_ATTS, &isnull);
+									  nparams + BTYD_MODEL_EXTRA_ATTS, &isnull);
 
 	if (isnull)
 		return false;
@@ -470,14 +442,15 @@ delta_interval_result(FunctionCallInfo fcinfo, double est, const double *grad,
 /* A customer's score under a counting model, as delta_gradient evaluates it. */
 typedef struct CountingScore
 {
-	FunctionCallInfo fcinfo;	/* for Pareto/NBD's memo */
+	FunctionCallInfo fcinfo;	/* for the memo of Pareto/NBD and GGompertz/NBD */
 	CountingModel model;
 	double		t;				/* the window of E[X(t)], or -1 for P(alive) */
 	double		x,
 				tx,
 				T;
 	BtydCoefficients coef;		/* the numbers of coefficients (values: in theta) */
-	BtydCovariates cv;			/* the customer's covariates */
+	double		xp[BTYD_MAX_COVARIATES];	/* the customer's covariates */
+	double		xd[BTYD_MAX_COVARIATES];
 } CountingScore;
 
 /* The customer's score at params: P(alive), or E[X(t)] when t >= 0. */
@@ -500,10 +473,15 @@ counting_score(const double *params, void *arg)
 			if (cs->t >= 0)
 				mbgnbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
 			break;
-		default:
+		case COUNTING_PARETONBD:
 			alive = paretonbd_p_alive_memo(cs->fcinfo, params, 4, cs->x, cs->tx, cs->T);
 			if (cs->t >= 0)
 				paretonbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
+			break;
+		default:
+			alive = ggomnbd_p_alive_memo(cs->fcinfo, params, 5, cs->x, cs->tx, cs->T);
+			if (cs->t >= 0)
+				ggomnbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
 			break;
 	}
 	return alive * e;
@@ -520,10 +498,9 @@ counting_score_covariates(const double *theta, void *arg)
 	double		p_i[4];
 	BtydCoefficients coef;
 
-	btyd_coefficients_of(theta, 4, cs->coef.npurchase, cs->coef.ndropout, &coef);
+	btyd_coefficients_of(theta, 4, cs->coef.n[0], cs->coef.n[1], &coef);
 	btyd_customer_params(cs->model == COUNTING_PARETONBD ? &paretonbd_covariate_map :
-						 &bgnbd_covariate_map, 4, theta, &coef,
-						 cs->cv.purchase, cs->cv.dropout, p_i);
+						 &bgnbd_covariate_map, 4, theta, &coef, cs->xp, cs->xd, p_i);
 	return counting_score(p_i, arg);
 }
 
@@ -537,7 +514,9 @@ counting_score_covariates(const double *theta, void *arg)
 static Datum
 counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
 {
-	const char *const *names = model == COUNTING_PARETONBD ? pnbd_param_names : bg_param_names;
+	const char *const *names = model == COUNTING_GGOMNBD ? ggom_param_names :
+		model == COUNTING_PARETONBD ? pnbd_param_names : bg_param_names;
+	int			n = model == COUNTING_GGOMNBD ? 5 : 4;
 	int			a = expected ? 2 : 1;
 	bool		with_covariates = PG_NARGS() > a + 4;
 	CountingScore cs = {.fcinfo = fcinfo, .model = model,
@@ -548,33 +527,28 @@ counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
 	double		cov[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
 	double		grad[BTYD_MAX_FIT_PARAMS];
 	DeltaScoreFn score = with_covariates ? counting_score_covariates : counting_score;
-	int			n;
+	int			ncov = n;
 	double		est;
-	bool		isnull;
-	Datum		d;
 
+	btyd_read_model(PG_GETARG_DATUM(0), n, names, theta);
 	if (with_covariates)
 	{
-		btyd_read_model_coef(PG_GETARG_DATUM(0), 4, names, theta, &cs.coef, true);
-		btyd_getarg_covariates(fcinfo, a + 3, a + 4, &cs.coef, &cs.cv);
-		memcpy(theta + 4, cs.coef.purchase, sizeof(double) * cs.coef.npurchase);
-		memcpy(theta + 4 + cs.coef.npurchase, cs.coef.dropout,
-			   sizeof(double) * cs.coef.ndropout);
+		btyd_read_coefficients(PG_GETARG_DATUM(0), 4, 2, &cs.coef);
+		btyd_getarg_covariates(fcinfo, a + 3, a + 4, &cs.coef, cs.xp, cs.xd);
+		memcpy(theta + 4, cs.coef.coef[0], sizeof(double) * cs.coef.n[0]);
+		memcpy(theta + 4 + cs.coef.n[0], cs.coef.coef[1], sizeof(double) * cs.coef.n[1]);
+		ncov += cs.coef.n[0] + cs.coef.n[1];
 	}
 	else
-		btyd_read_model(PG_GETARG_DATUM(0), 4, names, theta);
-	n = 4 + cs.coef.npurchase + cs.coef.ndropout;
+		btyd_reject_coefficients(PG_GETARG_DATUM(0), n, BTYD_COUNTING_COVARIATES_HINT);
 	if (expected)
 		ensure_nonnegative(cs.t, "t");
 	btyd_check_summary(cs.x, cs.tx, cs.T);
-	d = GetAttributeByNum(DatumGetHeapTupleHeader(PG_GETARG_DATUM(0)),
-						  4 + BTYD_MODEL_EXTRA_ATTS, &isnull);
-	if (isnull)
+	if (!model_covariance(PG_GETARG_DATUM(0), n, ncov, cov))
 		PG_RETURN_NULL();
-	read_covariance(d, n, cov);
 	est = finite_result(score(theta, &cs), "estimate");
-	delta_gradient_mixed(score, &cs, theta, n, 4, grad);
-	return delta_interval_result(fcinfo, est, grad, cov, n, z,
+	delta_gradient_mixed(score, &cs, theta, ncov, n, grad);
+	return delta_interval_result(fcinfo, est, grad, cov, ncov, z,
 								 expected ? SCALE_LOG : SCALE_LOGIT);
 }
 
@@ -584,6 +558,8 @@ PG_FUNCTION_INFO_V1(paretonbd_p_alive_interval);
 PG_FUNCTION_INFO_V1(bgnbd_expected_interval);
 PG_FUNCTION_INFO_V1(mbgnbd_expected_interval);
 PG_FUNCTION_INFO_V1(paretonbd_expected_interval);
+PG_FUNCTION_INFO_V1(ggomnbd_p_alive_interval);
+PG_FUNCTION_INFO_V1(ggomnbd_expected_interval);
 
 Datum
 bgnbd_p_alive_interval(PG_FUNCTION_ARGS)
@@ -619,4 +595,16 @@ Datum
 paretonbd_expected_interval(PG_FUNCTION_ARGS)
 {
 	return counting_interval(fcinfo, COUNTING_PARETONBD, true);
+}
+
+Datum
+ggomnbd_p_alive_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_GGOMNBD, false);
+}
+
+Datum
+ggomnbd_expected_interval(PG_FUNCTION_ARGS)
+{
+	return counting_interval(fcinfo, COUNTING_GGOMNBD, true);
 }

@@ -30,7 +30,7 @@ extern void read_covariance(Datum d, int n, double *cov);
  * cov (checked as above); false when it is NULL (hand-built, stored by
  * 0.1.0, or not determined by the data).
  */
-extern bool model_covariance(Datum d, int n, double *cov);
+extern bool model_covariance(Datum d, int nparams, int n, double *cov);
 
 /*
  * The most parameters a delta-method score depends on (CLV: 4 + 3; a

@@ -36,3 +36,13 @@ CREATE FUNCTION @extschema@.paretonbd_bootstrap(sample @extschema@.fitdata, repl
 RETURNS SETOF @extschema@.paretonbd
 AS 'MODULE_PATHNAME', 'paretonbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000000 ROWS 100;
 COMMENT ON FUNCTION @extschema@.paretonbd_bootstrap(@extschema@.fitdata, integer, bigint, double precision) IS 'nonparametric bootstrap of the Pareto/NBD fit with an L2 penalizer';
+
+CREATE FUNCTION @extschema@.ggomnbd_bootstrap(sample @extschema@.fitdata, replicates integer, seed bigint)
+RETURNS SETOF @extschema@.ggomnbd
+AS 'MODULE_PATHNAME', 'ggomnbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10000000 ROWS 100;
+COMMENT ON FUNCTION @extschema@.ggomnbd_bootstrap(@extschema@.fitdata, integer, bigint) IS 'nonparametric bootstrap of the GGompertz/NBD fit: replicates refits, each to the sample''s customers resampled with replacement (weights must be whole numbers); warm-started from the whole sample''s fit, without covariance; a replicate that did not converge has converged = false; the same for the same seed';
+
+CREATE FUNCTION @extschema@.ggomnbd_bootstrap(sample @extschema@.fitdata, replicates integer, seed bigint, penalizer double precision)
+RETURNS SETOF @extschema@.ggomnbd
+AS 'MODULE_PATHNAME', 'ggomnbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10000000 ROWS 100;
+COMMENT ON FUNCTION @extschema@.ggomnbd_bootstrap(@extschema@.fitdata, integer, bigint, double precision) IS 'nonparametric bootstrap of the GGompertz/NBD fit with an L2 penalizer';

@@ -117,6 +117,39 @@ CREATE AGGREGATE @extschema@.paretonbd_fit(summary @extschema@.rfm, weight doubl
 );
 COMMENT ON AGGREGATE @extschema@.paretonbd_fit(@extschema@.rfm, double precision, double precision) IS 'fits the Pareto/NBD model to engage.rfm summaries with a weight per row and an L2 penalizer; NULL summaries are skipped';
 
+CREATE AGGREGATE @extschema@.ggomnbd_fit(summary @extschema@.rfm) (
+    SFUNC = @extschema@.btyd_fit_accum_rfm,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(@extschema@.rfm) IS 'fits the GGompertz/NBD model to engage.rfm summaries; NULL summaries are skipped';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(summary @extschema@.rfm, weight double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_rfm,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(@extschema@.rfm, double precision) IS 'fits the GGompertz/NBD model to engage.rfm summaries with a weight per row; NULL summaries are skipped';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(summary @extschema@.rfm, weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_rfm,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(@extschema@.rfm, double precision, double precision) IS 'fits the GGompertz/NBD model to engage.rfm summaries with a weight per row and an L2 penalizer; NULL summaries are skipped';
+
 CREATE FUNCTION @extschema@.gammagamma_fit_accum_rfm(state internal, summary @extschema@.rfm)
 RETURNS internal
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -228,6 +261,32 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN @extschema@.clv(model, gg, (summary).frequency, (summary).recency, (summary).age, (summary).monetary,
                        horizon, discount_rate, step);
 COMMENT ON FUNCTION @extschema@.clv(@extschema@.paretonbd, @extschema@.gammagamma, @extschema@.rfm, double precision, double precision, double precision) IS 'clv(model, gg, frequency, recency, age, monetary, horizon, discount_rate, step) of an engage.rfm summary (Pareto/NBD and Gamma-Gamma)';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.ggomnbd, summary @extschema@.rfm)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.p_alive(model, (summary).frequency, (summary).recency, (summary).age);
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.ggomnbd, @extschema@.rfm) IS 'p_alive(model, frequency, recency, age) of an engage.rfm summary (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.ggomnbd, summary @extschema@.rfm)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.churn_probability(model, (summary).frequency, (summary).recency, (summary).age);
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.ggomnbd, @extschema@.rfm) IS 'churn_probability(model, frequency, recency, age) of an engage.rfm summary (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.ggomnbd, t double precision, summary @extschema@.rfm)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.expected_purchases(model, t, (summary).frequency, (summary).recency, (summary).age);
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.ggomnbd, double precision, @extschema@.rfm) IS 'expected_purchases(model, t, frequency, recency, age) of an engage.rfm summary (GGompertz/NBD)';
+
+CREATE FUNCTION @extschema@.clv(model @extschema@.ggomnbd, gg @extschema@.gammagamma, summary @extschema@.rfm,
+    horizon double precision, discount_rate double precision, step double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.clv(model, gg, (summary).frequency, (summary).recency, (summary).age, (summary).monetary,
+                       horizon, discount_rate, step);
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.ggomnbd, @extschema@.gammagamma, @extschema@.rfm, double precision, double precision, double precision) IS 'clv(model, gg, frequency, recency, age, monetary, horizon, discount_rate, step) of an engage.rfm summary (GGompertz/NBD and Gamma-Gamma)';
 
 CREATE FUNCTION @extschema@.expected_spend(model @extschema@.gammagamma, summary @extschema@.rfm)
 RETURNS double precision

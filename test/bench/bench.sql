@@ -24,7 +24,7 @@ INSERT INTO bench.aggregates VALUES
     (4, 'activity_periods', $$engage.activity_periods(occurred_at, '2023-01-02', '7 days')$$,
         $$hashtext(a::text)$$, 2),
     (5, 'window_funnel', $$engage.window_funnel('7 days', occurred_at, kind = 'visit', kind = 'click', kind = 'order')$$,
-        $$a$$, 2),
+        $$a$$, 1.5),
     (6, 'lifecycle_stage_personal', $$engage.lifecycle_stage_personal(occurred_at, '2024-12-31', '30 days', '90 days', '180 days')$$,
         $$hashtext(a::text)$$, NULL),
     (7, 'rfm_holdout', $$engage.rfm_holdout(occurred_at, amount, '2024-06-30', '2024-12-31', '7 days') FILTER (WHERE amount IS NOT NULL)$$,

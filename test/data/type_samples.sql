@@ -119,6 +119,9 @@ SELECT 'engage.paretonbd'::regtype,
 FROM generate_series(0, 1) g,
      engage.paretonbd_simulate(engage.paretonbd(0.553, 10.578, 0.606, 11.669), 300, 38, g)
 UNION ALL
+SELECT 'engage.ggomnbd'::regtype, engage.ggomnbd_fit(frequency, recency, age)::text
+FROM engage.ggomnbd_simulate(engage.ggomnbd(0.8, 6, 0.05, 1.2, 3), 200, 104, 1)
+UNION ALL
 SELECT 'engage.bgbb'::regtype, engage.bgbb_fit(x, tx, n, w)::text
 FROM (VALUES (6, 6, 6, 1203.0::float8), (5, 6, 6, 728), (4, 6, 6, 512), (3, 6, 6, 357), (2, 6, 6, 234),
              (1, 6, 6, 129), (5, 5, 6, 335), (4, 5, 6, 284), (3, 5, 6, 225), (2, 5, 6, 173), (1, 5, 6, 119),
@@ -136,9 +139,14 @@ SELECT t::regtype, v FROM (VALUES
     ('engage.mbgnbd', '(1e-300,1e300,5e-324,1.7976931348623157e+308,-Infinity,0,f,{},{},{})'),
     ('engage.paretonbd', '(0.553,10.578,0.606,11.669,-9595,2357,t,,,)'), ('engage.paretonbd', '(NaN,,,,,,,,,)'),
     ('engage.paretonbd', '(0.553,10.578,0.606,11.669,-9595,2357,f,,"{0.5,-1e-300}",{})'),
-    ('engage.bgbb', '(1.204,0.750,0.657,2.783,-33225.6,11104,t,)'),
-    ('engage.gammagamma', '(6.25,3.74,15.44,-4000,946,t,)'), ('engage.gammagamma', '(,,,,,,)'),
-    ('engage.sbg', '(0.668,3.806,-1611.2,1000,t,"{{0.01,0.02},{0.02,0.5}}")'), ('engage.sbg', '(0,0,0,0,f,)')) AS s(t, v);
+    ('engage.ggomnbd', '(0.553,10.578,1e-6,0.606,1.2e-5,-9594.97,2357,f,,,)'), ('engage.ggomnbd', '(,,,,,,,,,,)'),
+    ('engage.ggomnbd', '(1e-300,1e300,5e-324,1.7976931348623157e+308,1,-Infinity,0,t,"{{1,0,0,0,0},{0,1,0,0,0},{0,0,1,0,0},{0,0,0,1,0},{0,0,0,0,1}}",{},{0.5})'),
+    ('engage.bgbb', '(1.204,0.750,0.657,2.783,-33225.6,11104,t,,,)'),
+    ('engage.bgbb', '(1.204,0.750,0.657,2.783,-33225.6,11104,t,,{0.3},"{-0.2,0.1}")'),
+    ('engage.gammagamma', '(6.25,3.74,15.44,-4000,946,t,,)'), ('engage.gammagamma', '(,,,,,,,)'),
+    ('engage.gammagamma', '(3.15,5.59,54.03,-1670.4,387,t,,"{-0.006,0.04}")'),
+    ('engage.sbg', '(0.668,3.806,-1611.2,1000,t,"{{0.01,0.02},{0.02,0.5}}",)'), ('engage.sbg', '(0,0,0,0,f,,)'),
+    ('engage.sbg', '(0.668,3.806,-1611.2,1000,t,,"{0.5,-0.25}")')) AS s(t, v);
 INSERT INTO engage_samples
 SELECT 'engage.prediction_interval'::regtype,
        engage.p_alive_interval('(0.243,4.414,0.793,2.426,-9582.4,2357,t,"{{1.6e-4,0,0,0},{0,0.143,0,0},{0,0,0.0345,0},{0,0,0,0.4975}}",,)'::engage.bgnbd,

@@ -1,15 +1,17 @@
--- Demo: BG/NBD and Pareto/NBD on the CDNOW calibration period (1997-01-01 .. 1997-09-30),
--- scored per customer and compared with the holdout (1997-10-01 .. 1998-06-30).  The pipeline:
--- transactions -> engage.rfm / engage.rfm_holdout (purchase days, weeks) -> fit -> scores.
+-- Demo: BG/NBD, MBG/NBD and Pareto/NBD on the CDNOW calibration period (1997-01-01 ..
+-- 1997-09-30), compared with engage.compare_models, scored per customer and checked against the
+-- holdout (1997-10-01 .. 1998-06-30).  The pipeline: transactions -> engage.rfm /
+-- engage.rfm_holdout (purchase days, weeks) -> fit -> scores.
 -- demo.cdnow_calibration is also used by the Gamma-Gamma and CLV parts.
 \set QUIET on
 SET client_min_messages = warning;
 SET TimeZone = 'UTC';
 CREATE TABLE demo.cdnow_calibration AS
-    SELECT customer_id,
-           engage.rfm(occurred_at, amount, '1997-09-30', '7 days') AS summary,
-           (engage.rfm_holdout(occurred_at, amount, '1997-09-30', '1998-06-30', '7 days')).holdout_frequency AS holdout
-    FROM demo.cdnow GROUP BY customer_id;
+    SELECT customer_id, summary, with_holdout, (with_holdout).holdout_frequency AS holdout
+    FROM (SELECT customer_id,
+                 engage.rfm(occurred_at, amount, '1997-09-30', '7 days') AS summary,
+                 engage.rfm_holdout(occurred_at, amount, '1997-09-30', '1998-06-30', '7 days') AS with_holdout
+          FROM demo.cdnow GROUP BY customer_id) AS per_customer;
 \echo
 \echo '== BG/NBD and Pareto/NBD: engage.rfm calibration summaries (to 1997-09-30, weeks), holdout days to 1998-06-30'
 SELECT count(*) AS customers, sum((summary).frequency) AS repeat_purchases,
@@ -18,13 +20,30 @@ SELECT count(*) AS customers, sum((summary).frequency) AS repeat_purchases,
 FROM demo.cdnow_calibration;
 
 \echo
-\echo '== engage.bgnbd_fit / engage.paretonbd_fit over engage.rfm (FHL 2005: r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4)'
+\echo '== engage.compare_models: the three counting models fitted to the calibration weeks and scored on the holdout weeks'
+\echo '   (rank by BIC among the fits that converged; holdout: purchase days expected vs observed, their relative bias,'
+\echo '   and the mean absolute (mae) and root mean squared (rmse) deviation per customer)'
+SELECT model, round(log_likelihood::numeric, 2) AS log_likelihood, round(aic::numeric, 2) AS aic,
+       round(bic::numeric, 2) AS bic, converged, bic_rank, round(delta_bic::numeric, 2) AS delta_bic,
+       round(holdout_expected::numeric, 1) AS holdout_expected, holdout_observed,
+       round(holdout_relative_error::numeric, 3) AS relative_bias, round(holdout_mae::numeric, 4) AS mae,
+       round(holdout_rmse::numeric, 4) AS rmse
+FROM engage.compare_models((SELECT engage.fitdata(with_holdout) FROM demo.cdnow_calibration))
+ORDER BY bic_rank;
+
+\echo
+\echo '== engage.bgnbd_fit / mbgnbd_fit / paretonbd_fit over engage.rfm (FHL 2005: r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4)'
 CREATE TEMP TABLE demo_models AS
-    SELECT engage.bgnbd_fit(summary) AS bg, engage.paretonbd_fit(summary) AS pnbd
+    SELECT engage.bgnbd_fit(summary) AS bg, engage.mbgnbd_fit(summary) AS mbg, engage.paretonbd_fit(summary) AS pnbd
     FROM demo.cdnow_calibration;
 SELECT 'bgnbd' AS model, round((bg).r::numeric, 3) AS r, round((bg).alpha::numeric, 3) AS alpha,
        round((bg).a::numeric, 3) AS a_or_s, round((bg).b::numeric, 3) AS b_or_beta,
        round((bg).loglik::numeric, 1) AS loglik, (bg).converged
+FROM demo_models
+UNION ALL
+SELECT 'mbgnbd', round((mbg).r::numeric, 3), round((mbg).alpha::numeric, 3),
+       round((mbg).a::numeric, 3), round((mbg).b::numeric, 3),
+       round((mbg).loglik::numeric, 1), (mbg).converged
 FROM demo_models
 UNION ALL
 SELECT 'paretonbd', round((pnbd).r::numeric, 3), round((pnbd).alpha::numeric, 3),
@@ -45,6 +64,7 @@ FROM demo_models;
 \echo '== engage.p_alive, engage.churn_probability, engage.expected_purchases (next 39 weeks) for a few customers'
 SELECT customer_id, (summary).frequency, round((summary).recency::numeric, 2) AS recency, round((summary).age::numeric, 2) AS age,
        round(engage.p_alive(bg, summary)::numeric, 3) AS p_alive_bg,
+       round(engage.churn_probability(mbg, summary)::numeric, 3) AS churn_mbg,
        round(engage.churn_probability(pnbd, summary)::numeric, 3) AS churn_pnbd,
        round(engage.expected_purchases(bg, 39, summary)::numeric, 2) AS e39_bg,
        round(engage.expected_purchases(pnbd, 39, summary)::numeric, 2) AS e39_pnbd,
@@ -58,6 +78,7 @@ LIMIT 8;
 SELECT least((summary).frequency, 7) AS frequency, count(*) AS customers,
        round(avg(holdout)::numeric, 2) AS actual,
        round(avg(engage.expected_purchases(bg, 39, summary))::numeric, 2) AS bgnbd,
+       round(avg(engage.expected_purchases(mbg, 39, summary))::numeric, 2) AS mbgnbd,
        round(avg(engage.expected_purchases(pnbd, 39, summary))::numeric, 2) AS paretonbd
 FROM demo.cdnow_calibration, demo_models
 GROUP BY 1 ORDER BY 1;

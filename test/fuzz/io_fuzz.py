@@ -448,8 +448,8 @@ COMPUTE = {
         "engage.lifecycle(v, coalesce(engage.first_period(v), 0), coalesce(engage.first_period(v), 0) + 3)::text "
         "FROM (SELECT %(v)s::engage.activity) AS t(v)"],
     "engage.rfm": [
-        "SELECT engage.p_alive(engage.bgnbd(0.243, 4.414, 0.793, 2.426), v), "
-        "engage.expected_spend('(6.25,3.74,15.44,-4000,946,t,)'::engage.gammagamma, v) FROM (SELECT %(v)s::engage.rfm) AS t(v)",
+        "SELECT engage.p_alive('(0.243,4.414,0.793,2.426,,,t,,,)'::engage.bgnbd, v), "
+        "engage.expected_spend('(6.25,3.74,15.44,-4000,946,t,,)'::engage.gammagamma, v) FROM (SELECT %(v)s::engage.rfm) AS t(v)",
         "SELECT engage.bgnbd_fit(v)::text FROM (SELECT %(v)s::engage.rfm) AS t(v)"],
     "engage.purchases": [
         "SELECT engage.rfm(v, '2024-01-01', '7 days'), engage.rfm(v, '294276-12-31', '1 day'), "

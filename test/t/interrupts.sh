@@ -43,6 +43,8 @@ declare -A query=(
     [bgnbd_fit]="SELECT engage.bgnbd_fit(f, r, a) FROM $sums"
     [mbgnbd_fit]="SELECT engage.mbgnbd_fit(f, r, a) FROM $sums"
     [paretonbd_fit]="SELECT engage.paretonbd_fit(f, r, a) FROM $sums"
+    [ggomnbd_fit]="SELECT engage.ggomnbd_fit(f, r, a) FROM $sums"
+    [compare_models]="SELECT count(*) FROM engage.compare_models((SELECT engage.fitdata(f, r, a) FROM $sums))"
     [bgbb_fit]="SELECT engage.bgbb_fit(x, x + (x > 0)::int * (g % 7), x + g % 7 + g % 500) FROM (SELECT g, (g % 13)::int AS x FROM $sums) t"
     # (spend summaries that determine the model: about 3 s of optimisation)
     [gammagamma_fit]="SELECT engage.gammagamma_fit(1 + g % 20, exp((g::int8 * 7919 % 10007) / 2500.0)) FROM pg_catalog.generate_series(1, 600000) g"
