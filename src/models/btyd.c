@@ -843,29 +843,24 @@ fit_objective(const double *u, double *grad, void *arg)
  * coordinates u (log theta for a parameter theta, the coefficient itself),
  * where the objective's Hessian is J H J + diag(theta_j dF/dtheta_j) over
  * the parameters, J = diag(theta, 1): removing the gradient term and
- * inverting gives J^-1 H^-1 J^-1, so Cov = J (J H J)^-1 J.  llgrad is the
- * gradient of sum_i w_i LL_i at params.  Costs n gradient evaluations.
+ * inverting gives J^-1 H^-1 J^-1, so Cov = J (J H J)^-1 J.  g0 is the
+ * objective's gradient at u.  Costs n gradient evaluations.
  * Returns -1, or the index of a parameter the data do not determine (the
  * information is not positive definite; cov is then not set), or n when a
  * gradient was not finite.
  */
 static int
 fit_covariance(FitProblem *fp, const double *u, const double *params,
-			   const double *llgrad, double *cov)
+			   const double *g0, double *cov)
 {
 	int			n = fp->n;
-	double		g0[BTYD_MAX_FIT_PARAMS] = {0};
 	double		jac[BTYD_MAX_FIT_PARAMS];
 	double	   *info = palloc(sizeof(double) * n * n);
 	double	   *inv = palloc(sizeof(double) * n * n);
 	int			bad;
 
-	/* the gradient of fit_objective at u */
 	for (int i = 0; i < n; i++)
-	{
 		jac[i] = i < fp->spec->nparams ? params[i] : 1.0;
-		g0[i] = (-llgrad[i] / fp->total_weight + 2.0 * penalty_weight(fp, i) * params[i]) * jac[i];
-	}
 	if (!optim_hessian(fit_objective, fp, u, n, HESSIAN_LOG_STEP, g0, info))
 		return n;
 	for (int i = 0; i < n; i++)
@@ -1008,6 +1003,7 @@ fit_run_from(const BtydModelSpec *spec, const FitData *fd, int ncoef, double pen
 	double		u[BTYD_MAX_FIT_PARAMS] = {0};
 	double		thin_hinv[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
 	double		llgrad[BTYD_MAX_FIT_PARAMS] = {0};
+	double		g0[BTYD_MAX_FIT_PARAMS] = {0};
 	int			n = fp.n;
 
 	Assert(n <= BTYD_MAX_FIT_PARAMS && n <= OPTIM_MAX_DIM);
@@ -1024,19 +1020,28 @@ fit_run_from(const BtydModelSpec *spec, const FitData *fd, int ncoef, double pen
 	for (int i = 0; i < n; i++)
 		fit->params[i] = natural_of(&fp, i, u[i]);
 	fit->customers = fp.total_weight;
-	if (want_covariance)
+	if (want_covariance && !fit->optim.has_gradient)
 	{
 		/* the gradient at the optimum starts the Hessian */
 		fit->loglik = spec->loglik(fit->params, fd, spec->has_gradient ? llgrad : NULL);
+		for (int i = 0; i < n; i++)
+			g0[i] = (-llgrad[i] / fp.total_weight +
+					 2.0 * penalty_weight(&fp, i) * fit->params[i]) *
+				(i < spec->nparams ? fit->params[i] : 1.0);
 	}
 	else
 	{
-		/* the objective at the optimum, unpenalised and summed */
+		/*
+		 * the objective at the optimum, unpenalised and summed; and the
+		 * optimiser's gradient there (its last evaluation) starts the Hessian
+		 */
 		double		penalty = 0.0;
 
 		for (int i = 0; i < n; i++)
 			penalty += penalty_weight(&fp, i) * fit->params[i] * fit->params[i];
 		fit->loglik = -(fit->optim.value - penalty) * fp.total_weight;
+		if (fit->optim.has_gradient)
+			memcpy(g0, fit->optim.gradient, sizeof(double) * n);
 	}
 	fit->ran_off = -1;
 	for (int i = spec->nparams - 1; i >= 0; i--)
@@ -1046,7 +1051,7 @@ fit_run_from(const BtydModelSpec *spec, const FitData *fd, int ncoef, double pen
 		isfinite(fit->loglik) && fit->ran_off < 0;
 	fit->undetermined = n;
 	if (fit->converged && want_covariance && spec->has_gradient)
-		fit->undetermined = fit_covariance(&fp, u, fit->params, llgrad, fit->cov);
+		fit->undetermined = fit_covariance(&fp, u, fit->params, g0, fit->cov);
 	return true;
 }
 

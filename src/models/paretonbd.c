@@ -186,12 +186,120 @@ pnbd_series_terms_extend(PnbdSeriesTerms *t, int n)
 }
 
 /*
+ * Whether the series of pnbd_log_f_grad may stop after term n: the term
+ * (P_n z^n) and the next term of its z-derivative sum (n P_n z^n, zn =
+ * z^n) are below a quarter ulp of their sums.
+ */
+static inline bool
+pnbd_series_done(double term, double n_pn_zn, double h, double hz)
+{
+	return term <= DBL_EPSILON * 0.25 * h && n_pn_zn <= DBL_EPSILON * 0.25 * (hz + 1.0);
+}
+
+/*
+ * The sums of the series of pnbd_log_f_grad: sums = {H, sum_n P_n z^n
+ * d ln P_n / dr, the same / ds, sum_n n P_n z^(n-1) = dH/dz}, P_n from
+ * e and c as the series goes.
+ */
+static void
+pnbd_series_sums(double e, double c, bool a_big, double z, double *sums)
+{
+	double		pn = 1.0;		/* P_n */
+	double		zn1 = 1.0;		/* z^(n-1) */
+	double		dlr = 0.0,		/* d ln P_n / dr, / ds */
+				dls = 0.0;
+	double		h = 1.0,
+				hr = 0.0,
+				hs = 0.0,
+				hz = 0.0;
+
+	for (int n = 1; n < 1000000; n++)
+	{
+		double		term;
+
+		/* P_n from P_(n-1): factor (e+n-1)/(c+n-1) */
+		pn *= (e + n - 1) / (c + n - 1);
+		dlr += (a_big ? 1.0 / (e + n - 1) : 0.0) - 1.0 / (c + n - 1);
+		dls += (a_big ? 0.0 : 1.0 / (e + n - 1)) - 1.0 / (c + n - 1);
+		term = pn * zn1 * z;
+		h += term;
+		hr += term * dlr;
+		hs += term * dls;
+		hz += n * pn * zn1;		/* d(P_n z^n)/dz */
+		zn1 *= z;
+		if (pnbd_series_done(term, n * pn * zn1, h, hz))
+			break;
+		if ((n & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	sums[0] = h;
+	sums[1] = hr;
+	sums[2] = hs;
+	sums[3] = hz;
+}
+
+/*
+ * The same from the shared coefficients of terms, two terms at a time into
+ * two sets of sums (the chains of additions, not the arithmetic, bound the
+ * loop), stopping after the first pair whose second term passes
+ * pnbd_series_done: at most one term more than pnbd_series_sums, and the
+ * same sums to rounding.
+ */
+static void
+pnbd_series_sums_shared(PnbdSeriesTerms *t, double z, double *sums)
+{
+	double		z2 = z * z;
+	double		zn1 = 1.0;		/* z^(n-1) for the odd n of the pair */
+	double		h0 = 1.0,
+				hr0 = 0.0,
+				hs0 = 0.0,
+				hz0 = 0.0;
+	double		h1 = 0.0,
+				hr1 = 0.0,
+				hs1 = 0.0,
+				hz1 = 0.0;
+
+	for (int n = 1; n < 1000000; n += 2)
+	{
+		double		t0,
+					t1,
+					u0,
+					u1;
+
+		if (n + 1 > t->len)
+			pnbd_series_terms_extend(t, n + 64);
+		/* P_n z^n and P_(n+1) z^(n+1); n P_n z^(n-1) and (n+1) P_(n+1) z^n */
+		u0 = n * t->pn[n - 1] * zn1;
+		u1 = (n + 1) * t->pn[n] * (zn1 * z);
+		t0 = t->pn[n - 1] * (zn1 * z);
+		t1 = t->pn[n] * (zn1 * z2);
+		h0 += t0;
+		hr0 += t0 * t->dlr[n - 1];
+		hs0 += t0 * t->dls[n - 1];
+		hz0 += u0;
+		h1 += t1;
+		hr1 += t1 * t->dlr[n];
+		hs1 += t1 * t->dls[n];
+		hz1 += u1;
+		zn1 *= z2;
+		if (pnbd_series_done(t1, (n + 1) * t->pn[n] * zn1, h0 + h1, hz0 + hz1))
+			break;
+		if (((n + 1) & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	sums[0] = h0 + h1;
+	sums[1] = hr0 + hr1;
+	sums[2] = hs0 + hs1;
+	sums[3] = hz0 + hz1;
+}
+
+/*
  * ln F(y) and its gradient in (r, alpha, s, beta), for the likelihood's
  * gradient, by the series H = sum_n P_n z^n, P_n = prod_{k<n} (e+k)/(c+k)
  * of pnbd_series_at: d ln H = sum_n P_n z^n d ln(P_n z^n) / H, summed along
  * the series (callers use it where it converges fast).  The coefficients
- * come from terms when not NULL (of this frequency and branch), the same
- * values as computed here.
+ * come from terms when not NULL (of this frequency and branch; the sums
+ * then agree with those computed here to rounding).
  */
 static double
 pnbd_log_f_grad_terms(const double *p, double x, double y, PnbdSeriesTerms *terms,
@@ -208,46 +316,21 @@ pnbd_log_f_grad_terms(const double *p, double x, double y, PnbdSeriesTerms *term
 	double		z = ser.z;
 	double		dz_alpha = a_big ? (beta + y) / ((alpha + y) * (alpha + y)) : -1.0 / (beta + y);
 	double		dz_beta = a_big ? -1.0 / (alpha + y) : (alpha + y) / ((beta + y) * (beta + y));
-	double		pn = 1.0;		/* P_n */
-	double		zn1 = 1.0;		/* z^(n-1) */
-	double		dlr = 0.0,		/* d ln P_n / dr, / ds */
-				dls = 0.0;
-	double		h = 1.0,
-				hr = 0.0,
-				hs = 0.0,
-				hz = 0.0;		/* H and its partial sums of derivatives */
+	double		sums[4];		/* H and its sums for the derivatives */
+	double		h,
+				hr,
+				hs,
+				hz;
 	double		lf;
 
-	for (int n = 1; n < 1000000; n++)
-	{
-		double		term;
-
-		if (terms)
-		{
-			if (n > terms->len)
-				pnbd_series_terms_extend(terms, n + 63);
-			pn = terms->pn[n - 1];
-			dlr = terms->dlr[n - 1];
-			dls = terms->dls[n - 1];
-		}
-		else
-		{
-			/* P_n from P_(n-1): factor (e+n-1)/(c+n-1) */
-			pn *= (e + n - 1) / (c + n - 1);
-			dlr += (a_big ? 1.0 / (e + n - 1) : 0.0) - 1.0 / (c + n - 1);
-			dls += (a_big ? 0.0 : 1.0 / (e + n - 1)) - 1.0 / (c + n - 1);
-		}
-		term = pn * zn1 * z;
-		h += term;
-		hr += term * dlr;
-		hs += term * dls;
-		hz += n * pn * zn1;		/* d(P_n z^n)/dz */
-		zn1 *= z;
-		if (term <= DBL_EPSILON * 0.25 * h && n * pn * zn1 <= DBL_EPSILON * 0.25 * (hz + 1.0))
-			break;
-		if ((n & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
+	if (terms)
+		pnbd_series_sums_shared(terms, z, sums);
+	else
+		pnbd_series_sums(e, c, a_big, z, sums);
+	h = sums[0];
+	hr = sums[1];
+	hs = sums[2];
+	hz = sums[3];
 	lf = log(h);
 	if (a_big)
 	{
