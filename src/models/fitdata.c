@@ -223,15 +223,35 @@ fitdata_total_weight(const FitData *fd)
 	return w;
 }
 
-/* Orders tuple indexes by their values, lexicographically. */
+/*
+ * A tuple's place in the sort: its first two values inline (so that most
+ * comparisons read no tuple: samples share few first values, e.g. the
+ * frequency, and many second ones) and its index for the rest.
+ */
+typedef struct SortKey
+{
+	double		v0;
+	double		v1;				/* 0 when k = 1 */
+	int			idx;
+} SortKey;
+
+/* Orders sort keys by their tuples' values, lexicographically. */
 static int
-tuple_cmp(const void *a, const void *b, void *arg)
+sort_key_cmp(const void *a, const void *b, void *arg)
 {
 	const FitData *fd = (const FitData *) arg;
-	const double *u = fitdata_tuple(fd, *(const int *) a);
-	const double *v = fitdata_tuple(fd, *(const int *) b);
+	const SortKey *ka = (const SortKey *) a;
+	const SortKey *kb = (const SortKey *) b;
+	const double *u;
+	const double *v;
 
-	for (int j = 0; j < fd->k; j++)
+	if (ka->v0 != kb->v0)
+		return ka->v0 < kb->v0 ? -1 : 1;
+	if (ka->v1 != kb->v1)
+		return ka->v1 < kb->v1 ? -1 : 1;
+	u = fitdata_tuple(fd, ka->idx);
+	v = fitdata_tuple(fd, kb->idx);
+	for (int j = 2; j < fd->k; j++)
 		if (u[j] != v[j])
 			return u[j] < v[j] ? -1 : 1;
 	return 0;
@@ -242,10 +262,20 @@ static int *
 sorted_order(const FitData *fd)
 {
 	int		   *order = palloc_extended(sizeof(int) * Max(fd->ntuples, 1), MCXT_ALLOC_HUGE);
+	SortKey    *keys = palloc_extended(sizeof(SortKey) * Max(fd->ntuples, 1), MCXT_ALLOC_HUGE);
 
 	for (int i = 0; i < fd->ntuples; i++)
-		order[i] = i;
-	qsort_interruptible(order, fd->ntuples, sizeof(int), tuple_cmp, (void *) fd);
+	{
+		const double *v = fitdata_tuple(fd, i);
+
+		keys[i].v0 = v[0];
+		keys[i].v1 = fd->k > 1 ? v[1] : 0.0;
+		keys[i].idx = i;
+	}
+	qsort_interruptible(keys, fd->ntuples, sizeof(SortKey), sort_key_cmp, (void *) fd);
+	for (int i = 0; i < fd->ntuples; i++)
+		order[i] = keys[i].idx;
+	pfree(keys);
 	return order;
 }
 
