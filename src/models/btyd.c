@@ -836,6 +836,89 @@ fit_objective(const double *u, double *grad, void *arg)
 }
 
 /*
+ * The objective's Hessian at params in the search's coordinates u (hess,
+ * n x n) for a counting model with covariates whose customers fall into
+ * groups of equal covariates (spec->group_gradients): a customer's
+ * log-parameters ln p_i = A_i u are linear in u (ln r = u_0, ln alpha_i =
+ * u_1 - gamma'x_i, ...: btyd_customer_params), so the Hessian of
+ * sum_i w_i LL_i is sum_g A_g' H_g A_g, H_g the Hessian in ln p of group g's
+ * sum, which forward differences of the groups' gradients along the nparams
+ * base log-parameters give (each moves every group's ln p_j alike):
+ * nparams + 1 evaluations of the sample whatever the number of
+ * coefficients, instead of n.  False (hess unset) when the model has no
+ * groups for this sample or a difference is not finite.
+ */
+static bool
+fit_group_hessian(FitProblem *fp, const double *params, double *hess)
+{
+	const BtydModelSpec *spec = fp->spec;
+	const BtydCovariateMap *map = spec->covariates;
+	int			n = fp->n;
+	int			np = spec->nparams;
+	int			npurchase,
+				ndropout;
+	BtydGroupGradients base;
+	BtydGroupGradients moved[BTYD_MAX_PARAMS];
+	double		shifted[BTYD_MAX_FIT_PARAMS];
+
+	if (spec->group_gradients == NULL || map == NULL || n == np)
+		return false;
+	btyd_sample_covariates(fp->fd, &npurchase, &ndropout);
+	if (np + npurchase + ndropout != n || !spec->group_gradients(params, fp->fd, &base))
+		return false;
+	for (int k = 0; k < np; k++)
+	{
+		memcpy(shifted, params, sizeof(double) * n);
+		shifted[k] = params[k] * exp(HESSIAN_LOG_STEP);
+		if (!spec->group_gradients(shifted, fp->fd, &moved[k]) ||
+			moved[k].ngroups != base.ngroups)
+			return false;
+	}
+	memset(hess, 0, sizeof(double) * n * n);
+	for (int g = 0; g < base.ngroups; g++)
+	{
+		double		hg[BTYD_MAX_PARAMS][BTYD_MAX_PARAMS];
+		double		a[BTYD_MAX_PARAMS][BTYD_MAX_FIT_PARAMS] = {{0}};	/* d ln p_j / du */
+		const double *xp = base.cov[g];
+		const double *xd = xp + npurchase;
+
+		for (int j = 0; j < np; j++)
+			for (int k = 0; k < np; k++)
+				hg[j][k] = (moved[k].grad[g * np + j] - base.grad[g * np + j]) / HESSIAN_LOG_STEP;
+		for (int j = 0; j < np; j++)
+			for (int k = 0; k < j; k++)
+				hg[j][k] = hg[k][j] = 0.5 * (hg[j][k] + hg[k][j]);
+		for (int j = 0; j < np; j++)
+			a[j][j] = 1.0;
+		for (int k = 0; k < npurchase; k++)
+			a[map->purchase_param][np + k] = map->purchase_sign * xp[k];
+		for (int d = 0; d < 2; d++)
+			for (int k = 0; map->dropout_params[d] >= 0 && k < ndropout; k++)
+				a[map->dropout_params[d]][np + npurchase + k] = map->dropout_sign * xd[k];
+		for (int i = 0; i < n; i++)
+			for (int l = 0; l < n; l++)
+			{
+				double		sum = 0.0;
+
+				for (int j = 0; j < np; j++)
+					for (int k = 0; k < np; k++)
+						sum += a[j][i] * hg[j][k] * a[k][l];
+				hess[i * n + l] += sum;
+			}
+	}
+	/* of -sum_i w_i LL_i / W plus the penalty on the coefficients */
+	for (int i = 0; i < n; i++)
+		for (int l = 0; l < n; l++)
+		{
+			hess[i * n + l] = -hess[i * n + l] / fp->total_weight +
+				(i == l ? 2.0 * penalty_weight(fp, i) : 0.0);
+			if (!isfinite(hess[i * n + l]))
+				return false;
+		}
+	return true;
+}
+
+/*
  * The covariance of the fitted parameters and coefficients params into cov
  * (row-major): the inverse of the observed information, the Hessian of the
  * total penalised negative log-likelihood (W times the objective,
@@ -844,7 +927,8 @@ fit_objective(const double *u, double *grad, void *arg)
  * where the objective's Hessian is J H J + diag(theta_j dF/dtheta_j) over
  * the parameters, J = diag(theta, 1): removing the gradient term and
  * inverting gives J^-1 H^-1 J^-1, so Cov = J (J H J)^-1 J.  g0 is the
- * objective's gradient at u.  Costs n gradient evaluations.
+ * objective's gradient at u.  Costs n gradient evaluations, or nparams + 1
+ * by fit_group_hessian.
  * Returns -1, or the index of a parameter the data do not determine (the
  * information is not positive definite; cov is then not set), or n when a
  * gradient was not finite.
@@ -861,7 +945,8 @@ fit_covariance(FitProblem *fp, const double *u, const double *params,
 
 	for (int i = 0; i < n; i++)
 		jac[i] = i < fp->spec->nparams ? params[i] : 1.0;
-	if (!optim_hessian(fit_objective, fp, u, n, HESSIAN_LOG_STEP, g0, info))
+	if (!fit_group_hessian(fp, params, info) &&
+		!optim_hessian(fit_objective, fp, u, n, HESSIAN_LOG_STEP, g0, info))
 		return n;
 	for (int i = 0; i < n; i++)
 	{

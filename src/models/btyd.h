@@ -252,6 +252,25 @@ extern HeapTuple btyd_model_tuple(TupleDesc desc, const double *params, int npar
  */
 typedef double (*BtydLogLik) (const double *params, const FitData *fd, double *grad);
 
+/*
+ * The sums of a counting-model sample's gradient by group of customers with
+ * the same covariates: ngroups groups, group g with covariates cov[g]
+ * (npurchase then ndropout values) and grad[g * nparams + j] = sum_i w_i
+ * d LL_i / d ln p_ij over its customers i (p_i the customer's parameters).
+ * A model's group_gradients fills it (palloc'd arrays) at params and
+ * returns true, or false when its customers do not fall into few groups
+ * (continuous covariates).
+ */
+typedef struct BtydGroupGradients
+{
+	int			ngroups;
+	const double **cov;
+	double	   *grad;
+} BtydGroupGradients;
+
+typedef bool (*BtydGroupGradientsFn) (const double *params, const FitData *fd,
+									  BtydGroupGradients *out);
+
 typedef struct BtydModelSpec
 {
 	const char *name;			/* e.g. "bgnbd", for messages */
@@ -267,6 +286,13 @@ typedef struct BtydModelSpec
 	const char *(*runoff_hint) (const double *params, int i);
 	const BtydCovariateMap *covariates; /* counting models: how covariates
 										 * scale the parameters (NULL: none) */
+
+	/*
+	 * A counting model's gradient by group (NULL: none), from which a fit
+	 * with covariates takes its observed information in nparams + 1
+	 * evaluations whatever the number of coefficients.
+	 */
+	BtydGroupGradientsFn group_gradients;
 } BtydModelSpec;
 
 /*

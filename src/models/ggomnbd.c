@@ -738,7 +738,7 @@ ggom_runoff_hint(const double *params, int i)
 }
 
 static const BtydModelSpec ggom_spec = {
-	"ggomnbd", GGOM_NPARAMS, ggom_names, ggom_loglik, true, ggom_runoff_hint, NULL
+	"ggomnbd", GGOM_NPARAMS, ggom_names, ggom_loglik, true, ggom_runoff_hint, NULL, NULL
 };
 
 /* Final function of engage.ggomnbd_fit */

@@ -1592,17 +1592,20 @@ pnbd_add_compensated(double *sum, double *err, double v)
 
 /*
  * The sample's weighted log-likelihood by shared terms and its gradient
- * into grad (as pnbd_loglik; the fits' evaluations).
+ * into grad (as pnbd_loglik; the fits' evaluations); and when groups is not
+ * NULL, the gradient's sums by group (BtydGroupGradients; ngroups = -1 when
+ * some customers were past PNBD_MAX_GROUPS).
  */
 static double
 pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *coef,
-				   double *grad)
+				   double *grad, BtydGroupGradients *groups)
 {
 	PnbdShared *sh = palloc(sizeof(PnbdShared));
 	double		psi_r = digamma(p[0]);
 	double		sum = 0.0,
 				sum_err = 0.0;	/* Neumaier's compensation of sum */
 	double		prev_tx = NAN;
+	bool		lone = false;	/* a customer was in PNBD_LONE */
 
 	sh->p = p;
 	sh->ncov = coef->n[0] + coef->n[1];
@@ -1635,6 +1638,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 			sh->tx_stamp++;
 		}
 		pnbd_add_compensated(&sum, &sum_err, w_i * pnbd_shared_tuple_ll(sh, group, v[1], v[2], g_i));
+		lone = lone || group == PNBD_LONE;
 		if (group == PNBD_LONE)
 			btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, v + 3,
 									   v + 3 + coef->n[0], sh->groups[group].p,
@@ -1651,6 +1655,20 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 
 		btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, g->cov,
 								   g->cov + coef->n[0], g->p, 1.0, g->grad, grad);
+	}
+	if (groups && lone)
+		groups->ngroups = -1;
+	else if (groups)
+	{
+		groups->ngroups = sh->ngroups;
+		groups->cov = palloc(sizeof(double *) * Max(sh->ngroups, 1));
+		groups->grad = palloc(sizeof(double) * 4 * Max(sh->ngroups, 1));
+		for (int k = 0; k < sh->ngroups; k++)
+		{
+			groups->cov[k] = sh->groups[k].cov;
+			for (int j = 0; j < 4; j++)
+				groups->grad[k * 4 + j] = sh->groups[k].grad[j] * sh->groups[k].p[j];
+		}
 	}
 	for (int k = 0; k < 2; k++)
 		if (sh->terms[k].cap > 0)
@@ -1688,7 +1706,7 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 	btyd_sample_covariates(fd, &npurchase, &ndropout);
 	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
 	if (grad)
-		return pnbd_loglik_shared(p, fd, &coef, grad);
+		return pnbd_loglik_shared(p, fd, &coef, grad, NULL);
 	if (fd->ntuples > 64)
 	{
 		/* every key NaN: empty */
@@ -1722,8 +1740,24 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 	return ll;
 }
 
+/* The gradient's sums by group of a sample (BtydModelSpec.group_gradients). */
+static bool
+pnbd_group_gradients(const double *p, const FitData *fd, BtydGroupGradients *out)
+{
+	double		grad[BTYD_MAX_FIT_PARAMS];
+	BtydCoefficients coef;
+	int			npurchase,
+				ndropout;
+
+	btyd_sample_covariates(fd, &npurchase, &ndropout);
+	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
+	pnbd_loglik_shared(p, fd, &coef, grad, out);
+	return out->ngroups >= 0;
+}
+
 const BtydModelSpec pnbd_spec = {
-	"paretonbd", 4, pnbd_names, pnbd_loglik, true, NULL, &paretonbd_covariate_map
+	"paretonbd", 4, pnbd_names, pnbd_loglik, true, NULL, &paretonbd_covariate_map,
+	pnbd_group_gradients
 };
 
 /* Final function of engage.paretonbd_fit */
