@@ -1605,7 +1605,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 	double		sum = 0.0,
 				sum_err = 0.0;	/* Neumaier's compensation of sum */
 	double		prev_tx = NAN;
-	bool		lone = false;	/* a customer was in PNBD_LONE */
+	bool		lone = false;	/* groups asked for, and a customer in PNBD_LONE */
 
 	sh->p = p;
 	sh->ncov = coef->n[0] + coef->n[1];
@@ -1627,6 +1627,12 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 		double		g_i[4];
 		int			group = pnbd_group_of(sh, coef, v + 3);
 
+		if (groups && group == PNBD_LONE)
+		{
+			/* no sums by group to give: stop here */
+			lone = true;
+			break;
+		}
 		if (v[0] != sh->x)
 		{
 			pnbd_shared_new_x(sh, v[0], psi_r);
@@ -1638,7 +1644,6 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 			sh->tx_stamp++;
 		}
 		pnbd_add_compensated(&sum, &sum_err, w_i * pnbd_shared_tuple_ll(sh, group, v[1], v[2], g_i));
-		lone = lone || group == PNBD_LONE;
 		if (group == PNBD_LONE)
 			btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, v + 3,
 									   v + 3 + coef->n[0], sh->groups[group].p,
