@@ -4,6 +4,8 @@
 -- sample's optimum to the optimiser's tolerance: the same estimates, standard errors and
 -- log-likelihood as a cold start on the whole sample.  The references below are those cold
 -- starts (the fits of the same samples with the two-stage start switched off, 2026-11-29).
+-- (The Pareto/NBD fit with covariates also takes its covariance from the gradients of the
+-- customers' four groups, the cold start from differences in each of its six coordinates.)
 -- Tolerances: the optimiser stops once every gradient component of the mean negative
 -- log-likelihood is below 1e-8 (1 + |f|), which leaves the weakly determined s and beta of the
 -- Pareto/NBD fit of BG/NBD data free to 1e-5 relative (1e-4 of their standard errors);
