@@ -191,6 +191,13 @@ extern void ggomnbd_expected_alive_steps(const double *params, double x, double 
 extern const BtydCovariateMap paretonbd_covariate_map;
 extern const BtydCovariateMap bgnbd_covariate_map;
 
+/*
+ * GGompertz/NBD as CLVTools' ggomnbd with static covariates: alpha_i =
+ * alpha exp(-gamma'x_i), beta_i = beta exp(-delta'z_i) (the Gompertz shape
+ * b and the shapes r, s are shared).
+ */
+extern const BtydCovariateMap ggomnbd_covariate_map;
+
 /* The matching probabilities that the customer is still alive at T. */
 extern double bgnbd_p_alive(const double *params, double x, double tx, double T);
 extern double mbgnbd_p_alive(const double *params, double x, double tx, double T);
@@ -288,6 +295,29 @@ extern void btyd_add_customer_gradient(const BtydCovariateMap *map, int nparams,
 									   const double *xp, const double *xd,
 									   const double *p_i, double w, const double *g_i,
 									   double *grad);
+
+/*
+ * One customer's log-likelihood under a model whose purchase rate is
+ * Gamma(r, alpha) mixed, r = p_i[0] never scaled by covariates (Pareto/NBD,
+ * GGompertz/NBD), at the customer's parameters p_i and, when g_i is not
+ * NULL, its gradient in them.  lgam_rx = ln Gamma(r+x) - ln Gamma(r) - x ln r
+ * and dpsi = digamma(r+x) - digamma(r) (0 without the gradient) depend on r
+ * and x only; arg is the model's (e.g. a memo).
+ */
+typedef double (*BtydCustomerLogLik) (void *arg, const double *p_i, double x, double tx,
+									  double T, double lgam_rx, double dpsi, double *g_i);
+
+/*
+ * The weighted log-likelihood of a sample sorted by frequency, with or
+ * without covariates (btyd_sample_covariates), summed over its customers'
+ * customer_ll at their parameters (btyd_customer_params, map), and when grad
+ * is not NULL its gradient in the nparams parameters and the coefficients
+ * (btyd_add_customer_gradient).  lgam_rx and dpsi are computed once per
+ * frequency.
+ */
+extern double btyd_sum_customer_loglik(const BtydCovariateMap *map, int nparams,
+									   const double *params, const FitData *fd, double *grad,
+									   BtydCustomerLogLik customer_ll, void *arg);
 
 /* The coefficients held in params after nparams parameters. */
 extern void btyd_coefficients_of(const double *params, int nparams, int npurchase,

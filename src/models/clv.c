@@ -60,8 +60,7 @@ typedef struct ClvModel
 	const char *const *names;	/* parameter names */
 	AliveStepsFn alive_steps;	/* E[X(t) | alive at T] at t = step, 2 step, ... */
 	PAliveFn	p_alive;		/* P(alive at T | x, t_x, T), params = consts[0..nparams-1] */
-	const BtydCovariateMap *covariates; /* how covariates scale the parameters
-										 * (NULL: the model takes none) */
+	const BtydCovariateMap *covariates; /* how covariates scale the parameters */
 } ClvModel;
 
 /* BG/NBD and MBG/NBD P(alive) are cheaper than a memo lookup. */
@@ -94,7 +93,8 @@ static const ClvModel clv_paretonbd_model = {
 	&paretonbd_covariate_map
 };
 static const ClvModel clv_ggomnbd_model = {
-	5, ggomnbd_names, ggomnbd_expected_alive_steps, ggomnbd_p_alive_memo, NULL
+	5, ggomnbd_names, ggomnbd_expected_alive_steps, ggomnbd_p_alive_memo,
+	&ggomnbd_covariate_map
 };
 
 /*
@@ -251,8 +251,7 @@ clv_args(FunctionCallInfo fcinfo, const ClvModel *model, bool with_covariates,
 	{
 		BTYD_GETARG_MODEL(0, model->nparams, model->names, params);
 		btyd_reject_coefficients(PG_GETARG_DATUM(0), model->nparams,
-								 model->covariates != NULL ? BTYD_COUNTING_COVARIATES_HINT :
-								 "engage.clv and engage.clv_interval take counting models without covariates.");
+								 BTYD_COUNTING_COVARIATES_HINT);
 	}
 	gammagamma_read_model(PG_GETARG_DATUM(1), gg);
 	c->x = PG_GETARG_FLOAT8(2);

@@ -439,6 +439,28 @@ delta_interval_result(FunctionCallInfo fcinfo, double est, const double *grad,
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
 
+/* The number of parameters of a counting model. */
+static inline int
+counting_nparams(CountingModel model)
+{
+	return model == COUNTING_GGOMNBD ? 5 : 4;
+}
+
+/* How a counting model's covariates scale its parameters. */
+static const BtydCovariateMap *
+counting_covariate_map(CountingModel model)
+{
+	switch (model)
+	{
+		case COUNTING_PARETONBD:
+			return &paretonbd_covariate_map;
+		case COUNTING_GGOMNBD:
+			return &ggomnbd_covariate_map;
+		default:
+			return &bgnbd_covariate_map;
+	}
+}
+
 /* A customer's score under a counting model, as delta_gradient evaluates it. */
 typedef struct CountingScore
 {
@@ -495,12 +517,13 @@ static double
 counting_score_covariates(const double *theta, void *arg)
 {
 	CountingScore *cs = (CountingScore *) arg;
-	double		p_i[4];
+	int			n = counting_nparams(cs->model);
+	double		p_i[BTYD_MAX_PARAMS];
 	BtydCoefficients coef;
 
-	btyd_coefficients_of(theta, 4, cs->coef.n[0], cs->coef.n[1], &coef);
-	btyd_customer_params(cs->model == COUNTING_PARETONBD ? &paretonbd_covariate_map :
-						 &bgnbd_covariate_map, 4, theta, &coef, cs->xp, cs->xd, p_i);
+	btyd_coefficients_of(theta, n, cs->coef.n[0], cs->coef.n[1], &coef);
+	btyd_customer_params(counting_covariate_map(cs->model), n, theta, &coef, cs->xp, cs->xd,
+						 p_i);
 	return counting_score(p_i, arg);
 }
 
@@ -516,7 +539,7 @@ counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
 {
 	const char *const *names = model == COUNTING_GGOMNBD ? ggom_param_names :
 		model == COUNTING_PARETONBD ? pnbd_param_names : bg_param_names;
-	int			n = model == COUNTING_GGOMNBD ? 5 : 4;
+	int			n = counting_nparams(model);
 	int			a = expected ? 2 : 1;
 	bool		with_covariates = PG_NARGS() > a + 4;
 	CountingScore cs = {.fcinfo = fcinfo, .model = model,
@@ -533,10 +556,10 @@ counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
 	btyd_read_model(PG_GETARG_DATUM(0), n, names, theta);
 	if (with_covariates)
 	{
-		btyd_read_coefficients(PG_GETARG_DATUM(0), 4, 2, &cs.coef);
+		btyd_read_coefficients(PG_GETARG_DATUM(0), n, 2, &cs.coef);
 		btyd_getarg_covariates(fcinfo, a + 3, a + 4, &cs.coef, cs.xp, cs.xd);
-		memcpy(theta + 4, cs.coef.coef[0], sizeof(double) * cs.coef.n[0]);
-		memcpy(theta + 4 + cs.coef.n[0], cs.coef.coef[1], sizeof(double) * cs.coef.n[1]);
+		memcpy(theta + n, cs.coef.coef[0], sizeof(double) * cs.coef.n[0]);
+		memcpy(theta + n + cs.coef.n[0], cs.coef.coef[1], sizeof(double) * cs.coef.n[1]);
 		ncov += cs.coef.n[0] + cs.coef.n[1];
 	}
 	else

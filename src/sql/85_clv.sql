@@ -44,3 +44,8 @@ CREATE FUNCTION @extschema@.clv(model @extschema@.ggomnbd, gg @extschema@.gammag
 RETURNS double precision
 AS 'MODULE_PATHNAME', 'clv_ggomnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
 COMMENT ON FUNCTION @extschema@.clv(@extschema@.ggomnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS 'discounted CLV: sum over i = 1 .. floor(horizon / step) of (E[X(i step)] - E[X((i-1) step)]) * expected_spend / (1 + discount_rate)^i, E[X(t)] the GGompertz/NBD conditional expectation';
+
+CREATE FUNCTION @extschema@.clv(model @extschema@.ggomnbd, gg @extschema@.gammagamma, frequency double precision, recency double precision, age double precision, monetary double precision, horizon double precision, discount_rate double precision, step double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_ggomnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.ggomnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'discounted CLV of a customer with these purchase and dropout covariates: as engage.clv(model, gg, ...) with the GGompertz/NBD model at the customer''s parameters';
