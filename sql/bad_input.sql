@@ -969,6 +969,47 @@ INSERT INTO bad_input (fn, label, stmt) VALUES
     ('engage.paretonbd_fit(float8,float8,float8,float8[],float8[],float8,float8)', 'penalizer different on rows',
      $q$SELECT engage.paretonbd_fit(2, 3, 5, '{1}', '{}', 1, g) FROM generate_series(1, 2) g$q$);
 
+-- The same for GGompertz/NBD.
+INSERT INTO bad_input (fn, label, stmt) VALUES
+    ('engage.ggomnbd(float8,float8,float8,float8,float8,float8[],float8[])', 'coefficient NaN',
+     $q$SELECT engage.ggomnbd(0.55, 10.6, 0.1, 0.6, 2, '{NaN}', '{}')$q$),
+    ('engage.ggomnbd(float8,float8,float8,float8,float8,float8[],float8[])', 'b zero',
+     $q$SELECT engage.ggomnbd(0.55, 10.6, 0, 0.6, 2, '{1}', '{}')$q$),
+    ('engage.p_alive(engage.ggomnbd,float8,float8,float8,float8[],float8[])', 'model with covariates, form without',
+     $q$SELECT engage.p_alive(engage.ggomnbd(0.55, 10.6, 0.1, 0.6, 2, '{0.5}', '{-0.3,0.2}'), 2, 30, 38)$q$),
+    ('engage.p_alive(engage.ggomnbd,float8,float8,float8,float8[],float8[])', 'dropout covariates short',
+     $q$SELECT engage.p_alive(engage.ggomnbd(0.55, 10.6, 0.1, 0.6, 2, '{0.5}', '{-0.3,0.2}'), 2, 30, 38, '{1}', '{1}')$q$),
+    ('engage.p_alive(engage.ggomnbd,float8,float8,float8,float8[],float8[])', 'no covariates, vectors given',
+     $q$SELECT engage.p_alive(engage.ggomnbd(0.55, 10.6, 0.1, 0.6, 2), 2, 30, 38, '{}', '{1}')$q$),
+    ('engage.churn_probability(engage.ggomnbd,float8,float8,float8,float8[],float8[])', 'purchase covariate NULL',
+     $q$SELECT engage.churn_probability(engage.ggomnbd(0.55, 10.6, 0.1, 0.6, 2, '{0.5}', '{-0.3,0.2}'), 2, 30, 38, '{NULL}', '{1,0}')$q$),
+    ('engage.expected_purchases(engage.ggomnbd,float8,float8,float8,float8,float8[],float8[])', 'covariate -1e300',
+     $q$SELECT engage.expected_purchases(engage.ggomnbd(0.55, 10.6, 0.1, 0.6, 2, '{0.5}', '{-0.3,0.2}'), 10, 2, 30, 38, '{1}', '{-1e300,0}')$q$),
+    ('engage.expected_purchases(engage.ggomnbd,float8,float8[],float8[])', 'purchase covariates long',
+     $q$SELECT engage.expected_purchases(engage.ggomnbd(0.55, 10.6, 0.1, 0.6, 2, '{0.5}', '{-0.3,0.2}'), 10, '{1,0}', '{1,0}')$q$),
+    ('engage.log_likelihood(engage.ggomnbd,float8,float8,float8,float8[],float8[])', 'frequency not whole',
+     $q$SELECT engage.log_likelihood(engage.ggomnbd(0.55, 10.6, 0.1, 0.6, 2, '{0.5}', '{-0.3,0.2}'), 2.5, 30, 38, '{1}', '{1,0}')$q$),
+    ('engage.log_likelihood(engage.ggomnbd,float8,float8,float8,float8[],float8[])', 'model that did not converge: still its likelihood',
+     $q$SELECT round(engage.log_likelihood('(0.55,10.6,0.1,0.6,2,,,f,,"{0.5}","{-0.3,0.2}")'::engage.ggomnbd, 2, 30, 38, '{1}', '{1,0}')::numeric, 6)$q$),
+    ('engage.ggomnbd_simulate(engage.ggomnbd,integer,float8,integer,float8[],float8[])', '2-D covariates',
+     $q$SELECT count(*) FROM engage.ggomnbd_simulate(engage.ggomnbd(0.55, 10.6, 0.1, 0.6, 2, '{0.5}', '{-0.3,0.2}'), 10, 52, 1, '{{1}}', '{1,0}')$q$),
+    ('engage.clv(engage.ggomnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[])', 'model with covariates, form without',
+     $q$SELECT engage.clv(engage.ggomnbd(0.55, 10.6, 0.1, 0.6, 2, '{0.5}', '{-0.3,0.2}'), engage.gammagamma(6.25, 3.74, 15.44), 2, 30, 38, 20, 52, 0.01, 4)$q$),
+    ('engage.clv(engage.ggomnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[])', 'dropout covariate Infinity',
+     $q$SELECT engage.clv(engage.ggomnbd(0.55, 10.6, 0.1, 0.6, 2, '{0.5}', '{-0.3,0.2}'), engage.gammagamma(6.25, 3.74, 15.44), 2, 30, 38, 20, 52, 0.01, 4, '{1}', '{Infinity,0}')$q$),
+    ('engage.p_alive_interval(engage.ggomnbd,float8,float8,float8,float8[],float8[],float8)', 'level 1',
+     $q$SELECT engage.p_alive_interval('(0.55,10.6,0.1,0.6,2,-9582,2357,t,"{{1e-4,0,0,0,0,0,0,0},{0,0.1,0,0,0,0,0,0},{0,0,1e-4,0,0,0,0,0},{0,0,0,0.03,0,0,0,0},{0,0,0,0,0.5,0,0,0},{0,0,0,0,0,0.01,0,0},{0,0,0,0,0,0,0.01,0},{0,0,0,0,0,0,0,0.01}}","{0.5}","{-0.3,0.2}")'::engage.ggomnbd, 2, 30, 38, '{1}', '{1,0}', 1)$q$),
+    ('engage.expected_purchases_interval(engage.ggomnbd,float8,float8,float8,float8,float8[],float8[],float8)', 'purchase covariates missing',
+     $q$SELECT engage.expected_purchases_interval('(0.55,10.6,0.1,0.6,2,-9582,2357,t,"{{1e-4,0,0,0,0,0,0,0},{0,0.1,0,0,0,0,0,0},{0,0,1e-4,0,0,0,0,0},{0,0,0,0.03,0,0,0,0},{0,0,0,0,0.5,0,0,0},{0,0,0,0,0,0.01,0,0},{0,0,0,0,0,0,0.01,0},{0,0,0,0,0,0,0,0.01}}","{0.5}","{-0.3,0.2}")'::engage.ggomnbd, 10, 2, 30, 38, '{}', '{1,0}')$q$),
+    ('engage.ggomnbd_fit(float8,float8,float8,float8[],float8[])', 'rows of different lengths',
+     $q$SELECT engage.ggomnbd_fit(2, 3, 5, '{1}', CASE WHEN g = 1 THEN '{}' ELSE '{1}' END::float8[]) FROM generate_series(1, 2) g$q$),
+    ('engage.ggomnbd_fit(float8,float8,float8,float8[],float8[],float8)', 'weight NaN',
+     $q$SELECT engage.ggomnbd_fit(2, 3, 5, '{1}', '{}', 'NaN')$q$),
+    ('engage.ggomnbd_fit(float8,float8,float8,float8[],float8[],float8,float8)', 'penalizer negative',
+     $q$SELECT engage.ggomnbd_fit(2, 3, 5, '{1}', '{}', 1, -1)$q$),
+    ('engage.ggomnbd_fit(float8,float8,float8,float8[],float8[],float8,float8)', 'nobody repeats',
+     $q$SELECT engage.ggomnbd_fit(0, 0, a, ARRAY[a], '{}', 1, 0) FROM generate_series(1, 5) a$q$);
+
 -- The same for BG/NBD and MBG/NBD.
 INSERT INTO bad_input (fn, label, stmt) VALUES
     ('engage.bgnbd(float8,float8,float8,float8,float8[],float8[])', 'dropout coefficient NULL',

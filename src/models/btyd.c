@@ -1790,7 +1790,6 @@ cov_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *co
 	int			n = fit->n;
 
 	*hint = NULL;
-
 	for (int i = 0; i < n; i++)
 	{
 		bool		base = i < spec->nparams;

@@ -64,11 +64,11 @@ typedef struct BtydCoefficients
 #define BTYD_MAX_FIT_PARAMS (BTYD_MAX_PARAMS + BTYD_MAX_COEF_ATTS * BTYD_MAX_COVARIATES)
 
 /*
- * The counting models' covariates (Pareto/NBD, BG/NBD, MBG/NBD): purchase
- * covariates x_i and dropout covariates z_i scale the model's parameters,
- * e.g. Pareto/NBD alpha_i = alpha exp(-gamma'x_i), beta_i =
- * beta exp(-delta'z_i); gamma is stored in purchase_coefficients and delta in
- * dropout_coefficients (coefficient attributes 0 and 1).
+ * The counting models' covariates (Pareto/NBD, GGompertz/NBD, BG/NBD,
+ * MBG/NBD): purchase covariates x_i and dropout covariates z_i scale the
+ * model's parameters, e.g. Pareto/NBD alpha_i = alpha exp(-gamma'x_i),
+ * beta_i = beta exp(-delta'z_i); gamma is stored in purchase_coefficients
+ * and delta in dropout_coefficients (coefficient attributes 0 and 1).
  * Which parameters the covariates scale: params[purchase_param] by
  * exp(purchase_sign gamma'x_i), and params[dropout_params[j]] (j < 2, -1
  * unused) by exp(dropout_sign delta'z_i).

@@ -4,7 +4,7 @@ sql/ggomnbd_covariates.sql.
 
 Independent of engage's C code and of the closed forms of the mixing (which
 test/reference/ggomnbd.py uses): each customer's individual-level likelihood is integrated
-numerically (mpmath.quad, 30 digits) over the gamma mixing distributions of the purchase rate
+numerically (mpmath.quad, 20 digits) over the gamma mixing distributions of the purchase rate
 lambda ~ Gamma(r, alpha_i) and of the Gompertz scale eta ~ Gamma(s, beta_i), with the
 customer's parameters scaled by the covariates as in CLVTools' ggomnbd:
 
@@ -28,7 +28,7 @@ import mpmath as mp
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from btyd_covariates import CASES, DELTA, GAMMA, dot, gamma_moment  # noqa: E402
 
-mp.mp.dps = 30
+mp.mp.dps = 20
 
 MODELS = [
     (0.55, 10.6, 0.1, 0.6, 2.0),      # beta > 1
