@@ -779,7 +779,9 @@ extern double btyd_covariate_scaled(double base, double lp, const char *name);
  * the parameters the data do not determine: a base parameter running off
  * to 0 or infinity or with a standard error above 3 on the log scale, a
  * coefficient above 15 in size, an observed information that is not
- * positive definite.  The covariance NULL with a WARNING (converged true)
+ * positive definite (the hint is spec->runoff_hint's for the first such
+ * base parameter when it has one, e.g. GGompertz/NBD's b -> 0, else a
+ * penalizer or fewer covariates).  The covariance NULL with a WARNING (converged true)
  * when a covariate is constant or collinear with others (its coefficient
  * is not determined, the other parameters are).
  */
