@@ -781,9 +781,9 @@ extern double btyd_covariate_scaled(double base, double lp, const char *name);
  * coefficient above 15 in size, an observed information that is not
  * positive definite (the hint is spec->runoff_hint's for the first such
  * base parameter when it has one, e.g. GGompertz/NBD's b -> 0, else a
- * penalizer or fewer covariates).  The covariance NULL with a WARNING (converged true)
- * when a covariate is constant or collinear with others (its coefficient
- * is not determined, the other parameters are).
+ * penalizer or fewer covariates).  The covariance NULL with a WARNING
+ * (converged true) when a covariate is constant or collinear with others
+ * (its coefficient is not determined, the other parameters are).
  */
 extern Datum btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 								 const FitData *fd, int col, const int *ncols,
