@@ -778,4 +778,63 @@ btyd_getarg_model_for(FunctionCallInfo fcinfo, int argno, int argcov, int nparam
 	}
 }
 
+/*
+ * A counting model as the scores built on it see it (CLV, the delta-method
+ * intervals): its parameters, E[X(t) | alive at T] at whole steps, P(alive)
+ * (params = consts[0..nparams-1], through the call site's memo where the
+ * model has one) and how covariates scale its parameters (NULL: the model
+ * takes none here; setting it is all a model needs for its CLV, intervals
+ * and bootstrap with covariates).  One per model, in counting.c.
+ */
+typedef void (*BtydAliveStepsFn) (const double *params, double x, double T, double step,
+								  int first, int n, double *out);
+typedef double (*BtydPAliveFn) (FunctionCallInfo fcinfo, const double *consts, int nconsts,
+								double x, double tx, double T);
+
+typedef struct BtydCountingModel
+{
+	const char *name;			/* for messages, e.g. "BG/NBD" */
+	int			nparams;
+	const char *const *names;	/* parameter names */
+	BtydAliveStepsFn alive_steps;
+	BtydPAliveFn p_alive;
+	const BtydCovariateMap *covariates;
+} BtydCountingModel;
+
+extern const BtydCountingModel btyd_counting_bgnbd;
+extern const BtydCountingModel btyd_counting_mbgnbd;
+extern const BtydCountingModel btyd_counting_paretonbd;
+extern const BtydCountingModel btyd_counting_ggomnbd;
+
+/*
+ * A customer's covariate vectors as a score with covariates reads them, and
+ * the numbers of the model's purchase and dropout coefficients (their
+ * lengths).
+ */
+typedef struct BtydCustomerCovariates
+{
+	int			n[2];
+	double		xp[BTYD_MAX_COVARIATES];
+	double		xd[BTYD_MAX_COVARIATES];
+} BtydCustomerCovariates;
+
+/*
+ * Reads the counting model of argument argno into theta: its parameters,
+ * then its purchase and dropout coefficients; returns their number.  With
+ * argp >= 0 the customer's purchase and dropout covariate vectors are
+ * arguments argp and argp + 1 (read into cc, lengths checked against the
+ * coefficients); with argp < 0 the model must have no coefficients (22023
+ * with hint otherwise) and cc has none.
+ */
+extern int	btyd_counting_getarg(FunctionCallInfo fcinfo, const BtydCountingModel *model,
+								 int argno, int argp, const char *hint, double *theta,
+								 BtydCustomerCovariates *cc);
+
+/*
+ * The customer's parameters p_i from theta as btyd_counting_getarg reads it
+ * (the parameters and cc->n coefficients) and cc's covariate vectors.
+ */
+extern void btyd_counting_customer(const BtydCountingModel *model, const double *theta,
+								   const BtydCustomerCovariates *cc, double *p_i);
+
 #endif							/* BTYD_H */
