@@ -31,6 +31,7 @@
 #include "access/tupdesc.h"
 #include "common/pg_prng.h"
 #include "fitdata.h"
+#include "lib/stringinfo.h"
 #include "optim.h"
 #include "pg_compat.h"
 
@@ -325,9 +326,10 @@ typedef struct BtydFit
 
 /*
  * Fits spec to fd (in value order, with a repeat buyer: callers check both)
- * from the parameters start (NULL: all 1; the coefficients start at 0) and
- * the optimiser's initial inverse Hessian over log-parameters hinv (NULL: the
- * identity; only used without coefficients), into *fit; the covariance only
+ * from start, the parameters then the ncoef coefficients (NULL: parameters
+ * all 1, coefficients 0), and the optimiser's initial inverse Hessian over
+ * the search's coordinates (log-parameters, then the coefficients) hinv
+ * (NULL: the identity), into *fit; the covariance only
  * when want_covariance and the fit converged.  ncoef > 0: spec's loglik takes
  * ncoef coefficients after the parameters (a fit with covariates), and the
  * objective is -sum_i w_i LL_i + penalizer * sum(coef^2) (CLVTools'
@@ -732,6 +734,26 @@ extern double btyd_linear_predictor(const double *coef, const double *x, int n);
  * when that is not a positive finite number.
  */
 extern double btyd_covariate_scaled(double base, double lp, const char *name);
+
+/*
+ * The purchase and dropout covariate counts of a counting-model sample
+ * (btyd_sample_covariates), checked: 22023 unless its tuples are
+ * (frequency, recency, age, the covariates), 0A000 when spec takes no
+ * covariates and the sample has some.
+ */
+extern void btyd_counting_sample_covariates(const BtydModelSpec *spec, const FitData *fd,
+											int *npurchase, int *ndropout);
+
+/*
+ * Whether a counting-model fit with npurchase and ndropout coefficients has
+ * parameters the data do not determine, as btyd_fit_covariates judges them
+ * (a base parameter running off to 0 or infinity or, given its covariance
+ * cov, with a standard error above 3 on the log scale; a coefficient above
+ * 15 in size); appends their description to detail.
+ */
+extern bool btyd_counting_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit,
+									   const double *cov, int npurchase, int ndropout,
+									   StringInfo detail);
 
 /*
  * Fits a model with covariates by btyd_fit_run: spec's loglik takes the base
