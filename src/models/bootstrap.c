@@ -30,6 +30,12 @@
  * fit's covariance), which takes a handful of iterations instead of the
  * twenty-odd of a cold fit; replicates carry no covariance.
  *
+ * A sample with covariates (tuples of summary, purchase and dropout
+ * covariates) is resampled the same way, each customer with its covariates,
+ * and refitted with the coefficients (started from the whole fit's, the
+ * curvature over parameters and coefficients); a replicate whose parameters
+ * run off as btyd_fit_covariates judges them has converged = false.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
