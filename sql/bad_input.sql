@@ -1147,6 +1147,51 @@ INSERT INTO bad_input (fn, label, stmt) VALUES
     ('engage.prob_purchases(engage.bgbb,int,int,float8[],float8[])', 'covariates NaN',
      $q$SELECT engage.prob_purchases('(1.204,0.750,0.657,2.783,,,t,,{0.5},{0.4})'::engage.bgbb, 2, 6, ARRAY['NaN'::float8], ARRAY[1.0])$q$);
 
+-- CLV, its interval and the bootstrap with covariates (sql/clv_covariates.sql).
+INSERT INTO bad_input (fn, label, stmt) VALUES
+    ('engage.gammagamma(float8,float8,float8,float8[])', 'coefficient NULL',
+     $q$SELECT engage.gammagamma(6.25, 3.74, 15.44, '{NULL}')$q$),
+    ('engage.gammagamma(float8,float8,float8,float8[])', '9 coefficients',
+     $q$SELECT engage.gammagamma(6.25, 3.74, 15.44, array_fill(1::float8, ARRAY[9]))$q$),
+    ('engage.gammagamma(float8,float8,float8,float8[])', 'v zero',
+     $q$SELECT engage.gammagamma(6.25, 3.74, 0, '{0.2}')$q$),
+    ('engage.clv(engage.paretonbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[])', 'spend covariates too long',
+     $q$SELECT engage.clv('(0.553,10.578,0.606,11.669,,,t,,"{0.5}","{-0.3,0.2}")'::engage.paretonbd, engage.gammagamma(6.25, 3.74, 15.44, '{0.2}'), 2, 30, 38, 20, 52, 0.01, 4, '{1}', '{1,0}', '{1,0}')$q$),
+    ('engage.clv(engage.paretonbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[])', 'spend covariate NULL',
+     $q$SELECT engage.clv('(0.553,10.578,0.606,11.669,,,t,,"{0.5}","{-0.3,0.2}")'::engage.paretonbd, engage.gammagamma(6.25, 3.74, 15.44, '{0.2}'), 2, 30, 38, 20, 52, 0.01, 4, '{1}', '{1,0}', '{NULL}')$q$),
+    ('engage.clv(engage.paretonbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[])', 'spend covariate 1e300: v_i overflows',
+     $q$SELECT engage.clv('(0.553,10.578,0.606,11.669,,,t,,"{0.5}","{-0.3,0.2}")'::engage.paretonbd, engage.gammagamma(6.25, 3.74, 15.44, '{0.2}'), 2, 30, 38, 20, 52, 0.01, 4, '{1}', '{1,0}', '{1e300}')$q$),
+    ('engage.clv(engage.bgnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[])', 'dropout covariates missing',
+     $q$SELECT engage.clv(engage.bgnbd(0.243, 4.414, 0.793, 2.426, '{0.5}', '{-0.3,0.2}'), engage.gammagamma(6.25, 3.74, 15.44, '{0.2}'), 2, 30, 38, 20, 52, 0.01, 4, '{1}', '{}', '{1}')$q$),
+    ('engage.clv(engage.bgnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[])', 'spend covariate NaN',
+     $q$SELECT engage.clv(engage.bgnbd(0.243, 4.414, 0.793, 2.426), engage.gammagamma(6.25, 3.74, 15.44, '{0.2}'), 2, 30, 38, 20, 52, 0.01, 4, '{}', '{}', '{NaN}')$q$),
+    ('engage.clv(engage.mbgnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[])', 'spend coefficients, no spend vector',
+     $q$SELECT engage.clv(engage.mbgnbd(0.525, 6.183, 0.891, 1.614), engage.gammagamma(6.25, 3.74, 15.44, '{0.2}'), 2, 30, 38, 20, 52, 0.01, 4, '{}', '{}', '{}')$q$),
+    ('engage.clv(engage.mbgnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[])', 'recency above age',
+     $q$SELECT engage.clv(engage.mbgnbd(0.525, 6.183, 0.891, 1.614), engage.gammagamma(6.25, 3.74, 15.44, '{0.2}'), 2, 40, 38, 20, 52, 0.01, 4, '{}', '{}', '{1}')$q$),
+    ('engage.clv(engage.ggomnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[])', '2-D spend covariates',
+     $q$SELECT engage.clv(engage.ggomnbd(0.5, 10, 0.1, 0.6, 11), engage.gammagamma(6.25, 3.74, 15.44, '{0.2}'), 2, 30, 38, 20, 52, 0.01, 4, '{}', '{}', '{{1}}')$q$),
+    ('engage.clv(engage.ggomnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[])', 'covariates for a model without coefficients',
+     $q$SELECT engage.clv(engage.ggomnbd(0.5, 10, 0.1, 0.6, 11), engage.gammagamma(6.25, 3.74, 15.44, '{0.2}'), 2, 30, 38, 20, 52, 0.01, 4, '{1}', '{}', '{1}')$q$),
+    ('engage.clv(engage.paretonbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[])', 'horizon shorter than a step',
+     $q$SELECT engage.clv('(0.553,10.578,0.606,11.669,,,t,,"{0.5}","{-0.3,0.2}")'::engage.paretonbd, engage.gammagamma(6.25, 3.74, 15.44, '{0.2}'), 2, 30, 38, 20, 1, 0.01, 4, '{1}', '{1,0}', '{1}')$q$),
+    ('engage.clv_interval(engage.paretonbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[],float8)', 'spend covariates short',
+     $q$SELECT engage.clv_interval('(0.553,10.578,0.606,11.669,-9582,2357,t,"{{1e-4,0,0,0,0,0,0},{0,0.1,0,0,0,0,0},{0,0,0.03,0,0,0,0},{0,0,0,0.5,0,0,0},{0,0,0,0,0.01,0,0},{0,0,0,0,0,0.01,0},{0,0,0,0,0,0,0.01}}","{0.5}","{-0.3,0.2}")'::engage.paretonbd, '(6.25,3.74,15.44,-100,387,t,"{{0.3,0,0,0},{0,0.7,0,0},{0,0,300,0},{0,0,0,0.004}}","{0.2}")'::engage.gammagamma, 2, 30, 38, 20, 52, 0.01, 4, '{1}', '{1,0}', '{}')$q$),
+    ('engage.clv_interval(engage.paretonbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[],float8)', 'level 1',
+     $q$SELECT engage.clv_interval('(0.553,10.578,0.606,11.669,-9582,2357,t,"{{1e-4,0,0,0,0,0,0},{0,0.1,0,0,0,0,0},{0,0,0.03,0,0,0,0},{0,0,0,0.5,0,0,0},{0,0,0,0,0.01,0,0},{0,0,0,0,0,0.01,0},{0,0,0,0,0,0,0.01}}","{0.5}","{-0.3,0.2}")'::engage.paretonbd, '(6.25,3.74,15.44,-100,387,t,"{{0.3,0,0,0},{0,0.7,0,0},{0,0,300,0},{0,0,0,0.004}}","{0.2}")'::engage.gammagamma, 2, 30, 38, 20, 52, 0.01, 4, '{1}', '{1,0}', '{1}', 1)$q$),
+    ('engage.clv_interval(engage.paretonbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[],float8)', 'hand-built spend model: no covariance',
+     $q$SELECT engage.clv_interval('(0.553,10.578,0.606,11.669,-9582,2357,t,"{{1e-4,0,0,0,0,0,0},{0,0.1,0,0,0,0,0},{0,0,0.03,0,0,0,0},{0,0,0,0.5,0,0,0},{0,0,0,0,0.01,0,0},{0,0,0,0,0,0.01,0},{0,0,0,0,0,0,0.01}}","{0.5}","{-0.3,0.2}")'::engage.paretonbd, engage.gammagamma(6.25, 3.74, 15.44, '{0.2}'), 2, 30, 38, 20, 52, 0.01, 4, '{1}', '{1,0}', '{1}')$q$),
+    ('engage.clv_interval(engage.bgnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[],float8)', 'purchase covariate Infinity',
+     $q$SELECT engage.clv_interval('(0.243,4.414,0.793,2.426,-9582,2357,t,"{{1e-4,0,0,0,0,0,0},{0,0.1,0,0,0,0,0},{0,0,0.03,0,0,0,0},{0,0,0,0.5,0,0,0},{0,0,0,0,0.01,0,0},{0,0,0,0,0,0.01,0},{0,0,0,0,0,0,0.01}}","{0.5}","{-0.3,0.2}")'::engage.bgnbd, '(6.25,3.74,15.44,-100,387,t,"{{0.3,0,0,0},{0,0.7,0,0},{0,0,300,0},{0,0,0,0.004}}","{0.2}")'::engage.gammagamma, 2, 30, 38, 20, 52, 0.01, 4, '{Infinity}', '{1,0}', '{1}')$q$),
+    ('engage.clv_interval(engage.bgnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[],float8)', 'discount rate -1',
+     $q$SELECT engage.clv_interval('(0.243,4.414,0.793,2.426,-9582,2357,t,"{{1e-4,0,0,0,0,0,0},{0,0.1,0,0,0,0,0},{0,0,0.03,0,0,0,0},{0,0,0,0.5,0,0,0},{0,0,0,0,0.01,0,0},{0,0,0,0,0,0.01,0},{0,0,0,0,0,0,0.01}}","{0.5}","{-0.3,0.2}")'::engage.bgnbd, '(6.25,3.74,15.44,-100,387,t,"{{0.3,0,0,0},{0,0.7,0,0},{0,0,300,0},{0,0,0,0.004}}","{0.2}")'::engage.gammagamma, 2, 30, 38, 20, 52, -1, 4, '{1}', '{1,0}', '{1}')$q$),
+    ('engage.clv_interval(engage.mbgnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[],float8)', 'model with covariates, vectors empty',
+     $q$SELECT engage.clv_interval(engage.mbgnbd(0.525, 6.183, 0.891, 1.614, '{0.5}', '{}'), '(6.25,3.74,15.44,-100,387,t,"{{0.3,0,0,0},{0,0.7,0,0},{0,0,300,0},{0,0,0,0.004}}","{0.2}")'::engage.gammagamma, 2, 30, 38, 20, 52, 0.01, 4, '{}', '{}', '{1}')$q$),
+    ('engage.clv_interval(engage.ggomnbd,engage.gammagamma,float8,float8,float8,float8,float8,float8,float8,float8[],float8[],float8[],float8)', 'monetary negative',
+     $q$SELECT engage.clv_interval(engage.ggomnbd(0.5, 10, 0.1, 0.6, 11), '(6.25,3.74,15.44,-100,387,t,"{{0.3,0,0,0},{0,0.7,0,0},{0,0,300,0},{0,0,0,0.004}}","{0.2}")'::engage.gammagamma, 2, 30, 38, -20, 52, 0.01, 4, '{}', '{}', '{1}')$q$),
+    ('engage.bgnbd_bootstrap(engage.fitdata,int,bigint)', 'sample with covariates, whole fit runs off',
+     $q$SELECT count(*) FROM engage.bgnbd_bootstrap((SELECT engage.fitdata(x, 1, 5, ARRAY[x::float8], '{}') FROM generate_series(0, 3) x), 5, 1)$q$);
+
 SELECT fn::oid::regproc AS function, label AS "case", pg_temp.outcome(stmt) AS outcome
 FROM bad_input
 ORDER BY n;

@@ -47,6 +47,10 @@ SELECT engage.log_likelihood(m, 2, 30.43, 38.86, '{1,1}', '{1,0}') =
                       '{1,1}', '{1,0}') /
            engage.clv(c, engage.gammagamma(6.25, 3.74, 15.44), 2, 30.43, 38.86, 22, 52, 0.01, 4.345) - 1)
            < 1e-14 AS clv,
+       engage.clv(m, engage.gammagamma(6.25, 3.74, 15.44), 2, 30.43, 38.86, 22, 52, 0.01, 4.345,
+                  '{1,1}', '{1,0}', '{}') =
+       engage.clv(m, engage.gammagamma(6.25, 3.74, 15.44), 2, 30.43, 38.86, 22, 52, 0.01, 4.345,
+                  '{1,1}', '{1,0}') AS clv_spend_form,
        (SELECT array_agg(ROW(frequency, recency)) FROM engage.ggomnbd_simulate(m, 20, 52, 5, '{1,1}', '{1,0}')) =
        (SELECT array_agg(ROW(frequency, recency)) FROM engage.ggomnbd_simulate(c, 20, 52, 5)) AS simulate
 FROM (SELECT engage.ggomnbd(0.55, 10.6, 0.1, 0.6, 2, '{0.3,-0.2}', '{0.5,0.1}') AS m,
@@ -142,7 +146,8 @@ FROM gcov_small;
 
 -- 6. One fit, whatever the plan: serial against a forced parallel plan (partial states
 -- serialised and combined) to the last bit, and the stored sample (engage.fitdata with
--- covariates) against the aggregate, on 400 more customers of the four groups.
+-- covariates) against the aggregate, on 400 more customers of the four groups; the
+-- bootstrap of that stored sample.
 CREATE TABLE gcov_plan AS
 SELECT g1, g2, s.*
 FROM generate_series(0, 1) g1, generate_series(0, 1) g2,
@@ -168,6 +173,12 @@ RESET max_parallel_workers_per_gather;
 SELECT engage.ggomnbd_fit(engage.fitdata(frequency, recency, age, ARRAY[g1::float8], ARRAY[g2::float8]))::text
        = :'serial_fit' AS fitdata_same
 FROM gcov_plan;
+-- the bootstrap of a sample with covariates: replicates refit the coefficients
+SELECT (rep).converged, (rep).customers, cardinality((rep).purchase_coefficients) AS purchase,
+       cardinality((rep).dropout_coefficients) AS dropout,
+       (rep).purchase_coefficients <> (:'serial_fit'::engage.ggomnbd).purchase_coefficients AS resampled
+FROM engage.ggomnbd_bootstrap((SELECT engage.fitdata(frequency, recency, age, ARRAY[g1::float8], ARRAY[g2::float8])
+                               FROM gcov_plan), 1, 3) rep;
 
 -- 7. The apparel data of CLVTools (600 customers, weekly, calibration to 2006-12-31): Gender
 -- and Channel in both processes.  As without covariates (sql/ggomnbd.sql), the maximum is at

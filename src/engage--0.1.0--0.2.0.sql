@@ -1811,6 +1811,73 @@ RETURNS SETOF @extschema@.ggomnbd
 AS 'MODULE_PATHNAME', 'ggomnbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10000000 ROWS 100;
 COMMENT ON FUNCTION @extschema@.ggomnbd_bootstrap(@extschema@.fitdata, integer, bigint, double precision) IS 'nonparametric bootstrap of the GGompertz/NBD fit with an L2 penalizer';
 
+-- ==== CLV and uncertainty of models with covariates (src/sql/75_gammagamma.sql,
+-- 85_clv.sql, 86_uncertainty.sql, 87_bootstrap.sql): the Gamma-Gamma constructor with spend
+-- coefficients, engage.clv and engage.clv_interval with purchase, dropout and spend covariate
+-- vectors, the bootstrap of fits with covariates ====
+CREATE FUNCTION @extschema@.gammagamma(p double precision, q double precision, v double precision, spend_coefficients double precision[])
+RETURNS @extschema@.gammagamma
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma(double precision, double precision, double precision, double precision[]) IS 'a Gamma-Gamma model with spend covariates of the given parameters and spend coefficients theta (v_i = v exp(theta'' w_i); not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number and the coefficients at most 8 finite numbers';
+
+-- CLV with covariates in both models: the counting model's purchase and dropout covariates and
+-- Gamma-Gamma's spend covariates
+CREATE FUNCTION @extschema@.clv(model @extschema@.bgnbd, gg @extschema@.gammagamma, frequency double precision, recency double precision, age double precision, monetary double precision, horizon double precision, discount_rate double precision, step double precision, purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_bgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.bgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[]) IS 'discounted CLV of a customer with these purchase, dropout and spend covariates: as engage.clv(model, gg, ...) with the BG/NBD model and the Gamma-Gamma model at the customer''s parameters (v_i = v exp(theta'' spend_covariates)); a model without coefficients takes empty arrays';
+CREATE FUNCTION @extschema@.clv(model @extschema@.mbgnbd, gg @extschema@.gammagamma, frequency double precision, recency double precision, age double precision, monetary double precision, horizon double precision, discount_rate double precision, step double precision, purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_mbgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.mbgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[]) IS 'discounted CLV of a customer with these purchase, dropout and spend covariates: as engage.clv(model, gg, ...) with the MBG/NBD model and the Gamma-Gamma model at the customer''s parameters (v_i = v exp(theta'' spend_covariates)); a model without coefficients takes empty arrays';
+CREATE FUNCTION @extschema@.clv(model @extschema@.paretonbd, gg @extschema@.gammagamma, frequency double precision, recency double precision, age double precision, monetary double precision, horizon double precision, discount_rate double precision, step double precision, purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_paretonbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.paretonbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[]) IS 'discounted CLV of a customer with these purchase, dropout and spend covariates: as engage.clv(model, gg, ...) with the Pareto/NBD model and the Gamma-Gamma model at the customer''s parameters (v_i = v exp(theta'' spend_covariates)); a model without coefficients takes empty arrays';
+CREATE FUNCTION @extschema@.clv(model @extschema@.ggomnbd, gg @extschema@.gammagamma, frequency double precision, recency double precision, age double precision, monetary double precision, horizon double precision, discount_rate double precision, step double precision, purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_ggomnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.ggomnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[]) IS 'discounted CLV of a customer with these purchase, dropout and spend covariates: as engage.clv(model, gg, ...) with the GGompertz/NBD model and the Gamma-Gamma model at the customer''s parameters (v_i = v exp(theta'' spend_covariates)); a model without coefficients takes empty arrays';
+
+-- CLV prediction intervals with covariates: the delta method over both models' parameters and
+-- coefficients
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.bgnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_bgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.bgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the BG/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.mbgnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_mbgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.mbgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the MBG/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.paretonbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_paretonbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.paretonbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the Pareto/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.ggomnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_ggomnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.ggomnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the GGompertz/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+COMMENT ON FUNCTION @extschema@.fitdata_resample(@extschema@.fitdata, bigint) IS 'a bootstrap sample: as many customers as the sample holds, drawn uniformly with replacement with their covariates, if any (weights must be whole numbers, counting customers); the same for the same seed';
+COMMENT ON FUNCTION @extschema@.bgnbd_bootstrap(@extschema@.fitdata, integer, bigint) IS 'nonparametric bootstrap of the BG/NBD fit: replicates refits, each to the sample''s customers resampled with replacement (weights must be whole numbers), with their covariates and the coefficients of a sample with covariates; warm-started from the whole sample''s fit, without covariance; a replicate that did not converge or runs off has converged = false; the same for the same seed';
+COMMENT ON FUNCTION @extschema@.mbgnbd_bootstrap(@extschema@.fitdata, integer, bigint) IS 'nonparametric bootstrap of the MBG/NBD fit: replicates refits, each to the sample''s customers resampled with replacement (weights must be whole numbers), with their covariates and the coefficients of a sample with covariates; warm-started from the whole sample''s fit, without covariance; a replicate that did not converge or runs off has converged = false; the same for the same seed';
+COMMENT ON FUNCTION @extschema@.paretonbd_bootstrap(@extschema@.fitdata, integer, bigint) IS 'nonparametric bootstrap of the Pareto/NBD fit: replicates refits, each to the sample''s customers resampled with replacement (weights must be whole numbers), with their covariates and the coefficients of a sample with covariates; warm-started from the whole sample''s fit, without covariance; a replicate that did not converge or runs off has converged = false; the same for the same seed';
+
 -- ==== static covariates in GGompertz/NBD (as CLVTools' ggomnbd: alpha_i = alpha exp(-gamma'x_i),
 -- beta_i = beta exp(-delta'z_i); src/sql/64_ggomnbd.sql, 85_clv.sql, 86_uncertainty.sql) ====
 

@@ -944,12 +944,11 @@ btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, int ncoef, double pen
 
 	Assert(n <= BTYD_MAX_FIT_PARAMS && n <= OPTIM_MAX_DIM);
 	fit->n = n;
-	/* the coefficients start at 0; start and hinv cover the parameters */
-	for (int i = 0; start != NULL && i < spec->nparams; i++)
-		u[i] = log(start[i]);
+	/* from start (parameters, then coefficients), else all 1 and coefficients 0 */
+	for (int i = 0; start != NULL && i < n; i++)
+		u[i] = i < spec->nparams ? log(start[i]) : start[i];
 	fit->optim = optim_minimize_from(fit_objective, spec->has_gradient, &fp, u, n,
-									 SEARCH_LOG_PARAM_BOUND,
-									 n == spec->nparams ? hinv : NULL);
+									 SEARCH_LOG_PARAM_BOUND, hinv);
 	for (int i = 0; i < n; i++)
 		fit->params[i] = natural_of(&fp, i, u[i]);
 	fit->customers = fp.total_weight;
@@ -978,6 +977,9 @@ btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, int ncoef, double pen
 		fit->undetermined = fit_covariance(&fp, u, fit->params, llgrad, fit->cov);
 }
 
+/* The coefficient attributes of a counting model. */
+static const char *const counting_coef_names[] = {"purchase", "dropout"};
+
 bool
 btyd_has_repeat_buyer(const FitData *fd)
 {
@@ -987,10 +989,9 @@ btyd_has_repeat_buyer(const FitData *fd)
 	return false;
 }
 
-/* The counting-model sample's covariate counts, checked against its layout. */
-static void
-counting_sample_covariates(const BtydModelSpec *spec, const FitData *fd,
-						   int *npurchase, int *ndropout)
+void
+btyd_counting_sample_covariates(const BtydModelSpec *spec, const FitData *fd,
+								int *npurchase, int *ndropout)
 {
 	btyd_sample_covariates(fd, npurchase, ndropout);
 	if (*npurchase < 0 || *ndropout < 0 ||
@@ -1080,8 +1081,6 @@ btyd_fit_reported(const BtydModelSpec *spec, const FitData *fd, double penalizer
 	return true;
 }
 
-/* The coefficient attributes of a counting model. */
-static const char *const counting_coef_names[] = {"purchase", "dropout"};
 
 Datum
 btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
@@ -1092,7 +1091,7 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 
 	if (fd != NULL && fd->ntuples > 0)
 	{
-		counting_sample_covariates(spec, fd, &ncoef[0], &ncoef[1]);
+		btyd_counting_sample_covariates(spec, fd, &ncoef[0], &ncoef[1]);
 		if (ncoef[0] + ncoef[1] > 0)
 		{
 			ensure_repeat_buyer(spec, fd);
@@ -1129,7 +1128,7 @@ btyd_fit_stored(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	int			npurchase,
 				ndropout;
 
-	counting_sample_covariates(spec, fd, &npurchase, &ndropout);
+	btyd_counting_sample_covariates(spec, fd, &npurchase, &ndropout);
 	if (fd->k != 3 + npurchase + ndropout)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1812,6 +1811,16 @@ cov_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *co
 	if (*hint == NULL)
 		*hint = NOT_IDENTIFIED_HINT;
 	return detail->len > 0;
+}
+
+bool
+btyd_counting_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
+						   int npurchase, int ndropout, StringInfo detail)
+{
+	int			ncoef[2] = {npurchase, ndropout};
+	const char *hint;
+
+	return cov_fit_runs_off(spec, fit, cov, ncoef, 2, counting_coef_names, detail, &hint);
 }
 
 /* The coefficients of fit, natts attributes of ncoef[a] each, into coefs. */

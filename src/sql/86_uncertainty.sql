@@ -239,3 +239,38 @@ CREATE FUNCTION @extschema@.clv_interval(model @extschema@.ggomnbd, gg @extschem
 RETURNS @extschema@.prediction_interval
 AS 'MODULE_PATHNAME', 'clv_interval_ggomnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10000;
 COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.ggomnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS 'clv(model, gg, ...) with its delta-method standard error over the 5 GGompertz/NBD and 3 Gamma-Gamma parameters (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+
+-- CLV prediction intervals with covariates: the delta method over both models' parameters and
+-- coefficients
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.bgnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_bgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.bgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the BG/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.mbgnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_mbgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.mbgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the MBG/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.paretonbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_paretonbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.paretonbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the Pareto/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.ggomnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_ggomnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.ggomnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the GGompertz/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
