@@ -37,6 +37,7 @@
 #include "btyd.h"
 #include "engage.h"
 #include "optim.h"
+#include "special.h"
 
 PG_FUNCTION_INFO_V1(btyd_fit_accum);
 PG_FUNCTION_INFO_V1(btyd_fit_accum_rfm);
@@ -259,6 +260,53 @@ btyd_add_customer_gradient(const BtydCovariateMap *map, int nparams, const doubl
 		gp[k] += w * sp * xp[k];
 	for (int k = 0; k < coef->n[1]; k++)
 		gd[k] += w * sd * xd[k];
+}
+
+double
+btyd_sum_customer_loglik(const BtydCovariateMap *map, int nparams, const double *params,
+						 const FitData *fd, double *grad, BtydCustomerLogLik customer_ll,
+						 void *arg)
+{
+	double		r = params[0];
+	double		psi_r = grad ? digamma(r) : 0.0;
+	double		ll = 0.0;
+	double		prev_x = NAN,
+				lgam_rx = 0.0,
+				psi_rx = 0.0;
+	BtydCoefficients coef;
+	int			npurchase,
+				ndropout;
+
+	Assert(nparams <= BTYD_MAX_PARAMS);
+	btyd_sample_covariates(fd, &npurchase, &ndropout);
+	btyd_coefficients_of(params, nparams, npurchase, ndropout, &coef);
+	if (grad)
+		memset(grad, 0, sizeof(double) * (nparams + npurchase + ndropout));
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+		double		x = v[0];
+		double		w_i = fitdata_weight(fd, i);
+		double		p_i[BTYD_MAX_PARAMS];
+		double		g_i[BTYD_MAX_PARAMS];
+
+		if (x != prev_x)
+		{
+			/* the sample is sorted by frequency */
+			prev_x = x;
+			lgam_rx = log_gamma_ratio_excess(r, x);
+			psi_rx = grad ? digamma(r + x) : 0.0;
+		}
+		btyd_customer_params(map, nparams, params, &coef, v + 3, v + 3 + npurchase, p_i);
+		ll += w_i * customer_ll(arg, p_i, x, v[1], v[2], lgam_rx, psi_rx - psi_r,
+								grad ? g_i : NULL);
+		if (grad)
+			btyd_add_customer_gradient(map, nparams, params, &coef, v + 3, v + 3 + npurchase,
+									   p_i, w_i, g_i, grad);
+		if ((i & 0xff) == 0xff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return ll;
 }
 
 /* Whether v is a whole number of covariates (0 .. BTYD_MAX_COVARIATES). */
@@ -1146,13 +1194,17 @@ btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, int ncoef, double pen
 			 BtydFit *fit)
 {
 	double		u[BTYD_MAX_FIT_PARAMS] = {0};
+	int			n = spec->nparams + ncoef;
 
-	/* the coefficients start at 0; start and hinv cover the parameters */
-	for (int i = 0; start != NULL && i < spec->nparams; i++)
-		u[i] = log(start[i]);
-	fit_run_from(spec, fd, ncoef, penalizer, start != NULL ? u : NULL,
-				 ncoef == 0 ? hinv : NULL, want_covariance, fit);
+	/* start: the parameters, then the coefficients */
+	for (int i = 0; start != NULL && i < n; i++)
+		u[i] = i < spec->nparams ? log(start[i]) : start[i];
+	fit_run_from(spec, fd, ncoef, penalizer, start != NULL ? u : NULL, hinv,
+				 want_covariance, fit);
 }
+
+/* The coefficient attributes of a counting model. */
+static const char *const counting_coef_names[] = {"purchase", "dropout"};
 
 bool
 btyd_has_repeat_buyer(const FitData *fd)
@@ -1163,10 +1215,9 @@ btyd_has_repeat_buyer(const FitData *fd)
 	return false;
 }
 
-/* The counting-model sample's covariate counts, checked against its layout. */
-static void
-counting_sample_covariates(const BtydModelSpec *spec, const FitData *fd,
-						   int *npurchase, int *ndropout)
+void
+btyd_counting_sample_covariates(const BtydModelSpec *spec, const FitData *fd,
+								int *npurchase, int *ndropout)
 {
 	btyd_sample_covariates(fd, npurchase, ndropout);
 	if (*npurchase < 0 || *ndropout < 0 ||
@@ -1256,8 +1307,6 @@ btyd_fit_reported(const BtydModelSpec *spec, const FitData *fd, double penalizer
 	return true;
 }
 
-/* The coefficient attributes of a counting model. */
-static const char *const counting_coef_names[] = {"purchase", "dropout"};
 
 Datum
 btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
@@ -1268,7 +1317,7 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 
 	if (fd != NULL && fd->ntuples > 0)
 	{
-		counting_sample_covariates(spec, fd, &ncoef[0], &ncoef[1]);
+		btyd_counting_sample_covariates(spec, fd, &ncoef[0], &ncoef[1]);
 		if (ncoef[0] + ncoef[1] > 0)
 		{
 			ensure_repeat_buyer(spec, fd);
@@ -1305,7 +1354,7 @@ btyd_fit_stored(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	int			npurchase,
 				ndropout;
 
-	counting_sample_covariates(spec, fd, &npurchase, &ndropout);
+	btyd_counting_sample_covariates(spec, fd, &npurchase, &ndropout);
 	if (fd->k != 3 + npurchase + ndropout)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1954,15 +2003,18 @@ cov_param_name(const BtydModelSpec *spec, const int *ncoef, int natts,
  * The parameters of a fit with covariates that the data do not determine:
  * base parameters running off to 0 or infinity or with huge standard errors
  * (cov, NULL when unknown), coefficients running off.  Appends their
- * description to detail; returns whether there is any.
+ * description to detail; returns whether there is any.  *hint is the
+ * model's hint (spec->runoff_hint) for the first such base parameter, else
+ * the general one.
  */
 static bool
 cov_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
 				 const int *ncoef, int natts, const char *const *coefnames,
-				 StringInfo detail)
+				 StringInfo detail, const char **hint)
 {
 	int			n = fit->n;
 
+	*hint = NULL;
 	for (int i = 0; i < n; i++)
 	{
 		bool		base = i < spec->nparams;
@@ -1978,9 +2030,23 @@ cov_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *co
 							 fit->params[i]);
 			if (cov != NULL)
 				appendStringInfo(detail, " (standard error %g)", se);
+			if (*hint == NULL && base && spec->runoff_hint != NULL)
+				*hint = spec->runoff_hint(fit->params, i);
 		}
 	}
+	if (*hint == NULL)
+		*hint = NOT_IDENTIFIED_HINT;
 	return detail->len > 0;
+}
+
+bool
+btyd_counting_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
+						   int npurchase, int ndropout, StringInfo detail)
+{
+	int			ncoef[2] = {npurchase, ndropout};
+	const char *hint;
+
+	return cov_fit_runs_off(spec, fit, cov, ncoef, 2, counting_coef_names, detail, &hint);
 }
 
 /* The coefficients of fit, natts attributes of ncoef[a] each, into coefs. */
@@ -2004,6 +2070,7 @@ btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 	BtydFit		fit;
 	BtydCoefficients coefs;
 	StringInfoData runoff;
+	const char *hint;
 	int			n = spec->nparams;
 	int			collinear = -1;
 
@@ -2029,7 +2096,7 @@ btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 
 	/* parameters running off to 0 or infinity: the data do not determine them */
 	initStringInfo(&runoff);
-	if (cov_fit_runs_off(spec, &fit, NULL, ncoef, natts, coefnames, &runoff) ||
+	if (cov_fit_runs_off(spec, &fit, NULL, ncoef, natts, coefnames, &runoff, &hint) ||
 		!fit.optim.converged || !isfinite(fit.optim.value))
 	{
 		ereport(WARNING,
@@ -2039,7 +2106,7 @@ btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 						   fit.optim.evaluations, runoff.data) :
 				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
 						   fit.optim.iterations, fit.optim.evaluations),
-				 errhint(NOT_IDENTIFIED_HINT)));
+				 errhint("%s", hint)));
 		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
 						  false, NULL, &coefs);
 	}
@@ -2064,13 +2131,13 @@ btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 						  true, NULL, &coefs);
 	}
 	if (fit.undetermined < 0 &&
-		cov_fit_runs_off(spec, &fit, fit.cov, ncoef, natts, coefnames, &runoff))
+		cov_fit_runs_off(spec, &fit, fit.cov, ncoef, natts, coefnames, &runoff, &hint))
 	{
 		/* a parameter of huge standard error: e.g. a and b running off together */
 		ereport(WARNING,
 				(errmsg("%s fit did not converge", spec->name),
 				 errdetail("The data do not determine %s.", runoff.data),
-				 errhint(NOT_IDENTIFIED_HINT)));
+				 errhint("%s", hint)));
 		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
 						  false, fit.cov, &coefs);
 	}

@@ -1150,10 +1150,11 @@ pnbd_log_second_term(const double *p, double x, double tx, double T, double log_
  * and, for the gradient, psi_rx - psi_r = digamma(r+x) - digamma(r), which
  * depend on r and x only.
  */
-static inline double
-pnbd_customer_ll(PnbdLLMemo *memo, const double *p, double x, double tx, double T,
+static double
+pnbd_customer_ll(void *arg, const double *p, double x, double tx, double T,
 				 double lgam_rx, double dpsi, double *g)
 {
+	PnbdLLMemo *memo = (PnbdLLMemo *) arg;
 	double		r = p[0],
 				alpha = p[1],
 				s = p[2],
@@ -1692,26 +1693,26 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
  * Weighted log-likelihood of the sample and, when grad is not NULL, its
  * gradient in (r, alpha, s, beta) and, for a sample with covariates, the
  * coefficients (Fader & Hardie 2007: alpha_i = alpha exp(-gamma'x_i),
- * beta_i = beta exp(-delta'z_i); the chain rule of
- * btyd_add_customer_gradient): by the shared terms of pnbd_loglik_shared
- * with the gradient, customer by customer through the memo of G without.
+ * beta_i = beta exp(-delta'z_i)): by the shared terms of pnbd_loglik_shared
+ * with the gradient, customer by customer (btyd_sum_customer_loglik)
+ * through the memo of G without.
  */
 static double
 pnbd_loglik(const double *p, const FitData *fd, double *grad)
 {
-	double		r = p[0];
-	double		ll = 0.0;
-	double		prev_x = NAN,
-				lgam_rx = 0.0;
-	BtydCoefficients coef;
-	int			npurchase,
-				ndropout;
 	PnbdLLMemo	memo = {NULL};
+	double		ll;
 
-	btyd_sample_covariates(fd, &npurchase, &ndropout);
-	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
 	if (grad)
+	{
+		BtydCoefficients coef;
+		int			npurchase,
+					ndropout;
+
+		btyd_sample_covariates(fd, &npurchase, &ndropout);
+		btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
 		return pnbd_loglik_shared(p, fd, &coef, grad, NULL);
+	}
 	if (fd->ntuples > 64)
 	{
 		/* every key NaN: empty */
@@ -1719,27 +1720,8 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 		for (int i = 0; i < PNBD_LL_MEMO_SIZE; i++)
 			memo.entries[i].key[0] = NAN;
 	}
-	for (int i = 0; i < fd->ntuples; i++)
-	{
-		const double *v = fitdata_tuple(fd, i);
-		double		x = v[0],
-					tx = v[1],
-					T = v[2];
-		double		w_i = fitdata_weight(fd, i);
-		double		p_i[4];
-
-		if (x != prev_x)
-		{
-			/* the sample is sorted by frequency */
-			prev_x = x;
-			lgam_rx = log_gamma_ratio_excess(r, x);
-		}
-		btyd_customer_params(&paretonbd_covariate_map, 4, p, &coef, v + 3, v + 3 + npurchase, p_i);
-		ll += w_i * pnbd_customer_ll(memo.entries ? &memo : NULL, p_i, x, tx, T, lgam_rx,
-									 0.0, NULL);
-		if ((i & 0xffff) == 0xffff)
-			CHECK_FOR_INTERRUPTS();
-	}
+	ll = btyd_sum_customer_loglik(&paretonbd_covariate_map, 4, p, fd, NULL, pnbd_customer_ll,
+								  memo.entries ? &memo : NULL);
 	if (memo.entries)
 		pfree(memo.entries);
 	return ll;
