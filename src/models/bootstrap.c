@@ -213,6 +213,7 @@ resampled_sample(const FitData *fd, const double *counts, FitData *out)
 {
 	int			m = 0;
 
+	fitdata_forget_index(out);
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		if (counts[i] == 0)

@@ -92,24 +92,15 @@ fitdata_find_slot(const FitData *fd, const double *v)
 	}
 }
 
-/* Doubles the capacity and rebuilds the hash table. */
+/* (Re)builds the hash table of the tuples, 2 slots per tuple of capacity. */
 static void
-fitdata_grow(FitData *fd)
+fitdata_rehash(FitData *fd)
 {
-	int			cap = fd->capacity * 2;
-
-	if (fd->capacity > PG_INT32_MAX / 4)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many distinct tuples in a fit sample")));
-	fd->values = repalloc_huge(fd->values, sizeof(double) * fd->k * cap);
-	fd->weights = repalloc_huge(fd->weights, sizeof(double) * cap);
-	fd->sums = repalloc_huge(fd->sums, sizeof(ExactSum) * cap);
-	pfree(fd->slots);
-	fd->nslots = 2 * cap;
+	if (fd->slots != NULL)
+		pfree(fd->slots);
+	fd->nslots = 2 * fd->capacity;
 	fd->slots = MemoryContextAllocHuge(fd->context, sizeof(int32) * fd->nslots);
 	memset(fd->slots, 0xff, sizeof(int32) * fd->nslots);
-	fd->capacity = cap;
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		fd->slots[fitdata_find_slot(fd, fitdata_tuple(fd, i))] = i;
@@ -118,13 +109,42 @@ fitdata_grow(FitData *fd)
 	}
 }
 
+/*
+ * Sets the capacity to cap tuples (a power of two, >= ntuples); the hash
+ * table is left to fitdata_rehash.
+ */
+static void
+fitdata_resize(FitData *fd, int cap)
+{
+	fd->values = repalloc_huge(fd->values, sizeof(double) * fd->k * cap);
+	fd->weights = repalloc_huge(fd->weights, sizeof(double) * cap);
+	fd->sums = repalloc_huge(fd->sums, sizeof(ExactSum) * cap);
+	fd->capacity = cap;
+}
+
+/* Doubles the capacity and rebuilds the hash table. */
+static void
+fitdata_grow(FitData *fd)
+{
+	if (fd->capacity > PG_INT32_MAX / 4)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many distinct tuples in a fit sample")));
+	fitdata_resize(fd, fd->capacity * 2);
+	fitdata_rehash(fd);
+}
+
 /* The index of tuple v (already normalised), added with weight 0 if new. */
 static int32
 fitdata_tuple_index(FitData *fd, const double *v)
 {
-	int			slot = fitdata_find_slot(fd, v);
-	int32		idx = fd->slots[slot];
+	int			slot;
+	int32		idx;
 
+	if (fd->slots == NULL)
+		fitdata_rehash(fd);		/* a sorted copy's first addition */
+	slot = fitdata_find_slot(fd, v);
+	idx = fd->slots[slot];
 	if (idx < 0)
 	{
 		if (fd->ntuples == fd->capacity)
@@ -338,15 +358,31 @@ fitdata_sorted_copy(MemoryContext context, const FitData *fd)
 
 	copy->nopts = fd->nopts;
 	memcpy(copy->opts, fd->opts, sizeof(fd->opts));
-	/* room for every tuple at once: no rehashing while they are added */
-	while (copy->capacity < fd->ntuples)
-		fitdata_grow(copy);
+	/*
+	 * The tuples are distinct: appended in order without hashing (the hash
+	 * table is built if the copy is ever added to).
+	 */
+	if (fd->ntuples > copy->capacity)
+	{
+		int			cap = copy->capacity;
+
+		while (cap < fd->ntuples)
+			cap *= 2;			/* a power of two, as the hash table needs */
+		fitdata_resize(copy, cap);
+	}
+	pfree(copy->slots);
+	copy->slots = NULL;
+	copy->nslots = 0;
 	for (int i = 0; i < fd->ntuples; i++)
 	{
-		fitdata_add_normalised(copy, fitdata_tuple(fd, order[i]), fitdata_weight(fd, order[i]));
+		memcpy(copy->values + (size_t) i * fd->k, fitdata_tuple(fd, order[i]), sizeof(double) * fd->k);
+		exactsum_init(&copy->sums[i]);
+		exactsum_add(&copy->sums[i], fitdata_weight(fd, order[i]), context, sum_what);
+		copy->weights[i] = exactsum_value(&copy->sums[i]);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
+	copy->ntuples = fd->ntuples;
 	pfree(order);
 	return copy;
 }
