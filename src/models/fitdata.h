@@ -71,6 +71,9 @@ typedef struct FitData
 								 * in a sorted copy until it is added to */
 	int			nslots;			/* power of two, >= 2 * capacity */
 	MemoryContext context;		/* where the arrays live */
+	bool		sorted;			/* the tuples are in value order (the order
+								 * of fitdata_sorted_copy); adding a tuple
+								 * clears it */
 
 	/*
 	 * A model's index of the tuples for its likelihood evaluations (e.g.
