@@ -266,8 +266,10 @@ typedef double (*BtydLogLik) (const double *params, const FitData *fd, double *g
  * (npurchase then ndropout values) and grad[g * nparams + j] = sum_i w_i
  * d LL_i / d ln p_ij over its customers i (p_i the customer's parameters).
  * A model's group_gradients fills it (palloc'd arrays) at params and
- * returns true, or false when its customers do not fall into few groups
- * (continuous covariates).
+ * returns true, or false (ngroups -1) when its customers do not fall into
+ * few groups (continuous covariates).  When loglik is not NULL it also sets
+ * *loglik and grad as the model's BtydLogLik would (the same values), from
+ * the same pass over the sample.
  */
 typedef struct BtydGroupGradients
 {
@@ -277,6 +279,7 @@ typedef struct BtydGroupGradients
 } BtydGroupGradients;
 
 typedef bool (*BtydGroupGradientsFn) (const double *params, const FitData *fd,
+									  double *loglik, double *grad,
 									  BtydGroupGradients *out);
 
 typedef struct BtydModelSpec

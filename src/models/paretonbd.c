@@ -1763,7 +1763,7 @@ pnbd_add_compensated(double *sum, double *err, double v)
  */
 static double
 pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *coef,
-				   double *grad, BtydGroupGradients *groups)
+				   double *grad, BtydGroupGradients *groups, bool whole)
 {
 	PnbdShared *sh = palloc(sizeof(PnbdShared));
 	const PnbdIndex *idx;
@@ -1802,9 +1802,10 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 
 		if (groups && group == PNBD_LONE)
 		{
-			/* no sums by group to give: stop here */
+			/* no sums by group to give: stop here unless the sum is wanted */
 			lone = true;
-			break;
+			if (!whole)
+				break;
 		}
 		if (v[0] != sh->x)
 		{
@@ -1885,7 +1886,7 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 
 		btyd_sample_covariates(fd, &npurchase, &ndropout);
 		btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
-		return pnbd_loglik_shared(p, fd, &coef, grad, NULL);
+		return pnbd_loglik_shared(p, fd, &coef, grad, NULL, true);
 	}
 	if (fd->ntuples > 64)
 	{
@@ -1901,18 +1902,25 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 	return ll;
 }
 
-/* The gradient's sums by group of a sample (BtydModelSpec.group_gradients). */
+/*
+ * The gradient's sums by group of a sample (BtydModelSpec.group_gradients),
+ * with the log-likelihood and its gradient when loglik is not NULL.
+ */
 static bool
-pnbd_group_gradients(const double *p, const FitData *fd, BtydGroupGradients *out)
+pnbd_group_gradients(const double *p, const FitData *fd, double *loglik, double *grad,
+					 BtydGroupGradients *out)
 {
-	double		grad[BTYD_MAX_FIT_PARAMS];
+	double		g[BTYD_MAX_FIT_PARAMS];
 	BtydCoefficients coef;
 	int			npurchase,
 				ndropout;
+	double		ll;
 
 	btyd_sample_covariates(fd, &npurchase, &ndropout);
 	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
-	pnbd_loglik_shared(p, fd, &coef, grad, out);
+	ll = pnbd_loglik_shared(p, fd, &coef, grad ? grad : g, out, loglik != NULL);
+	if (loglik)
+		*loglik = ll;
 	return out->ngroups >= 0;
 }
 
