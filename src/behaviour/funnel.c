@@ -87,9 +87,15 @@ typedef struct FunnelEvent
  * any step held (rows where no step holds are not kept, except in
  * strict_order mode), in one allocation that grows (and moves) with them.
  * It starts at 64 bytes, room for 5 packed instants (64% of the customers
- * of the benchmark data need no more), and doubles when full; from 64
- * instants on, it is compacted (sorted, equal times merged) before it grows,
- * so that it holds at most four (typically two) instants per distinct time.
+ * of the benchmark data need no more), and doubles when full.
+ *
+ * While it holds fewer than FUNNEL_INSERT_MAX instants, a state keeps them
+ * in time order with distinct times (see funnel_add), so that the final
+ * function reads them as they are.  A larger state takes an early instant
+ * at its end and turns unsorted: funnel_compact then sorts it and merges
+ * equal times, which also happens before an unsorted state of 64 instants
+ * or more grows, so that it holds at most four (typically two) instants
+ * per distinct time.
  */
 typedef struct FunnelState
 {
@@ -99,11 +105,22 @@ typedef struct FunnelState
 	uint8		nsteps;
 	uint8		mode;			/* FUNNEL_STRICT_* bits */
 	uint8		shift;			/* packed: nsteps + 1 bits below the time; wide: 0 */
+	bool		unsorted;		/* false: in time order, each time once */
 	int64		instants[FLEXIBLE_ARRAY_MEMBER];	/* packed, or FunnelEvent records */
 } FunnelState;
 
 #define FUNNEL_HEADER_SIZE offsetof(FunnelState, instants)
 #define FUNNEL_INITIAL_SIZE 64
+
+/*
+ * A state below this many instants inserts an early instant in its place
+ * (a binary search and a move of the later instants, in a state that the
+ * rows of its group keep in the cache) rather than sorting at the end.
+ */
+#define FUNNEL_INSERT_MAX 256
+
+/* An unsorted state of this many instants is compacted before it grows. */
+#define FUNNEL_COMPACT_MIN 64
 
 StaticAssertDecl(FUNNEL_HEADER_SIZE == 24, "a funnel state's header takes 24 bytes");
 
@@ -289,23 +306,60 @@ funnel_instant(const FunnelState *state, int32 i, uint32 *steps, bool *other)
 	}
 }
 
-/* A view of the instants of a state, for timebuf_compact and timebuf_room. */
-static void
-funnel_view(FunnelState *state, TimeBuf *view)
+/* The time of the i-th instant of a state. */
+static inline TimestampTz
+funnel_time(const FunnelState *state, int32 i)
 {
-	timebuf_init_view(view, state->instants, state->count, state->capacity, funnel_width(state),
-					  state->shift, state->shift != 0 ? funnel_packed_merge : funnel_event_merge);
+	if (state->shift != 0)
+		return state->instants[i] >> state->shift;
+	return ((const FunnelEvent *) state->instants)[i].time;
 }
 
-/* Sorts the instants of a state by time and merges those of equal times. */
+/* Writes the i-th instant of a state (whose time fits it when packed). */
+static inline void
+funnel_set(FunnelState *state, int32 i, TimestampTz t, uint32 steps, bool other)
+{
+	if (state->shift != 0)
+		state->instants[i] = funnel_pack(t, steps, other, state->nsteps);
+	else
+	{
+		FunnelEvent *e = funnel_events(state) + i;
+
+		e->time = t;
+		e->steps = steps;
+		e->other = other;
+	}
+}
+
+/* Adds steps (and other) to the i-th instant of a state. */
+static inline void
+funnel_merge_at(FunnelState *state, int32 i, uint32 steps, bool other)
+{
+	if (state->shift != 0)
+		state->instants[i] |= (int64) (((uint64) other << state->nsteps) | steps);
+	else
+	{
+		funnel_events(state)[i].steps |= steps;
+		funnel_events(state)[i].other |= other;
+	}
+}
+
+/*
+ * Sorts the instants of an unsorted state by time and merges those of equal
+ * times; a sorted state is left as it is.
+ */
 static void
 funnel_compact(FunnelState *state)
 {
 	TimeBuf		view;
 
-	funnel_view(state, &view);
+	if (!state->unsorted)
+		return;
+	timebuf_init_view(&view, state->instants, state->count, state->capacity, funnel_width(state),
+					  state->shift, state->shift != 0 ? funnel_packed_merge : funnel_event_merge);
 	timebuf_compact(&view);
 	state->count = (int32) view.count;
+	state->unsorted = false;
 }
 
 /*
@@ -332,25 +386,30 @@ funnel_new(MemoryContext aggcontext, int64 window, int32 nsteps, int32 mode)
 	state->nsteps = (uint8) nsteps;
 	state->mode = (uint8) mode;
 	state->shift = nsteps <= FUNNEL_PACKED_MAX_STEPS ? (uint8) (nsteps + 1) : 0;
+	state->unsorted = false;
 	state->capacity = (int32) ((FUNNEL_INITIAL_SIZE - FUNNEL_HEADER_SIZE) / funnel_width(state));
 	return state;
 }
 
 /*
- * The state with room for extra more instants: compacted or grown (then
- * moved) as timebuf_room decides.
+ * The state with room for extra more instants: an unsorted state of
+ * FUNNEL_COMPACT_MIN instants or more is compacted first; the allocation
+ * doubles until the instants fill at most half of it and the extra ones fit
+ * (then moves), so that each compaction is paid for by at least half a
+ * buffer of appends (as timebuf_room does).
  */
 static FunnelState *
 funnel_reserve(FunnelState *state, int64 extra)
 {
-	TimeBuf		view;
 	int64		capacity;
 
 	if (state->count + extra <= state->capacity)
 		return state;
-	funnel_view(state, &view);
-	capacity = timebuf_room(&view, extra);
-	state->count = (int32) view.count;
+	if (state->unsorted && state->capacity >= FUNNEL_COMPACT_MIN)
+		funnel_compact(state);
+	capacity = state->capacity;
+	while (state->count > capacity / 2 || state->count + extra > capacity)
+		capacity *= 2;
 	if (capacity <= state->capacity)
 		return state;
 	if (capacity > PG_INT32_MAX)
@@ -400,41 +459,77 @@ funnel_ensure_same(const FunnelState *state, int64 window, int32 nsteps, int32 m
 }
 
 /*
- * Adds an instant to the state, sharing the record of an equal last
- * instant; returns the state, which may have moved.
+ * Inserts an instant that comes before the last one of a sorted state of
+ * fewer than FUNNEL_INSERT_MAX instants in its place, or merges it into the
+ * instant of its time; returns the state, which may have moved.
+ */
+static FunnelState *
+funnel_insert(FunnelState *state, TimestampTz t, uint32 steps, bool other)
+{
+	Size		width = funnel_width(state);
+	int32		lo = 0;
+	int32		hi = state->count - 1;
+
+	Assert(!state->unsorted && state->count < FUNNEL_INSERT_MAX && t < funnel_time(state, hi));
+	/* the first instant not before t: times before lo are earlier, hi's is not */
+	while (lo < hi)
+	{
+		int32		mid = lo + (hi - lo) / 2;
+
+		if (funnel_time(state, mid) < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (funnel_time(state, lo) == t)
+	{
+		funnel_merge_at(state, lo, steps, other);
+		return state;
+	}
+	state = funnel_reserve(state, 1);
+	memmove((char *) state->instants + (lo + 1) * width, (char *) state->instants + lo * width,
+			(state->count - lo) * width);
+	funnel_set(state, lo, t, steps, other);
+	state->count++;
+	return state;
+}
+
+/*
+ * Adds an instant to the state; returns the state, which may have moved.
+ * An instant after the last one is appended, one at the time of the last
+ * one merged into it; an earlier one is inserted in its place while the
+ * state is sorted and small (funnel_insert), else appended, leaving the
+ * state unsorted.
  */
 static inline FunnelState *
 funnel_add(FunnelState *state, TimestampTz t, uint32 steps, bool other)
 {
-	FunnelEvent *e;
+	bool		early = false;
 
 	if (state->shift != 0 && !funnel_fits(t, state->shift))
 		state = funnel_widen(state);
-	if (state->shift != 0)
+	if (state->count > 0)
 	{
-		int64		packed = funnel_pack(t, steps, other, state->nsteps);
+		TimestampTz last = funnel_time(state, state->count - 1);
 
-		if (state->count > 0 && state->instants[state->count - 1] >> state->shift == t)
-			state->instants[state->count - 1] |= packed;
-		else
+		if (t == last)
 		{
-			if (state->count == state->capacity)
-				state = funnel_reserve(state, 1);
-			state->instants[state->count++] = packed;
+			funnel_merge_at(state, state->count - 1, steps, other);
+			return state;
 		}
-		return state;
+		if (t < last)
+		{
+			if (!state->unsorted && state->count < FUNNEL_INSERT_MAX)
+				return funnel_insert(state, t, steps, other);
+			early = true;
+		}
 	}
-	e = state->count > 0 ? funnel_events(state) + state->count - 1 : NULL;
-	if (e == NULL || e->time != t)
-	{
+	if (state->count == state->capacity)
 		state = funnel_reserve(state, 1);
-		e = funnel_events(state) + state->count++;
-		e->time = t;
-		e->steps = 0;
-		e->other = 0;
-	}
-	e->steps |= steps;
-	e->other |= other;
+	funnel_set(state, state->count++, t, steps, other);
+	/* a compaction in funnel_reserve sorted the others, not this one */
+	if (early)
+		state->unsorted = true;
 	return state;
 }
 
@@ -447,10 +542,16 @@ funnel_append_all(FunnelState *a, FunnelState *b)
 {
 	if (a->shift == b->shift)
 	{
+		/* sorted if both are and b's instants all come after a's */
+		bool		unsorted = a->unsorted || b->unsorted ||
+			(a->count > 0 && b->count > 0 &&
+			 funnel_time(b, 0) <= funnel_time(a, a->count - 1));
+
 		a = funnel_reserve(a, b->count);
 		memcpy((char *) a->instants + a->count * funnel_width(a), b->instants,
 			   b->count * funnel_width(b));
 		a->count += b->count;
+		a->unsorted = a->unsorted || unsorted;
 		return a;
 	}
 	for (int32 i = 0; i < b->count; i++)
@@ -712,6 +813,54 @@ longest_chain(FunnelState *state, TimestampTz *best_times)
 	return best;
 }
 
+/*
+ * longest_chain of a packed state in the default mode, without the times:
+ * one pass over the sorted instants with the steps reached as bits.  Packed
+ * times lie within 2^62 microseconds of 2000-01-01, so their differences
+ * need no saturation.
+ */
+static int32
+default_mode_level(FunnelState *state)
+{
+	TimestampTz start[MAX_STEPS];	/* latest start of a chain reaching step i + 1 */
+	uint32		reached = 0;	/* bit i: step i + 1 reached */
+	uint32		last_step = (uint32) 1 << (state->nsteps - 1);
+	uint64		step_bits = ((uint64) 1 << state->nsteps) - 1;
+	int			shift = state->shift;
+	int64		window = state->window;
+
+	Assert(state->shift != 0 && state->mode == 0);
+	funnel_compact(state);
+	for (int32 i = 0; i < state->count; i++)
+	{
+		int64		packed = state->instants[i];
+		TimestampTz time = packed >> shift;
+		uint32		steps = (uint32) ((uint64) packed & step_bits);
+
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+		if (steps & 1)
+		{
+			start[0] = time;
+			reached |= 1;
+		}
+		/* the later steps that held at this instant, in step order */
+		for (uint32 pending = steps & ~(uint32) 1; pending != 0; pending &= pending - 1)
+		{
+			int			step = pg_rightmost_one_pos32(pending);
+
+			if ((reached >> (step - 1)) & 1 && time - start[step - 1] <= window)
+			{
+				start[step] = start[step - 1];
+				reached |= (uint32) 1 << step;
+			}
+		}
+		if (reached & last_step)
+			break;
+	}
+	return reached == 0 ? 0 : pg_leftmost_one_pos32(reached) + 1;
+}
+
 /* Final: the longest chain, 0 when no event satisfied step 1 (or no rows). */
 Datum
 window_funnel_final(PG_FUNCTION_ARGS)
@@ -720,6 +869,8 @@ window_funnel_final(PG_FUNCTION_ARGS)
 
 	if (state == NULL)
 		PG_RETURN_INT32(0);
+	if (state->shift != 0 && state->mode == 0)
+		PG_RETURN_INT32(default_mode_level(state));
 	PG_RETURN_INT32(longest_chain(state, NULL));
 }
 
