@@ -459,6 +459,30 @@ funnel_ensure_same(const FunnelState *state, int64 window, int32 nsteps, int32 m
 }
 
 /*
+ * The index of the first instant of a sorted, non-empty state whose time is
+ * not before t (count if none): a binary search whose steps depend on the
+ * count alone, the comparisons becoming conditional moves rather than
+ * branches, which rows in random time order would mispredict.  The answer
+ * lies in [base, base + n] throughout.
+ */
+static inline int32
+funnel_lower_bound(const FunnelState *state, TimestampTz t)
+{
+	int32		base = 0;
+	int32		n = state->count;
+
+	Assert(n >= 1);
+	while (n > 1)
+	{
+		int32		half = n / 2;
+
+		base = funnel_time(state, base + half - 1) < t ? base + half : base;
+		n -= half;
+	}
+	return base + (funnel_time(state, base) < t);
+}
+
+/*
  * Inserts an instant that comes before the last one of a sorted state of
  * fewer than FUNNEL_INSERT_MAX instants in its place, or merges it into the
  * instant of its time; returns the state, which may have moved.
@@ -467,20 +491,9 @@ static FunnelState *
 funnel_insert(FunnelState *state, TimestampTz t, uint32 steps, bool other)
 {
 	Size		width = funnel_width(state);
-	int32		lo = 0;
-	int32		hi = state->count - 1;
+	int32		lo = funnel_lower_bound(state, t);
 
-	Assert(!state->unsorted && state->count < FUNNEL_INSERT_MAX && t < funnel_time(state, hi));
-	/* the first instant not before t: times before lo are earlier, hi's is not */
-	while (lo < hi)
-	{
-		int32		mid = lo + (hi - lo) / 2;
-
-		if (funnel_time(state, mid) < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	Assert(!state->unsorted && state->count < FUNNEL_INSERT_MAX && lo < state->count);
 	if (funnel_time(state, lo) == t)
 	{
 		funnel_merge_at(state, lo, steps, other);
