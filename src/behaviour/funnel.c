@@ -122,6 +122,12 @@ typedef struct FunnelState
 /* An unsorted state of this many instants is compacted before it grows. */
 #define FUNNEL_COMPACT_MIN 64
 
+/*
+ * Windows of up to this many days are compared with the state's without
+ * converting them again (their microseconds cannot overflow).
+ */
+#define FUNNEL_FAST_WINDOW_DAYS 1000000
+
 StaticAssertDecl(FUNNEL_HEADER_SIZE == 24, "a funnel state's header takes 24 bytes");
 
 /* Errors for a NULL step or condition. */
@@ -500,8 +506,15 @@ funnel_insert(FunnelState *state, TimestampTz t, uint32 steps, bool other)
 		return state;
 	}
 	state = funnel_reserve(state, 1);
-	memmove((char *) state->instants + (lo + 1) * width, (char *) state->instants + lo * width,
-			(state->count - lo) * width);
+	if (state->shift != 0)
+	{
+		/* a few words, typically: no memmove call */
+		for (int32 i = state->count; i > lo; i--)
+			state->instants[i] = state->instants[i - 1];
+	}
+	else
+		memmove((char *) state->instants + (lo + 1) * width, (char *) state->instants + lo * width,
+				(state->count - lo) * width);
 	funnel_set(state, lo, t, steps, other);
 	state->count++;
 	return state;
@@ -581,6 +594,22 @@ funnel_append_all(FunnelState *a, FunnelState *b)
 }
 
 /*
+ * The window of a row in microseconds: the state's when the row's interval
+ * has its length (the usual case, without a call), else the interval's
+ * length, checked by interval_fixed_usecs.
+ */
+static inline int64
+funnel_row_window(const Interval *iv, const FunnelState *state)
+{
+	int64		usecs;
+
+	if (state != NULL && iv->month == 0 && iv->day >= 0 && iv->day <= FUNNEL_FAST_WINDOW_DAYS &&
+		!pg_add_s64_overflow(iv->day * USECS_PER_DAY, iv->time, &usecs) && usecs == state->window)
+		return usecs;
+	return interval_fixed_usecs(iv, "window");
+}
+
+/*
  * The shared transition step: records the instant when any step holds (rows
  * with a NULL time are skipped).  The arguments are (window, [mode,]
  * occurred_at, steps...), the steps one VARIADIC boolean[] or, in the
@@ -603,7 +632,7 @@ funnel_accum_row(FunctionCallInfo fcinfo, bool has_mode, bool variadic)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("window must not be null")));
-	window = interval_fixed_usecs(PG_GETARG_INTERVAL_P(1), "window");
+	window = funnel_row_window(PG_GETARG_INTERVAL_P(1), state);
 	if (has_mode)
 	{
 		if (PG_ARGISNULL(2))
