@@ -119,6 +119,12 @@ typedef struct FunnelState
  */
 #define FUNNEL_INSERT_MAX 256
 
+/*
+ * Below this many, packed instants are inserted by moving the later ones
+ * as the search goes, without a binary search (funnel_insert_few).
+ */
+#define FUNNEL_SHIFT_MAX 16
+
 /* An unsorted state of this many instants is compacted before it grows. */
 #define FUNNEL_COMPACT_MIN 64
 
@@ -489,6 +495,42 @@ funnel_lower_bound(const FunnelState *state, TimestampTz t)
 }
 
 /*
+ * funnel_insert in a packed state of fewer than FUNNEL_SHIFT_MAX instants:
+ * the later instants move up one place each, from the last one, until t's
+ * place is found (the search and the move in one loop, as in an insertion
+ * sort); an instant of time t found there takes t's steps, the moved ones
+ * then moving back (rare: equal times out of order).
+ */
+static FunnelState *
+funnel_insert_few(FunnelState *state, TimestampTz t, uint32 steps, bool other)
+{
+	int64		packed = funnel_pack(t, steps, other, state->nsteps);
+	int			shift = state->shift;
+	int64	   *instants;
+	int32		j;
+
+	if (state->count == state->capacity)
+		state = funnel_reserve(state, 1);
+	instants = state->instants;
+	j = state->count;
+	while (j > 0 && instants[j - 1] >> shift > t)
+	{
+		instants[j] = instants[j - 1];
+		j--;
+	}
+	if (j > 0 && instants[j - 1] >> shift == t)
+	{
+		instants[j - 1] |= packed;
+		for (; j < state->count; j++)
+			instants[j] = instants[j + 1];
+		return state;
+	}
+	instants[j] = packed;
+	state->count++;
+	return state;
+}
+
+/*
  * Inserts an instant that comes before the last one of a sorted state of
  * fewer than FUNNEL_INSERT_MAX instants in its place, or merges it into the
  * instant of its time; returns the state, which may have moved.
@@ -497,8 +539,11 @@ static FunnelState *
 funnel_insert(FunnelState *state, TimestampTz t, uint32 steps, bool other)
 {
 	Size		width = funnel_width(state);
-	int32		lo = funnel_lower_bound(state, t);
+	int32		lo;
 
+	if (state->shift != 0 && state->count < FUNNEL_SHIFT_MAX)
+		return funnel_insert_few(state, t, steps, other);
+	lo = funnel_lower_bound(state, t);
 	Assert(!state->unsorted && state->count < FUNNEL_INSERT_MAX && lo < state->count);
 	if (funnel_time(state, lo) == t)
 	{
@@ -506,15 +551,8 @@ funnel_insert(FunnelState *state, TimestampTz t, uint32 steps, bool other)
 		return state;
 	}
 	state = funnel_reserve(state, 1);
-	if (state->shift != 0)
-	{
-		/* a few words, typically: no memmove call */
-		for (int32 i = state->count; i > lo; i--)
-			state->instants[i] = state->instants[i - 1];
-	}
-	else
-		memmove((char *) state->instants + (lo + 1) * width, (char *) state->instants + lo * width,
-				(state->count - lo) * width);
+	memmove((char *) state->instants + (lo + 1) * width, (char *) state->instants + lo * width,
+			(state->count - lo) * width);
 	funnel_set(state, lo, t, steps, other);
 	state->count++;
 	return state;
@@ -527,8 +565,8 @@ funnel_insert(FunnelState *state, TimestampTz t, uint32 steps, bool other)
  * state is sorted and small (funnel_insert), else appended, leaving the
  * state unsorted.
  */
-static inline FunnelState *
-funnel_add(FunnelState *state, TimestampTz t, uint32 steps, bool other)
+static FunnelState *
+funnel_add_any(FunnelState *state, TimestampTz t, uint32 steps, bool other)
 {
 	bool		early = false;
 
@@ -557,6 +595,36 @@ funnel_add(FunnelState *state, TimestampTz t, uint32 steps, bool other)
 	if (early)
 		state->unsorted = true;
 	return state;
+}
+
+/*
+ * funnel_add_any, with its common cases inline (it runs for most rows): a
+ * packed instant merged into the last one or appended after it with room
+ * to spare.
+ */
+static inline FunnelState *
+funnel_add(FunnelState *state, TimestampTz t, uint32 steps, bool other)
+{
+	int32		n = state->count;
+
+	if (state->shift != 0 && funnel_fits(t, state->shift) && n > 0 && n < state->capacity)
+	{
+		TimestampTz last = state->instants[n - 1] >> state->shift;
+		int64		packed = funnel_pack(t, steps, other, state->nsteps);
+
+		if (t == last)
+		{
+			state->instants[n - 1] |= packed;
+			return state;
+		}
+		if (t > last)
+		{
+			state->instants[n] = packed;
+			state->count = n + 1;
+			return state;
+		}
+	}
+	return funnel_add_any(state, t, steps, other);
 }
 
 /*
