@@ -249,6 +249,40 @@ parse_mode(text *mode)
 	return bits;
 }
 
+/* The last mode text parsed by a transition function, with its bits. */
+typedef struct FunnelModeCache
+{
+	int32		bits;			/* FUNNEL_STRICT_* */
+	int32		len;			/* bytes of text */
+	char		text[FLEXIBLE_ARRAY_MEMBER];
+} FunnelModeCache;
+
+/*
+ * The FUNNEL_STRICT_* bits of a row's mode: parsed once for each text that
+ * differs from the previous row's (once per query, typically), the text and
+ * its bits kept in fn_extra, which lives as long as the query.
+ */
+static int32
+funnel_row_mode(FunctionCallInfo fcinfo, text *mode)
+{
+	FunnelModeCache *cache = (FunnelModeCache *) fcinfo->flinfo->fn_extra;
+	const char *p = VARDATA_ANY(mode);
+	int32		len = VARSIZE_ANY_EXHDR(mode);
+	int32		bits;
+
+	if (cache != NULL && cache->len == len && memcmp(cache->text, p, len) == 0)
+		return cache->bits;
+	bits = parse_mode(mode);
+	if (cache != NULL)
+		pfree(cache);
+	cache = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, offsetof(FunnelModeCache, text) + len);
+	cache->bits = bits;
+	cache->len = len;
+	memcpy(cache->text, p, len);
+	fcinfo->flinfo->fn_extra = cache;
+	return bits;
+}
+
 /* Folds one wide funnel instant into another at the same time. */
 static void
 funnel_event_merge(void *into, const void *from)
@@ -707,7 +741,7 @@ funnel_accum_row(FunctionCallInfo fcinfo, bool has_mode, bool variadic)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("mode must not be null")));
-		mode = parse_mode(PG_GETARG_TEXT_PP(2));
+		mode = funnel_row_mode(fcinfo, PG_GETARG_TEXT_PP(2));
 	}
 	if (variadic)
 		steps = read_conditions(fcinfo, timearg + 1, "steps", &nsteps, true);
