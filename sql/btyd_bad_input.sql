@@ -60,7 +60,7 @@ FROM (SELECT engage.bgnbd_fit(frequency, recency, age, 1, 0.01) AS m FROM pen_cd
 -- the penalised optimum is a minimum of the penalised objective: neighbours are worse
 SELECT bool_and(-sum_ll / 2357 + 0.01 * ss > -(m).loglik / 2357 + 0.01 * ((m).r ^ 2 + (m).alpha ^ 2 + (m).a ^ 2 + (m).b ^ 2)) AS penalised_minimum
 FROM (SELECT m, k, f,
-             sum(engage.log_likelihood(ROW(r, alpha, a, b, NULL, NULL, NULL, NULL)::engage.bgnbd, frequency, recency, age)) AS sum_ll,
+             sum(engage.log_likelihood(ROW(r, alpha, a, b, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgnbd, frequency, recency, age)) AS sum_ll,
              r ^ 2 + alpha ^ 2 + a ^ 2 + b ^ 2 AS ss
       FROM pen_cdnow,
            (SELECT engage.bgnbd_fit(frequency, recency, age, 1, 0.01) AS m FROM pen_cdnow) f0,
@@ -76,11 +76,11 @@ FROM pen_cdnow;
 DROP TABLE pen_cdnow;
 
 -- scoring: bad parameters, bad summaries, t < 0, n < 0
-SELECT btyd_error($$SELECT engage.p_alive(ROW(-0.2, 4, 0.8, 2.4, NULL, NULL, NULL, NULL)::engage.bgnbd, 1, 1, 10)$$);
-SELECT btyd_error($$SELECT engage.p_alive(ROW(0.2, 0, 0.8, 2.4, NULL, NULL, NULL, NULL)::engage.mbgnbd, 1, 1, 10)$$);
-SELECT btyd_error($$SELECT engage.p_alive(ROW(0.2, 4, 'NaN', 2.4, NULL, NULL, NULL, NULL)::engage.paretonbd, 1, 1, 10)$$);
-SELECT btyd_error($$SELECT engage.p_alive(ROW(0.2, 4, 0.8, NULL, NULL, NULL, NULL, NULL)::engage.bgnbd, 1, 1, 10)$$);
-SELECT btyd_error($$SELECT engage.p_alive(ROW(0.2, 4, 0.8, 'Infinity', NULL, NULL, NULL, NULL)::engage.bgnbd, 1, 1, 10)$$);
+SELECT btyd_error($$SELECT engage.p_alive(ROW(-0.2, 4, 0.8, 2.4, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgnbd, 1, 1, 10)$$);
+SELECT btyd_error($$SELECT engage.p_alive(ROW(0.2, 0, 0.8, 2.4, NULL, NULL, NULL, NULL, NULL, NULL)::engage.mbgnbd, 1, 1, 10)$$);
+SELECT btyd_error($$SELECT engage.p_alive(ROW(0.2, 4, 'NaN', 2.4, NULL, NULL, NULL, NULL, NULL, NULL)::engage.paretonbd, 1, 1, 10)$$);
+SELECT btyd_error($$SELECT engage.p_alive(ROW(0.2, 4, 0.8, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgnbd, 1, 1, 10)$$);
+SELECT btyd_error($$SELECT engage.p_alive(ROW(0.2, 4, 0.8, 'Infinity', NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgnbd, 1, 1, 10)$$);
 SELECT btyd_error($$SELECT engage.p_alive(engage.bgnbd(0.2, 4, 0.8, 2.4), 1, 11, 10)$$);
 SELECT btyd_error($$SELECT engage.churn_probability(engage.paretonbd(0.2, 4, 0.8, 2.4), -1, 1, 10)$$);
 SELECT btyd_error($$SELECT engage.expected_purchases(engage.bgnbd(0.2, 4, 0.8, 2.4), -1, 1, 1, 10)$$);

@@ -50,7 +50,7 @@ SELECT x, tx, age, t,
        abs(engage.p_alive(mdl, x, tx, age) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
        round(engage.expected_purchases(mdl, t, x, tx, age)::numeric, 6) AS expected,
        abs(engage.expected_purchases(mdl, t, x, tx, age) / n.expected - 1) < 1e-6 AS expected_ok
-FROM btyd_points, (SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::engage.bgnbd AS mdl) AS mm,
+FROM btyd_points, (SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgnbd AS mdl) AS mm,
      LATERAL bg_numeric(0, 0.243, 4.414, 0.793, 2.426, x, tx, age, t, :grid_step) AS n
 ORDER BY x, tx, age;
 
@@ -59,7 +59,7 @@ SELECT x, tx, age, t,
        abs(engage.p_alive(mdl, x, tx, age) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
        round(engage.expected_purchases(mdl, t, x, tx, age)::numeric, 6) AS expected,
        abs(engage.expected_purchases(mdl, t, x, tx, age) / n.expected - 1) < 1e-6 AS expected_ok
-FROM btyd_points, (SELECT ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL, NULL)::engage.mbgnbd AS mdl) AS mm,
+FROM btyd_points, (SELECT ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL, NULL, NULL, NULL)::engage.mbgnbd AS mdl) AS mm,
      LATERAL bg_numeric(1, 0.525, 6.183, 0.891, 1.614, x, tx, age, t, :grid_step) AS n
 ORDER BY x, tx, age;
 
@@ -68,7 +68,7 @@ SELECT round(engage.expected_purchases(mdl, 39)::numeric, 6) AS e39_new,
        abs(engage.expected_purchases(mdl, 39) / n.expected - 1) < 1e-6 AS new_ok,
        abs(engage.expected_purchases(mdl, 20, 4, 30, 38) /
            (bg_numeric(0, 1.5, 3.0, 2.5, 4.0, 4, 30, 38, 20, :grid_step)).expected - 1) < 1e-6 AS conditional_ok
-FROM (SELECT ROW(1.5, 3.0, 2.5, 4.0, NULL, NULL, NULL, NULL)::engage.bgnbd AS mdl) AS mm,
+FROM (SELECT ROW(1.5, 3.0, 2.5, 4.0, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgnbd AS mdl) AS mm,
      LATERAL bg_numeric(0, 1.5, 3.0, 2.5, 4.0, 0, 0, 0, 39, :grid_step) AS n;
 
 -- Pareto/NBD: integrate over lambda = e^v (Gamma(r, alpha)) and mu = e^u (Gamma(s, beta));
@@ -97,7 +97,7 @@ SELECT x, tx, age, t,
        abs(engage.p_alive(mdl, x, tx, age) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
        round(engage.expected_purchases(mdl, t, x, tx, age)::numeric, 6) AS expected,
        abs(engage.expected_purchases(mdl, t, x, tx, age) / n.expected - 1) < 1e-6 AS expected_ok
-FROM btyd_points, (SELECT ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL, NULL)::engage.paretonbd AS mdl) AS mm,
+FROM btyd_points, (SELECT ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL, NULL, NULL, NULL)::engage.paretonbd AS mdl) AS mm,
      LATERAL pnbd_numeric(0.553, 10.578, 0.606, 11.669, x, tx, age, t, :grid_step) AS n
 ORDER BY x, tx, age;
 -- alpha < beta and alpha > beta take different 2F1 branches
@@ -105,7 +105,7 @@ SELECT alpha, beta,
        abs(engage.p_alive(mdl, 3, 12, 40) / n.p_alive - 1) < 1e-6 AS p_alive_ok,
        abs(engage.expected_purchases(mdl, 26, 3, 12, 40) / n.expected - 1) < 1e-6 AS expected_ok
 FROM (VALUES (2.0::float8, 30.0::float8), (30.0, 2.0)) AS v(alpha, beta),
-     LATERAL (SELECT ROW(1.2, alpha, 1.4, beta, NULL, NULL, NULL, NULL)::engage.paretonbd AS mdl) m,
+     LATERAL (SELECT ROW(1.2, alpha, 1.4, beta, NULL, NULL, NULL, NULL, NULL, NULL)::engage.paretonbd AS mdl) m,
      LATERAL pnbd_numeric(1.2, alpha, 1.4, beta, 3, 12, 40, 26, :grid_step) AS n;
 
 -- Pareto/NBD P(X(t) = n) (Fader & Hardie 2006) against integration over the lifetime tau:
@@ -123,7 +123,7 @@ RETURNS float8 LANGUAGE sql AS $$
 $$;
 SELECT n, round(engage.prob_purchases(mdl, n, 39)::numeric, 6) AS p,
        abs(engage.prob_purchases(mdl, n, 39) - pnbd_pmf_numeric(0.553, 10.578, 0.606, 11.669, n, 39, :grid_step)) < 1e-7 AS ok
-FROM (SELECT ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL, NULL)::engage.paretonbd AS mdl) AS mm,
+FROM (SELECT ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL, NULL, NULL, NULL)::engage.paretonbd AS mdl) AS mm,
      unnest(ARRAY[0, 1, 2, 5, 10]) AS n ORDER BY n;
 
 -- BG/NBD and MBG/NBD P(X(t) = n) (FHL eq. 8) against integration over (lambda, p):
@@ -149,11 +149,11 @@ RETURNS float8 LANGUAGE sql AS $$
            / sum(exp(greatest(lprior, -500)))
     FROM k
 $$;
-SELECT n, round(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::engage.bgnbd, n, 39)::numeric, 6) AS bgnbd,
-       abs(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::engage.bgnbd, n, 39)
+SELECT n, round(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgnbd, n, 39)::numeric, 6) AS bgnbd,
+       abs(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgnbd, n, 39)
            - bg_pmf_numeric(0, 0.243, 4.414, 0.793, 2.426, n, 39, :grid_step)) < 1e-7 AS bgnbd_ok,
-       round(engage.prob_purchases(ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL, NULL)::engage.mbgnbd, n, 39)::numeric, 6) AS mbgnbd,
-       abs(engage.prob_purchases(ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL, NULL)::engage.mbgnbd, n, 39)
+       round(engage.prob_purchases(ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL, NULL, NULL, NULL)::engage.mbgnbd, n, 39)::numeric, 6) AS mbgnbd,
+       abs(engage.prob_purchases(ROW(0.525, 6.183, 0.891, 1.614, NULL, NULL, NULL, NULL, NULL, NULL)::engage.mbgnbd, n, 39)
            - bg_pmf_numeric(1, 0.525, 6.183, 0.891, 1.614, n, 39, :grid_step)) < 1e-7 AS mbgnbd_ok
 FROM unnest(ARRAY[0, 1, 3]) AS n ORDER BY n;
 

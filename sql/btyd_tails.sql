@@ -19,7 +19,7 @@ INSERT INTO pnbd_tails VALUES
 SELECT x, tx, age,
        abs(engage.p_alive(m, x, tx, age) / p_alive - 1) < 1e-12 AS p_alive_ok,
        abs(engage.expected_purchases(m, t, x, tx, age) / expected - 1) < 1e-12 AS expected_ok
-FROM pnbd_tails, LATERAL (SELECT ROW(r, alpha, s, beta, NULL, NULL, NULL, NULL)::engage.paretonbd AS m) AS mm
+FROM pnbd_tails, LATERAL (SELECT ROW(r, alpha, s, beta, NULL, NULL, NULL, NULL, NULL, NULL)::engage.paretonbd AS m) AS mm
 ORDER BY tx;
 
 -- tol: relative; the log of the value sums terms of size up to ~1e5 (~1e7 at n = 2^31), and
@@ -43,11 +43,11 @@ SET statement_timeout = '5s';
 SELECT n, t,
        CASE WHEN p = 0 THEN engage.prob_purchases(m, n, t) = 0
             ELSE abs(engage.prob_purchases(m, n, t) / p - 1) < tol END AS prob_ok
-FROM bg_tails, LATERAL (SELECT ROW(r, alpha, a, b, NULL, NULL, NULL, NULL)::engage.bgnbd AS m) AS mm
+FROM bg_tails, LATERAL (SELECT ROW(r, alpha, a, b, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgnbd AS m) AS mm
 ORDER BY r, n;
 -- the same tail through the conditional PMF: x = 5000, T = 200
-SELECT abs(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::engage.bgnbd,
+SELECT abs(engage.prob_purchases(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgnbd,
                                  30000, 1000, 5000, 199, 200) /
-           (engage.p_alive(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::engage.bgnbd, 5000, 199, 200)
+           (engage.p_alive(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgnbd, 5000, 199, 200)
             * 3.8239790806564208e-45) - 1) < 1e-10 AS conditional_ok;
 RESET statement_timeout;

@@ -141,6 +141,6 @@ SELECT q AS statement, pg_temp.try(replace(q, '...', 'bg, gg')) AS result FROM (
     ('SELECT engage.clv(..., 2, 40, 38, 22, 52, 0.01, 4.345) FROM clv_models'),
     ('SELECT engage.clv(..., -2, 30, 38, 22, 52, 0.01, 4.345) FROM clv_models'),
     ('SELECT engage.clv(bg, engage.gammagamma(6, 0.5, 15), 0, 0, 38, 0, 52, 0.01, 4.345) FROM clv_models'),
-    ('SELECT engage.clv(ROW(0, 4, 0.8, 2.4, NULL, NULL, NULL, NULL)::engage.bgnbd, gg, 2, 30, 38, 22, 52, 0.01, 4.345) FROM clv_models'),
+    ('SELECT engage.clv(ROW(0, 4, 0.8, 2.4, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgnbd, gg, 2, 30, 38, 22, 52, 0.01, 4.345) FROM clv_models'),
     ('SELECT engage.clv(bg, ROW(6, 3.7, NULL, NULL, NULL, NULL, NULL, NULL)::engage.gammagamma, 2, 30, 38, 22, 52, 0.01, 4.345) FROM clv_models')
 ) v(q);

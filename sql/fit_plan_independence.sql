@@ -18,7 +18,7 @@ SET extra_float_digits = 3;
 CREATE TABLE plan_customers AS
 SELECT i, frequency, least(round(recency::numeric, 1)::float8, age) AS recency, age,
        0.1::float8 + (i % 7) * 0.1::float8 AS weight
-FROM engage.bgnbd_simulate('(0.243,4.414,0.793,2.426,,,t,)', :customers, 38, 7)
+FROM engage.bgnbd_simulate(engage.bgnbd(0.243, 4.414, 0.793, 2.426), :customers, 38, 7)
      WITH ORDINALITY AS s(frequency, recency, age, i);
 CREATE TABLE plan_shuffled AS SELECT * FROM plan_customers ORDER BY md5(i::text);
 CREATE TABLE plan_reversed AS SELECT * FROM plan_customers ORDER BY i DESC;
@@ -85,5 +85,35 @@ SELECT i % 5 AS shard, engage.fitdata(frequency, recency, age, weight) AS sample
 FROM plan_customers GROUP BY i % 5;
 SELECT (SELECT md5(engage.fitdata_merge(sample ORDER BY shard)::text) FROM plan_shards) =
        (SELECT md5(engage.fitdata_merge(sample ORDER BY shard DESC)::text) FROM plan_shards) AS merge_order_independent;
+
+-- The same for a fit with covariates (Pareto/NBD, two purchase and one dropout covariate of
+-- the customer: 4,471 summaries times 8 covariate combinations): serial against forced
+-- parallel plans to the last bit, and stored partial samples merged in any order.
+SET max_parallel_workers_per_gather = 0;
+SELECT md5(engage.fitdata(frequency, recency, age, ARRAY[(i % 2)::float8, (i / 2 % 2)::float8],
+                          ARRAY[(i / 4 % 2)::float8], weight)::text) AS sample,
+       engage.paretonbd_fit(frequency, recency, age, ARRAY[(i % 2)::float8, (i / 2 % 2)::float8],
+                            ARRAY[(i / 4 % 2)::float8], weight)::text AS paretonbd
+FROM plan_customers \gset serial_cov_
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT md5(engage.fitdata(frequency, recency, age, ARRAY[(i % 2)::float8, (i / 2 % 2)::float8],
+                          ARRAY[(i / 4 % 2)::float8], weight)::text) = :'serial_cov_sample' AS same_sample,
+       engage.paretonbd_fit(frequency, recency, age, ARRAY[(i % 2)::float8, (i / 2 % 2)::float8],
+                            ARRAY[(i / 4 % 2)::float8], weight)::text = :'serial_cov_paretonbd' AS same_paretonbd
+FROM plan_shuffled;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+SELECT engage.paretonbd_fit(engage.fitdata_merge(sample ORDER BY shard DESC))::text =
+       engage.paretonbd_fit(engage.fitdata_merge(sample ORDER BY shard))::text AS merge_order_independent,
+       (engage.paretonbd_fit(engage.fitdata_merge(sample))).converged
+FROM (SELECT i % 5 AS shard,
+             engage.fitdata(frequency, recency, age, ARRAY[(i % 2)::float8, (i / 2 % 2)::float8],
+                            ARRAY[(i / 4 % 2)::float8], weight) AS sample
+      FROM plan_customers GROUP BY i % 5) AS shards;
 
 DROP TABLE plan_customers, plan_shuffled, plan_reversed, plan_answers, plan_shards;

@@ -45,19 +45,19 @@ FROM (VALUES ('{1,2,}'), ('{1 2}'), ('{}x'), ('{1}x'), ('{3-1}'), ('{'), ('{1'),
 -- Simulators: a customer whose purchases would never end (a purchase rate so high that time
 -- stops advancing, a dropout probability that rounds to 0) is an error after 10,000,000
 -- purchases, not an endless loop.
-SELECT count(*) FROM engage.paretonbd_simulate(ROW(1, 1e-300, 1, 1, 0, 0, true, NULL)::engage.paretonbd, 1, 10, 1);
-SELECT pg_temp.try($$SELECT count(*) FROM engage.bgnbd_simulate(ROW(1e10, 1e-10, 1e-10, 1e10, 0, 0, true, NULL)::engage.bgnbd, 1, 1e300, 1)$$) AS bgnbd,
-       pg_temp.try($$SELECT count(*) FROM engage.mbgnbd_simulate(ROW(1e10, 1e-10, 1e-10, 1e10, 0, 0, true, NULL)::engage.mbgnbd, 1, 1e300, 1)$$) AS mbgnbd;
+SELECT count(*) FROM engage.paretonbd_simulate(ROW(1, 1e-300, 1, 1, 0, 0, true, NULL, NULL, NULL)::engage.paretonbd, 1, 10, 1);
+SELECT pg_temp.try($$SELECT count(*) FROM engage.bgnbd_simulate(ROW(1e10, 1e-10, 1e-10, 1e10, 0, 0, true, NULL, NULL, NULL)::engage.bgnbd, 1, 1e300, 1)$$) AS bgnbd,
+       pg_temp.try($$SELECT count(*) FROM engage.mbgnbd_simulate(ROW(1e10, 1e-10, 1e-10, 1e10, 0, 0, true, NULL, NULL, NULL)::engage.mbgnbd, 1, 1e300, 1)$$) AS mbgnbd;
 -- extreme but finite draws still work: nobody buys, or everybody dies at once
-SELECT sum(frequency) AS purchases FROM engage.paretonbd_simulate(ROW(1e-300, 1e300, 1e-300, 1e300, 0, 0, true, NULL)::engage.paretonbd, 3, 1e300, 1);
-SELECT sum(frequency) AS purchases FROM engage.bgnbd_simulate(ROW(1, 1, 1e300, 1e-300, 0, 0, true, NULL)::engage.bgnbd, 100, 52, 1);
+SELECT sum(frequency) AS purchases FROM engage.paretonbd_simulate(ROW(1e-300, 1e300, 1e-300, 1e300, 0, 0, true, NULL, NULL, NULL)::engage.paretonbd, 3, 1e300, 1);
+SELECT sum(frequency) AS purchases FROM engage.bgnbd_simulate(ROW(1, 1, 1e300, 1e-300, 0, 0, true, NULL, NULL, NULL)::engage.bgnbd, 100, 52, 1);
 
 -- Pareto/NBD P(alive) by quadrature where t_x is so large that the panels are below its
 -- rounding: the panels are laid out from t_x and always advance.  The first used to loop
 -- for ever; P(alive) is e^(-7e18), 0 in double precision.  The second against mpmath
 -- (1 / (1 + s int_{t_x}^{T} e^phi), 60 digits): 0.95945976945713376.
-SELECT engage.p_alive(ROW(1, 1, 1e21, 1e25, 0, 0, true, NULL)::engage.paretonbd, 1e19, 1e20, 2e20) AS p_alive_far;
-SELECT abs(engage.p_alive(ROW(2, 1, 1e15, 1e20, 0, 0, true, NULL)::engage.paretonbd, 1e13, 1e18, 1e18 + 4096)
+SELECT engage.p_alive(ROW(1, 1, 1e21, 1e25, 0, 0, true, NULL, NULL, NULL)::engage.paretonbd, 1e19, 1e20, 2e20) AS p_alive_far;
+SELECT abs(engage.p_alive(ROW(2, 1, 1e15, 1e20, 0, 0, true, NULL, NULL, NULL)::engage.paretonbd, 1e13, 1e18, 1e18 + 4096)
            / 0.95945976945713376 - 1) < 1e-12 AS p_alive_matches_mpmath;
 
 -- Counters: nps counts overflow with 22003, in the transition (an aggregate starting from

@@ -20,7 +20,7 @@ SELECT bool_and(sum_ll < (m).loglik) AS is_maximum
 FROM (SELECT m, k, f, sum(engage.log_likelihood(
           ROW((m).r * CASE k WHEN 1 THEN f ELSE 1 END, (m).alpha * CASE k WHEN 2 THEN f ELSE 1 END,
               (m).a * CASE k WHEN 3 THEN f ELSE 1 END, (m).b * CASE k WHEN 4 THEN f ELSE 1 END,
-              NULL, NULL, NULL, NULL)::engage.mbgnbd, frequency, recency, age)) AS sum_ll
+              NULL, NULL, NULL, NULL, NULL, NULL)::engage.mbgnbd, frequency, recency, age)) AS sum_ll
       FROM mbg_cdnow, mbg_model, generate_series(1, 4) AS k, unnest(ARRAY[0.99, 1.01]) AS f
       GROUP BY m, k, f) s
 GROUP BY m;

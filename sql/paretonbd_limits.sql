@@ -46,8 +46,8 @@ INSERT INTO slow_points VALUES
     (0.555, 11.14, 3000, 100000, 3, 20, 39), (0.555, 11.14, 3000, 100000, 10, 38.5, 39),
     (50, 2000, 0.3, 0.5, 0, 0, 39), (50, 2000, 0.3, 0.5, 2, 1, 39), (50, 2000, 0.3, 0.5, 5, 4, 52);
 SELECT r, alpha, s, beta, x, tx, age,
-       round(engage.p_alive(ROW(r, alpha, s, beta, NULL, NULL, NULL, NULL)::engage.paretonbd, x, tx, age)::numeric, 8) AS p_alive,
-       abs(engage.p_alive(ROW(r, alpha, s, beta, NULL, NULL, NULL, NULL)::engage.paretonbd, x, tx, age)
+       round(engage.p_alive(ROW(r, alpha, s, beta, NULL, NULL, NULL, NULL, NULL, NULL)::engage.paretonbd, x, tx, age)::numeric, 8) AS p_alive,
+       abs(engage.p_alive(ROW(r, alpha, s, beta, NULL, NULL, NULL, NULL, NULL, NULL)::engage.paretonbd, x, tx, age)
            / pnbd_alive_series(r, alpha, s, beta, x, tx, age) - 1) < 1e-10 AS same_as_series
 FROM slow_points ORDER BY alpha, x;
 
@@ -60,15 +60,15 @@ INSERT INTO near_one_points VALUES
     (0.772, 20.43, 3.68, 166.3, 7, 51, 52), (0.8, 100, 2.5, 10, 0, 0, 52),
     (0.8, 100, 2.5, 10, 3, 20, 52), (0.8, 100, 2.5, 10, 6, 5, 30);
 SELECT r, alpha, s, beta, x, tx, age,
-       round(engage.p_alive(ROW(r, alpha, s, beta, NULL, NULL, NULL, NULL)::engage.paretonbd, x, tx, age)::numeric, 8) AS p_alive,
-       abs(engage.p_alive(ROW(r, alpha, s, beta, NULL, NULL, NULL, NULL)::engage.paretonbd, x, tx, age)
+       round(engage.p_alive(ROW(r, alpha, s, beta, NULL, NULL, NULL, NULL, NULL, NULL)::engage.paretonbd, x, tx, age)::numeric, 8) AS p_alive,
+       abs(engage.p_alive(ROW(r, alpha, s, beta, NULL, NULL, NULL, NULL, NULL, NULL)::engage.paretonbd, x, tx, age)
            / pnbd_alive_series(r, alpha, s, beta, x, tx, age) - 1) < 1e-10 AS same_as_series
 FROM near_one_points ORDER BY alpha, x;
 DROP TABLE near_one_points;
 
 -- the log-likelihood too: per customer it differs from ln(1/P(alive)) by terms free of the
 -- series, ln(Gamma(r+x)/Gamma(r)) + r ln alpha + s ln beta - (r+x) ln(alpha+T) - s ln(beta+T)
-SELECT x, abs(engage.log_likelihood(ROW(r, alpha, s, beta, NULL, NULL, NULL, NULL)::engage.paretonbd, x, tx, age)
+SELECT x, abs(engage.log_likelihood(ROW(r, alpha, s, beta, NULL, NULL, NULL, NULL, NULL, NULL)::engage.paretonbd, x, tx, age)
               - ((SELECT coalesce(sum(ln(r + k)), 0) FROM generate_series(0, x::integer - 1) AS k)
                  + r * ln(alpha) + s * ln(beta) - (r + x) * ln(alpha + age) - s * ln(beta + age)
                  - ln(pnbd_alive_series(r, alpha, s, beta, x, tx, age)))) < 1e-9 AS loglik_same_as_series

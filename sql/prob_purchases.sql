@@ -131,8 +131,8 @@ SELECT engage.prob_purchases(pnbd, 1, 'NaN', 2, 30.43, 38.86) FROM pp_models;
 SELECT engage.prob_purchases(mbg, 1, 'Infinity', 2, 30.43, 38.86) FROM pp_models;
 SELECT engage.prob_purchases(bg, 1, 39, 2.5, 30.43, 38.86) FROM pp_models;
 SELECT engage.prob_purchases(pnbd, 1, 39, 2, 40, 38.86) FROM pp_models;
-SELECT engage.prob_purchases(ROW(0.243, 4.414, -1, 2.426, NULL, NULL, NULL, NULL)::engage.bgnbd, 1, 39, 2, 30.43, 38.86);
-SELECT engage.prob_purchases(ROW(NULL, 4.414, 1, 2.426, NULL, NULL, NULL, NULL)::engage.paretonbd, 1, 39, 2, 30.43, 38.86);
+SELECT engage.prob_purchases(ROW(0.243, 4.414, -1, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::engage.bgnbd, 1, 39, 2, 30.43, 38.86);
+SELECT engage.prob_purchases(ROW(NULL, 4.414, 1, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::engage.paretonbd, 1, 39, 2, 30.43, 38.86);
 \set VERBOSITY default
 SELECT engage.prob_purchases(bg, NULL, 39, 2, 30.43, 38.86) IS NULL AS null_n,
        engage.prob_purchases(pnbd, 1, 39, 2, NULL, 38.86) IS NULL AS null_recency

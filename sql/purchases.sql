@@ -88,7 +88,7 @@ SELECT count(*) FILTER (WHERE state::text::engage.purchases::text = state::text)
 FROM customer_purchases;
 
 -- live: customers at risk now, from the states alone (a BG/NBD fitted in weeks)
-SELECT count(*) FILTER (WHERE engage.p_alive('(0.243,4.414,0.793,2.426,,,t,)'::engage.bgnbd,
+SELECT count(*) FILTER (WHERE engage.p_alive('(0.243,4.414,0.793,2.426,,,t,,,)'::engage.bgnbd,
                                              engage.rfm(state, '2025-01-01', '7 days')) < 0.5) AS at_risk,
        count(*) AS customers
 FROM customer_purchases;

@@ -9,16 +9,16 @@ SET TimeZone = 'UTC';
 
 -- CLV: a positive horizon shorter than one step (here "12 months" against a step of 30 weeks)
 -- would be worth 0.  One step exactly, and a horizon of 0 (no step), are answers.
-SELECT engage.clv('(0.243,4.414,0.793,2.426,,,,)'::engage.bgnbd, '(6.25,3.74,15.44,,,,,)', 2, 30, 38, 20, 12, 0.01, 30);
-SELECT engage.clv('(0.243,4.414,0.793,2.426,,,,)'::engage.bgnbd, '(6.25,3.74,15.44,,,,,)', 2, 30.43, 38.86, 22.35, 4.3, 0.01, 4.345);
-SELECT engage.clv('(0.525,6.183,0.891,1.614,,,,)'::engage.mbgnbd, '(6.25,3.74,15.44,,,,,)', 2, 30, 38, 20, 12, 0.01, 30);
-SELECT engage.clv('(0.553,10.578,0.606,11.669,,,,)'::engage.paretonbd, '(6.25,3.74,15.44,,,,,)', 2, 30, 38, 20, 12, 0.01, 30);
-SELECT engage.clv('(0.243,4.414,0.793,2.426,,,,)'::engage.bgnbd, '(6.25,3.74,15.44,,,,,)'::engage.gammagamma,
+SELECT engage.clv('(0.243,4.414,0.793,2.426,,,,,,)'::engage.bgnbd, '(6.25,3.74,15.44,,,,,)', 2, 30, 38, 20, 12, 0.01, 30);
+SELECT engage.clv('(0.243,4.414,0.793,2.426,,,,,,)'::engage.bgnbd, '(6.25,3.74,15.44,,,,,)', 2, 30.43, 38.86, 22.35, 4.3, 0.01, 4.345);
+SELECT engage.clv('(0.525,6.183,0.891,1.614,,,,,,)'::engage.mbgnbd, '(6.25,3.74,15.44,,,,,)', 2, 30, 38, 20, 12, 0.01, 30);
+SELECT engage.clv('(0.553,10.578,0.606,11.669,,,,,,)'::engage.paretonbd, '(6.25,3.74,15.44,,,,,)', 2, 30, 38, 20, 12, 0.01, 30);
+SELECT engage.clv('(0.243,4.414,0.793,2.426,,,,,,)'::engage.bgnbd, '(6.25,3.74,15.44,,,,,)'::engage.gammagamma,
                   '(2,30,38,20)'::engage.rfm, 12, 0.01, 30);
-SELECT round(engage.clv('(0.243,4.414,0.793,2.426,,,,)'::engage.bgnbd, '(6.25,3.74,15.44,,,,,)', 2, 30, 38, 20, 30, 0, 30)::numeric, 6) AS one_step,
-       round((engage.expected_purchases('(0.243,4.414,0.793,2.426,,,,)'::engage.bgnbd, 30, 2, 30, 38)
+SELECT round(engage.clv('(0.243,4.414,0.793,2.426,,,,,,)'::engage.bgnbd, '(6.25,3.74,15.44,,,,,)', 2, 30, 38, 20, 30, 0, 30)::numeric, 6) AS one_step,
+       round((engage.expected_purchases('(0.243,4.414,0.793,2.426,,,,,,)'::engage.bgnbd, 30, 2, 30, 38)
               * engage.expected_spend('(6.25,3.74,15.44,,,,,)'::engage.gammagamma, 2, 20))::numeric, 6) AS direct,
-       engage.clv('(0.243,4.414,0.793,2.426,,,,)'::engage.bgnbd, '(6.25,3.74,15.44,,,,,)', 2, 30, 38, 20, 0, 0.01, 30) AS no_horizon;
+       engage.clv('(0.243,4.414,0.793,2.426,,,,,,)'::engage.bgnbd, '(6.25,3.74,15.44,,,,,)', 2, 30, 38, 20, 0, 0.01, 30) AS no_horizon;
 
 -- The lifecycle report over a range whose first period is after its last.
 SELECT * FROM engage.lifecycle('{0-3}'::engage.activity, 5, 2);
@@ -37,10 +37,10 @@ SELECT engage.window_funnel('0 seconds', t, true, true) FROM (VALUES (timestampt
 SELECT engage.lifecycle_stage(t, '2024-06-30', '90 days', '30 days', '365 days') FROM (VALUES (timestamptz '2024-01-02')) AS v(t);
 
 -- Diagnostics: tracking and frequency_recency_matrix ranges.
-SELECT count(*) FROM engage.frequency_recency_matrix('(0.243,4.414,0.793,2.426,,,,)'::engage.bgnbd, -1, 38);
-SELECT count(*) FROM engage.tracking('(0.243,4.414,0.793,2.426,,,,)'::engage.bgnbd,
+SELECT count(*) FROM engage.frequency_recency_matrix('(0.243,4.414,0.793,2.426,,,,,,)'::engage.bgnbd, -1, 38);
+SELECT count(*) FROM engage.tracking('(0.243,4.414,0.793,2.426,,,,,,)'::engage.bgnbd,
                                      (SELECT engage.tracking_sample(1, t, '2024-01-01', '7 days')
                                       FROM (VALUES (timestamptz '2024-01-02')) AS v(t)), 0);
 -- Simulators: a negative number of customers is an error; 0 customers is the empty sample asked for.
-SELECT count(*) FROM engage.bgnbd_simulate('(0.243,4.414,0.793,2.426,,,,)'::engage.bgnbd, -1, 38, 1);
-SELECT count(*) FROM engage.bgnbd_simulate('(0.243,4.414,0.793,2.426,,,,)'::engage.bgnbd, 0, 38, 1);
+SELECT count(*) FROM engage.bgnbd_simulate('(0.243,4.414,0.793,2.426,,,,,,)'::engage.bgnbd, -1, 38, 1);
+SELECT count(*) FROM engage.bgnbd_simulate('(0.243,4.414,0.793,2.426,,,,,,)'::engage.bgnbd, 0, 38, 1);

@@ -934,6 +934,370 @@ RETURNS SETOF @extschema@.paretonbd
 AS 'MODULE_PATHNAME', 'paretonbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000000 ROWS 100;
 COMMENT ON FUNCTION @extschema@.paretonbd_bootstrap(@extschema@.fitdata, integer, bigint, double precision) IS 'nonparametric bootstrap of the Pareto/NBD fit with an L2 penalizer';
 
+-- ==== static covariates in the counting models (Fader & Hardie 2007; src/sql/60_fitdata.sql,
+-- 61_bgnbd.sql, 62_mbgnbd.sql, 63_paretonbd.sql, 85_clv.sql, 86_uncertainty.sql) ====
+-- The model types gain the coefficient arrays (NULL for the models stored before, which have no
+-- covariates).
+
+ALTER TYPE @extschema@.bgnbd ADD ATTRIBUTE purchase_coefficients double precision[], ADD ATTRIBUTE dropout_coefficients double precision[];
+ALTER TYPE @extschema@.mbgnbd ADD ATTRIBUTE purchase_coefficients double precision[], ADD ATTRIBUTE dropout_coefficients double precision[];
+ALTER TYPE @extschema@.paretonbd ADD ATTRIBUTE purchase_coefficients double precision[], ADD ATTRIBUTE dropout_coefficients double precision[];
+COMMENT ON TYPE @extschema@.bgnbd IS 'BG/NBD model: purchase rate ~ Gamma(r, alpha), dropout probability ~ Beta(a, b); with covariates alpha_i = alpha exp(-purchase_coefficients . x_i), a_i = a exp(dropout_coefficients . z_i), b_i = b exp(dropout_coefficients . z_i); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the estimates (natural scale, rows and columns in the order of the parameters, then the purchase coefficients, then the dropout coefficients; NULL when unknown); purchase_coefficients, dropout_coefficients = the coefficients of the customer''s purchase and dropout covariates (Fader & Hardie 2007; NULL without covariates)';
+COMMENT ON TYPE @extschema@.mbgnbd IS 'MBG/NBD model: purchase rate ~ Gamma(r, alpha), dropout probability ~ Beta(a, b), dropout possible at the first purchase; with covariates alpha_i = alpha exp(-purchase_coefficients . x_i), a_i = a exp(dropout_coefficients . z_i), b_i = b exp(dropout_coefficients . z_i); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the estimates (natural scale, rows and columns in the order of the parameters, then the purchase coefficients, then the dropout coefficients; NULL when unknown); purchase_coefficients, dropout_coefficients = the coefficients of the customer''s purchase and dropout covariates (Fader & Hardie 2007; NULL without covariates)';
+COMMENT ON TYPE @extschema@.paretonbd IS 'Pareto/NBD model: purchase rate ~ Gamma(r, alpha), dropout rate ~ Gamma(s, beta); with covariates alpha_i = alpha exp(-purchase_coefficients . x_i), beta_i = beta exp(-dropout_coefficients . z_i); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the estimates (natural scale, rows and columns in the order of the parameters, then the purchase coefficients, then the dropout coefficients; NULL when unknown); purchase_coefficients, dropout_coefficients = the coefficients of the customer''s purchase and dropout covariates (Fader & Hardie 2007; NULL without covariates)';
+
+-- constructors of models with covariates
+
+CREATE FUNCTION @extschema@.bgnbd(r double precision, alpha double precision, a double precision, b double precision, purchase_coefficients double precision[], dropout_coefficients double precision[])
+RETURNS @extschema@.bgnbd
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.bgnbd(double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'a BG/NBD model with static covariates of the given parameters and coefficients (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number and the coefficients at most 8 finite numbers each';
+
+CREATE FUNCTION @extschema@.mbgnbd(r double precision, alpha double precision, a double precision, b double precision, purchase_coefficients double precision[], dropout_coefficients double precision[])
+RETURNS @extschema@.mbgnbd
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.mbgnbd(double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'a MBG/NBD model with static covariates of the given parameters and coefficients (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number and the coefficients at most 8 finite numbers each';
+
+CREATE FUNCTION @extschema@.paretonbd(r double precision, alpha double precision, s double precision, beta double precision, purchase_coefficients double precision[], dropout_coefficients double precision[])
+RETURNS @extschema@.paretonbd
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd(double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'a Pareto/NBD model with static covariates of the given parameters and coefficients (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number and the coefficients at most 8 finite numbers each';
+
+-- customer summaries with static covariates (Fader & Hardie 2007) ------------------
+
+CREATE FUNCTION @extschema@.btyd_fit_accum_cov(internal, double precision, double precision, double precision, double precision[], double precision[])
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.btyd_fit_accum_cov(internal, double precision, double precision, double precision, double precision[], double precision[]) IS 'transition function of the counting-model fit aggregates with covariates: adds (frequency, recency, age, purchase covariates, dropout covariates)';
+
+CREATE FUNCTION @extschema@.btyd_fit_accum_cov(internal, double precision, double precision, double precision, double precision[], double precision[], double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.btyd_fit_accum_cov(internal, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'transition function of the counting-model fit aggregates with covariates: adds (frequency, recency, age, purchase covariates, dropout covariates) with a weight';
+
+CREATE FUNCTION @extschema@.btyd_fit_accum_cov(internal, double precision, double precision, double precision, double precision[], double precision[], double precision, double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.btyd_fit_accum_cov(internal, double precision, double precision, double precision, double precision[], double precision[], double precision, double precision) IS 'transition function of the counting-model fit aggregates with covariates: adds (frequency, recency, age, purchase covariates, dropout covariates) with a weight and a penalizer';
+
+CREATE AGGREGATE @extschema@.fitdata(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[]) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.fitdata_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.fitdata(double precision, double precision, double precision, double precision[], double precision[]) IS 'the compressed sample of customer summaries with their purchase and dropout covariate vectors (the same lengths on every row, either may be empty; rows with a NULL are skipped), to store, merge, and fit with engage.paretonbd_fit(fitdata) etc.';
+
+CREATE AGGREGATE @extschema@.fitdata(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.fitdata_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.fitdata(double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'the compressed sample of customer summaries with covariates, each row counting weight customers';
+
+-- BG/NBD with static covariates: alpha_i = alpha exp(-gamma'x_i), a_i = a exp(delta'z_i), b_i = b exp(delta'z_i) (Fader & Hardie 2007).
+
+CREATE AGGREGATE @extschema@.bgnbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[]) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.bgnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgnbd_fit(double precision, double precision, double precision, double precision[], double precision[]) IS 'fits the BG/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); NULL without rows';
+
+CREATE AGGREGATE @extschema@.bgnbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.bgnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgnbd_fit(double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'fits the BG/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); each row counting weight customers; NULL without rows';
+
+CREATE AGGREGATE @extschema@.bgnbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.bgnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.bgnbd_fit(double precision, double precision, double precision, double precision[], double precision[], double precision, double precision) IS 'fits the BG/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); each row counting weight customers, with an L2 penalizer on the coefficients (the same on every row); NULL without rows';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.bgnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgnbd_p_alive_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.bgnbd, double precision, double precision, double precision, double precision[], double precision[]) IS 'probability that a customer with this summary and these covariates is still alive (BG/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.bgnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgnbd_churn_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.bgnbd, double precision, double precision, double precision, double precision[], double precision[]) IS '1 - p_alive: probability that the customer with these covariates has churned (BG/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.bgnbd, t double precision, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgnbd_expected_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.bgnbd, double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'expected number of purchases in (age, age + t] of a customer with this summary and these covariates (BG/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.bgnbd, t double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgnbd_expected_new_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.bgnbd, double precision, double precision[], double precision[]) IS 'expected number of repeat purchases in (0, t] of a new customer with these covariates (BG/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.prob_purchases(model @extschema@.bgnbd, n integer, t double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgnbd_prob_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.prob_purchases(@extschema@.bgnbd, integer, double precision, double precision[], double precision[]) IS 'probability that a new customer with these covariates makes exactly n repeat purchases in (0, t] (BG/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.log_likelihood(model @extschema@.bgnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'bgnbd_loglik_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
+COMMENT ON FUNCTION @extschema@.log_likelihood(@extschema@.bgnbd, double precision, double precision, double precision, double precision[], double precision[]) IS 'log-likelihood of one customer summary with its covariates under the model (BG/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.bgnbd_simulate(model @extschema@.bgnbd, customers integer, age double precision, seed integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS TABLE (frequency integer, recency double precision, age double precision)
+AS 'MODULE_PATHNAME', 'bgnbd_simulate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION @extschema@.bgnbd_simulate(@extschema@.bgnbd, integer, double precision, integer, double precision[], double precision[]) IS 'summaries of customers with these covariates drawn from the BG/NBD model, all observed for age since their first purchase; the same for the same seed';
+
+-- MBG/NBD with static covariates: alpha_i = alpha exp(-gamma'x_i), a_i = a exp(delta'z_i), b_i = b exp(delta'z_i) (Fader & Hardie 2007).
+
+CREATE AGGREGATE @extschema@.mbgnbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[]) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.mbgnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mbgnbd_fit(double precision, double precision, double precision, double precision[], double precision[]) IS 'fits the MBG/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); NULL without rows';
+
+CREATE AGGREGATE @extschema@.mbgnbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.mbgnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mbgnbd_fit(double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'fits the MBG/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); each row counting weight customers; NULL without rows';
+
+CREATE AGGREGATE @extschema@.mbgnbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.mbgnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.mbgnbd_fit(double precision, double precision, double precision, double precision[], double precision[], double precision, double precision) IS 'fits the MBG/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); each row counting weight customers, with an L2 penalizer on the coefficients (the same on every row); NULL without rows';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.mbgnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.mbgnbd, double precision, double precision, double precision, double precision[], double precision[]) IS 'probability that a customer with this summary and these covariates is still alive (MBG/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.mbgnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'mbgnbd_churn_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.mbgnbd, double precision, double precision, double precision, double precision[], double precision[]) IS '1 - p_alive: probability that the customer with these covariates has churned (MBG/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.mbgnbd, t double precision, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'mbgnbd_expected_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.mbgnbd, double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'expected number of purchases in (age, age + t] of a customer with this summary and these covariates (MBG/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.mbgnbd, t double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'mbgnbd_expected_new_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.mbgnbd, double precision, double precision[], double precision[]) IS 'expected number of repeat purchases in (0, t] of a new customer with these covariates (MBG/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.prob_purchases(model @extschema@.mbgnbd, n integer, t double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'mbgnbd_prob_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.prob_purchases(@extschema@.mbgnbd, integer, double precision, double precision[], double precision[]) IS 'probability that a new customer with these covariates makes exactly n repeat purchases in (0, t] (MBG/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.log_likelihood(model @extschema@.mbgnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'mbgnbd_loglik_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
+COMMENT ON FUNCTION @extschema@.log_likelihood(@extschema@.mbgnbd, double precision, double precision, double precision, double precision[], double precision[]) IS 'log-likelihood of one customer summary with its covariates under the model (MBG/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.mbgnbd_simulate(model @extschema@.mbgnbd, customers integer, age double precision, seed integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS TABLE (frequency integer, recency double precision, age double precision)
+AS 'MODULE_PATHNAME', 'mbgnbd_simulate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION @extschema@.mbgnbd_simulate(@extschema@.mbgnbd, integer, double precision, integer, double precision[], double precision[]) IS 'summaries of customers with these covariates drawn from the MBG/NBD model, all observed for age since their first purchase; the same for the same seed';
+
+-- Pareto/NBD with static covariates: alpha_i = alpha exp(-gamma'x_i), beta_i = beta exp(-delta'z_i) (Fader & Hardie 2007).
+
+CREATE AGGREGATE @extschema@.paretonbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[]) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.paretonbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.paretonbd_fit(double precision, double precision, double precision, double precision[], double precision[]) IS 'fits the Pareto/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); NULL without rows';
+
+CREATE AGGREGATE @extschema@.paretonbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.paretonbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.paretonbd_fit(double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'fits the Pareto/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); each row counting weight customers; NULL without rows';
+
+CREATE AGGREGATE @extschema@.paretonbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.paretonbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.paretonbd_fit(double precision, double precision, double precision, double precision[], double precision[], double precision, double precision) IS 'fits the Pareto/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); each row counting weight customers, with an L2 penalizer on the coefficients (the same on every row); NULL without rows';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.paretonbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_p_alive_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.paretonbd, double precision, double precision, double precision, double precision[], double precision[]) IS 'probability that a customer with this summary and these covariates is still alive (Pareto/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.paretonbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_churn_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.paretonbd, double precision, double precision, double precision, double precision[], double precision[]) IS '1 - p_alive: probability that the customer with these covariates has churned (Pareto/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.paretonbd, t double precision, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_expected_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.paretonbd, double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'expected number of purchases in (age, age + t] of a customer with this summary and these covariates (Pareto/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.paretonbd, t double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_expected_new_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.paretonbd, double precision, double precision[], double precision[]) IS 'expected number of repeat purchases in (0, t] of a new customer with these covariates (Pareto/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.prob_purchases(model @extschema@.paretonbd, n integer, t double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_prob_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.prob_purchases(@extschema@.paretonbd, integer, double precision, double precision[], double precision[]) IS 'probability that a new customer with these covariates makes exactly n repeat purchases in (0, t] (Pareto/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.log_likelihood(model @extschema@.paretonbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_loglik_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
+COMMENT ON FUNCTION @extschema@.log_likelihood(@extschema@.paretonbd, double precision, double precision, double precision, double precision[], double precision[]) IS 'log-likelihood of one customer summary with its covariates under the model (Pareto/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.paretonbd_simulate(model @extschema@.paretonbd, customers integer, age double precision, seed integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS TABLE (frequency integer, recency double precision, age double precision)
+AS 'MODULE_PATHNAME', 'paretonbd_simulate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION @extschema@.paretonbd_simulate(@extschema@.paretonbd, integer, double precision, integer, double precision[], double precision[]) IS 'summaries of customers with these covariates drawn from the Pareto/NBD model, all observed for age since their first purchase; the same for the same seed';
+
+-- CLV of customers with covariates
+
+CREATE FUNCTION @extschema@.clv(model @extschema@.bgnbd, gg @extschema@.gammagamma, frequency double precision, recency double precision, age double precision, monetary double precision, horizon double precision, discount_rate double precision, step double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_bgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.bgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'discounted CLV of a customer with these purchase and dropout covariates: as engage.clv(model, gg, ...) with the BG/NBD model at the customer''s parameters';
+
+CREATE FUNCTION @extschema@.clv(model @extschema@.mbgnbd, gg @extschema@.gammagamma, frequency double precision, recency double precision, age double precision, monetary double precision, horizon double precision, discount_rate double precision, step double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_mbgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.mbgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'discounted CLV of a customer with these purchase and dropout covariates: as engage.clv(model, gg, ...) with the MBG/NBD model at the customer''s parameters';
+
+CREATE FUNCTION @extschema@.clv(model @extschema@.paretonbd, gg @extschema@.gammagamma, frequency double precision, recency double precision, age double precision, monetary double precision, horizon double precision, discount_rate double precision, step double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_paretonbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.paretonbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'discounted CLV of a customer with these purchase and dropout covariates: as engage.clv(model, gg, ...) with the Pareto/NBD model at the customer''s parameters';
+
+-- information criteria count the coefficients
+
+CREATE OR REPLACE FUNCTION @extschema@.aic(model @extschema@.bgnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.bgnbd) IS 'Akaike information criterion of the BG/NBD fit: 2 k - 2 loglik with k = 4 parameters plus the number of covariate coefficients; NULL when loglik is';
+
+CREATE OR REPLACE FUNCTION @extschema@.bic(model @extschema@.bgnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.bgnbd) IS 'Bayesian information criterion of the BG/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters plus the number of covariate coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE OR REPLACE FUNCTION @extschema@.aic(model @extschema@.mbgnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.mbgnbd) IS 'Akaike information criterion of the MBG/NBD fit: 2 k - 2 loglik with k = 4 parameters plus the number of covariate coefficients; NULL when loglik is';
+
+CREATE OR REPLACE FUNCTION @extschema@.bic(model @extschema@.mbgnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.mbgnbd) IS 'Bayesian information criterion of the MBG/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters plus the number of covariate coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE OR REPLACE FUNCTION @extschema@.aic(model @extschema@.paretonbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.paretonbd) IS 'Akaike information criterion of the Pareto/NBD fit: 2 k - 2 loglik with k = 4 parameters plus the number of covariate coefficients; NULL when loglik is';
+
+CREATE OR REPLACE FUNCTION @extschema@.bic(model @extschema@.paretonbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.paretonbd) IS 'Bayesian information criterion of the Pareto/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters plus the number of covariate coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
+
+-- prediction intervals of customers with covariates
+
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.bgnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'bgnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.bgnbd, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'p_alive of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the logit scale (BG/NBD with covariates); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.bgnbd, t double precision, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'bgnbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 400;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.bgnbd, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'expected_purchases(model, t, ...) of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the log scale (BG/NBD with covariates); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.mbgnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.mbgnbd, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'p_alive of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the logit scale (MBG/NBD with covariates); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.mbgnbd, t double precision, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'mbgnbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 400;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.mbgnbd, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'expected_purchases(model, t, ...) of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the log scale (MBG/NBD with covariates); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.paretonbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'paretonbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.paretonbd, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'p_alive of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the logit scale (Pareto/NBD with covariates); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.paretonbd, t double precision, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'paretonbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 400;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.paretonbd, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'expected_purchases(model, t, ...) of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the log scale (Pareto/NBD with covariates); NULL when the model has no covariance';
 -- ==== covariates of the Gamma-Gamma spend model: spend_coefficients, fits with spend covariates
 -- and a penalizer, expected_spend of a customer with covariates (src/sql/75_gammagamma.sql) ====
 

@@ -6,7 +6,10 @@
  *	  and its modification MBG/NBD (Batislam, Denizel & Filiztekin 2007,
  *	  "Empirical validation and comparison of models for customer base
  *	  analysis", IJRM 24(3)): likelihood, P(alive), expectations, P(X(t) = n),
- *	  fitting and simulation.
+ *	  fitting and simulation; static covariates as Fader & Hardie (2007),
+ *	  alpha_i = alpha exp(-gamma'x_i), a_i = a exp(delta'z_i),
+ *	  b_i = b exp(delta'z_i) (the mean dropout probability a/(a+b) stays;
+ *	  the covariates move the concentration a_i + b_i).
  *
  * Purchases follow a Poisson process of rate lambda ~ Gamma(r, alpha) while
  * the customer is alive; after each repeat purchase (BG/NBD), or after each
@@ -65,6 +68,9 @@ PG_FUNCTION_INFO_V1(bgnbd_simulate);
 PG_FUNCTION_INFO_V1(mbgnbd_simulate);
 
 static const char *const bg_names[] = {"r", "alpha", "a", "b"};
+
+/* Fader & Hardie 2007: alpha_i = alpha exp(-gamma'x_i), a_i, b_i = a, b exp(delta'z_i). */
+const BtydCovariateMap bgnbd_covariate_map = {1, -1.0, {2, 3}, 1.0, bg_names};
 
 #define A_NEAR_ONE 1e-4			/* |a - 1| below this is interpolated */
 #define BRACKET_SMALL_Z 0.01	/* below this, ln 2F1 is taken as ln(1 + (2F1 - 1)) */
@@ -603,38 +609,99 @@ bg_log_term(double r, double log_r_alpha, double x, double lq)
 }
 
 /*
- * Weighted log-likelihood of the sample (FHL eq. 6) and its gradient in
- * (r, alpha, a, b).  The sample is sorted by frequency, so the gamma and
- * digamma terms of x are computed once per distinct frequency.  Each
- * customer's term is formed from pieces that stay finite and do not cancel
- * for huge or tiny parameters and summaries:
+ * The digamma terms of the BG/NBD gradient that depend on the parameters
+ * only: psi(r), and psi(a+b) and psi(b) of the (customer's) a and b.
+ */
+typedef struct BgParamTerms
+{
+	double		a;				/* the a and b they are for (NaN: none yet) */
+	double		b;
+	double		psi_ab;
+	double		psi_b;
+} BgParamTerms;
+
+/*
+ * One customer's log-likelihood (FHL eq. 6) at the customer's parameters p
+ * and, when g is not NULL, its gradient in (r, alpha, a, b); ft holds the
+ * terms of x at p, pt those of a and b, psi_r = psi(r).  Formed from pieces
+ * that stay finite and do not cancel for huge or tiny parameters and
+ * summaries:
  *	 LL = [ln Gamma(r+x) - ln Gamma(r) - x ln r] + [ln B(a, b+x+m) - ln B(a, b)]
  *		  + ln(e^term(T) + d a/(b+x+m-1) e^term(t_x)),
  *	 term(y) = -r ln(1 + y/alpha) + x ln(r / (alpha+y)),
  * the two terms each formed in logs (their ratio e^lr can overflow, and
  * ln(1 + e^lr) would cancel against term(T) when r is large).
  */
-static double
-bg_loglik(const double *p, int m, const FitData *fd, double *grad)
+static inline double
+bg_customer_ll(const double *p, int m, double x, double tx, double T,
+			   const BgFreqTerms *ft, const BgParamTerms *pt, double psi_r, double *g)
 {
 	double		r = p[0],
 				alpha = p[1],
 				a = p[2],
 				b = p[3];
 	double		log_r_alpha = log_quotient(r, alpha);
-	double		psi_r = 0,
-				psi_ab = 0,
-				psi_b = 0;
-	double		ll = 0.0;
-	BgFreqTerms ft = {NAN, 0, 0, 0, 0};
+	double		lr = bg_log_ratio(p, m, x, tx, T);
+	double		log_at = log(alpha + T);
+	/* ln of the two terms of L less ft->lgam: alive at T, dropped out at t_x */
+	double		l_alive = bg_log_term(r, log_r_alpha, x, log1p_quotient(T, alpha));
 
-	if (grad)
+	if (g)
 	{
-		psi_r = digamma(r);
-		psi_ab = digamma(a + b);
-		psi_b = digamma(b);
-		memset(grad, 0, sizeof(double) * 4);
+		double		s = 1.0 - inv_one_plus_exp(lr);	/* weight of term 2 */
+
+		g[0] = ft->psi_rx - psi_r + log(alpha) - (1 - s) * log_at - s * log(alpha + tx);
+		g[1] = r / alpha - (r + x) * ((1 - s) / (alpha + T) + s / (alpha + tx));
+		g[2] = pt->psi_ab - ft->psi_abx + (s > 0 ? s / a : 0.0);
+		g[3] = ft->psi_bx - ft->psi_abx - pt->psi_b + pt->psi_ab -
+			(s > 0 ? s / (b + x + m - 1) : 0.0);
 	}
+	if (x + m == 0)
+		return ft->lgam + l_alive;
+	return ft->lgam +
+		log_sum_exp(l_alive,
+					bg_log_dropout_weight(p, m, x) +
+					bg_log_term(r, log_r_alpha, x, log1p_quotient(tx, alpha)));
+}
+
+/*
+ * The terms of a customer's (a, b) and of the frequency at them, for the few
+ * (a, b) of covariates that are categories (dummies); a customer of another
+ * (a, b) takes the oldest slot.
+ */
+#define BG_TERMS_SLOTS 8
+
+typedef struct BgTermsSlot
+{
+	BgParamTerms pt;
+	BgFreqTerms ft;
+} BgTermsSlot;
+
+/*
+ * Weighted log-likelihood of the sample and its gradient in (r, alpha, a, b)
+ * and, for a sample with covariates, the coefficients (Fader & Hardie 2007:
+ * alpha_i = alpha exp(-gamma'x_i), a_i = a exp(delta'z_i),
+ * b_i = b exp(delta'z_i)).  The sample is sorted by frequency, so the gamma
+ * and digamma terms of x are computed once per distinct frequency (and
+ * customer's a and b, BG_TERMS_SLOTS of them at a time).
+ */
+static double
+bg_loglik(const double *p, int m, const FitData *fd, double *grad)
+{
+	double		psi_r = grad ? digamma(p[0]) : 0.0;
+	double		ll = 0.0;
+	BgTermsSlot slots[BG_TERMS_SLOTS];
+	int			next_slot = 0;
+	BtydCoefficients coef;
+	int			npurchase,
+				ndropout;
+
+	for (int j = 0; j < BG_TERMS_SLOTS; j++)
+		slots[j].pt.a = slots[j].pt.b = NAN;
+	btyd_sample_covariates(fd, &npurchase, &ndropout);
+	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
+	if (grad)
+		memset(grad, 0, sizeof(double) * (4 + npurchase + ndropout));
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *v = fitdata_tuple(fd, i);
@@ -642,34 +709,37 @@ bg_loglik(const double *p, int m, const FitData *fd, double *grad)
 					tx = v[1],
 					T = v[2];
 		double		w = fitdata_weight(fd, i);
-		double		lr = bg_log_ratio(p, m, x, tx, T);
-		double		log_at = log(alpha + T);
-		/* ln of the two terms of L less ft.lgam: alive at T, dropped out at t_x */
-		double		l_alive = bg_log_term(r, log_r_alpha, x, log1p_quotient(T, alpha));
+		double		p_i[4];
+		double		g_i[4];
+		BgTermsSlot *slot = NULL;
 
-		if (x != ft.x)
-			bg_freq_terms(&ft, p, m, x, grad != NULL);
-		if (x + m == 0)
-			ll += w * (ft.lgam + l_alive);
-		else
-			ll += w * (ft.lgam +
-					   log_sum_exp(l_alive,
-								   bg_log_dropout_weight(p, m, x) +
-								   bg_log_term(r, log_r_alpha, x, log1p_quotient(tx, alpha))));
+		btyd_customer_params(&bgnbd_covariate_map, 4, p, &coef, v + 3, v + 3 + npurchase, p_i);
+		for (int j = 0; j < BG_TERMS_SLOTS && slot == NULL; j++)
+			if (slots[j].pt.a == p_i[2] && slots[j].pt.b == p_i[3])
+				slot = &slots[j];
+		if (slot == NULL)
+		{
+			/* a new (a, b): the oldest slot */
+			slot = &slots[next_slot];
+			next_slot = (next_slot + 1) % BG_TERMS_SLOTS;
+			slot->pt.a = p_i[2];
+			slot->pt.b = p_i[3];
+			if (grad)
+			{
+				slot->pt.psi_ab = digamma(slot->pt.a + slot->pt.b);
+				slot->pt.psi_b = digamma(slot->pt.b);
+			}
+			slot->ft.x = NAN;	/* the terms of x depend on a and b too */
+		}
+		if (x != slot->ft.x)
+			bg_freq_terms(&slot->ft, p_i, m, x, grad != NULL);
+		ll += w * bg_customer_ll(p_i, m, x, tx, T, &slot->ft, &slot->pt, psi_r,
+								 grad ? g_i : NULL);
+		if (grad)
+			btyd_add_customer_gradient(&bgnbd_covariate_map, 4, p, &coef, v + 3,
+									   v + 3 + npurchase, p_i, w, g_i, grad);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
-		if (grad)
-		{
-			double		s = 1.0 - inv_one_plus_exp(lr);	/* weight of term 2 */
-
-			grad[0] += w * (ft.psi_rx - psi_r + log(alpha) -
-							(1 - s) * log_at - s * log(alpha + tx));
-			grad[1] += w * (r / alpha - (r + x) * ((1 - s) / (alpha + T) +
-												   s / (alpha + tx)));
-			grad[2] += w * (psi_ab - ft.psi_abx + (s > 0 ? s / a : 0.0));
-			grad[3] += w * (ft.psi_bx - ft.psi_abx - psi_b + psi_ab -
-							(s > 0 ? s / (b + x + m - 1) : 0.0));
-		}
 	}
 	return ll;
 }
@@ -686,8 +756,12 @@ mbgnbd_loglik(const double *p, const FitData *fd, double *grad)
 	return bg_loglik(p, 1, fd, grad);
 }
 
-const BtydModelSpec bgnbd_spec = {"bgnbd", 4, bg_names, bgnbd_loglik, true, NULL};
-const BtydModelSpec mbgnbd_spec = {"mbgnbd", 4, bg_names, mbgnbd_loglik, true, NULL};
+const BtydModelSpec bgnbd_spec = {
+	"bgnbd", 4, bg_names, bgnbd_loglik, true, NULL, &bgnbd_covariate_map
+};
+const BtydModelSpec mbgnbd_spec = {
+	"mbgnbd", 4, bg_names, mbgnbd_loglik, true, NULL, &bgnbd_covariate_map
+};
 
 Datum
 bgnbd_fit_final(PG_FUNCTION_ARGS)
@@ -736,7 +810,7 @@ p_alive_sql(FunctionCallInfo fcinfo, int m)
 				tx = PG_GETARG_FLOAT8(2),
 				T = PG_GETARG_FLOAT8(3);
 
-	BTYD_GETARG_MODEL(0, 4, bg_names, p);
+	btyd_getarg_model_for(fcinfo, 0, 4, 4, bg_names, &bgnbd_covariate_map, p);
 	btyd_check_summary(x, tx, T);
 	PG_RETURN_FLOAT8(finite_result(bg_p_alive(p, m, x, tx, T), "p_alive"));
 }
@@ -766,7 +840,7 @@ churn_sql(FunctionCallInfo fcinfo, int m)
 				tx = PG_GETARG_FLOAT8(2),
 				T = PG_GETARG_FLOAT8(3);
 
-	BTYD_GETARG_MODEL(0, 4, bg_names, p);
+	btyd_getarg_model_for(fcinfo, 0, 4, 4, bg_names, &bgnbd_covariate_map, p);
 	btyd_check_summary(x, tx, T);
 	if (x + m == 0)
 		PG_RETURN_FLOAT8(0.0);
@@ -800,7 +874,7 @@ expected_sql(FunctionCallInfo fcinfo, int m)
 	bool		hit;
 	BtydMemoEntry *slot;
 
-	BTYD_GETARG_MODEL(0, 4, bg_names, p);
+	btyd_getarg_model_for(fcinfo, 0, 5, 4, bg_names, &bgnbd_covariate_map, p);
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
 	/* the 2F1 bracket depends on (x, T, t) only: memoise it */
@@ -833,7 +907,7 @@ expected_new_sql(FunctionCallInfo fcinfo, int m)
 	double		p[4];
 	double		t = PG_GETARG_FLOAT8(1);
 
-	BTYD_GETARG_MODEL(0, 4, bg_names, p);
+	btyd_getarg_model_for(fcinfo, 0, 2, 4, bg_names, &bgnbd_covariate_map, p);
 	ensure_nonnegative(t, "t");
 	PG_RETURN_FLOAT8(finite_result(bg_expected_new(p, m, t), "expected_purchases"));
 }
@@ -858,7 +932,7 @@ prob_sql(FunctionCallInfo fcinfo, int m)
 	int32		n = PG_GETARG_INT32(1);
 	double		t = PG_GETARG_FLOAT8(2);
 
-	BTYD_GETARG_MODEL(0, 4, bg_names, p);
+	btyd_getarg_model_for(fcinfo, 0, 3, 4, bg_names, &bgnbd_covariate_map, p);
 	if (n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -933,11 +1007,11 @@ mbgnbd_draw(const double *p, double T, pg_prng_state *rng, int64 *x, double *tx)
 Datum
 bgnbd_simulate(PG_FUNCTION_ARGS)
 {
-	return btyd_simulate(fcinfo, 4, bg_names, bgnbd_draw);
+	return btyd_simulate(fcinfo, 4, bg_names, &bgnbd_covariate_map, bgnbd_draw);
 }
 
 Datum
 mbgnbd_simulate(PG_FUNCTION_ARGS)
 {
-	return btyd_simulate(fcinfo, 4, bg_names, mbgnbd_draw);
+	return btyd_simulate(fcinfo, 4, bg_names, &bgnbd_covariate_map, mbgnbd_draw);
 }

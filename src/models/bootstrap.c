@@ -308,7 +308,7 @@ fit_whole_sample(const BtydModelSpec *spec, const FitData *fd, double penalizer,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot fit %s: no customer made a repeat purchase", spec->name),
 				 errdetail("The likelihood has no interior maximum when every frequency is 0, penalized or not.")));
-	btyd_fit_run(spec, fd, penalizer, NULL, NULL, true, fit);
+	btyd_fit_run(spec, fd, 0, penalizer, NULL, NULL, true, fit);
 	if (!fit->converged)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -370,11 +370,11 @@ btyd_bootstrap(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 		outer = MemoryContextSwitchTo(per_replicate);
 		if (btyd_has_repeat_buyer(sample))
 		{
-			btyd_fit_run(spec, sample, penalizer, whole.params, has_hinv ? hinv : NULL,
+			btyd_fit_run(spec, sample, 0, penalizer, whole.params, has_hinv ? hinv : NULL,
 						 false, &fit);
 			MemoryContextSwitchTo(outer);
 			tuple = btyd_model_tuple(rsinfo->setDesc, fit.params, spec->nparams,
-									 fit.loglik, fit.customers, fit.converged, NULL);
+									 fit.loglik, fit.customers, fit.converged, NULL, NULL);
 		}
 		else
 		{
@@ -382,7 +382,7 @@ btyd_bootstrap(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 			MemoryContextSwitchTo(outer);
 			fit.converged = false;
 			tuple = btyd_model_tuple(rsinfo->setDesc, NULL, spec->nparams, 0.0,
-									 fitdata_total_weight(sample), false, NULL);
+									 fitdata_total_weight(sample), false, NULL, NULL);
 		}
 		tuplestore_puttuple(rsinfo->setResult, tuple);
 		heap_freetuple(tuple);

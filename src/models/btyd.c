@@ -4,12 +4,19 @@
  *	  What the buy-till-you-die models share (see btyd.h): reading a model
  *	  composite, checking a customer summary, building the fitted model, the
  *	  maximum-likelihood driver, and the transition functions of the fit
- *	  aggregates over (frequency, recency, age [, weight [, penalizer]]).
+ *	  aggregates over (frequency, recency, age [, purchase_covariates,
+ *	  dropout_covariates] [, weight [, penalizer]]); static covariates
+ *	  (Fader & Hardie 2007): the customer's parameters, the chain rule of
+ *	  their gradient, the coefficient attributes of a model.
  *
- * Fitting convention (as lifetimes' penalizer_coef): the minimised objective
- * is  -sum_i w_i LL_i / sum_i w_i + penalizer * sum_j theta_j^2  over the
- * natural parameters theta, optimised on log(theta); the reported loglik is
- * the unpenalised sum_i w_i LL_i at the optimum.
+ * Fitting conventions (btyd_fit_run, the one driver of every model's
+ * fits): without covariates, as lifetimes' penalizer_coef, the minimised
+ * objective is  -sum_i w_i LL_i / sum_i w_i + penalizer * sum_j theta_j^2
+ * over the natural parameters theta, optimised on log(theta); with
+ * covariates (every model that takes them), as CLVTools' reg.lambdas, it is
+ * -sum_i w_i LL_i + penalizer * sum_k coef_k^2, the coefficients optimised on
+ * their own scale and alone penalised.  The reported loglik is the
+ * unpenalised sum_i w_i LL_i at the optimum.
  *
  *-------------------------------------------------------------------------
  */
@@ -33,6 +40,9 @@
 
 PG_FUNCTION_INFO_V1(btyd_fit_accum);
 PG_FUNCTION_INFO_V1(btyd_fit_accum_rfm);
+PG_FUNCTION_INFO_V1(btyd_fit_accum_cov);
+
+static bool has_coefficient_atts(Datum d, int nparams, int *stored);
 
 /*
  * |log(parameter)| beyond this (above 3.3e6 or below 3e-7) counts as running
@@ -154,6 +164,123 @@ void
 btyd_read_model_any(Datum d, int nparams, const char *const *names, double *params)
 {
 	read_params(d, nparams, names, params, false);
+}
+
+void
+btyd_getarg_covariates(FunctionCallInfo fcinfo, int argp, int argd,
+					   const BtydCoefficients *coef, double *xp, double *xd)
+{
+	Assert(coef->natts == 2);
+	btyd_check_covariates(coef->n[0], btyd_covariate_vector(fcinfo, argp, "purchase_covariates", xp),
+						  "purchase_covariates");
+	btyd_check_covariates(coef->n[1], btyd_covariate_vector(fcinfo, argd, "dropout_covariates", xd),
+						  "dropout_covariates");
+}
+
+void
+btyd_customer_params(const BtydCovariateMap *map, int nparams, const double *params,
+					 const BtydCoefficients *coef, const double *xp, const double *xd,
+					 double *p_i)
+{
+	memcpy(p_i, params, sizeof(double) * nparams);
+	if (coef->n[0] > 0)
+	{
+		int			j = map->purchase_param;
+
+		p_i[j] = btyd_covariate_scaled(params[j], map->purchase_sign *
+									   btyd_linear_predictor(coef->coef[0], xp, coef->n[0]),
+									   map->names[j]);
+	}
+	if (coef->n[1] > 0)
+	{
+		double		lp = map->dropout_sign *
+			btyd_linear_predictor(coef->coef[1], xd, coef->n[1]);
+
+		for (int k = 0; k < 2; k++)
+		{
+			int			j = map->dropout_params[k];
+
+			if (j >= 0)
+				p_i[j] = btyd_covariate_scaled(params[j], lp, map->names[j]);
+		}
+	}
+}
+
+void
+btyd_getarg_customer_model(FunctionCallInfo fcinfo, int argno, int argp, int argd,
+						   int nparams, const char *const *names,
+						   const BtydCovariateMap *map, double *p_i)
+{
+	double		params[BTYD_MAX_PARAMS];
+	BtydCoefficients coef;
+	double		xp[BTYD_MAX_COVARIATES],
+				xd[BTYD_MAX_COVARIATES];
+
+	btyd_read_model(PG_GETARG_DATUM(argno), nparams, names, params);
+	btyd_read_coefficients(PG_GETARG_DATUM(argno), nparams, 2, &coef);
+	btyd_getarg_covariates(fcinfo, argp, argd, &coef, xp, xd);
+	btyd_customer_params(map, nparams, params, &coef, xp, xd, p_i);
+}
+
+void
+btyd_coefficients_of(const double *params, int nparams, int npurchase, int ndropout,
+					 BtydCoefficients *coef)
+{
+	coef->natts = 2;
+	coef->n[0] = npurchase;
+	coef->n[1] = ndropout;
+	memcpy(coef->coef[0], params + nparams, sizeof(double) * npurchase);
+	memcpy(coef->coef[1], params + nparams + npurchase, sizeof(double) * ndropout);
+}
+
+/*
+ * d p_i[j] / d params[j] = p_i[j] / params[j] for a scaled parameter, and
+ * d p_i[j] / d b_k = sign p_i[j] v_k for its coefficients b.
+ */
+void
+btyd_add_customer_gradient(const BtydCovariateMap *map, int nparams, const double *params,
+						   const BtydCoefficients *coef, const double *xp, const double *xd,
+						   const double *p_i, double w, const double *g_i, double *grad)
+{
+	double	   *gp = grad + nparams;
+	double	   *gd = gp + coef->n[0];
+	double		sp = 0.0,
+				sd = 0.0;
+
+	for (int j = 0; j < nparams; j++)
+		grad[j] += w * (p_i[j] == params[j] ? g_i[j] : g_i[j] * (p_i[j] / params[j]));
+	if (coef->n[0] > 0)
+		sp = map->purchase_sign * g_i[map->purchase_param] * p_i[map->purchase_param];
+	if (coef->n[1] > 0)
+		for (int j = 0; j < 2; j++)
+			if (map->dropout_params[j] >= 0)
+				sd += map->dropout_sign * g_i[map->dropout_params[j]] * p_i[map->dropout_params[j]];
+	for (int k = 0; k < coef->n[0]; k++)
+		gp[k] += w * sp * xp[k];
+	for (int k = 0; k < coef->n[1]; k++)
+		gd[k] += w * sd * xd[k];
+}
+
+/* Whether v is a whole number of covariates (0 .. BTYD_MAX_COVARIATES). */
+static inline bool
+is_covariate_count(double v)
+{
+	return v >= 0 && v <= BTYD_MAX_COVARIATES && v == floor(v);
+}
+
+/*
+ * Options that are not whole numbers of covariates (a stored sample of
+ * another kind, or a corrupt one) give -1, which the callers reject.
+ */
+void
+btyd_sample_covariates(const FitData *fd, int *npurchase, int *ndropout)
+{
+	*npurchase = *ndropout = 0;
+	if (fd->nopts == 3)
+	{
+		*npurchase = is_covariate_count(fd->opts[1]) ? (int) fd->opts[1] : -1;
+		*ndropout = is_covariate_count(fd->opts[2]) ? (int) fd->opts[2] : -1;
+	}
 }
 
 void
@@ -286,9 +413,10 @@ model_tuple(TupleDesc desc, const double *params, int nparams, double loglik,
 
 HeapTuple
 btyd_model_tuple(TupleDesc desc, const double *params, int nparams, double loglik,
-				 double customers, bool converged, const double *cov)
+				 double customers, bool converged, const double *cov,
+				 const BtydCoefficients *coefs)
 {
-	return model_tuple(desc, params, nparams, loglik, customers, converged, cov, NULL);
+	return model_tuple(desc, params, nparams, loglik, customers, converged, cov, coefs);
 }
 
 /* The model composite of the calling function's result type (see model_tuple). */
@@ -567,9 +695,17 @@ btyd_scoring_memos_read(FunctionCallInfo fcinfo, int argno, int nparams,
 	int			len;
 
 	BTYD_GETARG_MODEL(argno, nparams, names, consts);
+	btyd_reject_coefficients(PG_GETARG_DATUM(argno), nparams, BTYD_COUNTING_COVARIATES_HINT);
 	pair = pair_memos_for(fcinfo, memo, consts, nconsts);
 	memo->key_len = 0;
-	if (btyd_model_key(PG_GETARG_DATUM(argno), nparams, &key, &len) &&
+
+	/*
+	 * The key bytes end before the coefficient attributes: only a model
+	 * whose coefficient attributes are NULL is remembered, so that its null
+	 * bitmap tells it from one with coefficients, which must be checked.
+	 */
+	if (!has_coefficient_atts(PG_GETARG_DATUM(argno), nparams, &len) &&
+		btyd_model_key(PG_GETARG_DATUM(argno), nparams, &key, &len) &&
 		len <= BTYD_MODEL_KEY_MAX)
 	{
 		memcpy(memo->key, key, len);
@@ -635,71 +771,107 @@ btyd_state_penalizer(const FitData *fd)
 	return fd->nopts > 0 ? fd->opts[0] : 0.0;
 }
 
-/* The objective handed to the optimiser, over log-parameters. */
+/*
+ * The objective handed to the optimiser: over log-parameters, and over the
+ * coefficients themselves (after the nparams parameters) in a fit with
+ * covariates.
+ */
 typedef struct FitProblem
 {
 	const BtydModelSpec *spec;
 	const FitData *fd;
 	double		total_weight;
 	double		penalizer;
+	int			n;				/* parameters and coefficients */
 } FitProblem;
 
+/*
+ * The weight of coordinate i's square in the objective (see btyd_fit_run):
+ * a fit with covariates penalises the coefficients only, on the scale of the
+ * total log-likelihood (CLVTools' reg.lambdas; the objective is that total
+ * divided by W); a fit without covariates every parameter, on the scale of
+ * the mean (lifetimes' penalizer_coef).
+ */
+static inline double
+penalty_weight(const FitProblem *fp, int i)
+{
+	if (fp->n == fp->spec->nparams)
+		return fp->penalizer;
+	return i >= fp->spec->nparams ? fp->penalizer / fp->total_weight : 0.0;
+}
+
+/* The natural value of coordinate i of the search. */
+static inline double
+natural_of(const FitProblem *fp, int i, double u)
+{
+	return i < fp->spec->nparams ? exp(u) : u;
+}
+
 static double
-fit_objective(const double *logp, double *grad, void *arg)
+fit_objective(const double *u, double *grad, void *arg)
 {
 	FitProblem *fp = (FitProblem *) arg;
-	int			n = fp->spec->nparams;
-	double		params[BTYD_MAX_PARAMS] = {0};
-	double		g[BTYD_MAX_PARAMS] = {0};
+	int			n = fp->n;
+	double		params[BTYD_MAX_FIT_PARAMS] = {0};
+	double		g[BTYD_MAX_FIT_PARAMS] = {0};
 	double		value;
 
 	for (int i = 0; i < n; i++)
 	{
-		params[i] = exp(logp[i]);
-		if (!(params[i] > 0) || isinf(params[i]))
+		params[i] = natural_of(fp, i, u[i]);
+		if (i < fp->spec->nparams && (!(params[i] > 0) || isinf(params[i])))
 			return INFINITY;
 	}
 	value = -fp->spec->loglik(params, fp->fd, grad ? g : NULL) / fp->total_weight;
 	for (int i = 0; i < n; i++)
 	{
-		value += fp->penalizer * params[i] * params[i];
+		double		pen = penalty_weight(fp, i);
+		double		jac = i < fp->spec->nparams ? params[i] : 1.0;
+
+		value += pen * params[i] * params[i];
 		if (grad)
-			grad[i] = (-g[i] / fp->total_weight + 2.0 * fp->penalizer * params[i]) * params[i];
+			grad[i] = (-g[i] / fp->total_weight + 2.0 * pen * params[i]) * jac;
 	}
 	return value;
 }
 
 /*
- * The covariance of the fitted parameters params (= exp(logp)) into cov
+ * The covariance of the fitted parameters and coefficients params into cov
  * (row-major): the inverse of the observed information, the Hessian of the
- * total penalised negative log-likelihood -sum_i w_i LL_i + W penalizer
- * sum_j theta_j^2 (W = sum_i w_i) at the optimum.  It is differenced in
- * log-parameter space, where the objective's Hessian is
- * J H J + diag(theta_j dF/dtheta_j), J = diag(theta): removing the gradient
- * term and inverting gives J^-1 H^-1 J^-1, so Cov = J (J H J)^-1 J.
- * llgrad is the gradient of sum_i w_i LL_i at params.  Costs nparams
- * gradient evaluations.  Returns -1, or the index of a parameter the data do
- * not determine (the information is not positive definite; cov is then not
- * set), or nparams when a gradient was not finite.
+ * total penalised negative log-likelihood (W times the objective,
+ * W = sum_i w_i) at the optimum.  It is differenced in the search's
+ * coordinates u (log theta for a parameter theta, the coefficient itself),
+ * where the objective's Hessian is J H J + diag(theta_j dF/dtheta_j) over
+ * the parameters, J = diag(theta, 1): removing the gradient term and
+ * inverting gives J^-1 H^-1 J^-1, so Cov = J (J H J)^-1 J.  llgrad is the
+ * gradient of sum_i w_i LL_i at params.  Costs n gradient evaluations.
+ * Returns -1, or the index of a parameter the data do not determine (the
+ * information is not positive definite; cov is then not set), or n when a
+ * gradient was not finite.
  */
 static int
-fit_covariance(FitProblem *fp, const double *logp, const double *params,
+fit_covariance(FitProblem *fp, const double *u, const double *params,
 			   const double *llgrad, double *cov)
 {
-	int			n = fp->spec->nparams;
-	double		g0[BTYD_MAX_PARAMS];
-	double		info[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
-	double		inv[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
+	int			n = fp->n;
+	double		g0[BTYD_MAX_FIT_PARAMS] = {0};
+	double		jac[BTYD_MAX_FIT_PARAMS];
+	double	   *info = palloc(sizeof(double) * n * n);
+	double	   *inv = palloc(sizeof(double) * n * n);
 	int			bad;
 
-	/* the gradient of fit_objective at logp */
+	/* the gradient of fit_objective at u */
 	for (int i = 0; i < n; i++)
-		g0[i] = (-llgrad[i] / fp->total_weight + 2.0 * fp->penalizer * params[i]) * params[i];
-	if (!optim_hessian(fit_objective, fp, logp, n, HESSIAN_LOG_STEP, g0, info))
+	{
+		jac[i] = i < fp->spec->nparams ? params[i] : 1.0;
+		g0[i] = (-llgrad[i] / fp->total_weight + 2.0 * penalty_weight(fp, i) * params[i]) * jac[i];
+	}
+	if (!optim_hessian(fit_objective, fp, u, n, HESSIAN_LOG_STEP, g0, info))
 		return n;
 	for (int i = 0; i < n; i++)
 	{
-		info[i * n + i] -= g0[i];
+		if (i < fp->spec->nparams)
+			info[i * n + i] -= g0[i];
 		for (int j = 0; j < n; j++)
 			info[i * n + j] *= fp->total_weight;	/* the mean to the total */
 	}
@@ -708,25 +880,30 @@ fit_covariance(FitProblem *fp, const double *logp, const double *params,
 		return bad;
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j <= i; j++)
-			cov[i * n + j] = cov[j * n + i] = params[i] * inv[i * n + j] * params[j];
+			cov[i * n + j] = cov[j * n + i] = jac[i] * inv[i * n + j] * jac[j];
 	return -1;
 }
 
 void
-btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, double penalizer,
+btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, int ncoef, double penalizer,
 			 const double *start, const double *hinv, bool want_covariance,
 			 BtydFit *fit)
 {
-	FitProblem	fp = {spec, fd, fitdata_total_weight(fd), penalizer};
-	double		logp[BTYD_MAX_PARAMS] = {0};
-	double		llgrad[BTYD_MAX_PARAMS] = {0};
+	FitProblem	fp = {spec, fd, fitdata_total_weight(fd), penalizer, spec->nparams + ncoef};
+	double		u[BTYD_MAX_FIT_PARAMS] = {0};
+	double		llgrad[BTYD_MAX_FIT_PARAMS] = {0};
+	int			n = fp.n;
 
+	Assert(n <= BTYD_MAX_FIT_PARAMS && n <= OPTIM_MAX_DIM);
+	fit->n = n;
+	/* the coefficients start at 0; start and hinv cover the parameters */
 	for (int i = 0; start != NULL && i < spec->nparams; i++)
-		logp[i] = log(start[i]);
-	fit->optim = optim_minimize_from(fit_objective, spec->has_gradient, &fp, logp,
-									 spec->nparams, SEARCH_LOG_PARAM_BOUND, hinv);
-	for (int i = 0; i < spec->nparams; i++)
-		fit->params[i] = exp(logp[i]);
+		u[i] = log(start[i]);
+	fit->optim = optim_minimize_from(fit_objective, spec->has_gradient, &fp, u, n,
+									 SEARCH_LOG_PARAM_BOUND,
+									 n == spec->nparams ? hinv : NULL);
+	for (int i = 0; i < n; i++)
+		fit->params[i] = natural_of(&fp, i, u[i]);
 	fit->customers = fp.total_weight;
 	if (want_covariance)
 	{
@@ -738,19 +915,19 @@ btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, double penalizer,
 		/* the objective at the optimum, unpenalised and summed */
 		double		penalty = 0.0;
 
-		for (int i = 0; i < spec->nparams; i++)
-			penalty += penalizer * fit->params[i] * fit->params[i];
+		for (int i = 0; i < n; i++)
+			penalty += penalty_weight(&fp, i) * fit->params[i] * fit->params[i];
 		fit->loglik = -(fit->optim.value - penalty) * fp.total_weight;
 	}
 	fit->ran_off = -1;
 	for (int i = spec->nparams - 1; i >= 0; i--)
-		if (fabs(logp[i]) > MAX_ABS_LOG_PARAM)
+		if (fabs(u[i]) > MAX_ABS_LOG_PARAM)
 			fit->ran_off = i;
 	fit->converged = fit->optim.converged && isfinite(fit->optim.value) &&
 		isfinite(fit->loglik) && fit->ran_off < 0;
-	fit->undetermined = spec->nparams;
+	fit->undetermined = n;
 	if (fit->converged && want_covariance && spec->has_gradient)
-		fit->undetermined = fit_covariance(&fp, logp, fit->params, llgrad, fit->cov);
+		fit->undetermined = fit_covariance(&fp, u, fit->params, llgrad, fit->cov);
 }
 
 bool
@@ -760,6 +937,35 @@ btyd_has_repeat_buyer(const FitData *fd)
 		if (fitdata_tuple(fd, i)[0] > 0 && fitdata_weight(fd, i) > 0)
 			return true;
 	return false;
+}
+
+/* The counting-model sample's covariate counts, checked against its layout. */
+static void
+counting_sample_covariates(const BtydModelSpec *spec, const FitData *fd,
+						   int *npurchase, int *ndropout)
+{
+	btyd_sample_covariates(fd, npurchase, ndropout);
+	if (*npurchase < 0 || *ndropout < 0 ||
+		(*npurchase + *ndropout > 0 && fd->k != 3 + *npurchase + *ndropout))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s needs a sample of (frequency, recency, age [, purchase_covariates, dropout_covariates])",
+						spec->name)));
+	if (*npurchase + *ndropout > 0 && spec->covariates == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s does not take covariates", spec->name)));
+}
+
+/* Errors 22023 unless a tuple of positive weight has a repeat purchase. */
+static void
+ensure_repeat_buyer(const BtydModelSpec *spec, const FitData *fd)
+{
+	if (!btyd_has_repeat_buyer(fd))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot fit %s: no customer made a repeat purchase", spec->name),
+				 errdetail("The likelihood has no interior maximum when every frequency is 0, penalized or not.")));
 }
 
 bool
@@ -773,12 +979,8 @@ btyd_fit_reported(const BtydModelSpec *spec, const FitData *fd, double penalizer
 		return false;
 	/* a canonical order makes the result independent of the plan */
 	fd = fitdata_sorted_copy(CurrentMemoryContext, fd);
-	if (!btyd_has_repeat_buyer(fd))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot fit %s: no customer made a repeat purchase", name),
-				 errdetail("The likelihood has no interior maximum when every frequency is 0, penalized or not.")));
-	btyd_fit_run(spec, fd, penalizer, NULL, NULL, true, fit);
+	ensure_repeat_buyer(spec, fd);
+	btyd_fit_run(spec, fd, 0, penalizer, NULL, NULL, true, fit);
 	if (!isfinite(fit->loglik))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -789,12 +991,25 @@ btyd_fit_reported(const BtydModelSpec *spec, const FitData *fd, double penalizer
 		/* a parameter running off to 0 or infinity: the data do not determine it */
 		const char *hint = spec->runoff_hint ?
 			spec->runoff_hint(fit->params, fit->ran_off) : NULL;
+		StringInfoData names;
+		StringInfoData values;
+		int			nrunoff = 0;
 
+		initStringInfo(&names);
+		initStringInfo(&values);
+		for (int i = fit->ran_off; i < spec->nparams; i++)
+		{
+			if (!(fabs(log(fit->params[i])) > MAX_ABS_LOG_PARAM))
+				continue;
+			appendStringInfo(&names, "%s%s", nrunoff > 0 ? ", " : "", spec->names[i]);
+			appendStringInfo(&values, "%s%g", nrunoff > 0 ? ", " : "", fit->params[i]);
+			nrunoff++;
+		}
 		ereport(WARNING,
 				(errmsg("%s fit did not converge", name),
-				 errdetail("Parameter %s runs off to %g after %d likelihood evaluations: the data do not determine the model.",
-						   spec->names[fit->ran_off], fit->params[fit->ran_off],
-						   fit->optim.evaluations),
+				 errdetail_plural("Parameter %s runs off to %s after %d likelihood evaluations: the data do not determine the model.",
+								  "Parameters %s run off to %s after %d likelihood evaluations: the data do not determine the model.",
+								  nrunoff, names.data, values.data, fit->optim.evaluations),
 				 errhint("%s", hint ? hint : NOT_CONVERGED_HINT)));
 	}
 	else if (!fit->converged)
@@ -817,12 +1032,26 @@ btyd_fit_reported(const BtydModelSpec *spec, const FitData *fd, double penalizer
 	return true;
 }
 
+/* The coefficient attributes of a counting model. */
+static const char *const counting_coef_names[] = {"purchase", "dropout"};
+
 Datum
 btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				const FitData *fd, double penalizer)
 {
 	BtydFit		fit;
+	int			ncoef[2];
 
+	if (fd != NULL && fd->ntuples > 0)
+	{
+		counting_sample_covariates(spec, fd, &ncoef[0], &ncoef[1]);
+		if (ncoef[0] + ncoef[1] > 0)
+		{
+			ensure_repeat_buyer(spec, fd);
+			return btyd_fit_covariates(fcinfo, spec, fd, 3, ncoef, ncoef, 2,
+									   counting_coef_names, penalizer);
+		}
+	}
 	if (!btyd_fit_reported(spec, fd, penalizer, &fit))
 		return (Datum) 0;
 	return btyd_make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
@@ -849,11 +1078,15 @@ btyd_fit_stored(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 {
 	FitData    *fd = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0));
 	double		pen = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : btyd_state_penalizer(fd);
+	int			npurchase,
+				ndropout;
 
-	if (fd->k != 3)
+	counting_sample_covariates(spec, fd, &npurchase, &ndropout);
+	if (fd->k != 3 + npurchase + ndropout)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s needs a sample of (frequency, recency, age)", spec->name)));
+				 errmsg("%s needs a sample of (frequency, recency, age [, purchase_covariates, dropout_covariates])",
+						spec->name)));
 	if (fd->ntuples == 0)
 		PG_RETURN_NULL();
 	/* a stored sample was not checked row by row as the aggregate's input is */
@@ -876,7 +1109,25 @@ btyd_loglik_sql(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	FitData		fd = {.k = 3, .ntuples = 1, .capacity = 1, .values = v, .weights = &one};	/* one customer */
 
 	/* a diagnostic of the fit: allowed for a model that did not converge */
-	btyd_read_model_any(PG_GETARG_DATUM(0), spec->nparams, spec->names, p);
+	if (PG_NARGS() > 4)
+	{
+		/* with covariates: the model of the customer's parameters */
+		double		params[BTYD_MAX_PARAMS];
+		BtydCoefficients coef;
+		double		xp[BTYD_MAX_COVARIATES],
+					xd[BTYD_MAX_COVARIATES];
+
+		btyd_read_model_any(PG_GETARG_DATUM(0), spec->nparams, spec->names, params);
+		btyd_read_coefficients(PG_GETARG_DATUM(0), spec->nparams, 2, &coef);
+		btyd_getarg_covariates(fcinfo, 4, 5, &coef, xp, xd);
+		btyd_customer_params(spec->covariates, spec->nparams, params, &coef, xp, xd, p);
+	}
+	else
+	{
+		btyd_read_model_any(PG_GETARG_DATUM(0), spec->nparams, spec->names, p);
+		btyd_reject_coefficients(PG_GETARG_DATUM(0), spec->nparams,
+								 BTYD_COUNTING_COVARIATES_HINT);
+	}
 	btyd_check_summary(v[0], v[1], v[2]);
 	PG_RETURN_FLOAT8(finite_result(spec->loglik(p, &fd, NULL), "log_likelihood"));
 }
@@ -905,6 +1156,59 @@ accum_summary(FunctionCallInfo fcinfo, FitData *fd, double x, double tx, double 
 		fitdata_set_options(fd, &pen, 1, "penalizer");
 	}
 	fitdata_add(fd, v, w);
+}
+
+/*
+ * Transition function of the counting-model fit aggregates with covariates
+ * and of engage.fitdata with covariates: (state, frequency, recency, age,
+ * purchase_covariates, dropout_covariates [, weight [, penalizer]]).  The
+ * tuple is (frequency, recency, age, purchase covariates, dropout
+ * covariates) and the options (penalizer, their numbers), equal on every
+ * row.  Rows with a NULL argument (but the penalizer) are skipped.
+ */
+Datum
+btyd_fit_accum_cov(PG_FUNCTION_ARGS)
+{
+	FitData    *fd;
+	double		v[FITDATA_MAX_K];
+	double		opts[3];
+	double		w;
+	int			np,
+				nd;
+
+	if (btyd_covariate_row_skipped(fcinfo, 7))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	v[0] = PG_GETARG_FLOAT8(1);
+	v[1] = PG_GETARG_FLOAT8(2);
+	v[2] = PG_GETARG_FLOAT8(3);
+	btyd_check_summary(v[0], v[1], v[2]);
+	np = btyd_covariate_vector(fcinfo, 4, "purchase_covariates", v + 3);
+	nd = btyd_covariate_vector(fcinfo, 5, "dropout_covariates", v + 3 + np);
+	if (!PG_ARGISNULL(0))
+	{
+		FitData    *prev = (FitData *) PG_GETARG_POINTER(0);
+		int			pp,
+					pd;
+
+		btyd_sample_covariates(prev, &pp, &pd);
+		if (prev->nopts == 3 && (pp != np || pd != nd))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("every row of a fit must have the same numbers of covariates"),
+					 errdetail("This row has %d purchase and %d dropout covariates, rows before it %d and %d.",
+							   np, nd, pp, pd)));
+	}
+	fd = fitdata_getarg(fcinfo, 0, 3 + np + nd, "btyd_fit_accum_cov");
+	w = btyd_weight_penalizer_args(fcinfo, 6, &opts[0]);
+	opts[1] = np;
+	opts[2] = nd;
+	fitdata_set_options(fd, opts, 3, "penalizer");
+	fitdata_add(fd, v, w);
+	PG_RETURN_POINTER(fd);
 }
 
 /*
@@ -1101,7 +1405,7 @@ StaticAssertDecl(BTYD_SIMULATE_MAX_PURCHASES <= PG_INT32_MAX,
 
 Datum
 btyd_simulate(FunctionCallInfo fcinfo, int nparams, const char *const *names,
-			  BtydDrawFn draw)
+			  const BtydCovariateMap *map, BtydDrawFn draw)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	double		params[BTYD_MAX_PARAMS];
@@ -1109,7 +1413,15 @@ btyd_simulate(FunctionCallInfo fcinfo, int nparams, const char *const *names,
 	double		T = PG_GETARG_FLOAT8(2);
 	pg_prng_state rng;
 
-	BTYD_GETARG_MODEL(0, nparams, names, params);
+	if (PG_NARGS() > 4)
+		btyd_getarg_customer_model(fcinfo, 0, 4, 5, nparams, names, map, params);
+	else
+	{
+		BTYD_GETARG_MODEL(0, nparams, names, params);
+		if (map != NULL)
+			btyd_reject_coefficients(PG_GETARG_DATUM(0), nparams,
+									 BTYD_COUNTING_COVARIATES_HINT);
+	}
 	if (customers < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1273,18 +1585,22 @@ btyd_check_covariates(int expected, int got, const char *what)
 				 errhint("Pass the customer's covariates in the order, and of the number, the model was fitted with.")));
 }
 
-void
-btyd_reject_coefficients(Datum d, int nparams, const char *hint)
+/*
+ * The number of attributes of model composite d, and whether any of its
+ * coefficient attributes (after the nparams parameters and loglik,
+ * customers, converged, covariance) is not NULL; read from the header in
+ * place, as read_params reads it: scoring reads it per row.
+ */
+static bool
+has_coefficient_atts(Datum d, int nparams, int *stored)
 {
 	struct varlena *v = (struct varlena *) DatumGetPointer(d);
 	const char *base;
 	uint16		infomask,
 				infomask2;
-	int			stored;
 	bool		any = false;
 	const bits8 *bits;
 
-	/* the header in place, as read_params reads it: scoring reads it per row */
 	if (VARATT_IS_SHORT(v) && !VARATT_IS_EXTERNAL(v))
 		base = (const char *) v + VARHDRSZ_SHORT - VARHDRSZ;
 	else
@@ -1292,10 +1608,18 @@ btyd_reject_coefficients(Datum d, int nparams, const char *hint)
 	memcpy(&infomask, base + offsetof(HeapTupleHeaderData, t_infomask), sizeof(uint16));
 	memcpy(&infomask2, base + offsetof(HeapTupleHeaderData, t_infomask2), sizeof(uint16));
 	bits = (const bits8 *) (base + offsetof(HeapTupleHeaderData, t_bits));
-	stored = infomask2 & HEAP_NATTS_MASK;
-	for (int at = nparams + BTYD_MODEL_EXTRA_ATTS; at < stored && !any; at++)
+	*stored = infomask2 & HEAP_NATTS_MASK;
+	for (int at = nparams + BTYD_MODEL_EXTRA_ATTS; at < *stored && !any; at++)
 		any = !((infomask & HEAP_HASNULL) && att_isnull(at, bits));
-	if (!any)
+	return any;
+}
+
+void
+btyd_reject_coefficients(Datum d, int nparams, const char *hint)
+{
+	int			stored;
+
+	if (!has_coefficient_atts(d, nparams, &stored))
 		return;
 
 	/* a non-null coefficient attribute: only an empty one is no covariate */
@@ -1336,97 +1660,6 @@ btyd_covariate_scaled(double base, double lp, const char *name)
 				 errdetail("%s = %g times exp(%g) is not a positive finite number.", name, base, lp),
 				 errhint("Check the covariates' scale: they should be of the order of those the model was fitted with.")));
 	return v;
-}
-
-/*
- * The objective of a fit with covariates: the base parameters on the log
- * scale, then the coefficients on their own.
- */
-typedef struct CovFitProblem
-{
-	const BtydModelSpec *spec;
-	const FitData *fd;
-	int			nbase;			/* base parameters (log scale) */
-	int			n;				/* all parameters */
-	double		total_weight;
-	double		penalizer;
-} CovFitProblem;
-
-/* The natural-scale parameters of point x; false when one is not finite. */
-static bool
-cov_fit_params(const CovFitProblem *fp, const double *x, double *params)
-{
-	for (int i = 0; i < fp->n; i++)
-	{
-		params[i] = i < fp->nbase ? exp(x[i]) : x[i];
-		if (i < fp->nbase && (!(params[i] > 0) || isinf(params[i])))
-			return false;
-	}
-	return true;
-}
-
-/*
- * (-sum_i w_i LL_i + penalizer sum_j coef_j^2) / W: the penalised negative
- * log-likelihood scaled to the mean, as the optimiser's tolerances expect.
- */
-static double
-cov_fit_objective(const double *x, double *grad, void *arg)
-{
-	CovFitProblem *fp = (CovFitProblem *) arg;
-	double		params[OPTIM_MAX_DIM];
-	double		g[OPTIM_MAX_DIM] = {0};
-	double		value;
-
-	if (!cov_fit_params(fp, x, params))
-		return INFINITY;
-	value = -fp->spec->loglik(params, fp->fd, grad ? g : NULL) / fp->total_weight;
-	for (int i = 0; i < fp->n; i++)
-	{
-		bool		coef = i >= fp->nbase;
-
-		if (coef)
-			value += fp->penalizer * params[i] * params[i] / fp->total_weight;
-		/* base parameters as fit_objective has them, to the last bit */
-		if (grad)
-			grad[i] = coef ? (-g[i] + 2.0 * fp->penalizer * params[i]) / fp->total_weight :
-				(-g[i] / fp->total_weight + 0.0) * params[i];
-	}
-	return value;
-}
-
-/*
- * The covariance of all parameters into cov as fit_covariance computes it,
- * with the Jacobian diag(theta) of the base parameters and 1 for the
- * coefficients; g0 is the objective's gradient at x.  Returns -1 or the
- * index of a parameter the data do not determine (n: a gradient was not
- * finite).
- */
-static int
-cov_fit_covariance(CovFitProblem *fp, const double *x, const double *params,
-				   const double *g0, double *cov)
-{
-	int			n = fp->n;
-	double	   *info = palloc(sizeof(double) * n * n);
-	double	   *inv = palloc(sizeof(double) * n * n);
-	int			bad;
-
-	if (!optim_hessian(cov_fit_objective, fp, x, n, HESSIAN_LOG_STEP, g0, info))
-		return n;
-	for (int i = 0; i < n; i++)
-	{
-		if (i < fp->nbase)
-			info[i * n + i] -= g0[i];	/* the chain rule's gradient term */
-		for (int j = 0; j < n; j++)
-			info[i * n + j] *= fp->total_weight;
-	}
-	bad = optim_cholesky_inverse(info, n, inv);
-	if (bad >= 0)
-		return bad;
-	for (int i = 0; i < n; i++)
-		for (int j = 0; j <= i; j++)
-			cov[i * n + j] = cov[j * n + i] = inv[i * n + j] *
-				(i < fp->nbase ? params[i] : 1.0) * (j < fp->nbase ? params[j] : 1.0);
-	return -1;
 }
 
 /*
@@ -1481,68 +1714,109 @@ cov_param_name(const BtydModelSpec *spec, const int *ncoef, int natts,
 	return pstrdup("?");
 }
 
+/*
+ * A coefficient beyond this in size scales a rate by more than e^15, or a
+ * parameter whose standard error on the log scale is above this many units
+ * (its 95% interval spans a factor beyond e^(2 1.96 MAX_LOG_SE) = 1e5): the
+ * data do not determine it, e.g. BG/NBD's a and b running off together.
+ */
+#define MAX_ABS_COEFFICIENT 15.0
+#define MAX_LOG_STD_ERROR 3.0
+
+/* What a covariate fit's WARNING hints when the data do not determine it. */
+#define NOT_IDENTIFIED_HINT "Pass a penalizer (it shrinks the covariate coefficients towards 0), fit fewer covariates, or fit more customers; scoring functions reject a model that did not converge."
+
+/*
+ * The parameters of a fit with covariates that the data do not determine:
+ * base parameters running off to 0 or infinity or with huge standard errors
+ * (cov, NULL when unknown), coefficients running off.  Appends their
+ * description to detail; returns whether there is any.
+ */
+static bool
+cov_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
+				 const int *ncoef, int natts, const char *const *coefnames,
+				 StringInfo detail)
+{
+	int			n = fit->n;
+
+	for (int i = 0; i < n; i++)
+	{
+		bool		base = i < spec->nparams;
+		double		se = cov == NULL ? NAN : sqrt(cov[i * n + i]);
+
+		if ((base && fabs(log(fit->params[i])) > MAX_ABS_LOG_PARAM) ||
+			(base && cov != NULL && se / fit->params[i] > MAX_LOG_STD_ERROR) ||
+			(!base && fabs(fit->params[i]) > MAX_ABS_COEFFICIENT))
+		{
+			appendStringInfo(detail, "%s%s = %g",
+							 detail->len > 0 ? ", " : "",
+							 cov_param_name(spec, ncoef, natts, coefnames, i),
+							 fit->params[i]);
+			if (cov != NULL)
+				appendStringInfo(detail, " (standard error %g)", se);
+		}
+	}
+	return detail->len > 0;
+}
+
+/* The coefficients of fit, natts attributes of ncoef[a] each, into coefs. */
+static void
+fit_coefficients(const BtydModelSpec *spec, const BtydFit *fit, const int *ncoef,
+				 int natts, BtydCoefficients *coefs)
+{
+	coefs->natts = natts;
+	for (int a = 0, at = spec->nparams; a < natts; at += ncoef[a], a++)
+	{
+		coefs->n[a] = ncoef[a];
+		memcpy(coefs->coef[a], fit->params + at, sizeof(double) * ncoef[a]);
+	}
+}
+
 Datum
 btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 					const FitData *fd, int col, const int *ncols, const int *ncoef,
 					int natts, const char *const *coefnames, double penalizer)
 {
-	CovFitProblem fp = {spec, NULL, spec->nparams, spec->nparams, 0.0, penalizer};
-	double		x[OPTIM_MAX_DIM] = {0};
-	double		params[OPTIM_MAX_DIM];
-	double		g0[OPTIM_MAX_DIM];
-	double	   *cov;
-	BtydCoefficients coefs = {.natts = natts};
+	BtydFit		fit;
+	BtydCoefficients coefs;
 	StringInfoData runoff;
-	OptimResult res;
-	double		loglik;
-	int			undetermined;
+	int			n = spec->nparams;
 	int			collinear = -1;
 
 	Assert(spec->has_gradient && natts <= BTYD_MAX_COEF_ATTS);
 	ensure_nonnegative(penalizer, "penalizer");
 	for (int a = 0; a < natts; a++)
-		fp.n += ncoef[a];
-	if (fp.n > OPTIM_MAX_DIM)
+		n += ncoef[a];
+	if (n > OPTIM_MAX_DIM || n > BTYD_MAX_FIT_PARAMS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("cannot fit %s with %d parameters, at most %d are supported",
-						spec->name, fp.n, OPTIM_MAX_DIM)));
+						spec->name, n, Min(OPTIM_MAX_DIM, BTYD_MAX_FIT_PARAMS))));
 	/* a canonical order makes the result independent of the plan */
 	fd = fitdata_sorted_copy(CurrentMemoryContext, fd);
-	fp.fd = fd;
-	fp.total_weight = fitdata_total_weight(fd);
-	res = optim_minimize(cov_fit_objective, true, &fp, x, fp.n, SEARCH_LOG_PARAM_BOUND);
-	cov_fit_params(&fp, x, params);
-	loglik = spec->loglik(params, fd, NULL);
-	if (!isfinite(loglik))
+	btyd_fit_run(spec, fd, n - spec->nparams, penalizer, NULL, NULL, true, &fit);
+	if (!isfinite(fit.loglik))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("cannot fit %s: the log-likelihood is not finite at the optimum",
 						spec->name),
 				 errhint("Check the sample and the covariates, or pass a penalizer.")));
-	for (int a = 0, at = spec->nparams; a < natts; at += ncoef[a], a++)
-	{
-		coefs.n[a] = ncoef[a];
-		memcpy(coefs.coef[a], params + at, sizeof(double) * ncoef[a]);
-	}
+	fit_coefficients(spec, &fit, ncoef, natts, &coefs);
 
 	/* parameters running off to 0 or infinity: the data do not determine them */
 	initStringInfo(&runoff);
-	for (int i = 0; i < fp.n; i++)
-		if (fabs(x[i]) > MAX_ABS_LOG_PARAM)
-			appendStringInfo(&runoff, "%s%s = %g", runoff.len > 0 ? ", " : "",
-							 cov_param_name(spec, ncoef, natts, coefnames, i), params[i]);
-	if (runoff.len > 0 || !res.converged || !isfinite(res.value))
+	if (cov_fit_runs_off(spec, &fit, NULL, ncoef, natts, coefnames, &runoff) ||
+		!fit.optim.converged || !isfinite(fit.optim.value))
 	{
 		ereport(WARNING,
 				(errmsg("%s fit did not converge", spec->name),
 				 runoff.len > 0 ?
 				 errdetail("Parameters run off after %d likelihood evaluations: %s; the data do not determine the model.",
-						   res.evaluations, runoff.data) :
+						   fit.optim.evaluations, runoff.data) :
 				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
-						   res.iterations, res.evaluations),
-				 errhint("Pass a penalizer (it shrinks the covariate coefficients towards 0), fit fewer covariates, or fit more customers; scoring functions reject a model that did not converge.")));
-		return make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight,
+						   fit.optim.iterations, fit.optim.evaluations),
+				 errhint(NOT_IDENTIFIED_HINT)));
+		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
 						  false, NULL, &coefs);
 	}
 	for (int a = 0, c = col, at = spec->nparams; a < natts && collinear < 0;
@@ -1562,19 +1836,35 @@ btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				 errdetail("The covariate of %s is constant, or a linear combination of a constant and the covariates before it: the data do not determine %s.",
 						   name, name),
 				 errhint("Leave out constant covariates and one dummy of each complete set of dummies.")));
-		return make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight, true,
-						  NULL, &coefs);
+		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
+						  true, NULL, &coefs);
 	}
-	cov_fit_objective(x, g0, &fp);
-	cov = palloc(sizeof(double) * fp.n * fp.n);
-	undetermined = cov_fit_covariance(&fp, x, params, g0, cov);
-	if (undetermined >= 0)
+	if (fit.undetermined < 0 &&
+		cov_fit_runs_off(spec, &fit, fit.cov, ncoef, natts, coefnames, &runoff))
+	{
+		/* a parameter of huge standard error: e.g. a and b running off together */
+		ereport(WARNING,
+				(errmsg("%s fit did not converge", spec->name),
+				 errdetail("The data do not determine %s.", runoff.data),
+				 errhint(NOT_IDENTIFIED_HINT)));
+		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
+						  false, fit.cov, &coefs);
+	}
+	if (fit.undetermined >= 0 && fit.undetermined < fit.n)
+	{
+		/* not a collinear covariate: the data do not determine the model */
+		ereport(WARNING,
+				(errmsg("%s fit did not converge", spec->name),
+				 errdetail("The observed information is not positive definite: the data do not determine %s (given those before it).",
+						   cov_param_name(spec, ncoef, natts, coefnames, fit.undetermined)),
+				 errhint(NOT_IDENTIFIED_HINT)));
+		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
+						  false, NULL, &coefs);
+	}
+	if (fit.undetermined >= 0)
 		ereport(WARNING,
 				(errmsg("%s fit: the covariance of the parameters is unknown", spec->name),
-				 undetermined < fp.n ?
-				 errdetail("The observed information is not positive definite: the data do not determine parameter %s (given those before it).",
-						   cov_param_name(spec, ncoef, natts, coefnames, undetermined)) :
 				 errdetail("The gradient of the log-likelihood is not finite next to the optimum.")));
-	return make_model(fcinfo, params, spec->nparams, loglik, fp.total_weight, true,
-					  undetermined >= 0 ? NULL : cov, &coefs);
+	return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
+					  true, fit.undetermined >= 0 ? NULL : fit.cov, &coefs);
 }

@@ -41,6 +41,49 @@
 #define BTYD_MODEL_EXTRA_ATTS 4
 
 /*
+ * Covariates (Fader & Hardie 2007, "Incorporating time-invariant covariates
+ * into the Pareto/NBD and BG/NBD models"): a model composite ends, after
+ * covariance, with one double precision[] attribute of coefficients per
+ * process that takes covariates (e.g. spend_coefficients), NULL in a model
+ * without covariates.  A customer's covariate vectors are float8[] of at
+ * most BTYD_MAX_COVARIATES elements; the covariance matrix of a fit covers
+ * the base parameters, then the coefficients in attribute order.
+ */
+#define BTYD_MAX_COVARIATES 8
+#define BTYD_MAX_COEF_ATTS 2
+
+/* The coefficients of a model, per coefficient attribute (n[i] = 0: none). */
+typedef struct BtydCoefficients
+{
+	int			natts;			/* coefficient attributes of the model */
+	int			n[BTYD_MAX_COEF_ATTS];	/* coefficients in each */
+	double		coef[BTYD_MAX_COEF_ATTS][BTYD_MAX_COVARIATES];
+} BtydCoefficients;
+
+/* Parameters and coefficients of a fit, at most. */
+#define BTYD_MAX_FIT_PARAMS (BTYD_MAX_PARAMS + BTYD_MAX_COEF_ATTS * BTYD_MAX_COVARIATES)
+
+/*
+ * The counting models' covariates (Pareto/NBD, BG/NBD, MBG/NBD): purchase
+ * covariates x_i and dropout covariates z_i scale the model's parameters,
+ * e.g. Pareto/NBD alpha_i = alpha exp(-gamma'x_i), beta_i =
+ * beta exp(-delta'z_i); gamma is stored in purchase_coefficients and delta in
+ * dropout_coefficients (coefficient attributes 0 and 1).
+ * Which parameters the covariates scale: params[purchase_param] by
+ * exp(purchase_sign gamma'x_i), and params[dropout_params[j]] (j < 2, -1
+ * unused) by exp(dropout_sign delta'z_i).
+ */
+typedef struct BtydCovariateMap
+{
+	int			purchase_param;
+	double		purchase_sign;
+	int			dropout_params[2];
+	double		dropout_sign;
+	const char *const *names;	/* the parameters' names, for messages */
+} BtydCovariateMap;
+
+
+/*
  * Reads the first nparams attributes of the model composite d (all double
  * precision) into params.  Errors 22023 naming the attribute (names[i]) when
  * one is NULL, NaN, infinite or not positive, and 22023 "model did not
@@ -57,6 +100,37 @@ extern void btyd_read_model(Datum d, int nparams, const char *const *names,
  */
 extern void btyd_read_model_any(Datum d, int nparams, const char *const *names,
 								double *params);
+
+/*
+ * The customer's parameters p_i (nparams) from the model's params and
+ * coefficients (attributes 0 and 1) and the customer's covariate vectors;
+ * p_i = params exactly when every covariate is 0.  Errors 22003 when a
+ * scaled parameter is not a positive finite number.
+ */
+extern void btyd_customer_params(const BtydCovariateMap *map, int nparams,
+								 const double *params, const BtydCoefficients *coef,
+								 const double *xp, const double *xd, double *p_i);
+
+/*
+ * Reads the customer's covariate vectors of arguments argp (purchase) and
+ * argd (dropout) of the calling function into xp and xd
+ * (btyd_covariate_vector), checking their lengths against the model's
+ * coefficients (btyd_check_covariates).
+ */
+extern void btyd_getarg_covariates(FunctionCallInfo fcinfo, int argp, int argd,
+								   const BtydCoefficients *coef, double *xp, double *xd);
+
+/* What a counting model with covariates scored without them hints. */
+#define BTYD_COUNTING_COVARIATES_HINT "Use the form of the function that takes the customer's covariate vectors as its last arguments, e.g. engage.p_alive(model, frequency, recency, age, purchase_covariates, dropout_covariates)."
+
+/*
+ * The model of argument argno (btyd_read_model, btyd_read_coefficients),
+ * then the customer's parameters from the covariate vectors of arguments
+ * argp and argd into p_i.
+ */
+extern void btyd_getarg_customer_model(FunctionCallInfo fcinfo, int argno, int argp,
+									   int argd, int nparams, const char *const *names,
+									   const BtydCovariateMap *map, double *p_i);
 
 /* The same for argument argno of the calling SQL function. */
 #define BTYD_GETARG_MODEL(argno, nparams, names, params) \
@@ -108,6 +182,15 @@ extern void paretonbd_expected_alive_steps(const double *params, double x, doubl
 extern void ggomnbd_expected_alive_steps(const double *params, double x, double T,
 										 double step, int first, int n, double *out);
 
+/*
+ * How the covariates scale each counting model's parameters (Fader & Hardie
+ * 2007): Pareto/NBD alpha_i = alpha exp(-gamma'x_i), beta_i =
+ * beta exp(-delta'z_i); BG/NBD and MBG/NBD alpha_i = alpha exp(-gamma'x_i),
+ * a_i = a exp(delta'z_i), b_i = b exp(delta'z_i).
+ */
+extern const BtydCovariateMap paretonbd_covariate_map;
+extern const BtydCovariateMap bgnbd_covariate_map;
+
 /* The matching probabilities that the customer is still alive at T. */
 extern double bgnbd_p_alive(const double *params, double x, double tx, double T);
 extern double mbgnbd_p_alive(const double *params, double x, double tx, double T);
@@ -152,17 +235,20 @@ extern Datum btyd_make_model(FunctionCallInfo fcinfo, const double *params,
 /*
  * The same as a tuple of the model type desc (blessed); params NULL gives a
  * model whose parameters and loglik are NULL (a bootstrap replicate that
- * could not be fitted).
+ * could not be fitted), with the coefficients coefs (NULL: none; cov then
+ * covers the parameters and the coefficients).
  */
 extern HeapTuple btyd_model_tuple(TupleDesc desc, const double *params, int nparams,
 								  double loglik, double customers, bool converged,
-								  const double *cov);
+								  const double *cov, const BtydCoefficients *coefs);
 
 /*
  * Maximum-likelihood fitting shared by the models.  loglik returns the
  * weighted sum of the log-likelihoods of the sample's tuples at params and,
  * when grad is not NULL, its gradient with respect to params (the model sets
- * has_gradient when it provides one).
+ * has_gradient when it provides one).  For a sample with covariates
+ * (btyd_sample_covariates) params and grad also hold the coefficients after
+ * the nparams parameters.
  */
 typedef double (*BtydLogLik) (const double *params, const FitData *fd, double *grad);
 
@@ -179,11 +265,37 @@ typedef struct BtydModelSpec
 	 * for the general one (and when the model sets no function).
 	 */
 	const char *(*runoff_hint) (const double *params, int i);
+	const BtydCovariateMap *covariates; /* counting models: how covariates
+										 * scale the parameters (NULL: none) */
 } BtydModelSpec;
 
 /*
- * Fits spec to the sample by minimising the negative mean log-likelihood
- * plus penalizer * sum(params^2) over log-parameters, and returns the model
+ * A counting-model sample with covariates has tuples (frequency, recency,
+ * age, npurchase purchase covariates, ndropout dropout covariates) and the
+ * options (penalizer, npurchase, ndropout); others have none.  Sets the two
+ * numbers (0 without covariates).
+ */
+extern void btyd_sample_covariates(const FitData *fd, int *npurchase, int *ndropout);
+
+/*
+ * Adds w times the gradient g_i of a customer's log-likelihood with respect
+ * to the customer's parameters p_i (nparams) to grad, as the gradient with
+ * respect to the model's parameters and coefficients (chain rule through
+ * btyd_customer_params).
+ */
+extern void btyd_add_customer_gradient(const BtydCovariateMap *map, int nparams,
+									   const double *params, const BtydCoefficients *coef,
+									   const double *xp, const double *xd,
+									   const double *p_i, double w, const double *g_i,
+									   double *grad);
+
+/* The coefficients held in params after nparams parameters. */
+extern void btyd_coefficients_of(const double *params, int nparams, int npurchase,
+								 int ndropout, BtydCoefficients *coef);
+
+/*
+ * Fits spec to the sample (btyd_fit_run's objective; a counting-model sample
+ * with covariates through btyd_fit_covariates), and returns the model
  * composite (the result type of the calling function); NULL when the sample
  * is empty.  Errors 22023 when nobody made a repeat purchase (values[0] > 0);
  * warns and sets converged = false when the optimiser did not converge or a
@@ -197,31 +309,39 @@ extern Datum btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
  */
 typedef struct BtydFit
 {
-	double		params[BTYD_MAX_PARAMS];	/* where the search ended */
+	int			n;				/* parameters and coefficients */
+	double		params[BTYD_MAX_FIT_PARAMS];	/* where the search ended, then the
+												 * coefficients */
 	double		loglik;			/* sum_i w_i LL_i there (may be non-finite) */
 	double		customers;		/* sum_i w_i */
 	bool		converged;		/* optimiser converged, loglik finite, nothing ran off */
 	int			ran_off;		/* the first parameter that ran off to 0 or infinity, or -1 */
-	int			undetermined;	/* -1: cov is set; else as fit_covariance (nparams when
+	int			undetermined;	/* -1: cov is set; else as fit_covariance (n when
 								 * not computed) */
 	OptimResult optim;
-	double		cov[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS]; /* natural scale, row-major */
+	double		cov[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS]; /* natural scale, row-major,
+																 * n x n */
 } BtydFit;
 
 /*
  * Fits spec to fd (in value order, with a repeat buyer: callers check both)
- * from the parameters start (NULL: all 1) and the optimiser's initial inverse
- * Hessian over log-parameters hinv (NULL: the identity), into *fit; the
- * covariance only when want_covariance and the fit converged.  Raises no
- * message about the fit itself.
+ * from the parameters start (NULL: all 1; the coefficients start at 0) and
+ * the optimiser's initial inverse Hessian over log-parameters hinv (NULL: the
+ * identity; only used without coefficients), into *fit; the covariance only
+ * when want_covariance and the fit converged.  ncoef > 0: spec's loglik takes
+ * ncoef coefficients after the parameters (a fit with covariates), and the
+ * objective is -sum_i w_i LL_i + penalizer * sum(coef^2) (CLVTools'
+ * reg.lambdas); ncoef = 0: -sum_i w_i LL_i / sum_i w_i + penalizer *
+ * sum(params^2) (lifetimes' penalizer_coef).  Raises no message about the
+ * fit itself.
  */
-extern void btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, double penalizer,
-						 const double *start, const double *hinv, bool want_covariance,
-						 BtydFit *fit);
+extern void btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, int ncoef,
+						 double penalizer, const double *start, const double *hinv,
+						 bool want_covariance, BtydFit *fit);
 
 /*
- * The fit of btyd_fit_sample, with its errors and warnings, into *fit; false
- * (nothing fitted) when the sample is empty.
+ * The fit of btyd_fit_sample of a sample without covariates, with its errors
+ * and warnings, into *fit; false (nothing fitted) when the sample is empty.
  */
 extern bool btyd_fit_reported(const BtydModelSpec *spec, const FitData *fd,
 							  double penalizer, BtydFit *fit);
@@ -534,10 +654,13 @@ extern void btyd_simulated_purchase(int64 *x, double *tx, double t);
 
 /*
  * The set-returning body of engage.<model>_simulate(model, customers, age,
- * seed): customers rows (frequency, recency, age), deterministic per seed.
+ * seed [, purchase_covariates, dropout_covariates]): customers rows
+ * (frequency, recency, age), deterministic per seed; with covariate vectors
+ * every customer has them (map: how they scale the parameters).
  */
 extern Datum btyd_simulate(FunctionCallInfo fcinfo, int nparams,
-						   const char *const *names, BtydDrawFn draw);
+						   const char *const *names, const BtydCovariateMap *map,
+						   BtydDrawFn draw);
 
 /*
  * Random variates: Gamma(shape, rate) (Marsaglia & Tsang 2000; errors 22003
@@ -546,25 +669,6 @@ extern Datum btyd_simulate(FunctionCallInfo fcinfo, int nparams,
 extern double btyd_rgamma(pg_prng_state *rng, double shape, double rate);
 extern double btyd_rexp(pg_prng_state *rng, double rate);
 
-/*
- * Covariates (Fader & Hardie 2007, "Incorporating time-invariant covariates
- * into the Pareto/NBD and BG/NBD models"): a model composite ends, after
- * covariance, with one double precision[] attribute of coefficients per
- * process that takes covariates (e.g. spend_coefficients), NULL in a model
- * without covariates.  A customer's covariate vectors are float8[] of at
- * most BTYD_MAX_COVARIATES elements; the covariance matrix of a fit covers
- * the base parameters, then the coefficients in attribute order.
- */
-#define BTYD_MAX_COVARIATES 8
-#define BTYD_MAX_COEF_ATTS 2
-
-/* The coefficients of a model, per coefficient attribute (n[i] = 0: none). */
-typedef struct BtydCoefficients
-{
-	int			natts;			/* coefficient attributes of the model */
-	int			n[BTYD_MAX_COEF_ATTS];	/* coefficients in each */
-	double		coef[BTYD_MAX_COEF_ATTS][BTYD_MAX_COVARIATES];
-} BtydCoefficients;
 
 /*
  * The float8[] argument argno of the calling function as a covariate vector
@@ -630,25 +734,48 @@ extern double btyd_linear_predictor(const double *coef, const double *x, int n);
 extern double btyd_covariate_scaled(double base, double lp, const char *name);
 
 /*
- * Fits a model with covariates: spec's loglik takes the base parameters
- * (natural scale) followed by the coefficients of each attribute, and
- * returns the gradient in the same order.  The objective is
+ * Fits a model with covariates by btyd_fit_run: spec's loglik takes the base
+ * parameters (natural scale) followed by the coefficients of each attribute,
+ * and returns the gradient in the same order; the objective is
  * -sum_i w_i LL_i + penalizer * sum_j coef_j^2 (the penalty on the
- * coefficients only, as CLVTools' reg.lambdas), over the log base
- * parameters and the coefficients; the covariance covers all of them.
- * The sample's tuples hold the ncols[a] covariates of attribute a after
- * those of attribute a - 1 from column col on; attribute a has ncoef[a]
- * coefficients (a multiple of ncols[a] when several parameters take the
- * same covariates, in blocks of ncols[a]).  Returns the model composite with
- * the coefficient attributes set from the counts in ncoef (empty arrays
- * where 0); converged = false with a WARNING naming every parameter that runs
- * off; the covariance NULL with a WARNING when a covariate is constant or
- * collinear with others (its coefficient is not determined), or the
- * information is not positive definite.
+ * coefficients only, as CLVTools' reg.lambdas), over the log base parameters
+ * and the coefficients; the covariance covers all of them.  The sample's
+ * tuples hold the ncols[a] covariates of attribute a after those of
+ * attribute a - 1 from column col on; attribute a has ncoef[a] coefficients
+ * (a multiple of ncols[a] when several parameters take the same covariates,
+ * in blocks of ncols[a]), named coefnames[a][k] in messages.  Returns the
+ * model composite with the coefficient attributes set from the counts in
+ * ncoef (empty arrays where 0).  converged = false with a WARNING naming
+ * the parameters the data do not determine: a base parameter running off
+ * to 0 or infinity or with a standard error above 3 on the log scale, a
+ * coefficient above 15 in size, an observed information that is not
+ * positive definite.  The covariance NULL with a WARNING (converged true)
+ * when a covariate is constant or collinear with others (its coefficient
+ * is not determined, the other parameters are).
  */
 extern Datum btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 								 const FitData *fd, int col, const int *ncols,
 								 const int *ncoef, int natts,
 								 const char *const *coefnames, double penalizer);
+
+/*
+ * The parameters of the model of argument argno: of the customer whose
+ * covariate vectors are arguments argcov and argcov + 1 when the calling
+ * function has them (map: how the model's covariates scale them), else of
+ * the model, which must have no covariates (btyd_reject_coefficients).
+ */
+static inline void
+btyd_getarg_model_for(FunctionCallInfo fcinfo, int argno, int argcov, int nparams,
+					  const char *const *names, const BtydCovariateMap *map, double *p)
+{
+	if (PG_NARGS() > argcov)
+		btyd_getarg_customer_model(fcinfo, argno, argcov, argcov + 1, nparams, names, map, p);
+	else
+	{
+		btyd_read_model(PG_GETARG_DATUM(argno), nparams, names, p);
+		btyd_reject_coefficients(PG_GETARG_DATUM(argno), nparams,
+								 BTYD_COUNTING_COVARIATES_HINT);
+	}
+}
 
 #endif							/* BTYD_H */

@@ -45,6 +45,7 @@ void
 btyd_family_getarg(FunctionCallInfo fcinfo, BtydFamily f, int argno, double *params)
 {
 	BTYD_GETARG_MODEL(argno, 4, f == BTYD_PARETONBD ? pnbd_names : bg_names, params);
+	btyd_reject_coefficients(PG_GETARG_DATUM(argno), 4, BTYD_COUNTING_COVARIATES_HINT);
 }
 
 double

@@ -60,6 +60,8 @@ typedef struct ClvModel
 	const char *const *names;	/* parameter names */
 	AliveStepsFn alive_steps;	/* E[X(t) | alive at T] at t = step, 2 step, ... */
 	PAliveFn	p_alive;		/* P(alive at T | x, t_x, T), params = consts[0..nparams-1] */
+	const BtydCovariateMap *covariates; /* how covariates scale the parameters
+										 * (NULL: the model takes none) */
 } ClvModel;
 
 /* BG/NBD and MBG/NBD P(alive) are cheaper than a memo lookup. */
@@ -82,16 +84,17 @@ static const char *const paretonbd_names[] = {"r", "alpha", "s", "beta"};
 static const char *const ggomnbd_names[] = {"r", "alpha", "b", "s", "beta"};
 
 static const ClvModel clv_bgnbd_model = {
-	4, bgnbd_names, bgnbd_expected_alive_steps, clv_bgnbd_p_alive
+	4, bgnbd_names, bgnbd_expected_alive_steps, clv_bgnbd_p_alive, &bgnbd_covariate_map
 };
 static const ClvModel clv_mbgnbd_model = {
-	4, bgnbd_names, mbgnbd_expected_alive_steps, clv_mbgnbd_p_alive
+	4, bgnbd_names, mbgnbd_expected_alive_steps, clv_mbgnbd_p_alive, &bgnbd_covariate_map
 };
 static const ClvModel clv_paretonbd_model = {
-	4, paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo
+	4, paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo,
+	&paretonbd_covariate_map
 };
 static const ClvModel clv_ggomnbd_model = {
-	5, ggomnbd_names, ggomnbd_expected_alive_steps, ggomnbd_p_alive_memo
+	5, ggomnbd_names, ggomnbd_expected_alive_steps, ggomnbd_p_alive_memo, NULL
 };
 
 /*
@@ -168,6 +171,12 @@ typedef struct ClvCustomer
 } ClvCustomer;
 
 /*
+ * The counting model's argument of CLV with covariates: the customer's
+ * purchase and dropout covariate vectors follow step.
+ */
+#define CLV_ARG_COVARIATES 9
+
+/*
  * a b c for a, b, c >= 0, by logarithms where the product in float8 would
  * underflow or overflow on the way (purchases near 1e-308 of a customer
  * hardly alive, at a spend near 1e308).
@@ -227,15 +236,24 @@ clv_value(FunctionCallInfo fcinfo, const ClvModel *model, const double *params,
 /*
  * The arguments of engage.clv and engage.clv_interval: (model, gg,
  * frequency, recency, age, monetary, horizon, discount_rate, step), read
- * and checked.
+ * and checked; with_covariates: the customer's purchase and dropout
+ * covariate vectors follow, and params are the customer's.  (A spend model
+ * with covariates would read the customer's spend covariates with gg.)
  */
 static void
-clv_args(FunctionCallInfo fcinfo, const ClvModel *model, double *params, double *gg,
-		 ClvCustomer *c)
+clv_args(FunctionCallInfo fcinfo, const ClvModel *model, bool with_covariates,
+		 double *params, double *gg, ClvCustomer *c)
 {
-	BTYD_GETARG_MODEL(0, model->nparams, model->names, params);
-	btyd_reject_coefficients(PG_GETARG_DATUM(0), model->nparams,
-							 "engage.clv and engage.clv_interval take counting models without covariates.");
+	if (with_covariates)
+		btyd_getarg_customer_model(fcinfo, 0, CLV_ARG_COVARIATES, CLV_ARG_COVARIATES + 1,
+								   model->nparams, model->names, model->covariates, params);
+	else
+	{
+		BTYD_GETARG_MODEL(0, model->nparams, model->names, params);
+		btyd_reject_coefficients(PG_GETARG_DATUM(0), model->nparams,
+								 model->covariates != NULL ? BTYD_COUNTING_COVARIATES_HINT :
+								 "engage.clv and engage.clv_interval take counting models without covariates.");
+	}
 	gammagamma_read_model(PG_GETARG_DATUM(1), gg);
 	c->x = PG_GETARG_FLOAT8(2);
 	c->tx = PG_GETARG_FLOAT8(3);
@@ -256,7 +274,7 @@ clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
 	double		gg[GG_NPARAMS];
 	ClvCustomer c;
 
-	clv_args(fcinfo, model, params, gg, &c);
+	clv_args(fcinfo, model, PG_NARGS() > CLV_ARG_COVARIATES, params, gg, &c);
 	return clv_value(fcinfo, model, params, gg, &c);
 }
 
@@ -331,11 +349,11 @@ clv_interval(FunctionCallInfo fcinfo, const ClvModel *model)
 	ClvScore	cs = {fcinfo, model, &c};
 	double		est;
 
-	clv_args(fcinfo, model, params, params + np, &c);
+	clv_args(fcinfo, model, false, params, params + np, &c);
 	/* checked here too, whether or not the models have a covariance */
 	clv_schedule(c.horizon, c.step, c.discount_rate);
-	if (!model_covariance(PG_GETARG_DATUM(0), np, cov_counting) ||
-		!model_covariance(PG_GETARG_DATUM(1), GG_NPARAMS, cov_gg))
+	if (!model_covariance(PG_GETARG_DATUM(0), np, np, cov_counting) ||
+		!model_covariance(PG_GETARG_DATUM(1), GG_NPARAMS, GG_NPARAMS, cov_gg))
 		PG_RETURN_NULL();
 	for (int i = 0; i < np; i++)
 		memcpy(cov + i * n, cov_counting + i * np, sizeof(double) * np);

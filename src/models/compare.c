@@ -318,6 +318,8 @@ compare_models_given(PG_FUNCTION_ARGS)
 			continue;
 		s->present = true;
 		btyd_read_model_any(PG_GETARG_DATUM(i + 1), NPARAMS, spec->names, s->params);
+		btyd_reject_coefficients(PG_GETARG_DATUM(i + 1), NPARAMS,
+								 "Compare models fitted without covariates on the sample.");
 		s->converged = model_converged(PG_GETARG_DATUM(i + 1));
 		score_likelihood(s, spec->loglik(s->params, fd, NULL), customers);
 	}

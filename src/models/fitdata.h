@@ -6,6 +6,11 @@
  *	  weight (number of customers) of each, plus up to FITDATA_MAX_OPTS
  *	  per-group options (e.g. the penalizer) that must be equal on every row.
  *
+ * The counting models' samples with static covariates have tuples
+ * (frequency, recency, age, purchase covariates, dropout covariates) and the
+ * options (penalizer, number of purchase covariates, number of dropout
+ * covariates), so that identical customers with identical covariates merge.
+ *
  * Memory: (k + 4) * 8 bytes per distinct tuple plus two 4-byte hash slots
  * (the table is at most half full), i.e. 64 bytes per distinct (x, t_x, T)
  * for the counting models, up to twice that right after the arrays double;
@@ -43,8 +48,14 @@
 
 #include "exactsum.h"
 
+/*
+ * Doubles per tuple: the counting models' (frequency, recency, age) and up to
+ * 8 purchase and 8 dropout covariates (BTYD_MAX_COVARIATES in btyd.h) with
+ * room for one more column.
+ */
 #define FITDATA_MAX_K 20
-#define FITDATA_MAX_OPTS 2
+/* Options: e.g. the penalizer, and the numbers of purchase and dropout covariates. */
+#define FITDATA_MAX_OPTS 3
 
 typedef struct FitData
 {

@@ -251,7 +251,7 @@ gg_loglik_sample(const double *par, const FitData *fd, double *grad)
 }
 
 static const BtydModelSpec gg_spec = {
-	"gammagamma", GG_NPARAMS, gg_param_names, gg_loglik_sample, true, NULL
+	"gammagamma", GG_NPARAMS, gg_param_names, gg_loglik_sample, true, NULL, NULL
 };
 
 /*

@@ -738,7 +738,7 @@ ggom_runoff_hint(const double *params, int i)
 }
 
 static const BtydModelSpec ggom_spec = {
-	"ggomnbd", GGOM_NPARAMS, ggom_names, ggom_loglik, true, ggom_runoff_hint
+	"ggomnbd", GGOM_NPARAMS, ggom_names, ggom_loglik, true, ggom_runoff_hint, NULL
 };
 
 /* Final function of engage.ggomnbd_fit */
@@ -854,5 +854,5 @@ ggom_draw(const double *p, double T, pg_prng_state *rng, int64 *x, double *tx)
 Datum
 ggomnbd_simulate(PG_FUNCTION_ARGS)
 {
-	return btyd_simulate(fcinfo, GGOM_NPARAMS, ggom_names, ggom_draw);
+	return btyd_simulate(fcinfo, GGOM_NPARAMS, ggom_names, NULL, ggom_draw);
 }

@@ -27,6 +27,12 @@
  *		 + alpha^r beta^s B(r+x, s+1)/B(r, s)
  *		 * [B1 - sum_{i=0..x} Gamma(r+s+i)/(Gamma(r+s) i!) t^i B2(i)]   (FH 2006)
  *
+ * Static covariates (Fader & Hardie 2007, "Incorporating time-invariant
+ * covariates into the Pareto/NBD and BG/NBD models"): a customer with
+ * purchase covariates x_i and dropout covariates z_i has alpha_i =
+ * alpha exp(-gamma'x_i) and beta_i = beta exp(-delta'z_i), and every
+ * expression above holds at those parameters.
+ *
  * All of it is evaluated in logs; the s = 1 singularity of the expectations
  * is removable and handled by one_minus_exp_over(), and every ratio of
  * the form (c + T) / (c + t_x) is taken in logs by log1p of the difference.
@@ -238,14 +244,7 @@ pnbd_log_growth(const double *p, double x, double tx, double T)
  * pnbd_log_growth,
  * (alpha+T)^(r+x) (beta+T)^s A0 = G(t_x) e^L - G(T)
  *								  = G(t_x) expm1(L) + (G(t_x) - G(T)).
- * pnbd_ratio_terms sets G(t_x) and L.
  */
-static void
-pnbd_ratio_terms(const double *p, double x, double tx, double T, double *gx, double *L)
-{
-	*gx = pnbd_g(p, x, tx);
-	*L = pnbd_log_growth(p, x, tx, T);
-}
 
 /* The log ratio from G(t_x), G(T) and L. */
 static double
@@ -375,13 +374,99 @@ pnbd_log_ratio_quad(const double *p, double x, double tx, double T, double *dlr)
 }
 
 /*
+ * A memo of the terms of one likelihood evaluation that depend on the
+ * frequency, one time and the customer's alpha and beta only: ln F(y) with
+ * its gradient, and G(y).  A sample's summaries share few distinct
+ * (frequency, recency) and (frequency, age) pairs (whole days and counts),
+ * so most of the series behind them are summed once per evaluation rather
+ * than twice per summary.  Direct-mapped, PNBD_LL_MEMO_SIZE entries
+ * (10 MB), allocated per evaluation; the values are those computed without
+ * it, bit for bit.
+ */
+#define PNBD_LL_MEMO_SIZE (1 << 17)
+
+typedef struct PnbdLLMemoEntry
+{
+	double		key[4];			/* x (or -1 - x for G), y, alpha, beta; NaN: empty */
+	double		value;			/* ln F(y), or G(y) */
+	double		grad[4];		/* the gradient of ln F(y) */
+} PnbdLLMemoEntry;
+
+typedef struct PnbdLLMemo
+{
+	PnbdLLMemoEntry *entries;
+} PnbdLLMemo;
+
+/* The entry of key (k0, y, alpha, beta) in memo: a hit when its key matches. */
+static inline PnbdLLMemoEntry *
+pnbd_ll_memo_entry(PnbdLLMemo *memo, double k0, double y, double alpha, double beta,
+				   bool *hit)
+{
+	uint64		b[4];
+	uint64		h;
+	PnbdLLMemoEntry *e;
+
+	memcpy(&b[0], &k0, sizeof(double));
+	memcpy(&b[1], &y, sizeof(double));
+	memcpy(&b[2], &alpha, sizeof(double));
+	memcpy(&b[3], &beta, sizeof(double));
+	h = b[0] * UINT64CONST(0x9E3779B97F4A7C15) ^ b[1] * UINT64CONST(0xC2B2AE3D27D4EB4F) ^
+		b[2] * UINT64CONST(0x165667B19E3779F9) ^ b[3] * UINT64CONST(0xD6E8FEB86659FD93);
+	h ^= h >> 29;
+	h *= UINT64CONST(0xBF58476D1CE4E5B9);
+	h ^= h >> 32;
+	e = &memo->entries[h & (PNBD_LL_MEMO_SIZE - 1)];
+	*hit = e->key[0] == k0 && e->key[1] == y && e->key[2] == alpha && e->key[3] == beta;
+	if (!*hit)
+	{
+		e->key[0] = k0;
+		e->key[1] = y;
+		e->key[2] = alpha;
+		e->key[3] = beta;
+	}
+	return e;
+}
+
+/* ln F(y) and its gradient g (pnbd_log_f_grad), through memo when not NULL. */
+static double
+pnbd_log_f_grad_memo(PnbdLLMemo *memo, const double *p, double x, double y, double *g)
+{
+	bool		hit;
+	PnbdLLMemoEntry *e;
+
+	if (memo == NULL)
+		return pnbd_log_f_grad(p, x, y, g);
+	e = pnbd_ll_memo_entry(memo, x, y, p[1], p[3], &hit);
+	if (!hit)
+		e->value = pnbd_log_f_grad(p, x, y, e->grad);
+	memcpy(g, e->grad, sizeof(double) * 4);
+	return e->value;
+}
+
+/* G(y) (pnbd_g), through memo when not NULL. */
+static double
+pnbd_g_ll_memo(PnbdLLMemo *memo, const double *p, double x, double y)
+{
+	bool		hit;
+	PnbdLLMemoEntry *e;
+
+	if (memo == NULL)
+		return pnbd_g(p, x, y);
+	e = pnbd_ll_memo_entry(memo, -1.0 - x, y, p[1], p[3], &hit);
+	if (!hit)
+		e->value = pnbd_g(p, x, y);
+	return e->value;
+}
+
+/*
  * ln R and, when dlr is not NULL, its gradient in (r, alpha, s, beta) from
  * the series of H: ln R = ln K + (r+x) ln(alpha+T) + s ln(beta+T) + ln A0,
  * K = s/(r+s+x), d ln A0 = (d ln F(t_x) - q d ln F(T)) / (1 - q),
  * q = F(T) / F(t_x).
  */
 static double
-pnbd_log_ratio_series_grad(const double *p, double x, double tx, double T, double *dlr)
+pnbd_log_ratio_series_grad(PnbdLLMemo *memo, const double *p, double x, double tx,
+						   double T, double *dlr)
 {
 	double		r = p[0],
 				alpha = p[1],
@@ -389,8 +474,8 @@ pnbd_log_ratio_series_grad(const double *p, double x, double tx, double T, doubl
 				beta = p[3];
 	double		gx[4],
 				gT[4];
-	double		lfx = pnbd_log_f_grad(p, x, tx, gx);
-	double		lfT = pnbd_log_f_grad(p, x, T, gT);
+	double		lfx = pnbd_log_f_grad_memo(memo, p, x, tx, gx);
+	double		lfT = pnbd_log_f_grad_memo(memo, p, x, T, gT);
 	double		q = exp(lfT - lfx);
 	double		inv_rsx = 1.0 / (r + s + x);
 
@@ -441,10 +526,11 @@ pnbd_span_short(const double *p, double tx, double T)
 /*
  * ln R (-Infinity when t_x = T) and, when dlr is not NULL, its gradient:
  * the closed form, or with gradient the summed series, or the quadrature
- * where the series is slow.
+ * where the series is slow; the series' terms through memo when not NULL.
  */
 static double
-pnbd_log_ratio(const double *p, double x, double tx, double T, double *dlr)
+pnbd_log_ratio_memo(PnbdLLMemo *memo, const double *p, double x, double tx, double T,
+					double *dlr)
 {
 	double		gx,
 				L;
@@ -459,9 +545,16 @@ pnbd_log_ratio(const double *p, double x, double tx, double T, double *dlr)
 	if (pnbd_series_slow(p, x, tx) || pnbd_span_short(p, tx, T))
 		return pnbd_log_ratio_quad(p, x, tx, T, dlr);
 	if (dlr)
-		return pnbd_log_ratio_series_grad(p, x, tx, T, dlr);
-	pnbd_ratio_terms(p, x, tx, T, &gx, &L);
-	return pnbd_log_ratio_of(p, x, gx, pnbd_g(p, x, T), L);
+		return pnbd_log_ratio_series_grad(memo, p, x, tx, T, dlr);
+	gx = pnbd_g_ll_memo(memo, p, x, tx);
+	L = pnbd_log_growth(p, x, tx, T);
+	return pnbd_log_ratio_of(p, x, gx, pnbd_g_ll_memo(memo, p, x, T), L);
+}
+
+static double
+pnbd_log_ratio(const double *p, double x, double tx, double T, double *dlr)
+{
+	return pnbd_log_ratio_memo(NULL, p, x, tx, T, dlr);
 }
 
 /* 1 / (1 + e^lr) without overflow. */
@@ -912,28 +1005,86 @@ pnbd_log_second_term(const double *p, double x, double tx, double T, double log_
 }
 
 /*
- * Weighted log-likelihood of the sample (FH 2005 eq. 19) and, when grad is
- * not NULL, its gradient in (r, alpha, s, beta):
+ * One customer's log-likelihood (FH 2005 eq. 19) at the customer's
+ * parameters p and, when g is not NULL, its gradient in (r, alpha, s, beta):
  *	 LL = base + lgamma(r+x) + ln E1 + ln(1 + R),
  *	 E1 = (alpha+T)^-(r+x) (beta+T)^-s, R as for pnbd_log_ratio;
  *	 d LL = d base + d lgamma(r+x) + d ln E1 + w d ln R, w = R / (1 + R).
+ * lgam_rx = ln Gamma(r+x) - ln Gamma(r) - x ln r (log_gamma_ratio_excess)
+ * and, for the gradient, psi_rx - psi_r = digamma(r+x) - digamma(r), which
+ * depend on r and x only.
  */
-static double
-pnbd_loglik(const double *p, const FitData *fd, double *grad)
+static inline double
+pnbd_customer_ll(PnbdLLMemo *memo, const double *p, double x, double tx, double T,
+				 double lgam_rx, double dpsi, double *g)
 {
 	double		r = p[0],
 				alpha = p[1],
 				s = p[2],
 				beta = p[3];
-	double		log_r_alpha = log_quotient(r, alpha);
+	double		dlr[4];
+	double		lr = pnbd_log_ratio_memo(memo, p, x, tx, T, g ? dlr : NULL);
+	double		log_r_alpha;
+	double		first;
+
+	if (g)
+	{
+		double		w = lr > 0 ? 1.0 / (1.0 + exp(-lr)) : exp(lr) / (1.0 + exp(lr));
+
+		g[0] = dpsi + log(alpha) - log(alpha + T) + w * dlr[0];
+		g[1] = r / alpha - (r + x) / (alpha + T) + w * dlr[1];
+		g[2] = log(beta) - log(beta + T) + w * dlr[2];
+		g[3] = s / beta - s / (beta + T) + w * dlr[3];
+	}
+
+	/*
+	 * base + ln Gamma(r+x) - (r+x) ln(alpha+T) - s ln(beta+T) in pieces that
+	 * stay finite and do not cancel (as for BG/NBD): -r ln(1 + T/alpha) - s
+	 * ln(1 + T/beta) + x ln(r/(alpha+T)) + [ln Gamma(r+x) - ln Gamma(r) - x
+	 * ln r]
+	 */
+	log_r_alpha = log_quotient(r, alpha);
+	first = -r * log1p_quotient(T, alpha) - s * log1p_quotient(T, beta) +
+		(x == 0 ? 0.0 : x * (log_r_alpha - log1p_quotient(T, alpha))) + lgam_rx;
+	if (lr > 0 && fabs(first) > PNBD_LL_CANCEL)
+		return log_sum_exp(first, pnbd_log_second_term(p, x, tx, T, log_r_alpha, lgam_rx));
+	return first + (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr)));
+}
+
+const BtydCovariateMap paretonbd_covariate_map = {1, -1.0, {3, -1}, -1.0, pnbd_names};
+
+/*
+ * Weighted log-likelihood of the sample and, when grad is not NULL, its
+ * gradient in (r, alpha, s, beta) and, for a sample with covariates, the
+ * coefficients (Fader & Hardie 2007: alpha_i = alpha exp(-gamma'x_i),
+ * beta_i = beta exp(-delta'z_i); the chain rule of
+ * btyd_add_customer_gradient).
+ */
+static double
+pnbd_loglik(const double *p, const FitData *fd, double *grad)
+{
+	double		r = p[0];
 	double		psi_r = grad ? digamma(r) : 0.0;
 	double		ll = 0.0;
 	double		prev_x = NAN,
 				lgam_rx = 0.0,
 				psi_rx = 0.0;
+	BtydCoefficients coef;
+	int			npurchase,
+				ndropout;
+	PnbdLLMemo	memo = {NULL};
 
+	btyd_sample_covariates(fd, &npurchase, &ndropout);
+	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
 	if (grad)
-		memset(grad, 0, sizeof(double) * 4);
+		memset(grad, 0, sizeof(double) * (4 + npurchase + ndropout));
+	if (fd->ntuples > 64)
+	{
+		/* every key NaN: empty */
+		memo.entries = palloc(sizeof(PnbdLLMemoEntry) * PNBD_LL_MEMO_SIZE);
+		for (int i = 0; i < PNBD_LL_MEMO_SIZE; i++)
+			memo.entries[i].key[0] = NAN;
+	}
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *v = fitdata_tuple(fd, i);
@@ -941,9 +1092,8 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 					tx = v[1],
 					T = v[2];
 		double		w_i = fitdata_weight(fd, i);
-		double		first;
-		double		dlr[4];
-		double		lr = pnbd_log_ratio(p, x, tx, T, grad ? dlr : NULL);
+		double		p_i[4];
+		double		g_i[4];
 
 		if (x != prev_x)
 		{
@@ -952,35 +1102,23 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 			lgam_rx = log_gamma_ratio_excess(r, x);
 			psi_rx = grad ? digamma(r + x) : 0.0;
 		}
-		/*
-		 * base + ln Gamma(r+x) - (r+x) ln(alpha+T) - s ln(beta+T) in pieces
-		 * that stay finite and do not cancel (as for BG/NBD):
-		 * -r ln(1 + T/alpha) - s ln(1 + T/beta) + x ln(r/(alpha+T)) +
-		 * [ln Gamma(r+x) - ln Gamma(r) - x ln r]
-		 */
-		first = -r * log1p_quotient(T, alpha) - s * log1p_quotient(T, beta) +
-			(x == 0 ? 0.0 : x * (log_r_alpha - log1p_quotient(T, alpha))) + lgam_rx;
-		if (lr > 0 && fabs(first) > PNBD_LL_CANCEL)
-			ll += w_i * log_sum_exp(first,
-									pnbd_log_second_term(p, x, tx, T, log_r_alpha, lgam_rx));
-		else
-			ll += w_i * (first + (lr > 0 ? lr + log1p(exp(-lr)) : log1p(exp(lr))));
+		btyd_customer_params(&paretonbd_covariate_map, 4, p, &coef, v + 3, v + 3 + npurchase, p_i);
+		ll += w_i * pnbd_customer_ll(memo.entries ? &memo : NULL, p_i, x, tx, T, lgam_rx,
+									 psi_rx - psi_r, grad ? g_i : NULL);
 		if (grad)
-		{
-			double		w = lr > 0 ? 1.0 / (1.0 + exp(-lr)) : exp(lr) / (1.0 + exp(lr));
-
-			grad[0] += w_i * (psi_rx - psi_r + log(alpha) - log(alpha + T) + w * dlr[0]);
-			grad[1] += w_i * (r / alpha - (r + x) / (alpha + T) + w * dlr[1]);
-			grad[2] += w_i * (log(beta) - log(beta + T) + w * dlr[2]);
-			grad[3] += w_i * (s / beta - s / (beta + T) + w * dlr[3]);
-		}
+			btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, &coef, v + 3, v + 3 + npurchase,
+									   p_i, w_i, g_i, grad);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
+	if (memo.entries)
+		pfree(memo.entries);
 	return ll;
 }
 
-const BtydModelSpec pnbd_spec = {"paretonbd", 4, pnbd_names, pnbd_loglik, true, NULL};
+const BtydModelSpec pnbd_spec = {
+	"paretonbd", 4, pnbd_names, pnbd_loglik, true, NULL, &paretonbd_covariate_map
+};
 
 /* Final function of engage.paretonbd_fit */
 Datum
@@ -1001,6 +1139,25 @@ Datum
 paretonbd_bootstrap(PG_FUNCTION_ARGS)
 {
 	return btyd_bootstrap(fcinfo, &pnbd_spec);
+}
+
+/*
+ * The memos of a scoring function for the model of argument 0, read into
+ * consts[0..3] (the caller has set consts[4..nconsts-1]): the model's inline
+ * (btyd_scoring_memos), or, in the form with the customer's covariate
+ * vectors as arguments argcov and argcov + 1, memos valid for the customer's
+ * parameters (all-zero covariates give the model's own).
+ */
+static inline PnbdMemo
+pnbd_scoring_memo(FunctionCallInfo fcinfo, int argcov, double *consts, int nconsts)
+{
+	if (PG_NARGS() > argcov)
+	{
+		btyd_getarg_customer_model(fcinfo, 0, argcov, argcov + 1, 4, pnbd_names,
+								   &paretonbd_covariate_map, consts);
+		return pnbd_memo_of(btyd_pair_memos(fcinfo, consts, nconsts));
+	}
+	return pnbd_memo_of(btyd_scoring_memos(fcinfo, 0, 4, pnbd_names, consts, nconsts));
 }
 
 /*
@@ -1036,7 +1193,7 @@ paretonbd_p_alive_sql(PG_FUNCTION_ARGS)
 	PnbdMemo	memo;
 
 	pnbd_prefetch(fcinfo, one_time, PNBD_KEY_ONE_TIME, x, tx, T);
-	memo = pnbd_memo_of(btyd_scoring_memos(fcinfo, 0, 4, pnbd_names, p, 4));
+	memo = pnbd_scoring_memo(fcinfo, 4, p, 4);
 	btyd_check_summary(x, tx, T);
 	PG_RETURN_FLOAT8(finite_result(tx >= T ? 1.0 : pnbd_alive_cached(memo, p, x, tx, T),
 								   "p_alive"));
@@ -1051,7 +1208,7 @@ paretonbd_churn_sql(PG_FUNCTION_ARGS)
 				tx = PG_GETARG_FLOAT8(2),
 				T = PG_GETARG_FLOAT8(3);
 
-	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
+	btyd_getarg_model_for(fcinfo, 0, 4, 4, pnbd_names, &paretonbd_covariate_map, p);
 	btyd_check_summary(x, tx, T);
 	if (tx >= T)
 		PG_RETURN_FLOAT8(0.0);
@@ -1073,7 +1230,7 @@ paretonbd_expected_sql(PG_FUNCTION_ARGS)
 	pnbd_prefetch(fcinfo, one_time,
 				  one_time ? PNBD_KEY_ONE_TIME_EXPECTED : PNBD_KEY_ALIVE_RATE, x, tx, T);
 	consts[4] = t;
-	memo = pnbd_memo_of(btyd_scoring_memos(fcinfo, 0, 4, pnbd_names, consts, 5));
+	memo = pnbd_scoring_memo(fcinfo, 5, consts, 5);
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
 	PG_RETURN_FLOAT8(finite_result(pnbd_expected_cached(memo, consts, t, x, tx, T),
@@ -1086,7 +1243,7 @@ paretonbd_expected_new_sql(PG_FUNCTION_ARGS)
 	double		p[4];
 	double		t = PG_GETARG_FLOAT8(1);
 
-	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
+	btyd_getarg_model_for(fcinfo, 0, 2, 4, pnbd_names, &paretonbd_covariate_map, p);
 	ensure_nonnegative(t, "t");
 	PG_RETURN_FLOAT8(finite_result(pnbd_expected_new(p, t), "expected_purchases"));
 }
@@ -1098,7 +1255,7 @@ paretonbd_prob_sql(PG_FUNCTION_ARGS)
 	int32		n = PG_GETARG_INT32(1);
 	double		t = PG_GETARG_FLOAT8(2);
 
-	BTYD_GETARG_MODEL(0, 4, pnbd_names, p);
+	btyd_getarg_model_for(fcinfo, 0, 3, 4, pnbd_names, &paretonbd_covariate_map, p);
 	if (n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1138,5 +1295,5 @@ pnbd_draw(const double *p, double T, pg_prng_state *rng, int64 *x, double *tx)
 Datum
 paretonbd_simulate(PG_FUNCTION_ARGS)
 {
-	return btyd_simulate(fcinfo, 4, pnbd_names, pnbd_draw);
+	return btyd_simulate(fcinfo, 4, pnbd_names, &paretonbd_covariate_map, pnbd_draw);
 }

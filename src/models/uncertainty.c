@@ -226,22 +226,47 @@ btyd_parameters(PG_FUNCTION_ARGS)
 }
 
 /*
- * engage.<model>(parameters...): a model of the given parameters, in the
- * calling function's result type, not fitted (loglik, customers and
- * covariance NULL, converged true).  Errors 22023 naming the first
- * parameter that is not a positive finite number, as scoring would.
+ * Coefficient array argument argno of a model constructor (name: the
+ * attribute), checked as a customer's covariate vector is
+ * (btyd_covariate_vector).
+ */
+static Datum
+coefficient_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	double		coef[BTYD_MAX_COVARIATES];
+
+	(void) btyd_covariate_vector(fcinfo, argno, name, coef);
+	return PointerGetDatum(PG_GETARG_ARRAYTYPE_P(argno));
+}
+
+/*
+ * engage.<model>(parameters... [, purchase_coefficients,
+ * dropout_coefficients]): a model of the given parameters (and covariate
+ * coefficients), in the calling function's result type, not fitted
+ * (loglik, customers and covariance NULL, converged true).  Errors 22023
+ * naming the first parameter that is not a positive finite number, as
+ * scoring would.
  */
 Datum
 btyd_model_construct(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
 	int			n = PG_NARGS();
+	int			ncoefargs = 0;
 	Datum		values[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS] = {0};
 	bool		nulls[BTYD_MAX_PARAMS + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS];
 
+	/* the coefficient arrays, if any, are the last arguments */
+	while (n > 0 && ncoefargs < BTYD_MAX_COEF_ATTS &&
+		   get_fn_expr_argtype(fcinfo->flinfo, n - 1) == FLOAT8ARRAYOID)
+	{
+		n--;
+		ncoefargs++;
+	}
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE ||
 		n > BTYD_MAX_PARAMS || desc->natts < n + BTYD_MODEL_EXTRA_ATTS ||
-		desc->natts > n + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS)
+		desc->natts > n + BTYD_MODEL_EXTRA_ATTS + BTYD_MAX_COEF_ATTS ||
+		(ncoefargs > 0 && desc->natts != n + BTYD_MODEL_EXTRA_ATTS + ncoefargs))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("the model type does not have %d parameters and %d further attributes",
@@ -263,6 +288,13 @@ btyd_model_construct(PG_FUNCTION_ARGS)
 	for (int i = 0; i < n; i++)
 		nulls[i] = false;
 	values[n + 2] = BoolGetDatum(true);
+	for (int a = 0; a < ncoefargs; a++)
+	{
+		int			at = n + BTYD_MODEL_EXTRA_ATTS + a;
+
+		values[at] = coefficient_arg(fcinfo, n + a, NameStr(TupleDescAttr(desc, at)->attname));
+		nulls[at] = false;
+	}
 	desc = BlessTupleDesc(desc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
@@ -290,11 +322,11 @@ static const char *const ggom_param_names[5] = {"r", "alpha", "b", "s", "beta"};
 #define PREDICTION_LOG_STEP 1e-4
 
 bool
-model_covariance(Datum model, int n, double *cov)
+model_covariance(Datum model, int nparams, int n, double *cov)
 {
 	bool		isnull;
 	Datum		d = GetAttributeByNum(DatumGetHeapTupleHeader(model),
-									  n + BTYD_MODEL_EXTRA_ATTS, &isnull);
+									  nparams + BTYD_MODEL_EXTRA_ATTS, &isnull);
 
 	if (isnull)
 		return false;
@@ -305,6 +337,13 @@ model_covariance(Datum model, int n, double *cov)
 void
 delta_gradient(DeltaScoreFn score, void *arg, const double *params, int n, double *grad)
 {
+	delta_gradient_mixed(score, arg, params, n, n, grad);
+}
+
+void
+delta_gradient_mixed(DeltaScoreFn score, void *arg, const double *params, int n,
+					 int npositive, double *grad)
+{
 	double		p[DELTA_MAX_PARAMS];
 
 	Assert(n <= DELTA_MAX_PARAMS);
@@ -312,14 +351,28 @@ delta_gradient(DeltaScoreFn score, void *arg, const double *params, int n, doubl
 	for (int i = 0; i < n; i++)
 	{
 		double		up,
-					down;
+					down,
+					width;
 
-		p[i] = params[i] * exp(PREDICTION_LOG_STEP);
-		up = score(p, arg);
-		p[i] = params[i] * exp(-PREDICTION_LOG_STEP);
+		if (i < npositive)
+		{
+			/* a parameter: relative steps */
+			p[i] = params[i] * exp(PREDICTION_LOG_STEP);
+			up = score(p, arg);
+			p[i] = params[i] * exp(-PREDICTION_LOG_STEP);
+			width = 2.0 * PREDICTION_LOG_STEP * params[i];
+		}
+		else
+		{
+			/* a coefficient: absolute steps */
+			p[i] = params[i] + PREDICTION_LOG_STEP;
+			up = score(p, arg);
+			p[i] = params[i] - PREDICTION_LOG_STEP;
+			width = 2.0 * PREDICTION_LOG_STEP;
+		}
 		down = score(p, arg);
 		p[i] = params[i];
-		grad[i] = finite_result((up - down) / (2.0 * PREDICTION_LOG_STEP * params[i]), "gradient");
+		grad[i] = finite_result((up - down) / width, "gradient");
 	}
 }
 
@@ -395,6 +448,9 @@ typedef struct CountingScore
 	double		x,
 				tx,
 				T;
+	BtydCoefficients coef;		/* the numbers of coefficients (values: in theta) */
+	double		xp[BTYD_MAX_COVARIATES];	/* the customer's covariates */
+	double		xd[BTYD_MAX_COVARIATES];
 } CountingScore;
 
 /* The customer's score at params: P(alive), or E[X(t)] when t >= 0. */
@@ -432,8 +488,28 @@ counting_score(const double *params, void *arg)
 }
 
 /*
+ * The score at the model's parameters and coefficients theta: the score at
+ * the customer's parameters.
+ */
+static double
+counting_score_covariates(const double *theta, void *arg)
+{
+	CountingScore *cs = (CountingScore *) arg;
+	double		p_i[4];
+	BtydCoefficients coef;
+
+	btyd_coefficients_of(theta, 4, cs->coef.n[0], cs->coef.n[1], &coef);
+	btyd_customer_params(cs->model == COUNTING_PARETONBD ? &paretonbd_covariate_map :
+						 &bgnbd_covariate_map, 4, theta, &coef, cs->xp, cs->xd, p_i);
+	return counting_score(p_i, arg);
+}
+
+/*
  * The body of the interval functions: argument 0 the model, then (t,) x,
- * t_x, T and the level.  NULL when the model has no covariance.
+ * t_x, T, (the purchase and dropout covariate vectors,) and the level.
+ * With covariates the gradient also runs over the coefficients (absolute
+ * steps of 1e-4), whose covariance with the parameters the model's
+ * covariance holds.  NULL when the model has no covariance.
  */
 static Datum
 counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
@@ -442,23 +518,37 @@ counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
 		model == COUNTING_PARETONBD ? pnbd_param_names : bg_param_names;
 	int			n = model == COUNTING_GGOMNBD ? 5 : 4;
 	int			a = expected ? 2 : 1;
-	CountingScore cs = {fcinfo, model, expected ? PG_GETARG_FLOAT8(1) : -1.0,
-	PG_GETARG_FLOAT8(a), PG_GETARG_FLOAT8(a + 1), PG_GETARG_FLOAT8(a + 2)};
-	double		z = interval_z(PG_GETARG_FLOAT8(a + 3));
-	double		params[5];
-	double		cov[25];
-	double		grad[5];
+	bool		with_covariates = PG_NARGS() > a + 4;
+	CountingScore cs = {.fcinfo = fcinfo, .model = model,
+		.t = expected ? PG_GETARG_FLOAT8(1) : -1.0,
+		.x = PG_GETARG_FLOAT8(a), .tx = PG_GETARG_FLOAT8(a + 1), .T = PG_GETARG_FLOAT8(a + 2)};
+	double		z = interval_z(PG_GETARG_FLOAT8(with_covariates ? a + 5 : a + 3));
+	double		theta[BTYD_MAX_FIT_PARAMS];
+	double		cov[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
+	double		grad[BTYD_MAX_FIT_PARAMS];
+	DeltaScoreFn score = with_covariates ? counting_score_covariates : counting_score;
+	int			ncov = n;
 	double		est;
 
-	btyd_read_model(PG_GETARG_DATUM(0), n, names, params);
+	btyd_read_model(PG_GETARG_DATUM(0), n, names, theta);
+	if (with_covariates)
+	{
+		btyd_read_coefficients(PG_GETARG_DATUM(0), 4, 2, &cs.coef);
+		btyd_getarg_covariates(fcinfo, a + 3, a + 4, &cs.coef, cs.xp, cs.xd);
+		memcpy(theta + 4, cs.coef.coef[0], sizeof(double) * cs.coef.n[0]);
+		memcpy(theta + 4 + cs.coef.n[0], cs.coef.coef[1], sizeof(double) * cs.coef.n[1]);
+		ncov += cs.coef.n[0] + cs.coef.n[1];
+	}
+	else
+		btyd_reject_coefficients(PG_GETARG_DATUM(0), n, BTYD_COUNTING_COVARIATES_HINT);
 	if (expected)
 		ensure_nonnegative(cs.t, "t");
 	btyd_check_summary(cs.x, cs.tx, cs.T);
-	if (!model_covariance(PG_GETARG_DATUM(0), n, cov))
+	if (!model_covariance(PG_GETARG_DATUM(0), n, ncov, cov))
 		PG_RETURN_NULL();
-	est = finite_result(counting_score(params, &cs), "estimate");
-	delta_gradient(counting_score, &cs, params, n, grad);
-	return delta_interval_result(fcinfo, est, grad, cov, n, z,
+	est = finite_result(score(theta, &cs), "estimate");
+	delta_gradient_mixed(score, &cs, theta, ncov, n, grad);
+	return delta_interval_result(fcinfo, est, grad, cov, ncov, z,
 								 expected ? SCALE_LOG : SCALE_LOGIT);
 }
 

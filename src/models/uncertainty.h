@@ -30,10 +30,13 @@ extern void read_covariance(Datum d, int n, double *cov);
  * cov (checked as above); false when it is NULL (hand-built, stored by
  * 0.1.0, or not determined by the data).
  */
-extern bool model_covariance(Datum d, int n, double *cov);
+extern bool model_covariance(Datum d, int nparams, int n, double *cov);
 
-/* The most parameters a delta-method score depends on (CLV: 4 + 3). */
-#define DELTA_MAX_PARAMS 8
+/*
+ * The most parameters a delta-method score depends on (CLV: 4 + 3; a
+ * counting model with covariates: 4 + 2 * 8, BTYD_MAX_FIT_PARAMS).
+ */
+#define DELTA_MAX_PARAMS 20
 
 /* A score as a function of n parameters (with its fixed arguments in arg). */
 typedef double (*DeltaScoreFn) (const double *params, void *arg);
@@ -45,6 +48,13 @@ typedef double (*DeltaScoreFn) (const double *params, void *arg);
  */
 extern void delta_gradient(DeltaScoreFn score, void *arg, const double *params,
 						   int n, double *grad);
+
+/*
+ * The same where only the first npositive parameters are positive (relative
+ * steps) and the rest coefficients of any sign (absolute steps of 1e-4).
+ */
+extern void delta_gradient_mixed(DeltaScoreFn score, void *arg, const double *params,
+								 int n, int npositive, double *grad);
 
 /* The scale an interval is built on: the bounds stay valid there. */
 typedef enum IntervalScale

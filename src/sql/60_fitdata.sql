@@ -109,3 +109,42 @@ CREATE AGGREGATE @extschema@.fitdata(frequency double precision, recency double 
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.fitdata(double precision, double precision, double precision, double precision) IS 'the compressed sample of customer summaries (frequency, recency, age), each row counting weight customers';
+
+-- customer summaries with static covariates (Fader & Hardie 2007) ------------------
+
+CREATE FUNCTION @extschema@.btyd_fit_accum_cov(internal, double precision, double precision, double precision, double precision[], double precision[])
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.btyd_fit_accum_cov(internal, double precision, double precision, double precision, double precision[], double precision[]) IS 'transition function of the counting-model fit aggregates with covariates: adds (frequency, recency, age, purchase covariates, dropout covariates)';
+
+CREATE FUNCTION @extschema@.btyd_fit_accum_cov(internal, double precision, double precision, double precision, double precision[], double precision[], double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.btyd_fit_accum_cov(internal, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'transition function of the counting-model fit aggregates with covariates: adds (frequency, recency, age, purchase covariates, dropout covariates) with a weight';
+
+CREATE FUNCTION @extschema@.btyd_fit_accum_cov(internal, double precision, double precision, double precision, double precision[], double precision[], double precision, double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.btyd_fit_accum_cov(internal, double precision, double precision, double precision, double precision[], double precision[], double precision, double precision) IS 'transition function of the counting-model fit aggregates with covariates: adds (frequency, recency, age, purchase covariates, dropout covariates) with a weight and a penalizer';
+
+CREATE AGGREGATE @extschema@.fitdata(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[]) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.fitdata_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.fitdata(double precision, double precision, double precision, double precision[], double precision[]) IS 'the compressed sample of customer summaries with their purchase and dropout covariate vectors (the same lengths on every row, either may be empty; rows with a NULL are skipped), to store, merge, and fit with engage.paretonbd_fit(fitdata) etc.';
+
+CREATE AGGREGATE @extschema@.fitdata(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.fitdata_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.fitdata(double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'the compressed sample of customer summaries with covariates, each row counting weight customers';

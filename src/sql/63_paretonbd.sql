@@ -9,14 +9,21 @@ CREATE TYPE @extschema@.paretonbd AS (
     loglik double precision,
     customers double precision,
     converged boolean,
-    covariance double precision[]
+    covariance double precision[],
+    purchase_coefficients double precision[],
+    dropout_coefficients double precision[]
 );
-COMMENT ON TYPE @extschema@.paretonbd IS 'Pareto/NBD model: purchase rate ~ Gamma(r, alpha), dropout rate ~ Gamma(s, beta); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the parameter estimates (natural scale, rows and columns in parameter order; NULL when unknown)';
+COMMENT ON TYPE @extschema@.paretonbd IS 'Pareto/NBD model: purchase rate ~ Gamma(r, alpha), dropout rate ~ Gamma(s, beta); with covariates alpha_i = alpha exp(-purchase_coefficients . x_i), beta_i = beta exp(-dropout_coefficients . z_i); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the estimates (natural scale, rows and columns in the order of the parameters, then the purchase coefficients, then the dropout coefficients; NULL when unknown); purchase_coefficients, dropout_coefficients = the coefficients of the customer''s purchase and dropout covariates (Fader & Hardie 2007; NULL without covariates)';
 
 CREATE FUNCTION @extschema@.paretonbd(r double precision, alpha double precision, s double precision, beta double precision)
 RETURNS @extschema@.paretonbd
 AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.paretonbd(double precision, double precision, double precision, double precision) IS 'a Pareto/NBD model of the given parameters (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number';
+
+CREATE FUNCTION @extschema@.paretonbd(r double precision, alpha double precision, s double precision, beta double precision, purchase_coefficients double precision[], dropout_coefficients double precision[])
+RETURNS @extschema@.paretonbd
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.paretonbd(double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'a Pareto/NBD model with static covariates of the given parameters and coefficients (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number and the coefficients at most 8 finite numbers each';
 
 CREATE FUNCTION @extschema@.paretonbd_fit_final(internal)
 RETURNS @extschema@.paretonbd
@@ -101,3 +108,72 @@ RETURNS TABLE (frequency integer, recency double precision, age double precision
 AS 'MODULE_PATHNAME', 'paretonbd_simulate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
 COMMENT ON FUNCTION @extschema@.paretonbd_simulate(@extschema@.paretonbd, integer, double precision, integer) IS 'summaries of customers drawn from the Pareto/NBD model, all observed for age since their first purchase; the same for the same seed';
 
+-- Pareto/NBD with static covariates: alpha_i = alpha exp(-gamma'x_i), beta_i = beta exp(-delta'z_i) (Fader & Hardie 2007).
+
+CREATE AGGREGATE @extschema@.paretonbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[]) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.paretonbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.paretonbd_fit(double precision, double precision, double precision, double precision[], double precision[]) IS 'fits the Pareto/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); NULL without rows';
+
+CREATE AGGREGATE @extschema@.paretonbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.paretonbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.paretonbd_fit(double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'fits the Pareto/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); each row counting weight customers; NULL without rows';
+
+CREATE AGGREGATE @extschema@.paretonbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.paretonbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.paretonbd_fit(double precision, double precision, double precision, double precision[], double precision[], double precision, double precision) IS 'fits the Pareto/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); each row counting weight customers, with an L2 penalizer on the coefficients (the same on every row); NULL without rows';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.paretonbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_p_alive_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.paretonbd, double precision, double precision, double precision, double precision[], double precision[]) IS 'probability that a customer with this summary and these covariates is still alive (Pareto/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.paretonbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_churn_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.paretonbd, double precision, double precision, double precision, double precision[], double precision[]) IS '1 - p_alive: probability that the customer with these covariates has churned (Pareto/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.paretonbd, t double precision, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_expected_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.paretonbd, double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'expected number of purchases in (age, age + t] of a customer with this summary and these covariates (Pareto/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.paretonbd, t double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_expected_new_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.paretonbd, double precision, double precision[], double precision[]) IS 'expected number of repeat purchases in (0, t] of a new customer with these covariates (Pareto/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.prob_purchases(model @extschema@.paretonbd, n integer, t double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_prob_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.prob_purchases(@extschema@.paretonbd, integer, double precision, double precision[], double precision[]) IS 'probability that a new customer with these covariates makes exactly n repeat purchases in (0, t] (Pareto/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.log_likelihood(model @extschema@.paretonbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'paretonbd_loglik_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
+COMMENT ON FUNCTION @extschema@.log_likelihood(@extschema@.paretonbd, double precision, double precision, double precision, double precision[], double precision[]) IS 'log-likelihood of one customer summary with its covariates under the model (Pareto/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.paretonbd_simulate(model @extschema@.paretonbd, customers integer, age double precision, seed integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS TABLE (frequency integer, recency double precision, age double precision)
+AS 'MODULE_PATHNAME', 'paretonbd_simulate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION @extschema@.paretonbd_simulate(@extschema@.paretonbd, integer, double precision, integer, double precision[], double precision[]) IS 'summaries of customers with these covariates drawn from the Pareto/NBD model, all observed for age since their first purchase; the same for the same seed';

@@ -10,14 +10,14 @@ COMMENT ON FUNCTION @extschema@.parameters(@extschema@.bgnbd, double precision) 
 CREATE FUNCTION @extschema@.aic(model @extschema@.bgnbd)
 RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN 2.0 * 4 - 2.0 * (model).loglik;
-COMMENT ON FUNCTION @extschema@.aic(@extschema@.bgnbd) IS 'Akaike information criterion of the BG/NBD fit: 2 k - 2 loglik with k = 4 parameters; NULL when loglik is';
+RETURN 2.0 * (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.bgnbd) IS 'Akaike information criterion of the BG/NBD fit: 2 k - 2 loglik with k = 4 parameters plus the number of covariate coefficients; NULL when loglik is';
 
 CREATE FUNCTION @extschema@.bic(model @extschema@.bgnbd)
 RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN 4 * ln((model).customers) - 2.0 * (model).loglik;
-COMMENT ON FUNCTION @extschema@.bic(@extschema@.bgnbd) IS 'Bayesian information criterion of the BG/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+RETURN (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.bgnbd) IS 'Bayesian information criterion of the BG/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters plus the number of covariate coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
 
 CREATE FUNCTION @extschema@.parameters(model @extschema@.mbgnbd, level double precision DEFAULT 0.95)
 RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
@@ -27,14 +27,14 @@ COMMENT ON FUNCTION @extschema@.parameters(@extschema@.mbgnbd, double precision)
 CREATE FUNCTION @extschema@.aic(model @extschema@.mbgnbd)
 RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN 2.0 * 4 - 2.0 * (model).loglik;
-COMMENT ON FUNCTION @extschema@.aic(@extschema@.mbgnbd) IS 'Akaike information criterion of the MBG/NBD fit: 2 k - 2 loglik with k = 4 parameters; NULL when loglik is';
+RETURN 2.0 * (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.mbgnbd) IS 'Akaike information criterion of the MBG/NBD fit: 2 k - 2 loglik with k = 4 parameters plus the number of covariate coefficients; NULL when loglik is';
 
 CREATE FUNCTION @extschema@.bic(model @extschema@.mbgnbd)
 RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN 4 * ln((model).customers) - 2.0 * (model).loglik;
-COMMENT ON FUNCTION @extschema@.bic(@extschema@.mbgnbd) IS 'Bayesian information criterion of the MBG/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+RETURN (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.mbgnbd) IS 'Bayesian information criterion of the MBG/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters plus the number of covariate coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
 
 CREATE FUNCTION @extschema@.parameters(model @extschema@.paretonbd, level double precision DEFAULT 0.95)
 RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
@@ -44,14 +44,14 @@ COMMENT ON FUNCTION @extschema@.parameters(@extschema@.paretonbd, double precisi
 CREATE FUNCTION @extschema@.aic(model @extschema@.paretonbd)
 RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN 2.0 * 4 - 2.0 * (model).loglik;
-COMMENT ON FUNCTION @extschema@.aic(@extschema@.paretonbd) IS 'Akaike information criterion of the Pareto/NBD fit: 2 k - 2 loglik with k = 4 parameters; NULL when loglik is';
+RETURN 2.0 * (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.paretonbd) IS 'Akaike information criterion of the Pareto/NBD fit: 2 k - 2 loglik with k = 4 parameters plus the number of covariate coefficients; NULL when loglik is';
 
 CREATE FUNCTION @extschema@.bic(model @extschema@.paretonbd)
 RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN 4 * ln((model).customers) - 2.0 * (model).loglik;
-COMMENT ON FUNCTION @extschema@.bic(@extschema@.paretonbd) IS 'Bayesian information criterion of the Pareto/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+RETURN (4 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.paretonbd) IS 'Bayesian information criterion of the Pareto/NBD fit: k ln(customers) - 2 loglik with k = 4 parameters plus the number of covariate coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
 
 CREATE FUNCTION @extschema@.parameters(model @extschema@.ggomnbd, level double precision DEFAULT 0.95)
 RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
@@ -161,6 +161,35 @@ RETURNS @extschema@.prediction_interval
 AS 'MODULE_PATHNAME', 'paretonbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
 COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.paretonbd, double precision, double precision, double precision, double precision, double precision) IS 'expected_purchases(model, t, ...) with its delta-method standard error from the fit''s covariance and an interval of the given level on the log scale (Pareto/NBD); NULL when the model has no covariance';
 
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.paretonbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'paretonbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.paretonbd, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'p_alive of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the logit scale (Pareto/NBD with covariates); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.paretonbd, t double precision, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'paretonbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 400;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.paretonbd, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'expected_purchases(model, t, ...) of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the log scale (Pareto/NBD with covariates); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.bgnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'bgnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.bgnbd, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'p_alive of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the logit scale (BG/NBD with covariates); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.bgnbd, t double precision, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'bgnbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 400;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.bgnbd, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'expected_purchases(model, t, ...) of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the log scale (BG/NBD with covariates); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.mbgnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.mbgnbd, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'p_alive of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the logit scale (MBG/NBD with covariates); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.mbgnbd, t double precision, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'mbgnbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 400;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.mbgnbd, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'expected_purchases(model, t, ...) of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the log scale (MBG/NBD with covariates); NULL when the model has no covariance';
 CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.ggomnbd, frequency double precision, recency double precision, age double precision, level double precision DEFAULT 0.95)
 RETURNS @extschema@.prediction_interval
 AS 'MODULE_PATHNAME', 'ggomnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;

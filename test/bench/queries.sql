@@ -65,6 +65,18 @@ SELECT pg_temp.fit('bgnbd_fit', 'SELECT engage.bgnbd_fit(frequency, recency, age
 SELECT pg_temp.fit('paretonbd_fit', 'SELECT engage.paretonbd_fit(frequency, recency, age)::text FROM bench.summary') \g /dev/null
 SELECT pg_temp.fit('mbgnbd_fit', 'SELECT engage.mbgnbd_fit(frequency, recency, age)::text FROM bench.summary') \g /dev/null
 SELECT pg_temp.fit('gammagamma_fit', 'SELECT engage.gammagamma_fit(frequency, monetary)::text FROM bench.summary WHERE frequency > 0') \g /dev/null
+-- static covariates, deterministic in the customer id: two purchase and two dropout 0/1 dummies
+-- (16 groups), and two and two continuous covariates in [0, 1) (every customer distinct)
+SELECT pg_temp.fit('paretonbd_fit, 2 + 2 dummy covariates', $$SELECT engage.paretonbd_fit(frequency, recency, age,
+    ARRAY[(customer_id % 2)::float8, (customer_id / 2 % 2)::float8],
+    ARRAY[(customer_id / 4 % 2)::float8, (customer_id / 8 % 2)::float8])::text FROM bench.summary$$) \g /dev/null
+SELECT pg_temp.fit('paretonbd_fit, 2 + 2 continuous covariates', $$SELECT engage.paretonbd_fit(frequency, recency, age,
+    ARRAY[(customer_id * 7919 % 1000) / 1000.0::float8, (customer_id * 104729 % 997) / 997.0::float8],
+    ARRAY[(customer_id * 1299709 % 991) / 991.0::float8, (customer_id * 15485863 % 983) / 983.0::float8])::text
+    FROM bench.summary$$) \g /dev/null
+SELECT pg_temp.fit('bgnbd_fit, 2 + 2 dummy covariates', $$SELECT engage.bgnbd_fit(frequency, recency, age,
+    ARRAY[(customer_id % 2)::float8, (customer_id / 2 % 2)::float8],
+    ARRAY[(customer_id / 4 % 2)::float8, (customer_id / 8 % 2)::float8])::text FROM bench.summary$$) \g /dev/null
 SET client_min_messages = warning;
 SELECT pg_temp.fit('fitdata (the sample alone)', 'SELECT engage.fitdata(frequency, recency, age)::text FROM bench.summary') \g /dev/null
 SELECT model, round(seconds::numeric, 2) AS seconds, left(result, 110) AS result FROM bench.fits;

@@ -51,7 +51,12 @@ SELECT 'engage.fitdata', v FROM (VALUES
     ('k=1 tuples=1 weight=1 options={} data={(7,1)}'),
     ('k=2 tuples=2 weight=3 options={0.5} data={(1,10.5,1),(3,99.25,2)}'),
     ('k=4 tuples=1 weight=2 options={0.1,2} data={(1,2,3,4,2)}'),
-    ('k=3 tuples=1 weight=5e-324 options={} data={(-1.7976931348623157e+308,0,1.7976931348623157e+308,5e-324)}')) AS s(v);
+    ('k=3 tuples=1 weight=5e-324 options={} data={(-1.7976931348623157e+308,0,1.7976931348623157e+308,5e-324)}'),
+    ('k=20 tuples=1 weight=1 options={0,8,9} data={(1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,1)}')) AS s(v);
+-- with static covariates (two purchase covariates, one dropout covariate)
+INSERT INTO engage_samples
+SELECT 'engage.fitdata', engage.fitdata(f, r, a, ARRAY[g, -g], ARRAY[0.5 * g], 2)::text
+FROM (VALUES (1.0::float8, 2.0::float8, 5.0::float8, 1.0::float8), (0, 0, 3, 0), (1, 2, 5, 1)) AS v(f, r, a, g);
 
 -- Customer summaries.
 INSERT INTO engage_samples
@@ -101,13 +106,18 @@ SELECT 'engage.purchases', v FROM (VALUES
 -- Fitted models: real fits (of simulated or small samples), and literal extremes.
 INSERT INTO engage_samples
 SELECT 'engage.bgnbd'::regtype, engage.bgnbd_fit(frequency, recency, age)::text
-FROM engage.bgnbd_simulate('(0.243,4.414,0.793,2.426,,,t,)', 300, 38, 1)
+FROM engage.bgnbd_simulate(engage.bgnbd(0.243, 4.414, 0.793, 2.426), 300, 38, 1)
 UNION ALL
 SELECT 'engage.mbgnbd'::regtype, engage.mbgnbd_fit(frequency, recency, age)::text
-FROM engage.mbgnbd_simulate('(0.243,4.414,0.793,2.426,,,t,)', 300, 38, 1)
+FROM engage.mbgnbd_simulate(engage.mbgnbd(0.243, 4.414, 0.793, 2.426), 300, 38, 1)
 UNION ALL
 SELECT 'engage.paretonbd'::regtype, engage.paretonbd_fit(frequency, recency, age)::text
-FROM engage.paretonbd_simulate('(0.553,10.578,0.606,11.669,,,t,)', 300, 38, 1)
+FROM engage.paretonbd_simulate(engage.paretonbd(0.553, 10.578, 0.606, 11.669), 300, 38, 1)
+UNION ALL
+SELECT 'engage.paretonbd'::regtype,
+       engage.paretonbd_fit(frequency, recency, age, ARRAY[g], ARRAY[g])::text
+FROM generate_series(0, 1) g,
+     engage.paretonbd_simulate(engage.paretonbd(0.553, 10.578, 0.606, 11.669), 300, 38, g)
 UNION ALL
 SELECT 'engage.ggomnbd'::regtype, engage.ggomnbd_fit(frequency, recency, age)::text
 FROM engage.ggomnbd_simulate(engage.ggomnbd(0.8, 6, 0.05, 1.2, 3), 200, 104, 1)
@@ -124,10 +134,11 @@ SELECT 'engage.sbg'::regtype, engage.sbg_fit(t, churned)::text
 FROM (VALUES (1, true), (1, true), (2, true), (3, true), (5, false), (5, false), (4, true)) AS v(t, churned);
 INSERT INTO engage_samples
 SELECT t::regtype, v FROM (VALUES
-    ('engage.bgnbd', '(0.243,4.414,0.793,2.426,-9582.4,2357,t,)'), ('engage.bgnbd', '(,,,,,,,)'),
-    ('engage.bgnbd', '(0.243,4.414,0.793,2.426,-9582.4,2357,t,"{{1.6e-4,0,0,0},{0,0.143,0,0},{0,0,0.0345,0},{0,0,0,0.4975}}")'),
-    ('engage.mbgnbd', '(1e-300,1e300,5e-324,1.7976931348623157e+308,-Infinity,0,f,{})'),
-    ('engage.paretonbd', '(0.553,10.578,0.606,11.669,-9595,2357,t,)'), ('engage.paretonbd', '(NaN,,,,,,,)'),
+    ('engage.bgnbd', '(0.243,4.414,0.793,2.426,-9582.4,2357,t,,,)'), ('engage.bgnbd', '(,,,,,,,,,)'),
+    ('engage.bgnbd', '(0.243,4.414,0.793,2.426,-9582.4,2357,t,"{{1.6e-4,0,0,0},{0,0.143,0,0},{0,0,0.0345,0},{0,0,0,0.4975}}",,)'),
+    ('engage.mbgnbd', '(1e-300,1e300,5e-324,1.7976931348623157e+308,-Infinity,0,f,{},{},{})'),
+    ('engage.paretonbd', '(0.553,10.578,0.606,11.669,-9595,2357,t,,,)'), ('engage.paretonbd', '(NaN,,,,,,,,,)'),
+    ('engage.paretonbd', '(0.553,10.578,0.606,11.669,-9595,2357,f,,"{0.5,-1e-300}",{})'),
     ('engage.ggomnbd', '(0.553,10.578,1e-6,0.606,1.2e-5,-9594.97,2357,f,,,)'), ('engage.ggomnbd', '(,,,,,,,,,,)'),
     ('engage.ggomnbd', '(1e-300,1e300,5e-324,1.7976931348623157e+308,1,-Infinity,0,t,"{{1,0,0,0,0},{0,1,0,0,0},{0,0,1,0,0},{0,0,0,1,0},{0,0,0,0,1}}",{},{0.5})'),
     ('engage.bgbb', '(1.204,0.750,0.657,2.783,-33225.6,11104,t,,,)'),
@@ -138,7 +149,7 @@ SELECT t::regtype, v FROM (VALUES
     ('engage.sbg', '(0.668,3.806,-1611.2,1000,t,,"{0.5,-0.25}")')) AS s(t, v);
 INSERT INTO engage_samples
 SELECT 'engage.prediction_interval'::regtype,
-       engage.p_alive_interval('(0.243,4.414,0.793,2.426,-9582.4,2357,t,"{{1.6e-4,0,0,0},{0,0.143,0,0},{0,0,0.0345,0},{0,0,0,0.4975}}")'::engage.bgnbd,
+       engage.p_alive_interval('(0.243,4.414,0.793,2.426,-9582.4,2357,t,"{{1.6e-4,0,0,0},{0,0.143,0,0},{0,0,0.0345,0},{0,0,0,0.4975}}",,)'::engage.bgnbd,
                                2, 30.43, 38.86)::text
 UNION ALL
 SELECT t::regtype, v FROM (VALUES

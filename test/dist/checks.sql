@@ -107,6 +107,58 @@ SELECT CASE WHEN d.converged AND s.converged AND d.customers = s.customers AND d
        || ', ' || round(d.b::numeric, 4) || ' on ' || d.customers || ' customers)'
 FROM distributed AS d, single AS s;
 
+-- The same with static covariates (Pareto/NBD, a purchase and a dropout dummy of the customer
+-- id): the shards' samples carry the covariates and merge into the single-node sample.
+\set two_step_cov 'SELECT engage.paretonbd_fit(engage.fitdata_merge(sample)) AS m FROM (SELECT engage.fitdata(frequency, recency, age, ARRAY[(customer_id % 2)::float8], ARRAY[(customer_id / 2 % 2)::float8]) AS sample FROM summary_p0 UNION ALL SELECT engage.fitdata(frequency, recency, age, ARRAY[(customer_id % 2)::float8], ARRAY[(customer_id / 2 % 2)::float8]) FROM summary_p1) AS shards'
+SELECT CASE WHEN pg_temp.remote_aggregates(:'two_step_cov') = 2 THEN ' ok ' ELSE ' FAIL ' END
+       || 'paretonbd two-step fit with covariates: samples built on the shards';
+WITH distributed AS (SELECT (m).* FROM (:two_step_cov) AS d),
+     single AS (SELECT (m).* FROM (SELECT engage.paretonbd_fit(frequency, recency, age, ARRAY[(customer_id % 2)::float8],
+                                                               ARRAY[(customer_id / 2 % 2)::float8]) AS m
+                                  FROM summary_local) AS s)
+SELECT CASE WHEN d.converged AND s.converged AND d.customers = s.customers AND d.customers > 1000
+             AND abs(d.r - s.r) < 1e-9 * s.r AND abs(d.alpha - s.alpha) < 1e-9 * s.alpha
+             AND abs(d.s - s.s) < 1e-9 * s.s AND abs(d.beta - s.beta) < 1e-9 * s.beta
+             AND abs(d.purchase_coefficients[1] - s.purchase_coefficients[1]) < 1e-9
+             AND abs(d.dropout_coefficients[1] - s.dropout_coefficients[1]) < 1e-9
+             AND abs(d.loglik - s.loglik) < 1e-9 * abs(s.loglik)
+            THEN ' ok ' ELSE ' FAIL ' END || 'paretonbd two-step fit with covariates equals the single-node fit ('
+       || round(d.r::numeric, 4) || ', ' || round(d.alpha::numeric, 4) || ', ' || round(d.s::numeric, 4)
+       || ', ' || round(d.beta::numeric, 4) || ', ' || round(d.purchase_coefficients[1]::numeric, 4)
+       || ', ' || round(d.dropout_coefficients[1]::numeric, 4) || ' on ' || d.customers || ' customers)'
+FROM distributed AS d, single AS s;
+
+-- Models fitted by aggregates with an internal state (Gamma-Gamma here; sBG and BG/BB fit the
+-- same way): each shard compresses its customers into distinct (summary, covariates) rows with
+-- their counts (a GROUP BY run by the shard), and the coordinator fits the counts as weights; the
+-- same model as the single-node fit over every customer.  Spend covariate: a dummy of the id.
+\set gg_two_step 'SELECT engage.gammagamma_fit(frequency, monetary, ARRAY[c], n::float8) AS m FROM (SELECT frequency, monetary, (customer_id % 2)::float8 AS c, count(*) AS n FROM summary_p0 GROUP BY 1, 2, 3 UNION ALL SELECT frequency, monetary, (customer_id % 2)::float8, count(*) FROM summary_p1 GROUP BY 1, 2, 3) AS shards'
+CREATE FUNCTION pg_temp.remote_groups(query text) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    line text;
+    n integer := 0;
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || query LOOP
+        IF line ~ 'Remote SQL: SELECT .*count\(\*\).* GROUP BY' THEN
+            n := n + 1;
+        END IF;
+    END LOOP;
+    RETURN n;
+END $$;
+SELECT CASE WHEN pg_temp.remote_groups(:'gg_two_step') = 2 THEN ' ok ' ELSE ' FAIL ' END
+       || 'gammagamma two-step fit with covariates: counts built on the shards';
+WITH distributed AS (SELECT (m).* FROM (:gg_two_step) AS d),
+     single AS (SELECT (m).* FROM (SELECT engage.gammagamma_fit(frequency, monetary, ARRAY[(customer_id % 2)::float8]) AS m
+                                  FROM summary_local) AS s)
+SELECT CASE WHEN d.converged AND s.converged AND d.customers = s.customers AND d.customers > 500
+             AND abs(d.p - s.p) < 1e-9 * s.p AND abs(d.q - s.q) < 1e-9 * s.q AND abs(d.v - s.v) < 1e-9 * s.v
+             AND abs(d.spend_coefficients[1] - s.spend_coefficients[1]) < 1e-9
+             AND abs(d.loglik - s.loglik) < 1e-9 * abs(s.loglik)
+            THEN ' ok ' ELSE ' FAIL ' END || 'gammagamma two-step fit with covariates equals the single-node fit ('
+       || round(d.p::numeric, 4) || ', ' || round(d.q::numeric, 4) || ', ' || round(d.v::numeric, 4)
+       || ', ' || round(d.spend_coefficients[1]::numeric, 4) || ' on ' || d.customers || ' customers)'
+FROM distributed AS d, single AS s;
+
 -- The detector itself: without partitionwise aggregation nothing is pushed down whole.
 SET enable_partitionwise_aggregate = off;
 SELECT CASE WHEN NOT pg_temp.pushed_down(format(query, 'interactions')) THEN ' ok ' ELSE ' FAIL ' END

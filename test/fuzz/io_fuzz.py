@@ -287,9 +287,16 @@ def gen_fitdata():
     bad = maybe_bad(cols[rng.randrange(4)], NON_FINITE)
     yield ("SELECT engage.fitdata(f, r, a, w) FROM unnest(%s::float8[], %s::float8[], %s::float8[], %s::float8[]) "
            "AS t(f, r, a, w)", cols, bad)
-    # the text input: every width and number of options, signed values, tiny and huge weights
-    k = rng.randint(1, 4)
-    opts = [ftext(rfloat()) for _ in range(rng.randint(0, 2))]
+    # with covariates: two purchase and one dropout covariate per row, dummies or any number
+    covs = [[ftext(rng.choice([0.0, 1.0, rfloat(False)])) for _ in range(n)] for _ in range(3)]
+    bad = maybe_bad(covs[rng.randrange(3)], NON_FINITE)
+    yield ("SELECT engage.fitdata(f, r, a, ARRAY[p1, p2], ARRAY[d1], w) FROM unnest(%s::float8[], %s::float8[], "
+           "%s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::float8[]) AS t(f, r, a, p1, p2, d1, w)",
+           cols[:3] + covs + [cols[3]], bad)
+    # the text input: every width (up to 20 columns, as with 8 + 8 covariates) and number of
+    # options, signed values, tiny and huge weights
+    k = rng.choice([rng.randint(1, 4), rng.randint(5, 20)])
+    opts = [ftext(rfloat()) for _ in range(rng.randint(0, 3))]
     tuples = [[ftext(rfloat()) for _ in range(k)] + [ftext(abs(rfloat(False)) or 5e-324)]
               for _ in range(rng.choice([0, 1, 2, 30]))]
     bad = maybe_bad(rng.choice(tuples) if tuples else opts, NON_FINITE)
@@ -441,7 +448,7 @@ COMPUTE = {
         "engage.lifecycle(v, coalesce(engage.first_period(v), 0), coalesce(engage.first_period(v), 0) + 3)::text "
         "FROM (SELECT %(v)s::engage.activity) AS t(v)"],
     "engage.rfm": [
-        "SELECT engage.p_alive('(0.243,4.414,0.793,2.426,,,t,)'::engage.bgnbd, v), "
+        "SELECT engage.p_alive('(0.243,4.414,0.793,2.426,,,t,,,)'::engage.bgnbd, v), "
         "engage.expected_spend('(6.25,3.74,15.44,-4000,946,t,,)'::engage.gammagamma, v) FROM (SELECT %(v)s::engage.rfm) AS t(v)",
         "SELECT engage.bgnbd_fit(v)::text FROM (SELECT %(v)s::engage.rfm) AS t(v)"],
     "engage.purchases": [

@@ -106,10 +106,10 @@ done
 REPRO_LIMIT=${ENGAGE_REPRO_LIMIT:-2.5}
 declare -A repro=(
     [activity_overlapping_ranges]="SELECT engage.active_periods(('{' || repeat('0-999999,', 20000) || '0}')::engage.activity)"
-    [paretonbd_simulate_stalled_clock]="SELECT count(*) FROM engage.paretonbd_simulate(ROW(1, 1e-300, 1, 1, 0, 0, true, NULL)::engage.paretonbd, 1, 10, 1)"
-    [bgnbd_simulate_no_dropout]="SELECT count(*) FROM engage.bgnbd_simulate(ROW(1e10, 1e-10, 1e-10, 1e10, 0, 0, true, NULL)::engage.bgnbd, 1, 1e300, 1)"
-    [mbgnbd_simulate_no_dropout]="SELECT count(*) FROM engage.mbgnbd_simulate(ROW(1e10, 1e-10, 1e-10, 1e10, 0, 0, true, NULL)::engage.mbgnbd, 1, 1e300, 1)"
-    [paretonbd_p_alive_far_quadrature]="SELECT engage.p_alive(ROW(1, 1, 1e21, 1e25, 0, 0, true, NULL)::engage.paretonbd, 1e19, 1e20, 2e20)"
+    [paretonbd_simulate_stalled_clock]="SELECT count(*) FROM engage.paretonbd_simulate(ROW(1, 1e-300, 1, 1, 0, 0, true, NULL, NULL, NULL)::engage.paretonbd, 1, 10, 1)"
+    [bgnbd_simulate_no_dropout]="SELECT count(*) FROM engage.bgnbd_simulate(ROW(1e10, 1e-10, 1e-10, 1e10, 0, 0, true, NULL, NULL, NULL)::engage.bgnbd, 1, 1e300, 1)"
+    [mbgnbd_simulate_no_dropout]="SELECT count(*) FROM engage.mbgnbd_simulate(ROW(1e10, 1e-10, 1e-10, 1e10, 0, 0, true, NULL, NULL, NULL)::engage.mbgnbd, 1, 1e300, 1)"
+    [paretonbd_p_alive_far_quadrature]="SELECT engage.p_alive(ROW(1, 1, 1e21, 1e25, 0, 0, true, NULL, NULL, NULL)::engage.paretonbd, 1e19, 1e20, 2e20)"
     # (the negative binomial tail summed up to 2^31 terms; now a continued fraction)
     [bgnbd_prob_huge_n]="SELECT engage.prob_purchases(engage.bgnbd(0.24, 4.41, 0.79, 2.43), 2147483647, 52)"
 )
