@@ -104,3 +104,17 @@ SELECT engage.window_funnel('20 minutes', t, kind = 1, kind = 2, kind = 3, kind 
 FROM arrival;
 RESET ALL;
 DROP TABLE arrival;
+
+-- a large state that turned unsorted is compacted when it grows; the row that made it grow
+-- comes after the last instant but before the latest one (step 1 at 80000 s, after the step 2
+-- at 80005 s that arrived earlier): the chain 1 -> 2 must still be found (level 2)
+SET TimeZone = 'UTC';
+SELECT engage.window_funnel('10 seconds', t, kind = 1, kind = 2, kind = 3 ORDER BY o) AS level,
+       engage.window_funnel_times('10 seconds', t, kind = 1, kind = 2, kind = 3 ORDER BY o) AS times
+FROM (SELECT i AS o, 1000 + i AS s, 3 AS kind FROM generate_series(1, 256) AS i  -- in order
+      UNION ALL VALUES (257, 100000, 3),  -- the latest instant
+                       (258, 80005, 2),   -- early: the state turns unsorted
+                       (259, 3, 3)        -- early: the last instant is now an early one
+      UNION ALL SELECT 260 + j, 10 + j, 3 FROM generate_series(0, 249) AS j  -- fill to 509 instants
+      UNION ALL VALUES (510, 80000, 1)) AS r(o, s, kind),
+     LATERAL (SELECT timestamptz '2024-01-01 00:00:00+00' + s * interval '1 second' AS t) AS x;

@@ -597,13 +597,12 @@ funnel_insert(FunnelState *state, TimestampTz t, uint32 steps, bool other)
  * An instant after the last one is appended, one at the time of the last
  * one merged into it; an earlier one is inserted in its place while the
  * state is sorted and small (funnel_insert), else appended, leaving the
- * state unsorted.
+ * state unsorted.  (The last instant of an unsorted state need not be the
+ * latest; once funnel_reserve has compacted it, it is.)
  */
 static FunnelState *
 funnel_add_any(FunnelState *state, TimestampTz t, uint32 steps, bool other)
 {
-	bool		early = false;
-
 	if (state->shift != 0 && !funnel_fits(t, state->shift))
 		state = funnel_widen(state);
 	if (state->count > 0)
@@ -615,19 +614,15 @@ funnel_add_any(FunnelState *state, TimestampTz t, uint32 steps, bool other)
 			funnel_merge_at(state, state->count - 1, steps, other);
 			return state;
 		}
-		if (t < last)
-		{
-			if (!state->unsorted && state->count < FUNNEL_INSERT_MAX)
-				return funnel_insert(state, t, steps, other);
-			early = true;
-		}
+		if (t < last && !state->unsorted && state->count < FUNNEL_INSERT_MAX)
+			return funnel_insert(state, t, steps, other);
 	}
 	if (state->count == state->capacity)
 		state = funnel_reserve(state, 1);
-	funnel_set(state, state->count++, t, steps, other);
-	/* a compaction in funnel_reserve sorted the others, not this one */
-	if (early)
+	/* appended at or before the last instant (after a compaction: the latest) */
+	if (state->count > 0 && t <= funnel_time(state, state->count - 1))
 		state->unsorted = true;
+	funnel_set(state, state->count++, t, steps, other);
 	return state;
 }
 
