@@ -1810,3 +1810,172 @@ CREATE FUNCTION @extschema@.ggomnbd_bootstrap(sample @extschema@.fitdata, replic
 RETURNS SETOF @extschema@.ggomnbd
 AS 'MODULE_PATHNAME', 'ggomnbd_bootstrap' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10000000 ROWS 100;
 COMMENT ON FUNCTION @extschema@.ggomnbd_bootstrap(@extschema@.fitdata, integer, bigint, double precision) IS 'nonparametric bootstrap of the GGompertz/NBD fit with an L2 penalizer';
+
+-- ==== CLV and uncertainty of models with covariates (src/sql/75_gammagamma.sql,
+-- 85_clv.sql, 86_uncertainty.sql, 87_bootstrap.sql): the Gamma-Gamma constructor with spend
+-- coefficients, engage.clv and engage.clv_interval with purchase, dropout and spend covariate
+-- vectors, the bootstrap of fits with covariates ====
+CREATE FUNCTION @extschema@.gammagamma(p double precision, q double precision, v double precision, spend_coefficients double precision[])
+RETURNS @extschema@.gammagamma
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma(double precision, double precision, double precision, double precision[]) IS 'a Gamma-Gamma model with spend covariates of the given parameters and spend coefficients theta (v_i = v exp(theta'' w_i); not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number and the coefficients at most 8 finite numbers';
+
+-- CLV with covariates in both models: the counting model's purchase and dropout covariates and
+-- Gamma-Gamma's spend covariates
+CREATE FUNCTION @extschema@.clv(model @extschema@.bgnbd, gg @extschema@.gammagamma, frequency double precision, recency double precision, age double precision, monetary double precision, horizon double precision, discount_rate double precision, step double precision, purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_bgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.bgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[]) IS 'discounted CLV of a customer with these purchase, dropout and spend covariates: as engage.clv(model, gg, ...) with the BG/NBD model and the Gamma-Gamma model at the customer''s parameters (v_i = v exp(theta'' spend_covariates)); a model without coefficients takes empty arrays';
+CREATE FUNCTION @extschema@.clv(model @extschema@.mbgnbd, gg @extschema@.gammagamma, frequency double precision, recency double precision, age double precision, monetary double precision, horizon double precision, discount_rate double precision, step double precision, purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_mbgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.mbgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[]) IS 'discounted CLV of a customer with these purchase, dropout and spend covariates: as engage.clv(model, gg, ...) with the MBG/NBD model and the Gamma-Gamma model at the customer''s parameters (v_i = v exp(theta'' spend_covariates)); a model without coefficients takes empty arrays';
+CREATE FUNCTION @extschema@.clv(model @extschema@.paretonbd, gg @extschema@.gammagamma, frequency double precision, recency double precision, age double precision, monetary double precision, horizon double precision, discount_rate double precision, step double precision, purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_paretonbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.paretonbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[]) IS 'discounted CLV of a customer with these purchase, dropout and spend covariates: as engage.clv(model, gg, ...) with the Pareto/NBD model and the Gamma-Gamma model at the customer''s parameters (v_i = v exp(theta'' spend_covariates)); a model without coefficients takes empty arrays';
+CREATE FUNCTION @extschema@.clv(model @extschema@.ggomnbd, gg @extschema@.gammagamma, frequency double precision, recency double precision, age double precision, monetary double precision, horizon double precision, discount_rate double precision, step double precision, purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_ggomnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.ggomnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[]) IS 'discounted CLV of a customer with these purchase, dropout and spend covariates: as engage.clv(model, gg, ...) with the GGompertz/NBD model and the Gamma-Gamma model at the customer''s parameters (v_i = v exp(theta'' spend_covariates)); a model without coefficients takes empty arrays';
+
+-- CLV prediction intervals with covariates: the delta method over both models' parameters and
+-- coefficients
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.bgnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_bgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.bgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the BG/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.mbgnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_mbgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.mbgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the MBG/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.paretonbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_paretonbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.paretonbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the Pareto/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.ggomnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_ggomnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.ggomnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the GGompertz/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+COMMENT ON FUNCTION @extschema@.fitdata_resample(@extschema@.fitdata, bigint) IS 'a bootstrap sample: as many customers as the sample holds, drawn uniformly with replacement with their covariates, if any (weights must be whole numbers, counting customers); the same for the same seed';
+COMMENT ON FUNCTION @extschema@.bgnbd_bootstrap(@extschema@.fitdata, integer, bigint) IS 'nonparametric bootstrap of the BG/NBD fit: replicates refits, each to the sample''s customers resampled with replacement (weights must be whole numbers), with their covariates and the coefficients of a sample with covariates; warm-started from the whole sample''s fit, without covariance; a replicate that did not converge or runs off has converged = false; the same for the same seed';
+COMMENT ON FUNCTION @extschema@.mbgnbd_bootstrap(@extschema@.fitdata, integer, bigint) IS 'nonparametric bootstrap of the MBG/NBD fit: replicates refits, each to the sample''s customers resampled with replacement (weights must be whole numbers), with their covariates and the coefficients of a sample with covariates; warm-started from the whole sample''s fit, without covariance; a replicate that did not converge or runs off has converged = false; the same for the same seed';
+COMMENT ON FUNCTION @extschema@.paretonbd_bootstrap(@extschema@.fitdata, integer, bigint) IS 'nonparametric bootstrap of the Pareto/NBD fit: replicates refits, each to the sample''s customers resampled with replacement (weights must be whole numbers), with their covariates and the coefficients of a sample with covariates; warm-started from the whole sample''s fit, without covariance; a replicate that did not converge or runs off has converged = false; the same for the same seed';
+
+-- ==== static covariates in GGompertz/NBD (as CLVTools' ggomnbd: alpha_i = alpha exp(-gamma'x_i),
+-- beta_i = beta exp(-delta'z_i); src/sql/64_ggomnbd.sql, 85_clv.sql, 86_uncertainty.sql) ====
+
+COMMENT ON TYPE @extschema@.ggomnbd IS 'GGompertz/NBD model: purchase rate ~ Gamma(r, alpha), lifetime Gompertz of shape b with scale ~ Gamma(s, beta); with covariates alpha_i = alpha exp(-purchase_coefficients . x_i), beta_i = beta exp(-dropout_coefficients . z_i) (as CLVTools'' ggomnbd); loglik = log-likelihood of the fitted sample, customers = its summed weight, converged = optimiser converged; covariance = covariance matrix of the estimates (natural scale, rows and columns in the order of the parameters, then the purchase coefficients, then the dropout coefficients; NULL when unknown); purchase_coefficients, dropout_coefficients = the coefficients of the customer''s purchase and dropout covariates (NULL without covariates)';
+
+-- GGompertz/NBD with static covariates (as CLVTools' ggomnbd): alpha_i = alpha exp(-gamma'x_i), beta_i = beta exp(-delta'z_i).
+
+CREATE FUNCTION @extschema@.ggomnbd(r double precision, alpha double precision, b double precision, s double precision, beta double precision, purchase_coefficients double precision[], dropout_coefficients double precision[])
+RETURNS @extschema@.ggomnbd
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ggomnbd(double precision, double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'a GGompertz/NBD model with static covariates of the given parameters and coefficients (not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number and the coefficients at most 8 finite numbers each';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[]) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(double precision, double precision, double precision, double precision[], double precision[]) IS 'fits the GGompertz/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); NULL without rows';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'fits the GGompertz/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); each row counting weight customers; NULL without rows';
+
+CREATE AGGREGATE @extschema@.ggomnbd_fit(frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], weight double precision, penalizer double precision) (
+    SFUNC = @extschema@.btyd_fit_accum_cov,
+    STYPE = internal,
+    FINALFUNC = @extschema@.ggomnbd_fit_final,
+    COMBINEFUNC = @extschema@.fitdata_combine,
+    SERIALFUNC = @extschema@.fitdata_serialize,
+    DESERIALFUNC = @extschema@.fitdata_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.ggomnbd_fit(double precision, double precision, double precision, double precision[], double precision[], double precision, double precision) IS 'fits the GGompertz/NBD model with static covariates by maximum likelihood to customer summaries (frequency, recency, age) and the purchase and dropout covariate vectors (the same lengths on every row, either may be empty); each row counting weight customers, with an L2 penalizer on the coefficients (the same on every row); NULL without rows';
+
+CREATE FUNCTION @extschema@.p_alive(model @extschema@.ggomnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_p_alive_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.p_alive(@extschema@.ggomnbd, double precision, double precision, double precision, double precision[], double precision[]) IS 'probability that a customer with this summary and these covariates is still alive (GGompertz/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.churn_probability(model @extschema@.ggomnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_churn_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.churn_probability(@extschema@.ggomnbd, double precision, double precision, double precision, double precision[], double precision[]) IS '1 - p_alive: probability that the customer with these covariates has churned (GGompertz/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.ggomnbd, t double precision, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_expected_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.ggomnbd, double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'expected number of purchases in (age, age + t] of a customer with this summary and these covariates (GGompertz/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.expected_purchases(model @extschema@.ggomnbd, t double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_expected_new_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.expected_purchases(@extschema@.ggomnbd, double precision, double precision[], double precision[]) IS 'expected number of repeat purchases in (0, t] of a new customer with these covariates (GGompertz/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.log_likelihood(model @extschema@.ggomnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ggomnbd_loglik_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+COMMENT ON FUNCTION @extschema@.log_likelihood(@extschema@.ggomnbd, double precision, double precision, double precision, double precision[], double precision[]) IS 'log-likelihood of one customer summary with its covariates under the model (GGompertz/NBD with covariates)';
+
+CREATE FUNCTION @extschema@.ggomnbd_simulate(model @extschema@.ggomnbd, customers integer, age double precision, seed integer, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS TABLE (frequency integer, recency double precision, age double precision)
+AS 'MODULE_PATHNAME', 'ggomnbd_simulate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION @extschema@.ggomnbd_simulate(@extschema@.ggomnbd, integer, double precision, integer, double precision[], double precision[]) IS 'summaries of customers with these covariates drawn from the GGompertz/NBD model, all observed for age since their first purchase; the same for the same seed';
+
+CREATE FUNCTION @extschema@.clv(model @extschema@.ggomnbd, gg @extschema@.gammagamma, frequency double precision, recency double precision, age double precision, monetary double precision, horizon double precision, discount_rate double precision, step double precision, purchase_covariates double precision[], dropout_covariates double precision[])
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'clv_ggomnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+COMMENT ON FUNCTION @extschema@.clv(@extschema@.ggomnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[]) IS 'discounted CLV of a customer with these purchase and dropout covariates: as engage.clv(model, gg, ...) with the GGompertz/NBD model at the customer''s parameters';
+
+CREATE OR REPLACE FUNCTION @extschema@.aic(model @extschema@.ggomnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN 2.0 * (5 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.ggomnbd) IS 'Akaike information criterion of the GGompertz/NBD fit: 2 k - 2 loglik with k = 5 parameters plus the number of covariate coefficients; NULL when loglik is';
+
+CREATE OR REPLACE FUNCTION @extschema@.bic(model @extschema@.ggomnbd)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (5 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.ggomnbd) IS 'Bayesian information criterion of the GGompertz/NBD fit: k ln(customers) - 2 loglik with k = 5 parameters plus the number of covariate coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
+
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.ggomnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'ggomnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 2000;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.ggomnbd, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'p_alive of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the logit scale (GGompertz/NBD with covariates); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.ggomnbd, t double precision, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'ggomnbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 4000;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.ggomnbd, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'expected_purchases(model, t, ...) of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the log scale (GGompertz/NBD with covariates); NULL when the model has no covariance';

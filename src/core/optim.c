@@ -37,6 +37,9 @@ typedef struct Problem
 	int			n;
 	double		bound;			/* |x_i| beyond this ends the search */
 	int			evaluations;
+	bool		last_valid;		/* the last analytic gradient, finite, and where */
+	double		last_x[OPTIM_MAX_DIM];
+	double		last_g[OPTIM_MAX_DIM];
 } Problem;
 
 /*
@@ -76,6 +79,11 @@ eval_gradient(Problem *p, const double *x, double *g)
 	{
 		p->evaluations++;
 		v = p->f(x, g, p->arg);
+		p->last_valid = isfinite(v);
+		for (int i = 0; i < p->n; i++)
+			p->last_valid = p->last_valid && isfinite(g[i]);
+		memcpy(p->last_x, x, sizeof(double) * p->n);
+		memcpy(p->last_g, g, sizeof(double) * p->n);
 		return isnan(v) ? INFINITY : v;
 	}
 	v = eval_value(p, x);
@@ -353,8 +361,8 @@ OptimResult
 optim_minimize_from(ObjectiveFn f, bool has_gradient, void *arg, double *x, int n,
 					double bound, const double *hinv0)
 {
-	Problem		p = {f, has_gradient, arg, n, bound, 0};
-	OptimResult res = {0, 0, 0, false};
+	Problem		p = {.f = f, .has_gradient = has_gradient, .arg = arg, .n = n, .bound = bound};
+	OptimResult res = {0};
 
 	Assert(n >= 1 && n <= OPTIM_MAX_DIM);
 	res.converged = bfgs(&p, x, &res.value, &res.iterations, hinv0);
@@ -367,6 +375,9 @@ optim_minimize_from(ObjectiveFn f, bool has_gradient, void *arg, double *x, int 
 			(nm && isfinite(res.value));
 	}
 	res.evaluations = p.evaluations;
+	res.has_gradient = p.last_valid && memcmp(p.last_x, x, sizeof(double) * n) == 0;
+	if (res.has_gradient)
+		memcpy(res.gradient, p.last_g, sizeof(double) * n);
 	return res;
 }
 

@@ -30,6 +30,9 @@ typedef struct OptimResult
 	int			iterations;		/* BFGS iterations plus Nelder-Mead iterations */
 	int			evaluations;	/* calls of the objective (any kind) */
 	bool		converged;		/* gradient or simplex tolerance met */
+	bool		has_gradient;	/* gradient holds f's analytic gradient at the
+								 * returned x (its last evaluation there) */
+	double		gradient[OPTIM_MAX_DIM];
 } OptimResult;
 
 /*

@@ -30,6 +30,12 @@
  * fit's covariance), which takes a handful of iterations instead of the
  * twenty-odd of a cold fit; replicates carry no covariance.
  *
+ * A sample with covariates (tuples of summary, purchase and dropout
+ * covariates) is resampled the same way, each customer with its covariates,
+ * and refitted with the coefficients (started from the whole fit's, the
+ * curvature over parameters and coefficients); a replicate whose parameters
+ * run off as btyd_fit_covariates judges them has converged = false.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -43,6 +49,7 @@
 
 #include "btyd.h"
 #include "engage.h"
+#include "lib/stringinfo.h"
 
 PG_FUNCTION_INFO_V1(fitdata_resample);
 
@@ -263,20 +270,23 @@ fitdata_resample(PG_FUNCTION_ARGS)
 
 /*
  * The initial inverse Hessian of a refit's objective (the mean penalised
- * negative log-likelihood over log-parameters) from the whole sample's fit:
- * its information over log-parameters is J^-1 Cov^-1 J^-1 summed over the
- * customers (J = diag(theta)), so the inverse of the mean is
+ * negative log-likelihood over the search's coordinates: log-parameters,
+ * then the coefficients themselves) from the whole sample's fit: its
+ * information over those coordinates is J^-1 Cov^-1 J^-1 summed over the
+ * customers (J = diag(theta, 1)), so the inverse of the mean is
  * W J^-1 Cov J^-1.  False when the fit has no covariance.
  */
 static bool
-refit_inverse_hessian(const BtydFit *fit, int n, double *hinv)
+refit_inverse_hessian(const BtydFit *fit, int nparams, double *hinv)
 {
+	int			n = fit->n;
+
 	if (fit->undetermined >= 0)
 		return false;
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < n; j++)
 			hinv[i * n + j] = fit->customers * fit->cov[i * n + j] /
-				(fit->params[i] * fit->params[j]);
+				((i < nparams ? fit->params[i] : 1.0) * (j < nparams ? fit->params[j] : 1.0));
 	return true;
 }
 
@@ -296,24 +306,111 @@ check_replicates(int32 replicates)
 }
 
 /*
+ * A sample to bootstrap: (frequency, recency, age) and the purchase and
+ * dropout covariates it has (npurchase, ndropout; see
+ * btyd_counting_sample_covariates), every summary checked; in value order
+ * as the fits use it.
+ */
+static FitData *
+bootstrap_sample(const BtydModelSpec *spec, FitData *fd, int *npurchase, int *ndropout)
+{
+	btyd_counting_sample_covariates(spec, fd, npurchase, ndropout);
+	if (fd->k != 3 + *npurchase + *ndropout)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s needs a sample of (frequency, recency, age [, purchase_covariates, dropout_covariates])",
+						spec->name)));
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+
+		CHECK_FOR_INTERRUPTS();
+		btyd_check_summary(v[0], v[1], v[2]);
+	}
+	return fitdata_sorted_copy(CurrentMemoryContext, fd);
+}
+
+/*
+ * Whether a fit with ncoef = npurchase + ndropout coefficients converged
+ * with every parameter determined (a fit with covariates as
+ * btyd_fit_covariates judges it, by the covariance cov when given); the
+ * parameters that are not are appended to detail.
+ */
+static bool
+bootstrap_fit_ok(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
+				 int npurchase, int ndropout, StringInfo detail)
+{
+	bool		runs_off = npurchase + ndropout > 0 &&
+		btyd_counting_fit_runs_off(spec, fit, cov, npurchase, ndropout, detail);
+
+	return fit->converged && !runs_off;
+}
+
+/*
  * The whole sample's fit that every replicate starts from; errors 22023
- * when it did not converge (its replicates would mean nothing).
+ * when it did not converge or the data do not determine it (its replicates
+ * would mean nothing).
  */
 static void
-fit_whole_sample(const BtydModelSpec *spec, const FitData *fd, double penalizer,
-				 BtydFit *fit)
+fit_whole_sample(const BtydModelSpec *spec, const FitData *fd, int npurchase, int ndropout,
+				 double penalizer, BtydFit *fit)
 {
+	StringInfoData detail;
+
 	if (!btyd_has_repeat_buyer(fd))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot fit %s: no customer made a repeat purchase", spec->name),
 				 errdetail("The likelihood has no interior maximum when every frequency is 0, penalized or not.")));
-	btyd_fit_run(spec, fd, 0, penalizer, NULL, NULL, true, fit);
-	if (!fit->converged)
+	btyd_fit_run(spec, fd, npurchase + ndropout, penalizer, NULL, NULL, true, fit);
+	initStringInfo(&detail);
+	if (!bootstrap_fit_ok(spec, fit, fit->undetermined < 0 ? fit->cov : NULL,
+						  npurchase, ndropout, &detail))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot bootstrap %s: the fit of the whole sample does not converge", spec->name),
-				 errhint("Fit more customers or pass a penalizer.")));
+				 detail.len > 0 ? errdetail("The data do not determine %s.", detail.data) : 0,
+				 errhint(npurchase + ndropout > 0 ?
+						 "Fit more customers, fewer covariates, or pass a penalizer." :
+						 "Fit more customers or pass a penalizer.")));
+}
+
+/*
+ * One replicate's fit of sample as a row of the result type desc: from the
+ * whole sample's estimates whole (and the inverse Hessian hinv, or NULL),
+ * with the coefficients of a sample with covariates; converged = false when
+ * the fit did not converge, runs off, or has no repeat buyer to fit (then
+ * its parameters are NULL).
+ */
+static HeapTuple
+bootstrap_replicate(const BtydModelSpec *spec, TupleDesc desc, const FitData *sample,
+					int npurchase, int ndropout, double penalizer, const BtydFit *whole,
+					const double *hinv, MemoryContext per_replicate, bool *converged)
+{
+	MemoryContext outer = MemoryContextSwitchTo(per_replicate);
+	BtydFit		fit = {0};
+	BtydCoefficients coefs;
+	StringInfoData detail;
+	HeapTuple	tuple;
+
+	if (!btyd_has_repeat_buyer(sample))
+	{
+		/* no repeat buyer drawn: no maximum to report */
+		MemoryContextSwitchTo(outer);
+		*converged = false;
+		return btyd_model_tuple(desc, NULL, spec->nparams, 0.0, fitdata_total_weight(sample),
+								false, NULL, NULL);
+	}
+	btyd_fit_run(spec, sample, npurchase + ndropout, penalizer, whole->params, hinv, false, &fit);
+	initStringInfo(&detail);
+	*converged = bootstrap_fit_ok(spec, &fit, NULL, npurchase, ndropout, &detail);
+	btyd_coefficients_of(fit.params, spec->nparams, npurchase, ndropout, &coefs);
+	MemoryContextSwitchTo(outer);
+	tuple = btyd_model_tuple(desc, fit.params, spec->nparams, fit.loglik, fit.customers,
+							 *converged, NULL, npurchase + ndropout > 0 ? &coefs : NULL);
+	elog(DEBUG2, "%s bootstrap replicate: %d distinct tuples, %d iterations, %d likelihood evaluations",
+		 spec->name, sample->ntuples, fit.optim.iterations, fit.optim.evaluations);
+	return tuple;
 }
 
 Datum
@@ -324,33 +421,22 @@ btyd_bootstrap(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	int32		replicates = PG_GETARG_INT32(1);
 	double		penalizer = PG_NARGS() > 3 ? PG_GETARG_FLOAT8(3) : btyd_state_penalizer(fd);
 	MemoryContext per_replicate;
-	MemoryContext outer;
 	BtydFit		whole;
-	double		hinv[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
+	double		hinv[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
 	bool		has_hinv;
 	double		customers;
 	pg_prng_state rng;
 	double	   *counts;
 	FitData    *sample;
+	int			npurchase,
+				ndropout;
 	int			failed = 0;
 
 	check_replicates(replicates);
 	ensure_nonnegative(penalizer, "penalizer");
-	if (fd->k != 3)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s needs a sample of (frequency, recency, age)", spec->name)));
-	for (int i = 0; i < fd->ntuples; i++)
-	{
-		const double *v = fitdata_tuple(fd, i);
-
-		CHECK_FOR_INTERRUPTS();
-		btyd_check_summary(v[0], v[1], v[2]);
-	}
-	/* value order, as the fits use it (and the likelihood's per-frequency terms) */
-	fd = fitdata_sorted_copy(CurrentMemoryContext, fd);
+	fd = bootstrap_sample(spec, fd, &npurchase, &ndropout);
 	customers = sample_customers(fd);
-	fit_whole_sample(spec, fd, penalizer, &whole);
+	fit_whole_sample(spec, fd, npurchase, ndropout, penalizer, &whole);
 	has_hinv = refit_inverse_hessian(&whole, spec->nparams, hinv);
 
 	pg_prng_seed(&rng, (uint64) PG_GETARG_INT64(2));
@@ -361,37 +447,20 @@ btyd_bootstrap(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 										  ALLOCSET_DEFAULT_SIZES);
 	for (int r = 0; r < replicates; r++)
 	{
-		BtydFit		fit = {0};
 		HeapTuple	tuple;
+		bool		converged;
 
 		CHECK_FOR_INTERRUPTS();
 		resample_counts(fd, customers, &rng, counts);
 		resampled_sample(fd, counts, sample);
-		outer = MemoryContextSwitchTo(per_replicate);
-		if (btyd_has_repeat_buyer(sample))
-		{
-			btyd_fit_run(spec, sample, 0, penalizer, whole.params, has_hinv ? hinv : NULL,
-						 false, &fit);
-			MemoryContextSwitchTo(outer);
-			tuple = btyd_model_tuple(rsinfo->setDesc, fit.params, spec->nparams,
-									 fit.loglik, fit.customers, fit.converged, NULL, NULL);
-		}
-		else
-		{
-			/* no repeat buyer drawn: no maximum to report */
-			MemoryContextSwitchTo(outer);
-			fit.converged = false;
-			tuple = btyd_model_tuple(rsinfo->setDesc, NULL, spec->nparams, 0.0,
-									 fitdata_total_weight(sample), false, NULL, NULL);
-		}
+		tuple = bootstrap_replicate(spec, rsinfo->setDesc, sample, npurchase, ndropout,
+									penalizer, &whole, has_hinv ? hinv : NULL,
+									per_replicate, &converged);
 		tuplestore_puttuple(rsinfo->setResult, tuple);
 		heap_freetuple(tuple);
 		MemoryContextReset(per_replicate);
-		if (!fit.converged)
+		if (!converged)
 			failed++;
-		elog(DEBUG2, "%s bootstrap replicate %d: %d distinct tuples, %d iterations, %d likelihood evaluations",
-			 spec->name, r + 1, sample->ntuples, fit.converged ? fit.optim.iterations : 0,
-			 fit.converged ? fit.optim.evaluations : 0);
 	}
 	if (failed > 0)
 		ereport(WARNING,

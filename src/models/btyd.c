@@ -37,6 +37,7 @@
 #include "btyd.h"
 #include "engage.h"
 #include "optim.h"
+#include "special.h"
 
 PG_FUNCTION_INFO_V1(btyd_fit_accum);
 PG_FUNCTION_INFO_V1(btyd_fit_accum_rfm);
@@ -259,6 +260,53 @@ btyd_add_customer_gradient(const BtydCovariateMap *map, int nparams, const doubl
 		gp[k] += w * sp * xp[k];
 	for (int k = 0; k < coef->n[1]; k++)
 		gd[k] += w * sd * xd[k];
+}
+
+double
+btyd_sum_customer_loglik(const BtydCovariateMap *map, int nparams, const double *params,
+						 const FitData *fd, double *grad, BtydCustomerLogLik customer_ll,
+						 void *arg)
+{
+	double		r = params[0];
+	double		psi_r = grad ? digamma(r) : 0.0;
+	double		ll = 0.0;
+	double		prev_x = NAN,
+				lgam_rx = 0.0,
+				psi_rx = 0.0;
+	BtydCoefficients coef;
+	int			npurchase,
+				ndropout;
+
+	Assert(nparams <= BTYD_MAX_PARAMS);
+	btyd_sample_covariates(fd, &npurchase, &ndropout);
+	btyd_coefficients_of(params, nparams, npurchase, ndropout, &coef);
+	if (grad)
+		memset(grad, 0, sizeof(double) * (nparams + npurchase + ndropout));
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+		double		x = v[0];
+		double		w_i = fitdata_weight(fd, i);
+		double		p_i[BTYD_MAX_PARAMS];
+		double		g_i[BTYD_MAX_PARAMS];
+
+		if (x != prev_x)
+		{
+			/* the sample is sorted by frequency */
+			prev_x = x;
+			lgam_rx = log_gamma_ratio_excess(r, x);
+			psi_rx = grad ? digamma(r + x) : 0.0;
+		}
+		btyd_customer_params(map, nparams, params, &coef, v + 3, v + 3 + npurchase, p_i);
+		ll += w_i * customer_ll(arg, p_i, x, v[1], v[2], lgam_rx, psi_rx - psi_r,
+								grad ? g_i : NULL);
+		if (grad)
+			btyd_add_customer_gradient(map, nparams, params, &coef, v + 3, v + 3 + npurchase,
+									   p_i, w_i, g_i, grad);
+		if ((i & 0xff) == 0xff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return ll;
 }
 
 /* Whether v is a whole number of covariates (0 .. BTYD_MAX_COVARIATES). */
@@ -836,6 +884,89 @@ fit_objective(const double *u, double *grad, void *arg)
 }
 
 /*
+ * The objective's Hessian at params in the search's coordinates u (hess,
+ * n x n) for a counting model with covariates whose customers fall into
+ * groups of equal covariates (spec->group_gradients): a customer's
+ * log-parameters ln p_i = A_i u are linear in u (ln r = u_0, ln alpha_i =
+ * u_1 - gamma'x_i, ...: btyd_customer_params), so the Hessian of
+ * sum_i w_i LL_i is sum_g A_g' H_g A_g, H_g the Hessian in ln p of group g's
+ * sum, which forward differences of the groups' gradients along the nparams
+ * base log-parameters give (each moves every group's ln p_j alike):
+ * nparams + 1 evaluations of the sample whatever the number of
+ * coefficients, instead of n.  False (hess unset) when the model has no
+ * groups for this sample or a difference is not finite.
+ */
+static bool
+fit_group_hessian(FitProblem *fp, const double *params, double *hess)
+{
+	const BtydModelSpec *spec = fp->spec;
+	const BtydCovariateMap *map = spec->covariates;
+	int			n = fp->n;
+	int			np = spec->nparams;
+	int			npurchase,
+				ndropout;
+	BtydGroupGradients base;
+	BtydGroupGradients moved[BTYD_MAX_PARAMS];
+	double		shifted[BTYD_MAX_FIT_PARAMS];
+
+	if (spec->group_gradients == NULL || map == NULL || n == np)
+		return false;
+	btyd_sample_covariates(fp->fd, &npurchase, &ndropout);
+	if (np + npurchase + ndropout != n || !spec->group_gradients(params, fp->fd, &base))
+		return false;
+	for (int k = 0; k < np; k++)
+	{
+		memcpy(shifted, params, sizeof(double) * n);
+		shifted[k] = params[k] * exp(HESSIAN_LOG_STEP);
+		if (!spec->group_gradients(shifted, fp->fd, &moved[k]) ||
+			moved[k].ngroups != base.ngroups)
+			return false;
+	}
+	memset(hess, 0, sizeof(double) * n * n);
+	for (int g = 0; g < base.ngroups; g++)
+	{
+		double		hg[BTYD_MAX_PARAMS][BTYD_MAX_PARAMS];
+		double		a[BTYD_MAX_PARAMS][BTYD_MAX_FIT_PARAMS] = {{0}};	/* d ln p_j / du */
+		const double *xp = base.cov[g];
+		const double *xd = xp + npurchase;
+
+		for (int j = 0; j < np; j++)
+			for (int k = 0; k < np; k++)
+				hg[j][k] = (moved[k].grad[g * np + j] - base.grad[g * np + j]) / HESSIAN_LOG_STEP;
+		for (int j = 0; j < np; j++)
+			for (int k = 0; k < j; k++)
+				hg[j][k] = hg[k][j] = 0.5 * (hg[j][k] + hg[k][j]);
+		for (int j = 0; j < np; j++)
+			a[j][j] = 1.0;
+		for (int k = 0; k < npurchase; k++)
+			a[map->purchase_param][np + k] = map->purchase_sign * xp[k];
+		for (int d = 0; d < 2; d++)
+			for (int k = 0; map->dropout_params[d] >= 0 && k < ndropout; k++)
+				a[map->dropout_params[d]][np + npurchase + k] = map->dropout_sign * xd[k];
+		for (int i = 0; i < n; i++)
+			for (int l = 0; l < n; l++)
+			{
+				double		sum = 0.0;
+
+				for (int j = 0; j < np; j++)
+					for (int k = 0; k < np; k++)
+						sum += a[j][i] * hg[j][k] * a[k][l];
+				hess[i * n + l] += sum;
+			}
+	}
+	/* of -sum_i w_i LL_i / W plus the penalty on the coefficients */
+	for (int i = 0; i < n; i++)
+		for (int l = 0; l < n; l++)
+		{
+			hess[i * n + l] = -hess[i * n + l] / fp->total_weight +
+				(i == l ? 2.0 * penalty_weight(fp, i) : 0.0);
+			if (!isfinite(hess[i * n + l]))
+				return false;
+		}
+	return true;
+}
+
+/*
  * The covariance of the fitted parameters and coefficients params into cov
  * (row-major): the inverse of the observed information, the Hessian of the
  * total penalised negative log-likelihood (W times the objective,
@@ -843,30 +974,27 @@ fit_objective(const double *u, double *grad, void *arg)
  * coordinates u (log theta for a parameter theta, the coefficient itself),
  * where the objective's Hessian is J H J + diag(theta_j dF/dtheta_j) over
  * the parameters, J = diag(theta, 1): removing the gradient term and
- * inverting gives J^-1 H^-1 J^-1, so Cov = J (J H J)^-1 J.  llgrad is the
- * gradient of sum_i w_i LL_i at params.  Costs n gradient evaluations.
+ * inverting gives J^-1 H^-1 J^-1, so Cov = J (J H J)^-1 J.  g0 is the
+ * objective's gradient at u.  Costs n gradient evaluations, or nparams + 1
+ * by fit_group_hessian.
  * Returns -1, or the index of a parameter the data do not determine (the
  * information is not positive definite; cov is then not set), or n when a
  * gradient was not finite.
  */
 static int
 fit_covariance(FitProblem *fp, const double *u, const double *params,
-			   const double *llgrad, double *cov)
+			   const double *g0, double *cov)
 {
 	int			n = fp->n;
-	double		g0[BTYD_MAX_FIT_PARAMS] = {0};
 	double		jac[BTYD_MAX_FIT_PARAMS];
 	double	   *info = palloc(sizeof(double) * n * n);
 	double	   *inv = palloc(sizeof(double) * n * n);
 	int			bad;
 
-	/* the gradient of fit_objective at u */
 	for (int i = 0; i < n; i++)
-	{
 		jac[i] = i < fp->spec->nparams ? params[i] : 1.0;
-		g0[i] = (-llgrad[i] / fp->total_weight + 2.0 * penalty_weight(fp, i) * params[i]) * jac[i];
-	}
-	if (!optim_hessian(fit_objective, fp, u, n, HESSIAN_LOG_STEP, g0, info))
+	if (!fit_group_hessian(fp, params, info) &&
+		!optim_hessian(fit_objective, fp, u, n, HESSIAN_LOG_STEP, g0, info))
 		return n;
 	for (int i = 0; i < n; i++)
 	{
@@ -884,40 +1012,169 @@ fit_covariance(FitProblem *fp, const double *u, const double *params,
 	return -1;
 }
 
-void
-btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, int ncoef, double penalizer,
-			 const double *start, const double *hinv, bool want_covariance,
+/*
+ * Samples of more distinct tuples than FIT_THIN_MIN_TUPLES are fitted in
+ * two stages: first a canonical subsample of about 1 / FIT_THIN_FACTOR of
+ * their tuples (at least FIT_THIN_MIN_TUPLES / 2), to convergence with its
+ * covariance, then the whole sample from that optimum, with BFGS starting
+ * from the inverse Hessian the subsample's covariance gives: a few Newton
+ * steps on the whole sample instead of some fifty BFGS iterations.  The
+ * result is the whole sample's optimum to the optimiser's tolerance, as a
+ * cold start finds it.
+ */
+#define FIT_THIN_MIN_TUPLES 16384
+#define FIT_THIN_FACTOR 16
+
+/*
+ * A deterministic weighted thinning of fd (in value order) to a total
+ * weight in about target tuples: systematic sampling in proportion to the
+ * weights along the tuples' order, so that a tuple of weight w below the
+ * step W / target is kept with weight step with probability w / step,
+ * which the accumulated weight decides, and heavier tuples are kept whole.
+ * The same for a sample whatever built it (the order is canonical).
+ */
+static FitData *
+fit_thinned_sample(const FitData *fd, double total, int target)
+{
+	FitData    *out = palloc0(sizeof(FitData));
+	double		step = total / target;
+	double		acc = 0.0;
+
+	out->k = fd->k;
+	out->nopts = fd->nopts;
+	memcpy(out->opts, fd->opts, sizeof(fd->opts));
+	out->capacity = Max(fd->ntuples, 1);
+	out->values = palloc_extended(sizeof(double) * fd->k * out->capacity, MCXT_ALLOC_HUGE);
+	out->weights = palloc_extended(sizeof(double) * out->capacity, MCXT_ALLOC_HUGE);
+	out->context = CurrentMemoryContext;
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		double		w = fitdata_weight(fd, i);
+		double		keep = 0.0;
+
+		if (w >= step)
+			keep = w;
+		else
+		{
+			acc += w;
+			if (acc >= step)
+			{
+				keep = step;
+				acc -= step;
+			}
+		}
+		if (keep > 0.0)
+		{
+			memcpy(out->values + (size_t) out->ntuples * fd->k, fitdata_tuple(fd, i),
+				   sizeof(double) * fd->k);
+			out->weights[out->ntuples++] = keep;
+		}
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return out;
+}
+
+/*
+ * fit_run_from's start for a large sample: the optimum of its thinned
+ * subsample into u and, from the subsample's covariance, the optimiser's
+ * initial inverse Hessian over the search coordinates into hinv (W J^-1
+ * Cov J^-1, J = diag(theta) over the parameters, 1 over the coefficients).
+ * False (u and hinv unusable) when the subsample's fit did not converge
+ * with a covariance.
+ */
+static bool fit_run_from(const BtydModelSpec *spec, const FitData *fd, int ncoef,
+						 double penalizer, const double *u0, const double *hinv,
+						 bool want_covariance, BtydFit *fit);
+
+static bool
+fit_thinned_start(const BtydModelSpec *spec, const FitData *fd, int ncoef,
+				  double penalizer, double *u, double *hinv)
+{
+	double		total = fitdata_total_weight(fd);
+	int			target = Max(fd->ntuples / FIT_THIN_FACTOR, FIT_THIN_MIN_TUPLES / 2);
+	FitData    *sub = fit_thinned_sample(fd, total, target);
+	BtydFit    *fit = palloc(sizeof(BtydFit));
+	bool		ok;
+	int			n;
+
+	ok = btyd_has_repeat_buyer(sub) &&
+		fit_run_from(spec, sub, ncoef, penalizer, NULL, NULL, true, fit) &&
+		fit->converged && fit->undetermined < 0;
+	n = fit->n;
+	elog(DEBUG1, "%s fit of a subsample of %d of %d tuples: %s after %d likelihood evaluations, then %d for the covariance",
+		 spec->name, sub->ntuples, fd->ntuples, ok ? "converged" : "failed",
+		 fit->optim.evaluations, n);
+	for (int i = 0; ok && i < n; i++)
+	{
+		double		ji = i < spec->nparams ? fit->params[i] : 1.0;
+
+		u[i] = i < spec->nparams ? log(fit->params[i]) : fit->params[i];
+		for (int j = 0; j < n; j++)
+			hinv[i * n + j] = fit->customers * fit->cov[i * n + j] /
+				(ji * (j < spec->nparams ? fit->params[j] : 1.0));
+	}
+	pfree(sub->values);
+	pfree(sub->weights);
+	pfree(sub);
+	pfree(fit);
+	return ok;
+}
+
+/*
+ * btyd_fit_run from the search coordinates u0 (n of them; NULL: parameters
+ * 1, coefficients 0) and the initial inverse Hessian hinv over them (NULL:
+ * the identity, or for a large sample both from fit_thinned_start).
+ * Returns true (for fit_thinned_start's convenience).
+ */
+static bool
+fit_run_from(const BtydModelSpec *spec, const FitData *fd, int ncoef, double penalizer,
+			 const double *u0, const double *hinv, bool want_covariance,
 			 BtydFit *fit)
 {
 	FitProblem	fp = {spec, fd, fitdata_total_weight(fd), penalizer, spec->nparams + ncoef};
 	double		u[BTYD_MAX_FIT_PARAMS] = {0};
+	double		thin_hinv[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
 	double		llgrad[BTYD_MAX_FIT_PARAMS] = {0};
+	double		g0[BTYD_MAX_FIT_PARAMS] = {0};
 	int			n = fp.n;
 
 	Assert(n <= BTYD_MAX_FIT_PARAMS && n <= OPTIM_MAX_DIM);
 	fit->n = n;
-	/* the coefficients start at 0; start and hinv cover the parameters */
-	for (int i = 0; start != NULL && i < spec->nparams; i++)
-		u[i] = log(start[i]);
+	if (u0 != NULL)
+		memcpy(u, u0, sizeof(double) * n);
+	else if (hinv == NULL && spec->has_gradient && fd->ntuples > FIT_THIN_MIN_TUPLES &&
+			 fit_thinned_start(spec, fd, ncoef, penalizer, u, thin_hinv))
+		hinv = thin_hinv;
+	else
+		memset(u, 0, sizeof(u));
 	fit->optim = optim_minimize_from(fit_objective, spec->has_gradient, &fp, u, n,
-									 SEARCH_LOG_PARAM_BOUND,
-									 n == spec->nparams ? hinv : NULL);
+									 SEARCH_LOG_PARAM_BOUND, hinv);
 	for (int i = 0; i < n; i++)
 		fit->params[i] = natural_of(&fp, i, u[i]);
 	fit->customers = fp.total_weight;
-	if (want_covariance)
+	if (want_covariance && !fit->optim.has_gradient)
 	{
 		/* the gradient at the optimum starts the Hessian */
 		fit->loglik = spec->loglik(fit->params, fd, spec->has_gradient ? llgrad : NULL);
+		for (int i = 0; i < n; i++)
+			g0[i] = (-llgrad[i] / fp.total_weight +
+					 2.0 * penalty_weight(&fp, i) * fit->params[i]) *
+				(i < spec->nparams ? fit->params[i] : 1.0);
 	}
 	else
 	{
-		/* the objective at the optimum, unpenalised and summed */
+		/*
+		 * the objective at the optimum, unpenalised and summed; and the
+		 * optimiser's gradient there (its last evaluation) starts the Hessian
+		 */
 		double		penalty = 0.0;
 
 		for (int i = 0; i < n; i++)
 			penalty += penalty_weight(&fp, i) * fit->params[i] * fit->params[i];
 		fit->loglik = -(fit->optim.value - penalty) * fp.total_weight;
+		if (fit->optim.has_gradient)
+			memcpy(g0, fit->optim.gradient, sizeof(double) * n);
 	}
 	fit->ran_off = -1;
 	for (int i = spec->nparams - 1; i >= 0; i--)
@@ -927,8 +1184,27 @@ btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, int ncoef, double pen
 		isfinite(fit->loglik) && fit->ran_off < 0;
 	fit->undetermined = n;
 	if (fit->converged && want_covariance && spec->has_gradient)
-		fit->undetermined = fit_covariance(&fp, u, fit->params, llgrad, fit->cov);
+		fit->undetermined = fit_covariance(&fp, u, fit->params, g0, fit->cov);
+	return true;
 }
+
+void
+btyd_fit_run(const BtydModelSpec *spec, const FitData *fd, int ncoef, double penalizer,
+			 const double *start, const double *hinv, bool want_covariance,
+			 BtydFit *fit)
+{
+	double		u[BTYD_MAX_FIT_PARAMS] = {0};
+	int			n = spec->nparams + ncoef;
+
+	/* start: the parameters, then the coefficients */
+	for (int i = 0; start != NULL && i < n; i++)
+		u[i] = i < spec->nparams ? log(start[i]) : start[i];
+	fit_run_from(spec, fd, ncoef, penalizer, start != NULL ? u : NULL, hinv,
+				 want_covariance, fit);
+}
+
+/* The coefficient attributes of a counting model. */
+static const char *const counting_coef_names[] = {"purchase", "dropout"};
 
 bool
 btyd_has_repeat_buyer(const FitData *fd)
@@ -939,10 +1215,9 @@ btyd_has_repeat_buyer(const FitData *fd)
 	return false;
 }
 
-/* The counting-model sample's covariate counts, checked against its layout. */
-static void
-counting_sample_covariates(const BtydModelSpec *spec, const FitData *fd,
-						   int *npurchase, int *ndropout)
+void
+btyd_counting_sample_covariates(const BtydModelSpec *spec, const FitData *fd,
+								int *npurchase, int *ndropout)
 {
 	btyd_sample_covariates(fd, npurchase, ndropout);
 	if (*npurchase < 0 || *ndropout < 0 ||
@@ -1032,8 +1307,6 @@ btyd_fit_reported(const BtydModelSpec *spec, const FitData *fd, double penalizer
 	return true;
 }
 
-/* The coefficient attributes of a counting model. */
-static const char *const counting_coef_names[] = {"purchase", "dropout"};
 
 Datum
 btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
@@ -1044,7 +1317,7 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 
 	if (fd != NULL && fd->ntuples > 0)
 	{
-		counting_sample_covariates(spec, fd, &ncoef[0], &ncoef[1]);
+		btyd_counting_sample_covariates(spec, fd, &ncoef[0], &ncoef[1]);
 		if (ncoef[0] + ncoef[1] > 0)
 		{
 			ensure_repeat_buyer(spec, fd);
@@ -1081,7 +1354,7 @@ btyd_fit_stored(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	int			npurchase,
 				ndropout;
 
-	counting_sample_covariates(spec, fd, &npurchase, &ndropout);
+	btyd_counting_sample_covariates(spec, fd, &npurchase, &ndropout);
 	if (fd->k != 3 + npurchase + ndropout)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1730,15 +2003,18 @@ cov_param_name(const BtydModelSpec *spec, const int *ncoef, int natts,
  * The parameters of a fit with covariates that the data do not determine:
  * base parameters running off to 0 or infinity or with huge standard errors
  * (cov, NULL when unknown), coefficients running off.  Appends their
- * description to detail; returns whether there is any.
+ * description to detail; returns whether there is any.  *hint is the
+ * model's hint (spec->runoff_hint) for the first such base parameter, else
+ * the general one.
  */
 static bool
 cov_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
 				 const int *ncoef, int natts, const char *const *coefnames,
-				 StringInfo detail)
+				 StringInfo detail, const char **hint)
 {
 	int			n = fit->n;
 
+	*hint = NULL;
 	for (int i = 0; i < n; i++)
 	{
 		bool		base = i < spec->nparams;
@@ -1754,9 +2030,23 @@ cov_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *co
 							 fit->params[i]);
 			if (cov != NULL)
 				appendStringInfo(detail, " (standard error %g)", se);
+			if (*hint == NULL && base && spec->runoff_hint != NULL)
+				*hint = spec->runoff_hint(fit->params, i);
 		}
 	}
+	if (*hint == NULL)
+		*hint = NOT_IDENTIFIED_HINT;
 	return detail->len > 0;
+}
+
+bool
+btyd_counting_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
+						   int npurchase, int ndropout, StringInfo detail)
+{
+	int			ncoef[2] = {npurchase, ndropout};
+	const char *hint;
+
+	return cov_fit_runs_off(spec, fit, cov, ncoef, 2, counting_coef_names, detail, &hint);
 }
 
 /* The coefficients of fit, natts attributes of ncoef[a] each, into coefs. */
@@ -1780,6 +2070,7 @@ btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 	BtydFit		fit;
 	BtydCoefficients coefs;
 	StringInfoData runoff;
+	const char *hint;
 	int			n = spec->nparams;
 	int			collinear = -1;
 
@@ -1805,7 +2096,7 @@ btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 
 	/* parameters running off to 0 or infinity: the data do not determine them */
 	initStringInfo(&runoff);
-	if (cov_fit_runs_off(spec, &fit, NULL, ncoef, natts, coefnames, &runoff) ||
+	if (cov_fit_runs_off(spec, &fit, NULL, ncoef, natts, coefnames, &runoff, &hint) ||
 		!fit.optim.converged || !isfinite(fit.optim.value))
 	{
 		ereport(WARNING,
@@ -1815,7 +2106,7 @@ btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 						   fit.optim.evaluations, runoff.data) :
 				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
 						   fit.optim.iterations, fit.optim.evaluations),
-				 errhint(NOT_IDENTIFIED_HINT)));
+				 errhint("%s", hint)));
 		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
 						  false, NULL, &coefs);
 	}
@@ -1840,13 +2131,13 @@ btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 						  true, NULL, &coefs);
 	}
 	if (fit.undetermined < 0 &&
-		cov_fit_runs_off(spec, &fit, fit.cov, ncoef, natts, coefnames, &runoff))
+		cov_fit_runs_off(spec, &fit, fit.cov, ncoef, natts, coefnames, &runoff, &hint))
 	{
 		/* a parameter of huge standard error: e.g. a and b running off together */
 		ereport(WARNING,
 				(errmsg("%s fit did not converge", spec->name),
 				 errdetail("The data do not determine %s.", runoff.data),
-				 errhint(NOT_IDENTIFIED_HINT)));
+				 errhint("%s", hint)));
 		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
 						  false, fit.cov, &coefs);
 	}

@@ -31,6 +31,7 @@
 #include "access/tupdesc.h"
 #include "common/pg_prng.h"
 #include "fitdata.h"
+#include "lib/stringinfo.h"
 #include "optim.h"
 #include "pg_compat.h"
 
@@ -64,11 +65,11 @@ typedef struct BtydCoefficients
 #define BTYD_MAX_FIT_PARAMS (BTYD_MAX_PARAMS + BTYD_MAX_COEF_ATTS * BTYD_MAX_COVARIATES)
 
 /*
- * The counting models' covariates (Pareto/NBD, BG/NBD, MBG/NBD): purchase
- * covariates x_i and dropout covariates z_i scale the model's parameters,
- * e.g. Pareto/NBD alpha_i = alpha exp(-gamma'x_i), beta_i =
- * beta exp(-delta'z_i); gamma is stored in purchase_coefficients and delta in
- * dropout_coefficients (coefficient attributes 0 and 1).
+ * The counting models' covariates (Pareto/NBD, GGompertz/NBD, BG/NBD,
+ * MBG/NBD): purchase covariates x_i and dropout covariates z_i scale the
+ * model's parameters, e.g. Pareto/NBD alpha_i = alpha exp(-gamma'x_i),
+ * beta_i = beta exp(-delta'z_i); gamma is stored in purchase_coefficients
+ * and delta in dropout_coefficients (coefficient attributes 0 and 1).
  * Which parameters the covariates scale: params[purchase_param] by
  * exp(purchase_sign gamma'x_i), and params[dropout_params[j]] (j < 2, -1
  * unused) by exp(dropout_sign delta'z_i).
@@ -191,6 +192,13 @@ extern void ggomnbd_expected_alive_steps(const double *params, double x, double 
 extern const BtydCovariateMap paretonbd_covariate_map;
 extern const BtydCovariateMap bgnbd_covariate_map;
 
+/*
+ * GGompertz/NBD as CLVTools' ggomnbd with static covariates: alpha_i =
+ * alpha exp(-gamma'x_i), beta_i = beta exp(-delta'z_i) (the Gompertz shape
+ * b and the shapes r, s are shared).
+ */
+extern const BtydCovariateMap ggomnbd_covariate_map;
+
 /* The matching probabilities that the customer is still alive at T. */
 extern double bgnbd_p_alive(const double *params, double x, double tx, double T);
 extern double mbgnbd_p_alive(const double *params, double x, double tx, double T);
@@ -252,6 +260,25 @@ extern HeapTuple btyd_model_tuple(TupleDesc desc, const double *params, int npar
  */
 typedef double (*BtydLogLik) (const double *params, const FitData *fd, double *grad);
 
+/*
+ * The sums of a counting-model sample's gradient by group of customers with
+ * the same covariates: ngroups groups, group g with covariates cov[g]
+ * (npurchase then ndropout values) and grad[g * nparams + j] = sum_i w_i
+ * d LL_i / d ln p_ij over its customers i (p_i the customer's parameters).
+ * A model's group_gradients fills it (palloc'd arrays) at params and
+ * returns true, or false when its customers do not fall into few groups
+ * (continuous covariates).
+ */
+typedef struct BtydGroupGradients
+{
+	int			ngroups;
+	const double **cov;
+	double	   *grad;
+} BtydGroupGradients;
+
+typedef bool (*BtydGroupGradientsFn) (const double *params, const FitData *fd,
+									  BtydGroupGradients *out);
+
 typedef struct BtydModelSpec
 {
 	const char *name;			/* e.g. "bgnbd", for messages */
@@ -267,6 +294,13 @@ typedef struct BtydModelSpec
 	const char *(*runoff_hint) (const double *params, int i);
 	const BtydCovariateMap *covariates; /* counting models: how covariates
 										 * scale the parameters (NULL: none) */
+
+	/*
+	 * A counting model's gradient by group (NULL: none), from which a fit
+	 * with covariates takes its observed information in nparams + 1
+	 * evaluations whatever the number of coefficients.
+	 */
+	BtydGroupGradientsFn group_gradients;
 } BtydModelSpec;
 
 /*
@@ -288,6 +322,29 @@ extern void btyd_add_customer_gradient(const BtydCovariateMap *map, int nparams,
 									   const double *xp, const double *xd,
 									   const double *p_i, double w, const double *g_i,
 									   double *grad);
+
+/*
+ * One customer's log-likelihood under a model whose purchase rate is
+ * Gamma(r, alpha) mixed, r = p_i[0] never scaled by covariates (Pareto/NBD,
+ * GGompertz/NBD), at the customer's parameters p_i and, when g_i is not
+ * NULL, its gradient in them.  lgam_rx = ln Gamma(r+x) - ln Gamma(r) - x ln r
+ * and dpsi = digamma(r+x) - digamma(r) (0 without the gradient) depend on r
+ * and x only; arg is the model's (e.g. a memo).
+ */
+typedef double (*BtydCustomerLogLik) (void *arg, const double *p_i, double x, double tx,
+									  double T, double lgam_rx, double dpsi, double *g_i);
+
+/*
+ * The weighted log-likelihood of a sample sorted by frequency, with or
+ * without covariates (btyd_sample_covariates), summed over its customers'
+ * customer_ll at their parameters (btyd_customer_params, map), and when grad
+ * is not NULL its gradient in the nparams parameters and the coefficients
+ * (btyd_add_customer_gradient).  lgam_rx and dpsi are computed once per
+ * frequency.
+ */
+extern double btyd_sum_customer_loglik(const BtydCovariateMap *map, int nparams,
+									   const double *params, const FitData *fd, double *grad,
+									   BtydCustomerLogLik customer_ll, void *arg);
 
 /* The coefficients held in params after nparams parameters. */
 extern void btyd_coefficients_of(const double *params, int nparams, int npurchase,
@@ -325,9 +382,10 @@ typedef struct BtydFit
 
 /*
  * Fits spec to fd (in value order, with a repeat buyer: callers check both)
- * from the parameters start (NULL: all 1; the coefficients start at 0) and
- * the optimiser's initial inverse Hessian over log-parameters hinv (NULL: the
- * identity; only used without coefficients), into *fit; the covariance only
+ * from start, the parameters then the ncoef coefficients (NULL: parameters
+ * all 1, coefficients 0), and the optimiser's initial inverse Hessian over
+ * the search's coordinates (log-parameters, then the coefficients) hinv
+ * (NULL: the identity), into *fit; the covariance only
  * when want_covariance and the fit converged.  ncoef > 0: spec's loglik takes
  * ncoef coefficients after the parameters (a fit with covariates), and the
  * objective is -sum_i w_i LL_i + penalizer * sum(coef^2) (CLVTools'
@@ -734,6 +792,26 @@ extern double btyd_linear_predictor(const double *coef, const double *x, int n);
 extern double btyd_covariate_scaled(double base, double lp, const char *name);
 
 /*
+ * The purchase and dropout covariate counts of a counting-model sample
+ * (btyd_sample_covariates), checked: 22023 unless its tuples are
+ * (frequency, recency, age, the covariates), 0A000 when spec takes no
+ * covariates and the sample has some.
+ */
+extern void btyd_counting_sample_covariates(const BtydModelSpec *spec, const FitData *fd,
+											int *npurchase, int *ndropout);
+
+/*
+ * Whether a counting-model fit with npurchase and ndropout coefficients has
+ * parameters the data do not determine, as btyd_fit_covariates judges them
+ * (a base parameter running off to 0 or infinity or, given its covariance
+ * cov, with a standard error above 3 on the log scale; a coefficient above
+ * 15 in size); appends their description to detail.
+ */
+extern bool btyd_counting_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit,
+									   const double *cov, int npurchase, int ndropout,
+									   StringInfo detail);
+
+/*
  * Fits a model with covariates by btyd_fit_run: spec's loglik takes the base
  * parameters (natural scale) followed by the coefficients of each attribute,
  * and returns the gradient in the same order; the objective is
@@ -749,9 +827,11 @@ extern double btyd_covariate_scaled(double base, double lp, const char *name);
  * the parameters the data do not determine: a base parameter running off
  * to 0 or infinity or with a standard error above 3 on the log scale, a
  * coefficient above 15 in size, an observed information that is not
- * positive definite.  The covariance NULL with a WARNING (converged true)
- * when a covariate is constant or collinear with others (its coefficient
- * is not determined, the other parameters are).
+ * positive definite (the hint is spec->runoff_hint's for the first such
+ * base parameter when it has one, e.g. GGompertz/NBD's b -> 0, else a
+ * penalizer or fewer covariates).  The covariance NULL with a WARNING
+ * (converged true) when a covariate is constant or collinear with others
+ * (its coefficient is not determined, the other parameters are).
  */
 extern Datum btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 								 const FitData *fd, int col, const int *ncols,
@@ -777,5 +857,64 @@ btyd_getarg_model_for(FunctionCallInfo fcinfo, int argno, int argcov, int nparam
 								 BTYD_COUNTING_COVARIATES_HINT);
 	}
 }
+
+/*
+ * A counting model as the scores built on it see it (CLV, the delta-method
+ * intervals): its parameters, E[X(t) | alive at T] at whole steps, P(alive)
+ * (params = consts[0..nparams-1], through the call site's memo where the
+ * model has one) and how covariates scale its parameters (all a model
+ * needs for its CLV, intervals and bootstrap with covariates).  One per
+ * model, in counting.c.
+ */
+typedef void (*BtydAliveStepsFn) (const double *params, double x, double T, double step,
+								  int first, int n, double *out);
+typedef double (*BtydPAliveFn) (FunctionCallInfo fcinfo, const double *consts, int nconsts,
+								double x, double tx, double T);
+
+typedef struct BtydCountingModel
+{
+	const char *name;			/* for messages, e.g. "BG/NBD" */
+	int			nparams;
+	const char *const *names;	/* parameter names */
+	BtydAliveStepsFn alive_steps;
+	BtydPAliveFn p_alive;
+	const BtydCovariateMap *covariates;
+} BtydCountingModel;
+
+extern const BtydCountingModel btyd_counting_bgnbd;
+extern const BtydCountingModel btyd_counting_mbgnbd;
+extern const BtydCountingModel btyd_counting_paretonbd;
+extern const BtydCountingModel btyd_counting_ggomnbd;
+
+/*
+ * A customer's covariate vectors as a score with covariates reads them, and
+ * the numbers of the model's purchase and dropout coefficients (their
+ * lengths).
+ */
+typedef struct BtydCustomerCovariates
+{
+	int			n[2];
+	double		xp[BTYD_MAX_COVARIATES];
+	double		xd[BTYD_MAX_COVARIATES];
+} BtydCustomerCovariates;
+
+/*
+ * Reads the counting model of argument argno into theta: its parameters,
+ * then its purchase and dropout coefficients; returns their number.  With
+ * argp >= 0 the customer's purchase and dropout covariate vectors are
+ * arguments argp and argp + 1 (read into cc, lengths checked against the
+ * coefficients); with argp < 0 the model must have no coefficients (22023
+ * with hint otherwise) and cc has none.
+ */
+extern int	btyd_counting_getarg(FunctionCallInfo fcinfo, const BtydCountingModel *model,
+								 int argno, int argp, const char *hint, double *theta,
+								 BtydCustomerCovariates *cc);
+
+/*
+ * The customer's parameters p_i from theta as btyd_counting_getarg reads it
+ * (the parameters and cc->n coefficients) and cc's covariate vectors.
+ */
+extern void btyd_counting_customer(const BtydCountingModel *model, const double *theta,
+								   const BtydCustomerCovariates *cc, double *p_i);
 
 #endif							/* BTYD_H */

@@ -25,6 +25,12 @@
  *	  engage.clv_interval: the same with its delta-method prediction
  *	  interval over both models' parameters (see clv_interval below).
  *
+ *	  Covariates (Fader & Hardie 2007 for the counting models, v_i =
+ *	  v exp(theta' w_i) for Gamma-Gamma, see gammagamma.c): the customer's
+ *	  purchase, dropout and spend covariate vectors follow step, and CLV is
+ *	  the one above at the customer's parameters of both models; its
+ *	  interval runs over both models' parameters and coefficients.
+ *
  *-------------------------------------------------------------------------
  */
 #include "engage.h"
@@ -48,54 +54,8 @@ PG_FUNCTION_INFO_V1(clv_interval_ggomnbd);
 /* More steps than this per customer are refused (22023). */
 #define CLV_MAX_STEPS 100000
 
-/* A counting model as CLV uses it (see btyd.h). */
-typedef void (*AliveStepsFn) (const double *params, double x, double T, double step,
-							  int first, int n, double *out);
-typedef double (*PAliveFn) (FunctionCallInfo fcinfo, const double *consts, int nconsts,
-							double x, double tx, double T);
-
-typedef struct ClvModel
-{
-	int			nparams;
-	const char *const *names;	/* parameter names */
-	AliveStepsFn alive_steps;	/* E[X(t) | alive at T] at t = step, 2 step, ... */
-	PAliveFn	p_alive;		/* P(alive at T | x, t_x, T), params = consts[0..nparams-1] */
-	const BtydCovariateMap *covariates; /* how covariates scale the parameters
-										 * (NULL: the model takes none) */
-} ClvModel;
-
-/* BG/NBD and MBG/NBD P(alive) are cheaper than a memo lookup. */
-static double
-clv_bgnbd_p_alive(FunctionCallInfo fcinfo, const double *consts, int nconsts,
-				  double x, double tx, double T)
-{
-	return bgnbd_p_alive(consts, x, tx, T);
-}
-
-static double
-clv_mbgnbd_p_alive(FunctionCallInfo fcinfo, const double *consts, int nconsts,
-				   double x, double tx, double T)
-{
-	return mbgnbd_p_alive(consts, x, tx, T);
-}
-
-static const char *const bgnbd_names[] = {"r", "alpha", "a", "b"};
-static const char *const paretonbd_names[] = {"r", "alpha", "s", "beta"};
-static const char *const ggomnbd_names[] = {"r", "alpha", "b", "s", "beta"};
-
-static const ClvModel clv_bgnbd_model = {
-	4, bgnbd_names, bgnbd_expected_alive_steps, clv_bgnbd_p_alive, &bgnbd_covariate_map
-};
-static const ClvModel clv_mbgnbd_model = {
-	4, bgnbd_names, mbgnbd_expected_alive_steps, clv_mbgnbd_p_alive, &bgnbd_covariate_map
-};
-static const ClvModel clv_paretonbd_model = {
-	4, paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo,
-	&paretonbd_covariate_map
-};
-static const ClvModel clv_ggomnbd_model = {
-	5, ggomnbd_names, ggomnbd_expected_alive_steps, ggomnbd_p_alive_memo, NULL
-};
+/* What a form without covariate vectors hints for a model with coefficients. */
+#define CLV_COVARIATES_HINT "Use engage.clv(model, gg, frequency, recency, age, monetary, horizon, discount_rate, step, purchase_covariates, dropout_covariates, spend_covariates), or engage.clv_interval with the same vectors before level."
 
 /*
  * The number of whole steps in the horizon, after checking both and the
@@ -134,7 +94,7 @@ clv_schedule(double horizon, double step, double d)
  * The steps' expectations are computed BTYD_STEPS_MAX at a time.
  */
 static double
-clv_alive_purchases(const ClvModel *model, const double *params, double x, double T,
+clv_alive_purchases(const BtydCountingModel *model, const double *params, double x, double T,
 					double step, double discount, int k)
 {
 	double		e[BTYD_STEPS_MAX];
@@ -171,10 +131,11 @@ typedef struct ClvCustomer
 } ClvCustomer;
 
 /*
- * The counting model's argument of CLV with covariates: the customer's
- * purchase and dropout covariate vectors follow step.
+ * The arguments of CLV after step: the customer's purchase and dropout
+ * covariate vectors, then the spend covariate vector.
  */
 #define CLV_ARG_COVARIATES 9
+#define CLV_ARG_SPEND_COVARIATES 11
 
 /*
  * a b c for a, b, c >= 0, by logarithms where the product in float8 would
@@ -202,7 +163,7 @@ positive_product(double a, double b, double c)
  * constants, which passed.
  */
 static double
-clv_value(FunctionCallInfo fcinfo, const ClvModel *model, const double *params,
+clv_value(FunctionCallInfo fcinfo, const BtydCountingModel *model, const double *params,
 		  const double *gg, const ClvCustomer *c)
 {
 	double		consts[BTYD_MEMO_MAX_CONSTS];
@@ -234,27 +195,56 @@ clv_value(FunctionCallInfo fcinfo, const ClvModel *model, const double *params,
 }
 
 /*
- * The arguments of engage.clv and engage.clv_interval: (model, gg,
- * frequency, recency, age, monetary, horizon, discount_rate, step), read
- * and checked; with_covariates: the customer's purchase and dropout
- * covariate vectors follow, and params are the customer's.  (A spend model
- * with covariates would read the customer's spend covariates with gg.)
+ * One call of engage.clv or engage.clv_interval: the customer, and both
+ * models as the vector theta of the delta method: the counting model's
+ * parameters and coefficients (ncounting), then Gamma-Gamma's p, q, v and
+ * spend coefficients (nspend); with the customer's covariate vectors, which
+ * map theta to the customer's parameters.
+ */
+typedef struct ClvCall
+{
+	FunctionCallInfo fcinfo;
+	const BtydCountingModel *model;
+	ClvCustomer c;
+	BtydCustomerCovariates cc;
+	double		w[BTYD_MAX_COVARIATES]; /* spend covariates */
+	int			ncounting;
+	int			nspend;
+	double		theta[DELTA_MAX_PARAMS];
+} ClvCall;
+
+/*
+ * The arguments of engage.clv and engage.clv_interval, read and checked:
+ * (model, gg, frequency, recency, age, monetary, horizon, discount_rate,
+ * step), then nvectors covariate vectors (0; 2: purchase and dropout; 3: and
+ * spend).  A model with coefficients needs its vectors (22023 with the hint
+ * of the form taking them).
  */
 static void
-clv_args(FunctionCallInfo fcinfo, const ClvModel *model, bool with_covariates,
-		 double *params, double *gg, ClvCustomer *c)
+clv_args(FunctionCallInfo fcinfo, const BtydCountingModel *model, int nvectors,
+		 ClvCall *call)
 {
-	if (with_covariates)
-		btyd_getarg_customer_model(fcinfo, 0, CLV_ARG_COVARIATES, CLV_ARG_COVARIATES + 1,
-								   model->nparams, model->names, model->covariates, params);
+	ClvCustomer *c = &call->c;
+	double	   *gg;
+
+	call->fcinfo = fcinfo;
+	call->model = model;
+	call->ncounting = btyd_counting_getarg(fcinfo, model, 0,
+										   nvectors >= 2 ? CLV_ARG_COVARIATES : -1,
+										   CLV_COVARIATES_HINT, call->theta, &call->cc);
+	gg = call->theta + call->ncounting;
+	if (nvectors >= 3)
+	{
+		int			nw = btyd_covariate_vector(fcinfo, CLV_ARG_SPEND_COVARIATES,
+											   "spend_covariates", call->w);
+
+		call->nspend = gammagamma_read_theta(PG_GETARG_DATUM(1), nw, gg);
+	}
 	else
 	{
-		BTYD_GETARG_MODEL(0, model->nparams, model->names, params);
-		btyd_reject_coefficients(PG_GETARG_DATUM(0), model->nparams,
-								 model->covariates != NULL ? BTYD_COUNTING_COVARIATES_HINT :
-								 "engage.clv and engage.clv_interval take counting models without covariates.");
+		gammagamma_read_plain(PG_GETARG_DATUM(1), CLV_COVARIATES_HINT, gg);
+		call->nspend = 0;
 	}
-	gammagamma_read_model(PG_GETARG_DATUM(1), gg);
 	c->x = PG_GETARG_FLOAT8(2);
 	c->tx = PG_GETARG_FLOAT8(3);
 	c->T = PG_GETARG_FLOAT8(4);
@@ -266,101 +256,110 @@ clv_args(FunctionCallInfo fcinfo, const ClvModel *model, bool with_covariates,
 	gammagamma_check_summary(c->x, c->monetary);
 }
 
-/* The discounted CLV of one customer; arguments as in SQL (see clv_args). */
+/* CLV at theta (as in ClvCall) of the call's customer. */
 static double
-clv_compute(FunctionCallInfo fcinfo, const ClvModel *model)
+clv_score(const double *theta, void *arg)
 {
-	double		params[BTYD_MAX_PARAMS];
+	ClvCall    *call = (ClvCall *) arg;
+	double		p_i[BTYD_MAX_PARAMS];
 	double		gg[GG_NPARAMS];
-	ClvCustomer c;
 
-	clv_args(fcinfo, model, PG_NARGS() > CLV_ARG_COVARIATES, params, gg, &c);
-	return clv_value(fcinfo, model, params, gg, &c);
+	btyd_counting_customer(call->model, theta, &call->cc, p_i);
+	gammagamma_customer_params(theta + call->ncounting, call->w, call->nspend, gg);
+	return clv_value(call->fcinfo, call->model, p_i, gg, &call->c);
+}
+
+/*
+ * The discounted CLV of one customer; arguments as in SQL (see clv_args):
+ * 9, 11 or 12 of them.
+ */
+static double
+clv_compute(FunctionCallInfo fcinfo, const BtydCountingModel *model)
+{
+	ClvCall		call;
+
+	clv_args(fcinfo, model, PG_NARGS() - CLV_ARG_COVARIATES, &call);
+	return clv_score(call.theta, &call);
 }
 
 /* engage.clv(engage.bgnbd, engage.gammagamma, ...) */
 Datum
 clv_bgnbd(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &clv_bgnbd_model), "clv"));
+	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &btyd_counting_bgnbd), "clv"));
 }
 
 /* engage.clv(engage.mbgnbd, engage.gammagamma, ...) */
 Datum
 clv_mbgnbd(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &clv_mbgnbd_model), "clv"));
+	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &btyd_counting_mbgnbd), "clv"));
 }
 
 /* engage.clv(engage.paretonbd, engage.gammagamma, ...) */
 Datum
 clv_paretonbd(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &clv_paretonbd_model), "clv"));
+	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &btyd_counting_paretonbd), "clv"));
 }
 
 /* engage.clv(engage.ggomnbd, engage.gammagamma, ...) */
 Datum
 clv_ggomnbd(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &clv_ggomnbd_model), "clv"));
+	PG_RETURN_FLOAT8(finite_result(clv_compute(fcinfo, &btyd_counting_ggomnbd), "clv"));
 }
 
 /*
- * CLV prediction intervals by the delta method: CLV as a function of the
- * parameters (the counting model's, then Gamma-Gamma's p, q, v),
- * whose covariance is block-diagonal, the two models being fitted
- * separately (their estimates independent): Var = g1' Cov1 g1 + g2' Cov2 g2.
- * The interval is built on the log scale (see uncertainty.h).
- */
-typedef struct ClvScore
-{
-	FunctionCallInfo fcinfo;
-	const ClvModel *model;
-	const ClvCustomer *customer;
-} ClvScore;
-
-/* CLV at params = {the counting model's, Gamma-Gamma's 3}. */
-static double
-clv_score(const double *params, void *arg)
-{
-	ClvScore   *cs = (ClvScore *) arg;
-
-	return clv_value(cs->fcinfo, cs->model, params, params + cs->model->nparams,
-					 cs->customer);
-}
-
-/*
+ * CLV prediction intervals by the delta method: CLV as a function of theta
+ * (the counting model's parameters and coefficients, then Gamma-Gamma's
+ * p, q, v and spend coefficients), whose covariance is block-diagonal, the
+ * two models being fitted separately (their estimates independent):
+ * Var = g1' Cov1 g1 + g2' Cov2 g2, each block the model's covariance over
+ * its parameters and coefficients.  The gradient takes relative steps in
+ * the parameters, absolute ones in the coefficients.  The interval is built
+ * on the log scale (see uncertainty.h).
+ *
  * engage.clv_interval(model, gg, frequency, recency, age, monetary, horizon,
- * discount_rate, step, level): NULL when either model has no covariance.
+ * discount_rate, step, [purchase_covariates, dropout_covariates,
+ * spend_covariates,] level): NULL when either model has no covariance.
  */
 static Datum
-clv_interval(FunctionCallInfo fcinfo, const ClvModel *model)
+clv_interval(FunctionCallInfo fcinfo, const BtydCountingModel *model)
 {
-	double		params[BTYD_MAX_PARAMS + GG_NPARAMS];
-	double		cov[(BTYD_MAX_PARAMS + GG_NPARAMS) * (BTYD_MAX_PARAMS + GG_NPARAMS)] = {0};
-	double		cov_counting[BTYD_MAX_PARAMS * BTYD_MAX_PARAMS];
-	double		cov_gg[GG_NPARAMS * GG_NPARAMS];
-	double		grad[BTYD_MAX_PARAMS + GG_NPARAMS];
-	double		z = interval_z(PG_GETARG_FLOAT8(9));
-	int			np = model->nparams;
-	int			n = np + GG_NPARAMS;
-	ClvCustomer c;
-	ClvScore	cs = {fcinfo, model, &c};
+	double		cov[DELTA_MAX_PARAMS * DELTA_MAX_PARAMS] = {0};
+	double		cov_counting[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
+	double		cov_gg[(GG_NPARAMS + BTYD_MAX_COVARIATES) * (GG_NPARAMS + BTYD_MAX_COVARIATES)];
+	double		grad[DELTA_MAX_PARAMS];
+	bool		positive[DELTA_MAX_PARAMS];
+	double		z = interval_z(PG_GETARG_FLOAT8(PG_NARGS() - 1));
+	ClvCall		call;
+	int			n1,
+				n2,
+				n;
 	double		est;
 
-	clv_args(fcinfo, model, false, params, params + np, &c);
+	clv_args(fcinfo, model, PG_NARGS() - 1 - CLV_ARG_COVARIATES, &call);
+	n1 = call.ncounting;
+	n2 = GG_NPARAMS + call.nspend;
+	n = n1 + n2;
 	/* checked here too, whether or not the models have a covariance */
-	clv_schedule(c.horizon, c.step, c.discount_rate);
-	if (!model_covariance(PG_GETARG_DATUM(0), np, np, cov_counting) ||
-		!model_covariance(PG_GETARG_DATUM(1), GG_NPARAMS, GG_NPARAMS, cov_gg))
+	clv_schedule(call.c.horizon, call.c.step, call.c.discount_rate);
+	if (!model_covariance(PG_GETARG_DATUM(0), model->nparams, n1, cov_counting) ||
+		!model_covariance(PG_GETARG_DATUM(1), GG_NPARAMS, n2, cov_gg))
 		PG_RETURN_NULL();
-	for (int i = 0; i < np; i++)
-		memcpy(cov + i * n, cov_counting + i * np, sizeof(double) * np);
-	for (int i = 0; i < GG_NPARAMS; i++)
-		memcpy(cov + (np + i) * n + np, cov_gg + i * GG_NPARAMS, sizeof(double) * GG_NPARAMS);
-	est = finite_result(clv_score(params, &cs), "clv");
-	delta_gradient(clv_score, &cs, params, n, grad);
+	for (int i = 0; i < n1; i++)
+	{
+		memcpy(cov + i * n, cov_counting + i * n1, sizeof(double) * n1);
+		positive[i] = i < model->nparams;
+	}
+	for (int i = 0; i < n2; i++)
+	{
+		memcpy(cov + (n1 + i) * n + n1, cov_gg + i * n2, sizeof(double) * n2);
+		positive[n1 + i] = i < GG_NPARAMS;
+	}
+	est = finite_result(clv_score(call.theta, &call), "clv");
+	delta_gradient_masked(clv_score, &call, call.theta, n, positive, grad);
 	return delta_interval_result(fcinfo, est, grad, cov, n, z, SCALE_LOG);
 }
 
@@ -368,26 +367,26 @@ clv_interval(FunctionCallInfo fcinfo, const ClvModel *model)
 Datum
 clv_interval_bgnbd(PG_FUNCTION_ARGS)
 {
-	return clv_interval(fcinfo, &clv_bgnbd_model);
+	return clv_interval(fcinfo, &btyd_counting_bgnbd);
 }
 
 /* engage.clv_interval(engage.mbgnbd, engage.gammagamma, ...) */
 Datum
 clv_interval_mbgnbd(PG_FUNCTION_ARGS)
 {
-	return clv_interval(fcinfo, &clv_mbgnbd_model);
+	return clv_interval(fcinfo, &btyd_counting_mbgnbd);
 }
 
 /* engage.clv_interval(engage.paretonbd, engage.gammagamma, ...) */
 Datum
 clv_interval_paretonbd(PG_FUNCTION_ARGS)
 {
-	return clv_interval(fcinfo, &clv_paretonbd_model);
+	return clv_interval(fcinfo, &btyd_counting_paretonbd);
 }
 
 /* engage.clv_interval(engage.ggomnbd, engage.gammagamma, ...) */
 Datum
 clv_interval_ggomnbd(PG_FUNCTION_ARGS)
 {
-	return clv_interval(fcinfo, &clv_ggomnbd_model);
+	return clv_interval(fcinfo, &btyd_counting_ggomnbd);
 }

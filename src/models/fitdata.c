@@ -223,29 +223,110 @@ fitdata_total_weight(const FitData *fd)
 	return w;
 }
 
-/* Orders tuple indexes by their values, lexicographically. */
+/*
+ * A tuple's place in the sort: its first two values as unsigned integers in
+ * the same order (double_order_bits), radix-sorted, and its index for the
+ * rest, which only ties on the first two (samples share few first and
+ * second values, e.g. frequency and recency) compare.
+ */
+typedef struct SortKey
+{
+	uint64		r0;
+	uint64		r1;				/* 0 when k = 1 */
+	int			idx;
+} SortKey;
+
+/* d (not NaN) as an unsigned integer of the same order; -0 as 0. */
+static inline uint64
+double_order_bits(double d)
+{
+	uint64		b;
+
+	if (d == 0.0)
+		d = 0.0;
+	memcpy(&b, &d, sizeof(double));
+	return (b >> 63) ? ~b : b | (UINT64CONST(1) << 63);
+}
+
+/* Orders sort keys of equal first two values by their tuples' other values. */
 static int
-tuple_cmp(const void *a, const void *b, void *arg)
+sort_key_rest_cmp(const void *a, const void *b, void *arg)
 {
 	const FitData *fd = (const FitData *) arg;
-	const double *u = fitdata_tuple(fd, *(const int *) a);
-	const double *v = fitdata_tuple(fd, *(const int *) b);
+	const double *u = fitdata_tuple(fd, ((const SortKey *) a)->idx);
+	const double *v = fitdata_tuple(fd, ((const SortKey *) b)->idx);
 
-	for (int j = 0; j < fd->k; j++)
+	for (int j = 2; j < fd->k; j++)
 		if (u[j] != v[j])
 			return u[j] < v[j] ? -1 : 1;
 	return 0;
+}
+
+/* Byte d (0 = least significant) of key k's sort integers, r1 first. */
+static inline int
+sort_key_digit(const SortKey *k, int d)
+{
+	return (int) (((d < 8 ? k->r1 : k->r0) >> (8 * (d & 7))) & 0xff);
+}
+
+/*
+ * Sorts keys (n) by (r0, r1): least significant digit first, a stable
+ * counting pass per byte (passes where every key has the same byte are
+ * skipped), through the scratch array tmp.
+ */
+static void
+radix_sort_keys(SortKey *keys, SortKey *tmp, int n)
+{
+	for (int d = 0; d < 16; d++)
+	{
+		int			count[257] = {0};
+
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < n; i++)
+			count[sort_key_digit(&keys[i], d) + 1]++;
+		if (count[sort_key_digit(&keys[0], d) + 1] == n)
+			continue;
+		for (int b = 0; b < 256; b++)
+			count[b + 1] += count[b];
+		for (int i = 0; i < n; i++)
+			tmp[count[sort_key_digit(&keys[i], d)]++] = keys[i];
+		memcpy(keys, tmp, sizeof(SortKey) * n);
+	}
 }
 
 /* The tuple indexes of fd in value order (palloc'd). */
 static int *
 sorted_order(const FitData *fd)
 {
-	int		   *order = palloc_extended(sizeof(int) * Max(fd->ntuples, 1), MCXT_ALLOC_HUGE);
+	int			n = fd->ntuples;
+	int		   *order = palloc_extended(sizeof(int) * Max(n, 1), MCXT_ALLOC_HUGE);
+	SortKey    *keys = palloc_extended(sizeof(SortKey) * Max(n, 1), MCXT_ALLOC_HUGE);
+	SortKey    *tmp = palloc_extended(sizeof(SortKey) * Max(n, 1), MCXT_ALLOC_HUGE);
 
-	for (int i = 0; i < fd->ntuples; i++)
-		order[i] = i;
-	qsort_interruptible(order, fd->ntuples, sizeof(int), tuple_cmp, (void *) fd);
+	for (int i = 0; i < n; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+
+		keys[i].r0 = double_order_bits(v[0]);
+		keys[i].r1 = fd->k > 1 ? double_order_bits(v[1]) : 0;
+		keys[i].idx = i;
+	}
+	if (n > 1)
+		radix_sort_keys(keys, tmp, n);
+	for (int i = 0; i < n;)
+	{
+		int			run = 1;
+
+		while (i + run < n && keys[i + run].r0 == keys[i].r0 && keys[i + run].r1 == keys[i].r1)
+			run++;
+		if (run > 1 && fd->k > 2)
+			qsort_interruptible(keys + i, run, sizeof(SortKey), sort_key_rest_cmp, (void *) fd);
+		i += run;
+	}
+	for (int i = 0; i < n; i++)
+		order[i] = keys[i].idx;
+	pfree(tmp);
+	pfree(keys);
 	return order;
 }
 
@@ -257,6 +338,9 @@ fitdata_sorted_copy(MemoryContext context, const FitData *fd)
 
 	copy->nopts = fd->nopts;
 	memcpy(copy->opts, fd->opts, sizeof(fd->opts));
+	/* room for every tuple at once: no rehashing while they are added */
+	while (copy->capacity < fd->ntuples)
+		fitdata_grow(copy);
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		fitdata_add_normalised(copy, fitdata_tuple(fd, order[i]), fitdata_weight(fd, order[i]));

@@ -111,21 +111,45 @@ gg_fit_check(double x, double m)
 void
 gammagamma_read_model(Datum d, double *par)
 {
+	gammagamma_read_plain(d, "Score it with engage.expected_spend(model, frequency, monetary, spend_covariates).", par);
+}
+
+void
+gammagamma_read_plain(Datum d, const char *hint, double *par)
+{
 	btyd_read_model(d, GG_NPARAMS, gg_param_names, par);
-	btyd_reject_coefficients(d, GG_NPARAMS,
-							 "Score it with engage.expected_spend(model, frequency, monetary, spend_covariates); engage.clv takes Gamma-Gamma models without covariates.");
+	btyd_reject_coefficients(d, GG_NPARAMS, hint);
+}
+
+int
+gammagamma_read_theta(Datum d, int nw, double *theta)
+{
+	BtydCoefficients coefs;
+
+	btyd_read_model(d, GG_NPARAMS, gg_param_names, theta);
+	btyd_read_coefficients(d, GG_NPARAMS, 1, &coefs);
+	btyd_check_covariates(coefs.n[0], nw, "spend_covariates");
+	memcpy(theta + GG_NPARAMS, coefs.coef[0], sizeof(double) * nw);
+	return nw;
+}
+
+void
+gammagamma_customer_params(const double *theta, const double *w, int nw, double *par)
+{
+	par[0] = theta[0];
+	par[1] = theta[1];
+	par[2] = nw > 0 ?
+		btyd_covariate_scaled(theta[2], btyd_linear_predictor(theta + GG_NPARAMS, w, nw), "v") :
+		theta[2];
 }
 
 void
 gammagamma_read_model_covariates(Datum d, const double *w, int nw, double *par)
 {
-	BtydCoefficients coefs;
+	double		theta[GG_NPARAMS + BTYD_MAX_COVARIATES];
 
-	btyd_read_model(d, GG_NPARAMS, gg_param_names, par);
-	btyd_read_coefficients(d, GG_NPARAMS, 1, &coefs);
-	btyd_check_covariates(coefs.n[0], nw, "spend_covariates");
-	if (nw > 0)
-		par[2] = btyd_covariate_scaled(par[2], btyd_linear_predictor(coefs.coef[0], w, nw), "v");
+	gammagamma_read_theta(d, nw, theta);
+	gammagamma_customer_params(theta, w, nw, par);
 }
 
 /*
@@ -251,7 +275,7 @@ gg_loglik_sample(const double *par, const FitData *fd, double *grad)
 }
 
 static const BtydModelSpec gg_spec = {
-	"gammagamma", GG_NPARAMS, gg_param_names, gg_loglik_sample, true, NULL, NULL
+	"gammagamma", GG_NPARAMS, gg_param_names, gg_loglik_sample, true, NULL, NULL, NULL
 };
 
 /*

@@ -23,6 +23,26 @@
  */
 extern void gammagamma_read_model(Datum d, double *par);
 
+/* The same with the hint of the error for a model with spend coefficients. */
+extern void gammagamma_read_plain(Datum d, const char *hint, double *par);
+
+/*
+ * Reads {p, q, v, theta_1, ..., theta_k} of the engage.gammagamma d into
+ * theta (22023 when invalid), checking a customer's nw spend covariates
+ * against its k spend coefficients (22023 naming both when nw differs);
+ * returns k.
+ */
+extern int	gammagamma_read_theta(Datum d, int nw, double *theta);
+
+/*
+ * A customer's {p, q, v_i} from theta (as gammagamma_read_theta reads it,
+ * nw coefficients) and the customer's spend covariates w:
+ * v_i = v exp(theta' w), exactly v when nw = 0 or w = 0; errors 22003 when
+ * v_i is not a positive finite number.
+ */
+extern void gammagamma_customer_params(const double *theta, const double *w, int nw,
+									   double *par);
+
 /*
  * The same for a customer with the nw spend covariates w: par = {p, q, v_i},
  * v_i = v exp(theta' w).  Errors 22023 when nw differs from the model's

@@ -19,6 +19,13 @@
  *		 * int_0^t (B(T) / B(T+u))^s du,
  *	 E[X(t)] = r / alpha int_0^t (beta / B(u))^s du.
  *
+ * Static covariates as in CLVTools' ggomnbd (and as Fader & Hardie 2007 put
+ * them into Pareto/NBD): a customer with purchase covariates x_i and
+ * dropout covariates z_i has alpha_i = alpha exp(-gamma'x_i) and beta_i =
+ * beta exp(-delta'z_i), and every expression here holds at those
+ * parameters (a larger gamma'x_i raises the purchase rate, a larger
+ * delta'z_i the Gompertz scale eta, shortening the lifetime).
+ *
  * As b -> 0 with beta / b held at beta', B(t) / b -> beta' + t and the model
  * tends to Pareto/NBD (r, alpha, s, beta').  Neither integral has a closed
  * form that stays accurate across the parameter space; both are computed by
@@ -52,19 +59,14 @@ PG_FUNCTION_INFO_V1(ggomnbd_simulate);
 
 static const char *const ggom_names[GGOM_NPARAMS] = {"r", "alpha", "b", "s", "beta"};
 
-#define GGOM_NO_COVARIATES_HINT \
-	"GGompertz/NBD takes no covariates: score a model whose coefficient attributes are NULL, as its fits and engage.ggomnbd give."
-
 /*
- * The model of argument 0 into p (see BTYD_GETARG_MODEL); errors 22023 when
- * its coefficient attributes hold coefficients: the model takes no
- * covariates.
+ * The parameters into p of the model of argument 0, or, in the form of a
+ * scoring function with the customer's covariate vectors as arguments
+ * argcov and argcov + 1, the customer's (btyd_getarg_model_for).
  */
-#define GGOM_GETARG_MODEL(p) \
-	do { \
-		BTYD_GETARG_MODEL(0, GGOM_NPARAMS, ggom_names, (p)); \
-		btyd_reject_coefficients(PG_GETARG_DATUM(0), GGOM_NPARAMS, GGOM_NO_COVARIATES_HINT); \
-	} while (0)
+#define GGOM_GETARG_MODEL(argcov, p) \
+	btyd_getarg_model_for(fcinfo, 0, (argcov), GGOM_NPARAMS, ggom_names, \
+						  &ggomnbd_covariate_map, (p))
 
 /* ln B(tau) = ln(beta + e^(b tau) - 1), without cancellation or overflow. */
 static double
@@ -656,8 +658,9 @@ ggom_log_alive_term(const double *p, double log_r_alpha, double x, double age)
 }
 
 /*
- * Weighted log-likelihood of the sample (Bemmaor & Glady eq. 4) and, when
- * grad is not NULL, its gradient in (r, alpha, b, s, beta):
+ * One customer's log-likelihood (Bemmaor & Glady eq. 4) at the customer's
+ * parameters p and, when g is not NULL, its gradient in (r, alpha, b, s,
+ * beta) (a BtydCustomerLogLik; arg unused):
  *	 LL = ln Gamma(r+x) - ln Gamma(r) + r ln alpha - (r+x) ln(alpha+T)
  *		  - s ln(B(T)/beta) + ln(1 + R),
  *	 d LL = d [all but the last] + w d ln R, w = R / (1 + R).
@@ -665,7 +668,8 @@ ggom_log_alive_term(const double *p, double log_r_alpha, double x, double age)
  * (ggom_log_ratio), exact also when both are far below E1 at t_x.
  */
 static double
-ggom_loglik(const double *p, const FitData *fd, double *grad)
+ggom_customer_ll(void *arg, const double *p, double x, double tx, double T,
+				 double lgam_rx, double dpsi, double *g)
 {
 	double		r = p[0],
 				alpha = p[1],
@@ -673,54 +677,41 @@ ggom_loglik(const double *p, const FitData *fd, double *grad)
 				s = p[3],
 				beta = p[4];
 	double		log_r_alpha = log_quotient(r, alpha);
-	double		psi_r = grad ? digamma(r) : 0.0;
-	double		ll = 0.0;
-	double		prev_x = NAN,
-				lgam_rx = 0.0,
-				psi_rx = 0.0;
+	double		dlr[GGOM_NPARAMS];
+	double		ldead;
+	double		lr = ggom_log_ratio(p, x, tx, T, g ? dlr : NULL, &ldead);
+	double		e1 = ggom_log_alive_term(p, log_r_alpha, x, T);
 
-	if (grad)
-		memset(grad, 0, sizeof(double) * GGOM_NPARAMS);
-	for (int i = 0; i < fd->ntuples; i++)
+	if (g)
 	{
-		const double *v = fitdata_tuple(fd, i);
-		double		x = v[0],
-					tx = v[1],
-					T = v[2];
-		double		w_i = fitdata_weight(fd, i);
-		double		dlr[GGOM_NPARAMS];
-		double		ldead;
-		double		lr = ggom_log_ratio(p, x, tx, T, grad ? dlr : NULL, &ldead);
-		double		e1 = ggom_log_alive_term(p, log_r_alpha, x, T);
+		double		w = lr > 0 ? 1.0 / (1.0 + exp(-lr)) : exp(lr) / (1.0 + exp(lr));
+		double		qT = exp(ggom_log_q(b, beta, T));
+		double		lodds = ggom_log_survival_odds(b, beta, T);
 
-		if (x != prev_x)
-		{
-			/* the sample is sorted by frequency */
-			prev_x = x;
-			lgam_rx = log_gamma_ratio_excess(r, x);
-			psi_rx = grad ? digamma(r + x) : 0.0;
-		}
-		if (lr > 0)
-			ll += w_i * (lgam_rx + log_sum_exp(e1, ggom_log_alive_term(p, log_r_alpha, x, tx) +
-											   ldead));
-		else
-			ll += w_i * (lgam_rx + e1 + log1p(exp(lr)));
-		if (grad)
-		{
-			double		w = lr > 0 ? 1.0 / (1.0 + exp(-lr)) : exp(lr) / (1.0 + exp(lr));
-			double		qT = exp(ggom_log_q(b, beta, T));
-			double		lodds = ggom_log_survival_odds(b, beta, T);
-
-			grad[0] += w_i * (psi_rx - psi_r - log1p_quotient(T, alpha) + w * dlr[0]);
-			grad[1] += w_i * (r / alpha - (r + x) / (alpha + T) + w * dlr[1]);
-			grad[2] += w_i * (-s * T * qT + w * dlr[2]);
-			grad[3] += w_i * (-lodds + w * dlr[3]);
-			grad[4] += w_i * (-s / beta * expm1(-lodds) + w * dlr[4]);
-		}
-		if ((i & 0xff) == 0xff)
-			CHECK_FOR_INTERRUPTS();
+		g[0] = dpsi - log1p_quotient(T, alpha) + w * dlr[0];
+		g[1] = r / alpha - (r + x) / (alpha + T) + w * dlr[1];
+		g[2] = -s * T * qT + w * dlr[2];
+		g[3] = -lodds + w * dlr[3];
+		g[4] = -s / beta * expm1(-lodds) + w * dlr[4];
 	}
-	return ll;
+	if (lr > 0)
+		return lgam_rx + log_sum_exp(e1, ggom_log_alive_term(p, log_r_alpha, x, tx) + ldead);
+	return lgam_rx + e1 + log1p(exp(lr));
+}
+
+const BtydCovariateMap ggomnbd_covariate_map = {1, -1.0, {4, -1}, -1.0, ggom_names};
+
+/*
+ * Weighted log-likelihood of the sample and, when grad is not NULL, its
+ * gradient in (r, alpha, b, s, beta) and, for a sample with covariates, the
+ * coefficients (alpha_i = alpha exp(-gamma'x_i), beta_i = beta
+ * exp(-delta'z_i); btyd_sum_customer_loglik).
+ */
+static double
+ggom_loglik(const double *p, const FitData *fd, double *grad)
+{
+	return btyd_sum_customer_loglik(&ggomnbd_covariate_map, GGOM_NPARAMS, p, fd, grad,
+									ggom_customer_ll, NULL);
 }
 
 /*
@@ -738,7 +729,8 @@ ggom_runoff_hint(const double *params, int i)
 }
 
 static const BtydModelSpec ggom_spec = {
-	"ggomnbd", GGOM_NPARAMS, ggom_names, ggom_loglik, true, ggom_runoff_hint, NULL
+	"ggomnbd", GGOM_NPARAMS, ggom_names, ggom_loglik, true, ggom_runoff_hint,
+	&ggomnbd_covariate_map, NULL
 };
 
 /* Final function of engage.ggomnbd_fit */
@@ -770,7 +762,7 @@ ggomnbd_p_alive_sql(PG_FUNCTION_ARGS)
 				tx = PG_GETARG_FLOAT8(2),
 				T = PG_GETARG_FLOAT8(3);
 
-	GGOM_GETARG_MODEL(p);
+	GGOM_GETARG_MODEL(4, p);
 	btyd_check_summary(x, tx, T);
 	PG_RETURN_FLOAT8(finite_result(ggomnbd_p_alive_memo(fcinfo, p, GGOM_NPARAMS, x, tx, T),
 								   "p_alive"));
@@ -785,7 +777,7 @@ ggomnbd_churn_sql(PG_FUNCTION_ARGS)
 				tx = PG_GETARG_FLOAT8(2),
 				T = PG_GETARG_FLOAT8(3);
 
-	GGOM_GETARG_MODEL(p);
+	GGOM_GETARG_MODEL(4, p);
 	btyd_check_summary(x, tx, T);
 	if (tx >= T)
 		PG_RETURN_FLOAT8(0.0);
@@ -802,7 +794,7 @@ ggomnbd_expected_sql(PG_FUNCTION_ARGS)
 				tx = PG_GETARG_FLOAT8(3),
 				T = PG_GETARG_FLOAT8(4);
 
-	GGOM_GETARG_MODEL(p);
+	GGOM_GETARG_MODEL(5, p);
 	ensure_nonnegative(t, "t");
 	btyd_check_summary(x, tx, T);
 	PG_RETURN_FLOAT8(finite_result(ggom_expected_alive(p, t, x, T) *
@@ -816,7 +808,7 @@ ggomnbd_expected_new_sql(PG_FUNCTION_ARGS)
 	double		p[GGOM_NPARAMS];
 	double		t = PG_GETARG_FLOAT8(1);
 
-	GGOM_GETARG_MODEL(p);
+	GGOM_GETARG_MODEL(2, p);
 	ensure_nonnegative(t, "t");
 	PG_RETURN_FLOAT8(finite_result(ggom_expected_alive(p, t, 0.0, 0.0), "expected_purchases"));
 }
@@ -824,7 +816,6 @@ ggomnbd_expected_new_sql(PG_FUNCTION_ARGS)
 Datum
 ggomnbd_loglik_sql(PG_FUNCTION_ARGS)
 {
-	btyd_reject_coefficients(PG_GETARG_DATUM(0), GGOM_NPARAMS, GGOM_NO_COVARIATES_HINT);
 	return btyd_loglik_sql(fcinfo, &ggom_spec);
 }
 
@@ -854,5 +845,5 @@ ggom_draw(const double *p, double T, pg_prng_state *rng, int64 *x, double *tx)
 Datum
 ggomnbd_simulate(PG_FUNCTION_ARGS)
 {
-	return btyd_simulate(fcinfo, GGOM_NPARAMS, ggom_names, NULL, ggom_draw);
+	return btyd_simulate(fcinfo, GGOM_NPARAMS, ggom_names, &ggomnbd_covariate_map, ggom_draw);
 }

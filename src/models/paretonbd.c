@@ -135,25 +135,75 @@ pnbd_g(const double *p, double x, double y)
 }
 
 /*
- * ln F(y) and its gradient in (r, alpha, s, beta), for the likelihood's
- * gradient, by the series H = sum_n P_n z^n, P_n = prod_{k<n} (e+k)/(c+k)
- * of pnbd_series_at: d ln H = sum_n P_n z^n d ln(P_n z^n) / H, summed along
- * the series (callers use it where it converges fast).
+ * The coefficients of the series H of one frequency and one branch of
+ * pnbd_series_at (alpha >= beta or not), which depend on r, s and x only:
+ * P_n and d ln P_n / dr, / ds for n = 1 .. len (at index n - 1), extended
+ * on demand, so that the series at many y and alpha, beta of one frequency
+ * cost no division.
  */
-static double
-pnbd_log_f_grad(const double *p, double x, double y, double *g)
+typedef struct PnbdSeriesTerms
 {
-	double		r = p[0],
-				alpha = p[1],
-				s = p[2],
-				beta = p[3];
-	PnbdSeries	ser = pnbd_series_at(p, x, y);
-	bool		a_big = ser.alpha_big;
-	double		e = ser.e;
-	double		c = ser.c;
-	double		z = ser.z;
-	double		dz_alpha = a_big ? (beta + y) / ((alpha + y) * (alpha + y)) : -1.0 / (beta + y);
-	double		dz_beta = a_big ? -1.0 / (alpha + y) : (alpha + y) / ((beta + y) * (beta + y));
+	double		e;				/* of pnbd_series_at */
+	double		c;
+	bool		alpha_big;
+	int			len;			/* terms computed */
+	int			cap;			/* allocated */
+	double	   *pn;
+	double	   *dlr;
+	double	   *dls;
+} PnbdSeriesTerms;
+
+/* Computes the terms of t up to n (t->len < n). */
+static void
+pnbd_series_terms_extend(PnbdSeriesTerms *t, int n)
+{
+	double		pn = t->len > 0 ? t->pn[t->len - 1] : 1.0;
+	double		dlr = t->len > 0 ? t->dlr[t->len - 1] : 0.0;
+	double		dls = t->len > 0 ? t->dls[t->len - 1] : 0.0;
+	double		e = t->e,
+				c = t->c;
+
+	if (n > t->cap)
+	{
+		int			cap = Max(n, 2 * t->cap);
+
+		t->pn = t->cap ? repalloc(t->pn, sizeof(double) * cap) : palloc(sizeof(double) * cap);
+		t->dlr = t->cap ? repalloc(t->dlr, sizeof(double) * cap) : palloc(sizeof(double) * cap);
+		t->dls = t->cap ? repalloc(t->dls, sizeof(double) * cap) : palloc(sizeof(double) * cap);
+		t->cap = cap;
+	}
+	for (int k = t->len + 1; k <= n; k++)
+	{
+		/* as pnbd_log_f_grad computes them, operation for operation */
+		pn *= (e + k - 1) / (c + k - 1);
+		dlr += (t->alpha_big ? 1.0 / (e + k - 1) : 0.0) - 1.0 / (c + k - 1);
+		dls += (t->alpha_big ? 0.0 : 1.0 / (e + k - 1)) - 1.0 / (c + k - 1);
+		t->pn[k - 1] = pn;
+		t->dlr[k - 1] = dlr;
+		t->dls[k - 1] = dls;
+	}
+	t->len = n;
+}
+
+/*
+ * Whether the series of pnbd_log_f_grad may stop after term n: the term
+ * (P_n z^n) and the next term of its z-derivative sum (n P_n z^n, zn =
+ * z^n) are below a quarter ulp of their sums.
+ */
+static inline bool
+pnbd_series_done(double term, double n_pn_zn, double h, double hz)
+{
+	return term <= DBL_EPSILON * 0.25 * h && n_pn_zn <= DBL_EPSILON * 0.25 * (hz + 1.0);
+}
+
+/*
+ * The sums of the series of pnbd_log_f_grad: sums = {H, sum_n P_n z^n
+ * d ln P_n / dr, the same / ds, sum_n n P_n z^(n-1) = dH/dz}, P_n from
+ * e and c as the series goes.
+ */
+static void
+pnbd_series_sums(double e, double c, bool a_big, double z, double *sums)
+{
 	double		pn = 1.0;		/* P_n */
 	double		zn1 = 1.0;		/* z^(n-1) */
 	double		dlr = 0.0,		/* d ln P_n / dr, / ds */
@@ -161,8 +211,7 @@ pnbd_log_f_grad(const double *p, double x, double y, double *g)
 	double		h = 1.0,
 				hr = 0.0,
 				hs = 0.0,
-				hz = 0.0;		/* H and its partial sums of derivatives */
-	double		lf;
+				hz = 0.0;
 
 	for (int n = 1; n < 1000000; n++)
 	{
@@ -178,11 +227,110 @@ pnbd_log_f_grad(const double *p, double x, double y, double *g)
 		hs += term * dls;
 		hz += n * pn * zn1;		/* d(P_n z^n)/dz */
 		zn1 *= z;
-		if (term <= DBL_EPSILON * 0.25 * h && n * pn * zn1 <= DBL_EPSILON * 0.25 * (hz + 1.0))
+		if (pnbd_series_done(term, n * pn * zn1, h, hz))
 			break;
 		if ((n & 0xffff) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
+	sums[0] = h;
+	sums[1] = hr;
+	sums[2] = hs;
+	sums[3] = hz;
+}
+
+/*
+ * The same from the shared coefficients of terms, two terms at a time into
+ * two sets of sums (the chains of additions, not the arithmetic, bound the
+ * loop), stopping after the first pair whose second term passes
+ * pnbd_series_done: at most one term more than pnbd_series_sums, and the
+ * same sums to rounding.
+ */
+static void
+pnbd_series_sums_shared(PnbdSeriesTerms *t, double z, double *sums)
+{
+	double		z2 = z * z;
+	double		zn1 = 1.0;		/* z^(n-1) for the odd n of the pair */
+	double		h0 = 1.0,
+				hr0 = 0.0,
+				hs0 = 0.0,
+				hz0 = 0.0;
+	double		h1 = 0.0,
+				hr1 = 0.0,
+				hs1 = 0.0,
+				hz1 = 0.0;
+
+	for (int n = 1; n < 1000000; n += 2)
+	{
+		double		t0,
+					t1,
+					u0,
+					u1;
+
+		if (n + 1 > t->len)
+			pnbd_series_terms_extend(t, n + 64);
+		/* P_n z^n and P_(n+1) z^(n+1); n P_n z^(n-1) and (n+1) P_(n+1) z^n */
+		u0 = n * t->pn[n - 1] * zn1;
+		u1 = (n + 1) * t->pn[n] * (zn1 * z);
+		t0 = t->pn[n - 1] * (zn1 * z);
+		t1 = t->pn[n] * (zn1 * z2);
+		h0 += t0;
+		hr0 += t0 * t->dlr[n - 1];
+		hs0 += t0 * t->dls[n - 1];
+		hz0 += u0;
+		h1 += t1;
+		hr1 += t1 * t->dlr[n];
+		hs1 += t1 * t->dls[n];
+		hz1 += u1;
+		zn1 *= z2;
+		if (pnbd_series_done(t1, (n + 1) * t->pn[n] * zn1, h0 + h1, hz0 + hz1))
+			break;
+		if (((n + 1) & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	sums[0] = h0 + h1;
+	sums[1] = hr0 + hr1;
+	sums[2] = hs0 + hs1;
+	sums[3] = hz0 + hz1;
+}
+
+/*
+ * ln F(y) and its gradient in (r, alpha, s, beta), for the likelihood's
+ * gradient, by the series H = sum_n P_n z^n, P_n = prod_{k<n} (e+k)/(c+k)
+ * of pnbd_series_at: d ln H = sum_n P_n z^n d ln(P_n z^n) / H, summed along
+ * the series (callers use it where it converges fast).  The coefficients
+ * come from terms when not NULL (of this frequency and branch; the sums
+ * then agree with those computed here to rounding).
+ */
+static double
+pnbd_log_f_grad_terms(const double *p, double x, double y, PnbdSeriesTerms *terms,
+					  double *g)
+{
+	double		r = p[0],
+				alpha = p[1],
+				s = p[2],
+				beta = p[3];
+	PnbdSeries	ser = pnbd_series_at(p, x, y);
+	bool		a_big = ser.alpha_big;
+	double		e = ser.e;
+	double		c = ser.c;
+	double		z = ser.z;
+	double		dz_alpha = a_big ? (beta + y) / ((alpha + y) * (alpha + y)) : -1.0 / (beta + y);
+	double		dz_beta = a_big ? -1.0 / (alpha + y) : (alpha + y) / ((beta + y) * (beta + y));
+	double		sums[4];		/* H and its sums for the derivatives */
+	double		h,
+				hr,
+				hs,
+				hz;
+	double		lf;
+
+	if (terms)
+		pnbd_series_sums_shared(terms, z, sums);
+	else
+		pnbd_series_sums(e, c, a_big, z, sums);
+	h = sums[0];
+	hr = sums[1];
+	hs = sums[2];
+	hz = sums[3];
 	lf = log(h);
 	if (a_big)
 	{
@@ -201,6 +349,12 @@ pnbd_log_f_grad(const double *p, double x, double y, double *g)
 		g[3] = -(s + 1) / (beta + y) + hz * dz_beta / h;
 	}
 	return lf;
+}
+
+static double
+pnbd_log_f_grad(const double *p, double x, double y, double *g)
+{
+	return pnbd_log_f_grad_terms(p, x, y, NULL, g);
 }
 
 /*
@@ -374,22 +528,21 @@ pnbd_log_ratio_quad(const double *p, double x, double tx, double T, double *dlr)
 }
 
 /*
- * A memo of the terms of one likelihood evaluation that depend on the
- * frequency, one time and the customer's alpha and beta only: ln F(y) with
- * its gradient, and G(y).  A sample's summaries share few distinct
- * (frequency, recency) and (frequency, age) pairs (whole days and counts),
- * so most of the series behind them are summed once per evaluation rather
- * than twice per summary.  Direct-mapped, PNBD_LL_MEMO_SIZE entries
- * (10 MB), allocated per evaluation; the values are those computed without
- * it, bit for bit.
+ * A memo of the terms of one value-only likelihood evaluation that depend
+ * on the frequency, one time and the customer's alpha and beta only: G(y).
+ * A sample's summaries share few distinct (frequency, recency) and
+ * (frequency, age) pairs (whole days and counts), so most of the series
+ * behind them are summed once per evaluation rather than twice per
+ * summary.  Direct-mapped, PNBD_LL_MEMO_SIZE entries (5 MB), allocated per
+ * evaluation; the values are those computed without it, bit for bit.  (The
+ * fits' evaluations with gradient share their terms by pnbd_loglik_shared.)
  */
 #define PNBD_LL_MEMO_SIZE (1 << 17)
 
 typedef struct PnbdLLMemoEntry
 {
-	double		key[4];			/* x (or -1 - x for G), y, alpha, beta; NaN: empty */
-	double		value;			/* ln F(y), or G(y) */
-	double		grad[4];		/* the gradient of ln F(y) */
+	double		key[4];			/* x, y, alpha, beta; NaN: empty */
+	double		value;			/* G(y) */
 } PnbdLLMemoEntry;
 
 typedef struct PnbdLLMemo
@@ -427,22 +580,6 @@ pnbd_ll_memo_entry(PnbdLLMemo *memo, double k0, double y, double alpha, double b
 	return e;
 }
 
-/* ln F(y) and its gradient g (pnbd_log_f_grad), through memo when not NULL. */
-static double
-pnbd_log_f_grad_memo(PnbdLLMemo *memo, const double *p, double x, double y, double *g)
-{
-	bool		hit;
-	PnbdLLMemoEntry *e;
-
-	if (memo == NULL)
-		return pnbd_log_f_grad(p, x, y, g);
-	e = pnbd_ll_memo_entry(memo, x, y, p[1], p[3], &hit);
-	if (!hit)
-		e->value = pnbd_log_f_grad(p, x, y, e->grad);
-	memcpy(g, e->grad, sizeof(double) * 4);
-	return e->value;
-}
-
 /* G(y) (pnbd_g), through memo when not NULL. */
 static double
 pnbd_g_ll_memo(PnbdLLMemo *memo, const double *p, double x, double y)
@@ -452,7 +589,7 @@ pnbd_g_ll_memo(PnbdLLMemo *memo, const double *p, double x, double y)
 
 	if (memo == NULL)
 		return pnbd_g(p, x, y);
-	e = pnbd_ll_memo_entry(memo, -1.0 - x, y, p[1], p[3], &hit);
+	e = pnbd_ll_memo_entry(memo, x, y, p[1], p[3], &hit);
 	if (!hit)
 		e->value = pnbd_g(p, x, y);
 	return e->value;
@@ -465,8 +602,7 @@ pnbd_g_ll_memo(PnbdLLMemo *memo, const double *p, double x, double y)
  * q = F(T) / F(t_x).
  */
 static double
-pnbd_log_ratio_series_grad(PnbdLLMemo *memo, const double *p, double x, double tx,
-						   double T, double *dlr)
+pnbd_log_ratio_series_grad(const double *p, double x, double tx, double T, double *dlr)
 {
 	double		r = p[0],
 				alpha = p[1],
@@ -474,8 +610,8 @@ pnbd_log_ratio_series_grad(PnbdLLMemo *memo, const double *p, double x, double t
 				beta = p[3];
 	double		gx[4],
 				gT[4];
-	double		lfx = pnbd_log_f_grad_memo(memo, p, x, tx, gx);
-	double		lfT = pnbd_log_f_grad_memo(memo, p, x, T, gT);
+	double		lfx = pnbd_log_f_grad(p, x, tx, gx);
+	double		lfT = pnbd_log_f_grad(p, x, T, gT);
 	double		q = exp(lfT - lfx);
 	double		inv_rsx = 1.0 / (r + s + x);
 
@@ -526,7 +662,7 @@ pnbd_span_short(const double *p, double tx, double T)
 /*
  * ln R (-Infinity when t_x = T) and, when dlr is not NULL, its gradient:
  * the closed form, or with gradient the summed series, or the quadrature
- * where the series is slow; the series' terms through memo when not NULL.
+ * where the series is slow; G of the closed form through memo when not NULL.
  */
 static double
 pnbd_log_ratio_memo(PnbdLLMemo *memo, const double *p, double x, double tx, double T,
@@ -545,7 +681,7 @@ pnbd_log_ratio_memo(PnbdLLMemo *memo, const double *p, double x, double tx, doub
 	if (pnbd_series_slow(p, x, tx) || pnbd_span_short(p, tx, T))
 		return pnbd_log_ratio_quad(p, x, tx, T, dlr);
 	if (dlr)
-		return pnbd_log_ratio_series_grad(memo, p, x, tx, T, dlr);
+		return pnbd_log_ratio_series_grad(p, x, tx, T, dlr);
 	gx = pnbd_g_ll_memo(memo, p, x, tx);
 	L = pnbd_log_growth(p, x, tx, T);
 	return pnbd_log_ratio_of(p, x, gx, pnbd_g_ll_memo(memo, p, x, T), L);
@@ -1014,10 +1150,11 @@ pnbd_log_second_term(const double *p, double x, double tx, double T, double log_
  * and, for the gradient, psi_rx - psi_r = digamma(r+x) - digamma(r), which
  * depend on r and x only.
  */
-static inline double
-pnbd_customer_ll(PnbdLLMemo *memo, const double *p, double x, double tx, double T,
+static double
+pnbd_customer_ll(void *arg, const double *p, double x, double tx, double T,
 				 double lgam_rx, double dpsi, double *g)
 {
+	PnbdLLMemo *memo = (PnbdLLMemo *) arg;
 	double		r = p[0],
 				alpha = p[1],
 				s = p[2],
@@ -1054,30 +1191,528 @@ pnbd_customer_ll(PnbdLLMemo *memo, const double *p, double x, double tx, double 
 const BtydCovariateMap paretonbd_covariate_map = {1, -1.0, {3, -1}, -1.0, pnbd_names};
 
 /*
+ * The likelihood of a sample by shared terms.  Every customer's parameters
+ * p_i = (r, alpha_i, s, beta_i) take one of a few values when the
+ * covariates do (dummies: a group per combination; no covariates: one), and
+ * the series F(y) of FH 2005 eq. 19-22 depends on (x, y, alpha_i, beta_i)
+ * only, as do the first likelihood term and the factors of R at y = T.
+ * With those terms computed once per evaluation for each distinct
+ * (frequency, recency, group) and (frequency, age, group) of the sample
+ * (sorted by frequency, recency, age: the recency terms are those of the
+ * current run of (x, t_x), the age terms those of a table for the current
+ * x), a customer costs an expm1 and a log1p:
+ *	 R = K G(T) expm1(ln F(t_x) - ln F(T)),  K G(T) = e^lm,
+ *	 lm = ln K + (r+x) ln(alpha+T) + s ln(beta+T) + ln F(T),
+ *	 LL = first + ln(1 + R),  d LL = d first + R/(1+R) d ln R,
+ *	 d ln R = d(lm - ln F(T)) + ((1 + E) d ln F(t_x) - d ln F(T)) / E,
+ * E = expm1(ln F(t_x) - ln F(T)), the same values as pnbd_customer_ll's to
+ * rounding.  Customers where that one does more (the quadrature where the
+ * series is slow or T - t_x short, the cancellation of a huge first term,
+ * R out of range) go through pnbd_customer_ll itself.
+ */
+#define PNBD_MAX_GROUPS 256
+#define PNBD_LONE PNBD_MAX_GROUPS	/* the group of a customer past those */
+#define PNBD_GROUP_SLOTS 1024	/* hash slots for the groups, a power of two */
+#define PNBD_AGE_SLOTS_MIN 4096 /* age terms' hash slots at first, a power of two */
+
+/* A group of customers with the same covariates, hence parameters. */
+typedef struct PnbdGroup
+{
+	const double *cov;			/* its covariates (those of its first tuple) */
+	double		p[4];			/* (r, alpha_i, s, beta_i) */
+	double		grad[4];		/* sum of w_i d LL_i / d p over its tuples */
+	double		log_r_alpha;	/* ln(r / alpha_i) */
+	double		log_alpha;
+	double		log_beta;
+} PnbdGroup;
+
+/* The terms of F(t_x) of the current (x, t_x) and a group. */
+typedef struct PnbdRecencyTerms
+{
+	uint32		stamp;			/* the (x, t_x) run they belong to */
+	bool		slow;			/* the series at t_x is slow: quadrature */
+	double		lf;				/* ln F(t_x) */
+	double		dlf[4];			/* its gradient */
+} PnbdRecencyTerms;
+
+/* The terms of the current x at (T, group). */
+typedef struct PnbdAgeTerms
+{
+	double		T;
+	int32		group;
+	bool		has_f;			/* lf, dlf, lm and m are set */
+	bool		direct;			/* alpha + T, beta + T finite: the closed path applies */
+	double		first;			/* ln of the first likelihood term (as pnbd_customer_ll) */
+	double		dfirst[4];
+	double		lf;				/* ln F(T) */
+	double		dlf[4];
+	double		db[4];			/* gradient of lm - ln F(T) */
+	double		lm;
+	double		m;				/* e^lm */
+} PnbdAgeTerms;
+
+/* What one evaluation by shared terms keeps. */
+typedef struct PnbdShared
+{
+	const double *p;			/* the model's parameters (and coefficients) */
+	int			ncov;			/* covariates per tuple */
+	int			ngroups;
+	PnbdGroup	groups[PNBD_MAX_GROUPS + 1];	/* and PNBD_LONE */
+	int16		group_slots[PNBD_GROUP_SLOTS];	/* group index, -1 empty */
+	PnbdRecencyTerms recency[PNBD_MAX_GROUPS + 1];
+	PnbdAgeTerms lone_age;		/* PNBD_LONE's age terms, never kept */
+	PnbdAgeTerms *ages;			/* the current frequency's, in order of first use */
+	uint32		nages;
+	uint32		ages_cap;		/* allocated */
+	uint64	   *age_slots;		/* open addressing on (T, group): x_stamp << 32
+								 * | index into ages, other stamps empty */
+	uint32		nage_slots;		/* a power of two */
+	PnbdSeriesTerms terms[2];	/* the current frequency's series, alpha < beta or not */
+	uint32		x_stamp;
+	uint32		tx_stamp;
+	double		x;				/* the current frequency and its terms */
+	bool		shape_checked;	/* pnbd_check_shape_sum passed for x */
+	double		lgam_rx;
+	double		dpsi;
+} PnbdShared;
+
+/* Hash of n doubles' bits. */
+static inline uint64
+pnbd_hash_doubles(const double *v, int n)
+{
+	uint64		h = UINT64CONST(0x9E3779B97F4A7C15);
+
+	for (int k = 0; k < n; k++)
+	{
+		uint64		b;
+
+		memcpy(&b, &v[k], sizeof(double));
+		h = (h ^ b) * UINT64CONST(0xBF58476D1CE4E5B9);
+		h ^= h >> 31;
+	}
+	return h;
+}
+
+/* Whether two covariate vectors of n are equal. */
+static inline bool
+pnbd_same_covariates(const double *a, const double *b, int n)
+{
+	for (int k = 0; k < n; k++)
+		if (a[k] != b[k])
+			return false;
+	return true;
+}
+
+/* Sets group g's parameters from the covariates cov. */
+static void
+pnbd_group_set(PnbdShared *sh, const BtydCoefficients *coef, const double *cov, int k)
+{
+	PnbdGroup  *g = &sh->groups[k];
+
+	g->cov = cov;
+	btyd_customer_params(&paretonbd_covariate_map, 4, sh->p, coef, cov, cov + coef->n[0], g->p);
+	memset(g->grad, 0, sizeof(g->grad));
+	g->log_r_alpha = log_quotient(g->p[0], g->p[1]);
+	g->log_alpha = log(g->p[1]);
+	g->log_beta = log(g->p[3]);
+	sh->recency[k].stamp = 0;
+}
+
+/*
+ * The group of the covariates cov (sh->ncov doubles), made on first sight
+ * from the model's parameters and coefficients; when there are
+ * PNBD_MAX_GROUPS already (covariates that take many values, e.g.
+ * continuous ones), PNBD_LONE set for this customer alone.
+ */
+static int
+pnbd_group_of(PnbdShared *sh, const BtydCoefficients *coef, const double *cov)
+{
+	uint32		slot;
+
+	if (sh->ncov == 0)
+		slot = 0;
+	else
+		slot = (uint32) pnbd_hash_doubles(cov, sh->ncov) & (PNBD_GROUP_SLOTS - 1);
+	for (;;)
+	{
+		int			idx = sh->group_slots[slot];
+
+		if (idx < 0)
+			break;
+		if (pnbd_same_covariates(sh->groups[idx].cov, cov, sh->ncov))
+			return idx;
+		slot = (slot + 1) & (PNBD_GROUP_SLOTS - 1);
+	}
+	if (sh->ngroups == PNBD_MAX_GROUPS)
+	{
+		pnbd_group_set(sh, coef, cov, PNBD_LONE);
+		return PNBD_LONE;
+	}
+	pnbd_group_set(sh, coef, cov, sh->ngroups);
+	sh->group_slots[slot] = sh->ngroups;
+	return sh->ngroups++;
+}
+
+static inline uint32
+pnbd_age_slot(double T, int group, uint32 mask)
+{
+	uint64		b;
+
+	memcpy(&b, &T, sizeof(double));
+	b = (b ^ (uint64) group) * UINT64CONST(0x9E3779B97F4A7C15);
+	b ^= b >> 29;
+	b *= UINT64CONST(0xBF58476D1CE4E5B9);
+	return (uint32) (b >> 40) & mask;
+}
+
+/* The first likelihood term's pieces at (x, T) of group g (as pnbd_customer_ll). */
+static void
+pnbd_age_first(const PnbdShared *sh, const PnbdGroup *g, double T, PnbdAgeTerms *a)
+{
+	double		r = g->p[0],
+				alpha = g->p[1],
+				s = g->p[2],
+				beta = g->p[3],
+				x = sh->x;
+
+	a->direct = isfinite(alpha + T) && isfinite(beta + T) && isfinite(r + x);
+	a->first = -r * log1p_quotient(T, alpha) - s * log1p_quotient(T, beta) +
+		(x == 0 ? 0.0 : x * (g->log_r_alpha - log1p_quotient(T, alpha))) + sh->lgam_rx;
+	if (!a->direct)
+		return;
+	a->dfirst[0] = sh->dpsi + g->log_alpha - log(alpha + T);
+	a->dfirst[1] = r / alpha - (r + x) / (alpha + T);
+	a->dfirst[2] = g->log_beta - log(beta + T);
+	a->dfirst[3] = s / beta - s / (beta + T);
+}
+
+/* The series coefficients of the current frequency for group g. */
+static inline PnbdSeriesTerms *
+pnbd_terms_of(PnbdShared *sh, const PnbdGroup *g)
+{
+	return &sh->terms[g->p[1] >= g->p[3] ? 1 : 0];
+}
+
+/* The factors of R at (x, T) of group g: ln F(T) and lm. */
+static void
+pnbd_age_f(PnbdShared *sh, const PnbdGroup *g, PnbdAgeTerms *a)
+{
+	double		r = g->p[0],
+				alpha = g->p[1],
+				s = g->p[2],
+				beta = g->p[3],
+				x = sh->x,
+				T = a->T;
+	double		inv_rsx = 1.0 / (r + s + x);
+	double		la = log(alpha + T),
+				lb = log(beta + T);
+
+	a->lf = pnbd_log_f_grad_terms(g->p, x, T, pnbd_terms_of(sh, g), a->dlf);
+	a->db[0] = la - inv_rsx;
+	a->db[1] = (r + x) / (alpha + T);
+	a->db[2] = lb + 1.0 / s - inv_rsx;
+	a->db[3] = s / (beta + T);
+	a->lm = log(s * inv_rsx) + (r + x) * la + s * lb + a->lf;
+	a->m = exp(a->lm);
+	a->has_f = true;
+}
+
+/* Whether age slot v is in use by the current frequency. */
+static inline bool
+pnbd_age_slot_used(const PnbdShared *sh, uint64 v)
+{
+	return (uint32) (v >> 32) == sh->x_stamp;
+}
+
+/* Doubles the age terms' hash slots, keeping the current frequency's entries. */
+static void
+pnbd_ages_grow(PnbdShared *sh)
+{
+	uint32		mask;
+
+	pfree(sh->age_slots);
+	sh->nage_slots *= 2;
+	mask = sh->nage_slots - 1;
+	sh->age_slots = palloc0(sizeof(uint64) * sh->nage_slots);
+	for (uint32 i = 0; i < sh->nages; i++)
+	{
+		uint32		slot = pnbd_age_slot(sh->ages[i].T, sh->ages[i].group, mask);
+
+		while (pnbd_age_slot_used(sh, sh->age_slots[slot]))
+			slot = (slot + 1) & mask;
+		sh->age_slots[slot] = ((uint64) sh->x_stamp << 32) | i;
+	}
+}
+
+/*
+ * The age terms of (current x, T, group), made on first use; valid until
+ * the next call.  A lone customer's (PNBD_LONE) are made each time.
+ */
+static PnbdAgeTerms *
+pnbd_age_terms(PnbdShared *sh, double T, int group)
+{
+	uint32		mask = sh->nage_slots - 1;
+	uint32		slot = pnbd_age_slot(T, group, mask);
+	PnbdAgeTerms *a;
+
+	if (group == PNBD_LONE)
+	{
+		a = &sh->lone_age;
+		a->T = T;
+		a->group = group;
+		a->has_f = false;
+		pnbd_age_first(sh, &sh->groups[group], T, a);
+		return a;
+	}
+	for (;;)
+	{
+		uint64		v = sh->age_slots[slot];
+
+		if (!pnbd_age_slot_used(sh, v))
+			break;
+		a = &sh->ages[(uint32) v];
+		if (a->T == T && a->group == group)
+			return a;
+		slot = (slot + 1) & mask;
+	}
+	if (2 * (sh->nages + 1) > sh->nage_slots)
+	{
+		pnbd_ages_grow(sh);
+		return pnbd_age_terms(sh, T, group);
+	}
+	if (sh->nages == sh->ages_cap)
+	{
+		sh->ages_cap *= 2;
+		sh->ages = repalloc_huge(sh->ages, sizeof(PnbdAgeTerms) * sh->ages_cap);
+	}
+	sh->age_slots[slot] = ((uint64) sh->x_stamp << 32) | sh->nages;
+	a = &sh->ages[sh->nages++];
+	a->T = T;
+	a->group = group;
+	a->has_f = false;
+	pnbd_age_first(sh, &sh->groups[group], T, a);
+	return a;
+}
+
+/* Starts the terms of frequency x (the sample is sorted by frequency). */
+static void
+pnbd_shared_new_x(PnbdShared *sh, double x, double psi_r)
+{
+	double		r = sh->p[0];
+
+	sh->x = x;
+	sh->shape_checked = false;
+	sh->lgam_rx = log_gamma_ratio_excess(r, x);
+	sh->dpsi = digamma(r + x) - psi_r;
+	sh->x_stamp++;
+	sh->nages = 0;
+	for (int k = 0; k < 2; k++)
+	{
+		sh->terms[k].alpha_big = k == 1;
+		sh->terms[k].e = k == 1 ? r + x : sh->p[2] + 1;
+		sh->terms[k].c = r + sh->p[2] + x + 1;
+		sh->terms[k].len = 0;
+	}
+}
+
+/*
+ * One tuple's log-likelihood and its gradient g in the group's parameters,
+ * from the shared terms (see above), or by pnbd_customer_ll.
+ */
+static double
+pnbd_shared_tuple_ll(PnbdShared *sh, int group, double tx, double T, double *g)
+{
+	PnbdGroup  *gr = &sh->groups[group];
+	PnbdAgeTerms *a = pnbd_age_terms(sh, T, group);
+	PnbdRecencyTerms *rt;
+	double		d,
+				e,
+				rr,
+				w;
+
+	if (!a->direct)
+		return pnbd_customer_ll(NULL, gr->p, sh->x, tx, T, sh->lgam_rx, sh->dpsi, g);
+	if (tx >= T)
+	{
+		memcpy(g, a->dfirst, sizeof(double) * 4);
+		return a->first;
+	}
+	if (!sh->shape_checked)
+	{
+		/* as pnbd_log_ratio_memo: R is needed */
+		pnbd_check_shape_sum(sh->p, sh->x);
+		sh->shape_checked = true;
+	}
+	rt = &sh->recency[group];
+	if (rt->stamp != sh->tx_stamp)
+	{
+		rt->stamp = sh->tx_stamp;
+		rt->slow = pnbd_series_slow(gr->p, sh->x, tx);
+		if (!rt->slow)
+			rt->lf = pnbd_log_f_grad_terms(gr->p, sh->x, tx, pnbd_terms_of(sh, gr), rt->dlf);
+	}
+	if (rt->slow || pnbd_span_short(gr->p, tx, T))
+		return pnbd_customer_ll(NULL, gr->p, sh->x, tx, T, sh->lgam_rx, sh->dpsi, g);
+	if (!a->has_f)
+		pnbd_age_f(sh, gr, a);
+	d = rt->lf - a->lf;
+	if (!(d > 0))
+	{
+		/* F(t_x) = F(T) to rounding: R = 0 */
+		memcpy(g, a->dfirst, sizeof(double) * 4);
+		return a->first;
+	}
+	e = expm1(d);
+	rr = a->m * e;
+	if (!(a->m >= DBL_MIN) || !isfinite(rr) ||
+		(rr > 1.0 && fabs(a->first) > PNBD_LL_CANCEL))
+		return pnbd_customer_ll(NULL, gr->p, sh->x, tx, T, sh->lgam_rx, sh->dpsi, g);
+	w = rr / (1.0 + rr);
+	for (int j = 0; j < 4; j++)
+		g[j] = a->dfirst[j] + w * (a->db[j] + ((1.0 + e) * rt->dlf[j] - a->dlf[j]) / e);
+	return a->first + log1p(rr);
+}
+
+/*
+ * *sum += v with Neumaier's compensated summation (the rounding error of
+ * each addition kept in *err): the log-likelihood of a million customers
+ * summed to a few ulps rather than sqrt(n) of them, so that the optimiser's
+ * line search near the optimum compares values, not rounding noise.
+ */
+static inline void
+pnbd_add_compensated(double *sum, double *err, double v)
+{
+	double		t = *sum + v;
+
+	if (fabs(*sum) >= fabs(v))
+		*err += (*sum - t) + v;
+	else
+		*err += (v - t) + *sum;
+	*sum = t;
+}
+
+/*
+ * The sample's weighted log-likelihood by shared terms and its gradient
+ * into grad (as pnbd_loglik; the fits' evaluations); and when groups is not
+ * NULL, the gradient's sums by group (BtydGroupGradients; ngroups = -1 when
+ * some customers were past PNBD_MAX_GROUPS).
+ */
+static double
+pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *coef,
+				   double *grad, BtydGroupGradients *groups)
+{
+	PnbdShared *sh = palloc(sizeof(PnbdShared));
+	double		psi_r = digamma(p[0]);
+	double		sum = 0.0,
+				sum_err = 0.0;	/* Neumaier's compensation of sum */
+	double		prev_tx = NAN;
+	bool		lone = false;	/* groups asked for, and a customer in PNBD_LONE */
+
+	sh->p = p;
+	sh->ncov = coef->n[0] + coef->n[1];
+	sh->ngroups = 0;
+	memset(sh->group_slots, -1, sizeof(sh->group_slots));
+	sh->nage_slots = PNBD_AGE_SLOTS_MIN;
+	sh->age_slots = palloc0(sizeof(uint64) * sh->nage_slots);
+	sh->ages_cap = PNBD_AGE_SLOTS_MIN / 2;
+	sh->ages = palloc(sizeof(PnbdAgeTerms) * sh->ages_cap);
+	sh->nages = 0;
+	sh->x_stamp = sh->tx_stamp = 0;
+	sh->x = NAN;
+	memset(sh->terms, 0, sizeof(sh->terms));
+	memset(grad, 0, sizeof(double) * (4 + sh->ncov));
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+		double		w_i = fitdata_weight(fd, i);
+		double		g_i[4];
+		int			group = pnbd_group_of(sh, coef, v + 3);
+
+		if (groups && group == PNBD_LONE)
+		{
+			/* no sums by group to give: stop here */
+			lone = true;
+			break;
+		}
+		if (v[0] != sh->x)
+		{
+			pnbd_shared_new_x(sh, v[0], psi_r);
+			prev_tx = NAN;
+		}
+		if (v[1] != prev_tx)
+		{
+			prev_tx = v[1];
+			sh->tx_stamp++;
+		}
+		pnbd_add_compensated(&sum, &sum_err, w_i * pnbd_shared_tuple_ll(sh, group, v[1], v[2], g_i));
+		if (group == PNBD_LONE)
+			btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, v + 3,
+									   v + 3 + coef->n[0], sh->groups[group].p,
+									   w_i, g_i, grad);
+		else
+			for (int j = 0; j < 4; j++)
+				sh->groups[group].grad[j] += w_i * g_i[j];
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	for (int k = 0; k < sh->ngroups; k++)
+	{
+		PnbdGroup  *g = &sh->groups[k];
+
+		btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, g->cov,
+								   g->cov + coef->n[0], g->p, 1.0, g->grad, grad);
+	}
+	if (groups && lone)
+		groups->ngroups = -1;
+	else if (groups)
+	{
+		groups->ngroups = sh->ngroups;
+		groups->cov = palloc(sizeof(double *) * Max(sh->ngroups, 1));
+		groups->grad = palloc(sizeof(double) * 4 * Max(sh->ngroups, 1));
+		for (int k = 0; k < sh->ngroups; k++)
+		{
+			groups->cov[k] = sh->groups[k].cov;
+			for (int j = 0; j < 4; j++)
+				groups->grad[k * 4 + j] = sh->groups[k].grad[j] * sh->groups[k].p[j];
+		}
+	}
+	for (int k = 0; k < 2; k++)
+		if (sh->terms[k].cap > 0)
+		{
+			pfree(sh->terms[k].pn);
+			pfree(sh->terms[k].dlr);
+			pfree(sh->terms[k].dls);
+		}
+	pfree(sh->ages);
+	pfree(sh->age_slots);
+	pfree(sh);
+	return sum + sum_err;
+}
+
+/*
  * Weighted log-likelihood of the sample and, when grad is not NULL, its
  * gradient in (r, alpha, s, beta) and, for a sample with covariates, the
  * coefficients (Fader & Hardie 2007: alpha_i = alpha exp(-gamma'x_i),
- * beta_i = beta exp(-delta'z_i); the chain rule of
- * btyd_add_customer_gradient).
+ * beta_i = beta exp(-delta'z_i)): by the shared terms of pnbd_loglik_shared
+ * with the gradient, customer by customer (btyd_sum_customer_loglik)
+ * through the memo of G without.
  */
 static double
 pnbd_loglik(const double *p, const FitData *fd, double *grad)
 {
-	double		r = p[0];
-	double		psi_r = grad ? digamma(r) : 0.0;
-	double		ll = 0.0;
-	double		prev_x = NAN,
-				lgam_rx = 0.0,
-				psi_rx = 0.0;
-	BtydCoefficients coef;
-	int			npurchase,
-				ndropout;
 	PnbdLLMemo	memo = {NULL};
+	double		ll;
 
-	btyd_sample_covariates(fd, &npurchase, &ndropout);
-	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
 	if (grad)
-		memset(grad, 0, sizeof(double) * (4 + npurchase + ndropout));
+	{
+		BtydCoefficients coef;
+		int			npurchase,
+					ndropout;
+
+		btyd_sample_covariates(fd, &npurchase, &ndropout);
+		btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
+		return pnbd_loglik_shared(p, fd, &coef, grad, NULL);
+	}
 	if (fd->ntuples > 64)
 	{
 		/* every key NaN: empty */
@@ -1085,39 +1720,31 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 		for (int i = 0; i < PNBD_LL_MEMO_SIZE; i++)
 			memo.entries[i].key[0] = NAN;
 	}
-	for (int i = 0; i < fd->ntuples; i++)
-	{
-		const double *v = fitdata_tuple(fd, i);
-		double		x = v[0],
-					tx = v[1],
-					T = v[2];
-		double		w_i = fitdata_weight(fd, i);
-		double		p_i[4];
-		double		g_i[4];
-
-		if (x != prev_x)
-		{
-			/* the sample is sorted by frequency */
-			prev_x = x;
-			lgam_rx = log_gamma_ratio_excess(r, x);
-			psi_rx = grad ? digamma(r + x) : 0.0;
-		}
-		btyd_customer_params(&paretonbd_covariate_map, 4, p, &coef, v + 3, v + 3 + npurchase, p_i);
-		ll += w_i * pnbd_customer_ll(memo.entries ? &memo : NULL, p_i, x, tx, T, lgam_rx,
-									 psi_rx - psi_r, grad ? g_i : NULL);
-		if (grad)
-			btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, &coef, v + 3, v + 3 + npurchase,
-									   p_i, w_i, g_i, grad);
-		if ((i & 0xffff) == 0xffff)
-			CHECK_FOR_INTERRUPTS();
-	}
+	ll = btyd_sum_customer_loglik(&paretonbd_covariate_map, 4, p, fd, NULL, pnbd_customer_ll,
+								  memo.entries ? &memo : NULL);
 	if (memo.entries)
 		pfree(memo.entries);
 	return ll;
 }
 
+/* The gradient's sums by group of a sample (BtydModelSpec.group_gradients). */
+static bool
+pnbd_group_gradients(const double *p, const FitData *fd, BtydGroupGradients *out)
+{
+	double		grad[BTYD_MAX_FIT_PARAMS];
+	BtydCoefficients coef;
+	int			npurchase,
+				ndropout;
+
+	btyd_sample_covariates(fd, &npurchase, &ndropout);
+	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
+	pnbd_loglik_shared(p, fd, &coef, grad, out);
+	return out->ngroups >= 0;
+}
+
 const BtydModelSpec pnbd_spec = {
-	"paretonbd", 4, pnbd_names, pnbd_loglik, true, NULL, &paretonbd_covariate_map
+	"paretonbd", 4, pnbd_names, pnbd_loglik, true, NULL, &paretonbd_covariate_map,
+	pnbd_group_gradients
 };
 
 /* Final function of engage.paretonbd_fit */

@@ -307,18 +307,6 @@ btyd_model_construct(PG_FUNCTION_ARGS)
  * logit for P(alive), log for expectations and CLV; std_error is the
  * natural-scale sqrt(g' Cov g).
  */
-typedef enum CountingModel
-{
-	COUNTING_BGNBD,
-	COUNTING_MBGNBD,
-	COUNTING_PARETONBD,
-	COUNTING_GGOMNBD
-} CountingModel;
-
-static const char *const bg_param_names[4] = {"r", "alpha", "a", "b"};
-static const char *const pnbd_param_names[4] = {"r", "alpha", "s", "beta"};
-static const char *const ggom_param_names[5] = {"r", "alpha", "b", "s", "beta"};
-
 #define PREDICTION_LOG_STEP 1e-4
 
 bool
@@ -344,6 +332,18 @@ void
 delta_gradient_mixed(DeltaScoreFn score, void *arg, const double *params, int n,
 					 int npositive, double *grad)
 {
+	bool		positive[DELTA_MAX_PARAMS];
+
+	Assert(n <= DELTA_MAX_PARAMS);
+	for (int i = 0; i < n; i++)
+		positive[i] = i < npositive;
+	delta_gradient_masked(score, arg, params, n, positive, grad);
+}
+
+void
+delta_gradient_masked(DeltaScoreFn score, void *arg, const double *params, int n,
+					  const bool *positive, double *grad)
+{
 	double		p[DELTA_MAX_PARAMS];
 
 	Assert(n <= DELTA_MAX_PARAMS);
@@ -354,7 +354,7 @@ delta_gradient_mixed(DeltaScoreFn score, void *arg, const double *params, int n,
 					down,
 					width;
 
-		if (i < npositive)
+		if (positive[i])
 		{
 			/* a parameter: relative steps */
 			p[i] = params[i] * exp(PREDICTION_LOG_STEP);
@@ -443,65 +443,30 @@ delta_interval_result(FunctionCallInfo fcinfo, double est, const double *grad,
 typedef struct CountingScore
 {
 	FunctionCallInfo fcinfo;	/* for the memo of Pareto/NBD and GGompertz/NBD */
-	CountingModel model;
+	const BtydCountingModel *model;
 	double		t;				/* the window of E[X(t)], or -1 for P(alive) */
 	double		x,
 				tx,
 				T;
-	BtydCoefficients coef;		/* the numbers of coefficients (values: in theta) */
-	double		xp[BTYD_MAX_COVARIATES];	/* the customer's covariates */
-	double		xd[BTYD_MAX_COVARIATES];
+	BtydCustomerCovariates cc;	/* the customer's covariates (none: n = 0) */
 } CountingScore;
 
-/* The customer's score at params: P(alive), or E[X(t)] when t >= 0. */
-static double
-counting_score(const double *params, void *arg)
-{
-	CountingScore *cs = (CountingScore *) arg;
-	double		alive;
-	double		e = 1.0;
-
-	switch (cs->model)
-	{
-		case COUNTING_BGNBD:
-			alive = bgnbd_p_alive(params, cs->x, cs->tx, cs->T);
-			if (cs->t >= 0)
-				bgnbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
-			break;
-		case COUNTING_MBGNBD:
-			alive = mbgnbd_p_alive(params, cs->x, cs->tx, cs->T);
-			if (cs->t >= 0)
-				mbgnbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
-			break;
-		case COUNTING_PARETONBD:
-			alive = paretonbd_p_alive_memo(cs->fcinfo, params, 4, cs->x, cs->tx, cs->T);
-			if (cs->t >= 0)
-				paretonbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
-			break;
-		default:
-			alive = ggomnbd_p_alive_memo(cs->fcinfo, params, 5, cs->x, cs->tx, cs->T);
-			if (cs->t >= 0)
-				ggomnbd_expected_alive_steps(params, cs->x, cs->T, cs->t, 1, 1, &e);
-			break;
-	}
-	return alive * e;
-}
-
 /*
- * The score at the model's parameters and coefficients theta: the score at
- * the customer's parameters.
+ * The customer's score at the model's parameters and coefficients theta:
+ * P(alive), or E[X(t)] when t >= 0, at the customer's parameters.
  */
 static double
-counting_score_covariates(const double *theta, void *arg)
+counting_score(const double *theta, void *arg)
 {
 	CountingScore *cs = (CountingScore *) arg;
-	double		p_i[4];
-	BtydCoefficients coef;
+	const BtydCountingModel *m = cs->model;
+	double		p_i[BTYD_MAX_PARAMS];
+	double		e = 1.0;
 
-	btyd_coefficients_of(theta, 4, cs->coef.n[0], cs->coef.n[1], &coef);
-	btyd_customer_params(cs->model == COUNTING_PARETONBD ? &paretonbd_covariate_map :
-						 &bgnbd_covariate_map, 4, theta, &coef, cs->xp, cs->xd, p_i);
-	return counting_score(p_i, arg);
+	btyd_counting_customer(m, theta, &cs->cc, p_i);
+	if (cs->t >= 0)
+		m->alive_steps(p_i, cs->x, cs->T, cs->t, 1, 1, &e);
+	return m->p_alive(cs->fcinfo, p_i, m->nparams, cs->x, cs->tx, cs->T) * e;
 }
 
 /*
@@ -512,11 +477,8 @@ counting_score_covariates(const double *theta, void *arg)
  * covariance holds.  NULL when the model has no covariance.
  */
 static Datum
-counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
+counting_interval(FunctionCallInfo fcinfo, const BtydCountingModel *model, bool expected)
 {
-	const char *const *names = model == COUNTING_GGOMNBD ? ggom_param_names :
-		model == COUNTING_PARETONBD ? pnbd_param_names : bg_param_names;
-	int			n = model == COUNTING_GGOMNBD ? 5 : 4;
 	int			a = expected ? 2 : 1;
 	bool		with_covariates = PG_NARGS() > a + 4;
 	CountingScore cs = {.fcinfo = fcinfo, .model = model,
@@ -526,28 +488,18 @@ counting_interval(FunctionCallInfo fcinfo, CountingModel model, bool expected)
 	double		theta[BTYD_MAX_FIT_PARAMS];
 	double		cov[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
 	double		grad[BTYD_MAX_FIT_PARAMS];
-	DeltaScoreFn score = with_covariates ? counting_score_covariates : counting_score;
-	int			ncov = n;
+	int			ncov;
 	double		est;
 
-	btyd_read_model(PG_GETARG_DATUM(0), n, names, theta);
-	if (with_covariates)
-	{
-		btyd_read_coefficients(PG_GETARG_DATUM(0), 4, 2, &cs.coef);
-		btyd_getarg_covariates(fcinfo, a + 3, a + 4, &cs.coef, cs.xp, cs.xd);
-		memcpy(theta + 4, cs.coef.coef[0], sizeof(double) * cs.coef.n[0]);
-		memcpy(theta + 4 + cs.coef.n[0], cs.coef.coef[1], sizeof(double) * cs.coef.n[1]);
-		ncov += cs.coef.n[0] + cs.coef.n[1];
-	}
-	else
-		btyd_reject_coefficients(PG_GETARG_DATUM(0), n, BTYD_COUNTING_COVARIATES_HINT);
+	ncov = btyd_counting_getarg(fcinfo, model, 0, with_covariates ? a + 3 : -1,
+								BTYD_COUNTING_COVARIATES_HINT, theta, &cs.cc);
 	if (expected)
 		ensure_nonnegative(cs.t, "t");
 	btyd_check_summary(cs.x, cs.tx, cs.T);
-	if (!model_covariance(PG_GETARG_DATUM(0), n, ncov, cov))
+	if (!model_covariance(PG_GETARG_DATUM(0), model->nparams, ncov, cov))
 		PG_RETURN_NULL();
-	est = finite_result(score(theta, &cs), "estimate");
-	delta_gradient_mixed(score, &cs, theta, ncov, n, grad);
+	est = finite_result(counting_score(theta, &cs), "estimate");
+	delta_gradient_mixed(counting_score, &cs, theta, ncov, model->nparams, grad);
 	return delta_interval_result(fcinfo, est, grad, cov, ncov, z,
 								 expected ? SCALE_LOG : SCALE_LOGIT);
 }
@@ -564,47 +516,47 @@ PG_FUNCTION_INFO_V1(ggomnbd_expected_interval);
 Datum
 bgnbd_p_alive_interval(PG_FUNCTION_ARGS)
 {
-	return counting_interval(fcinfo, COUNTING_BGNBD, false);
+	return counting_interval(fcinfo, &btyd_counting_bgnbd, false);
 }
 
 Datum
 mbgnbd_p_alive_interval(PG_FUNCTION_ARGS)
 {
-	return counting_interval(fcinfo, COUNTING_MBGNBD, false);
+	return counting_interval(fcinfo, &btyd_counting_mbgnbd, false);
 }
 
 Datum
 paretonbd_p_alive_interval(PG_FUNCTION_ARGS)
 {
-	return counting_interval(fcinfo, COUNTING_PARETONBD, false);
+	return counting_interval(fcinfo, &btyd_counting_paretonbd, false);
 }
 
 Datum
 bgnbd_expected_interval(PG_FUNCTION_ARGS)
 {
-	return counting_interval(fcinfo, COUNTING_BGNBD, true);
+	return counting_interval(fcinfo, &btyd_counting_bgnbd, true);
 }
 
 Datum
 mbgnbd_expected_interval(PG_FUNCTION_ARGS)
 {
-	return counting_interval(fcinfo, COUNTING_MBGNBD, true);
+	return counting_interval(fcinfo, &btyd_counting_mbgnbd, true);
 }
 
 Datum
 paretonbd_expected_interval(PG_FUNCTION_ARGS)
 {
-	return counting_interval(fcinfo, COUNTING_PARETONBD, true);
+	return counting_interval(fcinfo, &btyd_counting_paretonbd, true);
 }
 
 Datum
 ggomnbd_p_alive_interval(PG_FUNCTION_ARGS)
 {
-	return counting_interval(fcinfo, COUNTING_GGOMNBD, false);
+	return counting_interval(fcinfo, &btyd_counting_ggomnbd, false);
 }
 
 Datum
 ggomnbd_expected_interval(PG_FUNCTION_ARGS)
 {
-	return counting_interval(fcinfo, COUNTING_GGOMNBD, true);
+	return counting_interval(fcinfo, &btyd_counting_ggomnbd, true);
 }

@@ -33,10 +33,11 @@ extern void read_covariance(Datum d, int n, double *cov);
 extern bool model_covariance(Datum d, int nparams, int n, double *cov);
 
 /*
- * The most parameters a delta-method score depends on (CLV: 4 + 3; a
- * counting model with covariates: 4 + 2 * 8, BTYD_MAX_FIT_PARAMS).
+ * The most parameters a delta-method score depends on: CLV with covariates,
+ * a counting model's 5 parameters and 2 * 8 coefficients, then Gamma-Gamma's
+ * 3 and 8 spend coefficients.
  */
-#define DELTA_MAX_PARAMS 20
+#define DELTA_MAX_PARAMS 32
 
 /* A score as a function of n parameters (with its fixed arguments in arg). */
 typedef double (*DeltaScoreFn) (const double *params, void *arg);
@@ -55,6 +56,13 @@ extern void delta_gradient(DeltaScoreFn score, void *arg, const double *params,
  */
 extern void delta_gradient_mixed(DeltaScoreFn score, void *arg, const double *params,
 								 int n, int npositive, double *grad);
+
+/*
+ * The same where parameter i is positive (relative steps) when positive[i],
+ * else a coefficient of any sign (absolute steps of 1e-4).
+ */
+extern void delta_gradient_masked(DeltaScoreFn score, void *arg, const double *params,
+								  int n, const bool *positive, double *grad);
 
 /* The scale an interval is built on: the bounds stay valid there. */
 typedef enum IntervalScale

@@ -20,6 +20,11 @@ RETURNS @extschema@.gammagamma
 AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.gammagamma(double precision, double precision, double precision) IS 'a Gamma-Gamma model of the given parameters without covariates (not fitted: loglik, customers, covariance and spend_coefficients NULL, converged true); errors unless every parameter is a positive finite number';
 
+CREATE FUNCTION @extschema@.gammagamma(p double precision, q double precision, v double precision, spend_coefficients double precision[])
+RETURNS @extschema@.gammagamma
+AS 'MODULE_PATHNAME', 'btyd_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.gammagamma(double precision, double precision, double precision, double precision[]) IS 'a Gamma-Gamma model with spend covariates of the given parameters and spend coefficients theta (v_i = v exp(theta'' w_i); not fitted: loglik, customers and covariance NULL, converged true); errors unless every parameter is a positive finite number and the coefficients at most 8 finite numbers';
+
 CREATE FUNCTION @extschema@.gammagamma_fit_accum(state internal, frequency double precision, monetary double precision)
 RETURNS internal
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;

@@ -61,14 +61,14 @@ COMMENT ON FUNCTION @extschema@.parameters(@extschema@.ggomnbd, double precision
 CREATE FUNCTION @extschema@.aic(model @extschema@.ggomnbd)
 RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN 2.0 * 5 - 2.0 * (model).loglik;
-COMMENT ON FUNCTION @extschema@.aic(@extschema@.ggomnbd) IS 'Akaike information criterion of the GGompertz/NBD fit: 2 k - 2 loglik with k = 5 parameters; NULL when loglik is';
+RETURN 2.0 * (5 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.aic(@extschema@.ggomnbd) IS 'Akaike information criterion of the GGompertz/NBD fit: 2 k - 2 loglik with k = 5 parameters plus the number of covariate coefficients; NULL when loglik is';
 
 CREATE FUNCTION @extschema@.bic(model @extschema@.ggomnbd)
 RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN 5 * ln((model).customers) - 2.0 * (model).loglik;
-COMMENT ON FUNCTION @extschema@.bic(@extschema@.ggomnbd) IS 'Bayesian information criterion of the GGompertz/NBD fit: k ln(customers) - 2 loglik with k = 5 parameters and customers the summed weight of the sample; NULL when loglik or customers is';
+RETURN (5 + coalesce(cardinality((model).purchase_coefficients), 0) + coalesce(cardinality((model).dropout_coefficients), 0)) * ln((model).customers) - 2.0 * (model).loglik;
+COMMENT ON FUNCTION @extschema@.bic(@extschema@.ggomnbd) IS 'Bayesian information criterion of the GGompertz/NBD fit: k ln(customers) - 2 loglik with k = 5 parameters plus the number of covariate coefficients and customers the summed weight of the sample; NULL when loglik or customers is';
 
 CREATE FUNCTION @extschema@.parameters(model @extschema@.bgbb, level double precision DEFAULT 0.95)
 RETURNS TABLE (parameter text, estimate double precision, std_error double precision, lower double precision, upper double precision)
@@ -200,6 +200,16 @@ RETURNS @extschema@.prediction_interval
 AS 'MODULE_PATHNAME', 'ggomnbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 2000;
 COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.ggomnbd, double precision, double precision, double precision, double precision, double precision) IS 'expected_purchases(model, t, ...) with its delta-method standard error from the fit''s covariance and an interval of the given level on the log scale (GGompertz/NBD); NULL when the model has no covariance';
 
+CREATE FUNCTION @extschema@.p_alive_interval(model @extschema@.ggomnbd, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'ggomnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 2000;
+COMMENT ON FUNCTION @extschema@.p_alive_interval(@extschema@.ggomnbd, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'p_alive of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the logit scale (GGompertz/NBD with covariates); NULL when the model has no covariance';
+
+CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.ggomnbd, t double precision, frequency double precision, recency double precision, age double precision, purchase_covariates double precision[], dropout_covariates double precision[], level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'ggomnbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 4000;
+COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.ggomnbd, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'expected_purchases(model, t, ...) of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the log scale (GGompertz/NBD with covariates); NULL when the model has no covariance';
+
 -- CLV prediction intervals: the delta method over both models' parameters
 
 CREATE FUNCTION @extschema@.clv_interval(model @extschema@.bgnbd, gg @extschema@.gammagamma,
@@ -229,3 +239,38 @@ CREATE FUNCTION @extschema@.clv_interval(model @extschema@.ggomnbd, gg @extschem
 RETURNS @extschema@.prediction_interval
 AS 'MODULE_PATHNAME', 'clv_interval_ggomnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10000;
 COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.ggomnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision) IS 'clv(model, gg, ...) with its delta-method standard error over the 5 GGompertz/NBD and 3 Gamma-Gamma parameters (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+
+-- CLV prediction intervals with covariates: the delta method over both models' parameters and
+-- coefficients
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.bgnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_bgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.bgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the BG/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.mbgnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_mbgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.mbgnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the MBG/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.paretonbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_paretonbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.paretonbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the Pareto/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';
+CREATE FUNCTION @extschema@.clv_interval(model @extschema@.ggomnbd, gg @extschema@.gammagamma,
+    frequency double precision, recency double precision, age double precision, monetary double precision,
+    horizon double precision, discount_rate double precision, step double precision,
+    purchase_covariates double precision[], dropout_covariates double precision[], spend_covariates double precision[],
+    level double precision DEFAULT 0.95)
+RETURNS @extschema@.prediction_interval
+AS 'MODULE_PATHNAME', 'clv_interval_ggomnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10000;
+COMMENT ON FUNCTION @extschema@.clv_interval(@extschema@.ggomnbd, @extschema@.gammagamma, double precision, double precision, double precision, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision[], double precision) IS 'clv(model, gg, ..., purchase_covariates, dropout_covariates, spend_covariates) with its delta-method standard error over the GGompertz/NBD parameters and coefficients and the Gamma-Gamma parameters and spend coefficients (block-diagonal covariance: the two fits are independent) and an interval of the given level on the log scale; NULL when either model has no covariance';

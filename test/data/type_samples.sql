@@ -122,6 +122,12 @@ UNION ALL
 SELECT 'engage.ggomnbd'::regtype, engage.ggomnbd_fit(frequency, recency, age)::text
 FROM engage.ggomnbd_simulate(engage.ggomnbd(0.8, 6, 0.05, 1.2, 3), 200, 104, 1)
 UNION ALL
+SELECT 'engage.ggomnbd'::regtype,
+       engage.ggomnbd_fit(frequency, recency, age, ARRAY[g], ARRAY[g])::text
+FROM generate_series(0, 1) g,
+     engage.ggomnbd_simulate(engage.ggomnbd(0.8, 6, 0.05, 1.2, 3, '{0.5}', '{-0.7}'), 200, 104, 2 + g::int,
+                             ARRAY[g], ARRAY[g])
+UNION ALL
 SELECT 'engage.bgbb'::regtype, engage.bgbb_fit(x, tx, n, w)::text
 FROM (VALUES (6, 6, 6, 1203.0::float8), (5, 6, 6, 728), (4, 6, 6, 512), (3, 6, 6, 357), (2, 6, 6, 234),
              (1, 6, 6, 129), (5, 5, 6, 335), (4, 5, 6, 284), (3, 5, 6, 225), (2, 5, 6, 173), (1, 5, 6, 119),
