@@ -87,9 +87,15 @@ typedef struct FunnelEvent
  * any step held (rows where no step holds are not kept, except in
  * strict_order mode), in one allocation that grows (and moves) with them.
  * It starts at 64 bytes, room for 5 packed instants (64% of the customers
- * of the benchmark data need no more), and doubles when full; from 64
- * instants on, it is compacted (sorted, equal times merged) before it grows,
- * so that it holds at most four (typically two) instants per distinct time.
+ * of the benchmark data need no more), and doubles when full.
+ *
+ * While it holds fewer than FUNNEL_INSERT_MAX instants, a state keeps them
+ * in time order with distinct times (see funnel_add), so that the final
+ * function reads them as they are.  A larger state takes an early instant
+ * at its end and turns unsorted: funnel_compact then sorts it and merges
+ * equal times, which also happens before an unsorted state of 64 instants
+ * or more grows, so that it holds at most four (typically two) instants
+ * per distinct time.
  */
 typedef struct FunnelState
 {
@@ -99,11 +105,34 @@ typedef struct FunnelState
 	uint8		nsteps;
 	uint8		mode;			/* FUNNEL_STRICT_* bits */
 	uint8		shift;			/* packed: nsteps + 1 bits below the time; wide: 0 */
+	bool		unsorted;		/* false: in time order, each time once */
 	int64		instants[FLEXIBLE_ARRAY_MEMBER];	/* packed, or FunnelEvent records */
 } FunnelState;
 
 #define FUNNEL_HEADER_SIZE offsetof(FunnelState, instants)
 #define FUNNEL_INITIAL_SIZE 64
+
+/*
+ * A state below this many instants inserts an early instant in its place
+ * (a binary search and a move of the later instants, in a state that the
+ * rows of its group keep in the cache) rather than sorting at the end.
+ */
+#define FUNNEL_INSERT_MAX 256
+
+/*
+ * Below this many, packed instants are inserted by moving the later ones
+ * as the search goes, without a binary search (funnel_insert_few).
+ */
+#define FUNNEL_SHIFT_MAX 16
+
+/* An unsorted state of this many instants is compacted before it grows. */
+#define FUNNEL_COMPACT_MIN 64
+
+/*
+ * Windows of up to this many days are compared with the state's without
+ * converting them again (their microseconds cannot overflow).
+ */
+#define FUNNEL_FAST_WINDOW_DAYS 1000000
 
 StaticAssertDecl(FUNNEL_HEADER_SIZE == 24, "a funnel state's header takes 24 bytes");
 
@@ -220,6 +249,40 @@ parse_mode(text *mode)
 	return bits;
 }
 
+/* The last mode text parsed by a transition function, with its bits. */
+typedef struct FunnelModeCache
+{
+	int32		bits;			/* FUNNEL_STRICT_* */
+	int32		len;			/* bytes of text */
+	char		text[FLEXIBLE_ARRAY_MEMBER];
+} FunnelModeCache;
+
+/*
+ * The FUNNEL_STRICT_* bits of a row's mode: parsed once for each text that
+ * differs from the previous row's (once per query, typically), the text and
+ * its bits kept in fn_extra, which lives as long as the query.
+ */
+static int32
+funnel_row_mode(FunctionCallInfo fcinfo, text *mode)
+{
+	FunnelModeCache *cache = (FunnelModeCache *) fcinfo->flinfo->fn_extra;
+	const char *p = VARDATA_ANY(mode);
+	int32		len = VARSIZE_ANY_EXHDR(mode);
+	int32		bits;
+
+	if (cache != NULL && cache->len == len && memcmp(cache->text, p, len) == 0)
+		return cache->bits;
+	bits = parse_mode(mode);
+	if (cache != NULL)
+		pfree(cache);
+	cache = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, offsetof(FunnelModeCache, text) + len);
+	cache->bits = bits;
+	cache->len = len;
+	memcpy(cache->text, p, len);
+	fcinfo->flinfo->fn_extra = cache;
+	return bits;
+}
+
 /* Folds one wide funnel instant into another at the same time. */
 static void
 funnel_event_merge(void *into, const void *from)
@@ -289,23 +352,60 @@ funnel_instant(const FunnelState *state, int32 i, uint32 *steps, bool *other)
 	}
 }
 
-/* A view of the instants of a state, for timebuf_compact and timebuf_room. */
-static void
-funnel_view(FunnelState *state, TimeBuf *view)
+/* The time of the i-th instant of a state. */
+static inline TimestampTz
+funnel_time(const FunnelState *state, int32 i)
 {
-	timebuf_init_view(view, state->instants, state->count, state->capacity, funnel_width(state),
-					  state->shift, state->shift != 0 ? funnel_packed_merge : funnel_event_merge);
+	if (state->shift != 0)
+		return state->instants[i] >> state->shift;
+	return ((const FunnelEvent *) state->instants)[i].time;
 }
 
-/* Sorts the instants of a state by time and merges those of equal times. */
+/* Writes the i-th instant of a state (whose time fits it when packed). */
+static inline void
+funnel_set(FunnelState *state, int32 i, TimestampTz t, uint32 steps, bool other)
+{
+	if (state->shift != 0)
+		state->instants[i] = funnel_pack(t, steps, other, state->nsteps);
+	else
+	{
+		FunnelEvent *e = funnel_events(state) + i;
+
+		e->time = t;
+		e->steps = steps;
+		e->other = other;
+	}
+}
+
+/* Adds steps (and other) to the i-th instant of a state. */
+static inline void
+funnel_merge_at(FunnelState *state, int32 i, uint32 steps, bool other)
+{
+	if (state->shift != 0)
+		state->instants[i] |= (int64) (((uint64) other << state->nsteps) | steps);
+	else
+	{
+		funnel_events(state)[i].steps |= steps;
+		funnel_events(state)[i].other |= other;
+	}
+}
+
+/*
+ * Sorts the instants of an unsorted state by time and merges those of equal
+ * times; a sorted state is left as it is.
+ */
 static void
 funnel_compact(FunnelState *state)
 {
 	TimeBuf		view;
 
-	funnel_view(state, &view);
+	if (!state->unsorted)
+		return;
+	timebuf_init_view(&view, state->instants, state->count, state->capacity, funnel_width(state),
+					  state->shift, state->shift != 0 ? funnel_packed_merge : funnel_event_merge);
 	timebuf_compact(&view);
 	state->count = (int32) view.count;
+	state->unsorted = false;
 }
 
 /*
@@ -332,25 +432,30 @@ funnel_new(MemoryContext aggcontext, int64 window, int32 nsteps, int32 mode)
 	state->nsteps = (uint8) nsteps;
 	state->mode = (uint8) mode;
 	state->shift = nsteps <= FUNNEL_PACKED_MAX_STEPS ? (uint8) (nsteps + 1) : 0;
+	state->unsorted = false;
 	state->capacity = (int32) ((FUNNEL_INITIAL_SIZE - FUNNEL_HEADER_SIZE) / funnel_width(state));
 	return state;
 }
 
 /*
- * The state with room for extra more instants: compacted or grown (then
- * moved) as timebuf_room decides.
+ * The state with room for extra more instants: an unsorted state of
+ * FUNNEL_COMPACT_MIN instants or more is compacted first; the allocation
+ * doubles until the instants fill at most half of it and the extra ones fit
+ * (then moves), so that each compaction is paid for by at least half a
+ * buffer of appends (as timebuf_room does).
  */
 static FunnelState *
 funnel_reserve(FunnelState *state, int64 extra)
 {
-	TimeBuf		view;
 	int64		capacity;
 
 	if (state->count + extra <= state->capacity)
 		return state;
-	funnel_view(state, &view);
-	capacity = timebuf_room(&view, extra);
-	state->count = (int32) view.count;
+	if (state->unsorted && state->capacity >= FUNNEL_COMPACT_MIN)
+		funnel_compact(state);
+	capacity = state->capacity;
+	while (state->count > capacity / 2 || state->count + extra > capacity)
+		capacity *= 2;
 	if (capacity <= state->capacity)
 		return state;
 	if (capacity > PG_INT32_MAX)
@@ -400,42 +505,155 @@ funnel_ensure_same(const FunnelState *state, int64 window, int32 nsteps, int32 m
 }
 
 /*
- * Adds an instant to the state, sharing the record of an equal last
- * instant; returns the state, which may have moved.
+ * The index of the first instant of a sorted, non-empty state whose time is
+ * not before t (count if none): a binary search whose steps depend on the
+ * count alone, the comparisons becoming conditional moves rather than
+ * branches, which rows in random time order would mispredict.  The answer
+ * lies in [base, base + n] throughout.
+ */
+static inline int32
+funnel_lower_bound(const FunnelState *state, TimestampTz t)
+{
+	int32		base = 0;
+	int32		n = state->count;
+
+	Assert(n >= 1);
+	while (n > 1)
+	{
+		int32		half = n / 2;
+
+		base = funnel_time(state, base + half - 1) < t ? base + half : base;
+		n -= half;
+	}
+	return base + (funnel_time(state, base) < t);
+}
+
+/*
+ * funnel_insert in a packed state of fewer than FUNNEL_SHIFT_MAX instants:
+ * the later instants move up one place each, from the last one, until t's
+ * place is found (the search and the move in one loop, as in an insertion
+ * sort); an instant of time t found there takes t's steps, the moved ones
+ * then moving back (rare: equal times out of order).
+ */
+static FunnelState *
+funnel_insert_few(FunnelState *state, TimestampTz t, uint32 steps, bool other)
+{
+	int64		packed = funnel_pack(t, steps, other, state->nsteps);
+	int			shift = state->shift;
+	int64	   *instants;
+	int32		j;
+
+	if (state->count == state->capacity)
+		state = funnel_reserve(state, 1);
+	instants = state->instants;
+	j = state->count;
+	while (j > 0 && instants[j - 1] >> shift > t)
+	{
+		instants[j] = instants[j - 1];
+		j--;
+	}
+	if (j > 0 && instants[j - 1] >> shift == t)
+	{
+		instants[j - 1] |= packed;
+		for (; j < state->count; j++)
+			instants[j] = instants[j + 1];
+		return state;
+	}
+	instants[j] = packed;
+	state->count++;
+	return state;
+}
+
+/*
+ * Inserts an instant that comes before the last one of a sorted state of
+ * fewer than FUNNEL_INSERT_MAX instants in its place, or merges it into the
+ * instant of its time; returns the state, which may have moved.
+ */
+static FunnelState *
+funnel_insert(FunnelState *state, TimestampTz t, uint32 steps, bool other)
+{
+	Size		width = funnel_width(state);
+	int32		lo;
+
+	if (state->shift != 0 && state->count < FUNNEL_SHIFT_MAX)
+		return funnel_insert_few(state, t, steps, other);
+	lo = funnel_lower_bound(state, t);
+	Assert(!state->unsorted && state->count < FUNNEL_INSERT_MAX && lo < state->count);
+	if (funnel_time(state, lo) == t)
+	{
+		funnel_merge_at(state, lo, steps, other);
+		return state;
+	}
+	state = funnel_reserve(state, 1);
+	memmove((char *) state->instants + (lo + 1) * width, (char *) state->instants + lo * width,
+			(state->count - lo) * width);
+	funnel_set(state, lo, t, steps, other);
+	state->count++;
+	return state;
+}
+
+/*
+ * Adds an instant to the state; returns the state, which may have moved.
+ * An instant after the last one is appended, one at the time of the last
+ * one merged into it; an earlier one is inserted in its place while the
+ * state is sorted and small (funnel_insert), else appended, leaving the
+ * state unsorted.  (The last instant of an unsorted state need not be the
+ * latest; once funnel_reserve has compacted it, it is.)
+ */
+static FunnelState *
+funnel_add_any(FunnelState *state, TimestampTz t, uint32 steps, bool other)
+{
+	if (state->shift != 0 && !funnel_fits(t, state->shift))
+		state = funnel_widen(state);
+	if (state->count > 0)
+	{
+		TimestampTz last = funnel_time(state, state->count - 1);
+
+		if (t == last)
+		{
+			funnel_merge_at(state, state->count - 1, steps, other);
+			return state;
+		}
+		if (t < last && !state->unsorted && state->count < FUNNEL_INSERT_MAX)
+			return funnel_insert(state, t, steps, other);
+	}
+	if (state->count == state->capacity)
+		state = funnel_reserve(state, 1);
+	/* appended at or before the last instant (after a compaction: the latest) */
+	if (state->count > 0 && t <= funnel_time(state, state->count - 1))
+		state->unsorted = true;
+	funnel_set(state, state->count++, t, steps, other);
+	return state;
+}
+
+/*
+ * funnel_add_any, with its common cases inline (it runs for most rows): a
+ * packed instant merged into the last one or appended after it with room
+ * to spare.
  */
 static inline FunnelState *
 funnel_add(FunnelState *state, TimestampTz t, uint32 steps, bool other)
 {
-	FunnelEvent *e;
+	int32		n = state->count;
 
-	if (state->shift != 0 && !funnel_fits(t, state->shift))
-		state = funnel_widen(state);
-	if (state->shift != 0)
+	if (state->shift != 0 && funnel_fits(t, state->shift) && n > 0 && n < state->capacity)
 	{
+		TimestampTz last = state->instants[n - 1] >> state->shift;
 		int64		packed = funnel_pack(t, steps, other, state->nsteps);
 
-		if (state->count > 0 && state->instants[state->count - 1] >> state->shift == t)
-			state->instants[state->count - 1] |= packed;
-		else
+		if (t == last)
 		{
-			if (state->count == state->capacity)
-				state = funnel_reserve(state, 1);
-			state->instants[state->count++] = packed;
+			state->instants[n - 1] |= packed;
+			return state;
 		}
-		return state;
+		if (t > last)
+		{
+			state->instants[n] = packed;
+			state->count = n + 1;
+			return state;
+		}
 	}
-	e = state->count > 0 ? funnel_events(state) + state->count - 1 : NULL;
-	if (e == NULL || e->time != t)
-	{
-		state = funnel_reserve(state, 1);
-		e = funnel_events(state) + state->count++;
-		e->time = t;
-		e->steps = 0;
-		e->other = 0;
-	}
-	e->steps |= steps;
-	e->other |= other;
-	return state;
+	return funnel_add_any(state, t, steps, other);
 }
 
 /*
@@ -447,10 +665,16 @@ funnel_append_all(FunnelState *a, FunnelState *b)
 {
 	if (a->shift == b->shift)
 	{
+		/* sorted if both are and b's instants all come after a's */
+		bool		unsorted = a->unsorted || b->unsorted ||
+			(a->count > 0 && b->count > 0 &&
+			 funnel_time(b, 0) <= funnel_time(a, a->count - 1));
+
 		a = funnel_reserve(a, b->count);
 		memcpy((char *) a->instants + a->count * funnel_width(a), b->instants,
 			   b->count * funnel_width(b));
 		a->count += b->count;
+		a->unsorted = a->unsorted || unsorted;
 		return a;
 	}
 	for (int32 i = 0; i < b->count; i++)
@@ -464,6 +688,22 @@ funnel_append_all(FunnelState *a, FunnelState *b)
 			CHECK_FOR_INTERRUPTS();
 	}
 	return a;
+}
+
+/*
+ * The window of a row in microseconds: the state's when the row's interval
+ * has its length (the usual case, without a call), else the interval's
+ * length, checked by interval_fixed_usecs.
+ */
+static inline int64
+funnel_row_window(const Interval *iv, const FunnelState *state)
+{
+	int64		usecs;
+
+	if (state != NULL && iv->month == 0 && iv->day >= 0 && iv->day <= FUNNEL_FAST_WINDOW_DAYS &&
+		!pg_add_s64_overflow(iv->day * USECS_PER_DAY, iv->time, &usecs) && usecs == state->window)
+		return usecs;
+	return interval_fixed_usecs(iv, "window");
 }
 
 /*
@@ -489,14 +729,14 @@ funnel_accum_row(FunctionCallInfo fcinfo, bool has_mode, bool variadic)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("window must not be null")));
-	window = interval_fixed_usecs(PG_GETARG_INTERVAL_P(1), "window");
+	window = funnel_row_window(PG_GETARG_INTERVAL_P(1), state);
 	if (has_mode)
 	{
 		if (PG_ARGISNULL(2))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("mode must not be null")));
-		mode = parse_mode(PG_GETARG_TEXT_PP(2));
+		mode = funnel_row_mode(fcinfo, PG_GETARG_TEXT_PP(2));
 	}
 	if (variadic)
 		steps = read_conditions(fcinfo, timearg + 1, "steps", &nsteps, true);
@@ -712,6 +952,54 @@ longest_chain(FunnelState *state, TimestampTz *best_times)
 	return best;
 }
 
+/*
+ * longest_chain of a packed state in the default mode, without the times:
+ * one pass over the sorted instants with the steps reached as bits.  Packed
+ * times lie within 2^62 microseconds of 2000-01-01, so their differences
+ * need no saturation.
+ */
+static int32
+default_mode_level(FunnelState *state)
+{
+	TimestampTz start[MAX_STEPS];	/* latest start of a chain reaching step i + 1 */
+	uint32		reached = 0;	/* bit i: step i + 1 reached */
+	uint32		last_step = (uint32) 1 << (state->nsteps - 1);
+	uint64		step_bits = ((uint64) 1 << state->nsteps) - 1;
+	int			shift = state->shift;
+	int64		window = state->window;
+
+	Assert(state->shift != 0 && state->mode == 0);
+	funnel_compact(state);
+	for (int32 i = 0; i < state->count; i++)
+	{
+		int64		packed = state->instants[i];
+		TimestampTz time = packed >> shift;
+		uint32		steps = (uint32) ((uint64) packed & step_bits);
+
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+		if (steps & 1)
+		{
+			start[0] = time;
+			reached |= 1;
+		}
+		/* the later steps that held at this instant, in step order */
+		for (uint32 pending = steps & ~(uint32) 1; pending != 0; pending &= pending - 1)
+		{
+			int			step = pg_rightmost_one_pos32(pending);
+
+			if ((reached >> (step - 1)) & 1 && time - start[step - 1] <= window)
+			{
+				start[step] = start[step - 1];
+				reached |= (uint32) 1 << step;
+			}
+		}
+		if (reached & last_step)
+			break;
+	}
+	return reached == 0 ? 0 : pg_leftmost_one_pos32(reached) + 1;
+}
+
 /* Final: the longest chain, 0 when no event satisfied step 1 (or no rows). */
 Datum
 window_funnel_final(PG_FUNCTION_ARGS)
@@ -720,6 +1008,8 @@ window_funnel_final(PG_FUNCTION_ARGS)
 
 	if (state == NULL)
 		PG_RETURN_INT32(0);
+	if (state->shift != 0 && state->mode == 0)
+		PG_RETURN_INT32(default_mode_level(state));
 	PG_RETURN_INT32(longest_chain(state, NULL));
 }
 

@@ -2076,12 +2076,16 @@ cov_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *co
 
 bool
 btyd_counting_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
-						   int npurchase, int ndropout, StringInfo detail)
+						   int npurchase, int ndropout, StringInfo detail, const char **hint)
 {
 	int			ncoef[2] = {npurchase, ndropout};
-	const char *hint;
+	const char *h;
+	bool		runs_off = cov_fit_runs_off(spec, fit, cov, ncoef, 2, counting_coef_names,
+											detail, &h);
 
-	return cov_fit_runs_off(spec, fit, cov, ncoef, 2, counting_coef_names, detail, &hint);
+	if (hint != NULL)
+		*hint = strcmp(h, NOT_IDENTIFIED_HINT) == 0 ? NULL : h;
+	return runs_off;
 }
 
 /* The coefficients of fit, natts attributes of ncoef[a] each, into coefs. */

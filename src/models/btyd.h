@@ -808,11 +808,13 @@ extern void btyd_counting_sample_covariates(const BtydModelSpec *spec, const Fit
  * parameters the data do not determine, as btyd_fit_covariates judges them
  * (a base parameter running off to 0 or infinity or, given its covariance
  * cov, with a standard error above 3 on the log scale; a coefficient above
- * 15 in size); appends their description to detail.
+ * 15 in size); appends their description to detail.  *hint (if hint is
+ * not NULL) is the model's own hint for the first such base parameter
+ * (spec->runoff_hint), else NULL.
  */
 extern bool btyd_counting_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit,
 									   const double *cov, int npurchase, int ndropout,
-									   StringInfo detail);
+									   StringInfo detail, const char **hint);
 
 /*
  * Fits a model with covariates by btyd_fit_run: spec's loglik takes the base
