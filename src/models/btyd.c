@@ -920,8 +920,8 @@ fit_objective(const double *u, double *grad, void *arg)
  * base log-parameters give (each moves every group's ln p_j alike):
  * nparams + 1 evaluations of the sample whatever the number of
  * coefficients, instead of n (nparams when the optimiser's last evaluation
- * was at params and kept the groups' sums).  False (hess unset) when the model has no
- * groups for this sample or a difference is not finite.
+ * was at params and kept the groups' sums).  False (hess unset) when the
+ * model has no groups for this sample or a difference is not finite.
  */
 static bool
 fit_group_hessian(FitProblem *fp, const double *params, double *hess)
