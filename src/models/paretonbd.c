@@ -299,11 +299,12 @@ pnbd_series_sums_shared(PnbdSeriesTerms *t, double z, double *sums)
  * of pnbd_series_at: d ln H = sum_n P_n z^n d ln(P_n z^n) / H, summed along
  * the series (callers use it where it converges fast).  The coefficients
  * come from terms when not NULL (of this frequency and branch; the sums
- * then agree with those computed here to rounding).
+ * then agree with those computed here to rounding); la = ln(alpha+y) and
+ * lb = ln(beta+y), which callers share with their other terms at y.
  */
 static double
-pnbd_log_f_grad_terms(const double *p, double x, double y, PnbdSeriesTerms *terms,
-					  double *g)
+pnbd_log_f_grad_terms(const double *p, double x, double y, double la, double lb,
+					  PnbdSeriesTerms *terms, double *g)
 {
 	double		r = p[0],
 				alpha = p[1],
@@ -334,18 +335,18 @@ pnbd_log_f_grad_terms(const double *p, double x, double y, PnbdSeriesTerms *term
 	lf = log(h);
 	if (a_big)
 	{
-		lf += -s * log(beta + y) - (r + x) * log(alpha + y);
-		g[0] = -log(alpha + y) + hr / h;
+		lf += -s * lb - (r + x) * la;
+		g[0] = -la + hr / h;
 		g[1] = -(r + x) / (alpha + y) + hz * dz_alpha / h;
-		g[2] = -log(beta + y) + hs / h;
+		g[2] = -lb + hs / h;
 		g[3] = -s / (beta + y) + hz * dz_beta / h;
 	}
 	else
 	{
-		lf += (1 - r - x) * log(alpha + y) - (s + 1) * log(beta + y);
-		g[0] = -log(alpha + y) + hr / h;
+		lf += (1 - r - x) * la - (s + 1) * lb;
+		g[0] = -la + hr / h;
 		g[1] = (1 - r - x) / (alpha + y) + hz * dz_alpha / h;
-		g[2] = -log(beta + y) + hs / h;
+		g[2] = -lb + hs / h;
 		g[3] = -(s + 1) / (beta + y) + hz * dz_beta / h;
 	}
 	return lf;
@@ -354,7 +355,7 @@ pnbd_log_f_grad_terms(const double *p, double x, double y, PnbdSeriesTerms *term
 static double
 pnbd_log_f_grad(const double *p, double x, double y, double *g)
 {
-	return pnbd_log_f_grad_terms(p, x, y, NULL, g);
+	return pnbd_log_f_grad_terms(p, x, y, log(p[1] + y), log(p[3] + y), NULL, g);
 }
 
 /*
@@ -1245,6 +1246,8 @@ typedef struct PnbdAgeTerms
 	bool		direct;			/* alpha + T, beta + T finite: the closed path applies */
 	double		first;			/* ln of the first likelihood term (as pnbd_customer_ll) */
 	double		dfirst[4];
+	double		la;				/* ln(alpha+T), ln(beta+T) (when direct) */
+	double		lb;
 	double		lf;				/* ln F(T) */
 	double		dlf[4];
 	double		db[4];			/* gradient of lm - ln F(T) */
@@ -1275,6 +1278,9 @@ typedef struct PnbdShared
 	bool		shape_checked;	/* pnbd_check_shape_sum passed for x */
 	double		lgam_rx;
 	double		dpsi;
+	double		inv_rsx;		/* 1 / (r+s+x), ln(s / (r+s+x)), 1 / s */
+	double		log_s_rsx;
+	double		inv_s;
 } PnbdShared;
 
 /* Hash of n doubles' bits. */
@@ -1375,15 +1381,18 @@ pnbd_age_first(const PnbdShared *sh, const PnbdGroup *g, double T, PnbdAgeTerms 
 				s = g->p[2],
 				beta = g->p[3],
 				x = sh->x;
+	double		l1a = log1p_quotient(T, alpha);
 
 	a->direct = isfinite(alpha + T) && isfinite(beta + T) && isfinite(r + x);
-	a->first = -r * log1p_quotient(T, alpha) - s * log1p_quotient(T, beta) +
-		(x == 0 ? 0.0 : x * (g->log_r_alpha - log1p_quotient(T, alpha))) + sh->lgam_rx;
+	a->first = -r * l1a - s * log1p_quotient(T, beta) +
+		(x == 0 ? 0.0 : x * (g->log_r_alpha - l1a)) + sh->lgam_rx;
 	if (!a->direct)
 		return;
-	a->dfirst[0] = sh->dpsi + g->log_alpha - log(alpha + T);
+	a->la = log(alpha + T);
+	a->lb = log(beta + T);
+	a->dfirst[0] = sh->dpsi + g->log_alpha - a->la;
 	a->dfirst[1] = r / alpha - (r + x) / (alpha + T);
-	a->dfirst[2] = g->log_beta - log(beta + T);
+	a->dfirst[2] = g->log_beta - a->lb;
 	a->dfirst[3] = s / beta - s / (beta + T);
 }
 
@@ -1404,16 +1413,16 @@ pnbd_age_f(PnbdShared *sh, const PnbdGroup *g, PnbdAgeTerms *a)
 				beta = g->p[3],
 				x = sh->x,
 				T = a->T;
-	double		inv_rsx = 1.0 / (r + s + x);
-	double		la = log(alpha + T),
-				lb = log(beta + T);
+	double		inv_rsx = sh->inv_rsx;
+	double		la = a->la,
+				lb = a->lb;
 
-	a->lf = pnbd_log_f_grad_terms(g->p, x, T, pnbd_terms_of(sh, g), a->dlf);
+	a->lf = pnbd_log_f_grad_terms(g->p, x, T, la, lb, pnbd_terms_of(sh, g), a->dlf);
 	a->db[0] = la - inv_rsx;
 	a->db[1] = (r + x) / (alpha + T);
-	a->db[2] = lb + 1.0 / s - inv_rsx;
+	a->db[2] = lb + sh->inv_s - inv_rsx;
 	a->db[3] = s / (beta + T);
-	a->lm = log(s * inv_rsx) + (r + x) * la + s * lb + a->lf;
+	a->lm = sh->log_s_rsx + (r + x) * la + s * lb + a->lf;
 	a->m = exp(a->lm);
 	a->has_f = true;
 }
@@ -1505,6 +1514,9 @@ pnbd_shared_new_x(PnbdShared *sh, double x, double psi_r)
 	sh->shape_checked = false;
 	sh->lgam_rx = log_gamma_ratio_excess(r, x);
 	sh->dpsi = digamma(r + x) - psi_r;
+	sh->inv_rsx = 1.0 / (r + sh->p[2] + x);
+	sh->log_s_rsx = log(sh->p[2] * sh->inv_rsx);
+	sh->inv_s = 1.0 / sh->p[2];
 	sh->x_stamp++;
 	sh->nages = 0;
 	for (int k = 0; k < 2; k++)
@@ -1551,7 +1563,9 @@ pnbd_shared_tuple_ll(PnbdShared *sh, int group, PnbdAgeTerms *a, double tx, doub
 		rt->stamp = sh->tx_stamp;
 		rt->slow = pnbd_series_slow(gr->p, sh->x, tx);
 		if (!rt->slow)
-			rt->lf = pnbd_log_f_grad_terms(gr->p, sh->x, tx, pnbd_terms_of(sh, gr), rt->dlf);
+			rt->lf = pnbd_log_f_grad_terms(gr->p, sh->x, tx, log(gr->p[1] + tx),
+										   log(gr->p[3] + tx), pnbd_terms_of(sh, gr),
+										   rt->dlf);
 	}
 	if (rt->slow || pnbd_span_short(gr->p, tx, T))
 		return pnbd_customer_ll(NULL, gr->p, sh->x, tx, T, sh->lgam_rx, sh->dpsi, g);
