@@ -243,8 +243,13 @@ pnbd_series_sums(double e, double c, bool a_big, double z, double *sums)
  * two sets of sums (the chains of additions, not the arithmetic, bound the
  * loop), stopping after the first pair whose second term passes
  * pnbd_series_done: at most one term more than pnbd_series_sums, and the
- * same sums to rounding.
+ * same sums to rounding.  The terms are summed in chunks of
+ * PNBD_SERIES_CHUNK, the coefficients extended and interrupts checked
+ * between chunks: the inner loop calls no function, so that the sums stay
+ * in registers.
  */
+#define PNBD_SERIES_CHUNK 256	/* even */
+
 static void
 pnbd_series_sums_shared(PnbdSeriesTerms *t, double z, double *sums)
 {
@@ -258,34 +263,48 @@ pnbd_series_sums_shared(PnbdSeriesTerms *t, double z, double *sums)
 				hr1 = 0.0,
 				hs1 = 0.0,
 				hz1 = 0.0;
+	bool		done = false;
 
-	for (int n = 1; n < 1000000; n += 2)
+	for (int n = 1; !done && n < 1000000;)
 	{
-		double		t0,
-					t1,
-					u0,
-					u1;
+		int			end = n + PNBD_SERIES_CHUNK;	/* n of the chunk's pairs < end */
+		const double *pn,
+				   *dlr,
+				   *dls;
 
-		if (n + 1 > t->len)
-			pnbd_series_terms_extend(t, n + 64);
-		/* P_n z^n and P_(n+1) z^(n+1); n P_n z^(n-1) and (n+1) P_(n+1) z^n */
-		u0 = n * t->pn[n - 1] * zn1;
-		u1 = (n + 1) * t->pn[n] * (zn1 * z);
-		t0 = t->pn[n - 1] * (zn1 * z);
-		t1 = t->pn[n] * (zn1 * z2);
-		h0 += t0;
-		hr0 += t0 * t->dlr[n - 1];
-		hs0 += t0 * t->dls[n - 1];
-		hz0 += u0;
-		h1 += t1;
-		hr1 += t1 * t->dlr[n];
-		hs1 += t1 * t->dls[n];
-		hz1 += u1;
-		zn1 *= z2;
-		if (pnbd_series_done(t1, (n + 1) * t->pn[n] * zn1, h0 + h1, hz0 + hz1))
-			break;
-		if (((n + 1) & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
+		if (end > t->len)
+			pnbd_series_terms_extend(t, end + 64);
+		pn = t->pn;
+		dlr = t->dlr;
+		dls = t->dls;
+		for (; n < end; n += 2)
+		{
+			double		t0,
+						t1,
+						u0,
+						u1;
+
+			/* P_n z^n and P_(n+1) z^(n+1); n P_n z^(n-1) and (n+1) P_(n+1) z^n */
+			u0 = n * pn[n - 1] * zn1;
+			u1 = (n + 1) * pn[n] * (zn1 * z);
+			t0 = pn[n - 1] * (zn1 * z);
+			t1 = pn[n] * (zn1 * z2);
+			h0 += t0;
+			hr0 += t0 * dlr[n - 1];
+			hs0 += t0 * dls[n - 1];
+			hz0 += u0;
+			h1 += t1;
+			hr1 += t1 * dlr[n];
+			hs1 += t1 * dls[n];
+			hz1 += u1;
+			zn1 *= z2;
+			if (pnbd_series_done(t1, (n + 1) * pn[n] * zn1, h0 + h1, hz0 + hz1))
+			{
+				done = true;
+				break;
+			}
+		}
+		CHECK_FOR_INTERRUPTS();
 	}
 	sums[0] = h0 + h1;
 	sums[1] = hr0 + hr1;
