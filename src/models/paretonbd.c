@@ -136,10 +136,12 @@ pnbd_g(const double *p, double x, double y)
 
 /*
  * The coefficients of the series H of one frequency and one branch of
- * pnbd_series_at (alpha >= beta or not), which depend on r, s and x only:
- * P_n and d ln P_n / dr, / ds for n = 1 .. len (at index n - 1), extended
- * on demand, so that the series at many y and alpha, beta of one frequency
- * cost no division.
+ * pnbd_series_at (alpha >= beta or not), which depend on r, s and x only,
+ * each premultiplied as the sums of pnbd_series_sums use it: P_n, P_n
+ * d ln P_n / dr, P_n d ln P_n / ds and n P_n for n = 1 .. len (at index
+ * n - 1), extended on demand, so that the series at many y and alpha, beta
+ * of one frequency cost four multiplications and additions a term and no
+ * division.
  */
 typedef struct PnbdSeriesTerms
 {
@@ -148,40 +150,60 @@ typedef struct PnbdSeriesTerms
 	bool		alpha_big;
 	int			len;			/* terms computed */
 	int			cap;			/* allocated */
-	double	   *pn;
-	double	   *dlr;
-	double	   *dls;
+	double		last_pn;		/* P_len, d ln P_len / dr and / ds */
+	double		last_dlr;
+	double		last_dls;
+	double	   *pn;				/* P_n */
+	double	   *pdr;			/* P_n d ln P_n / dr */
+	double	   *pds;			/* P_n d ln P_n / ds */
+	double	   *npn;			/* n P_n */
 } PnbdSeriesTerms;
 
 /* Computes the terms of t up to n (t->len < n). */
 static void
 pnbd_series_terms_extend(PnbdSeriesTerms *t, int n)
 {
-	double		pn = t->len > 0 ? t->pn[t->len - 1] : 1.0;
-	double		dlr = t->len > 0 ? t->dlr[t->len - 1] : 0.0;
-	double		dls = t->len > 0 ? t->dls[t->len - 1] : 0.0;
+	double		pn = t->len > 0 ? t->last_pn : 1.0;
+	double		dlr = t->len > 0 ? t->last_dlr : 0.0;
+	double		dls = t->len > 0 ? t->last_dls : 0.0;
 	double		e = t->e,
 				c = t->c;
 
 	if (n > t->cap)
 	{
 		int			cap = Max(n, 2 * t->cap);
+		double	   *buf = palloc(sizeof(double) * 4 * cap);
 
-		t->pn = t->cap ? repalloc(t->pn, sizeof(double) * cap) : palloc(sizeof(double) * cap);
-		t->dlr = t->cap ? repalloc(t->dlr, sizeof(double) * cap) : palloc(sizeof(double) * cap);
-		t->dls = t->cap ? repalloc(t->dls, sizeof(double) * cap) : palloc(sizeof(double) * cap);
+		/* one allocation holding the four arrays */
+		if (t->len > 0)
+		{
+			memcpy(buf, t->pn, sizeof(double) * t->len);
+			memcpy(buf + cap, t->pdr, sizeof(double) * t->len);
+			memcpy(buf + 2 * cap, t->pds, sizeof(double) * t->len);
+			memcpy(buf + 3 * cap, t->npn, sizeof(double) * t->len);
+		}
+		if (t->cap > 0)
+			pfree(t->pn);
+		t->pn = buf;
+		t->pdr = buf + cap;
+		t->pds = buf + 2 * cap;
+		t->npn = buf + 3 * cap;
 		t->cap = cap;
 	}
 	for (int k = t->len + 1; k <= n; k++)
 	{
-		/* as pnbd_log_f_grad computes them, operation for operation */
+		/* as pnbd_series_sums computes them, operation for operation */
 		pn *= (e + k - 1) / (c + k - 1);
 		dlr += (t->alpha_big ? 1.0 / (e + k - 1) : 0.0) - 1.0 / (c + k - 1);
 		dls += (t->alpha_big ? 0.0 : 1.0 / (e + k - 1)) - 1.0 / (c + k - 1);
 		t->pn[k - 1] = pn;
-		t->dlr[k - 1] = dlr;
-		t->dls[k - 1] = dls;
+		t->pdr[k - 1] = pn * dlr;
+		t->pds[k - 1] = pn * dls;
+		t->npn[k - 1] = k * pn;
 	}
+	t->last_pn = pn;
+	t->last_dlr = dlr;
+	t->last_dls = dls;
 	t->len = n;
 }
 
@@ -243,7 +265,7 @@ pnbd_series_sums(double e, double c, bool a_big, double z, double *sums)
  * two sets of sums (the chains of additions, not the arithmetic, bound the
  * loop), stopping after the first pair whose second term passes
  * pnbd_series_done: at most one term more than pnbd_series_sums, and the
- * same sums to rounding.  The terms are summed in chunks of
+ * same sums to rounding (the products are associated differently).  The terms are summed in chunks of
  * PNBD_SERIES_CHUNK, the coefficients extended and interrupts checked
  * between chunks: the inner loop calls no function, so that the sums stay
  * in registers.
@@ -269,36 +291,32 @@ pnbd_series_sums_shared(PnbdSeriesTerms *t, double z, double *sums)
 	{
 		int			end = n + PNBD_SERIES_CHUNK;	/* n of the chunk's pairs < end */
 		const double *pn,
-				   *dlr,
-				   *dls;
+				   *pdr,
+				   *pds,
+				   *npn;
 
 		if (end > t->len)
 			pnbd_series_terms_extend(t, end + 64);
 		pn = t->pn;
-		dlr = t->dlr;
-		dls = t->dls;
+		pdr = t->pdr;
+		pds = t->pds;
+		npn = t->npn;
 		for (; n < end; n += 2)
 		{
-			double		t0,
-						t1,
-						u0,
-						u1;
+			double		zn = zn1 * z,	/* z^n, z^(n+1) */
+						zn2 = zn1 * z2;
 
-			/* P_n z^n and P_(n+1) z^(n+1); n P_n z^(n-1) and (n+1) P_(n+1) z^n */
-			u0 = n * pn[n - 1] * zn1;
-			u1 = (n + 1) * pn[n] * (zn1 * z);
-			t0 = pn[n - 1] * (zn1 * z);
-			t1 = pn[n] * (zn1 * z2);
-			h0 += t0;
-			hr0 += t0 * dlr[n - 1];
-			hs0 += t0 * dls[n - 1];
-			hz0 += u0;
-			h1 += t1;
-			hr1 += t1 * dlr[n];
-			hs1 += t1 * dls[n];
-			hz1 += u1;
-			zn1 *= z2;
-			if (pnbd_series_done(t1, (n + 1) * pn[n] * zn1, h0 + h1, hz0 + hz1))
+			/* P_n z^n and its products, n P_n z^(n-1); the same for n + 1 */
+			h0 += pn[n - 1] * zn;
+			hr0 += pdr[n - 1] * zn;
+			hs0 += pds[n - 1] * zn;
+			hz0 += npn[n - 1] * zn1;
+			h1 += pn[n] * zn2;
+			hr1 += pdr[n] * zn2;
+			hs1 += pds[n] * zn2;
+			hz1 += npn[n] * zn;
+			zn1 = zn2;
+			if (pnbd_series_done(pn[n] * zn2, npn[n] * zn2, h0 + h1, hz0 + hz1))
 			{
 				done = true;
 				break;
@@ -1886,11 +1904,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 	}
 	for (int k = 0; k < 2; k++)
 		if (sh->terms[k].cap > 0)
-		{
-			pfree(sh->terms[k].pn);
-			pfree(sh->terms[k].dlr);
-			pfree(sh->terms[k].dls);
-		}
+			pfree(sh->terms[k].pn); /* its four arrays */
 	pfree(sh->ages);
 	pfree(sh->age_slots);
 	pfree(sh);
