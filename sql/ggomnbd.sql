@@ -121,6 +121,8 @@ SELECT round((m).r::numeric, 3) AS r, round((m).alpha::numeric, 2) AS alpha,
 FROM ggom_fit;
 -- a model that did not converge is not scored
 SELECT engage.p_alive(m, 2, 30.43, 38.86) FROM ggom_fit;
+-- nor bootstrapped; the hint names the Pareto/NBD limit
+SELECT count(*) FROM engage.ggomnbd_bootstrap((SELECT engage.fitdata(frequency, recency, age) FROM ggom_cdnow), 1, 1);
 
 -- Apparel (600 customers, weekly, calibration to 2006-12-31, same-day purchases counted once
 -- as CLVTools does): without covariates the maximum is at the Pareto/NBD boundary too

@@ -213,6 +213,7 @@ resampled_sample(const FitData *fd, const double *counts, FitData *out)
 {
 	int			m = 0;
 
+	fitdata_forget_index(out);
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		if (counts[i] == 0)
@@ -334,15 +335,23 @@ bootstrap_sample(const BtydModelSpec *spec, FitData *fd, int *npurchase, int *nd
  * Whether a fit with ncoef = npurchase + ndropout coefficients converged
  * with every parameter determined (a fit with covariates as
  * btyd_fit_covariates judges it, by the covariance cov when given); the
- * parameters that are not are appended to detail.
+ * parameters that are not are appended to detail, and *hint (when hint is
+ * not NULL) is the model's own hint for a parameter that runs off (e.g.
+ * GGompertz/NBD's b -> 0, its Pareto/NBD limit), else NULL.
  */
 static bool
 bootstrap_fit_ok(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
-				 int npurchase, int ndropout, StringInfo detail)
+				 int npurchase, int ndropout, StringInfo detail, const char **hint)
 {
-	bool		runs_off = npurchase + ndropout > 0 &&
-		btyd_counting_fit_runs_off(spec, fit, cov, npurchase, ndropout, detail);
+	bool		runs_off = false;
 
+	if (hint != NULL)
+		*hint = NULL;
+	if (npurchase + ndropout > 0)
+		runs_off = btyd_counting_fit_runs_off(spec, fit, cov, npurchase, ndropout,
+											  detail, hint);
+	else if (hint != NULL && fit->ran_off >= 0 && spec->runoff_hint != NULL)
+		*hint = spec->runoff_hint(fit->params, fit->ran_off);
 	return fit->converged && !runs_off;
 }
 
@@ -356,6 +365,7 @@ fit_whole_sample(const BtydModelSpec *spec, const FitData *fd, int npurchase, in
 				 double penalizer, BtydFit *fit)
 {
 	StringInfoData detail;
+	const char *hint;
 
 	if (!btyd_has_repeat_buyer(fd))
 		ereport(ERROR,
@@ -365,12 +375,13 @@ fit_whole_sample(const BtydModelSpec *spec, const FitData *fd, int npurchase, in
 	btyd_fit_run(spec, fd, npurchase + ndropout, penalizer, NULL, NULL, true, fit);
 	initStringInfo(&detail);
 	if (!bootstrap_fit_ok(spec, fit, fit->undetermined < 0 ? fit->cov : NULL,
-						  npurchase, ndropout, &detail))
+						  npurchase, ndropout, &detail, &hint))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot bootstrap %s: the fit of the whole sample does not converge", spec->name),
 				 detail.len > 0 ? errdetail("The data do not determine %s.", detail.data) : 0,
-				 errhint(npurchase + ndropout > 0 ?
+				 errhint("%s", hint != NULL ? hint :
+						 npurchase + ndropout > 0 ?
 						 "Fit more customers, fewer covariates, or pass a penalizer." :
 						 "Fit more customers or pass a penalizer.")));
 }
@@ -403,7 +414,7 @@ bootstrap_replicate(const BtydModelSpec *spec, TupleDesc desc, const FitData *sa
 	}
 	btyd_fit_run(spec, sample, npurchase + ndropout, penalizer, whole->params, hinv, false, &fit);
 	initStringInfo(&detail);
-	*converged = bootstrap_fit_ok(spec, &fit, NULL, npurchase, ndropout, &detail);
+	*converged = bootstrap_fit_ok(spec, &fit, NULL, npurchase, ndropout, &detail, NULL);
 	btyd_coefficients_of(fit.params, spec->nparams, npurchase, ndropout, &coefs);
 	MemoryContextSwitchTo(outer);
 	tuple = btyd_model_tuple(desc, fit.params, spec->nparams, fit.loglik, fit.customers,

@@ -831,6 +831,16 @@ typedef struct FitProblem
 	double		total_weight;
 	double		penalizer;
 	int			n;				/* parameters and coefficients */
+
+	/*
+	 * A fit with covariates whose model sums its gradient by group: each
+	 * evaluation with the gradient keeps those sums (at last_params) for
+	 * fit_group_hessian, which then needs one evaluation fewer.
+	 */
+	bool		keep_groups;
+	bool		has_last;
+	double		last_params[BTYD_MAX_FIT_PARAMS];
+	BtydGroupGradients last_groups;
 } FitProblem;
 
 /*
@@ -870,7 +880,23 @@ fit_objective(const double *u, double *grad, void *arg)
 		if (i < fp->spec->nparams && (!(params[i] > 0) || isinf(params[i])))
 			return INFINITY;
 	}
-	value = -fp->spec->loglik(params, fp->fd, grad ? g : NULL) / fp->total_weight;
+	if (grad && fp->keep_groups)
+	{
+		double		ll;
+
+		if (fp->has_last && fp->last_groups.ngroups >= 0)
+		{
+			pfree(fp->last_groups.cov);
+			pfree(fp->last_groups.grad);
+		}
+		fp->has_last = false;
+		fp->spec->group_gradients(params, fp->fd, &ll, g, &fp->last_groups);
+		memcpy(fp->last_params, params, sizeof(double) * n);
+		fp->has_last = true;
+		value = -ll / fp->total_weight;
+	}
+	else
+		value = -fp->spec->loglik(params, fp->fd, grad ? g : NULL) / fp->total_weight;
 	for (int i = 0; i < n; i++)
 	{
 		double		pen = penalty_weight(fp, i);
@@ -893,8 +919,9 @@ fit_objective(const double *u, double *grad, void *arg)
  * sum, which forward differences of the groups' gradients along the nparams
  * base log-parameters give (each moves every group's ln p_j alike):
  * nparams + 1 evaluations of the sample whatever the number of
- * coefficients, instead of n.  False (hess unset) when the model has no
- * groups for this sample or a difference is not finite.
+ * coefficients, instead of n (nparams when the optimiser's last evaluation
+ * was at params and kept the groups' sums).  False (hess unset) when the
+ * model has no groups for this sample or a difference is not finite.
  */
 static bool
 fit_group_hessian(FitProblem *fp, const double *params, double *hess)
@@ -912,13 +939,19 @@ fit_group_hessian(FitProblem *fp, const double *params, double *hess)
 	if (spec->group_gradients == NULL || map == NULL || n == np)
 		return false;
 	btyd_sample_covariates(fp->fd, &npurchase, &ndropout);
-	if (np + npurchase + ndropout != n || !spec->group_gradients(params, fp->fd, &base))
+	if (np + npurchase + ndropout != n)
+		return false;
+	if (fp->has_last && memcmp(fp->last_params, params, sizeof(double) * n) == 0)
+		base = fp->last_groups;	/* the optimiser's last evaluation */
+	else if (!spec->group_gradients(params, fp->fd, NULL, NULL, &base))
+		return false;
+	if (base.ngroups < 0)
 		return false;
 	for (int k = 0; k < np; k++)
 	{
 		memcpy(shifted, params, sizeof(double) * n);
 		shifted[k] = params[k] * exp(HESSIAN_LOG_STEP);
-		if (!spec->group_gradients(shifted, fp->fd, &moved[k]) ||
+		if (!spec->group_gradients(shifted, fp->fd, NULL, NULL, &moved[k]) ||
 			moved[k].ngroups != base.ngroups)
 			return false;
 	}
@@ -1132,7 +1165,9 @@ fit_run_from(const BtydModelSpec *spec, const FitData *fd, int ncoef, double pen
 			 const double *u0, const double *hinv, bool want_covariance,
 			 BtydFit *fit)
 {
-	FitProblem	fp = {spec, fd, fitdata_total_weight(fd), penalizer, spec->nparams + ncoef};
+	FitProblem	fp = {.spec = spec, .fd = fd, .total_weight = fitdata_total_weight(fd),
+		.penalizer = penalizer, .n = spec->nparams + ncoef,
+		.keep_groups = spec->group_gradients != NULL && spec->covariates != NULL && ncoef > 0};
 	double		u[BTYD_MAX_FIT_PARAMS] = {0};
 	double		thin_hinv[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
 	double		llgrad[BTYD_MAX_FIT_PARAMS] = {0};
@@ -2041,12 +2076,16 @@ cov_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *co
 
 bool
 btyd_counting_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
-						   int npurchase, int ndropout, StringInfo detail)
+						   int npurchase, int ndropout, StringInfo detail, const char **hint)
 {
 	int			ncoef[2] = {npurchase, ndropout};
-	const char *hint;
+	const char *h;
+	bool		runs_off = cov_fit_runs_off(spec, fit, cov, ncoef, 2, counting_coef_names,
+											detail, &h);
 
-	return cov_fit_runs_off(spec, fit, cov, ncoef, 2, counting_coef_names, detail, &hint);
+	if (hint != NULL)
+		*hint = strcmp(h, NOT_IDENTIFIED_HINT) == 0 ? NULL : h;
+	return runs_off;
 }
 
 /* The coefficients of fit, natts attributes of ncoef[a] each, into coefs. */

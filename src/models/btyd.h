@@ -266,8 +266,10 @@ typedef double (*BtydLogLik) (const double *params, const FitData *fd, double *g
  * (npurchase then ndropout values) and grad[g * nparams + j] = sum_i w_i
  * d LL_i / d ln p_ij over its customers i (p_i the customer's parameters).
  * A model's group_gradients fills it (palloc'd arrays) at params and
- * returns true, or false when its customers do not fall into few groups
- * (continuous covariates).
+ * returns true, or false (ngroups -1) when its customers do not fall into
+ * few groups (continuous covariates).  When loglik is not NULL it also sets
+ * *loglik and grad as the model's BtydLogLik would (the same values), from
+ * the same pass over the sample.
  */
 typedef struct BtydGroupGradients
 {
@@ -277,6 +279,7 @@ typedef struct BtydGroupGradients
 } BtydGroupGradients;
 
 typedef bool (*BtydGroupGradientsFn) (const double *params, const FitData *fd,
+									  double *loglik, double *grad,
 									  BtydGroupGradients *out);
 
 typedef struct BtydModelSpec
@@ -805,11 +808,13 @@ extern void btyd_counting_sample_covariates(const BtydModelSpec *spec, const Fit
  * parameters the data do not determine, as btyd_fit_covariates judges them
  * (a base parameter running off to 0 or infinity or, given its covariance
  * cov, with a standard error above 3 on the log scale; a coefficient above
- * 15 in size); appends their description to detail.
+ * 15 in size); appends their description to detail.  *hint (if hint is
+ * not NULL) is the model's own hint for the first such base parameter
+ * (spec->runoff_hint), else NULL.
  */
 extern bool btyd_counting_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit,
 									   const double *cov, int npurchase, int ndropout,
-									   StringInfo detail);
+									   StringInfo detail, const char **hint);
 
 /*
  * Fits a model with covariates by btyd_fit_run: spec's loglik takes the base

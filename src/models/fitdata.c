@@ -65,6 +65,7 @@ fitdata_create(MemoryContext context, int k)
 	Assert(k >= 1 && k <= FITDATA_MAX_K);
 	fd->k = k;
 	fd->context = context;
+	fd->sorted = true;			/* no tuples yet */
 	fd->capacity = 16;
 	fd->values = MemoryContextAlloc(context, sizeof(double) * k * fd->capacity);
 	fd->weights = MemoryContextAlloc(context, sizeof(double) * fd->capacity);
@@ -92,24 +93,15 @@ fitdata_find_slot(const FitData *fd, const double *v)
 	}
 }
 
-/* Doubles the capacity and rebuilds the hash table. */
+/* (Re)builds the hash table of the tuples, 2 slots per tuple of capacity. */
 static void
-fitdata_grow(FitData *fd)
+fitdata_rehash(FitData *fd)
 {
-	int			cap = fd->capacity * 2;
-
-	if (fd->capacity > PG_INT32_MAX / 4)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many distinct tuples in a fit sample")));
-	fd->values = repalloc_huge(fd->values, sizeof(double) * fd->k * cap);
-	fd->weights = repalloc_huge(fd->weights, sizeof(double) * cap);
-	fd->sums = repalloc_huge(fd->sums, sizeof(ExactSum) * cap);
-	pfree(fd->slots);
-	fd->nslots = 2 * cap;
+	if (fd->slots != NULL)
+		pfree(fd->slots);
+	fd->nslots = 2 * fd->capacity;
 	fd->slots = MemoryContextAllocHuge(fd->context, sizeof(int32) * fd->nslots);
 	memset(fd->slots, 0xff, sizeof(int32) * fd->nslots);
-	fd->capacity = cap;
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		fd->slots[fitdata_find_slot(fd, fitdata_tuple(fd, i))] = i;
@@ -118,13 +110,98 @@ fitdata_grow(FitData *fd)
 	}
 }
 
+/*
+ * Sets the capacity to cap tuples (a power of two, >= ntuples); the hash
+ * table is left to fitdata_rehash.
+ */
+static void
+fitdata_resize(FitData *fd, int cap)
+{
+	fd->values = repalloc_huge(fd->values, sizeof(double) * fd->k * cap);
+	fd->weights = repalloc_huge(fd->weights, sizeof(double) * cap);
+	fd->sums = repalloc_huge(fd->sums, sizeof(ExactSum) * cap);
+	fd->capacity = cap;
+}
+
+/* Doubles the capacity and rebuilds the hash table. */
+static void
+fitdata_grow(FitData *fd)
+{
+	if (fd->capacity > PG_INT32_MAX / 4)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many distinct tuples in a fit sample")));
+	fitdata_resize(fd, fd->capacity * 2);
+	fitdata_rehash(fd);
+}
+
+/* Value order of tuples u and v of k values: -1, 0 or 1. */
+static inline int
+fitdata_tuple_cmp(const double *u, const double *v, int k)
+{
+	for (int j = 0; j < k; j++)
+		if (u[j] != v[j])
+			return u[j] < v[j] ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Makes room for n tuples (n >= ntuples; capacity a power of two) and drops
+ * the hash table: for appending tuples in value order, which
+ * fitdata_append_sorted does without hashing them.
+ */
+static void
+fitdata_reserve_sorted(FitData *fd, int n)
+{
+	int			cap = fd->capacity;
+
+	while (cap < n)
+	{
+		if (cap > PG_INT32_MAX / 4)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many distinct tuples in a fit sample")));
+		cap *= 2;
+	}
+	if (cap > fd->capacity)
+		fitdata_resize(fd, cap);
+	if (fd->slots != NULL)
+		pfree(fd->slots);
+	fd->slots = NULL;
+	fd->nslots = 0;
+}
+
+/*
+ * Appends tuple v with the exact weight sum (copied into fd's context; NULL:
+ * the weight w) to fd, reserved by fitdata_reserve_sorted, v after every
+ * tuple of fd.
+ */
+static void
+fitdata_append_sorted(FitData *fd, const double *v, const ExactSum *sum, double w)
+{
+	int			idx = fd->ntuples++;
+
+	Assert(idx < fd->capacity && fd->slots == NULL);
+	memcpy(fd->values + (size_t) idx * fd->k, v, sizeof(double) * fd->k);
+	exactsum_init(&fd->sums[idx]);
+	if (sum)
+		exactsum_add_sum(&fd->sums[idx], sum, fd->context, sum_what);
+	else
+		exactsum_add(&fd->sums[idx], w, fd->context, sum_what);
+	fd->weights[idx] = exactsum_value(&fd->sums[idx]);
+}
+
 /* The index of tuple v (already normalised), added with weight 0 if new. */
 static int32
 fitdata_tuple_index(FitData *fd, const double *v)
 {
-	int			slot = fitdata_find_slot(fd, v);
-	int32		idx = fd->slots[slot];
+	int			slot;
+	int32		idx;
 
+	if (fd->slots == NULL)
+		fitdata_rehash(fd);		/* a sorted copy's first addition */
+	slot = fitdata_find_slot(fd, v);
+	idx = fd->slots[slot];
 	if (idx < 0)
 	{
 		if (fd->ntuples == fd->capacity)
@@ -133,6 +210,7 @@ fitdata_tuple_index(FitData *fd, const double *v)
 			slot = fitdata_find_slot(fd, v);
 		}
 		idx = fd->ntuples++;
+		fd->sorted = false;
 		memcpy(fd->values + (size_t) idx * fd->k, v, sizeof(double) * fd->k);
 		fd->weights[idx] = 0.0;
 		exactsum_init(&fd->sums[idx]);
@@ -185,6 +263,56 @@ fitdata_set_options(FitData *fd, const double *opts, int nopts, const char *what
 				 errmsg("%s must be the same on every row", what)));
 }
 
+/*
+ * Merges src into dst when both are in value order (e.g. the serialised
+ * partial states of a parallel aggregate): one pass over both, no hashing;
+ * the result is in value order, each tuple's exact sum that of both.
+ */
+static void
+fitdata_merge_sorted(FitData *dst, const FitData *src)
+{
+	FitData		old = *dst;
+	int			i = 0,
+				j = 0;
+
+	dst->values = MemoryContextAllocHuge(dst->context, sizeof(double) * dst->k * old.capacity);
+	dst->weights = MemoryContextAllocHuge(dst->context, sizeof(double) * old.capacity);
+	dst->sums = MemoryContextAllocHuge(dst->context, sizeof(ExactSum) * old.capacity);
+	dst->ntuples = 0;
+	dst->slots = NULL;
+	fitdata_reserve_sorted(dst, old.ntuples + src->ntuples);
+	while (i < old.ntuples || j < src->ntuples)
+	{
+		int			c = i == old.ntuples ? 1 : j == src->ntuples ? -1 :
+			fitdata_tuple_cmp(fitdata_tuple(&old, i), fitdata_tuple(src, j), dst->k);
+
+		if (c <= 0)
+		{
+			/* dst's tuple, its sum moved (same context), plus src's if equal */
+			int			idx = dst->ntuples++;
+
+			memcpy(dst->values + (size_t) idx * dst->k, fitdata_tuple(&old, i),
+				   sizeof(double) * dst->k);
+			dst->sums[idx] = old.sums[i++];
+			if (c == 0)
+				exactsum_add_sum(&dst->sums[idx], &src->sums[j++], dst->context, sum_what);
+			dst->weights[idx] = exactsum_value(&dst->sums[idx]);
+		}
+		else
+		{
+			fitdata_append_sorted(dst, fitdata_tuple(src, j), &src->sums[j], 0.0);
+			j++;
+		}
+		if (((i + j) & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	pfree(old.values);
+	pfree(old.weights);
+	pfree(old.sums);
+	if (old.slots != NULL)
+		pfree(old.slots);
+}
+
 void
 fitdata_merge_into(FitData *dst, const FitData *src, const char *what)
 {
@@ -193,6 +321,11 @@ fitdata_merge_into(FitData *dst, const FitData *src, const char *what)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot merge fit samples of %d and %d columns", dst->k, src->k)));
 	fitdata_set_options(dst, src->opts, src->nopts, what);
+	if (dst->sorted && src->sorted && src->sums != NULL)
+	{
+		fitdata_merge_sorted(dst, src);
+		return;
+	}
 	for (int i = 0; i < src->ntuples; i++)
 	{
 		int32		idx = fitdata_tuple_index(dst, fitdata_tuple(src, i));
@@ -334,20 +467,23 @@ FitData *
 fitdata_sorted_copy(MemoryContext context, const FitData *fd)
 {
 	FitData    *copy = fitdata_create(context, fd->k);
-	int		   *order = sorted_order(fd);
+	int		   *order = fd->sorted ? NULL : sorted_order(fd);
 
 	copy->nopts = fd->nopts;
 	memcpy(copy->opts, fd->opts, sizeof(fd->opts));
-	/* room for every tuple at once: no rehashing while they are added */
-	while (copy->capacity < fd->ntuples)
-		fitdata_grow(copy);
+	/* distinct tuples in value order: appended without hashing them */
+	fitdata_reserve_sorted(copy, fd->ntuples);
 	for (int i = 0; i < fd->ntuples; i++)
 	{
-		fitdata_add_normalised(copy, fitdata_tuple(fd, order[i]), fitdata_weight(fd, order[i]));
+		int			j = order ? order[i] : i;
+
+		fitdata_append_sorted(copy, fitdata_tuple(fd, j), fd->sums ? &fd->sums[j] : NULL,
+							  fitdata_weight(fd, j));
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
-	pfree(order);
+	if (order)
+		pfree(order);
 	return copy;
 }
 
@@ -389,19 +525,20 @@ fitdata_to_bytes(const FitData *fd)
 	/* every stored value has a finite total weight */
 	(void) fitdata_total_weight(fd);
 	h = serial_start(fd, len, FITDATA_MAGIC, &p);
-	order = sorted_order(fd);
+	order = fd->sorted ? NULL : sorted_order(fd);
 	for (int i = 0; i < fd->ntuples; i++)
 	{
-		double		w = fitdata_weight(fd, order[i]);
+		double		w = fitdata_weight(fd, order ? order[i] : i);
 
-		memcpy(p, fitdata_tuple(fd, order[i]), sizeof(double) * fd->k);
+		memcpy(p, fitdata_tuple(fd, order ? order[i] : i), sizeof(double) * fd->k);
 		p += sizeof(double) * fd->k;
 		memcpy(p, &w, sizeof(double));
 		p += sizeof(double);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
-	pfree(order);
+	if (order)
+		pfree(order);
 	return (bytea *) h;
 }
 
@@ -418,13 +555,13 @@ fitdata_to_bytes_exact(const FitData *fd)
 	for (int i = 0; i < fd->ntuples; i++)
 		len += sizeof(double) * fd->sums[i].n;
 	h = serial_start(fd, len, FITDATA_MAGIC_EXACT, &p);
-	order = sorted_order(fd);
+	order = fd->sorted ? NULL : sorted_order(fd);
 	for (int i = 0; i < fd->ntuples; i++)
 	{
-		const ExactSum *sum = &fd->sums[order[i]];
+		const ExactSum *sum = &fd->sums[order ? order[i] : i];
 		int32		n = sum->n;
 
-		memcpy(p, fitdata_tuple(fd, order[i]), sizeof(double) * fd->k);
+		memcpy(p, fitdata_tuple(fd, order ? order[i] : i), sizeof(double) * fd->k);
 		p += sizeof(double) * fd->k;
 		memcpy(p, &n, sizeof(int32));
 		p += sizeof(double);	/* the count and a pad */
@@ -432,7 +569,8 @@ fitdata_to_bytes_exact(const FitData *fd)
 		p += sizeof(double) * n;
 	}
 	Assert(p == (char *) h + len);
-	pfree(order);
+	if (order)
+		pfree(order);
 	return (bytea *) h;
 }
 
@@ -453,6 +591,11 @@ fitdata_corrupt(const char *detail)
 static void
 read_exact_tuples(FitData *fd, int ntuples, const char *p, const char *end)
 {
+	/* each tuple takes its values, a count and at least one component */
+	if (ntuples > (end - p) / (ptrdiff_t) (sizeof(double) * (fd->k + 2)))
+		fitdata_corrupt("The length does not match the header.");
+	/* written in value order: appended without hashing while they are */
+	fitdata_reserve_sorted(fd, ntuples);
 	for (int i = 0; i < ntuples; i++)
 	{
 		double		v[FITDATA_MAX_K];
@@ -473,7 +616,16 @@ read_exact_tuples(FitData *fd, int ntuples, const char *p, const char *end)
 				fitdata_corrupt("A value is not finite.");
 			v[j] = v[j] == 0.0 ? 0.0 : v[j];	/* -0 is 0 */
 		}
-		idx = fitdata_tuple_index(fd, v);
+		if (fd->sorted &&
+			(fd->ntuples == 0 ||
+			 fitdata_tuple_cmp(fitdata_tuple(fd, fd->ntuples - 1), v, fd->k) < 0))
+		{
+			idx = fd->ntuples++;
+			memcpy(fd->values + (size_t) idx * fd->k, v, sizeof(double) * fd->k);
+			exactsum_init(&fd->sums[idx]);
+		}
+		else
+			idx = fitdata_tuple_index(fd, v);	/* hashed from here on */
 		for (int j = 0; j < n; j++)
 		{
 			double		c;

@@ -67,10 +67,36 @@ typedef struct FitData
 	double	   *values;			/* ntuples * k doubles */
 	double	   *weights;		/* weight of each tuple: sums[i] rounded */
 	ExactSum   *sums;			/* exact summed weight of each tuple */
-	int32	   *slots;			/* hash table of tuple indexes, -1 empty */
+	int32	   *slots;			/* hash table of tuple indexes, -1 empty; NULL
+								 * in a sorted copy until it is added to */
 	int			nslots;			/* power of two, >= 2 * capacity */
 	MemoryContext context;		/* where the arrays live */
+	bool		sorted;			/* the tuples are in value order (the order
+								 * of fitdata_sorted_copy); adding a tuple
+								 * clears it */
+
+	/*
+	 * A model's index of the tuples for its likelihood evaluations (e.g.
+	 * paretonbd.c's), built by the first and kept for the next ones; NULL
+	 * until then.  index_owner tells whose it is; the owner checks that the
+	 * tuples are still those it was built for.
+	 */
+	const void *index_owner;
+	void	   *index;
 } FitData;
+
+/*
+ * Drops fd's model index (FitData.index, one allocation): for code that
+ * changes the tuples of a sample in place.
+ */
+static inline void
+fitdata_forget_index(FitData *fd)
+{
+	if (fd->index != NULL)
+		pfree(fd->index);
+	fd->index = NULL;
+	fd->index_owner = NULL;
+}
 
 /* A new empty state for tuples of k doubles, allocated in context. */
 extern FitData *fitdata_create(MemoryContext context, int k);

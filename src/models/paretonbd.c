@@ -1238,6 +1238,7 @@ typedef struct PnbdRecencyTerms
 /* The terms of the current x at (T, group). */
 typedef struct PnbdAgeTerms
 {
+	uint32		x_stamp;		/* the frequency they belong to (indexed samples) */
 	double		T;
 	int32		group;
 	bool		has_f;			/* lf, dlf, lm and m are set */
@@ -1517,13 +1518,14 @@ pnbd_shared_new_x(PnbdShared *sh, double x, double psi_r)
 
 /*
  * One tuple's log-likelihood and its gradient g in the group's parameters,
- * from the shared terms (see above), or by pnbd_customer_ll.
+ * from the shared terms (see above; a those of its (x, T, group)), or by
+ * pnbd_customer_ll.
  */
 static double
-pnbd_shared_tuple_ll(PnbdShared *sh, int group, double tx, double T, double *g)
+pnbd_shared_tuple_ll(PnbdShared *sh, int group, PnbdAgeTerms *a, double tx, double T,
+					 double *g)
 {
 	PnbdGroup  *gr = &sh->groups[group];
-	PnbdAgeTerms *a = pnbd_age_terms(sh, T, group);
 	PnbdRecencyTerms *rt;
 	double		d,
 				e,
@@ -1574,6 +1576,168 @@ pnbd_shared_tuple_ll(PnbdShared *sh, int group, double tx, double T, double *g)
 }
 
 /*
+ * The index of a sample's tuples for pnbd_loglik_shared, built once per
+ * sample (FitData.index) instead of hashing every tuple's covariates and
+ * (T, group) at every evaluation: each tuple's group (numbered in order of
+ * first appearance, as pnbd_group_of numbers them) and its (x, T, group)'s
+ * entry among the age terms of its frequency (numbered in order of first
+ * use, so that an evaluation fills them in order and then reads them back
+ * from a table the size of one frequency's).  The same terms, the same
+ * arithmetic and the same order of summation as without it: the results
+ * are the same to the last bit.
+ */
+typedef struct PnbdIndex
+{
+	const double *values;		/* the tuples it was built for */
+	int			ntuples;
+	int			ngroups;		/* -1: more than PNBD_MAX_GROUPS, no index */
+	const double *cov[PNBD_MAX_GROUPS]; /* each group's covariates */
+	uint8	   *group;			/* per tuple */
+	int32	   *age;			/* per tuple: its age terms' entry */
+	int32		max_ages;		/* entries of the frequency with most */
+} PnbdIndex;
+
+static const char pnbd_index_owner[] = "paretonbd";
+
+/*
+ * Builds the index of fd's tuples (ncov covariates each) in fd's context;
+ * ngroups -1 when they fall into more than PNBD_MAX_GROUPS groups.
+ */
+static PnbdIndex *
+pnbd_index_build(const FitData *fd, int ncov)
+{
+	int			n = Max(fd->ntuples, 1);
+	PnbdIndex  *idx;
+	int16		group_slots[PNBD_GROUP_SLOTS];
+	uint32		nslots = 16;
+	uint64	   *slots;			/* x_stamp << 32 | entry, as PnbdShared's */
+	double	   *key_T;			/* each entry's T and group */
+	uint8	   *key_group;
+	uint32		x_stamp = 0,
+				nages = 0;
+	double		x = NAN;
+
+	/* one allocation, which fitdata_forget_index frees */
+	idx = MemoryContextAllocHuge(fd->context, MAXALIGN(sizeof(PnbdIndex)) +
+								 (sizeof(int32) + 1) * (Size) n);
+	idx->age = (int32 *) ((char *) idx + MAXALIGN(sizeof(PnbdIndex)));
+	idx->group = (uint8 *) (idx->age + n);
+	idx->values = fd->values;
+	idx->ntuples = fd->ntuples;
+	idx->ngroups = 0;
+	idx->max_ages = 0;
+	while (nslots < 2 * (uint32) n)
+		nslots *= 2;
+	slots = palloc_extended(sizeof(uint64) * nslots, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	key_T = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
+	key_group = palloc_extended(n, MCXT_ALLOC_HUGE);
+	memset(group_slots, -1, sizeof(group_slots));
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+		uint32		slot = ncov == 0 ? 0 :
+			(uint32) pnbd_hash_doubles(v + 3, ncov) & (PNBD_GROUP_SLOTS - 1);
+		int			group;
+
+		/* its group, as pnbd_group_of */
+		for (;;)
+		{
+			group = group_slots[slot];
+			if (group < 0 || pnbd_same_covariates(idx->cov[group], v + 3, ncov))
+				break;
+			slot = (slot + 1) & (PNBD_GROUP_SLOTS - 1);
+		}
+		if (group < 0)
+		{
+			if (idx->ngroups == PNBD_MAX_GROUPS)
+			{
+				idx->ngroups = -1;
+				break;
+			}
+			group = idx->ngroups++;
+			idx->cov[group] = v + 3;
+			group_slots[slot] = group;
+		}
+		idx->group[i] = (uint8) group;
+		/* its age terms' entry among those of its frequency */
+		if (v[0] != x)
+		{
+			x = v[0];
+			x_stamp++;
+			nages = 0;
+		}
+		slot = pnbd_age_slot(v[2], group, nslots - 1);
+		for (;;)
+		{
+			uint64		e = slots[slot];
+
+			if ((uint32) (e >> 32) != x_stamp)
+			{
+				slots[slot] = ((uint64) x_stamp << 32) | nages;
+				key_T[nages] = v[2];
+				key_group[nages] = (uint8) group;
+				idx->age[i] = nages++;
+				idx->max_ages = Max(idx->max_ages, (int32) nages);
+				break;
+			}
+			if (key_T[(uint32) e] == v[2] && key_group[(uint32) e] == group)
+			{
+				idx->age[i] = (int32) (uint32) e;
+				break;
+			}
+			slot = (slot + 1) & (nslots - 1);
+		}
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	pfree(slots);
+	pfree(key_T);
+	pfree(key_group);
+	return idx;
+}
+
+/*
+ * The index of fd's tuples, built on first use and kept in fd (rebuilt when
+ * the tuples are no longer those it was built for: code that changes a
+ * sample's tuples in place calls fitdata_forget_index); NULL when the
+ * customers fall into more than PNBD_MAX_GROUPS groups.
+ */
+static const PnbdIndex *
+pnbd_index_of(const FitData *fd, int ncov)
+{
+	PnbdIndex  *idx = (PnbdIndex *) fd->index;
+
+	if (fd->index_owner != pnbd_index_owner || idx->values != fd->values ||
+		idx->ntuples != fd->ntuples)
+	{
+		FitData    *mfd = unconstify(FitData *, fd);
+
+		fitdata_forget_index(mfd);
+		idx = pnbd_index_build(fd, ncov);
+		mfd->index = idx;
+		mfd->index_owner = pnbd_index_owner;
+	}
+	return idx->ngroups >= 0 ? idx : NULL;
+}
+
+/* Tuple i's age terms by the index, made on first use in this frequency. */
+static inline PnbdAgeTerms *
+pnbd_indexed_age_terms(PnbdShared *sh, const PnbdIndex *idx, int i, double T)
+{
+	PnbdAgeTerms *a = &sh->ages[idx->age[i]];
+
+	if (a->x_stamp != sh->x_stamp)
+	{
+		a->x_stamp = sh->x_stamp;
+		a->T = T;
+		a->group = idx->group[i];
+		a->has_f = false;
+		pnbd_age_first(sh, &sh->groups[a->group], T, a);
+	}
+	return a;
+}
+
+/*
  * *sum += v with Neumaier's compensated summation (the rounding error of
  * each addition kept in *err): the log-likelihood of a million customers
  * summed to a few ulps rather than sqrt(n) of them, so that the optimiser's
@@ -1599,9 +1763,10 @@ pnbd_add_compensated(double *sum, double *err, double v)
  */
 static double
 pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *coef,
-				   double *grad, BtydGroupGradients *groups)
+				   double *grad, BtydGroupGradients *groups, bool whole)
 {
 	PnbdShared *sh = palloc(sizeof(PnbdShared));
+	const PnbdIndex *idx;
 	double		psi_r = digamma(p[0]);
 	double		sum = 0.0,
 				sum_err = 0.0;	/* Neumaier's compensation of sum */
@@ -1614,9 +1779,15 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 	memset(sh->group_slots, -1, sizeof(sh->group_slots));
 	sh->nage_slots = PNBD_AGE_SLOTS_MIN;
 	sh->age_slots = palloc0(sizeof(uint64) * sh->nage_slots);
-	sh->ages_cap = PNBD_AGE_SLOTS_MIN / 2;
-	sh->ages = palloc(sizeof(PnbdAgeTerms) * sh->ages_cap);
+	idx = pnbd_index_of(fd, sh->ncov);
+	sh->ages_cap = idx ? Max(idx->max_ages, 1) : PNBD_AGE_SLOTS_MIN / 2;
+	sh->ages = palloc_extended(sizeof(PnbdAgeTerms) * sh->ages_cap,
+							   MCXT_ALLOC_HUGE | (idx ? MCXT_ALLOC_ZERO : 0));
 	sh->nages = 0;
+	/* with the index, its groups in its order (those pnbd_group_of would make) */
+	for (int k = 0; idx && k < idx->ngroups; k++)
+		pnbd_group_set(sh, coef, idx->cov[k], k);
+	sh->ngroups = idx ? idx->ngroups : 0;
 	sh->x_stamp = sh->tx_stamp = 0;
 	sh->x = NAN;
 	memset(sh->terms, 0, sizeof(sh->terms));
@@ -1626,13 +1797,15 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 		const double *v = fitdata_tuple(fd, i);
 		double		w_i = fitdata_weight(fd, i);
 		double		g_i[4];
-		int			group = pnbd_group_of(sh, coef, v + 3);
+		int			group = idx ? idx->group[i] : pnbd_group_of(sh, coef, v + 3);
+		PnbdAgeTerms *a;
 
 		if (groups && group == PNBD_LONE)
 		{
-			/* no sums by group to give: stop here */
+			/* no sums by group to give: stop here unless the sum is wanted */
 			lone = true;
-			break;
+			if (!whole)
+				break;
 		}
 		if (v[0] != sh->x)
 		{
@@ -1644,7 +1817,9 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 			prev_tx = v[1];
 			sh->tx_stamp++;
 		}
-		pnbd_add_compensated(&sum, &sum_err, w_i * pnbd_shared_tuple_ll(sh, group, v[1], v[2], g_i));
+		a = idx ? pnbd_indexed_age_terms(sh, idx, i, v[2]) : pnbd_age_terms(sh, v[2], group);
+		pnbd_add_compensated(&sum, &sum_err,
+							 w_i * pnbd_shared_tuple_ll(sh, group, a, v[1], v[2], g_i));
 		if (group == PNBD_LONE)
 			btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, v + 3,
 									   v + 3 + coef->n[0], sh->groups[group].p,
@@ -1711,7 +1886,7 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 
 		btyd_sample_covariates(fd, &npurchase, &ndropout);
 		btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
-		return pnbd_loglik_shared(p, fd, &coef, grad, NULL);
+		return pnbd_loglik_shared(p, fd, &coef, grad, NULL, true);
 	}
 	if (fd->ntuples > 64)
 	{
@@ -1727,18 +1902,25 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 	return ll;
 }
 
-/* The gradient's sums by group of a sample (BtydModelSpec.group_gradients). */
+/*
+ * The gradient's sums by group of a sample (BtydModelSpec.group_gradients),
+ * with the log-likelihood and its gradient when loglik is not NULL.
+ */
 static bool
-pnbd_group_gradients(const double *p, const FitData *fd, BtydGroupGradients *out)
+pnbd_group_gradients(const double *p, const FitData *fd, double *loglik, double *grad,
+					 BtydGroupGradients *out)
 {
-	double		grad[BTYD_MAX_FIT_PARAMS];
+	double		g[BTYD_MAX_FIT_PARAMS];
 	BtydCoefficients coef;
 	int			npurchase,
 				ndropout;
+	double		ll;
 
 	btyd_sample_covariates(fd, &npurchase, &ndropout);
 	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
-	pnbd_loglik_shared(p, fd, &coef, grad, out);
+	ll = pnbd_loglik_shared(p, fd, &coef, grad ? grad : g, out, loglik != NULL);
+	if (loglik)
+		*loglik = ll;
 	return out->ngroups >= 0;
 }
 
