@@ -23,6 +23,9 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
+-- a nondeterministic (case-insensitive) collation, which the event form of window_funnel refuses
+CREATE COLLATION pg_temp.funnel_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+
 CREATE TEMP TABLE bad_input (n serial, fn regprocedure NOT NULL, label text NOT NULL,
                              stmt text NOT NULL);
 INSERT INTO bad_input (fn, label, stmt) VALUES
@@ -902,6 +905,38 @@ VALUES ('engage.window_funnel_times(interval,timestamptz,boolean[])'::regprocedu
         $q$SELECT engage.window_funnel_times('0', '2020-01-01', true)$q$),
        ('engage.window_funnel_times(interval,text,timestamptz,boolean[])', 'NULL mode',
         $q$SELECT engage.window_funnel_times('1 day', NULL::text, '2020-01-01', VARIADIC ARRAY[true])$q$);
+
+-- window_funnel and window_funnel_times over the values of one event column: bad steps arrays,
+-- a NULL event, a nondeterministic collation, an unknown mode
+INSERT INTO bad_input (fn, label, stmt) VALUES
+    ('engage.window_funnel(interval,timestamptz,text,text[])', 'NULL element',
+     $q$SELECT engage.window_funnel('1 day', timestamptz '2020-01-01', 'a', 'a', NULL)$q$),
+    ('engage.window_funnel(interval,timestamptz,text,text[])', 'duplicate step',
+     $q$SELECT engage.window_funnel('1 day', timestamptz '2020-01-01', 'a', 'a', 'b', 'a')$q$),
+    ('engage.window_funnel(interval,timestamptz,text,text[])', 'NULL steps array',
+     $q$SELECT engage.window_funnel('1 day', timestamptz '2020-01-01', 'a', VARIADIC NULL::text[])$q$),
+    ('engage.window_funnel(interval,timestamptz,text,text[])', 'no steps',
+     $q$SELECT engage.window_funnel('1 day', timestamptz '2020-01-01', 'a', VARIADIC '{}'::text[])$q$),
+    ('engage.window_funnel(interval,timestamptz,text,text[])', 'two-dimensional steps',
+     $q$SELECT engage.window_funnel('1 day', timestamptz '2020-01-01', 'a', VARIADIC '{{a},{b}}'::text[])$q$),
+    ('engage.window_funnel(interval,timestamptz,text,text[])', '33 steps',
+     $q$SELECT engage.window_funnel('1 day', timestamptz '2020-01-01', 'a', VARIADIC (SELECT array_agg(g::text) FROM generate_series(1, 33) g))$q$),
+    ('engage.window_funnel(interval,timestamptz,text,text[])', 'NULL event',
+     $q$SELECT engage.window_funnel('1 day', timestamptz '2020-01-01', NULL, 'a')$q$),
+    ('engage.window_funnel(interval,timestamptz,text,text[])', 'NULL window',
+     $q$SELECT engage.window_funnel(NULL, timestamptz '2020-01-01', 'a', 'a')$q$),
+    ('engage.window_funnel(interval,timestamptz,text,text[])', 'nondeterministic collation',
+     $q$SELECT engage.window_funnel('1 day', timestamptz '2020-01-01', 'a' COLLATE pg_temp.funnel_ci, 'A')$q$),
+    ('engage.window_funnel(interval,text,timestamptz,text,text[])', 'unknown mode',
+     $q$SELECT engage.window_funnel('1 day', 'strict', timestamptz '2020-01-01', 'a', 'a')$q$),
+    ('engage.window_funnel(interval,text,timestamptz,text,text[])', 'duplicate step',
+     $q$SELECT engage.window_funnel('1 day', 'strict_order', timestamptz '2020-01-01', 'a', 'b', 'b')$q$),
+    ('engage.window_funnel_times(interval,timestamptz,text,text[])', 'NULL element',
+     $q$SELECT engage.window_funnel_times('1 day', timestamptz '2020-01-01', 'a', VARIADIC ARRAY['a', NULL])$q$),
+    ('engage.window_funnel_times(interval,timestamptz,text,text[])', 'no rows',
+     $q$SELECT engage.window_funnel_times('1 day', t, 'a', 'a') FROM (SELECT now() WHERE false) AS v(t)$q$),
+    ('engage.window_funnel_times(interval,text,timestamptz,text,text[])', 'NULL mode',
+     $q$SELECT engage.window_funnel_times('1 day', NULL::text, timestamptz '2020-01-01', 'a', 'a')$q$);
 
 -- sequence_match and sequence_count, VARIADIC and with 2 to 8 condition arguments: a bad
 -- pattern, a condition past those given, NULL conditions

@@ -24,6 +24,7 @@ INSERT INTO sample_value VALUES
     ('timestamp with time zone', $$'2020-01-10 00:00+00'::timestamptz$$),
     ('interval', $$'7 days'::interval$$),
     ('boolean[]', $$'{t,t}'::boolean[]$$),
+    ('text[]', $$'{strict_order,visit}'::text[]$$),
     ('bigint[]', $$'{1,2,3}'::bigint[]$$),
     ('double precision[]', $$'{}'::float8[]$$),
     ('engage.engagement', $$engage.engagement('2020-01-05 00:00+00', 1, '7 days')$$),
@@ -64,6 +65,10 @@ UNION ALL
 SELECT 'boolean[]', unnest(ARRAY[$$'{}'::boolean[]$$, $$'{NULL}'::boolean[]$$,
        $$'{{t,t},{t,t}}'::boolean[]$$, 'array_fill(true, ARRAY[33])', $$'{f,f}'::boolean[]$$,
        $$'[5:6]={t,t}'::boolean[]$$])
+UNION ALL
+SELECT 'text[]', unnest(ARRAY[$$'{}'::text[]$$, $$'{NULL}'::text[]$$, $$'{visit,NULL}'::text[]$$,
+       $$'{{a,b},{c,d}}'::text[]$$, '(SELECT array_agg(g::text) FROM generate_series(1, 33) g)',
+       $$'{visit,visit}'::text[]$$, $$'[5:6]={visit,strict_order}'::text[]$$, $$'{""}'::text[]$$])
 UNION ALL
 SELECT 'bigint[]', unnest(ARRAY[$$'{}'::bigint[]$$, $$'{1,NULL,3}'::bigint[]$$,
        $$'{{1,2,3}}'::bigint[]$$, $$'{-5,-5,-5}'::bigint[]$$, $$'{0,0,0}'::bigint[]$$,

@@ -1979,3 +1979,66 @@ CREATE FUNCTION @extschema@.expected_purchases_interval(model @extschema@.ggomnb
 RETURNS @extschema@.prediction_interval
 AS 'MODULE_PATHNAME', 'ggomnbd_expected_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 4000;
 COMMENT ON FUNCTION @extschema@.expected_purchases_interval(@extschema@.ggomnbd, double precision, double precision, double precision, double precision, double precision[], double precision[], double precision) IS 'expected_purchases(model, t, ...) of a customer with these covariates with its delta-method standard error from the fit''s covariance (parameters and coefficients) and an interval of the given level on the log scale (GGompertz/NBD with covariates); NULL when the model has no covariance';
+
+-- window_funnel over the values of one event column ------------------------------
+
+-- Event form window_funnel(window, [mode,] occurred_at, event, VARIADIC steps text[]): the boolean
+-- form with steps event = steps[1], event = steps[2], ...; the steps array is read once per query
+-- and each row's event matched by its bytes.  Same state, combine, serial and final functions.
+CREATE FUNCTION @extschema@.window_funnel_accum(state internal, "window" interval, occurred_at timestamptz, event text, steps text[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'window_funnel_event_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_accum(internal, interval, timestamptz, text, text[]) IS 'transition function of engage.window_funnel with event values: records the instant of an event equal to some step';
+
+CREATE FUNCTION @extschema@.window_funnel_accum(state internal, "window" interval, mode text, occurred_at timestamptz, event text, steps text[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'window_funnel_event_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_accum(internal, interval, text, timestamptz, text, text[]) IS 'transition function of engage.window_funnel with a mode and event values: records the instant of an event equal to some step';
+
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, occurred_at timestamptz, event text, VARIADIC steps text[]) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    SSPACE = 272,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, timestamptz, text, text[]) IS 'ClickHouse windowFunnel (default mode) over the values of one event column: step i holds on a row whose event equals steps[i] (byte equality; nondeterministic collations are error 0A000); the boolean form with event = steps[i]; a NULL event is no step; 1 to 32 distinct, non-NULL steps';
+
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, mode text, occurred_at timestamptz, event text, VARIADIC steps text[]) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    SSPACE = 272,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, text, timestamptz, text, text[]) IS 'ClickHouse windowFunnel with a mode over the values of one event column: the boolean form with a mode and event = steps[i]';
+
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, occurred_at timestamptz, event text, VARIADIC steps text[]) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    SSPACE = 272,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_times_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, timestamptz, text, text[]) IS 'engage.window_funnel_times over the values of one event column: step i holds on a row whose event equals steps[i]';
+
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, mode text, occurred_at timestamptz, event text, VARIADIC steps text[]) (
+    SFUNC = @extschema@.window_funnel_accum,
+    STYPE = internal,
+    SSPACE = 272,
+    COMBINEFUNC = @extschema@.window_funnel_combine,
+    SERIALFUNC = @extschema@.window_funnel_serialize,
+    DESERIALFUNC = @extschema@.window_funnel_deserialize,
+    FINALFUNC = @extschema@.window_funnel_times_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, text, timestamptz, text, text[]) IS 'engage.window_funnel_times with a mode over the values of one event column: step i holds on a row whose event equals steps[i]';

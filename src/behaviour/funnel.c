@@ -17,6 +17,10 @@
  * fixed-arity forms taking one boolean argument per step, which spare
  * PostgreSQL building an array for every row; they share everything else.
  * A NULL step is a step that did not happen (amount > 50 on a NULL amount).
+ * The event form window_funnel(window, [mode,] occurred_at, event, VARIADIC
+ * steps text[]) is the boolean form with steps event = steps[i]: it reads
+ * the (constant) steps array once per query and matches each row's event
+ * by its bytes, sparing PostgreSQL one texteq call per step and row.
  *
  * engage.window_funnel_times(...) takes the same arguments and state and
  * returns the times of the steps of that chain (PostHog's time to convert).
@@ -31,17 +35,21 @@
 #include "funnel.h"
 #include "timebuf.h"
 
+#include "access/tupmacs.h"
 #include "catalog/pg_type.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "nodes/primnodes.h"
 #include "port/pg_bitutils.h"
 #include "utils/array.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(window_funnel_accum);
 PG_FUNCTION_INFO_V1(window_funnel_steps_accum);
 PG_FUNCTION_INFO_V1(window_funnel_mode_steps_accum);
+PG_FUNCTION_INFO_V1(window_funnel_event_accum);
 PG_FUNCTION_INFO_V1(window_funnel_combine);
 PG_FUNCTION_INFO_V1(window_funnel_serialize);
 PG_FUNCTION_INFO_V1(window_funnel_deserialize);
@@ -59,6 +67,14 @@ PG_FUNCTION_INFO_V1(retention_final);
 #define FUNNEL_STRICT_DEDUPLICATION 0x02
 #define FUNNEL_STRICT_INCREASE 0x04
 #define FUNNEL_STRICT_ALL (FUNNEL_STRICT_ORDER | FUNNEL_STRICT_DEDUPLICATION | FUNNEL_STRICT_INCREASE)
+
+/* How a transition function's row gives its steps. */
+typedef enum FunnelStepForm
+{
+	FUNNEL_STEP_ARRAY,			/* VARIADIC boolean[] */
+	FUNNEL_STEP_ARGS,			/* one boolean argument per step */
+	FUNNEL_STEP_EVENT			/* an event text and VARIADIC text[] of step values */
+} FunnelStepForm;
 
 /*
  * An instant at which some step held (or, in strict_order, none did), wide:
@@ -258,14 +274,51 @@ typedef struct FunnelModeCache
 } FunnelModeCache;
 
 /*
+ * The steps of the event form, window_funnel(window, [mode,] occurred_at,
+ * event, VARIADIC steps text[]): the steps array as given (the key that a
+ * row's array is compared with) and each step's value, pointing into it.
+ */
+typedef struct FunnelEventSteps
+{
+	bool		constant;		/* the call's steps are a constant: the same datum on every row */
+	const char *datum;			/* the array datum of the row that built these */
+	int32		nsteps;
+	int32		keylen;			/* bytes of the array */
+	char	   *key;			/* a copy of the array */
+	int32		len[MAX_STEPS]; /* bytes of step i + 1's value */
+	const char *value[MAX_STEPS];	/* its value, in key */
+} FunnelEventSteps;
+
+/*
+ * What a transition function keeps in fn_extra, which lives as long as the
+ * query: the last mode and the last steps array read, each NULL until a
+ * row needs it.
+ */
+typedef struct FunnelCallCache
+{
+	FunnelModeCache *mode;
+	FunnelEventSteps *steps;
+} FunnelCallCache;
+
+/* The call's cache in fn_extra, created empty by its first row. */
+static inline FunnelCallCache *
+funnel_call_cache(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+														  sizeof(FunnelCallCache));
+	return (FunnelCallCache *) fcinfo->flinfo->fn_extra;
+}
+
+/*
  * The FUNNEL_STRICT_* bits of a row's mode: parsed once for each text that
- * differs from the previous row's (once per query, typically), the text and
- * its bits kept in fn_extra, which lives as long as the query.
+ * differs from the previous row's (once per query, typically).
  */
 static int32
 funnel_row_mode(FunctionCallInfo fcinfo, text *mode)
 {
-	FunnelModeCache *cache = (FunnelModeCache *) fcinfo->flinfo->fn_extra;
+	FunnelCallCache *call = funnel_call_cache(fcinfo);
+	FunnelModeCache *cache = call->mode;
 	const char *p = VARDATA_ANY(mode);
 	int32		len = VARSIZE_ANY_EXHDR(mode);
 	int32		bits;
@@ -279,8 +332,173 @@ funnel_row_mode(FunctionCallInfo fcinfo, text *mode)
 	cache->bits = bits;
 	cache->len = len;
 	memcpy(cache->text, p, len);
-	fcinfo->flinfo->fn_extra = cache;
+	call->mode = cache;
 	return bits;
+}
+
+/*
+ * Errors unless the call compares events by bytes as texteq does: under a
+ * deterministic collation (or none, as a non-text event column has).
+ * Nondeterministic collations equate different bytes and are not supported.
+ */
+static void
+ensure_deterministic_collation(Oid collation)
+{
+	if (OidIsValid(collation) && !get_collation_isdeterministic(collation))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("window_funnel with event values does not support nondeterministic collations"),
+				 errhint("Use the boolean form, event = step, or COLLATE \"C\".")));
+}
+
+/* Errors unless an event form's steps array is one-dimensional text of 1 to 32 elements. */
+static void
+ensure_event_steps_shape(ArrayType *a, int n)
+{
+	if (ARR_ELEMTYPE(a) != TEXTOID || ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("steps must be a one-dimensional text array")));
+	if (n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("at least one of the steps must be given")));
+	if (n > MAX_STEPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_TOO_MANY_ARGUMENTS),
+				 errmsg("at most %d steps are supported", MAX_STEPS),
+				 errdetail("%d were given.", n)));
+	if (ARR_HASNULL(a))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("steps must not contain null"),
+				 errhint("Remove the null step: a row whose event is null satisfies no step.")));
+}
+
+/* Errors if step i + 1 repeats an earlier step's value. */
+static void
+ensure_event_step_unique(const FunnelEventSteps *s, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (s->len[j] == s->len[i] && memcmp(s->value[j], s->value[i], s->len[i]) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("step \"%.*s\" is given twice", s->len[i], s->value[i]),
+					 errdetail("Steps %d and %d are the same value.", j + 1, i + 1)));
+}
+
+/*
+ * Is the aggregate's argument argno (of the transition function, counting
+ * the state) a constant of the query?  Not known outside an aggregate call
+ * (a window aggregate, say): then no.
+ */
+static bool
+funnel_arg_is_const(FunctionCallInfo fcinfo, int argno)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	TargetEntry *tle;
+
+	if (aggref == NULL || list_length(aggref->args) < argno)
+		return false;
+	tle = list_nth_node(TargetEntry, aggref->args, argno - 1);
+	return IsA(tle->expr, Const);
+}
+
+/*
+ * The steps of an event form read from the array a, checked, in fn_mcxt
+ * (the elements of a text array are stored untoasted).
+ */
+static FunnelEventSteps *
+funnel_read_event_steps(FunctionCallInfo fcinfo, ArrayType *a, int argno)
+{
+	FunnelEventSteps *s;
+	int			n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+	const char *p;
+
+	ensure_event_steps_shape(a, n);
+	ensure_deterministic_collation(PG_GET_COLLATION());
+	s = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FunnelEventSteps));
+	s->constant = funnel_arg_is_const(fcinfo, argno);
+	s->nsteps = n;
+	s->keylen = VARSIZE(a);
+	s->key = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, s->keylen);
+	memcpy(s->key, a, s->keylen);
+	p = ARR_DATA_PTR((ArrayType *) s->key);
+	for (int i = 0; i < n; i++)
+	{
+		p = (const char *) att_align_pointer(p, TYPALIGN_INT, -1, p);
+		s->len[i] = VARSIZE_ANY_EXHDR(p);
+		s->value[i] = VARDATA_ANY(p);
+		ensure_event_step_unique(s, i);
+		p = att_addlength_pointer(p, -1, p);
+	}
+	return s;
+}
+
+/*
+ * The steps of a row of an event form, its steps array being argument
+ * argno: read once per query (PostgreSQL folds VARIADIC constants into one
+ * constant array, passed as the same datum on every row), else again for
+ * each array whose bytes differ from the previous row's.
+ */
+static const FunnelEventSteps *
+funnel_row_event_steps(FunctionCallInfo fcinfo, int argno)
+{
+	FunnelCallCache *call = funnel_call_cache(fcinfo);
+	FunnelEventSteps *s = call->steps;
+	ArrayType  *a;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("steps must not be null")));
+	if (s != NULL && s->constant && DatumGetPointer(PG_GETARG_DATUM(argno)) == s->datum)
+		return s;
+	a = PG_GETARG_ARRAYTYPE_P(argno);
+	if (s != NULL && s->keylen == (int32) VARSIZE(a) && memcmp(s->key, a, s->keylen) == 0)
+		return s;
+	if (s != NULL)
+	{
+		pfree(s->key);
+		pfree(s);
+	}
+	s = funnel_read_event_steps(fcinfo, a, argno);
+	s->datum = DatumGetPointer(PG_GETARG_DATUM(argno));
+	call->steps = s;
+	return s;
+}
+
+/*
+ * The step bit of a row's event (0 for none): the step whose value has the
+ * event's bytes, found by length and then memcmp (steps are distinct, so
+ * at most one matches).
+ */
+static inline uint32
+funnel_event_match(const FunnelEventSteps *s, const text *event)
+{
+	const char *p = VARDATA_ANY(event);
+	int32		len = VARSIZE_ANY_EXHDR(event);
+
+	for (int i = 0; i < s->nsteps; i++)
+		if (s->len[i] == len && memcmp(s->value[i], p, len) == 0)
+			return (uint32) 1 << i;
+	return 0;
+}
+
+/*
+ * The step bits of a row of an event form (argument argno the event, the
+ * next one the steps) and the number of steps; a NULL event satisfies no
+ * step.
+ */
+static inline uint32
+read_event_step(FunctionCallInfo fcinfo, int argno, int *nsteps)
+{
+	const FunnelEventSteps *s = funnel_row_event_steps(fcinfo, argno + 1);
+
+	*nsteps = s->nsteps;
+	if (PG_ARGISNULL(argno))
+		return 0;
+	return funnel_event_match(s, PG_GETARG_TEXT_PP(argno));
 }
 
 /* Folds one wide funnel instant into another at the same time. */
@@ -709,13 +927,14 @@ funnel_row_window(const Interval *iv, const FunnelState *state)
 /*
  * The shared transition step: records the instant when any step holds (rows
  * with a NULL time are skipped).  The arguments are (window, [mode,]
- * occurred_at, steps...), the steps one VARIADIC boolean[] or, in the
- * fixed-arity forms, one boolean argument each (no array built per row).
+ * occurred_at, steps...), the steps one VARIADIC boolean[], or in the
+ * fixed-arity forms one boolean argument each (no array built per row), or
+ * in the event form an event and a text[] of the steps' values.
  * Only the first row of a group needs the aggregate context: a state exists
  * only inside an aggregate, and it grows in its own memory context.
  */
 static pg_attribute_always_inline FunnelState *
-funnel_accum_row(FunctionCallInfo fcinfo, bool has_mode, bool variadic)
+funnel_accum_row(FunctionCallInfo fcinfo, bool has_mode, FunnelStepForm form)
 {
 	FunnelState *state = PG_ARGISNULL(0) ? NULL : (FunnelState *) PG_GETARG_POINTER(0);
 	int			timearg = has_mode ? 3 : 2;
@@ -738,10 +957,12 @@ funnel_accum_row(FunctionCallInfo fcinfo, bool has_mode, bool variadic)
 					 errmsg("mode must not be null")));
 		mode = funnel_row_mode(fcinfo, PG_GETARG_TEXT_PP(2));
 	}
-	if (variadic)
+	if (form == FUNNEL_STEP_ARRAY)
 		steps = read_conditions(fcinfo, timearg + 1, "steps", &nsteps, true);
-	else
+	else if (form == FUNNEL_STEP_ARGS)
 		steps = read_condition_args(fcinfo, timearg + 1, &nsteps);
+	else
+		steps = read_event_step(fcinfo, timearg + 1, &nsteps);
 	if (state == NULL)
 		state = funnel_new(aggregate_context(fcinfo, "window_funnel_accum"), window, nsteps, mode);
 	else
@@ -760,21 +981,34 @@ funnel_accum_row(FunctionCallInfo fcinfo, bool has_mode, bool variadic)
 Datum
 window_funnel_accum(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(funnel_accum_row(fcinfo, PG_NARGS() == 5, true));
+	PG_RETURN_POINTER(funnel_accum_row(fcinfo, PG_NARGS() == 5, FUNNEL_STEP_ARRAY));
 }
 
 /* Transition of window_funnel(window, occurred_at, step1, ..., stepN), N = 2..8. */
 Datum
 window_funnel_steps_accum(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(funnel_accum_row(fcinfo, false, false));
+	PG_RETURN_POINTER(funnel_accum_row(fcinfo, false, FUNNEL_STEP_ARGS));
 }
 
 /* Transition of window_funnel(window, mode, occurred_at, step1, ..., stepN), N = 2..8. */
 Datum
 window_funnel_mode_steps_accum(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(funnel_accum_row(fcinfo, true, false));
+	PG_RETURN_POINTER(funnel_accum_row(fcinfo, true, FUNNEL_STEP_ARGS));
+}
+
+/*
+ * Transition of window_funnel(window, occurred_at, event, VARIADIC steps
+ * text[]) and window_funnel(window, mode, occurred_at, event, VARIADIC
+ * steps text[]).
+ */
+Datum
+window_funnel_event_accum(PG_FUNCTION_ARGS)
+{
+	if (PG_NARGS() == 6)
+		PG_RETURN_POINTER(funnel_accum_row(fcinfo, true, FUNNEL_STEP_EVENT));
+	PG_RETURN_POINTER(funnel_accum_row(fcinfo, false, FUNNEL_STEP_EVENT));
 }
 
 /* Combine: appends the events of the second state to the first. */

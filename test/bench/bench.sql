@@ -32,7 +32,9 @@ INSERT INTO bench.aggregates VALUES
     (8, 'engagement_state', $$engage.engagement_state(occurred_at, 1, '30 days')$$,
         $$round(engage.engagement_score(a, '2025-01-01') * 1e6)::bigint$$, NULL),
     (9, 'retention', $$engage.retention(occurred_at < '2024-01-01', occurred_at >= '2024-01-01')$$,
-        $$hashtext(a::text)$$, NULL);
+        $$hashtext(a::text)$$, NULL),
+    (10, 'window_funnel, event form', $$engage.window_funnel('7 days', occurred_at, kind, 'visit', 'click', 'order')$$,
+        $$a$$, 1.5);
 
 -- The query of aggregate number ord (0 = the baseline) grouped by customer over a table.
 CREATE FUNCTION bench.grouped(ord integer, tab text DEFAULT 'bench.interactions') RETURNS text
