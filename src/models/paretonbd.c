@@ -1591,13 +1591,58 @@ pnbd_ratio_minus_one(double d, double ef, double ef_inv)
 }
 
 /*
+ * Makes a, an entry of the current frequency's age terms table, those of
+ * (T, group) unless it already is (it is once this frequency has used it).
+ */
+static inline void
+pnbd_age_terms_at(PnbdShared *sh, PnbdAgeTerms *a, double T, int group)
+{
+	if (a->x_stamp != sh->x_stamp)
+	{
+		a->x_stamp = sh->x_stamp;
+		a->T = T;
+		a->group = group;
+		a->has_f = false;
+		pnbd_age_first(sh, &sh->groups[group], T, a);
+	}
+}
+
+/*
+ * ln F(t_x) and its gradient for the recency terms rt of group gr: from the
+ * age terms at_tx of (x, T = t_x, group) when there are some (an age of
+ * another customer of this frequency and group equal to this recency; a
+ * third of the series of a large sample), computed there once for both, or
+ * directly.  The same arithmetic either way.
+ */
+static void
+pnbd_recency_f(PnbdShared *sh, PnbdGroup *gr, int group, PnbdAgeTerms *at_tx, double tx,
+			   PnbdRecencyTerms *rt)
+{
+	if (at_tx != NULL)
+	{
+		pnbd_age_terms_at(sh, at_tx, tx, group);
+		if (at_tx->direct)
+		{
+			if (!at_tx->has_f)
+				pnbd_age_f(sh, gr, at_tx);
+			rt->lf = at_tx->lf;
+			memcpy(rt->dlf, at_tx->dlf, sizeof(rt->dlf));
+			return;
+		}
+	}
+	rt->lf = pnbd_log_f_grad_terms(gr->p, sh->x, tx, log(gr->p[1] + tx), log(gr->p[3] + tx),
+								   pnbd_terms_of(sh, gr), rt->dlf);
+}
+
+/*
  * One tuple's log-likelihood and its gradient g in the group's parameters,
- * from the shared terms (see above; a those of its (x, T, group)), or by
+ * from the shared terms (see above; a those of its (x, T, group), at_tx
+ * NULL or those of (x, t_x, group), which need not be in use yet), or by
  * pnbd_customer_ll.
  */
 static double
-pnbd_shared_tuple_ll(PnbdShared *sh, int group, PnbdAgeTerms *a, double tx, double T,
-					 double *g)
+pnbd_shared_tuple_ll(PnbdShared *sh, int group, PnbdAgeTerms *a, PnbdAgeTerms *at_tx,
+					 double tx, double T, double *g)
 {
 	PnbdGroup  *gr = &sh->groups[group];
 	PnbdRecencyTerms *rt;
@@ -1626,9 +1671,7 @@ pnbd_shared_tuple_ll(PnbdShared *sh, int group, PnbdAgeTerms *a, double tx, doub
 		rt->slow = pnbd_series_slow(gr->p, sh->x, tx);
 		if (!rt->slow)
 		{
-			rt->lf = pnbd_log_f_grad_terms(gr->p, sh->x, tx, log(gr->p[1] + tx),
-										   log(gr->p[3] + tx), pnbd_terms_of(sh, gr),
-										   rt->dlf);
+			pnbd_recency_f(sh, gr, group, at_tx, tx, rt);
 			rt->ef = pnbd_exp_in_range(rt->lf);
 		}
 	}
@@ -1674,8 +1717,66 @@ typedef struct PnbdIndex
 	const double *cov[PNBD_MAX_GROUPS]; /* each group's covariates */
 	uint8	   *group;			/* per tuple */
 	int32	   *age;			/* per tuple: its age terms' entry */
+	int32	   *tx_age;			/* per tuple with t_x < T: the entry of (x, T =
+								 * t_x, group), or -1 when there is none */
 	int32		max_ages;		/* entries of the frequency with most */
 } PnbdIndex;
+
+/* The age entries of one frequency while an index is built. */
+typedef struct PnbdIndexAges
+{
+	uint64	   *slots;			/* x_stamp << 32 | entry, as PnbdShared's */
+	uint32		nslots;			/* a power of two */
+	double	   *key_T;			/* each entry's T and group */
+	uint8	   *key_group;
+	uint32		x_stamp;
+	int32		nages;
+} PnbdIndexAges;
+
+/*
+ * The entry of (T, group) among the current frequency's age entries of b:
+ * found, or made when make (else -1).
+ */
+static int32
+pnbd_index_age_entry(PnbdIndexAges *b, double T, int group, bool make)
+{
+	uint32		slot = pnbd_age_slot(T, group, b->nslots - 1);
+
+	for (;;)
+	{
+		uint64		e = b->slots[slot];
+
+		if ((uint32) (e >> 32) != b->x_stamp)
+		{
+			if (!make)
+				return -1;
+			b->slots[slot] = ((uint64) b->x_stamp << 32) | (uint32) b->nages;
+			b->key_T[b->nages] = T;
+			b->key_group[b->nages] = (uint8) group;
+			return b->nages++;
+		}
+		if (b->key_T[(uint32) e] == T && b->key_group[(uint32) e] == group)
+			return (int32) (uint32) e;
+		slot = (slot + 1) & (b->nslots - 1);
+	}
+}
+
+/*
+ * Sets tx_age of the tuples from..to - 1 of fd (one frequency, whose age
+ * entries b holds).
+ */
+static void
+pnbd_index_tx_ages(PnbdIndex *idx, PnbdIndexAges *b, const FitData *fd, int from, int to)
+{
+	for (int i = from; i < to; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+
+		idx->tx_age[i] = v[1] < v[2] ? pnbd_index_age_entry(b, v[1], idx->group[i], false) : -1;
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
 
 static const char pnbd_index_owner[] = "paretonbd";
 
@@ -1689,28 +1790,25 @@ pnbd_index_build(const FitData *fd, int ncov)
 	int			n = Max(fd->ntuples, 1);
 	PnbdIndex  *idx;
 	int16		group_slots[PNBD_GROUP_SLOTS];
-	uint32		nslots = 16;
-	uint64	   *slots;			/* x_stamp << 32 | entry, as PnbdShared's */
-	double	   *key_T;			/* each entry's T and group */
-	uint8	   *key_group;
-	uint32		x_stamp = 0,
-				nages = 0;
+	PnbdIndexAges b = {.nslots = 16};
 	double		x = NAN;
+	int			x_start = 0;	/* the first tuple of frequency x */
 
 	/* one allocation, which fitdata_forget_index frees */
 	idx = MemoryContextAllocHuge(fd->context, MAXALIGN(sizeof(PnbdIndex)) +
-								 (sizeof(int32) + 1) * (Size) n);
+								 (2 * sizeof(int32) + 1) * (Size) n);
 	idx->age = (int32 *) ((char *) idx + MAXALIGN(sizeof(PnbdIndex)));
-	idx->group = (uint8 *) (idx->age + n);
+	idx->tx_age = idx->age + n;
+	idx->group = (uint8 *) (idx->tx_age + n);
 	idx->values = fd->values;
 	idx->ntuples = fd->ntuples;
 	idx->ngroups = 0;
 	idx->max_ages = 0;
-	while (nslots < 2 * (uint32) n)
-		nslots *= 2;
-	slots = palloc_extended(sizeof(uint64) * nslots, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	key_T = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
-	key_group = palloc_extended(n, MCXT_ALLOC_HUGE);
+	while (b.nslots < 2 * (uint32) n)
+		b.nslots *= 2;
+	b.slots = palloc_extended(sizeof(uint64) * b.nslots, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	b.key_T = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
+	b.key_group = palloc_extended(n, MCXT_ALLOC_HUGE);
 	memset(group_slots, -1, sizeof(group_slots));
 	for (int i = 0; i < fd->ntuples; i++)
 	{
@@ -1742,37 +1840,22 @@ pnbd_index_build(const FitData *fd, int ncov)
 		/* its age terms' entry among those of its frequency */
 		if (v[0] != x)
 		{
+			pnbd_index_tx_ages(idx, &b, fd, x_start, i);
 			x = v[0];
-			x_stamp++;
-			nages = 0;
+			x_start = i;
+			b.x_stamp++;
+			b.nages = 0;
 		}
-		slot = pnbd_age_slot(v[2], group, nslots - 1);
-		for (;;)
-		{
-			uint64		e = slots[slot];
-
-			if ((uint32) (e >> 32) != x_stamp)
-			{
-				slots[slot] = ((uint64) x_stamp << 32) | nages;
-				key_T[nages] = v[2];
-				key_group[nages] = (uint8) group;
-				idx->age[i] = nages++;
-				idx->max_ages = Max(idx->max_ages, (int32) nages);
-				break;
-			}
-			if (key_T[(uint32) e] == v[2] && key_group[(uint32) e] == group)
-			{
-				idx->age[i] = (int32) (uint32) e;
-				break;
-			}
-			slot = (slot + 1) & (nslots - 1);
-		}
+		idx->age[i] = pnbd_index_age_entry(&b, v[2], group, true);
+		idx->max_ages = Max(idx->max_ages, b.nages);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
-	pfree(slots);
-	pfree(key_T);
-	pfree(key_group);
+	if (idx->ngroups >= 0)
+		pnbd_index_tx_ages(idx, &b, fd, x_start, fd->ntuples);
+	pfree(b.slots);
+	pfree(b.key_T);
+	pfree(b.key_group);
 	return idx;
 }
 
@@ -1828,14 +1911,7 @@ pnbd_indexed_age_terms(PnbdShared *sh, const PnbdIndex *idx, int i, double T)
 {
 	PnbdAgeTerms *a = &sh->ages[idx->age[i]];
 
-	if (a->x_stamp != sh->x_stamp)
-	{
-		a->x_stamp = sh->x_stamp;
-		a->T = T;
-		a->group = idx->group[i];
-		a->has_f = false;
-		pnbd_age_first(sh, &sh->groups[a->group], T, a);
-	}
+	pnbd_age_terms_at(sh, a, T, idx->group[i]);
 	return a;
 }
 
@@ -1900,7 +1976,8 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 		double		w_i = fitdata_weight(fd, i);
 		double		g_i[4];
 		int			group = idx ? idx->group[i] : pnbd_group_of(sh, coef, v + 3);
-		PnbdAgeTerms *a;
+		PnbdAgeTerms *a,
+				   *at_tx;
 
 		if (groups && group == PNBD_LONE)
 		{
@@ -1922,8 +1999,9 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 		if (idx && i + PNBD_PREFETCH_AHEAD < fd->ntuples)
 			pnbd_prefetch_age_terms(&sh->ages[idx->age[i + PNBD_PREFETCH_AHEAD]]);
 		a = idx ? pnbd_indexed_age_terms(sh, idx, i, v[2]) : pnbd_age_terms(sh, v[2], group);
+		at_tx = idx && idx->tx_age[i] >= 0 ? &sh->ages[idx->tx_age[i]] : NULL;
 		pnbd_add_compensated(&sum, &sum_err,
-							 w_i * pnbd_shared_tuple_ll(sh, group, a, v[1], v[2], g_i));
+							 w_i * pnbd_shared_tuple_ll(sh, group, a, at_tx, v[1], v[2], g_i));
 		if (group == PNBD_LONE)
 			btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, v + 3,
 									   v + 3 + coef->n[0], sh->groups[group].p,
