@@ -941,19 +941,28 @@ fit_group_hessian(FitProblem *fp, const double *params, double *hess)
 	btyd_sample_covariates(fp->fd, &npurchase, &ndropout);
 	if (np + npurchase + ndropout != n)
 		return false;
-	if (fp->has_last && memcmp(fp->last_params, params, sizeof(double) * n) == 0)
-		base = fp->last_groups;	/* the optimiser's last evaluation */
-	else if (!spec->group_gradients(params, fp->fd, NULL, NULL, &base))
-		return false;
-	if (base.ngroups < 0)
-		return false;
-	for (int k = 0; k < np; k++)
+	if (spec->group_hessians != NULL)
 	{
-		memcpy(shifted, params, sizeof(double) * n);
-		shifted[k] = params[k] * exp(HESSIAN_LOG_STEP);
-		if (!spec->group_gradients(shifted, fp->fd, NULL, NULL, &moved[k]) ||
-			moved[k].ngroups != base.ngroups)
+		/* analytically, in one pass */
+		if (!spec->group_hessians(params, fp->fd, &base))
 			return false;
+	}
+	else
+	{
+		if (fp->has_last && memcmp(fp->last_params, params, sizeof(double) * n) == 0)
+			base = fp->last_groups; /* the optimiser's last evaluation */
+		else if (!spec->group_gradients(params, fp->fd, NULL, NULL, &base))
+			return false;
+		if (base.ngroups < 0)
+			return false;
+		for (int k = 0; k < np; k++)
+		{
+			memcpy(shifted, params, sizeof(double) * n);
+			shifted[k] = params[k] * exp(HESSIAN_LOG_STEP);
+			if (!spec->group_gradients(shifted, fp->fd, NULL, NULL, &moved[k]) ||
+				moved[k].ngroups != base.ngroups)
+				return false;
+		}
 	}
 	memset(hess, 0, sizeof(double) * n * n);
 	for (int g = 0; g < base.ngroups; g++)
@@ -965,7 +974,9 @@ fit_group_hessian(FitProblem *fp, const double *params, double *hess)
 
 		for (int j = 0; j < np; j++)
 			for (int k = 0; k < np; k++)
-				hg[j][k] = (moved[k].grad[g * np + j] - base.grad[g * np + j]) / HESSIAN_LOG_STEP;
+				hg[j][k] = spec->group_hessians != NULL ?
+					base.hess[(g * np + j) * np + k] :
+					(moved[k].grad[g * np + j] - base.grad[g * np + j]) / HESSIAN_LOG_STEP;
 		for (int j = 0; j < np; j++)
 			for (int k = 0; k < j; k++)
 				hg[j][k] = hg[k][j] = 0.5 * (hg[j][k] + hg[k][j]);

@@ -1294,6 +1294,14 @@ typedef struct PnbdAgeTerms
 	double		m;				/* e^lm */
 } PnbdAgeTerms;
 
+/* How pnbd_shared_tuple_ll computed a tuple. */
+typedef enum PnbdTuplePath
+{
+	PNBD_PATH_FIRST,			/* LL = the first term (R = 0) */
+	PNBD_PATH_R,				/* LL = first + ln(1 + R) from the shared terms */
+	PNBD_PATH_CUSTOMER			/* by pnbd_customer_ll */
+} PnbdTuplePath;
+
 /* What one evaluation by shared terms keeps. */
 typedef struct PnbdShared
 {
@@ -1320,6 +1328,10 @@ typedef struct PnbdShared
 	double		inv_rsx;		/* 1 / (r+s+x), ln(s / (r+s+x)), 1 / s */
 	double		log_s_rsx;
 	double		inv_s;
+	/* how pnbd_shared_tuple_ll took the last tuple (for its Hessian) */
+	PnbdTuplePath path;
+	double		path_e;			/* PNBD_PATH_R: e and w */
+	double		path_w;
 } PnbdShared;
 
 /* Hash of n doubles' bits. */
@@ -1651,10 +1663,12 @@ pnbd_shared_tuple_ll(PnbdShared *sh, int group, PnbdAgeTerms *a, PnbdAgeTerms *a
 				rr,
 				w;
 
+	sh->path = PNBD_PATH_CUSTOMER;
 	if (!a->direct)
 		return pnbd_customer_ll(NULL, gr->p, sh->x, tx, T, sh->lgam_rx, sh->dpsi, g);
 	if (tx >= T)
 	{
+		sh->path = PNBD_PATH_FIRST;
 		memcpy(g, a->dfirst, sizeof(double) * 4);
 		return a->first;
 	}
@@ -1683,6 +1697,7 @@ pnbd_shared_tuple_ll(PnbdShared *sh, int group, PnbdAgeTerms *a, PnbdAgeTerms *a
 	if (!(d > 0))
 	{
 		/* F(t_x) = F(T) to rounding: R = 0 */
+		sh->path = PNBD_PATH_FIRST;
 		memcpy(g, a->dfirst, sizeof(double) * 4);
 		return a->first;
 	}
@@ -1692,6 +1707,9 @@ pnbd_shared_tuple_ll(PnbdShared *sh, int group, PnbdAgeTerms *a, PnbdAgeTerms *a
 		(rr > 1.0 && fabs(a->first) > PNBD_LL_CANCEL))
 		return pnbd_customer_ll(NULL, gr->p, sh->x, tx, T, sh->lgam_rx, sh->dpsi, g);
 	w = rr / (1.0 + rr);
+	sh->path = PNBD_PATH_R;
+	sh->path_e = e;
+	sh->path_w = w;
 	for (int j = 0; j < 4; j++)
 		g[j] = a->dfirst[j] + w * (a->db[j] + ((1.0 + e) * rt->dlf[j] - a->dlf[j]) / e);
 	/* log(1 + rr): log1p's error to within an ulp of 1, which first's has too */
@@ -1934,6 +1952,50 @@ pnbd_add_compensated(double *sum, double *err, double v)
 }
 
 /*
+ * The state of an evaluation of fd's tuples by shared terms at p (with the
+ * coefficients coef), and fd's index into *idx (NULL: none, too many
+ * groups).
+ */
+static PnbdShared *
+pnbd_shared_begin(const double *p, const FitData *fd, const BtydCoefficients *coef,
+				  const PnbdIndex **idx)
+{
+	PnbdShared *sh = palloc(sizeof(PnbdShared));
+
+	sh->p = p;
+	sh->ncov = coef->n[0] + coef->n[1];
+	sh->ngroups = 0;
+	memset(sh->group_slots, -1, sizeof(sh->group_slots));
+	sh->nage_slots = PNBD_AGE_SLOTS_MIN;
+	sh->age_slots = palloc0(sizeof(uint64) * sh->nage_slots);
+	*idx = pnbd_index_of(fd, sh->ncov);
+	sh->ages_cap = *idx ? Max((*idx)->max_ages, 1) : PNBD_AGE_SLOTS_MIN / 2;
+	sh->ages = palloc_extended(sizeof(PnbdAgeTerms) * sh->ages_cap,
+							   MCXT_ALLOC_HUGE | (*idx ? MCXT_ALLOC_ZERO : 0));
+	sh->nages = 0;
+	/* with the index, its groups in its order (those pnbd_group_of would make) */
+	for (int k = 0; *idx && k < (*idx)->ngroups; k++)
+		pnbd_group_set(sh, coef, (*idx)->cov[k], k);
+	sh->ngroups = *idx ? (*idx)->ngroups : 0;
+	sh->x_stamp = sh->tx_stamp = 0;
+	sh->x = NAN;
+	memset(sh->terms, 0, sizeof(sh->terms));
+	return sh;
+}
+
+/* Frees what pnbd_shared_begin allocated. */
+static void
+pnbd_shared_end(PnbdShared *sh)
+{
+	for (int k = 0; k < 2; k++)
+		if (sh->terms[k].cap > 0)
+			pfree(sh->terms[k].pn); /* its four arrays */
+	pfree(sh->ages);
+	pfree(sh->age_slots);
+	pfree(sh);
+}
+
+/*
  * The sample's weighted log-likelihood by shared terms and its gradient
  * into grad (as pnbd_loglik; the fits' evaluations); and when groups is not
  * NULL, the gradient's sums by group (BtydGroupGradients; ngroups = -1 when
@@ -1943,32 +2005,14 @@ static double
 pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *coef,
 				   double *grad, BtydGroupGradients *groups, bool whole)
 {
-	PnbdShared *sh = palloc(sizeof(PnbdShared));
 	const PnbdIndex *idx;
+	PnbdShared *sh = pnbd_shared_begin(p, fd, coef, &idx);
 	double		psi_r = digamma(p[0]);
 	double		sum = 0.0,
 				sum_err = 0.0;	/* Neumaier's compensation of sum */
 	double		prev_tx = NAN;
 	bool		lone = false;	/* groups asked for, and a customer in PNBD_LONE */
 
-	sh->p = p;
-	sh->ncov = coef->n[0] + coef->n[1];
-	sh->ngroups = 0;
-	memset(sh->group_slots, -1, sizeof(sh->group_slots));
-	sh->nage_slots = PNBD_AGE_SLOTS_MIN;
-	sh->age_slots = palloc0(sizeof(uint64) * sh->nage_slots);
-	idx = pnbd_index_of(fd, sh->ncov);
-	sh->ages_cap = idx ? Max(idx->max_ages, 1) : PNBD_AGE_SLOTS_MIN / 2;
-	sh->ages = palloc_extended(sizeof(PnbdAgeTerms) * sh->ages_cap,
-							   MCXT_ALLOC_HUGE | (idx ? MCXT_ALLOC_ZERO : 0));
-	sh->nages = 0;
-	/* with the index, its groups in its order (those pnbd_group_of would make) */
-	for (int k = 0; idx && k < idx->ngroups; k++)
-		pnbd_group_set(sh, coef, idx->cov[k], k);
-	sh->ngroups = idx ? idx->ngroups : 0;
-	sh->x_stamp = sh->tx_stamp = 0;
-	sh->x = NAN;
-	memset(sh->terms, 0, sizeof(sh->terms));
 	memset(grad, 0, sizeof(double) * (4 + sh->ncov));
 	for (int i = 0; i < fd->ntuples; i++)
 	{
@@ -2019,6 +2063,8 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 		btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, g->cov,
 								   g->cov + coef->n[0], g->p, 1.0, g->grad, grad);
 	}
+	if (groups)
+		groups->hess = NULL;
 	if (groups && lone)
 		groups->ngroups = -1;
 	else if (groups)
@@ -2033,12 +2079,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 				groups->grad[k * 4 + j] = sh->groups[k].grad[j] * sh->groups[k].p[j];
 		}
 	}
-	for (int k = 0; k < 2; k++)
-		if (sh->terms[k].cap > 0)
-			pfree(sh->terms[k].pn); /* its four arrays */
-	pfree(sh->ages);
-	pfree(sh->age_slots);
-	pfree(sh);
+	pnbd_shared_end(sh);
 	return sum + sum_err;
 }
 
@@ -2102,9 +2143,393 @@ pnbd_group_gradients(const double *p, const FitData *fd, double *loglik, double 
 	return out->ngroups >= 0;
 }
 
+/*
+ * The observed information of a fit with covariates by group, analytically
+ * (BtydModelSpec.group_hessians): the Hessian of each group's sum of w_i
+ * LL_i in the group's log-parameters ln p = (ln r, ln alpha_i, ln s,
+ * ln beta_i), in one pass over the sample with the shared terms of
+ * pnbd_loglik_shared, instead of the nparams passes of differences of the
+ * groups' gradients.  Natural-parameter Hessians h (4 x 4, row-major) turn
+ * into log-parameter ones by p_j p_k h_jk + [j = k] p_j g_j.
+ */
+#define PNBD_HESS_LOG_STEP 1e-4 /* the central differences' step */
+
+/*
+ * ln F(y) of pnbd_log_f_grad with its gradient g and Hessian h in (r,
+ * alpha, s, beta).  H = sum_n P_n z^n (pnbd_series_at) is summed with the
+ * sums its derivatives need: the terms times d ln P_n / dr and / ds, their
+ * squares plus second derivatives (d ln P_n / dr = sum_{k<n} 1/(e+k) -
+ * 1/(c+k) when alpha >= beta, as e = r+x, c = r+s+x+1; the other branch
+ * alike with e = s+1), and the first and second z-derivatives; z depends
+ * on alpha and beta only, the prefactor (alpha+y)^.. (beta+y)^.. on all
+ * four.
+ */
+static double
+pnbd_log_f_hess(const double *p, double x, double y, double *g, double *h)
+{
+	double		r = p[0],
+				s = p[2];
+	PnbdSeries	ser = pnbd_series_at(p, x, y);
+	bool		a_big = ser.alpha_big;
+	double		e = ser.e,
+				c = ser.c,
+				z = ser.z;
+	double		ay = p[1] + y,
+				by = p[3] + y;
+	double		pn = 1.0,
+				zn1 = 1.0,		/* z^(n-1) */
+				zn2 = 0.0;		/* z^(n-2), n >= 2 */
+	double		lr = 0.0,		/* d ln P_n / dr, / ds, and second */
+				ls = 0.0,
+				lrr = 0.0,
+				lrs = 0.0,
+				lss = 0.0;
+	double		H = 1.0,
+				Hr = 0.0,
+				Hs = 0.0,
+				Hrr = 0.0,
+				Hrs = 0.0,
+				Hss = 0.0,
+				Hz = 0.0,
+				Hrz = 0.0,
+				Hsz = 0.0,
+				Hzz = 0.0;
+	double		l_r,
+				l_s,
+				l_z,
+				l_zz,
+				l_rz,
+				l_sz;
+	double		z_a,
+				z_b,
+				z_aa,
+				z_ab,
+				z_bb;
+	double		la = log(ay),
+				lb = log(by);
+	double		lf;
+
+	for (int n = 1; n < 1000000; n++)
+	{
+		double		de = 1.0 / (e + n - 1),
+					dc = 1.0 / (c + n - 1);
+		double		term,
+					dterm;
+
+		pn *= (e + n - 1) * dc;
+		lr += a_big ? de - dc : -dc;
+		ls += a_big ? -dc : de - dc;
+		lrr += a_big ? dc * dc - de * de : dc * dc;
+		lss += a_big ? dc * dc : dc * dc - de * de;
+		lrs += dc * dc;
+		term = pn * zn1 * z;	/* P_n z^n, its z-derivatives */
+		dterm = n * pn * zn1;
+		H += term;
+		Hr += term * lr;
+		Hs += term * ls;
+		Hrr += term * (lr * lr + lrr);
+		Hrs += term * (lr * ls + lrs);
+		Hss += term * (ls * ls + lss);
+		Hz += dterm;
+		Hrz += dterm * lr;
+		Hsz += dterm * ls;
+		Hzz += (double) n * (n - 1) * pn * zn2;
+		zn2 = zn1;
+		zn1 *= z;
+		if (term <= 0.25 * DBL_EPSILON * H &&
+			(n + 1) * pn * zn1 <= 0.25 * DBL_EPSILON * (Hz + 1.0) &&
+			(double) (n + 1) * n * pn * zn2 <= 0.25 * DBL_EPSILON * (Hzz + 1.0))
+			break;
+		if ((n & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	/* ln H in (r, s, z) */
+	l_r = Hr / H;
+	l_s = Hs / H;
+	l_z = Hz / H;
+	l_zz = Hzz / H - l_z * l_z;
+	l_rz = Hrz / H - l_r * l_z;
+	l_sz = Hsz / H - l_s * l_z;
+	if (a_big)
+	{
+		z_a = by / (ay * ay);
+		z_b = -1.0 / ay;
+		z_aa = -2.0 * by / (ay * ay * ay);
+		z_ab = 1.0 / (ay * ay);
+		z_bb = 0.0;
+	}
+	else
+	{
+		z_a = -1.0 / by;
+		z_b = ay / (by * by);
+		z_aa = 0.0;
+		z_ab = 1.0 / (by * by);
+		z_bb = -2.0 * ay / (by * by * by);
+	}
+	g[0] = l_r - la;
+	g[2] = l_s - lb;
+	h[0 * 4 + 0] = Hrr / H - l_r * l_r;
+	h[0 * 4 + 2] = Hrs / H - l_r * l_s;
+	h[2 * 4 + 2] = Hss / H - l_s * l_s;
+	h[0 * 4 + 1] = l_rz * z_a - 1.0 / ay;
+	h[0 * 4 + 3] = l_rz * z_b;
+	h[1 * 4 + 2] = l_sz * z_a;
+	h[2 * 4 + 3] = l_sz * z_b - 1.0 / by;
+	h[1 * 4 + 1] = l_zz * z_a * z_a + l_z * z_aa;
+	h[1 * 4 + 3] = l_zz * z_a * z_b + l_z * z_ab;
+	h[3 * 4 + 3] = l_zz * z_b * z_b + l_z * z_bb;
+	if (a_big)
+	{
+		/* ln F = ln H - s ln(beta+y) - (r+x) ln(alpha+y) */
+		lf = log(H) - s * lb - (r + x) * la;
+		g[1] = l_z * z_a - (r + x) / ay;
+		g[3] = l_z * z_b - s / by;
+		h[1 * 4 + 1] += (r + x) / (ay * ay);
+		h[3 * 4 + 3] += s / (by * by);
+	}
+	else
+	{
+		/* ln F = ln H + (1-r-x) ln(alpha+y) - (s+1) ln(beta+y) */
+		lf = log(H) + (1.0 - r - x) * la - (s + 1.0) * lb;
+		g[1] = l_z * z_a + (1.0 - r - x) / ay;
+		g[3] = l_z * z_b - (s + 1.0) / by;
+		h[1 * 4 + 1] -= (1.0 - r - x) / (ay * ay);
+		h[3 * 4 + 3] += (s + 1.0) / (by * by);
+	}
+	for (int j = 0; j < 4; j++)
+		for (int k = 0; k < j; k++)
+			h[j * 4 + k] = h[k * 4 + j];
+	return lf;
+}
+
+/*
+ * Into h (natural parameters), the Hessian of the first likelihood term
+ * of pnbd_age_first at (x, T) of parameters p: -r ln(1 + T/alpha) - s ln(1
+ * + T/beta) + x ln(r / (alpha+T)) + ln Gamma(r+x) - ln Gamma(r); dtri =
+ * psi'(r+x) - psi'(r).
+ */
+static void
+pnbd_first_hess(const double *p, double x, double T, double dtri, double *h)
+{
+	double		r = p[0],
+				alpha = p[1],
+				s = p[2],
+				beta = p[3];
+
+	memset(h, 0, sizeof(double) * 16);
+	h[0 * 4 + 0] = dtri;
+	h[0 * 4 + 1] = h[1 * 4 + 0] = 1.0 / alpha - 1.0 / (alpha + T);
+	h[1 * 4 + 1] = -r / (alpha * alpha) + (r + x) / ((alpha + T) * (alpha + T));
+	h[2 * 4 + 3] = h[3 * 4 + 2] = 1.0 / beta - 1.0 / (beta + T);
+	h[3 * 4 + 3] = -s / (beta * beta) + s / ((beta + T) * (beta + T));
+}
+
+/*
+ * Adds to h (natural parameters) the Hessian of ln K + (r+x) ln(alpha+T) +
+ * s ln(beta+T), K = s / (r+s+x): the factors of R but ln F(T) (see
+ * pnbd_age_f's db).
+ */
+static void
+pnbd_add_factor_hess(const double *p, double x, double T, double *h)
+{
+	double		r = p[0],
+				alpha = p[1],
+				s = p[2],
+				beta = p[3];
+	double		inv_rsx2 = 1.0 / ((r + s + x) * (r + s + x));
+
+	h[0 * 4 + 0] += inv_rsx2;
+	h[0 * 4 + 2] += inv_rsx2;
+	h[2 * 4 + 0] += inv_rsx2;
+	h[2 * 4 + 2] += inv_rsx2 - 1.0 / (s * s);
+	h[0 * 4 + 1] += 1.0 / (alpha + T);
+	h[1 * 4 + 0] += 1.0 / (alpha + T);
+	h[1 * 4 + 1] -= (r + x) / ((alpha + T) * (alpha + T));
+	h[2 * 4 + 3] += 1.0 / (beta + T);
+	h[3 * 4 + 2] += 1.0 / (beta + T);
+	h[3 * 4 + 3] -= s / ((beta + T) * (beta + T));
+}
+
+/* Second derivatives of ln F at some (x, y, group), made once each. */
+typedef struct PnbdFHess
+{
+	uint32		stamp;			/* of the frequency (ages) or t_x run */
+	double		h[16];
+} PnbdFHess;
+
+/*
+ * The Hessian (natural parameters) of a tuple of group gr that
+ * pnbd_shared_tuple_ll took by PNBD_PATH_R (its terms a, rt in place):
+ * LL = first + ln(1 + e^q), q = ln R = ln(K G(T)) + ln e, e = expm1(D),
+ * D = ln F(t_x) - ln F(T):
+ *	 d2 LL = d2 first + w d2 q + w (1 - w) dq dq',
+ *	 d2 q = d2 ln(K G(T)) + (1+e)/e d2 D - (1+e)/e^2 dD dD'.
+ */
+static void
+pnbd_tuple_hess_r(const PnbdShared *sh, const PnbdGroup *gr, const PnbdAgeTerms *a,
+				  const PnbdRecencyTerms *rt, const double *hf_T, const double *hf_tx,
+				  double T, double dtri, double *h)
+{
+	double		e = sh->path_e,
+				w = sh->path_w;
+	double		k1 = (1.0 + e) / e,
+				k2 = (1.0 + e) / (e * e);
+	double		dd[4],
+				dq[4];
+	double		hq[16] = {0};
+
+	for (int j = 0; j < 4; j++)
+	{
+		dd[j] = rt->dlf[j] - a->dlf[j];
+		dq[j] = a->db[j] + a->dlf[j] + k1 * dd[j];
+	}
+	pnbd_add_factor_hess(gr->p, sh->x, T, hq);
+	pnbd_first_hess(gr->p, sh->x, T, dtri, h);
+	for (int j = 0; j < 4; j++)
+		for (int k = 0; k < 4; k++)
+		{
+			hq[j * 4 + k] += hf_T[j * 4 + k] + k1 * (hf_tx[j * 4 + k] - hf_T[j * 4 + k]) -
+				k2 * dd[j] * dd[k];
+			h[j * 4 + k] += w * hq[j * 4 + k] + w * (1.0 - w) * dq[j] * dq[k];
+		}
+}
+
+/*
+ * The Hessian in the log-parameters of the tuple (x, t_x, T) at the
+ * parameters p by central differences of pnbd_customer_ll's gradient (for
+ * the few tuples that pnbd_customer_ll takes).
+ */
+static void
+pnbd_tuple_hess_diff(const double *p, double x, double tx, double T, double *hl)
+{
+	for (int k = 0; k < 4; k++)
+	{
+		double		gk[2][4];
+		double		q[2][4];
+
+		for (int side = 0; side < 2; side++)
+		{
+			memcpy(q[side], p, sizeof(q[side]));
+			q[side][k] = p[k] * exp(side == 0 ? PNBD_HESS_LOG_STEP : -PNBD_HESS_LOG_STEP);
+			(void) pnbd_customer_ll(NULL, q[side], x, tx, T,
+									log_gamma_ratio_excess(q[side][0], x),
+									digamma(q[side][0] + x) - digamma(q[side][0]), gk[side]);
+		}
+		for (int j = 0; j < 4; j++)
+			hl[j * 4 + k] = (q[0][j] * gk[0][j] - q[1][j] * gk[1][j]) /
+				(2.0 * PNBD_HESS_LOG_STEP);
+	}
+}
+
+/*
+ * The groups' gradients and Hessians in their log-parameters at p
+ * (BtydModelSpec.group_hessians): out->grad as pnbd_group_gradients',
+ * out->hess[g * 16 + j * 4 + k] = sum_i w_i d2 LL_i / d ln p_j d ln p_k.
+ * False (ngroups -1) when the sample has no index (too many groups).
+ */
+static bool
+pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
+{
+	BtydCoefficients coef;
+	int			npurchase,
+				ndropout;
+	const PnbdIndex *idx;
+	PnbdShared *sh;
+	PnbdFHess  *age_h;
+	PnbdFHess	rec_h[PNBD_MAX_GROUPS];
+	double		psi_r = digamma(p[0]);
+	double		tri_r = trigamma(p[0]);
+	double		dtri = 0.0;
+	double		prev_tx = NAN;
+
+	btyd_sample_covariates(fd, &npurchase, &ndropout);
+	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
+	sh = pnbd_shared_begin(p, fd, &coef, &idx);
+	out->ngroups = -1;
+	if (idx == NULL)
+	{
+		pnbd_shared_end(sh);
+		return false;
+	}
+	age_h = palloc_extended(sizeof(PnbdFHess) * Max(idx->max_ages, 1),
+							MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	memset(rec_h, 0, sizeof(rec_h));
+	out->ngroups = sh->ngroups;
+	out->cov = palloc(sizeof(double *) * Max(sh->ngroups, 1));
+	out->grad = palloc0(sizeof(double) * 4 * Max(sh->ngroups, 1));
+	out->hess = palloc0(sizeof(double) * 16 * Max(sh->ngroups, 1));
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+		double		w_i = fitdata_weight(fd, i);
+		int			group = idx->group[i];
+		PnbdGroup  *gr = &sh->groups[group];
+		PnbdAgeTerms *a,
+				   *at_tx;
+		double		g[4],
+					h[16],
+					hl[16];
+
+		if (v[0] != sh->x)
+		{
+			pnbd_shared_new_x(sh, v[0], psi_r);
+			dtri = v[0] == 0 ? 0.0 : trigamma(p[0] + v[0]) - tri_r;
+			prev_tx = NAN;
+		}
+		if (v[1] != prev_tx)
+		{
+			prev_tx = v[1];
+			sh->tx_stamp++;
+		}
+		a = pnbd_indexed_age_terms(sh, idx, i, v[2]);
+		at_tx = idx->tx_age[i] >= 0 ? &sh->ages[idx->tx_age[i]] : NULL;
+		(void) pnbd_shared_tuple_ll(sh, group, a, at_tx, v[1], v[2], g);
+		if (sh->path == PNBD_PATH_CUSTOMER)
+			pnbd_tuple_hess_diff(gr->p, sh->x, v[1], v[2], hl);
+		else
+		{
+			if (sh->path == PNBD_PATH_FIRST)
+				pnbd_first_hess(gr->p, sh->x, v[2], dtri, h);
+			else
+			{
+				PnbdFHess  *ht = &age_h[idx->age[i]];
+				PnbdFHess  *hx = &rec_h[group];
+				double		gf[4];
+
+				if (ht->stamp != sh->x_stamp)
+				{
+					ht->stamp = sh->x_stamp;
+					(void) pnbd_log_f_hess(gr->p, sh->x, v[2], gf, ht->h);
+				}
+				if (hx->stamp != sh->tx_stamp)
+				{
+					hx->stamp = sh->tx_stamp;
+					(void) pnbd_log_f_hess(gr->p, sh->x, v[1], gf, hx->h);
+				}
+				pnbd_tuple_hess_r(sh, gr, a, &sh->recency[group], ht->h, hx->h, v[2], dtri, h);
+			}
+			for (int j = 0; j < 4; j++)
+				for (int k = 0; k < 4; k++)
+					hl[j * 4 + k] = gr->p[j] * gr->p[k] * h[j * 4 + k] +
+						(j == k ? gr->p[j] * g[j] : 0.0);
+		}
+		for (int j = 0; j < 4; j++)
+			out->grad[group * 4 + j] += w_i * g[j] * gr->p[j];
+		for (int j = 0; j < 16; j++)
+			out->hess[group * 16 + j] += w_i * hl[j];
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	for (int k = 0; k < sh->ngroups; k++)
+		out->cov[k] = sh->groups[k].cov;
+	pfree(age_h);
+	pnbd_shared_end(sh);
+	return true;
+}
+
 const BtydModelSpec pnbd_spec = {
 	"paretonbd", 4, pnbd_names, pnbd_loglik, true, NULL, &paretonbd_covariate_map,
-	pnbd_group_gradients
+	pnbd_group_gradients, pnbd_group_hessians
 };
 
 /* Final function of engage.paretonbd_fit */
