@@ -2155,45 +2155,107 @@ pnbd_group_gradients(const double *p, const FitData *fd, double *loglik, double 
 #define PNBD_HESS_LOG_STEP 1e-4 /* the central differences' step */
 
 /*
+ * The coefficients of pnbd_log_f_hess's sums for one frequency and branch
+ * (as PnbdSeriesTerms for the gradient's): for n = 1 .. len, at
+ * coef[(n - 1) * PNBD_HESS_NCOEF ..], P_n times 1, L_r, L_s, L_r^2 + L_rr,
+ * L_r L_s + L_rs, L_s^2 + L_ss (L = ln P_n and its derivatives in r and s),
+ * then n P_n times 1, L_r, L_s, and n (n - 1) P_n; extended on demand.
+ */
+#define PNBD_HESS_NCOEF 10
+
+typedef struct PnbdHessTerms
+{
+	double		e;				/* of pnbd_series_at */
+	double		c;
+	bool		alpha_big;
+	int			len;			/* terms computed */
+	int			cap;			/* allocated */
+	double		pn;				/* P_len and the derivatives of its log */
+	double		lr;
+	double		ls;
+	double		lrr;
+	double		lrs;
+	double		lss;
+	double	   *coef;
+} PnbdHessTerms;
+
+/* Computes the coefficients of t up to n (t->len < n). */
+static void
+pnbd_hess_terms_extend(PnbdHessTerms *t, int n)
+{
+	if (n > t->cap)
+	{
+		int			cap = Max(n, 2 * t->cap);
+
+		t->coef = t->cap > 0 ?
+			repalloc(t->coef, sizeof(double) * PNBD_HESS_NCOEF * cap) :
+			palloc(sizeof(double) * PNBD_HESS_NCOEF * cap);
+		t->cap = cap;
+	}
+	if (t->len == 0)
+	{
+		t->pn = 1.0;
+		t->lr = t->ls = t->lrr = t->lrs = t->lss = 0.0;
+	}
+	for (int k = t->len + 1; k <= n; k++)
+	{
+		double		de = 1.0 / (t->e + k - 1),
+					dc = 1.0 / (t->c + k - 1);
+		double	   *q = t->coef + (size_t) (k - 1) * PNBD_HESS_NCOEF;
+
+		t->pn *= (t->e + k - 1) * dc;
+		t->lr += t->alpha_big ? de - dc : -dc;
+		t->ls += t->alpha_big ? -dc : de - dc;
+		t->lrr += t->alpha_big ? dc * dc - de * de : dc * dc;
+		t->lss += t->alpha_big ? dc * dc : dc * dc - de * de;
+		t->lrs += dc * dc;
+		q[0] = t->pn;
+		q[1] = t->pn * t->lr;
+		q[2] = t->pn * t->ls;
+		q[3] = t->pn * (t->lr * t->lr + t->lrr);
+		q[4] = t->pn * (t->lr * t->ls + t->lrs);
+		q[5] = t->pn * (t->ls * t->ls + t->lss);
+		q[6] = k * t->pn;
+		q[7] = k * t->pn * t->lr;
+		q[8] = k * t->pn * t->ls;
+		q[9] = (double) k * (k - 1) * t->pn;
+	}
+	t->len = n;
+}
+
+/*
  * ln F(y) of pnbd_log_f_grad with its gradient g and Hessian h in (r,
- * alpha, s, beta).  H = sum_n P_n z^n (pnbd_series_at) is summed with the
- * sums its derivatives need: the terms times d ln P_n / dr and / ds, their
- * squares plus second derivatives (d ln P_n / dr = sum_{k<n} 1/(e+k) -
- * 1/(c+k) when alpha >= beta, as e = r+x, c = r+s+x+1; the other branch
- * alike with e = s+1), and the first and second z-derivatives; z depends
- * on alpha and beta only, the prefactor (alpha+y)^.. (beta+y)^.. on all
- * four.
+ * alpha, s, beta), the series' coefficients from t (of this frequency and
+ * branch).  H = sum_n P_n z^n (pnbd_series_at) is summed with the sums its
+ * derivatives need (d ln P_n / dr = sum_{k<n} 1/(e+k) - 1/(c+k) when
+ * alpha >= beta, as e = r+x, c = r+s+x+1; the other branch alike with
+ * e = s+1), until the terms of H and of its first and second z-derivatives
+ * are below a quarter ulp of their sums; z depends on alpha and beta only,
+ * the prefactor (alpha+y)^.. (beta+y)^.. on all four.
  */
 static double
-pnbd_log_f_hess(const double *p, double x, double y, double *g, double *h)
+pnbd_log_f_hess(const double *p, double x, double y, PnbdHessTerms *t, double *g, double *h)
 {
 	double		r = p[0],
 				s = p[2];
 	PnbdSeries	ser = pnbd_series_at(p, x, y);
 	bool		a_big = ser.alpha_big;
-	double		e = ser.e,
-				c = ser.c,
-				z = ser.z;
+	double		z = ser.z;
 	double		ay = p[1] + y,
 				by = p[3] + y;
-	double		pn = 1.0,
-				zn1 = 1.0,		/* z^(n-1) */
+	double		zn1 = 1.0,		/* z^(n-1) */
 				zn2 = 0.0;		/* z^(n-2), n >= 2 */
-	double		lr = 0.0,		/* d ln P_n / dr, / ds, and second */
-				ls = 0.0,
-				lrr = 0.0,
-				lrs = 0.0,
-				lss = 0.0;
-	double		H = 1.0,
-				Hr = 0.0,
-				Hs = 0.0,
-				Hrr = 0.0,
-				Hrs = 0.0,
-				Hss = 0.0,
-				Hz = 0.0,
-				Hrz = 0.0,
-				Hsz = 0.0,
-				Hzz = 0.0;
+	double		sum[PNBD_HESS_NCOEF] = {0};
+	double		H,
+				Hr,
+				Hs,
+				Hrr,
+				Hrs,
+				Hss,
+				Hz,
+				Hrz,
+				Hsz,
+				Hzz;
 	double		l_r,
 				l_s,
 				l_z,
@@ -2208,41 +2270,48 @@ pnbd_log_f_hess(const double *p, double x, double y, double *g, double *h)
 	double		la = log(ay),
 				lb = log(by);
 	double		lf;
+	bool		done = false;
 
-	for (int n = 1; n < 1000000; n++)
+	Assert(t->alpha_big == a_big);
+	sum[0] = 1.0;
+	for (int n = 1; !done && n < 1000000;)
 	{
-		double		de = 1.0 / (e + n - 1),
-					dc = 1.0 / (c + n - 1);
-		double		term,
-					dterm;
+		int			end = n + PNBD_SERIES_CHUNK;
 
-		pn *= (e + n - 1) * dc;
-		lr += a_big ? de - dc : -dc;
-		ls += a_big ? -dc : de - dc;
-		lrr += a_big ? dc * dc - de * de : dc * dc;
-		lss += a_big ? dc * dc : dc * dc - de * de;
-		lrs += dc * dc;
-		term = pn * zn1 * z;	/* P_n z^n, its z-derivatives */
-		dterm = n * pn * zn1;
-		H += term;
-		Hr += term * lr;
-		Hs += term * ls;
-		Hrr += term * (lr * lr + lrr);
-		Hrs += term * (lr * ls + lrs);
-		Hss += term * (ls * ls + lss);
-		Hz += dterm;
-		Hrz += dterm * lr;
-		Hsz += dterm * ls;
-		Hzz += (double) n * (n - 1) * pn * zn2;
-		zn2 = zn1;
-		zn1 *= z;
-		if (term <= 0.25 * DBL_EPSILON * H &&
-			(n + 1) * pn * zn1 <= 0.25 * DBL_EPSILON * (Hz + 1.0) &&
-			(double) (n + 1) * n * pn * zn2 <= 0.25 * DBL_EPSILON * (Hzz + 1.0))
-			break;
-		if ((n & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
+		if (end > t->len)
+			pnbd_hess_terms_extend(t, end + 64);
+		for (; n < end; n++)
+		{
+			const double *q = t->coef + (size_t) (n - 1) * PNBD_HESS_NCOEF;
+			double		zn = zn1 * z;
+
+			for (int k = 0; k < 6; k++)
+				sum[k] += q[k] * zn;
+			for (int k = 6; k < 9; k++)
+				sum[k] += q[k] * zn1;
+			sum[9] += q[9] * zn2;
+			if (q[0] * zn <= 0.25 * DBL_EPSILON * sum[0] &&
+				q[6] * zn <= 0.25 * DBL_EPSILON * (sum[6] + 1.0) &&
+				(n + 1) * q[6] * zn1 <= 0.25 * DBL_EPSILON * (sum[9] + 1.0))
+			{
+				done = true;
+				break;
+			}
+			zn2 = zn1;
+			zn1 = zn;
+		}
+		CHECK_FOR_INTERRUPTS();
 	}
+	H = sum[0];
+	Hr = sum[1];
+	Hs = sum[2];
+	Hrr = sum[3];
+	Hrs = sum[4];
+	Hss = sum[5];
+	Hz = sum[6];
+	Hrz = sum[7];
+	Hsz = sum[8];
+	Hzz = sum[9];
 	/* ln H in (r, s, z) */
 	l_r = Hr / H;
 	l_s = Hs / H;
@@ -2358,6 +2427,24 @@ typedef struct PnbdFHess
 } PnbdFHess;
 
 /*
+ * The Hessian of ln F at (x, y) of the parameters p, kept in fh for as long
+ * as its stamp is stamp (made when it is not).
+ */
+static const double *
+pnbd_f_hess_at(PnbdFHess *fh, uint32 stamp, const double *p, double x, double y,
+			   PnbdHessTerms *t)
+{
+	double		g[4];
+
+	if (fh->stamp != stamp)
+	{
+		fh->stamp = stamp;
+		(void) pnbd_log_f_hess(p, x, y, t, g, fh->h);
+	}
+	return fh->h;
+}
+
+/*
  * The Hessian (natural parameters) of a tuple of group gr that
  * pnbd_shared_tuple_ll took by PNBD_PATH_R (its terms a, rt in place):
  * LL = first + ln(1 + e^q), q = ln R = ln(K G(T)) + ln e, e = expm1(D),
@@ -2437,6 +2524,7 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 	PnbdShared *sh;
 	PnbdFHess  *age_h;
 	PnbdFHess	rec_h[PNBD_MAX_GROUPS];
+	PnbdHessTerms terms[2] = {{0}};	/* the current frequency's, as sh->terms */
 	double		psi_r = digamma(p[0]);
 	double		tri_r = trigamma(p[0]);
 	double		dtri = 0.0;
@@ -2474,6 +2562,13 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 		{
 			pnbd_shared_new_x(sh, v[0], psi_r);
 			dtri = v[0] == 0 ? 0.0 : trigamma(p[0] + v[0]) - tri_r;
+			for (int k = 0; k < 2; k++)
+			{
+				terms[k].alpha_big = sh->terms[k].alpha_big;
+				terms[k].e = sh->terms[k].e;
+				terms[k].c = sh->terms[k].c;
+				terms[k].len = 0;
+			}
 			prev_tx = NAN;
 		}
 		if (v[1] != prev_tx)
@@ -2492,21 +2587,14 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 				pnbd_first_hess(gr->p, sh->x, v[2], dtri, h);
 			else
 			{
-				PnbdFHess  *ht = &age_h[idx->age[i]];
-				PnbdFHess  *hx = &rec_h[group];
-				double		gf[4];
+				PnbdHessTerms *t = &terms[gr->p[1] >= gr->p[3]];
+				const double *hf_T = pnbd_f_hess_at(&age_h[idx->age[i]], sh->x_stamp,
+													gr->p, sh->x, v[2], t);
+				const double *hf_tx = idx->tx_age[i] >= 0 ?
+					pnbd_f_hess_at(&age_h[idx->tx_age[i]], sh->x_stamp, gr->p, sh->x, v[1], t) :
+					pnbd_f_hess_at(&rec_h[group], sh->tx_stamp, gr->p, sh->x, v[1], t);
 
-				if (ht->stamp != sh->x_stamp)
-				{
-					ht->stamp = sh->x_stamp;
-					(void) pnbd_log_f_hess(gr->p, sh->x, v[2], gf, ht->h);
-				}
-				if (hx->stamp != sh->tx_stamp)
-				{
-					hx->stamp = sh->tx_stamp;
-					(void) pnbd_log_f_hess(gr->p, sh->x, v[1], gf, hx->h);
-				}
-				pnbd_tuple_hess_r(sh, gr, a, &sh->recency[group], ht->h, hx->h, v[2], dtri, h);
+				pnbd_tuple_hess_r(sh, gr, a, &sh->recency[group], hf_T, hf_tx, v[2], dtri, h);
 			}
 			for (int j = 0; j < 4; j++)
 				for (int k = 0; k < 4; k++)
@@ -2522,6 +2610,9 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 	}
 	for (int k = 0; k < sh->ngroups; k++)
 		out->cov[k] = sh->groups[k].cov;
+	for (int k = 0; k < 2; k++)
+		if (terms[k].cap > 0)
+			pfree(terms[k].coef);
 	pfree(age_h);
 	pnbd_shared_end(sh);
 	return true;
