@@ -2419,43 +2419,64 @@ pnbd_add_factor_hess(const double *p, double x, double T, double *h)
 	h[3 * 4 + 3] -= s / ((beta + T) * (beta + T));
 }
 
-/* Second derivatives of ln F at some (x, y, group), made once each. */
+/* The Hessian of ln F at (x, t_x, group) of the current t_x run. */
 typedef struct PnbdFHess
 {
-	uint32		stamp;			/* of the frequency (ages) or t_x run */
+	uint32		stamp;			/* the t_x run's */
 	double		h[16];
 } PnbdFHess;
 
 /*
- * The Hessian of ln F at (x, y) of the parameters p, kept in fh for as long
- * as its stamp is stamp (made when it is not).
+ * The Hessians of one age entry (x, T, group) in natural parameters: of the
+ * first term; and when a tuple needs R, of ln F(T) and of ln(K G(T)) =
+ * ln K + (r+x) ln(alpha+T) + s ln(beta+T) + ln F(T) (base).
  */
-static const double *
-pnbd_f_hess_at(PnbdFHess *fh, uint32 stamp, const double *p, double x, double y,
-			   PnbdHessTerms *t)
+typedef struct PnbdAgeHess
 {
-	double		g[4];
+	uint32		stamp;			/* the frequency's */
+	bool		has_f;			/* hf and base are set */
+	double		first[16];
+	double		hf[16];
+	double		base[16];
+} PnbdAgeHess;
 
-	if (fh->stamp != stamp)
+/*
+ * The Hessians of the age entry ah, at (x, T) of group gr, made when stale
+ * (and hf and base when need_f), with the series' coefficients t.
+ */
+static const PnbdAgeHess *
+pnbd_age_hess(PnbdAgeHess *ah, const PnbdShared *sh, const PnbdGroup *gr, double T,
+			  double dtri, bool need_f, PnbdHessTerms *t)
+{
+	if (ah->stamp != sh->x_stamp)
 	{
-		fh->stamp = stamp;
-		(void) pnbd_log_f_hess(p, x, y, t, g, fh->h);
+		ah->stamp = sh->x_stamp;
+		ah->has_f = false;
+		pnbd_first_hess(gr->p, sh->x, T, dtri, ah->first);
 	}
-	return fh->h;
+	if (need_f && !ah->has_f)
+	{
+		double		g[4];
+
+		(void) pnbd_log_f_hess(gr->p, sh->x, T, t, g, ah->hf);
+		memcpy(ah->base, ah->hf, sizeof(ah->base));
+		pnbd_add_factor_hess(gr->p, sh->x, T, ah->base);
+		ah->has_f = true;
+	}
+	return ah;
 }
 
 /*
- * The Hessian (natural parameters) of a tuple of group gr that
- * pnbd_shared_tuple_ll took by PNBD_PATH_R (its terms a, rt in place):
- * LL = first + ln(1 + e^q), q = ln R = ln(K G(T)) + ln e, e = expm1(D),
- * D = ln F(t_x) - ln F(T):
+ * Adds w_i times the Hessian (natural parameters, lower triangle) of a tuple
+ * that pnbd_shared_tuple_ll took by PNBD_PATH_R, its terms a, rt in place,
+ * to acc: LL = first + ln(1 + e^q), q = ln R = ln(K G(T)) + ln e,
+ * e = expm1(D), D = ln F(t_x) - ln F(T):
  *	 d2 LL = d2 first + w d2 q + w (1 - w) dq dq',
  *	 d2 q = d2 ln(K G(T)) + (1+e)/e d2 D - (1+e)/e^2 dD dD'.
  */
-static void
-pnbd_tuple_hess_r(const PnbdShared *sh, const PnbdGroup *gr, const PnbdAgeTerms *a,
-				  const PnbdRecencyTerms *rt, const double *hf_T, const double *hf_tx,
-				  double T, double dtri, double *h)
+static inline void
+pnbd_add_tuple_hess_r(const PnbdShared *sh, const PnbdAgeTerms *a, const PnbdRecencyTerms *rt,
+					  const PnbdAgeHess *ah, const double *hf_tx, double w_i, double *acc)
 {
 	double		e = sh->path_e,
 				w = sh->path_w;
@@ -2463,21 +2484,19 @@ pnbd_tuple_hess_r(const PnbdShared *sh, const PnbdGroup *gr, const PnbdAgeTerms 
 				k2 = (1.0 + e) / (e * e);
 	double		dd[4],
 				dq[4];
-	double		hq[16] = {0};
 
 	for (int j = 0; j < 4; j++)
 	{
 		dd[j] = rt->dlf[j] - a->dlf[j];
 		dq[j] = a->db[j] + a->dlf[j] + k1 * dd[j];
 	}
-	pnbd_add_factor_hess(gr->p, sh->x, T, hq);
-	pnbd_first_hess(gr->p, sh->x, T, dtri, h);
 	for (int j = 0; j < 4; j++)
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k <= j; k++)
 		{
-			hq[j * 4 + k] += hf_T[j * 4 + k] + k1 * (hf_tx[j * 4 + k] - hf_T[j * 4 + k]) -
-				k2 * dd[j] * dd[k];
-			h[j * 4 + k] += w * hq[j * 4 + k] + w * (1.0 - w) * dq[j] * dq[k];
+			int			jk = j * 4 + k;
+			double		d2q = ah->base[jk] + k1 * (hf_tx[jk] - ah->hf[jk]) - k2 * dd[j] * dd[k];
+
+			acc[jk] += w_i * (ah->first[jk] + w * d2q + w * (1.0 - w) * dq[j] * dq[k]);
 		}
 }
 
@@ -2512,7 +2531,9 @@ pnbd_tuple_hess_diff(const double *p, double x, double tx, double T, double *hl)
  * The groups' gradients and Hessians in their log-parameters at p
  * (BtydModelSpec.group_hessians): out->grad as pnbd_group_gradients',
  * out->hess[g * 16 + j * 4 + k] = sum_i w_i d2 LL_i / d ln p_j d ln p_k.
- * False (ngroups -1) when the sample has no index (too many groups).
+ * A group's customers share p, so the natural-parameter Hessians are summed
+ * and turned into log-parameter ones once per group.  False (ngroups -1)
+ * when the sample has no index (too many groups).
  */
 static bool
 pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
@@ -2522,9 +2543,12 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 				ndropout;
 	const PnbdIndex *idx;
 	PnbdShared *sh;
-	PnbdFHess  *age_h;
+	PnbdAgeHess *age_h;
 	PnbdFHess	rec_h[PNBD_MAX_GROUPS];
 	PnbdHessTerms terms[2] = {{0}};	/* the current frequency's, as sh->terms */
+	double	   *acc;			/* per group: natural-parameter Hessian (lower) */
+	double	   *acc_log;		/* the same in log-parameters (differences) */
+	double	   *grad;			/* natural-parameter gradient */
 	double		psi_r = digamma(p[0]);
 	double		tri_r = trigamma(p[0]);
 	double		dtri = 0.0;
@@ -2539,13 +2563,12 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 		pnbd_shared_end(sh);
 		return false;
 	}
-	age_h = palloc_extended(sizeof(PnbdFHess) * Max(idx->max_ages, 1),
+	age_h = palloc_extended(sizeof(PnbdAgeHess) * Max(idx->max_ages, 1),
 							MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	memset(rec_h, 0, sizeof(rec_h));
-	out->ngroups = sh->ngroups;
-	out->cov = palloc(sizeof(double *) * Max(sh->ngroups, 1));
-	out->grad = palloc0(sizeof(double) * 4 * Max(sh->ngroups, 1));
-	out->hess = palloc0(sizeof(double) * 16 * Max(sh->ngroups, 1));
+	acc = palloc0(sizeof(double) * 16 * Max(sh->ngroups, 1));
+	acc_log = palloc0(sizeof(double) * 16 * Max(sh->ngroups, 1));
+	grad = palloc0(sizeof(double) * 4 * Max(sh->ngroups, 1));
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *v = fitdata_tuple(fd, i);
@@ -2554,9 +2577,7 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 		PnbdGroup  *gr = &sh->groups[group];
 		PnbdAgeTerms *a,
 				   *at_tx;
-		double		g[4],
-					h[16],
-					hl[16];
+		double		g[4];
 
 		if (v[0] != sh->x)
 		{
@@ -2580,39 +2601,80 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 		at_tx = idx->tx_age[i] >= 0 ? &sh->ages[idx->tx_age[i]] : NULL;
 		(void) pnbd_shared_tuple_ll(sh, group, a, at_tx, v[1], v[2], g);
 		if (sh->path == PNBD_PATH_CUSTOMER)
+		{
+			double		hl[16];
+
 			pnbd_tuple_hess_diff(gr->p, sh->x, v[1], v[2], hl);
+			for (int j = 0; j < 16; j++)
+				acc_log[group * 16 + j] += w_i * hl[j];
+		}
 		else
 		{
-			if (sh->path == PNBD_PATH_FIRST)
-				pnbd_first_hess(gr->p, sh->x, v[2], dtri, h);
-			else
-			{
-				PnbdHessTerms *t = &terms[gr->p[1] >= gr->p[3]];
-				const double *hf_T = pnbd_f_hess_at(&age_h[idx->age[i]], sh->x_stamp,
-													gr->p, sh->x, v[2], t);
-				const double *hf_tx = idx->tx_age[i] >= 0 ?
-					pnbd_f_hess_at(&age_h[idx->tx_age[i]], sh->x_stamp, gr->p, sh->x, v[1], t) :
-					pnbd_f_hess_at(&rec_h[group], sh->tx_stamp, gr->p, sh->x, v[1], t);
+			PnbdHessTerms *t = &terms[gr->p[1] >= gr->p[3]];
+			bool		r_path = sh->path == PNBD_PATH_R;
+			const PnbdAgeHess *ah = pnbd_age_hess(&age_h[idx->age[i]], sh, gr, v[2], dtri,
+												  r_path, t);
 
-				pnbd_tuple_hess_r(sh, gr, a, &sh->recency[group], hf_T, hf_tx, v[2], dtri, h);
+			if (r_path)
+			{
+				const double *hf_tx;
+
+				if (idx->tx_age[i] >= 0)
+					hf_tx = pnbd_age_hess(&age_h[idx->tx_age[i]], sh, gr, v[1], dtri, true, t)->hf;
+				else
+				{
+					PnbdFHess  *fh = &rec_h[group];
+
+					if (fh->stamp != sh->tx_stamp)
+					{
+						double		gf[4];
+
+						fh->stamp = sh->tx_stamp;
+						(void) pnbd_log_f_hess(gr->p, sh->x, v[1], t, gf, fh->h);
+					}
+					hf_tx = fh->h;
+				}
+				pnbd_add_tuple_hess_r(sh, a, &sh->recency[group], ah, hf_tx, w_i,
+									  acc + group * 16);
 			}
-			for (int j = 0; j < 4; j++)
-				for (int k = 0; k < 4; k++)
-					hl[j * 4 + k] = gr->p[j] * gr->p[k] * h[j * 4 + k] +
-						(j == k ? gr->p[j] * g[j] : 0.0);
+			else
+				for (int j = 0; j < 4; j++)
+					for (int k = 0; k <= j; k++)
+						acc[group * 16 + j * 4 + k] += w_i * ah->first[j * 4 + k];
 		}
 		for (int j = 0; j < 4; j++)
-			out->grad[group * 4 + j] += w_i * g[j] * gr->p[j];
-		for (int j = 0; j < 16; j++)
-			out->hess[group * 16 + j] += w_i * hl[j];
+			grad[group * 4 + j] += w_i * g[j];
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
+	out->ngroups = sh->ngroups;
+	out->cov = palloc(sizeof(double *) * Max(sh->ngroups, 1));
+	out->grad = palloc(sizeof(double) * 4 * Max(sh->ngroups, 1));
+	out->hess = palloc(sizeof(double) * 16 * Max(sh->ngroups, 1));
 	for (int k = 0; k < sh->ngroups; k++)
+	{
+		const double *q = sh->groups[k].p;
+
 		out->cov[k] = sh->groups[k].cov;
+		for (int j = 0; j < 4; j++)
+		{
+			out->grad[k * 4 + j] = q[j] * grad[k * 4 + j];
+			for (int l = 0; l <= j; l++)
+			{
+				double		hjl = q[j] * q[l] * acc[k * 16 + j * 4 + l] +
+					(j == l ? q[j] * grad[k * 4 + j] : 0.0);
+
+				out->hess[k * 16 + j * 4 + l] = hjl + acc_log[k * 16 + j * 4 + l];
+				out->hess[k * 16 + l * 4 + j] = hjl + acc_log[k * 16 + l * 4 + j];
+			}
+		}
+	}
 	for (int k = 0; k < 2; k++)
 		if (terms[k].cap > 0)
 			pfree(terms[k].coef);
+	pfree(acc);
+	pfree(acc_log);
+	pfree(grad);
 	pfree(age_h);
 	pnbd_shared_end(sh);
 	return true;
