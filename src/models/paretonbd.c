@@ -2549,6 +2549,7 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 	double	   *acc;			/* per group: natural-parameter Hessian (lower) */
 	double	   *acc_log;		/* the same in log-parameters (differences) */
 	double	   *grad;			/* natural-parameter gradient */
+	double	   *grad_nat;		/* its part from the tuples of acc */
 	double		psi_r = digamma(p[0]);
 	double		tri_r = trigamma(p[0]);
 	double		dtri = 0.0;
@@ -2569,6 +2570,7 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 	acc = palloc0(sizeof(double) * 16 * Max(sh->ngroups, 1));
 	acc_log = palloc0(sizeof(double) * 16 * Max(sh->ngroups, 1));
 	grad = palloc0(sizeof(double) * 4 * Max(sh->ngroups, 1));
+	grad_nat = palloc0(sizeof(double) * 4 * Max(sh->ngroups, 1));
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *v = fitdata_tuple(fd, i);
@@ -2641,6 +2643,8 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 				for (int j = 0; j < 4; j++)
 					for (int k = 0; k <= j; k++)
 						acc[group * 16 + j * 4 + k] += w_i * ah->first[j * 4 + k];
+			for (int j = 0; j < 4; j++)
+				grad_nat[group * 4 + j] += w_i * g[j];
 		}
 		for (int j = 0; j < 4; j++)
 			grad[group * 4 + j] += w_i * g[j];
@@ -2662,7 +2666,7 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 			for (int l = 0; l <= j; l++)
 			{
 				double		hjl = q[j] * q[l] * acc[k * 16 + j * 4 + l] +
-					(j == l ? q[j] * grad[k * 4 + j] : 0.0);
+					(j == l ? q[j] * grad_nat[k * 4 + j] : 0.0);
 
 				out->hess[k * 16 + j * 4 + l] = hjl + acc_log[k * 16 + j * 4 + l];
 				out->hess[k * 16 + l * 4 + j] = hjl + acc_log[k * 16 + l * 4 + j];
@@ -2675,6 +2679,7 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 	pfree(acc);
 	pfree(acc_log);
 	pfree(grad);
+	pfree(grad_nat);
 	pfree(age_h);
 	pnbd_shared_end(sh);
 	return true;
