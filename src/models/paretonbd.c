@@ -1652,7 +1652,7 @@ pnbd_recency_f(PnbdShared *sh, PnbdGroup *gr, int group, PnbdAgeTerms *at_tx, do
  * NULL or those of (x, t_x, group), which need not be in use yet), or by
  * pnbd_customer_ll.
  */
-static double
+static pg_attribute_always_inline double
 pnbd_shared_tuple_ll(PnbdShared *sh, int group, PnbdAgeTerms *a, PnbdAgeTerms *at_tx,
 					 double tx, double T, double *g)
 {
