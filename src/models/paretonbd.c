@@ -2245,17 +2245,16 @@ pnbd_log_f_hess(const double *p, double x, double y, PnbdHessTerms *t, double *g
 				by = p[3] + y;
 	double		zn1 = 1.0,		/* z^(n-1) */
 				zn2 = 0.0;		/* z^(n-2), n >= 2 */
-	double		sum[PNBD_HESS_NCOEF] = {0};
-	double		H,
-				Hr,
-				Hs,
-				Hrr,
-				Hrs,
-				Hss,
-				Hz,
-				Hrz,
-				Hsz,
-				Hzz;
+	double		H = 1.0,		/* the sums, each a local: in registers */
+				Hr = 0.0,
+				Hs = 0.0,
+				Hrr = 0.0,
+				Hrs = 0.0,
+				Hss = 0.0,
+				Hz = 0.0,
+				Hrz = 0.0,
+				Hsz = 0.0,
+				Hzz = 0.0;
 	double		l_r,
 				l_s,
 				l_z,
@@ -2273,7 +2272,6 @@ pnbd_log_f_hess(const double *p, double x, double y, PnbdHessTerms *t, double *g
 	bool		done = false;
 
 	Assert(t->alpha_big == a_big);
-	sum[0] = 1.0;
 	for (int n = 1; !done && n < 1000000;)
 	{
 		int			end = n + PNBD_SERIES_CHUNK;
@@ -2285,14 +2283,19 @@ pnbd_log_f_hess(const double *p, double x, double y, PnbdHessTerms *t, double *g
 			const double *q = t->coef + (size_t) (n - 1) * PNBD_HESS_NCOEF;
 			double		zn = zn1 * z;
 
-			for (int k = 0; k < 6; k++)
-				sum[k] += q[k] * zn;
-			for (int k = 6; k < 9; k++)
-				sum[k] += q[k] * zn1;
-			sum[9] += q[9] * zn2;
-			if (q[0] * zn <= 0.25 * DBL_EPSILON * sum[0] &&
-				q[6] * zn <= 0.25 * DBL_EPSILON * (sum[6] + 1.0) &&
-				(n + 1) * q[6] * zn1 <= 0.25 * DBL_EPSILON * (sum[9] + 1.0))
+			H += q[0] * zn;
+			Hr += q[1] * zn;
+			Hs += q[2] * zn;
+			Hrr += q[3] * zn;
+			Hrs += q[4] * zn;
+			Hss += q[5] * zn;
+			Hz += q[6] * zn1;
+			Hrz += q[7] * zn1;
+			Hsz += q[8] * zn1;
+			Hzz += q[9] * zn2;
+			if (q[0] * zn <= 0.25 * DBL_EPSILON * H &&
+				q[6] * zn <= 0.25 * DBL_EPSILON * (Hz + 1.0) &&
+				(n + 1) * q[6] * zn1 <= 0.25 * DBL_EPSILON * (Hzz + 1.0))
 			{
 				done = true;
 				break;
@@ -2302,16 +2305,6 @@ pnbd_log_f_hess(const double *p, double x, double y, PnbdHessTerms *t, double *g
 		}
 		CHECK_FOR_INTERRUPTS();
 	}
-	H = sum[0];
-	Hr = sum[1];
-	Hs = sum[2];
-	Hrr = sum[3];
-	Hrs = sum[4];
-	Hss = sum[5];
-	Hz = sum[6];
-	Hrz = sum[7];
-	Hsz = sum[8];
-	Hzz = sum[9];
 	/* ln H in (r, s, z) */
 	l_r = Hr / H;
 	l_s = Hs / H;
