@@ -67,9 +67,10 @@ typedef struct FitData
 	double	   *values;			/* ntuples * k doubles */
 	double	   *weights;		/* weight of each tuple: sums[i] rounded */
 	ExactSum   *sums;			/* exact summed weight of each tuple */
-	int32	   *slots;			/* hash table of tuple indexes, -1 empty; NULL
-								 * in a sorted copy until it is added to */
-	int			nslots;			/* power of two, >= 2 * capacity */
+	uint64	   *slots;			/* hash table: each slot 0 (empty) or a
+								 * tuple's 32-bit hash << 32 | its index + 1;
+								 * NULL in a sorted copy until it is added to */
+	uint32		nslots;			/* power of two, 2 * capacity */
 	MemoryContext context;		/* where the arrays live */
 	bool		sorted;			/* the tuples are in value order (the order
 								 * of fitdata_sorted_copy); adding a tuple
