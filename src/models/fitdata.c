@@ -442,7 +442,7 @@ fitdata_total_weight(const FitData *fd)
 /*
  * A tuple's place in the sort: two of its values (columns col and col + 1
  * while the tuples are equal before col) as unsigned integers in the same
- * order (double_order_bits), radix-sorted, and its index.
+ * order (double_order_bits), and its index.
  */
 typedef struct SortKey
 {
@@ -451,16 +451,9 @@ typedef struct SortKey
 	int			idx;
 } SortKey;
 
-/* The comparator's argument: the sample and the first column to compare. */
-typedef struct SortRest
-{
-	const FitData *fd;
-	int			col;
-} SortRest;
-
 /*
- * Runs of tuples equal before a column shorter than this are ordered by
- * comparison (qsort), longer ones by radix sorting the next two columns.
+ * Runs of tuples equal before a column shorter than this are sorted on the
+ * next two columns by insertion, longer ones by radix.
  */
 #define SORT_RADIX_MIN 64
 
@@ -476,18 +469,26 @@ double_order_bits(double d)
 	return (b >> 63) ? ~b : b | (UINT64CONST(1) << 63);
 }
 
-/* Orders sort keys of tuples equal before column col by their values from col on. */
-static int
-sort_key_rest_cmp(const void *a, const void *b, void *arg)
+/* Whether sort key a goes after b: (r0, r1) greater. */
+static inline bool
+sort_key_after(const SortKey *a, const SortKey *b)
 {
-	const SortRest *rest = (const SortRest *) arg;
-	const double *u = fitdata_tuple(rest->fd, ((const SortKey *) a)->idx);
-	const double *v = fitdata_tuple(rest->fd, ((const SortKey *) b)->idx);
+	return a->r0 != b->r0 ? a->r0 > b->r0 : a->r1 > b->r1;
+}
 
-	for (int j = rest->col; j < rest->fd->k; j++)
-		if (u[j] != v[j])
-			return u[j] < v[j] ? -1 : 1;
-	return 0;
+/* Sorts the few keys (n < SORT_RADIX_MIN) by (r0, r1), by insertion. */
+static void
+insertion_sort_keys(SortKey *keys, int n)
+{
+	for (int i = 1; i < n; i++)
+	{
+		SortKey		key = keys[i];
+		int			j = i;
+
+		for (; j > 0 && sort_key_after(&keys[j - 1], &key); j--)
+			keys[j] = keys[j - 1];
+		keys[j] = key;
+	}
 }
 
 /* Byte d (0 = least significant) of key k's sort integers, r1 first. */
@@ -537,22 +538,15 @@ radix_sort_keys(SortKey *keys, SortKey *tmp, int n)
 
 /*
  * Orders keys (n, their idx set) of tuples of fd equal before column col by
- * their values from col on: a radix sort on columns col and col + 1, then
- * the same from col + 2 within each run that ties on both (samples share
- * many first values, e.g. one-time buyers' frequency and recency 0, and
- * covariates take few values); short runs by comparison.  tmp: scratch of n
- * keys.  Recurses at most k / 2 deep.
+ * their values from col on: a sort on columns col and col + 1, then the
+ * same from col + 2 within each run that ties on both (samples share many
+ * first values, e.g. one-time buyers' frequency and recency 0, and
+ * covariates take few values).  tmp: scratch of n keys.  Recurses at most
+ * k / 2 deep.
  */
 static void
 sort_keys_from(const FitData *fd, SortKey *keys, SortKey *tmp, int n, int col)
 {
-	if (n < SORT_RADIX_MIN)
-	{
-		SortRest	rest = {fd, col};
-
-		qsort_interruptible(keys, n, sizeof(SortKey), sort_key_rest_cmp, &rest);
-		return;
-	}
 	for (int i = 0; i < n; i++)
 	{
 		const double *v = fitdata_tuple(fd, keys[i].idx);
@@ -560,7 +554,10 @@ sort_keys_from(const FitData *fd, SortKey *keys, SortKey *tmp, int n, int col)
 		keys[i].r0 = double_order_bits(v[col]);
 		keys[i].r1 = col + 1 < fd->k ? double_order_bits(v[col + 1]) : 0;
 	}
-	radix_sort_keys(keys, tmp, n);
+	if (n < SORT_RADIX_MIN)
+		insertion_sort_keys(keys, n);
+	else
+		radix_sort_keys(keys, tmp, n);
 	if (col + 2 >= fd->k)
 		return;
 	for (int i = 0; i < n;)
@@ -619,8 +616,9 @@ fitdata_sorted_copy(MemoryContext context, const FitData *fd)
 }
 
 /*
- * A zeroed serial form of len bytes with the header filled in and the
- * options written; *p is set to where the tuples go.
+ * A serial form of len bytes with the header filled in (its pad zeroed) and
+ * the options written; *p is set to where the tuples go, every byte of
+ * which the caller writes.
  */
 static FitDataHeader *
 serial_start(const FitData *fd, Size len, uint32 magic, char **p)
@@ -632,7 +630,8 @@ serial_start(const FitData *fd, Size len, uint32 magic, char **p)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("fit sample of %d distinct tuples is too large to serialize",
 						fd->ntuples)));
-	h = palloc_extended(len, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	h = palloc_extended(len, MCXT_ALLOC_HUGE);
+	memset(h, 0, sizeof(FitDataHeader));
 	SET_VARSIZE(h, len);
 	h->magic = magic;
 	h->k = fd->k;
@@ -690,14 +689,16 @@ fitdata_to_bytes_exact(const FitData *fd)
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const ExactSum *sum = &fd->sums[order ? order[i] : i];
-		int32		n = sum->n;
+		int32		n_pad[2] = {sum->n, 0};	/* the count and a zero pad */
 
 		memcpy(p, fitdata_tuple(fd, order ? order[i] : i), sizeof(double) * fd->k);
 		p += sizeof(double) * fd->k;
-		memcpy(p, &n, sizeof(int32));
-		p += sizeof(double);	/* the count and a pad */
-		memcpy(p, exactsum_parts(sum), sizeof(double) * n);
-		p += sizeof(double) * n;
+		memcpy(p, n_pad, sizeof(n_pad));
+		p += sizeof(n_pad);
+		memcpy(p, exactsum_parts(sum), sizeof(double) * sum->n);
+		p += sizeof(double) * sum->n;
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	Assert(p == (char *) h + len);
 	if (order)
