@@ -75,32 +75,11 @@ fitdata_create(MemoryContext context, int k)
 	return fd;
 }
 
-/*
- * The hash of tuple v of k doubles (finite, -0 folded to 0): a
- * multiply-xorshift step per double's bits, then MurmurHash3's 64-bit
- * finaliser, so that every bit of every double (small integers and 0/1
- * covariates differ only in their high bits) reaches the low bits that pick
- * the slot.  The high half is returned.
- */
+/* The hash of tuple v of k doubles (finite, -0 folded to 0): the high half. */
 static inline uint32
 fitdata_hash(const double *v, int k)
 {
-	uint64		h = UINT64CONST(0x9E3779B97F4A7C15);
-
-	for (int j = 0; j < k; j++)
-	{
-		uint64		b;
-
-		memcpy(&b, &v[j], sizeof(double));
-		h = (h ^ b) * UINT64CONST(0xBF58476D1CE4E5B9);
-		h ^= h >> 31;
-	}
-	h ^= h >> 33;
-	h *= UINT64CONST(0xFF51AFD7ED558CCD);
-	h ^= h >> 33;
-	h *= UINT64CONST(0xC4CEB9FE1A85EC53);
-	h ^= h >> 33;
-	return (uint32) (h >> 32);
+	return (uint32) (fitdata_hash_doubles(v, k) >> 32);
 }
 
 /* Whether tuples u and v of k doubles are the same bits (memcmp, inline). */

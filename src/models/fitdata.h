@@ -102,6 +102,33 @@ fitdata_forget_index(FitData *fd)
 	fd->index_owner = NULL;
 }
 
+/*
+ * A hash of n doubles' bits: a multiply-xorshift step per double, then
+ * MurmurHash3's 64-bit finaliser, so that every bit of every double (small
+ * integers and 0/1 covariates differ only in their high bits) reaches the
+ * low bits as well as the high ones.
+ */
+static inline uint64
+fitdata_hash_doubles(const double *v, int n)
+{
+	uint64		h = UINT64CONST(0x9E3779B97F4A7C15);
+
+	for (int j = 0; j < n; j++)
+	{
+		uint64		b;
+
+		memcpy(&b, &v[j], sizeof(double));
+		h = (h ^ b) * UINT64CONST(0xBF58476D1CE4E5B9);
+		h ^= h >> 31;
+	}
+	h ^= h >> 33;
+	h *= UINT64CONST(0xFF51AFD7ED558CCD);
+	h ^= h >> 33;
+	h *= UINT64CONST(0xC4CEB9FE1A85EC53);
+	h ^= h >> 33;
+	return h;
+}
+
 /* A new empty state for tuples of k doubles, allocated in context. */
 extern FitData *fitdata_create(MemoryContext context, int k);
 

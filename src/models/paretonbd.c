@@ -1334,23 +1334,6 @@ typedef struct PnbdShared
 	double		path_w;
 } PnbdShared;
 
-/* Hash of n doubles' bits. */
-static inline uint64
-pnbd_hash_doubles(const double *v, int n)
-{
-	uint64		h = UINT64CONST(0x9E3779B97F4A7C15);
-
-	for (int k = 0; k < n; k++)
-	{
-		uint64		b;
-
-		memcpy(&b, &v[k], sizeof(double));
-		h = (h ^ b) * UINT64CONST(0xBF58476D1CE4E5B9);
-		h ^= h >> 31;
-	}
-	return h;
-}
-
 /* Whether two covariate vectors of n are equal. */
 static inline bool
 pnbd_same_covariates(const double *a, const double *b, int n)
@@ -1390,7 +1373,7 @@ pnbd_group_of(PnbdShared *sh, const BtydCoefficients *coef, const double *cov)
 	if (sh->ncov == 0)
 		slot = 0;
 	else
-		slot = (uint32) pnbd_hash_doubles(cov, sh->ncov) & (PNBD_GROUP_SLOTS - 1);
+		slot = (uint32) fitdata_hash_doubles(cov, sh->ncov) & (PNBD_GROUP_SLOTS - 1);
 	for (;;)
 	{
 		int			idx = sh->group_slots[slot];
@@ -1832,7 +1815,7 @@ pnbd_index_build(const FitData *fd, int ncov)
 	{
 		const double *v = fitdata_tuple(fd, i);
 		uint32		slot = ncov == 0 ? 0 :
-			(uint32) pnbd_hash_doubles(v + 3, ncov) & (PNBD_GROUP_SLOTS - 1);
+			(uint32) fitdata_hash_doubles(v + 3, ncov) & (PNBD_GROUP_SLOTS - 1);
 		int			group;
 
 		/* its group, as pnbd_group_of */
