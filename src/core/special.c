@@ -48,6 +48,33 @@ digamma(double x)
 														inv2 * (1.0 / 240 - inv2 * (1.0 / 132)))));
 }
 
+/*
+ * psi'(x) for x > 0: recurrence up to x >= 20, then the asymptotic series
+ * 1/x + 1/(2x^2) + sum_k B_2k / x^(2k+1) (Abramowitz & Stegun 6.4.12) to
+ * B_12 (the next term below 4e-20 relative there).  NaN outside the
+ * domain, as digamma.
+ */
+double
+trigamma(double x)
+{
+	double		acc = 0.0;
+	double		inv,
+				inv2;
+
+	if (!(x > 0.0))
+		return NAN;
+	while (x < 20.0)
+	{
+		acc += 1.0 / (x * x);
+		x += 1.0;
+	}
+	inv = 1.0 / x;
+	inv2 = inv * inv;
+	return acc + inv + 0.5 * inv2 +
+		inv * inv2 * (1.0 / 6 - inv2 * (1.0 / 30 - inv2 * (1.0 / 42 - inv2 * (1.0 / 30 -
+																			   inv2 * (5.0 / 66 - inv2 * (691.0 / 2730))))));
+}
+
 double
 log_sum_exp(double a, double b)
 {

@@ -59,6 +59,9 @@ extern double fraction_of_sum(double t, double a, double b);
 /* The digamma function psi(x) = d/dx ln Gamma(x), for x > 0. */
 extern double digamma(double x);
 
+/* The trigamma function psi'(x), for x > 0. */
+extern double trigamma(double x);
+
 /* ln(e^a + e^b) without overflow; -INFINITY inputs are allowed. */
 extern double log_sum_exp(double a, double b);
 

@@ -276,11 +276,21 @@ typedef struct BtydGroupGradients
 	int			ngroups;
 	const double **cov;
 	double	   *grad;
+	double	   *hess;			/* group_hessians only: hess[g * nparams^2 +
+								 * j * nparams + k] = sum_i w_i d2 LL_i / d ln
+								 * p_ij d ln p_ik */
 } BtydGroupGradients;
 
 typedef bool (*BtydGroupGradientsFn) (const double *params, const FitData *fd,
 									  double *loglik, double *grad,
 									  BtydGroupGradients *out);
+
+/*
+ * A model's group_hessians fills out (grad and hess) at params and returns
+ * true, or false (ngroups -1) as group_gradients.
+ */
+typedef bool (*BtydGroupHessiansFn) (const double *params, const FitData *fd,
+									 BtydGroupGradients *out);
 
 typedef struct BtydModelSpec
 {
@@ -304,6 +314,12 @@ typedef struct BtydModelSpec
 	 * evaluations whatever the number of coefficients.
 	 */
 	BtydGroupGradientsFn group_gradients;
+
+	/*
+	 * The groups' Hessians analytically (NULL: by differences of
+	 * group_gradients): the observed information in one pass.
+	 */
+	BtydGroupHessiansFn group_hessians;
 } BtydModelSpec;
 
 /*

@@ -20,7 +20,6 @@
 
 #include <math.h>
 
-#include "common/hashfn.h"
 #include "common/shortest_dec.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
@@ -43,6 +42,7 @@ PG_FUNCTION_INFO_V1(fitdata_send);
 
 #define FITDATA_MAGIC 0x46445401	/* "FDT" + format version 1: engage.fitdata */
 #define FITDATA_MAGIC_EXACT 0x46445402	/* version 2: internal state, exact sums */
+#define FITDATA_SLOT_EMPTY 0	/* an empty hash slot (indexes are stored + 1) */
 
 static const char *const sum_what = "summed weight of a fit sample tuple";
 
@@ -71,40 +71,103 @@ fitdata_create(MemoryContext context, int k)
 	fd->weights = MemoryContextAlloc(context, sizeof(double) * fd->capacity);
 	fd->sums = MemoryContextAlloc(context, sizeof(ExactSum) * fd->capacity);
 	fd->nslots = 32;
-	fd->slots = MemoryContextAlloc(context, sizeof(int32) * fd->nslots);
-	memset(fd->slots, 0xff, sizeof(int32) * fd->nslots);
+	fd->slots = MemoryContextAllocZero(context, sizeof(uint64) * fd->nslots);
 	return fd;
 }
 
-/* Hash slot where tuple v is, or the empty slot where it belongs. */
-static int
-fitdata_find_slot(const FitData *fd, const double *v)
+/* The hash of tuple v of k doubles (finite, -0 folded to 0): the high half. */
+static inline uint32
+fitdata_hash(const double *v, int k)
+{
+	return (uint32) (fitdata_hash_doubles(v, k) >> 32);
+}
+
+/* Whether tuples u and v of k doubles are the same bits (memcmp, inline). */
+static inline bool
+fitdata_same_tuple(const double *u, const double *v, int k)
+{
+	for (int j = 0; j < k; j++)
+	{
+		uint64		a,
+					b;
+
+		memcpy(&a, &u[j], sizeof(double));
+		memcpy(&b, &v[j], sizeof(double));
+		if (a != b)
+			return false;
+	}
+	return true;
+}
+
+/* A hash slot: the tuple's hash in the high half, its index + 1 in the low. */
+static inline uint64
+fitdata_slot_make(uint32 hash, int32 idx)
+{
+	return ((uint64) hash << 32) | (uint32) (idx + 1);
+}
+
+/*
+ * Hash slot where tuple v of the given hash is, or the empty slot where it
+ * belongs (linear probing from the slot of the hash's low bits).  A slot of
+ * another hash is passed over without reading the tuples.
+ */
+static inline uint32
+fitdata_find_slot(const FitData *fd, const double *v, uint32 hash)
 {
 	uint32		mask = fd->nslots - 1;
-	uint32		h = hash_bytes((const unsigned char *) v, sizeof(double) * fd->k);
 
-	for (;;)
+	for (uint32 s = hash & mask;; s = (s + 1) & mask)
 	{
-		int32		idx = fd->slots[h & mask];
+		uint64		slot = fd->slots[s];
 
-		if (idx < 0 || memcmp(fitdata_tuple(fd, idx), v, sizeof(double) * fd->k) == 0)
-			return h & mask;
-		h++;
+		if (slot == FITDATA_SLOT_EMPTY ||
+			((uint32) (slot >> 32) == hash &&
+			 fitdata_same_tuple(fitdata_tuple(fd, (int32) (uint32) slot - 1), v, fd->k)))
+			return s;
 	}
 }
 
-/* (Re)builds the hash table of the tuples, 2 slots per tuple of capacity. */
+/*
+ * (Re)builds the hash table of the tuples, 2 slots per tuple of capacity.
+ * The hashes of the tuples already in the table are taken from its slots,
+ * so that growing the table does not read the tuples.
+ */
 static void
 fitdata_rehash(FitData *fd)
 {
-	if (fd->slots != NULL)
-		pfree(fd->slots);
-	fd->nslots = 2 * fd->capacity;
-	fd->slots = MemoryContextAllocHuge(fd->context, sizeof(int32) * fd->nslots);
-	memset(fd->slots, 0xff, sizeof(int32) * fd->nslots);
+	uint64	   *old = fd->slots;
+	uint32		nold = fd->nslots;
+	uint32		mask;
+
+	fd->nslots = 2 * (uint32) fd->capacity;
+	fd->slots = MemoryContextAllocHuge(fd->context, sizeof(uint64) * fd->nslots);
+	memset(fd->slots, 0, sizeof(uint64) * fd->nslots);
+	mask = fd->nslots - 1;
+	if (old != NULL)
+	{
+		/* distinct tuples: each goes into the first empty slot from its own */
+		for (uint32 i = 0; i < nold; i++)
+		{
+			uint32		s;
+
+			if (old[i] == FITDATA_SLOT_EMPTY)
+				continue;
+			for (s = (uint32) (old[i] >> 32) & mask; fd->slots[s] != FITDATA_SLOT_EMPTY;
+				 s = (s + 1) & mask)
+				;
+			fd->slots[s] = old[i];
+			if ((i & 0xffff) == 0xffff)
+				CHECK_FOR_INTERRUPTS();
+		}
+		pfree(old);
+		return;
+	}
 	for (int i = 0; i < fd->ntuples; i++)
 	{
-		fd->slots[fitdata_find_slot(fd, fitdata_tuple(fd, i))] = i;
+		uint32		hash = fitdata_hash(fitdata_tuple(fd, i), fd->k);
+
+		fd->slots[fitdata_find_slot(fd, fitdata_tuple(fd, i), hash)] =
+			fitdata_slot_make(hash, i);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -195,27 +258,26 @@ fitdata_append_sorted(FitData *fd, const double *v, const ExactSum *sum, double 
 static int32
 fitdata_tuple_index(FitData *fd, const double *v)
 {
-	int			slot;
+	uint32		hash = fitdata_hash(v, fd->k);
+	uint32		s;
 	int32		idx;
 
 	if (fd->slots == NULL)
 		fitdata_rehash(fd);		/* a sorted copy's first addition */
-	slot = fitdata_find_slot(fd, v);
-	idx = fd->slots[slot];
-	if (idx < 0)
+	s = fitdata_find_slot(fd, v, hash);
+	if (fd->slots[s] != FITDATA_SLOT_EMPTY)
+		return (int32) (uint32) fd->slots[s] - 1;
+	if (fd->ntuples == fd->capacity)
 	{
-		if (fd->ntuples == fd->capacity)
-		{
-			fitdata_grow(fd);
-			slot = fitdata_find_slot(fd, v);
-		}
-		idx = fd->ntuples++;
-		fd->sorted = false;
-		memcpy(fd->values + (size_t) idx * fd->k, v, sizeof(double) * fd->k);
-		fd->weights[idx] = 0.0;
-		exactsum_init(&fd->sums[idx]);
-		fd->slots[slot] = idx;
+		fitdata_grow(fd);
+		s = fitdata_find_slot(fd, v, hash);
 	}
+	idx = fd->ntuples++;
+	fd->sorted = false;
+	memcpy(fd->values + (size_t) idx * fd->k, v, sizeof(double) * fd->k);
+	fd->weights[idx] = 0.0;
+	exactsum_init(&fd->sums[idx]);
+	fd->slots[s] = fitdata_slot_make(hash, idx);
 	return idx;
 }
 
@@ -357,17 +419,22 @@ fitdata_total_weight(const FitData *fd)
 }
 
 /*
- * A tuple's place in the sort: its first two values as unsigned integers in
- * the same order (double_order_bits), radix-sorted, and its index for the
- * rest, which only ties on the first two (samples share few first and
- * second values, e.g. frequency and recency) compare.
+ * A tuple's place in the sort: two of its values (columns col and col + 1
+ * while the tuples are equal before col) as unsigned integers in the same
+ * order (double_order_bits), and its index.
  */
 typedef struct SortKey
 {
 	uint64		r0;
-	uint64		r1;				/* 0 when k = 1 */
+	uint64		r1;				/* 0 past the last column */
 	int			idx;
 } SortKey;
+
+/*
+ * Runs of tuples equal before a column shorter than this are sorted on the
+ * next two columns by insertion, longer ones by radix.
+ */
+#define SORT_RADIX_MIN 64
 
 /* d (not NaN) as an unsigned integer of the same order; -0 as 0. */
 static inline uint64
@@ -381,18 +448,26 @@ double_order_bits(double d)
 	return (b >> 63) ? ~b : b | (UINT64CONST(1) << 63);
 }
 
-/* Orders sort keys of equal first two values by their tuples' other values. */
-static int
-sort_key_rest_cmp(const void *a, const void *b, void *arg)
+/* Whether sort key a goes after b: (r0, r1) greater. */
+static inline bool
+sort_key_after(const SortKey *a, const SortKey *b)
 {
-	const FitData *fd = (const FitData *) arg;
-	const double *u = fitdata_tuple(fd, ((const SortKey *) a)->idx);
-	const double *v = fitdata_tuple(fd, ((const SortKey *) b)->idx);
+	return a->r0 != b->r0 ? a->r0 > b->r0 : a->r1 > b->r1;
+}
 
-	for (int j = 2; j < fd->k; j++)
-		if (u[j] != v[j])
-			return u[j] < v[j] ? -1 : 1;
-	return 0;
+/* Sorts the few keys (n < SORT_RADIX_MIN) by (r0, r1), by insertion. */
+static void
+insertion_sort_keys(SortKey *keys, int n)
+{
+	for (int i = 1; i < n; i++)
+	{
+		SortKey		key = keys[i];
+		int			j = i;
+
+		for (; j > 0 && sort_key_after(&keys[j - 1], &key); j--)
+			keys[j] = keys[j - 1];
+		keys[j] = key;
+	}
 }
 
 /* Byte d (0 = least significant) of key k's sort integers, r1 first. */
@@ -403,27 +478,76 @@ sort_key_digit(const SortKey *k, int d)
 }
 
 /*
- * Sorts keys (n) by (r0, r1): least significant digit first, a stable
- * counting pass per byte (passes where every key has the same byte are
- * skipped), through the scratch array tmp.
+ * Sorts keys (n) by (r0, r1): least significant byte first, a stable
+ * counting pass per byte through the scratch array tmp, skipping the bytes
+ * that every key has alike.  The counts of all 16 bytes are taken in one
+ * pass over the keys; the passes alternate between keys and tmp, and the
+ * result is copied back into keys if it ends in tmp.
  */
 static void
 radix_sort_keys(SortKey *keys, SortKey *tmp, int n)
 {
+	int			count[16][257];
+	SortKey    *from = keys;
+	SortKey    *to = tmp;
+
+	memset(count, 0, sizeof(count));
+	for (int i = 0; i < n; i++)
+		for (int d = 0; d < 16; d++)
+			count[d][sort_key_digit(&keys[i], d) + 1]++;
 	for (int d = 0; d < 16; d++)
 	{
-		int			count[257] = {0};
+		int		   *c = count[d];
+		SortKey    *swap;
 
-		CHECK_FOR_INTERRUPTS();
-		for (int i = 0; i < n; i++)
-			count[sort_key_digit(&keys[i], d) + 1]++;
-		if (count[sort_key_digit(&keys[0], d) + 1] == n)
+		if (c[sort_key_digit(&keys[0], d) + 1] == n)
 			continue;
+		CHECK_FOR_INTERRUPTS();
 		for (int b = 0; b < 256; b++)
-			count[b + 1] += count[b];
+			c[b + 1] += c[b];
 		for (int i = 0; i < n; i++)
-			tmp[count[sort_key_digit(&keys[i], d)]++] = keys[i];
-		memcpy(keys, tmp, sizeof(SortKey) * n);
+			to[c[sort_key_digit(&from[i], d)]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != keys)
+		memcpy(keys, from, sizeof(SortKey) * n);
+}
+
+/*
+ * Orders keys (n, their idx set) of tuples of fd equal before column col by
+ * their values from col on: a sort on columns col and col + 1, then the
+ * same from col + 2 within each run that ties on both (samples share many
+ * first values, e.g. one-time buyers' frequency and recency 0, and
+ * covariates take few values).  tmp: scratch of n keys.  Recurses at most
+ * k / 2 deep.
+ */
+static void
+sort_keys_from(const FitData *fd, SortKey *keys, SortKey *tmp, int n, int col)
+{
+	for (int i = 0; i < n; i++)
+	{
+		const double *v = fitdata_tuple(fd, keys[i].idx);
+
+		keys[i].r0 = double_order_bits(v[col]);
+		keys[i].r1 = col + 1 < fd->k ? double_order_bits(v[col + 1]) : 0;
+	}
+	if (n < SORT_RADIX_MIN)
+		insertion_sort_keys(keys, n);
+	else
+		radix_sort_keys(keys, tmp, n);
+	if (col + 2 >= fd->k)
+		return;
+	for (int i = 0; i < n;)
+	{
+		int			run = 1;
+
+		while (i + run < n && keys[i + run].r0 == keys[i].r0 && keys[i + run].r1 == keys[i].r1)
+			run++;
+		if (run > 1)
+			sort_keys_from(fd, keys + i, tmp, run, col + 2);
+		i += run;
 	}
 }
 
@@ -437,25 +561,8 @@ sorted_order(const FitData *fd)
 	SortKey    *tmp = palloc_extended(sizeof(SortKey) * Max(n, 1), MCXT_ALLOC_HUGE);
 
 	for (int i = 0; i < n; i++)
-	{
-		const double *v = fitdata_tuple(fd, i);
-
-		keys[i].r0 = double_order_bits(v[0]);
-		keys[i].r1 = fd->k > 1 ? double_order_bits(v[1]) : 0;
 		keys[i].idx = i;
-	}
-	if (n > 1)
-		radix_sort_keys(keys, tmp, n);
-	for (int i = 0; i < n;)
-	{
-		int			run = 1;
-
-		while (i + run < n && keys[i + run].r0 == keys[i].r0 && keys[i + run].r1 == keys[i].r1)
-			run++;
-		if (run > 1 && fd->k > 2)
-			qsort_interruptible(keys + i, run, sizeof(SortKey), sort_key_rest_cmp, (void *) fd);
-		i += run;
-	}
+	sort_keys_from(fd, keys, tmp, n, 0);
 	for (int i = 0; i < n; i++)
 		order[i] = keys[i].idx;
 	pfree(tmp);
@@ -488,8 +595,9 @@ fitdata_sorted_copy(MemoryContext context, const FitData *fd)
 }
 
 /*
- * A zeroed serial form of len bytes with the header filled in and the
- * options written; *p is set to where the tuples go.
+ * A serial form of len bytes with the header filled in (its pad zeroed) and
+ * the options written; *p is set to where the tuples go, every byte of
+ * which the caller writes.
  */
 static FitDataHeader *
 serial_start(const FitData *fd, Size len, uint32 magic, char **p)
@@ -501,7 +609,8 @@ serial_start(const FitData *fd, Size len, uint32 magic, char **p)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("fit sample of %d distinct tuples is too large to serialize",
 						fd->ntuples)));
-	h = palloc_extended(len, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	h = palloc_extended(len, MCXT_ALLOC_HUGE);
+	memset(h, 0, sizeof(FitDataHeader));
 	SET_VARSIZE(h, len);
 	h->magic = magic;
 	h->k = fd->k;
@@ -559,14 +668,16 @@ fitdata_to_bytes_exact(const FitData *fd)
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const ExactSum *sum = &fd->sums[order ? order[i] : i];
-		int32		n = sum->n;
+		int32		n_pad[2] = {sum->n, 0};	/* the count and a zero pad */
 
 		memcpy(p, fitdata_tuple(fd, order ? order[i] : i), sizeof(double) * fd->k);
 		p += sizeof(double) * fd->k;
-		memcpy(p, &n, sizeof(int32));
-		p += sizeof(double);	/* the count and a pad */
-		memcpy(p, exactsum_parts(sum), sizeof(double) * n);
-		p += sizeof(double) * n;
+		memcpy(p, n_pad, sizeof(n_pad));
+		p += sizeof(n_pad);
+		memcpy(p, exactsum_parts(sum), sizeof(double) * sum->n);
+		p += sizeof(double) * sum->n;
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 	}
 	Assert(p == (char *) h + len);
 	if (order)

@@ -1270,6 +1270,7 @@ typedef struct PnbdRecencyTerms
 	uint32		stamp;			/* the (x, t_x) run they belong to */
 	bool		slow;			/* the series at t_x is slow: quadrature */
 	double		lf;				/* ln F(t_x) */
+	double		ef;				/* F(t_x) = e^lf, 0 when that leaves the range */
 	double		dlf[4];			/* its gradient */
 } PnbdRecencyTerms;
 
@@ -1286,11 +1287,20 @@ typedef struct PnbdAgeTerms
 	double		la;				/* ln(alpha+T), ln(beta+T) (when direct) */
 	double		lb;
 	double		lf;				/* ln F(T) */
+	double		ef_inv;			/* 1 / F(T) = e^-lf, 0 when that leaves the range */
 	double		dlf[4];
 	double		db[4];			/* gradient of lm - ln F(T) */
 	double		lm;
 	double		m;				/* e^lm */
 } PnbdAgeTerms;
+
+/* How pnbd_shared_tuple_ll computed a tuple. */
+typedef enum PnbdTuplePath
+{
+	PNBD_PATH_FIRST,			/* LL = the first term (R = 0) */
+	PNBD_PATH_R,				/* LL = first + ln(1 + R) from the shared terms */
+	PNBD_PATH_CUSTOMER			/* by pnbd_customer_ll */
+} PnbdTuplePath;
 
 /* What one evaluation by shared terms keeps. */
 typedef struct PnbdShared
@@ -1318,24 +1328,11 @@ typedef struct PnbdShared
 	double		inv_rsx;		/* 1 / (r+s+x), ln(s / (r+s+x)), 1 / s */
 	double		log_s_rsx;
 	double		inv_s;
+	/* how pnbd_shared_tuple_ll took the last tuple (for its Hessian) */
+	PnbdTuplePath path;
+	double		path_e;			/* PNBD_PATH_R: e and w */
+	double		path_w;
 } PnbdShared;
-
-/* Hash of n doubles' bits. */
-static inline uint64
-pnbd_hash_doubles(const double *v, int n)
-{
-	uint64		h = UINT64CONST(0x9E3779B97F4A7C15);
-
-	for (int k = 0; k < n; k++)
-	{
-		uint64		b;
-
-		memcpy(&b, &v[k], sizeof(double));
-		h = (h ^ b) * UINT64CONST(0xBF58476D1CE4E5B9);
-		h ^= h >> 31;
-	}
-	return h;
-}
 
 /* Whether two covariate vectors of n are equal. */
 static inline bool
@@ -1376,7 +1373,7 @@ pnbd_group_of(PnbdShared *sh, const BtydCoefficients *coef, const double *cov)
 	if (sh->ncov == 0)
 		slot = 0;
 	else
-		slot = (uint32) pnbd_hash_doubles(cov, sh->ncov) & (PNBD_GROUP_SLOTS - 1);
+		slot = (uint32) fitdata_hash_doubles(cov, sh->ncov) & (PNBD_GROUP_SLOTS - 1);
 	for (;;)
 	{
 		int			idx = sh->group_slots[slot];
@@ -1440,6 +1437,13 @@ pnbd_terms_of(PnbdShared *sh, const PnbdGroup *g)
 	return &sh->terms[g->p[1] >= g->p[3] ? 1 : 0];
 }
 
+/* e^v, or 0 when e^v or e^-v would leave the normal range of doubles. */
+static inline double
+pnbd_exp_in_range(double v)
+{
+	return fabs(v) < 700.0 ? exp(v) : 0.0;
+}
+
 /* The factors of R at (x, T) of group g: ln F(T) and lm. */
 static void
 pnbd_age_f(PnbdShared *sh, const PnbdGroup *g, PnbdAgeTerms *a)
@@ -1461,6 +1465,7 @@ pnbd_age_f(PnbdShared *sh, const PnbdGroup *g, PnbdAgeTerms *a)
 	a->db[3] = s / (beta + T);
 	a->lm = sh->log_s_rsx + (r + x) * la + s * lb + a->lf;
 	a->m = exp(a->lm);
+	a->ef_inv = pnbd_exp_in_range(-a->lf);
 	a->has_f = true;
 }
 
@@ -1566,13 +1571,73 @@ pnbd_shared_new_x(PnbdShared *sh, double x, double psi_r)
 }
 
 /*
+ * F(t_x) / F(T) - 1 = expm1(d), d = ln F(t_x) - ln F(T) > 0, from the
+ * terms' e^lf and e^-lf where d >= 0.7 (most customers: a multiplication
+ * instead of expm1, whose e^d - 1 is then within 3 ulps: d's own error
+ * goes into both alike), by expm1 below (where e^d - 1 cancels) or when
+ * either is out of range.
+ */
+static inline double
+pnbd_ratio_minus_one(double d, double ef, double ef_inv)
+{
+	if (d >= 0.7 && ef > 0.0 && ef_inv > 0.0)
+		return ef * ef_inv - 1.0;
+	return expm1(d);
+}
+
+/*
+ * Makes a, an entry of the current frequency's age terms table, those of
+ * (T, group) unless it already is (it is once this frequency has used it).
+ */
+static inline void
+pnbd_age_terms_at(PnbdShared *sh, PnbdAgeTerms *a, double T, int group)
+{
+	if (a->x_stamp != sh->x_stamp)
+	{
+		a->x_stamp = sh->x_stamp;
+		a->T = T;
+		a->group = group;
+		a->has_f = false;
+		pnbd_age_first(sh, &sh->groups[group], T, a);
+	}
+}
+
+/*
+ * ln F(t_x) and its gradient for the recency terms rt of group gr: from the
+ * age terms at_tx of (x, T = t_x, group) when there are some (an age of
+ * another customer of this frequency and group equal to this recency; a
+ * third of the series of a large sample), computed there once for both, or
+ * directly.  The same arithmetic either way.
+ */
+static void
+pnbd_recency_f(PnbdShared *sh, PnbdGroup *gr, int group, PnbdAgeTerms *at_tx, double tx,
+			   PnbdRecencyTerms *rt)
+{
+	if (at_tx != NULL)
+	{
+		pnbd_age_terms_at(sh, at_tx, tx, group);
+		if (at_tx->direct)
+		{
+			if (!at_tx->has_f)
+				pnbd_age_f(sh, gr, at_tx);
+			rt->lf = at_tx->lf;
+			memcpy(rt->dlf, at_tx->dlf, sizeof(rt->dlf));
+			return;
+		}
+	}
+	rt->lf = pnbd_log_f_grad_terms(gr->p, sh->x, tx, log(gr->p[1] + tx), log(gr->p[3] + tx),
+								   pnbd_terms_of(sh, gr), rt->dlf);
+}
+
+/*
  * One tuple's log-likelihood and its gradient g in the group's parameters,
- * from the shared terms (see above; a those of its (x, T, group)), or by
+ * from the shared terms (see above; a those of its (x, T, group), at_tx
+ * NULL or those of (x, t_x, group), which need not be in use yet), or by
  * pnbd_customer_ll.
  */
-static double
-pnbd_shared_tuple_ll(PnbdShared *sh, int group, PnbdAgeTerms *a, double tx, double T,
-					 double *g)
+static pg_attribute_always_inline double
+pnbd_shared_tuple_ll(PnbdShared *sh, int group, PnbdAgeTerms *a, PnbdAgeTerms *at_tx,
+					 double tx, double T, double *g)
 {
 	PnbdGroup  *gr = &sh->groups[group];
 	PnbdRecencyTerms *rt;
@@ -1581,10 +1646,12 @@ pnbd_shared_tuple_ll(PnbdShared *sh, int group, PnbdAgeTerms *a, double tx, doub
 				rr,
 				w;
 
+	sh->path = PNBD_PATH_CUSTOMER;
 	if (!a->direct)
 		return pnbd_customer_ll(NULL, gr->p, sh->x, tx, T, sh->lgam_rx, sh->dpsi, g);
 	if (tx >= T)
 	{
+		sh->path = PNBD_PATH_FIRST;
 		memcpy(g, a->dfirst, sizeof(double) * 4);
 		return a->first;
 	}
@@ -1600,9 +1667,10 @@ pnbd_shared_tuple_ll(PnbdShared *sh, int group, PnbdAgeTerms *a, double tx, doub
 		rt->stamp = sh->tx_stamp;
 		rt->slow = pnbd_series_slow(gr->p, sh->x, tx);
 		if (!rt->slow)
-			rt->lf = pnbd_log_f_grad_terms(gr->p, sh->x, tx, log(gr->p[1] + tx),
-										   log(gr->p[3] + tx), pnbd_terms_of(sh, gr),
-										   rt->dlf);
+		{
+			pnbd_recency_f(sh, gr, group, at_tx, tx, rt);
+			rt->ef = pnbd_exp_in_range(rt->lf);
+		}
 	}
 	if (rt->slow || pnbd_span_short(gr->p, tx, T))
 		return pnbd_customer_ll(NULL, gr->p, sh->x, tx, T, sh->lgam_rx, sh->dpsi, g);
@@ -1612,18 +1680,23 @@ pnbd_shared_tuple_ll(PnbdShared *sh, int group, PnbdAgeTerms *a, double tx, doub
 	if (!(d > 0))
 	{
 		/* F(t_x) = F(T) to rounding: R = 0 */
+		sh->path = PNBD_PATH_FIRST;
 		memcpy(g, a->dfirst, sizeof(double) * 4);
 		return a->first;
 	}
-	e = expm1(d);
+	e = pnbd_ratio_minus_one(d, rt->ef, a->ef_inv);
 	rr = a->m * e;
 	if (!(a->m >= DBL_MIN) || !isfinite(rr) ||
 		(rr > 1.0 && fabs(a->first) > PNBD_LL_CANCEL))
 		return pnbd_customer_ll(NULL, gr->p, sh->x, tx, T, sh->lgam_rx, sh->dpsi, g);
 	w = rr / (1.0 + rr);
+	sh->path = PNBD_PATH_R;
+	sh->path_e = e;
+	sh->path_w = w;
 	for (int j = 0; j < 4; j++)
 		g[j] = a->dfirst[j] + w * (a->db[j] + ((1.0 + e) * rt->dlf[j] - a->dlf[j]) / e);
-	return a->first + log1p(rr);
+	/* log(1 + rr): log1p's error to within an ulp of 1, which first's has too */
+	return a->first + log(1.0 + rr);
 }
 
 /*
@@ -1645,8 +1718,66 @@ typedef struct PnbdIndex
 	const double *cov[PNBD_MAX_GROUPS]; /* each group's covariates */
 	uint8	   *group;			/* per tuple */
 	int32	   *age;			/* per tuple: its age terms' entry */
+	int32	   *tx_age;			/* per tuple with t_x < T: the entry of (x, T =
+								 * t_x, group), or -1 when there is none */
 	int32		max_ages;		/* entries of the frequency with most */
 } PnbdIndex;
+
+/* The age entries of one frequency while an index is built. */
+typedef struct PnbdIndexAges
+{
+	uint64	   *slots;			/* x_stamp << 32 | entry, as PnbdShared's */
+	uint32		nslots;			/* a power of two */
+	double	   *key_T;			/* each entry's T and group */
+	uint8	   *key_group;
+	uint32		x_stamp;
+	int32		nages;
+} PnbdIndexAges;
+
+/*
+ * The entry of (T, group) among the current frequency's age entries of b:
+ * found, or made when make (else -1).
+ */
+static int32
+pnbd_index_age_entry(PnbdIndexAges *b, double T, int group, bool make)
+{
+	uint32		slot = pnbd_age_slot(T, group, b->nslots - 1);
+
+	for (;;)
+	{
+		uint64		e = b->slots[slot];
+
+		if ((uint32) (e >> 32) != b->x_stamp)
+		{
+			if (!make)
+				return -1;
+			b->slots[slot] = ((uint64) b->x_stamp << 32) | (uint32) b->nages;
+			b->key_T[b->nages] = T;
+			b->key_group[b->nages] = (uint8) group;
+			return b->nages++;
+		}
+		if (b->key_T[(uint32) e] == T && b->key_group[(uint32) e] == group)
+			return (int32) (uint32) e;
+		slot = (slot + 1) & (b->nslots - 1);
+	}
+}
+
+/*
+ * Sets tx_age of the tuples from..to - 1 of fd (one frequency, whose age
+ * entries b holds).
+ */
+static void
+pnbd_index_tx_ages(PnbdIndex *idx, PnbdIndexAges *b, const FitData *fd, int from, int to)
+{
+	for (int i = from; i < to; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+
+		idx->tx_age[i] = v[1] < v[2] ? pnbd_index_age_entry(b, v[1], idx->group[i], false) : -1;
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
 
 static const char pnbd_index_owner[] = "paretonbd";
 
@@ -1660,34 +1791,31 @@ pnbd_index_build(const FitData *fd, int ncov)
 	int			n = Max(fd->ntuples, 1);
 	PnbdIndex  *idx;
 	int16		group_slots[PNBD_GROUP_SLOTS];
-	uint32		nslots = 16;
-	uint64	   *slots;			/* x_stamp << 32 | entry, as PnbdShared's */
-	double	   *key_T;			/* each entry's T and group */
-	uint8	   *key_group;
-	uint32		x_stamp = 0,
-				nages = 0;
+	PnbdIndexAges b = {.nslots = 16};
 	double		x = NAN;
+	int			x_start = 0;	/* the first tuple of frequency x */
 
 	/* one allocation, which fitdata_forget_index frees */
 	idx = MemoryContextAllocHuge(fd->context, MAXALIGN(sizeof(PnbdIndex)) +
-								 (sizeof(int32) + 1) * (Size) n);
+								 (2 * sizeof(int32) + 1) * (Size) n);
 	idx->age = (int32 *) ((char *) idx + MAXALIGN(sizeof(PnbdIndex)));
-	idx->group = (uint8 *) (idx->age + n);
+	idx->tx_age = idx->age + n;
+	idx->group = (uint8 *) (idx->tx_age + n);
 	idx->values = fd->values;
 	idx->ntuples = fd->ntuples;
 	idx->ngroups = 0;
 	idx->max_ages = 0;
-	while (nslots < 2 * (uint32) n)
-		nslots *= 2;
-	slots = palloc_extended(sizeof(uint64) * nslots, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	key_T = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
-	key_group = palloc_extended(n, MCXT_ALLOC_HUGE);
+	while (b.nslots < 2 * (uint32) n)
+		b.nslots *= 2;
+	b.slots = palloc_extended(sizeof(uint64) * b.nslots, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	b.key_T = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
+	b.key_group = palloc_extended(n, MCXT_ALLOC_HUGE);
 	memset(group_slots, -1, sizeof(group_slots));
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *v = fitdata_tuple(fd, i);
 		uint32		slot = ncov == 0 ? 0 :
-			(uint32) pnbd_hash_doubles(v + 3, ncov) & (PNBD_GROUP_SLOTS - 1);
+			(uint32) fitdata_hash_doubles(v + 3, ncov) & (PNBD_GROUP_SLOTS - 1);
 		int			group;
 
 		/* its group, as pnbd_group_of */
@@ -1713,37 +1841,22 @@ pnbd_index_build(const FitData *fd, int ncov)
 		/* its age terms' entry among those of its frequency */
 		if (v[0] != x)
 		{
+			pnbd_index_tx_ages(idx, &b, fd, x_start, i);
 			x = v[0];
-			x_stamp++;
-			nages = 0;
+			x_start = i;
+			b.x_stamp++;
+			b.nages = 0;
 		}
-		slot = pnbd_age_slot(v[2], group, nslots - 1);
-		for (;;)
-		{
-			uint64		e = slots[slot];
-
-			if ((uint32) (e >> 32) != x_stamp)
-			{
-				slots[slot] = ((uint64) x_stamp << 32) | nages;
-				key_T[nages] = v[2];
-				key_group[nages] = (uint8) group;
-				idx->age[i] = nages++;
-				idx->max_ages = Max(idx->max_ages, (int32) nages);
-				break;
-			}
-			if (key_T[(uint32) e] == v[2] && key_group[(uint32) e] == group)
-			{
-				idx->age[i] = (int32) (uint32) e;
-				break;
-			}
-			slot = (slot + 1) & (nslots - 1);
-		}
+		idx->age[i] = pnbd_index_age_entry(&b, v[2], group, true);
+		idx->max_ages = Max(idx->max_ages, b.nages);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
-	pfree(slots);
-	pfree(key_T);
-	pfree(key_group);
+	if (idx->ngroups >= 0)
+		pnbd_index_tx_ages(idx, &b, fd, x_start, fd->ntuples);
+	pfree(b.slots);
+	pfree(b.key_T);
+	pfree(b.key_group);
 	return idx;
 }
 
@@ -1771,20 +1884,35 @@ pnbd_index_of(const FitData *fd, int ncov)
 	return idx->ngroups >= 0 ? idx : NULL;
 }
 
+/*
+ * Asks the processor for the age terms a (which a tuple PNBD_PREFETCH_AHEAD
+ * further on will read) ahead of use: the tuples of a frequency visit its
+ * entries in no useful order, and the table of a frequency with many ages
+ * outgrows the cache (each of those reads was a fifth of the tuple loop).
+ */
+#define PNBD_PREFETCH_AHEAD 16
+
+static inline void
+pnbd_prefetch_age_terms(const PnbdAgeTerms *a)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	const char *p = (const char *) a;
+
+	for (Size off = 0; off < sizeof(PnbdAgeTerms); off += 64)
+		__builtin_prefetch(p + off);
+	__builtin_prefetch(p + sizeof(PnbdAgeTerms) - 1);
+#else
+	(void) a;
+#endif
+}
+
 /* Tuple i's age terms by the index, made on first use in this frequency. */
 static inline PnbdAgeTerms *
 pnbd_indexed_age_terms(PnbdShared *sh, const PnbdIndex *idx, int i, double T)
 {
 	PnbdAgeTerms *a = &sh->ages[idx->age[i]];
 
-	if (a->x_stamp != sh->x_stamp)
-	{
-		a->x_stamp = sh->x_stamp;
-		a->T = T;
-		a->group = idx->group[i];
-		a->has_f = false;
-		pnbd_age_first(sh, &sh->groups[a->group], T, a);
-	}
+	pnbd_age_terms_at(sh, a, T, idx->group[i]);
 	return a;
 }
 
@@ -1807,6 +1935,50 @@ pnbd_add_compensated(double *sum, double *err, double v)
 }
 
 /*
+ * The state of an evaluation of fd's tuples by shared terms at p (with the
+ * coefficients coef), and fd's index into *idx (NULL: none, too many
+ * groups).
+ */
+static PnbdShared *
+pnbd_shared_begin(const double *p, const FitData *fd, const BtydCoefficients *coef,
+				  const PnbdIndex **idx)
+{
+	PnbdShared *sh = palloc(sizeof(PnbdShared));
+
+	sh->p = p;
+	sh->ncov = coef->n[0] + coef->n[1];
+	sh->ngroups = 0;
+	memset(sh->group_slots, -1, sizeof(sh->group_slots));
+	sh->nage_slots = PNBD_AGE_SLOTS_MIN;
+	sh->age_slots = palloc0(sizeof(uint64) * sh->nage_slots);
+	*idx = pnbd_index_of(fd, sh->ncov);
+	sh->ages_cap = *idx ? Max((*idx)->max_ages, 1) : PNBD_AGE_SLOTS_MIN / 2;
+	sh->ages = palloc_extended(sizeof(PnbdAgeTerms) * sh->ages_cap,
+							   MCXT_ALLOC_HUGE | (*idx ? MCXT_ALLOC_ZERO : 0));
+	sh->nages = 0;
+	/* with the index, its groups in its order (those pnbd_group_of would make) */
+	for (int k = 0; *idx && k < (*idx)->ngroups; k++)
+		pnbd_group_set(sh, coef, (*idx)->cov[k], k);
+	sh->ngroups = *idx ? (*idx)->ngroups : 0;
+	sh->x_stamp = sh->tx_stamp = 0;
+	sh->x = NAN;
+	memset(sh->terms, 0, sizeof(sh->terms));
+	return sh;
+}
+
+/* Frees what pnbd_shared_begin allocated. */
+static void
+pnbd_shared_end(PnbdShared *sh)
+{
+	for (int k = 0; k < 2; k++)
+		if (sh->terms[k].cap > 0)
+			pfree(sh->terms[k].pn); /* its four arrays */
+	pfree(sh->ages);
+	pfree(sh->age_slots);
+	pfree(sh);
+}
+
+/*
  * The sample's weighted log-likelihood by shared terms and its gradient
  * into grad (as pnbd_loglik; the fits' evaluations); and when groups is not
  * NULL, the gradient's sums by group (BtydGroupGradients; ngroups = -1 when
@@ -1816,32 +1988,14 @@ static double
 pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *coef,
 				   double *grad, BtydGroupGradients *groups, bool whole)
 {
-	PnbdShared *sh = palloc(sizeof(PnbdShared));
 	const PnbdIndex *idx;
+	PnbdShared *sh = pnbd_shared_begin(p, fd, coef, &idx);
 	double		psi_r = digamma(p[0]);
 	double		sum = 0.0,
 				sum_err = 0.0;	/* Neumaier's compensation of sum */
 	double		prev_tx = NAN;
 	bool		lone = false;	/* groups asked for, and a customer in PNBD_LONE */
 
-	sh->p = p;
-	sh->ncov = coef->n[0] + coef->n[1];
-	sh->ngroups = 0;
-	memset(sh->group_slots, -1, sizeof(sh->group_slots));
-	sh->nage_slots = PNBD_AGE_SLOTS_MIN;
-	sh->age_slots = palloc0(sizeof(uint64) * sh->nage_slots);
-	idx = pnbd_index_of(fd, sh->ncov);
-	sh->ages_cap = idx ? Max(idx->max_ages, 1) : PNBD_AGE_SLOTS_MIN / 2;
-	sh->ages = palloc_extended(sizeof(PnbdAgeTerms) * sh->ages_cap,
-							   MCXT_ALLOC_HUGE | (idx ? MCXT_ALLOC_ZERO : 0));
-	sh->nages = 0;
-	/* with the index, its groups in its order (those pnbd_group_of would make) */
-	for (int k = 0; idx && k < idx->ngroups; k++)
-		pnbd_group_set(sh, coef, idx->cov[k], k);
-	sh->ngroups = idx ? idx->ngroups : 0;
-	sh->x_stamp = sh->tx_stamp = 0;
-	sh->x = NAN;
-	memset(sh->terms, 0, sizeof(sh->terms));
 	memset(grad, 0, sizeof(double) * (4 + sh->ncov));
 	for (int i = 0; i < fd->ntuples; i++)
 	{
@@ -1849,7 +2003,8 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 		double		w_i = fitdata_weight(fd, i);
 		double		g_i[4];
 		int			group = idx ? idx->group[i] : pnbd_group_of(sh, coef, v + 3);
-		PnbdAgeTerms *a;
+		PnbdAgeTerms *a,
+				   *at_tx;
 
 		if (groups && group == PNBD_LONE)
 		{
@@ -1868,9 +2023,12 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 			prev_tx = v[1];
 			sh->tx_stamp++;
 		}
+		if (idx && i + PNBD_PREFETCH_AHEAD < fd->ntuples)
+			pnbd_prefetch_age_terms(&sh->ages[idx->age[i + PNBD_PREFETCH_AHEAD]]);
 		a = idx ? pnbd_indexed_age_terms(sh, idx, i, v[2]) : pnbd_age_terms(sh, v[2], group);
+		at_tx = idx && idx->tx_age[i] >= 0 ? &sh->ages[idx->tx_age[i]] : NULL;
 		pnbd_add_compensated(&sum, &sum_err,
-							 w_i * pnbd_shared_tuple_ll(sh, group, a, v[1], v[2], g_i));
+							 w_i * pnbd_shared_tuple_ll(sh, group, a, at_tx, v[1], v[2], g_i));
 		if (group == PNBD_LONE)
 			btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, v + 3,
 									   v + 3 + coef->n[0], sh->groups[group].p,
@@ -1888,6 +2046,8 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 		btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, g->cov,
 								   g->cov + coef->n[0], g->p, 1.0, g->grad, grad);
 	}
+	if (groups)
+		groups->hess = NULL;
 	if (groups && lone)
 		groups->ngroups = -1;
 	else if (groups)
@@ -1902,12 +2062,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 				groups->grad[k * 4 + j] = sh->groups[k].grad[j] * sh->groups[k].p[j];
 		}
 	}
-	for (int k = 0; k < 2; k++)
-		if (sh->terms[k].cap > 0)
-			pfree(sh->terms[k].pn); /* its four arrays */
-	pfree(sh->ages);
-	pfree(sh->age_slots);
-	pfree(sh);
+	pnbd_shared_end(sh);
 	return sum + sum_err;
 }
 
@@ -1971,9 +2126,544 @@ pnbd_group_gradients(const double *p, const FitData *fd, double *loglik, double 
 	return out->ngroups >= 0;
 }
 
+/*
+ * The observed information of a fit with covariates by group, analytically
+ * (BtydModelSpec.group_hessians): the Hessian of each group's sum of w_i
+ * LL_i in the group's log-parameters ln p = (ln r, ln alpha_i, ln s,
+ * ln beta_i), in one pass over the sample with the shared terms of
+ * pnbd_loglik_shared, instead of the nparams passes of differences of the
+ * groups' gradients.  Natural-parameter Hessians h (4 x 4, row-major) turn
+ * into log-parameter ones by p_j p_k h_jk + [j = k] p_j g_j.
+ */
+#define PNBD_HESS_LOG_STEP 1e-4 /* the central differences' step */
+
+/*
+ * The coefficients of pnbd_log_f_hess's sums for one frequency and branch
+ * (as PnbdSeriesTerms for the gradient's): for n = 1 .. len, at
+ * coef[(n - 1) * PNBD_HESS_NCOEF ..], P_n times 1, L_r, L_s, L_r^2 + L_rr,
+ * L_r L_s + L_rs, L_s^2 + L_ss (L = ln P_n and its derivatives in r and s),
+ * then n P_n times 1, L_r, L_s, and n (n - 1) P_n; extended on demand.
+ */
+#define PNBD_HESS_NCOEF 10
+
+typedef struct PnbdHessTerms
+{
+	double		e;				/* of pnbd_series_at */
+	double		c;
+	bool		alpha_big;
+	int			len;			/* terms computed */
+	int			cap;			/* allocated */
+	double		pn;				/* P_len and the derivatives of its log */
+	double		lr;
+	double		ls;
+	double		lrr;
+	double		lrs;
+	double		lss;
+	double	   *coef;
+} PnbdHessTerms;
+
+/* Computes the coefficients of t up to n (t->len < n). */
+static void
+pnbd_hess_terms_extend(PnbdHessTerms *t, int n)
+{
+	if (n > t->cap)
+	{
+		int			cap = Max(n, 2 * t->cap);
+
+		t->coef = t->cap > 0 ?
+			repalloc(t->coef, sizeof(double) * PNBD_HESS_NCOEF * cap) :
+			palloc(sizeof(double) * PNBD_HESS_NCOEF * cap);
+		t->cap = cap;
+	}
+	if (t->len == 0)
+	{
+		t->pn = 1.0;
+		t->lr = t->ls = t->lrr = t->lrs = t->lss = 0.0;
+	}
+	for (int k = t->len + 1; k <= n; k++)
+	{
+		double		de = 1.0 / (t->e + k - 1),
+					dc = 1.0 / (t->c + k - 1);
+		double	   *q = t->coef + (size_t) (k - 1) * PNBD_HESS_NCOEF;
+
+		t->pn *= (t->e + k - 1) * dc;
+		t->lr += t->alpha_big ? de - dc : -dc;
+		t->ls += t->alpha_big ? -dc : de - dc;
+		t->lrr += t->alpha_big ? dc * dc - de * de : dc * dc;
+		t->lss += t->alpha_big ? dc * dc : dc * dc - de * de;
+		t->lrs += dc * dc;
+		q[0] = t->pn;
+		q[1] = t->pn * t->lr;
+		q[2] = t->pn * t->ls;
+		q[3] = t->pn * (t->lr * t->lr + t->lrr);
+		q[4] = t->pn * (t->lr * t->ls + t->lrs);
+		q[5] = t->pn * (t->ls * t->ls + t->lss);
+		q[6] = k * t->pn;
+		q[7] = k * t->pn * t->lr;
+		q[8] = k * t->pn * t->ls;
+		q[9] = (double) k * (k - 1) * t->pn;
+	}
+	t->len = n;
+}
+
+/*
+ * ln F(y) of pnbd_log_f_grad with its gradient g and Hessian h in (r,
+ * alpha, s, beta), the series' coefficients from t (of this frequency and
+ * branch).  H = sum_n P_n z^n (pnbd_series_at) is summed with the sums its
+ * derivatives need (d ln P_n / dr = sum_{k<n} 1/(e+k) - 1/(c+k) when
+ * alpha >= beta, as e = r+x, c = r+s+x+1; the other branch alike with
+ * e = s+1), until the terms of H and of its first and second z-derivatives
+ * are below a quarter ulp of their sums; z depends on alpha and beta only,
+ * the prefactor (alpha+y)^.. (beta+y)^.. on all four.
+ */
+static double
+pnbd_log_f_hess(const double *p, double x, double y, PnbdHessTerms *t, double *g, double *h)
+{
+	double		r = p[0],
+				s = p[2];
+	PnbdSeries	ser = pnbd_series_at(p, x, y);
+	bool		a_big = ser.alpha_big;
+	double		z = ser.z;
+	double		ay = p[1] + y,
+				by = p[3] + y;
+	double		zn1 = 1.0,		/* z^(n-1) */
+				zn2 = 0.0;		/* z^(n-2), n >= 2 */
+	double		H = 1.0,		/* the sums, each a local: in registers */
+				Hr = 0.0,
+				Hs = 0.0,
+				Hrr = 0.0,
+				Hrs = 0.0,
+				Hss = 0.0,
+				Hz = 0.0,
+				Hrz = 0.0,
+				Hsz = 0.0,
+				Hzz = 0.0;
+	double		l_r,
+				l_s,
+				l_z,
+				l_zz,
+				l_rz,
+				l_sz;
+	double		z_a,
+				z_b,
+				z_aa,
+				z_ab,
+				z_bb;
+	double		la = log(ay),
+				lb = log(by);
+	double		lf;
+	bool		done = false;
+
+	Assert(t->alpha_big == a_big);
+	for (int n = 1; !done && n < 1000000;)
+	{
+		int			end = n + PNBD_SERIES_CHUNK;
+
+		if (end > t->len)
+			pnbd_hess_terms_extend(t, end + 64);
+		for (; n < end; n++)
+		{
+			const double *q = t->coef + (size_t) (n - 1) * PNBD_HESS_NCOEF;
+			double		zn = zn1 * z;
+
+			H += q[0] * zn;
+			Hr += q[1] * zn;
+			Hs += q[2] * zn;
+			Hrr += q[3] * zn;
+			Hrs += q[4] * zn;
+			Hss += q[5] * zn;
+			Hz += q[6] * zn1;
+			Hrz += q[7] * zn1;
+			Hsz += q[8] * zn1;
+			Hzz += q[9] * zn2;
+			if (q[0] * zn <= 0.25 * DBL_EPSILON * H &&
+				q[6] * zn <= 0.25 * DBL_EPSILON * (Hz + 1.0) &&
+				(n + 1) * q[6] * zn1 <= 0.25 * DBL_EPSILON * (Hzz + 1.0))
+			{
+				done = true;
+				break;
+			}
+			zn2 = zn1;
+			zn1 = zn;
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	/* ln H in (r, s, z) */
+	l_r = Hr / H;
+	l_s = Hs / H;
+	l_z = Hz / H;
+	l_zz = Hzz / H - l_z * l_z;
+	l_rz = Hrz / H - l_r * l_z;
+	l_sz = Hsz / H - l_s * l_z;
+	if (a_big)
+	{
+		z_a = by / (ay * ay);
+		z_b = -1.0 / ay;
+		z_aa = -2.0 * by / (ay * ay * ay);
+		z_ab = 1.0 / (ay * ay);
+		z_bb = 0.0;
+	}
+	else
+	{
+		z_a = -1.0 / by;
+		z_b = ay / (by * by);
+		z_aa = 0.0;
+		z_ab = 1.0 / (by * by);
+		z_bb = -2.0 * ay / (by * by * by);
+	}
+	g[0] = l_r - la;
+	g[2] = l_s - lb;
+	h[0 * 4 + 0] = Hrr / H - l_r * l_r;
+	h[0 * 4 + 2] = Hrs / H - l_r * l_s;
+	h[2 * 4 + 2] = Hss / H - l_s * l_s;
+	h[0 * 4 + 1] = l_rz * z_a - 1.0 / ay;
+	h[0 * 4 + 3] = l_rz * z_b;
+	h[1 * 4 + 2] = l_sz * z_a;
+	h[2 * 4 + 3] = l_sz * z_b - 1.0 / by;
+	h[1 * 4 + 1] = l_zz * z_a * z_a + l_z * z_aa;
+	h[1 * 4 + 3] = l_zz * z_a * z_b + l_z * z_ab;
+	h[3 * 4 + 3] = l_zz * z_b * z_b + l_z * z_bb;
+	if (a_big)
+	{
+		/* ln F = ln H - s ln(beta+y) - (r+x) ln(alpha+y) */
+		lf = log(H) - s * lb - (r + x) * la;
+		g[1] = l_z * z_a - (r + x) / ay;
+		g[3] = l_z * z_b - s / by;
+		h[1 * 4 + 1] += (r + x) / (ay * ay);
+		h[3 * 4 + 3] += s / (by * by);
+	}
+	else
+	{
+		/* ln F = ln H + (1-r-x) ln(alpha+y) - (s+1) ln(beta+y) */
+		lf = log(H) + (1.0 - r - x) * la - (s + 1.0) * lb;
+		g[1] = l_z * z_a + (1.0 - r - x) / ay;
+		g[3] = l_z * z_b - (s + 1.0) / by;
+		h[1 * 4 + 1] -= (1.0 - r - x) / (ay * ay);
+		h[3 * 4 + 3] += (s + 1.0) / (by * by);
+	}
+	for (int j = 0; j < 4; j++)
+		for (int k = 0; k < j; k++)
+			h[j * 4 + k] = h[k * 4 + j];
+	return lf;
+}
+
+/*
+ * Into h (natural parameters), the Hessian of the first likelihood term
+ * of pnbd_age_first at (x, T) of parameters p: -r ln(1 + T/alpha) - s ln(1
+ * + T/beta) + x ln(r / (alpha+T)) + ln Gamma(r+x) - ln Gamma(r); dtri =
+ * psi'(r+x) - psi'(r).
+ */
+static void
+pnbd_first_hess(const double *p, double x, double T, double dtri, double *h)
+{
+	double		r = p[0],
+				alpha = p[1],
+				s = p[2],
+				beta = p[3];
+
+	memset(h, 0, sizeof(double) * 16);
+	h[0 * 4 + 0] = dtri;
+	h[0 * 4 + 1] = h[1 * 4 + 0] = 1.0 / alpha - 1.0 / (alpha + T);
+	h[1 * 4 + 1] = -r / (alpha * alpha) + (r + x) / ((alpha + T) * (alpha + T));
+	h[2 * 4 + 3] = h[3 * 4 + 2] = 1.0 / beta - 1.0 / (beta + T);
+	h[3 * 4 + 3] = -s / (beta * beta) + s / ((beta + T) * (beta + T));
+}
+
+/*
+ * Adds to h (natural parameters) the Hessian of ln K + (r+x) ln(alpha+T) +
+ * s ln(beta+T), K = s / (r+s+x): the factors of R but ln F(T) (see
+ * pnbd_age_f's db).
+ */
+static void
+pnbd_add_factor_hess(const double *p, double x, double T, double *h)
+{
+	double		r = p[0],
+				alpha = p[1],
+				s = p[2],
+				beta = p[3];
+	double		inv_rsx2 = 1.0 / ((r + s + x) * (r + s + x));
+
+	h[0 * 4 + 0] += inv_rsx2;
+	h[0 * 4 + 2] += inv_rsx2;
+	h[2 * 4 + 0] += inv_rsx2;
+	h[2 * 4 + 2] += inv_rsx2 - 1.0 / (s * s);
+	h[0 * 4 + 1] += 1.0 / (alpha + T);
+	h[1 * 4 + 0] += 1.0 / (alpha + T);
+	h[1 * 4 + 1] -= (r + x) / ((alpha + T) * (alpha + T));
+	h[2 * 4 + 3] += 1.0 / (beta + T);
+	h[3 * 4 + 2] += 1.0 / (beta + T);
+	h[3 * 4 + 3] -= s / ((beta + T) * (beta + T));
+}
+
+/* The Hessian of ln F at (x, t_x, group) of the current t_x run. */
+typedef struct PnbdFHess
+{
+	uint32		stamp;			/* the t_x run's */
+	double		h[16];
+} PnbdFHess;
+
+/*
+ * The Hessians of one age entry (x, T, group) in natural parameters: of the
+ * first term; and when a tuple needs R, of ln F(T) and of ln(K G(T)) =
+ * ln K + (r+x) ln(alpha+T) + s ln(beta+T) + ln F(T) (base).
+ */
+typedef struct PnbdAgeHess
+{
+	uint32		stamp;			/* the frequency's */
+	bool		has_f;			/* hf and base are set */
+	double		first[16];
+	double		hf[16];
+	double		base[16];
+} PnbdAgeHess;
+
+/*
+ * The Hessians of the age entry ah, at (x, T) of group gr, made when stale
+ * (and hf and base when need_f), with the series' coefficients t.
+ */
+static const PnbdAgeHess *
+pnbd_age_hess(PnbdAgeHess *ah, const PnbdShared *sh, const PnbdGroup *gr, double T,
+			  double dtri, bool need_f, PnbdHessTerms *t)
+{
+	if (ah->stamp != sh->x_stamp)
+	{
+		ah->stamp = sh->x_stamp;
+		ah->has_f = false;
+		pnbd_first_hess(gr->p, sh->x, T, dtri, ah->first);
+	}
+	if (need_f && !ah->has_f)
+	{
+		double		g[4];
+
+		(void) pnbd_log_f_hess(gr->p, sh->x, T, t, g, ah->hf);
+		memcpy(ah->base, ah->hf, sizeof(ah->base));
+		pnbd_add_factor_hess(gr->p, sh->x, T, ah->base);
+		ah->has_f = true;
+	}
+	return ah;
+}
+
+/*
+ * Adds w_i times the Hessian (natural parameters, lower triangle) of a tuple
+ * that pnbd_shared_tuple_ll took by PNBD_PATH_R, its terms a, rt in place,
+ * to acc: LL = first + ln(1 + e^q), q = ln R = ln(K G(T)) + ln e,
+ * e = expm1(D), D = ln F(t_x) - ln F(T):
+ *	 d2 LL = d2 first + w d2 q + w (1 - w) dq dq',
+ *	 d2 q = d2 ln(K G(T)) + (1+e)/e d2 D - (1+e)/e^2 dD dD'.
+ */
+static inline void
+pnbd_add_tuple_hess_r(const PnbdShared *sh, const PnbdAgeTerms *a, const PnbdRecencyTerms *rt,
+					  const PnbdAgeHess *ah, const double *hf_tx, double w_i, double *acc)
+{
+	double		e = sh->path_e,
+				w = sh->path_w;
+	double		k1 = (1.0 + e) / e,
+				k2 = (1.0 + e) / (e * e);
+	double		dd[4],
+				dq[4];
+
+	for (int j = 0; j < 4; j++)
+	{
+		dd[j] = rt->dlf[j] - a->dlf[j];
+		dq[j] = a->db[j] + a->dlf[j] + k1 * dd[j];
+	}
+	for (int j = 0; j < 4; j++)
+		for (int k = 0; k <= j; k++)
+		{
+			int			jk = j * 4 + k;
+			double		d2q = ah->base[jk] + k1 * (hf_tx[jk] - ah->hf[jk]) - k2 * dd[j] * dd[k];
+
+			acc[jk] += w_i * (ah->first[jk] + w * d2q + w * (1.0 - w) * dq[j] * dq[k]);
+		}
+}
+
+/*
+ * The Hessian in the log-parameters of the tuple (x, t_x, T) at the
+ * parameters p by central differences of pnbd_customer_ll's gradient (for
+ * the few tuples that pnbd_customer_ll takes).
+ */
+static void
+pnbd_tuple_hess_diff(const double *p, double x, double tx, double T, double *hl)
+{
+	for (int k = 0; k < 4; k++)
+	{
+		double		gk[2][4];
+		double		q[2][4];
+
+		for (int side = 0; side < 2; side++)
+		{
+			memcpy(q[side], p, sizeof(q[side]));
+			q[side][k] = p[k] * exp(side == 0 ? PNBD_HESS_LOG_STEP : -PNBD_HESS_LOG_STEP);
+			(void) pnbd_customer_ll(NULL, q[side], x, tx, T,
+									log_gamma_ratio_excess(q[side][0], x),
+									digamma(q[side][0] + x) - digamma(q[side][0]), gk[side]);
+		}
+		for (int j = 0; j < 4; j++)
+			hl[j * 4 + k] = (q[0][j] * gk[0][j] - q[1][j] * gk[1][j]) /
+				(2.0 * PNBD_HESS_LOG_STEP);
+	}
+}
+
+/*
+ * The groups' gradients and Hessians in their log-parameters at p
+ * (BtydModelSpec.group_hessians): out->grad as pnbd_group_gradients',
+ * out->hess[g * 16 + j * 4 + k] = sum_i w_i d2 LL_i / d ln p_j d ln p_k.
+ * A group's customers share p, so the natural-parameter Hessians are summed
+ * and turned into log-parameter ones once per group.  False (ngroups -1)
+ * when the sample has no index (too many groups).
+ */
+static bool
+pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
+{
+	BtydCoefficients coef;
+	int			npurchase,
+				ndropout;
+	const PnbdIndex *idx;
+	PnbdShared *sh;
+	PnbdAgeHess *age_h;
+	PnbdFHess	rec_h[PNBD_MAX_GROUPS];
+	PnbdHessTerms terms[2] = {{0}};	/* the current frequency's, as sh->terms */
+	double	   *acc;			/* per group: natural-parameter Hessian (lower) */
+	double	   *acc_log;		/* the same in log-parameters (differences) */
+	double	   *grad;			/* natural-parameter gradient */
+	double	   *grad_nat;		/* its part from the tuples of acc */
+	double		psi_r = digamma(p[0]);
+	double		tri_r = trigamma(p[0]);
+	double		dtri = 0.0;
+	double		prev_tx = NAN;
+
+	btyd_sample_covariates(fd, &npurchase, &ndropout);
+	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
+	sh = pnbd_shared_begin(p, fd, &coef, &idx);
+	out->ngroups = -1;
+	if (idx == NULL)
+	{
+		pnbd_shared_end(sh);
+		return false;
+	}
+	age_h = palloc_extended(sizeof(PnbdAgeHess) * Max(idx->max_ages, 1),
+							MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	memset(rec_h, 0, sizeof(rec_h));
+	acc = palloc0(sizeof(double) * 16 * Max(sh->ngroups, 1));
+	acc_log = palloc0(sizeof(double) * 16 * Max(sh->ngroups, 1));
+	grad = palloc0(sizeof(double) * 4 * Max(sh->ngroups, 1));
+	grad_nat = palloc0(sizeof(double) * 4 * Max(sh->ngroups, 1));
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+		double		w_i = fitdata_weight(fd, i);
+		int			group = idx->group[i];
+		PnbdGroup  *gr = &sh->groups[group];
+		PnbdAgeTerms *a,
+				   *at_tx;
+		double		g[4];
+
+		if (v[0] != sh->x)
+		{
+			pnbd_shared_new_x(sh, v[0], psi_r);
+			dtri = v[0] == 0 ? 0.0 : trigamma(p[0] + v[0]) - tri_r;
+			for (int k = 0; k < 2; k++)
+			{
+				terms[k].alpha_big = sh->terms[k].alpha_big;
+				terms[k].e = sh->terms[k].e;
+				terms[k].c = sh->terms[k].c;
+				terms[k].len = 0;
+			}
+			prev_tx = NAN;
+		}
+		if (v[1] != prev_tx)
+		{
+			prev_tx = v[1];
+			sh->tx_stamp++;
+		}
+		a = pnbd_indexed_age_terms(sh, idx, i, v[2]);
+		at_tx = idx->tx_age[i] >= 0 ? &sh->ages[idx->tx_age[i]] : NULL;
+		(void) pnbd_shared_tuple_ll(sh, group, a, at_tx, v[1], v[2], g);
+		if (sh->path == PNBD_PATH_CUSTOMER)
+		{
+			double		hl[16];
+
+			pnbd_tuple_hess_diff(gr->p, sh->x, v[1], v[2], hl);
+			for (int j = 0; j < 16; j++)
+				acc_log[group * 16 + j] += w_i * hl[j];
+		}
+		else
+		{
+			PnbdHessTerms *t = &terms[gr->p[1] >= gr->p[3]];
+			bool		r_path = sh->path == PNBD_PATH_R;
+			const PnbdAgeHess *ah = pnbd_age_hess(&age_h[idx->age[i]], sh, gr, v[2], dtri,
+												  r_path, t);
+
+			if (r_path)
+			{
+				const double *hf_tx;
+
+				if (idx->tx_age[i] >= 0)
+					hf_tx = pnbd_age_hess(&age_h[idx->tx_age[i]], sh, gr, v[1], dtri, true, t)->hf;
+				else
+				{
+					PnbdFHess  *fh = &rec_h[group];
+
+					if (fh->stamp != sh->tx_stamp)
+					{
+						double		gf[4];
+
+						fh->stamp = sh->tx_stamp;
+						(void) pnbd_log_f_hess(gr->p, sh->x, v[1], t, gf, fh->h);
+					}
+					hf_tx = fh->h;
+				}
+				pnbd_add_tuple_hess_r(sh, a, &sh->recency[group], ah, hf_tx, w_i,
+									  acc + group * 16);
+			}
+			else
+				for (int j = 0; j < 4; j++)
+					for (int k = 0; k <= j; k++)
+						acc[group * 16 + j * 4 + k] += w_i * ah->first[j * 4 + k];
+			for (int j = 0; j < 4; j++)
+				grad_nat[group * 4 + j] += w_i * g[j];
+		}
+		for (int j = 0; j < 4; j++)
+			grad[group * 4 + j] += w_i * g[j];
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+	}
+	out->ngroups = sh->ngroups;
+	out->cov = palloc(sizeof(double *) * Max(sh->ngroups, 1));
+	out->grad = palloc(sizeof(double) * 4 * Max(sh->ngroups, 1));
+	out->hess = palloc(sizeof(double) * 16 * Max(sh->ngroups, 1));
+	for (int k = 0; k < sh->ngroups; k++)
+	{
+		const double *q = sh->groups[k].p;
+
+		out->cov[k] = sh->groups[k].cov;
+		for (int j = 0; j < 4; j++)
+		{
+			out->grad[k * 4 + j] = q[j] * grad[k * 4 + j];
+			for (int l = 0; l <= j; l++)
+			{
+				double		hjl = q[j] * q[l] * acc[k * 16 + j * 4 + l] +
+					(j == l ? q[j] * grad_nat[k * 4 + j] : 0.0);
+
+				out->hess[k * 16 + j * 4 + l] = hjl + acc_log[k * 16 + j * 4 + l];
+				out->hess[k * 16 + l * 4 + j] = hjl + acc_log[k * 16 + l * 4 + j];
+			}
+		}
+	}
+	for (int k = 0; k < 2; k++)
+		if (terms[k].cap > 0)
+			pfree(terms[k].coef);
+	pfree(acc);
+	pfree(acc_log);
+	pfree(grad);
+	pfree(grad_nat);
+	pfree(age_h);
+	pnbd_shared_end(sh);
+	return true;
+}
+
 const BtydModelSpec pnbd_spec = {
 	"paretonbd", 4, pnbd_names, pnbd_loglik, true, NULL, &paretonbd_covariate_map,
-	pnbd_group_gradients
+	pnbd_group_gradients, pnbd_group_hessians
 };
 
 /* Final function of engage.paretonbd_fit */
