@@ -924,7 +924,7 @@ fit_objective(const double *u, double *grad, void *arg)
  * model has no groups for this sample or a difference is not finite.
  */
 static bool
-fit_group_hessian(FitProblem *fp, const double *params, double *hess)
+fit_group_hessian(FitProblem *fp, const double *params, double *hess, int *passes)
 {
 	const BtydModelSpec *spec = fp->spec;
 	const BtydCovariateMap *map = spec->covariates;
@@ -944,15 +944,21 @@ fit_group_hessian(FitProblem *fp, const double *params, double *hess)
 	if (spec->group_hessians != NULL)
 	{
 		/* analytically, in one pass */
+		*passes = 1;
 		if (!spec->group_hessians(params, fp->fd, &base))
 			return false;
 	}
 	else
 	{
+		*passes = np;
 		if (fp->has_last && memcmp(fp->last_params, params, sizeof(double) * n) == 0)
 			base = fp->last_groups; /* the optimiser's last evaluation */
-		else if (!spec->group_gradients(params, fp->fd, NULL, NULL, &base))
-			return false;
+		else
+		{
+			(*passes)++;
+			if (!spec->group_gradients(params, fp->fd, NULL, NULL, &base))
+				return false;
+		}
 		if (base.ngroups < 0)
 			return false;
 		for (int k = 0; k < np; k++)
@@ -1019,15 +1025,16 @@ fit_group_hessian(FitProblem *fp, const double *params, double *hess)
  * where the objective's Hessian is J H J + diag(theta_j dF/dtheta_j) over
  * the parameters, J = diag(theta, 1): removing the gradient term and
  * inverting gives J^-1 H^-1 J^-1, so Cov = J (J H J)^-1 J.  g0 is the
- * objective's gradient at u.  Costs n gradient evaluations, or nparams + 1
- * by fit_group_hessian.
+ * objective's gradient at u.  Costs n gradient evaluations, or by
+ * fit_group_hessian nparams (+ 1) or the one pass of the model's analytic
+ * group Hessians: the passes over the sample into *passes.
  * Returns -1, or the index of a parameter the data do not determine (the
  * information is not positive definite; cov is then not set), or n when a
  * gradient was not finite.
  */
 static int
 fit_covariance(FitProblem *fp, const double *u, const double *params,
-			   const double *g0, double *cov)
+			   const double *g0, double *cov, int *passes)
 {
 	int			n = fp->n;
 	double		jac[BTYD_MAX_FIT_PARAMS];
@@ -1037,9 +1044,13 @@ fit_covariance(FitProblem *fp, const double *u, const double *params,
 
 	for (int i = 0; i < n; i++)
 		jac[i] = i < fp->spec->nparams ? params[i] : 1.0;
-	if (!fit_group_hessian(fp, params, info) &&
-		!optim_hessian(fit_objective, fp, u, n, HESSIAN_LOG_STEP, g0, info))
-		return n;
+	*passes = 0;
+	if (!fit_group_hessian(fp, params, info, passes))
+	{
+		*passes += n;
+		if (!optim_hessian(fit_objective, fp, u, n, HESSIAN_LOG_STEP, g0, info))
+			return n;
+	}
 	for (int i = 0; i < n; i++)
 	{
 		if (i < fp->spec->nparams)
@@ -1142,7 +1153,7 @@ fit_thinned_start(const BtydModelSpec *spec, const FitData *fd, int ncoef,
 	double		total = fitdata_total_weight(fd);
 	int			target = Max(fd->ntuples / FIT_THIN_FACTOR, FIT_THIN_FLOOR);
 	FitData    *sub = fit_thinned_sample(fd, total, target);
-	BtydFit    *fit = palloc(sizeof(BtydFit));
+	BtydFit    *fit = palloc0(sizeof(BtydFit));
 	bool		ok;
 	int			n;
 
@@ -1152,7 +1163,7 @@ fit_thinned_start(const BtydModelSpec *spec, const FitData *fd, int ncoef,
 	n = fit->n;
 	elog(DEBUG1, "%s fit of a subsample of %d of %d tuples: %s after %d likelihood evaluations, then %d for the covariance",
 		 spec->name, sub->ntuples, fd->ntuples, ok ? "converged" : "failed",
-		 fit->optim.evaluations, n);
+		 fit->optim.evaluations, fit->cov_passes);
 	for (int i = 0; ok && i < n; i++)
 	{
 		double		ji = i < spec->nparams ? fit->params[i] : 1.0;
@@ -1233,8 +1244,10 @@ fit_run_from(const BtydModelSpec *spec, const FitData *fd, int ncoef, double pen
 	fit->converged = fit->optim.converged && isfinite(fit->optim.value) &&
 		isfinite(fit->loglik) && fit->ran_off < 0;
 	fit->undetermined = n;
+	fit->cov_passes = 0;
 	if (fit->converged && want_covariance && spec->has_gradient)
-		fit->undetermined = fit_covariance(&fp, u, fit->params, g0, fit->cov);
+		fit->undetermined = fit_covariance(&fp, u, fit->params, g0, fit->cov,
+										   &fit->cov_passes);
 	return true;
 }
 
@@ -1346,7 +1359,7 @@ btyd_fit_reported(const BtydModelSpec *spec, const FitData *fd, double penalizer
 	if (!fit->converged)
 		return true;
 	elog(DEBUG1, "%s fit converged: %d iterations, %d likelihood evaluations, then %d for the covariance",
-		 name, fit->optim.iterations, fit->optim.evaluations, spec->nparams);
+		 name, fit->optim.iterations, fit->optim.evaluations, fit->cov_passes);
 	if (fit->undetermined >= 0)
 		ereport(WARNING,
 				(errmsg("%s fit: the covariance of the parameters is unknown", name),

@@ -394,6 +394,7 @@ typedef struct BtydFit
 	int			ran_off;		/* the first parameter that ran off to 0 or infinity, or -1 */
 	int			undetermined;	/* -1: cov is set; else as fit_covariance (n when
 								 * not computed) */
+	int			cov_passes;		/* passes over the sample the covariance took */
 	OptimResult optim;
 	double		cov[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS]; /* natural scale, row-major,
 																 * n x n */
