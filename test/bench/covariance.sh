@@ -3,7 +3,8 @@
 # the CDNOW estimates (recency to 0.1 week, as real summaries repeat), fitted by BG/NBD,
 # MBG/NBD and Pareto/NBD; each fit reports at DEBUG1 its likelihood evaluations and the
 # passes over the sample its covariance took (k gradient evaluations). Prints, per model, both
-# counts, their ratio, and the fit's time. Run: bash test/bench/covariance.sh  (after make; a throwaway cluster)
+# counts, their ratio, and the fit's time.
+# Run: bash test/bench/covariance.sh  (after make; a throwaway cluster)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
