@@ -496,17 +496,19 @@ btyd_make_model(FunctionCallInfo fcinfo, const double *params, int nparams,
 #define MEMO_GROWTH 4			/* the table grows by this factor */
 
 /*
- * The memo of a call site: the constants it is valid for, and its entries,
- * valid when their generation is the memo's (0: never).  The table starts
- * small and grows when it has missed a quarter as often as it has entries
- * since it last grew: when a query has more distinct keys than fit, the
- * values recomputed are worth far more than the memory.
+ * The memo of a call site: the constants it serves now, its entries, valid
+ * when their generation is the tag of a set of constants still in sets (0:
+ * never), the current constants' being generation.  The table starts small
+ * and grows when it has missed a quarter as often as it has entries since
+ * it last grew: when a query has more distinct keys than fit, the values
+ * recomputed are worth far more than the memory.
  */
 typedef struct BtydMemo
 {
 	BtydScoringMemo scoring;	/* first: btyd.h reads it; the pair memos */
 	int			nconsts;
 	double		consts[BTYD_MEMO_MAX_CONSTS];
+	BtydMemoSets sets;
 	uint32		generation;
 	uint32		size;			/* entries, a power of two */
 	uint64		misses;			/* since the table last grew */
@@ -514,9 +516,59 @@ typedef struct BtydMemo
 	BtydMemoEntry *previous;	/* the table before the last growth, or NULL */
 } BtydMemo;
 
-/* Mixes the bits of three doubles into a table index below size. */
+/*
+ * The tag of the constants consts[0..nconsts-1] in sets: the tag of the set
+ * when it is there, else a new one (the set replacing the oldest).  *wrapped
+ * is set when the tags have wrapped around: every set is then forgotten, and
+ * the caller must empty its tables.
+ */
+static uint32
+memo_sets_tag(BtydMemoSets *sets, const double *consts, int nconsts, bool *wrapped)
+{
+	int			i;
+
+	*wrapped = false;
+	for (i = 0; i < sets->nsets; i++)
+		if (sets->nconsts[i] == nconsts &&
+			btyd_bytes_equal((const char *) sets->consts[i], (const char *) consts,
+							 sizeof(double) * nconsts))
+			return sets->tag[i];
+	if (++sets->last_tag == 0)
+	{
+		sets->nsets = 0;
+		sets->next = 0;
+		sets->last_tag = 1;
+		*wrapped = true;
+	}
+	if (sets->nsets < BTYD_MEMO_SETS)
+		i = sets->nsets++;
+	else
+	{
+		i = sets->next;
+		sets->next = (sets->next + 1) % BTYD_MEMO_SETS;
+	}
+	sets->tag[i] = sets->last_tag;
+	sets->nconsts[i] = nconsts;
+	memcpy(sets->consts[i], consts, sizeof(double) * nconsts);
+	return sets->last_tag;
+}
+
+/* Whether tag is that of a set of constants in sets. */
+static bool
+memo_sets_live(const BtydMemoSets *sets, uint32 tag)
+{
+	for (int i = 0; i < sets->nsets; i++)
+		if (sets->tag[i] == tag)
+			return true;
+	return false;
+}
+
+/*
+ * Mixes the bits of three doubles and a set's tag into a table index below
+ * size.
+ */
 static inline uint32
-memo_hash(double k0, double k1, double k2, uint32 size)
+memo_hash(double k0, double k1, double k2, uint32 tag, uint32 size)
 {
 	uint64		b0,
 				b1,
@@ -527,7 +579,7 @@ memo_hash(double k0, double k1, double k2, uint32 size)
 	memcpy(&b1, &k1, sizeof(b1));
 	memcpy(&b2, &k2, sizeof(b2));
 	h = b0 * UINT64CONST(0x9E3779B97F4A7C15) ^ b1 * UINT64CONST(0xC2B2AE3D27D4EB4F) ^
-		b2 * UINT64CONST(0x165667B19E3779F9);
+		b2 * UINT64CONST(0x165667B19E3779F9) ^ (uint64) tag * UINT64CONST(0xD6E8FEB86659FD93);
 	h ^= h >> 29;
 	h *= UINT64CONST(0xBF58476D1CE4E5B9);
 	h ^= h >> 32;
@@ -544,13 +596,13 @@ memo_entry_is(const BtydMemo *memo, const BtydMemoEntry *e, double k0, double k1
 
 /*
  * The entry of the two-entry bucket of h (h and h ^ 1) for a new key: the
- * first; a valid key there moves to the second, whose own is lost (the more
+ * first; a key there moves to the second, whose own is lost (the more
  * recently used of the two stays).
  */
 static inline BtydMemoEntry *
-memo_make_room(BtydMemoEntry *entries, uint32 h, uint32 generation)
+memo_make_room(BtydMemoEntry *entries, uint32 h)
 {
-	if (entries[h].generation == generation)
+	if (entries[h].generation != 0)
 		entries[h ^ 1] = entries[h];
 	return &entries[h];
 }
@@ -571,9 +623,9 @@ memo_grow(FunctionCallInfo fcinfo, BtydMemo *memo)
 	{
 		BtydMemoEntry *e = &memo->entries[i];
 
-		if (e->generation == memo->generation)
-			*memo_make_room(entries, memo_hash(e->key[0], e->key[1], e->key[2], size),
-							memo->generation) = *e;
+		if (e->generation != 0 && memo_sets_live(&memo->sets, e->generation))
+			*memo_make_room(entries, memo_hash(e->key[0], e->key[1], e->key[2],
+											   e->generation, size)) = *e;
 	}
 	if (memo->previous)
 		pfree(memo->previous);
@@ -619,7 +671,8 @@ btyd_memo_prefetch(FunctionCallInfo fcinfo, double k0, double k1, double k2)
 
 	if (memo != NULL && memo->entries != NULL)
 	{
-		BtydMemoEntry *e = &memo->entries[memo_hash(k0, k1, k2, memo->size) & ~1U];
+		BtydMemoEntry *e = &memo->entries[memo_hash(k0, k1, k2, memo->generation,
+													 memo->size) & ~1U];
 
 		/* the bucket's two entries, which may straddle two cache lines */
 		__builtin_prefetch(e);
@@ -648,16 +701,16 @@ btyd_memo_slot(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 	}
 	if (!memo_consts_are(memo, consts, nconsts))
 	{
-		/* other constants: forget everything */
-		if (++memo->generation == 0)
-		{
+		/* other constants: their entries, if they are still kept */
+		bool		wrapped;
+
+		memo->generation = memo_sets_tag(&memo->sets, consts, nconsts, &wrapped);
+		if (wrapped)
 			memset(memo->entries, 0, sizeof(BtydMemoEntry) * memo->size);
-			memo->generation = 1;
-		}
 		memo->nconsts = nconsts;
 		memcpy(memo->consts, consts, sizeof(double) * nconsts);
 	}
-	h = memo_hash(k0, k1, k2, memo->size);
+	h = memo_hash(k0, k1, k2, memo->generation, memo->size);
 	e = &memo->entries[h];
 	*hit = memo_entry_is(memo, e, k0, k1, k2);
 	if (!*hit && memo_entry_is(memo, &memo->entries[h ^ 1], k0, k1, k2))
@@ -677,9 +730,9 @@ btyd_memo_slot(FunctionCallInfo fcinfo, const double *consts, int nconsts,
 	if (++memo->misses > memo->size / 4 && memo->size < MEMO_MAX_SIZE)
 	{
 		memo_grow(fcinfo, memo);
-		h = memo_hash(k0, k1, k2, memo->size);
+		h = memo_hash(k0, k1, k2, memo->generation, memo->size);
 	}
-	e = memo_make_room(memo->entries, h, memo->generation);
+	e = memo_make_room(memo->entries, h);
 	/* claimed for this generation; matches nothing until stored */
 	e->generation = memo->generation;
 	e->key[0] = NAN;
@@ -718,8 +771,16 @@ pair_memos_for(FunctionCallInfo fcinfo, BtydScoringMemo *memo, const double *con
 		!btyd_bytes_equal((const char *) memo->consts, (const char *) consts,
 						  sizeof(double) * nconsts))
 	{
+		/* other constants: their entries, if they are still kept */
+		bool		wrapped;
+		uint32		tag = memo_sets_tag(&memo->sets, consts, nconsts, &wrapped);
+
 		for (int i = 0; i < BTYD_PAIR_MEMOS; i++)
-			pair_reset(&memo->pair[i], fcinfo->flinfo->fn_mcxt, PAIR_MIN_SIZE);
+		{
+			if (memo->pair[i].size == 0 || wrapped)
+				pair_reset(&memo->pair[i], fcinfo->flinfo->fn_mcxt, PAIR_MIN_SIZE);
+			memo->pair[i].tag = tag;
+		}
 		memo->nconsts = nconsts;
 		memcpy(memo->consts, consts, sizeof(double) * nconsts);
 		memo->key_len = 0;
@@ -763,15 +824,19 @@ btyd_scoring_memos_read(FunctionCallInfo fcinfo, int argno, int nparams,
 	return pair;
 }
 
-/* The entry holding (k0, k1), or the empty one where it belongs. */
+/*
+ * The entry holding (k0, k1) of the constants of tag, or the empty one where
+ * it belongs.
+ */
 static BtydPairEntry *
-pair_find(const BtydPairMemo *pair, double k0, double k1)
+pair_find(const BtydPairMemo *pair, double k0, double k1, uint32 tag)
 {
 	uint32		mask = pair->size - 1;
-	uint32		h = btyd_pair_hash(pair, k0, k1);
+	uint32		h = btyd_pair_hash_tagged(pair->shift, k0, k1, tag);
 
 	while (!isnan(pair->entries[h].k1) &&
-		   !(pair->entries[h].k0 == k0 && pair->entries[h].k1 == k1))
+		   !(pair->entries[h].k0 == k0 && pair->entries[h].k1 == k1 &&
+			 pair->entries[h].tag == tag))
 		h = (h + 1) & mask;
 	return &pair->entries[h];
 }
@@ -787,7 +852,8 @@ pair_grow(BtydPairMemo *pair)
 	for (uint32 i = 0; i < old.size; i++)
 		if (!isnan(old.entries[i].k1))
 		{
-			*pair_find(pair, old.entries[i].k0, old.entries[i].k1) = old.entries[i];
+			*pair_find(pair, old.entries[i].k0, old.entries[i].k1, old.entries[i].tag) =
+				old.entries[i];
 			pair->count++;
 		}
 	pfree(old.entries);
@@ -805,11 +871,12 @@ btyd_pair_put(BtydPairMemo *pair, double k0, double k1, double value)
 			return;
 		pair_grow(pair);
 	}
-	e = pair_find(pair, k0, k1);
+	e = pair_find(pair, k0, k1, pair->tag);
 	if (isnan(e->k1))
 		pair->count++;
 	e->k0 = k0;
 	e->k1 = k1;
+	e->tag = pair->tag;
 	e->value = value;
 }
 
@@ -924,7 +991,7 @@ fit_objective(const double *u, double *grad, void *arg)
  * model has no groups for this sample or a difference is not finite.
  */
 static bool
-fit_group_hessian(FitProblem *fp, const double *params, double *hess)
+fit_group_hessian(FitProblem *fp, const double *params, double *hess, int *passes)
 {
 	const BtydModelSpec *spec = fp->spec;
 	const BtydCovariateMap *map = spec->covariates;
@@ -944,15 +1011,21 @@ fit_group_hessian(FitProblem *fp, const double *params, double *hess)
 	if (spec->group_hessians != NULL)
 	{
 		/* analytically, in one pass */
+		*passes = 1;
 		if (!spec->group_hessians(params, fp->fd, &base))
 			return false;
 	}
 	else
 	{
+		*passes = np;
 		if (fp->has_last && memcmp(fp->last_params, params, sizeof(double) * n) == 0)
 			base = fp->last_groups; /* the optimiser's last evaluation */
-		else if (!spec->group_gradients(params, fp->fd, NULL, NULL, &base))
-			return false;
+		else
+		{
+			(*passes)++;
+			if (!spec->group_gradients(params, fp->fd, NULL, NULL, &base))
+				return false;
+		}
 		if (base.ngroups < 0)
 			return false;
 		for (int k = 0; k < np; k++)
@@ -1019,15 +1092,16 @@ fit_group_hessian(FitProblem *fp, const double *params, double *hess)
  * where the objective's Hessian is J H J + diag(theta_j dF/dtheta_j) over
  * the parameters, J = diag(theta, 1): removing the gradient term and
  * inverting gives J^-1 H^-1 J^-1, so Cov = J (J H J)^-1 J.  g0 is the
- * objective's gradient at u.  Costs n gradient evaluations, or nparams + 1
- * by fit_group_hessian.
+ * objective's gradient at u.  Costs n gradient evaluations, or by
+ * fit_group_hessian nparams (+ 1) or the one pass of the model's analytic
+ * group Hessians: the passes over the sample into *passes.
  * Returns -1, or the index of a parameter the data do not determine (the
  * information is not positive definite; cov is then not set), or n when a
  * gradient was not finite.
  */
 static int
 fit_covariance(FitProblem *fp, const double *u, const double *params,
-			   const double *g0, double *cov)
+			   const double *g0, double *cov, int *passes)
 {
 	int			n = fp->n;
 	double		jac[BTYD_MAX_FIT_PARAMS];
@@ -1037,9 +1111,13 @@ fit_covariance(FitProblem *fp, const double *u, const double *params,
 
 	for (int i = 0; i < n; i++)
 		jac[i] = i < fp->spec->nparams ? params[i] : 1.0;
-	if (!fit_group_hessian(fp, params, info) &&
-		!optim_hessian(fit_objective, fp, u, n, HESSIAN_LOG_STEP, g0, info))
-		return n;
+	*passes = 0;
+	if (!fit_group_hessian(fp, params, info, passes))
+	{
+		*passes += n;
+		if (!optim_hessian(fit_objective, fp, u, n, HESSIAN_LOG_STEP, g0, info))
+			return n;
+	}
 	for (int i = 0; i < n; i++)
 	{
 		if (i < fp->spec->nparams)
@@ -1142,7 +1220,7 @@ fit_thinned_start(const BtydModelSpec *spec, const FitData *fd, int ncoef,
 	double		total = fitdata_total_weight(fd);
 	int			target = Max(fd->ntuples / FIT_THIN_FACTOR, FIT_THIN_FLOOR);
 	FitData    *sub = fit_thinned_sample(fd, total, target);
-	BtydFit    *fit = palloc(sizeof(BtydFit));
+	BtydFit    *fit = palloc0(sizeof(BtydFit));
 	bool		ok;
 	int			n;
 
@@ -1152,7 +1230,7 @@ fit_thinned_start(const BtydModelSpec *spec, const FitData *fd, int ncoef,
 	n = fit->n;
 	elog(DEBUG1, "%s fit of a subsample of %d of %d tuples: %s after %d likelihood evaluations, then %d for the covariance",
 		 spec->name, sub->ntuples, fd->ntuples, ok ? "converged" : "failed",
-		 fit->optim.evaluations, n);
+		 fit->optim.evaluations, fit->cov_passes);
 	for (int i = 0; ok && i < n; i++)
 	{
 		double		ji = i < spec->nparams ? fit->params[i] : 1.0;
@@ -1233,8 +1311,10 @@ fit_run_from(const BtydModelSpec *spec, const FitData *fd, int ncoef, double pen
 	fit->converged = fit->optim.converged && isfinite(fit->optim.value) &&
 		isfinite(fit->loglik) && fit->ran_off < 0;
 	fit->undetermined = n;
+	fit->cov_passes = 0;
 	if (fit->converged && want_covariance && spec->has_gradient)
-		fit->undetermined = fit_covariance(&fp, u, fit->params, g0, fit->cov);
+		fit->undetermined = fit_covariance(&fp, u, fit->params, g0, fit->cov,
+										   &fit->cov_passes);
 	return true;
 }
 
@@ -1346,7 +1426,7 @@ btyd_fit_reported(const BtydModelSpec *spec, const FitData *fd, double penalizer
 	if (!fit->converged)
 		return true;
 	elog(DEBUG1, "%s fit converged: %d iterations, %d likelihood evaluations, then %d for the covariance",
-		 name, fit->optim.iterations, fit->optim.evaluations, spec->nparams);
+		 name, fit->optim.iterations, fit->optim.evaluations, fit->cov_passes);
 	if (fit->undetermined >= 0)
 		ereport(WARNING,
 				(errmsg("%s fit: the covariance of the parameters is unknown", name),

@@ -394,6 +394,7 @@ typedef struct BtydFit
 	int			ran_off;		/* the first parameter that ran off to 0 or infinity, or -1 */
 	int			undetermined;	/* -1: cov is set; else as fit_covariance (n when
 								 * not computed) */
+	int			cov_passes;		/* passes over the sample the covariance took */
 	OptimResult optim;
 	double		cov[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS]; /* natural scale, row-major,
 																 * n x n */
@@ -459,13 +460,32 @@ extern double btyd_state_penalizer(const FitData *fd);
  * 2F1 series are computed once per distinct key.  Two-way set-associative
  * entries in flinfo->fn_mcxt: 4096 (160 kB) at first, growing fourfold up to
  * 65536 (2.5 MB) each time the table has missed a quarter as often as it has
- * entries, i.e. only when many distinct keys are scored; other constants
- * invalidate all entries in O(1).  A slot stays writable (harmlessly) after
- * later calls, until it is stored.
+ * entries, i.e. only when many distinct keys are scored.  The table is
+ * shared by the last BTYD_MEMO_SETS sets of constants (customers with
+ * covariates take a few sets of parameters, row after row): each entry
+ * carries the tag of its set, and a set seen before finds its entries
+ * again.  A slot stays writable (harmlessly) after later calls, until it is
+ * stored.
  * Returns true and sets *value on a hit; otherwise the caller computes the
  * value and stores it with btyd_memo_store(slot).
  */
 #define BTYD_MEMO_MAX_CONSTS 8
+#define BTYD_MEMO_SETS 32
+
+/*
+ * The sets of constants a memo serves, the last BTYD_MEMO_SETS of them, each
+ * with the tag (nonzero) that its entries carry; older sets' tags are dead,
+ * and their entries match nothing.
+ */
+typedef struct BtydMemoSets
+{
+	int			nsets;
+	int			next;			/* the set to replace when a new one comes */
+	uint32		last_tag;
+	uint32		tag[BTYD_MEMO_SETS];
+	int			nconsts[BTYD_MEMO_SETS];
+	double		consts[BTYD_MEMO_SETS][BTYD_MEMO_MAX_CONSTS];
+} BtydMemoSets;
 
 typedef struct BtydMemoEntry
 {
@@ -499,29 +519,32 @@ btyd_memo_store(BtydMemoEntry *slot, double k0, double k1, double k2, double val
  * Pareto/NBD term G of a frequency and a time), BTYD_PAIR_MEMOS of them (so
  * that a few hot keys can live apart from many colder ones), all valid for
  * one set of up to BTYD_MEMO_MAX_CONSTS constants, kept beside the memo of
- * btyd_memo_slot in flinfo->fn_extra.  Entries are 24 bytes in an
+ * btyd_memo_slot in flinfo->fn_extra.  Entries are 32 bytes in an
  * open-addressing table (linear probing, at most 7/8 full, growing from 64
  * entries up to BTYD_PAIR_MAX_SIZE), so that the few thousand distinct keys
- * of a real scoring query stay in the processor's caches.  Other constants
- * empty the tables (shrunk back to their first size).  Keys must not be NaN;
- * -0 and +0 are one key.  Once a table is at its largest and 7/8 full, new
- * keys are not stored (their values are recomputed).
+ * of a real scoring query stay in the processor's caches.  As that memo's,
+ * the tables serve the last BTYD_MEMO_SETS sets of constants, each entry
+ * tagged with its set's.  Keys must not be NaN; -0 and +0 are one key.  Once
+ * a table is at its largest and 7/8 full, new keys are not stored (their
+ * values are recomputed).
  */
 #define BTYD_PAIR_MEMOS 2
-#define BTYD_PAIR_MAX_SIZE (1 << 17)	/* entries at most (3 MB) */
+#define BTYD_PAIR_MAX_SIZE (1 << 17)	/* entries at most (4 MB) */
 
 typedef struct BtydPairEntry
 {
 	double		k0;
 	double		k1;				/* NaN in an empty entry */
 	double		value;
+	uint32		tag;			/* of the constants it belongs to */
 } BtydPairEntry;
 
 typedef struct BtydPairMemo
 {
 	uint32		size;			/* entries, a power of two */
 	int			shift;			/* 64 - log2(size), for btyd_pair_hash */
-	uint32		count;			/* entries in use */
+	uint32		count;			/* entries in use (of any set of constants) */
+	uint32		tag;			/* the tag of the current constants */
 	BtydPairEntry *entries;
 } BtydPairMemo;
 
@@ -549,8 +572,9 @@ extern BtydPairMemo *btyd_pair_memos(FunctionCallInfo fcinfo, const double *cons
  */
 typedef struct BtydScoringMemo
 {
-	int			nconsts;
+	int			nconsts;		/* the current constants */
 	double		consts[BTYD_MEMO_MAX_CONSTS];
+	BtydMemoSets sets;
 	BtydPairMemo pair[BTYD_PAIR_MEMOS];	/* size 0 until first used */
 	int			key_len;
 	int			nparams;
@@ -656,11 +680,12 @@ btyd_scoring_memos(FunctionCallInfo fcinfo, int argno, int nparams,
 extern void btyd_pair_put(BtydPairMemo *memo, double k0, double k1, double value);
 
 /*
- * The first entry to probe for (k0, k1): the top bits of a multiplicative
- * hash of the keys' bits, -0 read as +0.
+ * The first entry to probe for (k0, k1) of the constants of tag: the top
+ * bits (shift = 64 - log2 of the table's size) of a multiplicative hash of
+ * the keys' bits, -0 read as +0, and the tag.
  */
 static inline uint32
-btyd_pair_hash(const BtydPairMemo *memo, double k0, double k1)
+btyd_pair_hash_tagged(int shift, double k0, double k1, uint32 tag)
 {
 	uint64		b0,
 				b1;
@@ -669,8 +694,16 @@ btyd_pair_hash(const BtydPairMemo *memo, double k0, double k1)
 	k1 += 0.0;
 	memcpy(&b0, &k0, sizeof(b0));
 	memcpy(&b1, &k1, sizeof(b1));
-	return (uint32) (((b0 * UINT64CONST(0x9E3779B97F4A7C15)) ^ b1) *
-					 UINT64CONST(0xC2B2AE3D27D4EB4F) >> memo->shift);
+	return (uint32) (((b0 * UINT64CONST(0x9E3779B97F4A7C15)) ^ b1 ^
+					  (uint64) tag * UINT64CONST(0x165667B19E3779F9)) *
+					 UINT64CONST(0xC2B2AE3D27D4EB4F) >> shift);
+}
+
+/* The first entry to probe for (k0, k1) of the memo's current constants. */
+static inline uint32
+btyd_pair_hash(const BtydPairMemo *memo, double k0, double k1)
+{
+	return btyd_pair_hash_tagged(memo->shift, k0, k1, memo->tag);
 }
 
 /*
@@ -686,7 +719,7 @@ btyd_pair_get(const BtydPairMemo *memo, double k0, double k1, double *value)
 	{
 		const BtydPairEntry *e = &memo->entries[h];
 
-		if (e->k1 == k1 && e->k0 == k0)
+		if (e->k1 == k1 && e->k0 == k0 && e->tag == memo->tag)
 		{
 			*value = e->value;
 			return true;

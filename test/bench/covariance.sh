@@ -2,8 +2,9 @@
 # The cost of the covariance of a fit against the fit itself: 200,000 customers simulated from
 # the CDNOW estimates (recency to 0.1 week, as real summaries repeat), fitted by BG/NBD,
 # MBG/NBD and Pareto/NBD; each fit reports at DEBUG1 its likelihood evaluations and the
-# gradient evaluations of its covariance (k). Prints, per model, both counts, their ratio, and
-# the fit's time. Run: bash test/bench/covariance.sh  (after make; a throwaway cluster)
+# passes over the sample its covariance took (k gradient evaluations). Prints, per model, both
+# counts, their ratio, and the fit's time.
+# Run: bash test/bench/covariance.sh  (after make; a throwaway cluster)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib.sh
