@@ -757,10 +757,10 @@ mbgnbd_loglik(const double *p, const FitData *fd, double *grad)
 }
 
 const BtydModelSpec bgnbd_spec = {
-	"bgnbd", 4, bg_names, bgnbd_loglik, true, NULL, &bgnbd_covariate_map, NULL, NULL
+	"bgnbd", 4, bg_names, bgnbd_loglik, true, NULL, &bgnbd_covariate_map, NULL
 };
 const BtydModelSpec mbgnbd_spec = {
-	"mbgnbd", 4, bg_names, mbgnbd_loglik, true, NULL, &bgnbd_covariate_map, NULL, NULL
+	"mbgnbd", 4, bg_names, mbgnbd_loglik, true, NULL, &bgnbd_covariate_map, NULL
 };
 
 Datum

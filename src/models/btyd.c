@@ -898,16 +898,6 @@ typedef struct FitProblem
 	double		total_weight;
 	double		penalizer;
 	int			n;				/* parameters and coefficients */
-
-	/*
-	 * A fit with covariates whose model sums its gradient by group: each
-	 * evaluation with the gradient keeps those sums (at last_params) for
-	 * fit_group_hessian, which then needs one evaluation fewer.
-	 */
-	bool		keep_groups;
-	bool		has_last;
-	double		last_params[BTYD_MAX_FIT_PARAMS];
-	BtydGroupGradients last_groups;
 } FitProblem;
 
 /*
@@ -947,23 +937,7 @@ fit_objective(const double *u, double *grad, void *arg)
 		if (i < fp->spec->nparams && (!(params[i] > 0) || isinf(params[i])))
 			return INFINITY;
 	}
-	if (grad && fp->keep_groups)
-	{
-		double		ll;
-
-		if (fp->has_last && fp->last_groups.ngroups >= 0)
-		{
-			pfree(fp->last_groups.cov);
-			pfree(fp->last_groups.grad);
-		}
-		fp->has_last = false;
-		fp->spec->group_gradients(params, fp->fd, &ll, g, &fp->last_groups);
-		memcpy(fp->last_params, params, sizeof(double) * n);
-		fp->has_last = true;
-		value = -ll / fp->total_weight;
-	}
-	else
-		value = -fp->spec->loglik(params, fp->fd, grad ? g : NULL) / fp->total_weight;
+	value = -fp->spec->loglik(params, fp->fd, grad ? g : NULL) / fp->total_weight;
 	for (int i = 0; i < n; i++)
 	{
 		double		pen = penalty_weight(fp, i);
@@ -979,19 +953,17 @@ fit_objective(const double *u, double *grad, void *arg)
 /*
  * The objective's Hessian at params in the search's coordinates u (hess,
  * n x n) for a counting model with covariates whose customers fall into
- * groups of equal covariates (spec->group_gradients): a customer's
+ * groups of equal covariates (spec->group_hessians): a customer's
  * log-parameters ln p_i = A_i u are linear in u (ln r = u_0, ln alpha_i =
  * u_1 - gamma'x_i, ...: btyd_customer_params), so the Hessian of
  * sum_i w_i LL_i is sum_g A_g' H_g A_g, H_g the Hessian in ln p of group g's
- * sum, which forward differences of the groups' gradients along the nparams
- * base log-parameters give (each moves every group's ln p_j alike):
- * nparams + 1 evaluations of the sample whatever the number of
- * coefficients, instead of n (nparams when the optimiser's last evaluation
- * was at params and kept the groups' sums).  False (hess unset) when the
- * model has no groups for this sample or a difference is not finite.
+ * sum, which the model computes in one pass whatever the number of
+ * coefficients, instead of the n evaluations of differences.  False (hess
+ * unset) when the model has no groups for this sample or an entry is not
+ * finite.
  */
 static bool
-fit_group_hessian(FitProblem *fp, const double *params, double *hess, int *passes)
+fit_group_hessian(FitProblem *fp, const double *params, double *hess)
 {
 	const BtydModelSpec *spec = fp->spec;
 	const BtydCovariateMap *map = spec->covariates;
@@ -999,44 +971,14 @@ fit_group_hessian(FitProblem *fp, const double *params, double *hess, int *passe
 	int			np = spec->nparams;
 	int			npurchase,
 				ndropout;
-	BtydGroupGradients base;
-	BtydGroupGradients moved[BTYD_MAX_PARAMS];
-	double		shifted[BTYD_MAX_FIT_PARAMS];
+	BtydGroupHessians base;
 
-	if (spec->group_gradients == NULL || map == NULL || n == np)
+	if (spec->group_hessians == NULL || map == NULL || n == np)
 		return false;
 	btyd_sample_covariates(fp->fd, &npurchase, &ndropout);
-	if (np + npurchase + ndropout != n)
+	if (np + npurchase + ndropout != n ||
+		!spec->group_hessians(params, fp->fd, &base))
 		return false;
-	if (spec->group_hessians != NULL)
-	{
-		/* analytically, in one pass */
-		*passes = 1;
-		if (!spec->group_hessians(params, fp->fd, &base))
-			return false;
-	}
-	else
-	{
-		*passes = np;
-		if (fp->has_last && memcmp(fp->last_params, params, sizeof(double) * n) == 0)
-			base = fp->last_groups; /* the optimiser's last evaluation */
-		else
-		{
-			(*passes)++;
-			if (!spec->group_gradients(params, fp->fd, NULL, NULL, &base))
-				return false;
-		}
-		if (base.ngroups < 0)
-			return false;
-		for (int k = 0; k < np; k++)
-		{
-			memcpy(shifted, params, sizeof(double) * n);
-			shifted[k] = params[k] * exp(HESSIAN_LOG_STEP);
-			if (!spec->group_gradients(shifted, fp->fd, NULL, NULL, &moved[k]) ||
-				moved[k].ngroups != base.ngroups)
-				return false;
-		}
-	}
 	memset(hess, 0, sizeof(double) * n * n);
 	for (int g = 0; g < base.ngroups; g++)
 	{
@@ -1047,9 +989,7 @@ fit_group_hessian(FitProblem *fp, const double *params, double *hess, int *passe
 
 		for (int j = 0; j < np; j++)
 			for (int k = 0; k < np; k++)
-				hg[j][k] = spec->group_hessians != NULL ?
-					base.hess[(g * np + j) * np + k] :
-					(moved[k].grad[g * np + j] - base.grad[g * np + j]) / HESSIAN_LOG_STEP;
+				hg[j][k] = base.hess[(g * np + j) * np + k];
 		for (int j = 0; j < np; j++)
 			for (int k = 0; k < j; k++)
 				hg[j][k] = hg[k][j] = 0.5 * (hg[j][k] + hg[k][j]);
@@ -1092,9 +1032,8 @@ fit_group_hessian(FitProblem *fp, const double *params, double *hess, int *passe
  * where the objective's Hessian is J H J + diag(theta_j dF/dtheta_j) over
  * the parameters, J = diag(theta, 1): removing the gradient term and
  * inverting gives J^-1 H^-1 J^-1, so Cov = J (J H J)^-1 J.  g0 is the
- * objective's gradient at u.  Costs n gradient evaluations, or by
- * fit_group_hessian nparams (+ 1) or the one pass of the model's analytic
- * group Hessians: the passes over the sample into *passes.
+ * objective's gradient at u.  Costs n gradient evaluations, or the one
+ * pass of fit_group_hessian: the passes over the sample into *passes.
  * Returns -1, or the index of a parameter the data do not determine (the
  * information is not positive definite; cov is then not set), or n when a
  * gradient was not finite.
@@ -1111,10 +1050,10 @@ fit_covariance(FitProblem *fp, const double *u, const double *params,
 
 	for (int i = 0; i < n; i++)
 		jac[i] = i < fp->spec->nparams ? params[i] : 1.0;
-	*passes = 0;
-	if (!fit_group_hessian(fp, params, info, passes))
+	*passes = 1;
+	if (!fit_group_hessian(fp, params, info))
 	{
-		*passes += n;
+		*passes = n;
 		if (!optim_hessian(fit_objective, fp, u, n, HESSIAN_LOG_STEP, g0, info))
 			return n;
 	}
@@ -1259,8 +1198,7 @@ fit_run_from(const BtydModelSpec *spec, const FitData *fd, int ncoef, double pen
 			 BtydFit *fit)
 {
 	FitProblem	fp = {.spec = spec, .fd = fd, .total_weight = fitdata_total_weight(fd),
-		.penalizer = penalizer, .n = spec->nparams + ncoef,
-		.keep_groups = spec->group_gradients != NULL && spec->covariates != NULL && ncoef > 0};
+	.penalizer = penalizer, .n = spec->nparams + ncoef};
 	double		u[BTYD_MAX_FIT_PARAMS] = {0};
 	double		thin_hinv[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
 	double		llgrad[BTYD_MAX_FIT_PARAMS] = {0};

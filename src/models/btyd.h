@@ -261,36 +261,23 @@ extern HeapTuple btyd_model_tuple(TupleDesc desc, const double *params, int npar
 typedef double (*BtydLogLik) (const double *params, const FitData *fd, double *grad);
 
 /*
- * The sums of a counting-model sample's gradient by group of customers with
- * the same covariates: ngroups groups, group g with covariates cov[g]
- * (npurchase then ndropout values) and grad[g * nparams + j] = sum_i w_i
- * d LL_i / d ln p_ij over its customers i (p_i the customer's parameters).
- * A model's group_gradients fills it (palloc'd arrays) at params and
- * returns true, or false (ngroups -1) when its customers do not fall into
- * few groups (continuous covariates).  When loglik is not NULL it also sets
- * *loglik and grad as the model's BtydLogLik would (the same values), from
- * the same pass over the sample.
+ * The observed information of a counting-model sample by group of customers
+ * with the same covariates: ngroups groups, group g with covariates cov[g]
+ * (npurchase then ndropout values) and hess[g * nparams^2 + j * nparams + k]
+ * = sum_i w_i d2 LL_i / d ln p_ij d ln p_ik over its customers i (p_i the
+ * customer's parameters).  A model's group_hessians fills it (palloc'd
+ * arrays) at params and returns true, or false (ngroups -1) when its
+ * customers do not fall into few groups (continuous covariates).
  */
-typedef struct BtydGroupGradients
+typedef struct BtydGroupHessians
 {
 	int			ngroups;
 	const double **cov;
-	double	   *grad;
-	double	   *hess;			/* group_hessians only: hess[g * nparams^2 +
-								 * j * nparams + k] = sum_i w_i d2 LL_i / d ln
-								 * p_ij d ln p_ik */
-} BtydGroupGradients;
+	double	   *hess;
+} BtydGroupHessians;
 
-typedef bool (*BtydGroupGradientsFn) (const double *params, const FitData *fd,
-									  double *loglik, double *grad,
-									  BtydGroupGradients *out);
-
-/*
- * A model's group_hessians fills out (grad and hess) at params and returns
- * true, or false (ngroups -1) as group_gradients.
- */
 typedef bool (*BtydGroupHessiansFn) (const double *params, const FitData *fd,
-									 BtydGroupGradients *out);
+									 BtydGroupHessians *out);
 
 typedef struct BtydModelSpec
 {
@@ -309,15 +296,9 @@ typedef struct BtydModelSpec
 										 * scale the parameters (NULL: none) */
 
 	/*
-	 * A counting model's gradient by group (NULL: none), from which a fit
-	 * with covariates takes its observed information in nparams + 1
-	 * evaluations whatever the number of coefficients.
-	 */
-	BtydGroupGradientsFn group_gradients;
-
-	/*
-	 * The groups' Hessians analytically (NULL: by differences of
-	 * group_gradients): the observed information in one pass.
+	 * A counting model's Hessians by group (NULL: none), from which a fit
+	 * with covariates takes its observed information in one pass whatever
+	 * the number of coefficients.
 	 */
 	BtydGroupHessiansFn group_hessians;
 } BtydModelSpec;

@@ -275,7 +275,7 @@ gg_loglik_sample(const double *par, const FitData *fd, double *grad)
 }
 
 static const BtydModelSpec gg_spec = {
-	"gammagamma", GG_NPARAMS, gg_param_names, gg_loglik_sample, true, NULL, NULL, NULL, NULL
+	"gammagamma", GG_NPARAMS, gg_param_names, gg_loglik_sample, true, NULL, NULL, NULL
 };
 
 /*
