@@ -269,7 +269,8 @@ btyd_sum_customer_loglik(const BtydCovariateMap *map, int nparams, const double 
 {
 	double		r = params[0];
 	double		psi_r = grad ? digamma(r) : 0.0;
-	double		ll = 0.0;
+	double		ll = 0.0,
+				ll_err = 0.0;	/* the compensation of ll */
 	double		prev_x = NAN,
 				lgam_rx = 0.0,
 				psi_rx = 0.0;
@@ -298,15 +299,16 @@ btyd_sum_customer_loglik(const BtydCovariateMap *map, int nparams, const double 
 			psi_rx = grad ? digamma(r + x) : 0.0;
 		}
 		btyd_customer_params(map, nparams, params, &coef, v + 3, v + 3 + npurchase, p_i);
-		ll += w_i * customer_ll(arg, p_i, x, v[1], v[2], lgam_rx, psi_rx - psi_r,
-								grad ? g_i : NULL);
+		btyd_add_compensated(&ll, &ll_err,
+							 w_i * customer_ll(arg, p_i, x, v[1], v[2], lgam_rx,
+											   psi_rx - psi_r, grad ? g_i : NULL));
 		if (grad)
 			btyd_add_customer_gradient(map, nparams, params, &coef, v + 3, v + 3 + npurchase,
 									   p_i, w_i, g_i, grad);
 		if ((i & 0xff) == 0xff)
 			CHECK_FOR_INTERRUPTS();
 	}
-	return ll;
+	return ll + ll_err;
 }
 
 /* Whether v is a whole number of covariates (0 .. BTYD_MAX_COVARIATES). */

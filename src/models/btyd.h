@@ -335,9 +335,25 @@ typedef double (*BtydCustomerLogLik) (void *arg, const double *p_i, double x, do
 									  double T, double lgam_rx, double dpsi, double *g_i);
 
 /*
+ * *sum += v with Neumaier's compensated summation (the rounding error of
+ * each addition, exactsum_two_sum's, kept in *err; the sum is *sum + *err):
+ * the log-likelihood of a million customers summed to a few ulps rather
+ * than sqrt(n) of them, so that the optimiser's line search near the
+ * optimum compares values, not rounding noise.
+ */
+static inline void
+btyd_add_compensated(double *sum, double *err, double v)
+{
+	double		e;
+
+	*sum = exactsum_two_sum(*sum, v, &e);
+	*err += e;
+}
+
+/*
  * The weighted log-likelihood of a sample sorted by frequency, with or
- * without covariates (btyd_sample_covariates), summed over its customers'
- * customer_ll at their parameters (btyd_customer_params, map), and when grad
+ * without covariates (btyd_sample_covariates), summed (compensated) over its
+ * customers' customer_ll at their parameters (btyd_customer_params, map), and when grad
  * is not NULL its gradient in the nparams parameters and the coefficients
  * (btyd_add_customer_gradient).  lgam_rx and dpsi are computed once per
  * frequency.

@@ -431,14 +431,12 @@ pnbd_log_growth(const double *p, double x, double tx, double T)
 }
 
 /*
- * The ratio of the two likelihood terms, R = s/(r+s+x) (alpha+T)^(r+x)
- * (beta+T)^s A0 (0 when t_x = T), P(alive) = 1 / (1 + R).  With L of
- * pnbd_log_growth,
+ * The log of the ratio of the two likelihood terms, R = s/(r+s+x)
+ * (alpha+T)^(r+x) (beta+T)^s A0 (0 when t_x = T), P(alive) = 1 / (1 + R),
+ * from G(t_x), G(T) and L of pnbd_log_growth:
  * (alpha+T)^(r+x) (beta+T)^s A0 = G(t_x) e^L - G(T)
  *								  = G(t_x) expm1(L) + (G(t_x) - G(T)).
  */
-
-/* The log ratio from G(t_x), G(T) and L. */
 static double
 pnbd_log_ratio_of(const double *p, double x, double gx, double gT, double L)
 {
@@ -1289,9 +1287,8 @@ typedef struct PnbdAgeTerms
 	double		lf;				/* ln F(T) */
 	double		ef_inv;			/* 1 / F(T) = e^-lf, 0 when that leaves the range */
 	double		dlf[4];
-	double		db[4];			/* gradient of lm - ln F(T) */
-	double		lm;
-	double		m;				/* e^lm */
+	double		db[4];			/* gradient of ln m - ln F(T) */
+	double		m;				/* K G(T) (the factor of R) */
 } PnbdAgeTerms;
 
 /* How pnbd_shared_tuple_ll computed a tuple. */
@@ -1463,8 +1460,7 @@ pnbd_age_f(PnbdShared *sh, const PnbdGroup *g, PnbdAgeTerms *a)
 	a->db[1] = (r + x) / (alpha + T);
 	a->db[2] = lb + sh->inv_s - inv_rsx;
 	a->db[3] = s / (beta + T);
-	a->lm = sh->log_s_rsx + (r + x) * la + s * lb + a->lf;
-	a->m = exp(a->lm);
+	a->m = exp(sh->log_s_rsx + (r + x) * la + s * lb + a->lf);
 	a->ef_inv = pnbd_exp_in_range(-a->lf);
 	a->has_f = true;
 }
@@ -1917,24 +1913,6 @@ pnbd_indexed_age_terms(PnbdShared *sh, const PnbdIndex *idx, int i, double T)
 }
 
 /*
- * *sum += v with Neumaier's compensated summation (the rounding error of
- * each addition kept in *err): the log-likelihood of a million customers
- * summed to a few ulps rather than sqrt(n) of them, so that the optimiser's
- * line search near the optimum compares values, not rounding noise.
- */
-static inline void
-pnbd_add_compensated(double *sum, double *err, double v)
-{
-	double		t = *sum + v;
-
-	if (fabs(*sum) >= fabs(v))
-		*err += (*sum - t) + v;
-	else
-		*err += (v - t) + *sum;
-	*sum = t;
-}
-
-/*
  * The state of an evaluation of fd's tuples by shared terms at p (with the
  * coefficients coef), and fd's index into *idx (NULL: none, too many
  * groups).
@@ -1949,9 +1927,10 @@ pnbd_shared_begin(const double *p, const FitData *fd, const BtydCoefficients *co
 	sh->ncov = coef->n[0] + coef->n[1];
 	sh->ngroups = 0;
 	memset(sh->group_slots, -1, sizeof(sh->group_slots));
-	sh->nage_slots = PNBD_AGE_SLOTS_MIN;
-	sh->age_slots = palloc0(sizeof(uint64) * sh->nage_slots);
 	*idx = pnbd_index_of(fd, sh->ncov);
+	/* the age terms' hash table, for a sample without an index only */
+	sh->nage_slots = PNBD_AGE_SLOTS_MIN;
+	sh->age_slots = *idx ? NULL : palloc0(sizeof(uint64) * sh->nage_slots);
 	sh->ages_cap = *idx ? Max((*idx)->max_ages, 1) : PNBD_AGE_SLOTS_MIN / 2;
 	sh->ages = palloc_extended(sizeof(PnbdAgeTerms) * sh->ages_cap,
 							   MCXT_ALLOC_HUGE | (*idx ? MCXT_ALLOC_ZERO : 0));
@@ -1974,7 +1953,8 @@ pnbd_shared_end(PnbdShared *sh)
 		if (sh->terms[k].cap > 0)
 			pfree(sh->terms[k].pn); /* its four arrays */
 	pfree(sh->ages);
-	pfree(sh->age_slots);
+	if (sh->age_slots != NULL)
+		pfree(sh->age_slots);
 	pfree(sh);
 }
 
@@ -2017,7 +1997,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 			pnbd_prefetch_age_terms(&sh->ages[idx->age[i + PNBD_PREFETCH_AHEAD]]);
 		a = idx ? pnbd_indexed_age_terms(sh, idx, i, v[2]) : pnbd_age_terms(sh, v[2], group);
 		at_tx = idx && idx->tx_age[i] >= 0 ? &sh->ages[idx->tx_age[i]] : NULL;
-		pnbd_add_compensated(&sum, &sum_err,
+		btyd_add_compensated(&sum, &sum_err,
 							 w_i * pnbd_shared_tuple_ll(sh, group, a, at_tx, v[1], v[2], g_i));
 		if (group == PNBD_LONE)
 			btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, v + 3,
@@ -2416,10 +2396,12 @@ pnbd_add_tuple_hess_r(const PnbdShared *sh, const PnbdAgeTerms *a, const PnbdRec
 /*
  * The Hessian in the log-parameters of the tuple (x, t_x, T) at the
  * parameters p by central differences of pnbd_customer_ll's gradient (for
- * the few tuples that pnbd_customer_ll takes).
+ * the few tuples that pnbd_customer_ll takes); lgam_rx and dpsi those of p
+ * (pnbd_customer_ll's), which only the steps in r change.
  */
 static void
-pnbd_tuple_hess_diff(const double *p, double x, double tx, double T, double *hl)
+pnbd_tuple_hess_diff(const double *p, double x, double tx, double T, double lgam_rx,
+					 double dpsi, double *hl)
 {
 	for (int k = 0; k < 4; k++)
 	{
@@ -2430,9 +2412,13 @@ pnbd_tuple_hess_diff(const double *p, double x, double tx, double T, double *hl)
 		{
 			memcpy(q[side], p, sizeof(q[side]));
 			q[side][k] = p[k] * exp(side == 0 ? PNBD_HESS_LOG_STEP : -PNBD_HESS_LOG_STEP);
-			(void) pnbd_customer_ll(NULL, q[side], x, tx, T,
-									log_gamma_ratio_excess(q[side][0], x),
-									digamma(q[side][0] + x) - digamma(q[side][0]), gk[side]);
+			if (k == 0)
+				(void) pnbd_customer_ll(NULL, q[side], x, tx, T,
+										log_gamma_ratio_excess(q[side][0], x),
+										digamma(q[side][0] + x) - digamma(q[side][0]),
+										gk[side]);
+			else
+				(void) pnbd_customer_ll(NULL, q[side], x, tx, T, lgam_rx, dpsi, gk[side]);
 		}
 		for (int j = 0; j < 4; j++)
 			hl[j * 4 + k] = (q[0][j] * gk[0][j] - q[1][j] * gk[1][j]) /
@@ -2517,7 +2503,7 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupHessians *out)
 		{
 			double		hl[16];
 
-			pnbd_tuple_hess_diff(gr->p, sh->x, v[1], v[2], hl);
+			pnbd_tuple_hess_diff(gr->p, sh->x, v[1], v[2], sh->lgam_rx, sh->dpsi, hl);
 			for (int j = 0; j < 16; j++)
 				acc_log[group * 16 + j] += w_i * hl[j];
 		}
