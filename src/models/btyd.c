@@ -555,14 +555,11 @@ memo_sets_tag(BtydMemoSets *sets, const double *consts, int nconsts, bool *wrapp
 	return sets->last_tag;
 }
 
-/* Whether tag is that of a set of constants in sets. */
-static bool
+/* Whether tag is that of a set of constants in sets: one of the last nsets. */
+static inline bool
 memo_sets_live(const BtydMemoSets *sets, uint32 tag)
 {
-	for (int i = 0; i < sets->nsets; i++)
-		if (sets->tag[i] == tag)
-			return true;
-	return false;
+	return tag != 0 && sets->last_tag - tag < (uint32) sets->nsets;
 }
 
 /*
@@ -782,6 +779,7 @@ pair_memos_for(FunctionCallInfo fcinfo, BtydScoringMemo *memo, const double *con
 			if (memo->pair[i].size == 0 || wrapped)
 				pair_reset(&memo->pair[i], fcinfo->flinfo->fn_mcxt, PAIR_MIN_SIZE);
 			memo->pair[i].tag = tag;
+			memo->pair[i].oldest_live = memo->sets.last_tag - memo->sets.nsets + 1;
 		}
 		memo->nconsts = nconsts;
 		memcpy(memo->consts, consts, sizeof(double) * nconsts);
@@ -843,22 +841,26 @@ pair_find(const BtydPairMemo *pair, double k0, double k1, uint32 tag)
 	return &pair->entries[h];
 }
 
-/* Moves the pair memo's entries to a table twice as large. */
+/*
+ * Rebuilds the pair memo's table at size entries (a power of two) with the
+ * entries of live constants only (tags from oldest_live on).
+ */
 static void
-pair_grow(BtydPairMemo *pair)
+pair_rebuild(BtydPairMemo *pair, uint32 size)
 {
 	BtydPairMemo old = *pair;
 
 	pair->entries = NULL;
-	pair_reset(pair, GetMemoryChunkContext(old.entries), old.size * 2);
+	pair_reset(pair, GetMemoryChunkContext(old.entries), size);
 	for (uint32 i = 0; i < old.size; i++)
-		if (!isnan(old.entries[i].k1))
+		if (!isnan(old.entries[i].k1) && old.entries[i].tag >= pair->oldest_live)
 		{
 			*pair_find(pair, old.entries[i].k0, old.entries[i].k1, old.entries[i].tag) =
 				old.entries[i];
 			pair->count++;
 		}
 	pfree(old.entries);
+	pair->purged_live = pair->oldest_live;
 }
 
 void
@@ -869,9 +871,15 @@ btyd_pair_put(BtydPairMemo *pair, double k0, double k1, double value)
 	Assert(!isnan(k0) && !isnan(k1));
 	if (pair->count + 1 > pair->size / 8 * 7)
 	{
-		if (pair->size >= BTYD_PAIR_MAX_SIZE)
-			return;
-		pair_grow(pair);
+		/* first drop the entries of sets given up since the last time */
+		if (pair->purged_live != pair->oldest_live)
+			pair_rebuild(pair, pair->size);
+		if (pair->count + 1 > pair->size / 8 * 7)
+		{
+			if (pair->size >= BTYD_PAIR_MAX_SIZE)
+				return;
+			pair_rebuild(pair, pair->size * 2);
+		}
 	}
 	e = pair_find(pair, k0, k1, pair->tag);
 	if (isnan(e->k1))
@@ -1114,6 +1122,8 @@ fit_thinned_sample(const FitData *fd, double total, int target)
 	out->values = palloc_extended(sizeof(double) * fd->k * out->capacity, MCXT_ALLOC_HUGE);
 	out->weights = palloc_extended(sizeof(double) * out->capacity, MCXT_ALLOC_HUGE);
 	out->context = CurrentMemoryContext;
+	out->sorted = true;			/* in fd's value order; read only (no hash table,
+								 * no exact sums: nothing is added to it) */
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		double		w = fitdata_weight(fd, i);
@@ -1181,6 +1191,7 @@ fit_thinned_start(const BtydModelSpec *spec, const FitData *fd, int ncoef,
 			hinv[i * n + j] = fit->customers * fit->cov[i * n + j] /
 				(ji * (j < spec->nparams ? fit->params[j] : 1.0));
 	}
+	fitdata_forget_index(sub);	/* a model's, built on the subsample */
 	pfree(sub->values);
 	pfree(sub->weights);
 	pfree(sub);

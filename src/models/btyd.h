@@ -471,8 +471,9 @@ extern double btyd_state_penalizer(const FitData *fd);
 
 /*
  * The sets of constants a memo serves, the last BTYD_MEMO_SETS of them, each
- * with the tag (nonzero) that its entries carry; older sets' tags are dead,
- * and their entries match nothing.
+ * with the tag (nonzero) that its entries carry.  Tags are handed out in
+ * increasing order and the oldest set gives way to a new one, so the live
+ * tags are the nsets up to last_tag; older sets' entries match nothing.
  */
 typedef struct BtydMemoSets
 {
@@ -522,7 +523,8 @@ btyd_memo_store(BtydMemoEntry *slot, double k0, double k1, double k2, double val
  * of a real scoring query stay in the processor's caches.  As that memo's,
  * the tables serve the last BTYD_MEMO_SETS sets of constants, each entry
  * tagged with its set's.  Keys must not be NaN; -0 and +0 are one key.  Once
- * a table is at its largest and 7/8 full, new keys are not stored (their
+ * a table is 7/8 full, the entries of sets no longer kept are dropped; when
+ * it is still that full at its largest, new keys are not stored (their
  * values are recomputed).
  */
 #define BTYD_PAIR_MEMOS 2
@@ -542,6 +544,8 @@ typedef struct BtydPairMemo
 	int			shift;			/* 64 - log2(size), for btyd_pair_hash */
 	uint32		count;			/* entries in use (of any set of constants) */
 	uint32		tag;			/* the tag of the current constants */
+	uint32		oldest_live;	/* entries of smaller tags are dead */
+	uint32		purged_live;	/* oldest_live when dead entries were last dropped */
 	BtydPairEntry *entries;
 } BtydPairMemo;
 
