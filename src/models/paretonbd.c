@@ -569,8 +569,9 @@ pnbd_log_ratio_quad(const double *p, double x, double tx, double T, double *dlr)
  * A sample's summaries share few distinct (frequency, recency) and
  * (frequency, age) pairs (whole days and counts), so most of the series
  * behind them are summed once per evaluation rather than twice per
- * summary.  Direct-mapped, PNBD_LL_MEMO_SIZE entries (5 MB), allocated per
- * evaluation; the values are those computed without it, bit for bit.  (The
+ * summary.  Direct-mapped, a power of two of entries from four per tuple up
+ * to PNBD_LL_MEMO_SIZE (5 MB), allocated per evaluation; the values are
+ * those computed without it, bit for bit.  (The
  * fits' evaluations with gradient share their terms by pnbd_loglik_shared.)
  */
 #define PNBD_LL_MEMO_SIZE (1 << 17)
@@ -584,6 +585,7 @@ typedef struct PnbdLLMemoEntry
 typedef struct PnbdLLMemo
 {
 	PnbdLLMemoEntry *entries;
+	uint32		mask;			/* entries - 1 */
 } PnbdLLMemo;
 
 /* The entry of key (k0, y, alpha, beta) in memo: a hit when its key matches. */
@@ -604,7 +606,7 @@ pnbd_ll_memo_entry(PnbdLLMemo *memo, double k0, double y, double alpha, double b
 	h ^= h >> 29;
 	h *= UINT64CONST(0xBF58476D1CE4E5B9);
 	h ^= h >> 32;
-	e = &memo->entries[h & (PNBD_LL_MEMO_SIZE - 1)];
+	e = &memo->entries[h & memo->mask];
 	*hit = e->key[0] == k0 && e->key[1] == y && e->key[2] == alpha && e->key[3] == beta;
 	if (!*hit)
 	{
@@ -2031,7 +2033,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 static double
 pnbd_loglik(const double *p, const FitData *fd, double *grad)
 {
-	PnbdLLMemo	memo = {NULL};
+	PnbdLLMemo	memo = {NULL, 0};
 	double		ll;
 
 	if (grad)
@@ -2046,9 +2048,14 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 	}
 	if (fd->ntuples > 64)
 	{
-		/* every key NaN: empty */
-		memo.entries = palloc(sizeof(PnbdLLMemoEntry) * PNBD_LL_MEMO_SIZE);
-		for (int i = 0; i < PNBD_LL_MEMO_SIZE; i++)
+		/* two keys a tuple at most half full, and every key NaN: empty */
+		uint32		size = 256;
+
+		while (size < PNBD_LL_MEMO_SIZE && size < 4 * (uint32) fd->ntuples)
+			size *= 2;
+		memo.mask = size - 1;
+		memo.entries = palloc(sizeof(PnbdLLMemoEntry) * size);
+		for (uint32 i = 0; i < size; i++)
 			memo.entries[i].key[0] = NAN;
 	}
 	ll = btyd_sum_customer_loglik(&paretonbd_covariate_map, 4, p, fd, NULL, pnbd_customer_ll,
