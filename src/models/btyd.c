@@ -1767,15 +1767,7 @@ btyd_simulate(FunctionCallInfo fcinfo, int nparams, const char *const *names,
 	double		T = PG_GETARG_FLOAT8(2);
 	pg_prng_state rng;
 
-	if (PG_NARGS() > 4)
-		btyd_getarg_customer_model(fcinfo, 0, 4, 5, nparams, names, map, params);
-	else
-	{
-		BTYD_GETARG_MODEL(0, nparams, names, params);
-		if (map != NULL)
-			btyd_reject_coefficients(PG_GETARG_DATUM(0), nparams,
-									 BTYD_COUNTING_COVARIATES_HINT);
-	}
+	btyd_getarg_model_for(fcinfo, 0, 4, nparams, names, map, params);
 	if (customers < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
