@@ -1301,8 +1301,7 @@ btyd_counting_sample_covariates(const BtydModelSpec *spec, const FitData *fd,
 								int *npurchase, int *ndropout)
 {
 	btyd_sample_covariates(fd, npurchase, ndropout);
-	if (*npurchase < 0 || *ndropout < 0 ||
-		(*npurchase + *ndropout > 0 && fd->k != 3 + *npurchase + *ndropout))
+	if (*npurchase < 0 || *ndropout < 0 || fd->k != 3 + *npurchase + *ndropout)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s needs a sample of (frequency, recency, age [, purchase_covariates, dropout_covariates])",
@@ -1311,6 +1310,20 @@ btyd_counting_sample_covariates(const BtydModelSpec *spec, const FitData *fd,
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s does not take covariates", spec->name)));
+}
+
+void
+btyd_check_counting_sample(const BtydModelSpec *spec, const FitData *fd, int *npurchase,
+						   int *ndropout)
+{
+	btyd_counting_sample_covariates(spec, fd, npurchase, ndropout);
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+
+		CHECK_FOR_INTERRUPTS();
+		btyd_check_summary(v[0], v[1], v[2]);
+	}
 }
 
 /* Errors 22023 unless a tuple of positive weight has a repeat purchase. */
@@ -1394,18 +1407,7 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				const FitData *fd, double penalizer)
 {
 	BtydFit		fit;
-	int			ncoef[2];
 
-	if (fd != NULL && fd->ntuples > 0)
-	{
-		btyd_counting_sample_covariates(spec, fd, &ncoef[0], &ncoef[1]);
-		if (ncoef[0] + ncoef[1] > 0)
-		{
-			ensure_repeat_buyer(spec, fd);
-			return btyd_fit_covariates(fcinfo, spec, fd, 3, ncoef, ncoef, 2,
-									   counting_coef_names, penalizer);
-		}
-	}
 	if (!btyd_fit_reported(spec, fd, penalizer, &fit))
 		return (Datum) 0;
 	return btyd_make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
@@ -1413,10 +1415,29 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 						   fit.converged && fit.undetermined < 0 ? fit.cov : NULL);
 }
 
+/*
+ * The fit of a counting model's sample (not empty; its covariates checked
+ * by btyd_counting_sample_covariates into ncoef): with covariates by
+ * btyd_fit_covariates, else btyd_fit_sample.
+ */
+static Datum
+counting_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec, const FitData *fd,
+					const int *ncoef, double penalizer)
+{
+	if (ncoef[0] + ncoef[1] > 0)
+	{
+		ensure_repeat_buyer(spec, fd);
+		return btyd_fit_covariates(fcinfo, spec, fd, 3, ncoef, ncoef, 2,
+								   counting_coef_names, penalizer);
+	}
+	return btyd_fit_sample(fcinfo, spec, fd, penalizer);
+}
+
 Datum
 btyd_fit_final(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 {
 	FitData    *fd;
+	int			ncoef[2];
 
 	aggregate_context(fcinfo, spec->name);
 	if (PG_ARGISNULL(0))
@@ -1424,7 +1445,8 @@ btyd_fit_final(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	fd = (FitData *) PG_GETARG_POINTER(0);
 	if (fd->ntuples == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, spec, fd, btyd_state_penalizer(fd)));
+	btyd_counting_sample_covariates(spec, fd, &ncoef[0], &ncoef[1]);
+	PG_RETURN_DATUM(counting_fit_sample(fcinfo, spec, fd, ncoef, btyd_state_penalizer(fd)));
 }
 
 Datum
@@ -1432,26 +1454,12 @@ btyd_fit_stored(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 {
 	FitData    *fd = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0));
 	double		pen = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : btyd_state_penalizer(fd);
-	int			npurchase,
-				ndropout;
+	int			ncoef[2];
 
-	btyd_counting_sample_covariates(spec, fd, &npurchase, &ndropout);
-	if (fd->k != 3 + npurchase + ndropout)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s needs a sample of (frequency, recency, age [, purchase_covariates, dropout_covariates])",
-						spec->name)));
+	btyd_check_counting_sample(spec, fd, &ncoef[0], &ncoef[1]);
 	if (fd->ntuples == 0)
 		PG_RETURN_NULL();
-	/* a stored sample was not checked row by row as the aggregate's input is */
-	for (int i = 0; i < fd->ntuples; i++)
-	{
-		const double *v = fitdata_tuple(fd, i);
-
-		CHECK_FOR_INTERRUPTS();
-		btyd_check_summary(v[0], v[1], v[2]);
-	}
-	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, spec, fd, pen));
+	PG_RETURN_DATUM(counting_fit_sample(fcinfo, spec, fd, ncoef, pen));
 }
 
 Datum

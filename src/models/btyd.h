@@ -854,6 +854,13 @@ extern void btyd_counting_sample_covariates(const BtydModelSpec *spec, const Fit
 											int *npurchase, int *ndropout);
 
 /*
+ * The same for a stored sample, whose summaries were not checked row by row
+ * as an aggregate's input is: each checked too (btyd_check_summary).
+ */
+extern void btyd_check_counting_sample(const BtydModelSpec *spec, const FitData *fd,
+									   int *npurchase, int *ndropout);
+
+/*
  * Whether a counting-model fit with npurchase and ndropout coefficients has
  * parameters the data do not determine, as btyd_fit_covariates judges them
  * (a base parameter running off to 0 or infinity or, given its covariance
