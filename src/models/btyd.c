@@ -2086,7 +2086,7 @@ cov_param_name(const BtydModelSpec *spec, const int *ncoef, int natts,
  * (cov, NULL when unknown), coefficients running off.  Appends their
  * description to detail; returns whether there is any.  *hint is the
  * model's hint (spec->runoff_hint) for the first such base parameter, else
- * the general one.
+ * NULL (the caller's general one applies).
  */
 static bool
 cov_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
@@ -2115,8 +2115,6 @@ cov_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *co
 				*hint = spec->runoff_hint(fit->params, i);
 		}
 	}
-	if (*hint == NULL)
-		*hint = NOT_IDENTIFIED_HINT;
 	return detail->len > 0;
 }
 
@@ -2130,7 +2128,7 @@ btyd_counting_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const 
 											detail, &h);
 
 	if (hint != NULL)
-		*hint = strcmp(h, NOT_IDENTIFIED_HINT) == 0 ? NULL : h;
+		*hint = h;
 	return runs_off;
 }
 
@@ -2191,7 +2189,7 @@ btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 						   fit.optim.evaluations, runoff.data) :
 				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
 						   fit.optim.iterations, fit.optim.evaluations),
-				 errhint("%s", hint)));
+				 errhint("%s", hint ? hint : NOT_IDENTIFIED_HINT)));
 		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
 						  false, NULL, &coefs);
 	}
@@ -2222,7 +2220,7 @@ btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 		ereport(WARNING,
 				(errmsg("%s fit did not converge", spec->name),
 				 errdetail("The data do not determine %s.", runoff.data),
-				 errhint("%s", hint)));
+				 errhint("%s", hint ? hint : NOT_IDENTIFIED_HINT)));
 		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
 						  false, fit.cov, &coefs);
 	}
