@@ -937,10 +937,9 @@ typedef struct BtydCountingModel
 {
 	const char *name;			/* for messages, e.g. "BG/NBD" */
 	int			nparams;
-	const char *const *names;	/* parameter names */
 	BtydAliveStepsFn alive_steps;
 	BtydPAliveFn p_alive;
-	const BtydCovariateMap *covariates;
+	const BtydCovariateMap *covariates; /* also the parameters' names */
 } BtydCountingModel;
 
 extern const BtydCountingModel btyd_counting_bgnbd;
