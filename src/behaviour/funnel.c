@@ -164,6 +164,28 @@ ensure_condition_not_null(bool isnull, const char *what)
 }
 
 /*
+ * Errors unless the array a of n steps (what: their name) is one-dimensional
+ * of elemtype (typname) and holds 1 to MAX_STEPS elements.
+ */
+static void
+ensure_steps_array(ArrayType *a, int n, Oid elemtype, const char *typname, const char *what)
+{
+	if (ARR_ELEMTYPE(a) != elemtype || ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a one-dimensional %s array", what, typname)));
+	if (n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("at least one of the %s must be given", what)));
+	if (n > MAX_STEPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_TOO_MANY_ARGUMENTS),
+				 errmsg("at most %d %s are supported", MAX_STEPS, what),
+				 errdetail("%d were given.", n)));
+}
+
+/*
  * The bits of a VARIADIC boolean[] argument (bit i: element i + 1 is true)
  * and its length; errors for NULL, empty or too long arrays, and for NULL
  * elements unless null_is_false.  Reads the array in place: no allocation
@@ -184,19 +206,7 @@ read_conditions(FunctionCallInfo fcinfo, int argno, const char *what, int *n,
 				 errmsg("%s must not be null", what)));
 	a = PG_GETARG_ARRAYTYPE_P(argno);
 	*n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
-	if (ARR_ELEMTYPE(a) != BOOLOID || ARR_NDIM(a) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a one-dimensional boolean array", what)));
-	if (*n < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("at least one of the %s must be given", what)));
-	if (*n > MAX_STEPS)
-		ereport(ERROR,
-				(errcode(ERRCODE_TOO_MANY_ARGUMENTS),
-				 errmsg("at most %d %s are supported", MAX_STEPS, what),
-				 errdetail("%d were given.", *n)));
+	ensure_steps_array(a, *n, BOOLOID, "boolean", what);
 	if (!null_is_false)
 		ensure_condition_not_null(ARR_HASNULL(a), what);
 	values = (bool *) ARR_DATA_PTR(a);
@@ -355,19 +365,7 @@ ensure_deterministic_collation(Oid collation)
 static void
 ensure_event_steps_shape(ArrayType *a, int n)
 {
-	if (ARR_ELEMTYPE(a) != TEXTOID || ARR_NDIM(a) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("steps must be a one-dimensional text array")));
-	if (n < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("at least one of the steps must be given")));
-	if (n > MAX_STEPS)
-		ereport(ERROR,
-				(errcode(ERRCODE_TOO_MANY_ARGUMENTS),
-				 errmsg("at most %d steps are supported", MAX_STEPS),
-				 errdetail("%d were given.", n)));
+	ensure_steps_array(a, n, TEXTOID, "text", "steps");
 	if (ARR_HASNULL(a))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

@@ -341,7 +341,7 @@ bgbb_loglik_sample(const double *p, const FitData *fd, double *grad)
 }
 
 static const BtydModelSpec bgbb_spec = {
-	"bgbb", BGBB_NPARAMS, bgbb_param_names, bgbb_loglik_sample, true, NULL, NULL, NULL, NULL
+	"bgbb", BGBB_NPARAMS, bgbb_param_names, bgbb_loglik_sample, true, NULL, NULL, NULL
 };
 
 /*

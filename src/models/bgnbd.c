@@ -641,13 +641,13 @@ bg_customer_ll(const double *p, int m, double x, double tx, double T,
 				a = p[2],
 				b = p[3];
 	double		log_r_alpha = log_quotient(r, alpha);
-	double		lr = bg_log_ratio(p, m, x, tx, T);
-	double		log_at = log(alpha + T);
 	/* ln of the two terms of L less ft->lgam: alive at T, dropped out at t_x */
 	double		l_alive = bg_log_term(r, log_r_alpha, x, log1p_quotient(T, alpha));
 
 	if (g)
 	{
+		double		lr = bg_log_ratio(p, m, x, tx, T);
+		double		log_at = log(alpha + T);
 		double		s = 1.0 - inv_one_plus_exp(lr);	/* weight of term 2 */
 
 		g[0] = ft->psi_rx - psi_r + log(alpha) - (1 - s) * log_at - s * log(alpha + tx);
@@ -757,10 +757,10 @@ mbgnbd_loglik(const double *p, const FitData *fd, double *grad)
 }
 
 const BtydModelSpec bgnbd_spec = {
-	"bgnbd", 4, bg_names, bgnbd_loglik, true, NULL, &bgnbd_covariate_map, NULL, NULL
+	"bgnbd", 4, bg_names, bgnbd_loglik, true, NULL, &bgnbd_covariate_map, NULL
 };
 const BtydModelSpec mbgnbd_spec = {
-	"mbgnbd", 4, bg_names, mbgnbd_loglik, true, NULL, &bgnbd_covariate_map, NULL, NULL
+	"mbgnbd", 4, bg_names, mbgnbd_loglik, true, NULL, &bgnbd_covariate_map, NULL
 };
 
 Datum

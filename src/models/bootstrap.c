@@ -309,25 +309,13 @@ check_replicates(int32 replicates)
 /*
  * A sample to bootstrap: (frequency, recency, age) and the purchase and
  * dropout covariates it has (npurchase, ndropout; see
- * btyd_counting_sample_covariates), every summary checked; in value order
+ * btyd_check_counting_sample), every summary checked; in value order
  * as the fits use it.
  */
 static FitData *
 bootstrap_sample(const BtydModelSpec *spec, FitData *fd, int *npurchase, int *ndropout)
 {
-	btyd_counting_sample_covariates(spec, fd, npurchase, ndropout);
-	if (fd->k != 3 + *npurchase + *ndropout)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s needs a sample of (frequency, recency, age [, purchase_covariates, dropout_covariates])",
-						spec->name)));
-	for (int i = 0; i < fd->ntuples; i++)
-	{
-		const double *v = fitdata_tuple(fd, i);
-
-		CHECK_FOR_INTERRUPTS();
-		btyd_check_summary(v[0], v[1], v[2]);
-	}
+	btyd_check_counting_sample(spec, fd, npurchase, ndropout);
 	return fitdata_sorted_copy(CurrentMemoryContext, fd);
 }
 

@@ -269,7 +269,8 @@ btyd_sum_customer_loglik(const BtydCovariateMap *map, int nparams, const double 
 {
 	double		r = params[0];
 	double		psi_r = grad ? digamma(r) : 0.0;
-	double		ll = 0.0;
+	double		ll = 0.0,
+				ll_err = 0.0;	/* the compensation of ll */
 	double		prev_x = NAN,
 				lgam_rx = 0.0,
 				psi_rx = 0.0;
@@ -298,15 +299,16 @@ btyd_sum_customer_loglik(const BtydCovariateMap *map, int nparams, const double 
 			psi_rx = grad ? digamma(r + x) : 0.0;
 		}
 		btyd_customer_params(map, nparams, params, &coef, v + 3, v + 3 + npurchase, p_i);
-		ll += w_i * customer_ll(arg, p_i, x, v[1], v[2], lgam_rx, psi_rx - psi_r,
-								grad ? g_i : NULL);
+		btyd_add_compensated(&ll, &ll_err,
+							 w_i * customer_ll(arg, p_i, x, v[1], v[2], lgam_rx,
+											   psi_rx - psi_r, grad ? g_i : NULL));
 		if (grad)
 			btyd_add_customer_gradient(map, nparams, params, &coef, v + 3, v + 3 + npurchase,
 									   p_i, w_i, g_i, grad);
 		if ((i & 0xff) == 0xff)
 			CHECK_FOR_INTERRUPTS();
 	}
-	return ll;
+	return ll + ll_err;
 }
 
 /* Whether v is a whole number of covariates (0 .. BTYD_MAX_COVARIATES). */
@@ -553,14 +555,11 @@ memo_sets_tag(BtydMemoSets *sets, const double *consts, int nconsts, bool *wrapp
 	return sets->last_tag;
 }
 
-/* Whether tag is that of a set of constants in sets. */
-static bool
+/* Whether tag is that of a set of constants in sets: one of the last nsets. */
+static inline bool
 memo_sets_live(const BtydMemoSets *sets, uint32 tag)
 {
-	for (int i = 0; i < sets->nsets; i++)
-		if (sets->tag[i] == tag)
-			return true;
-	return false;
+	return tag != 0 && sets->last_tag - tag < (uint32) sets->nsets;
 }
 
 /*
@@ -780,6 +779,7 @@ pair_memos_for(FunctionCallInfo fcinfo, BtydScoringMemo *memo, const double *con
 			if (memo->pair[i].size == 0 || wrapped)
 				pair_reset(&memo->pair[i], fcinfo->flinfo->fn_mcxt, PAIR_MIN_SIZE);
 			memo->pair[i].tag = tag;
+			memo->pair[i].oldest_live = memo->sets.last_tag - memo->sets.nsets + 1;
 		}
 		memo->nconsts = nconsts;
 		memcpy(memo->consts, consts, sizeof(double) * nconsts);
@@ -841,22 +841,26 @@ pair_find(const BtydPairMemo *pair, double k0, double k1, uint32 tag)
 	return &pair->entries[h];
 }
 
-/* Moves the pair memo's entries to a table twice as large. */
+/*
+ * Rebuilds the pair memo's table at size entries (a power of two) with the
+ * entries of live constants only (tags from oldest_live on).
+ */
 static void
-pair_grow(BtydPairMemo *pair)
+pair_rebuild(BtydPairMemo *pair, uint32 size)
 {
 	BtydPairMemo old = *pair;
 
 	pair->entries = NULL;
-	pair_reset(pair, GetMemoryChunkContext(old.entries), old.size * 2);
+	pair_reset(pair, GetMemoryChunkContext(old.entries), size);
 	for (uint32 i = 0; i < old.size; i++)
-		if (!isnan(old.entries[i].k1))
+		if (!isnan(old.entries[i].k1) && old.entries[i].tag >= pair->oldest_live)
 		{
 			*pair_find(pair, old.entries[i].k0, old.entries[i].k1, old.entries[i].tag) =
 				old.entries[i];
 			pair->count++;
 		}
 	pfree(old.entries);
+	pair->purged_live = pair->oldest_live;
 }
 
 void
@@ -867,9 +871,15 @@ btyd_pair_put(BtydPairMemo *pair, double k0, double k1, double value)
 	Assert(!isnan(k0) && !isnan(k1));
 	if (pair->count + 1 > pair->size / 8 * 7)
 	{
-		if (pair->size >= BTYD_PAIR_MAX_SIZE)
-			return;
-		pair_grow(pair);
+		/* first drop the entries of sets given up since the last time */
+		if (pair->purged_live != pair->oldest_live)
+			pair_rebuild(pair, pair->size);
+		if (pair->count + 1 > pair->size / 8 * 7)
+		{
+			if (pair->size >= BTYD_PAIR_MAX_SIZE)
+				return;
+			pair_rebuild(pair, pair->size * 2);
+		}
 	}
 	e = pair_find(pair, k0, k1, pair->tag);
 	if (isnan(e->k1))
@@ -898,16 +908,6 @@ typedef struct FitProblem
 	double		total_weight;
 	double		penalizer;
 	int			n;				/* parameters and coefficients */
-
-	/*
-	 * A fit with covariates whose model sums its gradient by group: each
-	 * evaluation with the gradient keeps those sums (at last_params) for
-	 * fit_group_hessian, which then needs one evaluation fewer.
-	 */
-	bool		keep_groups;
-	bool		has_last;
-	double		last_params[BTYD_MAX_FIT_PARAMS];
-	BtydGroupGradients last_groups;
 } FitProblem;
 
 /*
@@ -947,23 +947,7 @@ fit_objective(const double *u, double *grad, void *arg)
 		if (i < fp->spec->nparams && (!(params[i] > 0) || isinf(params[i])))
 			return INFINITY;
 	}
-	if (grad && fp->keep_groups)
-	{
-		double		ll;
-
-		if (fp->has_last && fp->last_groups.ngroups >= 0)
-		{
-			pfree(fp->last_groups.cov);
-			pfree(fp->last_groups.grad);
-		}
-		fp->has_last = false;
-		fp->spec->group_gradients(params, fp->fd, &ll, g, &fp->last_groups);
-		memcpy(fp->last_params, params, sizeof(double) * n);
-		fp->has_last = true;
-		value = -ll / fp->total_weight;
-	}
-	else
-		value = -fp->spec->loglik(params, fp->fd, grad ? g : NULL) / fp->total_weight;
+	value = -fp->spec->loglik(params, fp->fd, grad ? g : NULL) / fp->total_weight;
 	for (int i = 0; i < n; i++)
 	{
 		double		pen = penalty_weight(fp, i);
@@ -979,19 +963,17 @@ fit_objective(const double *u, double *grad, void *arg)
 /*
  * The objective's Hessian at params in the search's coordinates u (hess,
  * n x n) for a counting model with covariates whose customers fall into
- * groups of equal covariates (spec->group_gradients): a customer's
+ * groups of equal covariates (spec->group_hessians): a customer's
  * log-parameters ln p_i = A_i u are linear in u (ln r = u_0, ln alpha_i =
  * u_1 - gamma'x_i, ...: btyd_customer_params), so the Hessian of
  * sum_i w_i LL_i is sum_g A_g' H_g A_g, H_g the Hessian in ln p of group g's
- * sum, which forward differences of the groups' gradients along the nparams
- * base log-parameters give (each moves every group's ln p_j alike):
- * nparams + 1 evaluations of the sample whatever the number of
- * coefficients, instead of n (nparams when the optimiser's last evaluation
- * was at params and kept the groups' sums).  False (hess unset) when the
- * model has no groups for this sample or a difference is not finite.
+ * sum, which the model computes in one pass whatever the number of
+ * coefficients, instead of the n evaluations of differences.  False (hess
+ * unset) when the model has no groups for this sample or an entry is not
+ * finite.
  */
 static bool
-fit_group_hessian(FitProblem *fp, const double *params, double *hess, int *passes)
+fit_group_hessian(FitProblem *fp, const double *params, double *hess)
 {
 	const BtydModelSpec *spec = fp->spec;
 	const BtydCovariateMap *map = spec->covariates;
@@ -999,44 +981,14 @@ fit_group_hessian(FitProblem *fp, const double *params, double *hess, int *passe
 	int			np = spec->nparams;
 	int			npurchase,
 				ndropout;
-	BtydGroupGradients base;
-	BtydGroupGradients moved[BTYD_MAX_PARAMS];
-	double		shifted[BTYD_MAX_FIT_PARAMS];
+	BtydGroupHessians base;
 
-	if (spec->group_gradients == NULL || map == NULL || n == np)
+	if (spec->group_hessians == NULL || map == NULL || n == np)
 		return false;
 	btyd_sample_covariates(fp->fd, &npurchase, &ndropout);
-	if (np + npurchase + ndropout != n)
+	if (np + npurchase + ndropout != n ||
+		!spec->group_hessians(params, fp->fd, &base))
 		return false;
-	if (spec->group_hessians != NULL)
-	{
-		/* analytically, in one pass */
-		*passes = 1;
-		if (!spec->group_hessians(params, fp->fd, &base))
-			return false;
-	}
-	else
-	{
-		*passes = np;
-		if (fp->has_last && memcmp(fp->last_params, params, sizeof(double) * n) == 0)
-			base = fp->last_groups; /* the optimiser's last evaluation */
-		else
-		{
-			(*passes)++;
-			if (!spec->group_gradients(params, fp->fd, NULL, NULL, &base))
-				return false;
-		}
-		if (base.ngroups < 0)
-			return false;
-		for (int k = 0; k < np; k++)
-		{
-			memcpy(shifted, params, sizeof(double) * n);
-			shifted[k] = params[k] * exp(HESSIAN_LOG_STEP);
-			if (!spec->group_gradients(shifted, fp->fd, NULL, NULL, &moved[k]) ||
-				moved[k].ngroups != base.ngroups)
-				return false;
-		}
-	}
 	memset(hess, 0, sizeof(double) * n * n);
 	for (int g = 0; g < base.ngroups; g++)
 	{
@@ -1047,9 +999,7 @@ fit_group_hessian(FitProblem *fp, const double *params, double *hess, int *passe
 
 		for (int j = 0; j < np; j++)
 			for (int k = 0; k < np; k++)
-				hg[j][k] = spec->group_hessians != NULL ?
-					base.hess[(g * np + j) * np + k] :
-					(moved[k].grad[g * np + j] - base.grad[g * np + j]) / HESSIAN_LOG_STEP;
+				hg[j][k] = base.hess[(g * np + j) * np + k];
 		for (int j = 0; j < np; j++)
 			for (int k = 0; k < j; k++)
 				hg[j][k] = hg[k][j] = 0.5 * (hg[j][k] + hg[k][j]);
@@ -1092,9 +1042,8 @@ fit_group_hessian(FitProblem *fp, const double *params, double *hess, int *passe
  * where the objective's Hessian is J H J + diag(theta_j dF/dtheta_j) over
  * the parameters, J = diag(theta, 1): removing the gradient term and
  * inverting gives J^-1 H^-1 J^-1, so Cov = J (J H J)^-1 J.  g0 is the
- * objective's gradient at u.  Costs n gradient evaluations, or by
- * fit_group_hessian nparams (+ 1) or the one pass of the model's analytic
- * group Hessians: the passes over the sample into *passes.
+ * objective's gradient at u.  Costs n gradient evaluations, or the one
+ * pass of fit_group_hessian: the passes over the sample into *passes.
  * Returns -1, or the index of a parameter the data do not determine (the
  * information is not positive definite; cov is then not set), or n when a
  * gradient was not finite.
@@ -1111,10 +1060,10 @@ fit_covariance(FitProblem *fp, const double *u, const double *params,
 
 	for (int i = 0; i < n; i++)
 		jac[i] = i < fp->spec->nparams ? params[i] : 1.0;
-	*passes = 0;
-	if (!fit_group_hessian(fp, params, info, passes))
+	*passes = 1;
+	if (!fit_group_hessian(fp, params, info))
 	{
-		*passes += n;
+		*passes = n;
 		if (!optim_hessian(fit_objective, fp, u, n, HESSIAN_LOG_STEP, g0, info))
 			return n;
 	}
@@ -1173,6 +1122,8 @@ fit_thinned_sample(const FitData *fd, double total, int target)
 	out->values = palloc_extended(sizeof(double) * fd->k * out->capacity, MCXT_ALLOC_HUGE);
 	out->weights = palloc_extended(sizeof(double) * out->capacity, MCXT_ALLOC_HUGE);
 	out->context = CurrentMemoryContext;
+	out->sorted = true;			/* in fd's value order; read only (no hash table,
+								 * no exact sums: nothing is added to it) */
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		double		w = fitdata_weight(fd, i);
@@ -1240,6 +1191,7 @@ fit_thinned_start(const BtydModelSpec *spec, const FitData *fd, int ncoef,
 			hinv[i * n + j] = fit->customers * fit->cov[i * n + j] /
 				(ji * (j < spec->nparams ? fit->params[j] : 1.0));
 	}
+	fitdata_forget_index(sub);	/* a model's, built on the subsample */
 	pfree(sub->values);
 	pfree(sub->weights);
 	pfree(sub);
@@ -1259,8 +1211,7 @@ fit_run_from(const BtydModelSpec *spec, const FitData *fd, int ncoef, double pen
 			 BtydFit *fit)
 {
 	FitProblem	fp = {.spec = spec, .fd = fd, .total_weight = fitdata_total_weight(fd),
-		.penalizer = penalizer, .n = spec->nparams + ncoef,
-		.keep_groups = spec->group_gradients != NULL && spec->covariates != NULL && ncoef > 0};
+	.penalizer = penalizer, .n = spec->nparams + ncoef};
 	double		u[BTYD_MAX_FIT_PARAMS] = {0};
 	double		thin_hinv[BTYD_MAX_FIT_PARAMS * BTYD_MAX_FIT_PARAMS];
 	double		llgrad[BTYD_MAX_FIT_PARAMS] = {0};
@@ -1350,8 +1301,7 @@ btyd_counting_sample_covariates(const BtydModelSpec *spec, const FitData *fd,
 								int *npurchase, int *ndropout)
 {
 	btyd_sample_covariates(fd, npurchase, ndropout);
-	if (*npurchase < 0 || *ndropout < 0 ||
-		(*npurchase + *ndropout > 0 && fd->k != 3 + *npurchase + *ndropout))
+	if (*npurchase < 0 || *ndropout < 0 || fd->k != 3 + *npurchase + *ndropout)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s needs a sample of (frequency, recency, age [, purchase_covariates, dropout_covariates])",
@@ -1360,6 +1310,20 @@ btyd_counting_sample_covariates(const BtydModelSpec *spec, const FitData *fd,
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s does not take covariates", spec->name)));
+}
+
+void
+btyd_check_counting_sample(const BtydModelSpec *spec, const FitData *fd, int *npurchase,
+						   int *ndropout)
+{
+	btyd_counting_sample_covariates(spec, fd, npurchase, ndropout);
+	for (int i = 0; i < fd->ntuples; i++)
+	{
+		const double *v = fitdata_tuple(fd, i);
+
+		CHECK_FOR_INTERRUPTS();
+		btyd_check_summary(v[0], v[1], v[2]);
+	}
 }
 
 /* Errors 22023 unless a tuple of positive weight has a repeat purchase. */
@@ -1443,18 +1407,7 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 				const FitData *fd, double penalizer)
 {
 	BtydFit		fit;
-	int			ncoef[2];
 
-	if (fd != NULL && fd->ntuples > 0)
-	{
-		btyd_counting_sample_covariates(spec, fd, &ncoef[0], &ncoef[1]);
-		if (ncoef[0] + ncoef[1] > 0)
-		{
-			ensure_repeat_buyer(spec, fd);
-			return btyd_fit_covariates(fcinfo, spec, fd, 3, ncoef, ncoef, 2,
-									   counting_coef_names, penalizer);
-		}
-	}
 	if (!btyd_fit_reported(spec, fd, penalizer, &fit))
 		return (Datum) 0;
 	return btyd_make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
@@ -1462,10 +1415,29 @@ btyd_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 						   fit.converged && fit.undetermined < 0 ? fit.cov : NULL);
 }
 
+/*
+ * The fit of a counting model's sample (not empty; its covariates checked
+ * by btyd_counting_sample_covariates into ncoef): with covariates by
+ * btyd_fit_covariates, else btyd_fit_sample.
+ */
+static Datum
+counting_fit_sample(FunctionCallInfo fcinfo, const BtydModelSpec *spec, const FitData *fd,
+					const int *ncoef, double penalizer)
+{
+	if (ncoef[0] + ncoef[1] > 0)
+	{
+		ensure_repeat_buyer(spec, fd);
+		return btyd_fit_covariates(fcinfo, spec, fd, 3, ncoef, ncoef, 2,
+								   counting_coef_names, penalizer);
+	}
+	return btyd_fit_sample(fcinfo, spec, fd, penalizer);
+}
+
 Datum
 btyd_fit_final(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 {
 	FitData    *fd;
+	int			ncoef[2];
 
 	aggregate_context(fcinfo, spec->name);
 	if (PG_ARGISNULL(0))
@@ -1473,7 +1445,8 @@ btyd_fit_final(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 	fd = (FitData *) PG_GETARG_POINTER(0);
 	if (fd->ntuples == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, spec, fd, btyd_state_penalizer(fd)));
+	btyd_counting_sample_covariates(spec, fd, &ncoef[0], &ncoef[1]);
+	PG_RETURN_DATUM(counting_fit_sample(fcinfo, spec, fd, ncoef, btyd_state_penalizer(fd)));
 }
 
 Datum
@@ -1481,26 +1454,12 @@ btyd_fit_stored(FunctionCallInfo fcinfo, const BtydModelSpec *spec)
 {
 	FitData    *fd = fitdata_from_bytes(CurrentMemoryContext, PG_GETARG_BYTEA_P(0));
 	double		pen = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : btyd_state_penalizer(fd);
-	int			npurchase,
-				ndropout;
+	int			ncoef[2];
 
-	btyd_counting_sample_covariates(spec, fd, &npurchase, &ndropout);
-	if (fd->k != 3 + npurchase + ndropout)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s needs a sample of (frequency, recency, age [, purchase_covariates, dropout_covariates])",
-						spec->name)));
+	btyd_check_counting_sample(spec, fd, &ncoef[0], &ncoef[1]);
 	if (fd->ntuples == 0)
 		PG_RETURN_NULL();
-	/* a stored sample was not checked row by row as the aggregate's input is */
-	for (int i = 0; i < fd->ntuples; i++)
-	{
-		const double *v = fitdata_tuple(fd, i);
-
-		CHECK_FOR_INTERRUPTS();
-		btyd_check_summary(v[0], v[1], v[2]);
-	}
-	PG_RETURN_DATUM(btyd_fit_sample(fcinfo, spec, fd, pen));
+	PG_RETURN_DATUM(counting_fit_sample(fcinfo, spec, fd, ncoef, pen));
 }
 
 Datum
@@ -1816,15 +1775,7 @@ btyd_simulate(FunctionCallInfo fcinfo, int nparams, const char *const *names,
 	double		T = PG_GETARG_FLOAT8(2);
 	pg_prng_state rng;
 
-	if (PG_NARGS() > 4)
-		btyd_getarg_customer_model(fcinfo, 0, 4, 5, nparams, names, map, params);
-	else
-	{
-		BTYD_GETARG_MODEL(0, nparams, names, params);
-		if (map != NULL)
-			btyd_reject_coefficients(PG_GETARG_DATUM(0), nparams,
-									 BTYD_COUNTING_COVARIATES_HINT);
-	}
+	btyd_getarg_model_for(fcinfo, 0, 4, nparams, names, map, params);
 	if (customers < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -2135,7 +2086,7 @@ cov_param_name(const BtydModelSpec *spec, const int *ncoef, int natts,
  * (cov, NULL when unknown), coefficients running off.  Appends their
  * description to detail; returns whether there is any.  *hint is the
  * model's hint (spec->runoff_hint) for the first such base parameter, else
- * the general one.
+ * NULL (the caller's general one applies).
  */
 static bool
 cov_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *cov,
@@ -2164,8 +2115,6 @@ cov_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const double *co
 				*hint = spec->runoff_hint(fit->params, i);
 		}
 	}
-	if (*hint == NULL)
-		*hint = NOT_IDENTIFIED_HINT;
 	return detail->len > 0;
 }
 
@@ -2179,7 +2128,7 @@ btyd_counting_fit_runs_off(const BtydModelSpec *spec, const BtydFit *fit, const 
 											detail, &h);
 
 	if (hint != NULL)
-		*hint = strcmp(h, NOT_IDENTIFIED_HINT) == 0 ? NULL : h;
+		*hint = h;
 	return runs_off;
 }
 
@@ -2240,7 +2189,7 @@ btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 						   fit.optim.evaluations, runoff.data) :
 				 errdetail("Stopped after %d iterations and %d likelihood evaluations.",
 						   fit.optim.iterations, fit.optim.evaluations),
-				 errhint("%s", hint)));
+				 errhint("%s", hint ? hint : NOT_IDENTIFIED_HINT)));
 		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
 						  false, NULL, &coefs);
 	}
@@ -2271,7 +2220,7 @@ btyd_fit_covariates(FunctionCallInfo fcinfo, const BtydModelSpec *spec,
 		ereport(WARNING,
 				(errmsg("%s fit did not converge", spec->name),
 				 errdetail("The data do not determine %s.", runoff.data),
-				 errhint("%s", hint)));
+				 errhint("%s", hint ? hint : NOT_IDENTIFIED_HINT)));
 		return make_model(fcinfo, fit.params, spec->nparams, fit.loglik, fit.customers,
 						  false, fit.cov, &coefs);
 	}

@@ -261,36 +261,23 @@ extern HeapTuple btyd_model_tuple(TupleDesc desc, const double *params, int npar
 typedef double (*BtydLogLik) (const double *params, const FitData *fd, double *grad);
 
 /*
- * The sums of a counting-model sample's gradient by group of customers with
- * the same covariates: ngroups groups, group g with covariates cov[g]
- * (npurchase then ndropout values) and grad[g * nparams + j] = sum_i w_i
- * d LL_i / d ln p_ij over its customers i (p_i the customer's parameters).
- * A model's group_gradients fills it (palloc'd arrays) at params and
- * returns true, or false (ngroups -1) when its customers do not fall into
- * few groups (continuous covariates).  When loglik is not NULL it also sets
- * *loglik and grad as the model's BtydLogLik would (the same values), from
- * the same pass over the sample.
+ * The observed information of a counting-model sample by group of customers
+ * with the same covariates: ngroups groups, group g with covariates cov[g]
+ * (npurchase then ndropout values) and hess[g * nparams^2 + j * nparams + k]
+ * = sum_i w_i d2 LL_i / d ln p_ij d ln p_ik over its customers i (p_i the
+ * customer's parameters).  A model's group_hessians fills it (palloc'd
+ * arrays) at params and returns true, or false (ngroups -1) when its
+ * customers do not fall into few groups (continuous covariates).
  */
-typedef struct BtydGroupGradients
+typedef struct BtydGroupHessians
 {
 	int			ngroups;
 	const double **cov;
-	double	   *grad;
-	double	   *hess;			/* group_hessians only: hess[g * nparams^2 +
-								 * j * nparams + k] = sum_i w_i d2 LL_i / d ln
-								 * p_ij d ln p_ik */
-} BtydGroupGradients;
+	double	   *hess;
+} BtydGroupHessians;
 
-typedef bool (*BtydGroupGradientsFn) (const double *params, const FitData *fd,
-									  double *loglik, double *grad,
-									  BtydGroupGradients *out);
-
-/*
- * A model's group_hessians fills out (grad and hess) at params and returns
- * true, or false (ngroups -1) as group_gradients.
- */
 typedef bool (*BtydGroupHessiansFn) (const double *params, const FitData *fd,
-									 BtydGroupGradients *out);
+									 BtydGroupHessians *out);
 
 typedef struct BtydModelSpec
 {
@@ -309,15 +296,9 @@ typedef struct BtydModelSpec
 										 * scale the parameters (NULL: none) */
 
 	/*
-	 * A counting model's gradient by group (NULL: none), from which a fit
-	 * with covariates takes its observed information in nparams + 1
-	 * evaluations whatever the number of coefficients.
-	 */
-	BtydGroupGradientsFn group_gradients;
-
-	/*
-	 * The groups' Hessians analytically (NULL: by differences of
-	 * group_gradients): the observed information in one pass.
+	 * A counting model's Hessians by group (NULL: none), from which a fit
+	 * with covariates takes its observed information in one pass whatever
+	 * the number of coefficients.
 	 */
 	BtydGroupHessiansFn group_hessians;
 } BtydModelSpec;
@@ -354,9 +335,25 @@ typedef double (*BtydCustomerLogLik) (void *arg, const double *p_i, double x, do
 									  double T, double lgam_rx, double dpsi, double *g_i);
 
 /*
+ * *sum += v with Neumaier's compensated summation (the rounding error of
+ * each addition, exactsum_two_sum's, kept in *err; the sum is *sum + *err):
+ * the log-likelihood of a million customers summed to a few ulps rather
+ * than sqrt(n) of them, so that the optimiser's line search near the
+ * optimum compares values, not rounding noise.
+ */
+static inline void
+btyd_add_compensated(double *sum, double *err, double v)
+{
+	double		e;
+
+	*sum = exactsum_two_sum(*sum, v, &e);
+	*err += e;
+}
+
+/*
  * The weighted log-likelihood of a sample sorted by frequency, with or
- * without covariates (btyd_sample_covariates), summed over its customers'
- * customer_ll at their parameters (btyd_customer_params, map), and when grad
+ * without covariates (btyd_sample_covariates), summed (compensated) over its
+ * customers' customer_ll at their parameters (btyd_customer_params, map), and when grad
  * is not NULL its gradient in the nparams parameters and the coefficients
  * (btyd_add_customer_gradient).  lgam_rx and dpsi are computed once per
  * frequency.
@@ -474,8 +471,9 @@ extern double btyd_state_penalizer(const FitData *fd);
 
 /*
  * The sets of constants a memo serves, the last BTYD_MEMO_SETS of them, each
- * with the tag (nonzero) that its entries carry; older sets' tags are dead,
- * and their entries match nothing.
+ * with the tag (nonzero) that its entries carry.  Tags are handed out in
+ * increasing order and the oldest set gives way to a new one, so the live
+ * tags are the nsets up to last_tag; older sets' entries match nothing.
  */
 typedef struct BtydMemoSets
 {
@@ -525,7 +523,8 @@ btyd_memo_store(BtydMemoEntry *slot, double k0, double k1, double k2, double val
  * of a real scoring query stay in the processor's caches.  As that memo's,
  * the tables serve the last BTYD_MEMO_SETS sets of constants, each entry
  * tagged with its set's.  Keys must not be NaN; -0 and +0 are one key.  Once
- * a table is at its largest and 7/8 full, new keys are not stored (their
+ * a table is 7/8 full, the entries of sets no longer kept are dropped; when
+ * it is still that full at its largest, new keys are not stored (their
  * values are recomputed).
  */
 #define BTYD_PAIR_MEMOS 2
@@ -545,6 +544,8 @@ typedef struct BtydPairMemo
 	int			shift;			/* 64 - log2(size), for btyd_pair_hash */
 	uint32		count;			/* entries in use (of any set of constants) */
 	uint32		tag;			/* the tag of the current constants */
+	uint32		oldest_live;	/* entries of smaller tags are dead */
+	uint32		purged_live;	/* oldest_live when dead entries were last dropped */
 	BtydPairEntry *entries;
 } BtydPairMemo;
 
@@ -853,6 +854,13 @@ extern void btyd_counting_sample_covariates(const BtydModelSpec *spec, const Fit
 											int *npurchase, int *ndropout);
 
 /*
+ * The same for a stored sample, whose summaries were not checked row by row
+ * as an aggregate's input is: each checked too (btyd_check_summary).
+ */
+extern void btyd_check_counting_sample(const BtydModelSpec *spec, const FitData *fd,
+									   int *npurchase, int *ndropout);
+
+/*
  * Whether a counting-model fit with npurchase and ndropout coefficients has
  * parameters the data do not determine, as btyd_fit_covariates judges them
  * (a base parameter running off to 0 or infinity or, given its covariance
@@ -929,10 +937,9 @@ typedef struct BtydCountingModel
 {
 	const char *name;			/* for messages, e.g. "BG/NBD" */
 	int			nparams;
-	const char *const *names;	/* parameter names */
 	BtydAliveStepsFn alive_steps;
 	BtydPAliveFn p_alive;
-	const BtydCovariateMap *covariates;
+	const BtydCovariateMap *covariates; /* also the parameters' names */
 } BtydCountingModel;
 
 extern const BtydCountingModel btyd_counting_bgnbd;

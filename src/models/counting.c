@@ -30,25 +30,21 @@ counting_mbgnbd_p_alive(FunctionCallInfo fcinfo, const double *consts, int ncons
 	return mbgnbd_p_alive(consts, x, tx, T);
 }
 
-static const char *const bgnbd_names[] = {"r", "alpha", "a", "b"};
-static const char *const paretonbd_names[] = {"r", "alpha", "s", "beta"};
-static const char *const ggomnbd_names[] = {"r", "alpha", "b", "s", "beta"};
-
 const BtydCountingModel btyd_counting_bgnbd = {
-	"BG/NBD", 4, bgnbd_names, bgnbd_expected_alive_steps, counting_bgnbd_p_alive,
+	"BG/NBD", 4, bgnbd_expected_alive_steps, counting_bgnbd_p_alive,
 	&bgnbd_covariate_map
 };
 const BtydCountingModel btyd_counting_mbgnbd = {
-	"MBG/NBD", 4, bgnbd_names, mbgnbd_expected_alive_steps, counting_mbgnbd_p_alive,
+	"MBG/NBD", 4, mbgnbd_expected_alive_steps, counting_mbgnbd_p_alive,
 	&bgnbd_covariate_map
 };
 const BtydCountingModel btyd_counting_paretonbd = {
-	"Pareto/NBD", 4, paretonbd_names, paretonbd_expected_alive_steps, paretonbd_p_alive_memo,
+	"Pareto/NBD", 4, paretonbd_expected_alive_steps, paretonbd_p_alive_memo,
 	&paretonbd_covariate_map
 };
 
 const BtydCountingModel btyd_counting_ggomnbd = {
-	"GGompertz/NBD", 5, ggomnbd_names, ggomnbd_expected_alive_steps, ggomnbd_p_alive_memo,
+	"GGompertz/NBD", 5, ggomnbd_expected_alive_steps, ggomnbd_p_alive_memo,
 	&ggomnbd_covariate_map
 };
 
@@ -60,7 +56,7 @@ btyd_counting_getarg(FunctionCallInfo fcinfo, const BtydCountingModel *model, in
 	int			np = model->nparams;
 	BtydCoefficients coef;
 
-	btyd_read_model(d, np, model->names, theta);
+	btyd_read_model(d, np, model->covariates->names, theta);
 	cc->n[0] = cc->n[1] = 0;
 	if (argp < 0)
 	{

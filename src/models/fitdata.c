@@ -696,6 +696,28 @@ fitdata_corrupt(const char *detail)
 }
 
 /*
+ * The index of tuple v (normalised) read from a serial form, whose tuples
+ * are written in value order (fd reserved by fitdata_reserve_sorted):
+ * appended without hashing while they come in order and nothing has been
+ * hashed, else by fitdata_tuple_index (from the first out of order or
+ * repeated on, every tuple, so that the hash table holds them all).
+ */
+static int32
+fitdata_read_tuple_index(FitData *fd, const double *v)
+{
+	int32		idx;
+
+	if (fd->slots != NULL || !fd->sorted ||
+		(fd->ntuples > 0 &&
+		 fitdata_tuple_cmp(fitdata_tuple(fd, fd->ntuples - 1), v, fd->k) >= 0))
+		return fitdata_tuple_index(fd, v);
+	idx = fd->ntuples++;
+	memcpy(fd->values + (size_t) idx * fd->k, v, sizeof(double) * fd->k);
+	exactsum_init(&fd->sums[idx]);
+	return idx;
+}
+
+/*
  * Reads the ntuples tuples of serial form version 2 at p (end: the end of
  * the value) into fd.
  */
@@ -705,7 +727,6 @@ read_exact_tuples(FitData *fd, int ntuples, const char *p, const char *end)
 	/* each tuple takes its values, a count and at least one component */
 	if (ntuples > (end - p) / (ptrdiff_t) (sizeof(double) * (fd->k + 2)))
 		fitdata_corrupt("The length does not match the header.");
-	/* written in value order: appended without hashing while they are */
 	fitdata_reserve_sorted(fd, ntuples);
 	for (int i = 0; i < ntuples; i++)
 	{
@@ -727,16 +748,7 @@ read_exact_tuples(FitData *fd, int ntuples, const char *p, const char *end)
 				fitdata_corrupt("A value is not finite.");
 			v[j] = v[j] == 0.0 ? 0.0 : v[j];	/* -0 is 0 */
 		}
-		if (fd->sorted &&
-			(fd->ntuples == 0 ||
-			 fitdata_tuple_cmp(fitdata_tuple(fd, fd->ntuples - 1), v, fd->k) < 0))
-		{
-			idx = fd->ntuples++;
-			memcpy(fd->values + (size_t) idx * fd->k, v, sizeof(double) * fd->k);
-			exactsum_init(&fd->sums[idx]);
-		}
-		else
-			idx = fitdata_tuple_index(fd, v);	/* hashed from here on */
+		idx = fitdata_read_tuple_index(fd, v);
 		for (int j = 0; j < n; j++)
 		{
 			double		c;
@@ -788,16 +800,23 @@ fitdata_from_bytes(MemoryContext context, const bytea *b)
 		read_exact_tuples(fd, h.ntuples, p, (const char *) b + len);
 		return fd;
 	}
+	fitdata_reserve_sorted(fd, h.ntuples);
 	for (int i = 0; i < h.ntuples; i++)
 	{
 		double		v[FITDATA_MAX_K + 1];
+		int32		idx;
 
 		memcpy(v, p, sizeof(double) * (h.k + 1));
 		p += sizeof(double) * (h.k + 1);
 		for (int j = 0; j <= h.k; j++)
+		{
 			if (!isfinite(v[j]) || (j == h.k && v[j] <= 0))
 				fitdata_corrupt("A value is not finite or a weight not positive.");
-		fitdata_add(fd, v, v[h.k]);
+			v[j] = v[j] == 0.0 ? 0.0 : v[j];	/* -0 is 0 */
+		}
+		idx = fitdata_read_tuple_index(fd, v);
+		exactsum_add(&fd->sums[idx], v[h.k], fd->context, sum_what);
+		fd->weights[idx] = exactsum_value(&fd->sums[idx]);
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}

@@ -109,12 +109,6 @@ gg_fit_check(double x, double m)
 }
 
 void
-gammagamma_read_model(Datum d, double *par)
-{
-	gammagamma_read_plain(d, "Score it with engage.expected_spend(model, frequency, monetary, spend_covariates).", par);
-}
-
-void
 gammagamma_read_plain(Datum d, const char *hint, double *par)
 {
 	btyd_read_model(d, GG_NPARAMS, gg_param_names, par);
@@ -275,7 +269,7 @@ gg_loglik_sample(const double *par, const FitData *fd, double *grad)
 }
 
 static const BtydModelSpec gg_spec = {
-	"gammagamma", GG_NPARAMS, gg_param_names, gg_loglik_sample, true, NULL, NULL, NULL, NULL
+	"gammagamma", GG_NPARAMS, gg_param_names, gg_loglik_sample, true, NULL, NULL, NULL
 };
 
 /*
@@ -474,7 +468,9 @@ gammagamma_expected_spend(PG_FUNCTION_ARGS)
 	double		x = PG_GETARG_FLOAT8(1);
 	double		z = PG_GETARG_FLOAT8(2);
 
-	gammagamma_read_model(PG_GETARG_DATUM(0), par);
+	gammagamma_read_plain(PG_GETARG_DATUM(0),
+						  "Score it with engage.expected_spend(model, frequency, monetary, spend_covariates).",
+						  par);
 	gammagamma_check_summary(x, z);
 	PG_RETURN_FLOAT8(finite_result(gammagamma_spend(par, x, z), "expected_spend"));
 }

@@ -19,11 +19,8 @@
 /*
  * Reads the parameters {p, q, v} of the engage.gammagamma d (22023 when
  * invalid, or when the model has spend coefficients: those need the
- * customer's covariates).
+ * customer's covariates, which hint tells where to give).
  */
-extern void gammagamma_read_model(Datum d, double *par);
-
-/* The same with the hint of the error for a model with spend coefficients. */
 extern void gammagamma_read_plain(Datum d, const char *hint, double *par);
 
 /*

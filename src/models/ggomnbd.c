@@ -730,7 +730,7 @@ ggom_runoff_hint(const double *params, int i)
 
 static const BtydModelSpec ggom_spec = {
 	"ggomnbd", GGOM_NPARAMS, ggom_names, ggom_loglik, true, ggom_runoff_hint,
-	&ggomnbd_covariate_map, NULL, NULL
+	&ggomnbd_covariate_map, NULL
 };
 
 /* Final function of engage.ggomnbd_fit */

@@ -431,14 +431,12 @@ pnbd_log_growth(const double *p, double x, double tx, double T)
 }
 
 /*
- * The ratio of the two likelihood terms, R = s/(r+s+x) (alpha+T)^(r+x)
- * (beta+T)^s A0 (0 when t_x = T), P(alive) = 1 / (1 + R).  With L of
- * pnbd_log_growth,
+ * The log of the ratio of the two likelihood terms, R = s/(r+s+x)
+ * (alpha+T)^(r+x) (beta+T)^s A0 (0 when t_x = T), P(alive) = 1 / (1 + R),
+ * from G(t_x), G(T) and L of pnbd_log_growth:
  * (alpha+T)^(r+x) (beta+T)^s A0 = G(t_x) e^L - G(T)
  *								  = G(t_x) expm1(L) + (G(t_x) - G(T)).
  */
-
-/* The log ratio from G(t_x), G(T) and L. */
 static double
 pnbd_log_ratio_of(const double *p, double x, double gx, double gT, double L)
 {
@@ -571,8 +569,9 @@ pnbd_log_ratio_quad(const double *p, double x, double tx, double T, double *dlr)
  * A sample's summaries share few distinct (frequency, recency) and
  * (frequency, age) pairs (whole days and counts), so most of the series
  * behind them are summed once per evaluation rather than twice per
- * summary.  Direct-mapped, PNBD_LL_MEMO_SIZE entries (5 MB), allocated per
- * evaluation; the values are those computed without it, bit for bit.  (The
+ * summary.  Direct-mapped, a power of two of entries from four per tuple up
+ * to PNBD_LL_MEMO_SIZE (5 MB), allocated per evaluation; the values are
+ * those computed without it, bit for bit.  (The
  * fits' evaluations with gradient share their terms by pnbd_loglik_shared.)
  */
 #define PNBD_LL_MEMO_SIZE (1 << 17)
@@ -586,6 +585,7 @@ typedef struct PnbdLLMemoEntry
 typedef struct PnbdLLMemo
 {
 	PnbdLLMemoEntry *entries;
+	uint32		mask;			/* entries - 1 */
 } PnbdLLMemo;
 
 /* The entry of key (k0, y, alpha, beta) in memo: a hit when its key matches. */
@@ -606,7 +606,7 @@ pnbd_ll_memo_entry(PnbdLLMemo *memo, double k0, double y, double alpha, double b
 	h ^= h >> 29;
 	h *= UINT64CONST(0xBF58476D1CE4E5B9);
 	h ^= h >> 32;
-	e = &memo->entries[h & (PNBD_LL_MEMO_SIZE - 1)];
+	e = &memo->entries[h & memo->mask];
 	*hit = e->key[0] == k0 && e->key[1] == y && e->key[2] == alpha && e->key[3] == beta;
 	if (!*hit)
 	{
@@ -1289,9 +1289,8 @@ typedef struct PnbdAgeTerms
 	double		lf;				/* ln F(T) */
 	double		ef_inv;			/* 1 / F(T) = e^-lf, 0 when that leaves the range */
 	double		dlf[4];
-	double		db[4];			/* gradient of lm - ln F(T) */
-	double		lm;
-	double		m;				/* e^lm */
+	double		db[4];			/* gradient of ln m - ln F(T) */
+	double		m;				/* K G(T) (the factor of R) */
 } PnbdAgeTerms;
 
 /* How pnbd_shared_tuple_ll computed a tuple. */
@@ -1463,8 +1462,7 @@ pnbd_age_f(PnbdShared *sh, const PnbdGroup *g, PnbdAgeTerms *a)
 	a->db[1] = (r + x) / (alpha + T);
 	a->db[2] = lb + sh->inv_s - inv_rsx;
 	a->db[3] = s / (beta + T);
-	a->lm = sh->log_s_rsx + (r + x) * la + s * lb + a->lf;
-	a->m = exp(a->lm);
+	a->m = exp(sh->log_s_rsx + (r + x) * la + s * lb + a->lf);
 	a->ef_inv = pnbd_exp_in_range(-a->lf);
 	a->has_f = true;
 }
@@ -1917,24 +1915,6 @@ pnbd_indexed_age_terms(PnbdShared *sh, const PnbdIndex *idx, int i, double T)
 }
 
 /*
- * *sum += v with Neumaier's compensated summation (the rounding error of
- * each addition kept in *err): the log-likelihood of a million customers
- * summed to a few ulps rather than sqrt(n) of them, so that the optimiser's
- * line search near the optimum compares values, not rounding noise.
- */
-static inline void
-pnbd_add_compensated(double *sum, double *err, double v)
-{
-	double		t = *sum + v;
-
-	if (fabs(*sum) >= fabs(v))
-		*err += (*sum - t) + v;
-	else
-		*err += (v - t) + *sum;
-	*sum = t;
-}
-
-/*
  * The state of an evaluation of fd's tuples by shared terms at p (with the
  * coefficients coef), and fd's index into *idx (NULL: none, too many
  * groups).
@@ -1949,9 +1929,10 @@ pnbd_shared_begin(const double *p, const FitData *fd, const BtydCoefficients *co
 	sh->ncov = coef->n[0] + coef->n[1];
 	sh->ngroups = 0;
 	memset(sh->group_slots, -1, sizeof(sh->group_slots));
-	sh->nage_slots = PNBD_AGE_SLOTS_MIN;
-	sh->age_slots = palloc0(sizeof(uint64) * sh->nage_slots);
 	*idx = pnbd_index_of(fd, sh->ncov);
+	/* the age terms' hash table, for a sample without an index only */
+	sh->nage_slots = PNBD_AGE_SLOTS_MIN;
+	sh->age_slots = *idx ? NULL : palloc0(sizeof(uint64) * sh->nage_slots);
 	sh->ages_cap = *idx ? Max((*idx)->max_ages, 1) : PNBD_AGE_SLOTS_MIN / 2;
 	sh->ages = palloc_extended(sizeof(PnbdAgeTerms) * sh->ages_cap,
 							   MCXT_ALLOC_HUGE | (*idx ? MCXT_ALLOC_ZERO : 0));
@@ -1974,19 +1955,18 @@ pnbd_shared_end(PnbdShared *sh)
 		if (sh->terms[k].cap > 0)
 			pfree(sh->terms[k].pn); /* its four arrays */
 	pfree(sh->ages);
-	pfree(sh->age_slots);
+	if (sh->age_slots != NULL)
+		pfree(sh->age_slots);
 	pfree(sh);
 }
 
 /*
  * The sample's weighted log-likelihood by shared terms and its gradient
- * into grad (as pnbd_loglik; the fits' evaluations); and when groups is not
- * NULL, the gradient's sums by group (BtydGroupGradients; ngroups = -1 when
- * some customers were past PNBD_MAX_GROUPS).
+ * into grad (as pnbd_loglik; the fits' evaluations).
  */
 static double
 pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *coef,
-				   double *grad, BtydGroupGradients *groups, bool whole)
+				   double *grad)
 {
 	const PnbdIndex *idx;
 	PnbdShared *sh = pnbd_shared_begin(p, fd, coef, &idx);
@@ -1994,7 +1974,6 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 	double		sum = 0.0,
 				sum_err = 0.0;	/* Neumaier's compensation of sum */
 	double		prev_tx = NAN;
-	bool		lone = false;	/* groups asked for, and a customer in PNBD_LONE */
 
 	memset(grad, 0, sizeof(double) * (4 + sh->ncov));
 	for (int i = 0; i < fd->ntuples; i++)
@@ -2006,13 +1985,6 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 		PnbdAgeTerms *a,
 				   *at_tx;
 
-		if (groups && group == PNBD_LONE)
-		{
-			/* no sums by group to give: stop here unless the sum is wanted */
-			lone = true;
-			if (!whole)
-				break;
-		}
 		if (v[0] != sh->x)
 		{
 			pnbd_shared_new_x(sh, v[0], psi_r);
@@ -2027,7 +1999,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 			pnbd_prefetch_age_terms(&sh->ages[idx->age[i + PNBD_PREFETCH_AHEAD]]);
 		a = idx ? pnbd_indexed_age_terms(sh, idx, i, v[2]) : pnbd_age_terms(sh, v[2], group);
 		at_tx = idx && idx->tx_age[i] >= 0 ? &sh->ages[idx->tx_age[i]] : NULL;
-		pnbd_add_compensated(&sum, &sum_err,
+		btyd_add_compensated(&sum, &sum_err,
 							 w_i * pnbd_shared_tuple_ll(sh, group, a, at_tx, v[1], v[2], g_i));
 		if (group == PNBD_LONE)
 			btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, v + 3,
@@ -2046,22 +2018,6 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 		btyd_add_customer_gradient(&paretonbd_covariate_map, 4, p, coef, g->cov,
 								   g->cov + coef->n[0], g->p, 1.0, g->grad, grad);
 	}
-	if (groups)
-		groups->hess = NULL;
-	if (groups && lone)
-		groups->ngroups = -1;
-	else if (groups)
-	{
-		groups->ngroups = sh->ngroups;
-		groups->cov = palloc(sizeof(double *) * Max(sh->ngroups, 1));
-		groups->grad = palloc(sizeof(double) * 4 * Max(sh->ngroups, 1));
-		for (int k = 0; k < sh->ngroups; k++)
-		{
-			groups->cov[k] = sh->groups[k].cov;
-			for (int j = 0; j < 4; j++)
-				groups->grad[k * 4 + j] = sh->groups[k].grad[j] * sh->groups[k].p[j];
-		}
-	}
 	pnbd_shared_end(sh);
 	return sum + sum_err;
 }
@@ -2077,7 +2033,7 @@ pnbd_loglik_shared(const double *p, const FitData *fd, const BtydCoefficients *c
 static double
 pnbd_loglik(const double *p, const FitData *fd, double *grad)
 {
-	PnbdLLMemo	memo = {NULL};
+	PnbdLLMemo	memo = {NULL, 0};
 	double		ll;
 
 	if (grad)
@@ -2088,13 +2044,18 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 
 		btyd_sample_covariates(fd, &npurchase, &ndropout);
 		btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
-		return pnbd_loglik_shared(p, fd, &coef, grad, NULL, true);
+		return pnbd_loglik_shared(p, fd, &coef, grad);
 	}
 	if (fd->ntuples > 64)
 	{
-		/* every key NaN: empty */
-		memo.entries = palloc(sizeof(PnbdLLMemoEntry) * PNBD_LL_MEMO_SIZE);
-		for (int i = 0; i < PNBD_LL_MEMO_SIZE; i++)
+		/* two keys a tuple at most half full, and every key NaN: empty */
+		uint32		size = 256;
+
+		while (size < PNBD_LL_MEMO_SIZE && size < 4 * (uint32) fd->ntuples)
+			size *= 2;
+		memo.mask = size - 1;
+		memo.entries = palloc(sizeof(PnbdLLMemoEntry) * size);
+		for (uint32 i = 0; i < size; i++)
 			memo.entries[i].key[0] = NAN;
 	}
 	ll = btyd_sum_customer_loglik(&paretonbd_covariate_map, 4, p, fd, NULL, pnbd_customer_ll,
@@ -2105,34 +2066,12 @@ pnbd_loglik(const double *p, const FitData *fd, double *grad)
 }
 
 /*
- * The gradient's sums by group of a sample (BtydModelSpec.group_gradients),
- * with the log-likelihood and its gradient when loglik is not NULL.
- */
-static bool
-pnbd_group_gradients(const double *p, const FitData *fd, double *loglik, double *grad,
-					 BtydGroupGradients *out)
-{
-	double		g[BTYD_MAX_FIT_PARAMS];
-	BtydCoefficients coef;
-	int			npurchase,
-				ndropout;
-	double		ll;
-
-	btyd_sample_covariates(fd, &npurchase, &ndropout);
-	btyd_coefficients_of(p, 4, npurchase, ndropout, &coef);
-	ll = pnbd_loglik_shared(p, fd, &coef, grad ? grad : g, out, loglik != NULL);
-	if (loglik)
-		*loglik = ll;
-	return out->ngroups >= 0;
-}
-
-/*
  * The observed information of a fit with covariates by group, analytically
  * (BtydModelSpec.group_hessians): the Hessian of each group's sum of w_i
  * LL_i in the group's log-parameters ln p = (ln r, ln alpha_i, ln s,
  * ln beta_i), in one pass over the sample with the shared terms of
- * pnbd_loglik_shared, instead of the nparams passes of differences of the
- * groups' gradients.  Natural-parameter Hessians h (4 x 4, row-major) turn
+ * pnbd_loglik_shared, instead of the n passes of differences of the whole
+ * gradient.  Natural-parameter Hessians h (4 x 4, row-major) turn
  * into log-parameter ones by p_j p_k h_jk + [j = k] p_j g_j.
  */
 #define PNBD_HESS_LOG_STEP 1e-4 /* the central differences' step */
@@ -2207,17 +2146,16 @@ pnbd_hess_terms_extend(PnbdHessTerms *t, int n)
 }
 
 /*
- * ln F(y) of pnbd_log_f_grad with its gradient g and Hessian h in (r,
- * alpha, s, beta), the series' coefficients from t (of this frequency and
- * branch).  H = sum_n P_n z^n (pnbd_series_at) is summed with the sums its
+ * The Hessian h of ln F(y) (pnbd_log_f_grad's) in (r, alpha, s, beta), the
+ * series' coefficients from t (of this frequency and branch).  H = sum_n P_n z^n (pnbd_series_at) is summed with the sums its
  * derivatives need (d ln P_n / dr = sum_{k<n} 1/(e+k) - 1/(c+k) when
  * alpha >= beta, as e = r+x, c = r+s+x+1; the other branch alike with
  * e = s+1), until the terms of H and of its first and second z-derivatives
  * are below a quarter ulp of their sums; z depends on alpha and beta only,
  * the prefactor (alpha+y)^.. (beta+y)^.. on all four.
  */
-static double
-pnbd_log_f_hess(const double *p, double x, double y, PnbdHessTerms *t, double *g, double *h)
+static void
+pnbd_log_f_hess(const double *p, double x, double y, PnbdHessTerms *t, double *h)
 {
 	double		r = p[0],
 				s = p[2];
@@ -2249,9 +2187,6 @@ pnbd_log_f_hess(const double *p, double x, double y, PnbdHessTerms *t, double *g
 				z_aa,
 				z_ab,
 				z_bb;
-	double		la = log(ay),
-				lb = log(by);
-	double		lf;
 	bool		done = false;
 
 	Assert(t->alpha_big == a_big);
@@ -2311,8 +2246,6 @@ pnbd_log_f_hess(const double *p, double x, double y, PnbdHessTerms *t, double *g
 		z_ab = 1.0 / (by * by);
 		z_bb = -2.0 * ay / (by * by * by);
 	}
-	g[0] = l_r - la;
-	g[2] = l_s - lb;
 	h[0 * 4 + 0] = Hrr / H - l_r * l_r;
 	h[0 * 4 + 2] = Hrs / H - l_r * l_s;
 	h[2 * 4 + 2] = Hss / H - l_s * l_s;
@@ -2326,25 +2259,18 @@ pnbd_log_f_hess(const double *p, double x, double y, PnbdHessTerms *t, double *g
 	if (a_big)
 	{
 		/* ln F = ln H - s ln(beta+y) - (r+x) ln(alpha+y) */
-		lf = log(H) - s * lb - (r + x) * la;
-		g[1] = l_z * z_a - (r + x) / ay;
-		g[3] = l_z * z_b - s / by;
 		h[1 * 4 + 1] += (r + x) / (ay * ay);
 		h[3 * 4 + 3] += s / (by * by);
 	}
 	else
 	{
 		/* ln F = ln H + (1-r-x) ln(alpha+y) - (s+1) ln(beta+y) */
-		lf = log(H) + (1.0 - r - x) * la - (s + 1.0) * lb;
-		g[1] = l_z * z_a + (1.0 - r - x) / ay;
-		g[3] = l_z * z_b - (s + 1.0) / by;
 		h[1 * 4 + 1] -= (1.0 - r - x) / (ay * ay);
 		h[3 * 4 + 3] += (s + 1.0) / (by * by);
 	}
 	for (int j = 0; j < 4; j++)
 		for (int k = 0; k < j; k++)
 			h[j * 4 + k] = h[k * 4 + j];
-	return lf;
 }
 
 /*
@@ -2432,9 +2358,7 @@ pnbd_age_hess(PnbdAgeHess *ah, const PnbdShared *sh, const PnbdGroup *gr, double
 	}
 	if (need_f && !ah->has_f)
 	{
-		double		g[4];
-
-		(void) pnbd_log_f_hess(gr->p, sh->x, T, t, g, ah->hf);
+		pnbd_log_f_hess(gr->p, sh->x, T, t, ah->hf);
 		memcpy(ah->base, ah->hf, sizeof(ah->base));
 		pnbd_add_factor_hess(gr->p, sh->x, T, ah->base);
 		ah->has_f = true;
@@ -2479,10 +2403,12 @@ pnbd_add_tuple_hess_r(const PnbdShared *sh, const PnbdAgeTerms *a, const PnbdRec
 /*
  * The Hessian in the log-parameters of the tuple (x, t_x, T) at the
  * parameters p by central differences of pnbd_customer_ll's gradient (for
- * the few tuples that pnbd_customer_ll takes).
+ * the few tuples that pnbd_customer_ll takes); lgam_rx and dpsi those of p
+ * (pnbd_customer_ll's), which only the steps in r change.
  */
 static void
-pnbd_tuple_hess_diff(const double *p, double x, double tx, double T, double *hl)
+pnbd_tuple_hess_diff(const double *p, double x, double tx, double T, double lgam_rx,
+					 double dpsi, double *hl)
 {
 	for (int k = 0; k < 4; k++)
 	{
@@ -2493,9 +2419,13 @@ pnbd_tuple_hess_diff(const double *p, double x, double tx, double T, double *hl)
 		{
 			memcpy(q[side], p, sizeof(q[side]));
 			q[side][k] = p[k] * exp(side == 0 ? PNBD_HESS_LOG_STEP : -PNBD_HESS_LOG_STEP);
-			(void) pnbd_customer_ll(NULL, q[side], x, tx, T,
-									log_gamma_ratio_excess(q[side][0], x),
-									digamma(q[side][0] + x) - digamma(q[side][0]), gk[side]);
+			if (k == 0)
+				(void) pnbd_customer_ll(NULL, q[side], x, tx, T,
+										log_gamma_ratio_excess(q[side][0], x),
+										digamma(q[side][0] + x) - digamma(q[side][0]),
+										gk[side]);
+			else
+				(void) pnbd_customer_ll(NULL, q[side], x, tx, T, lgam_rx, dpsi, gk[side]);
 		}
 		for (int j = 0; j < 4; j++)
 			hl[j * 4 + k] = (q[0][j] * gk[0][j] - q[1][j] * gk[1][j]) /
@@ -2504,15 +2434,15 @@ pnbd_tuple_hess_diff(const double *p, double x, double tx, double T, double *hl)
 }
 
 /*
- * The groups' gradients and Hessians in their log-parameters at p
- * (BtydModelSpec.group_hessians): out->grad as pnbd_group_gradients',
- * out->hess[g * 16 + j * 4 + k] = sum_i w_i d2 LL_i / d ln p_j d ln p_k.
+ * The groups' Hessians in their log-parameters at p
+ * (BtydModelSpec.group_hessians): out->hess[g * 16 + j * 4 + k] =
+ * sum_i w_i d2 LL_i / d ln p_j d ln p_k.
  * A group's customers share p, so the natural-parameter Hessians are summed
  * and turned into log-parameter ones once per group.  False (ngroups -1)
  * when the sample has no index (too many groups).
  */
 static bool
-pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
+pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupHessians *out)
 {
 	BtydCoefficients coef;
 	int			npurchase,
@@ -2524,8 +2454,7 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 	PnbdHessTerms terms[2] = {{0}};	/* the current frequency's, as sh->terms */
 	double	   *acc;			/* per group: natural-parameter Hessian (lower) */
 	double	   *acc_log;		/* the same in log-parameters (differences) */
-	double	   *grad;			/* natural-parameter gradient */
-	double	   *grad_nat;		/* its part from the tuples of acc */
+	double	   *grad;			/* natural-parameter gradient of the tuples of acc */
 	double		psi_r = digamma(p[0]);
 	double		tri_r = trigamma(p[0]);
 	double		dtri = 0.0;
@@ -2546,7 +2475,6 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 	acc = palloc0(sizeof(double) * 16 * Max(sh->ngroups, 1));
 	acc_log = palloc0(sizeof(double) * 16 * Max(sh->ngroups, 1));
 	grad = palloc0(sizeof(double) * 4 * Max(sh->ngroups, 1));
-	grad_nat = palloc0(sizeof(double) * 4 * Max(sh->ngroups, 1));
 	for (int i = 0; i < fd->ntuples; i++)
 	{
 		const double *v = fitdata_tuple(fd, i);
@@ -2582,7 +2510,7 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 		{
 			double		hl[16];
 
-			pnbd_tuple_hess_diff(gr->p, sh->x, v[1], v[2], hl);
+			pnbd_tuple_hess_diff(gr->p, sh->x, v[1], v[2], sh->lgam_rx, sh->dpsi, hl);
 			for (int j = 0; j < 16; j++)
 				acc_log[group * 16 + j] += w_i * hl[j];
 		}
@@ -2605,10 +2533,8 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 
 					if (fh->stamp != sh->tx_stamp)
 					{
-						double		gf[4];
-
 						fh->stamp = sh->tx_stamp;
-						(void) pnbd_log_f_hess(gr->p, sh->x, v[1], t, gf, fh->h);
+						pnbd_log_f_hess(gr->p, sh->x, v[1], t, fh->h);
 					}
 					hf_tx = fh->h;
 				}
@@ -2620,16 +2546,13 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 					for (int k = 0; k <= j; k++)
 						acc[group * 16 + j * 4 + k] += w_i * ah->first[j * 4 + k];
 			for (int j = 0; j < 4; j++)
-				grad_nat[group * 4 + j] += w_i * g[j];
+				grad[group * 4 + j] += w_i * g[j];
 		}
-		for (int j = 0; j < 4; j++)
-			grad[group * 4 + j] += w_i * g[j];
 		if ((i & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 	}
 	out->ngroups = sh->ngroups;
 	out->cov = palloc(sizeof(double *) * Max(sh->ngroups, 1));
-	out->grad = palloc(sizeof(double) * 4 * Max(sh->ngroups, 1));
 	out->hess = palloc(sizeof(double) * 16 * Max(sh->ngroups, 1));
 	for (int k = 0; k < sh->ngroups; k++)
 	{
@@ -2638,11 +2561,10 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 		out->cov[k] = sh->groups[k].cov;
 		for (int j = 0; j < 4; j++)
 		{
-			out->grad[k * 4 + j] = q[j] * grad[k * 4 + j];
 			for (int l = 0; l <= j; l++)
 			{
 				double		hjl = q[j] * q[l] * acc[k * 16 + j * 4 + l] +
-					(j == l ? q[j] * grad_nat[k * 4 + j] : 0.0);
+					(j == l ? q[j] * grad[k * 4 + j] : 0.0);
 
 				out->hess[k * 16 + j * 4 + l] = hjl + acc_log[k * 16 + j * 4 + l];
 				out->hess[k * 16 + l * 4 + j] = hjl + acc_log[k * 16 + l * 4 + j];
@@ -2655,7 +2577,6 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 	pfree(acc);
 	pfree(acc_log);
 	pfree(grad);
-	pfree(grad_nat);
 	pfree(age_h);
 	pnbd_shared_end(sh);
 	return true;
@@ -2663,7 +2584,7 @@ pnbd_group_hessians(const double *p, const FitData *fd, BtydGroupGradients *out)
 
 const BtydModelSpec pnbd_spec = {
 	"paretonbd", 4, pnbd_names, pnbd_loglik, true, NULL, &paretonbd_covariate_map,
-	pnbd_group_gradients, pnbd_group_hessians
+	pnbd_group_hessians
 };
 
 /* Final function of engage.paretonbd_fit */

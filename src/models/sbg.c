@@ -153,7 +153,7 @@ sbg_loglik_sample(const double *par, const FitData *fd, double *grad)
 }
 
 static const BtydModelSpec sbg_spec = {
-	"sbg", SBG_NPARAMS, sbg_param_names, sbg_loglik_sample, true, NULL, NULL, NULL, NULL
+	"sbg", SBG_NPARAMS, sbg_param_names, sbg_loglik_sample, true, NULL, NULL, NULL
 };
 
 /* Checks a customer's tenure and churned flag. */

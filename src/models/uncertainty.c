@@ -323,12 +323,6 @@ model_covariance(Datum model, int nparams, int n, double *cov)
 }
 
 void
-delta_gradient(DeltaScoreFn score, void *arg, const double *params, int n, double *grad)
-{
-	delta_gradient_mixed(score, arg, params, n, n, grad);
-}
-
-void
 delta_gradient_mixed(DeltaScoreFn score, void *arg, const double *params, int n,
 					 int npositive, double *grad)
 {
@@ -439,7 +433,7 @@ delta_interval_result(FunctionCallInfo fcinfo, double est, const double *grad,
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
 
-/* A customer's score under a counting model, as delta_gradient evaluates it. */
+/* A customer's score under a counting model, as delta_gradient_mixed evaluates it. */
 typedef struct CountingScore
 {
 	FunctionCallInfo fcinfo;	/* for the memo of Pareto/NBD and GGompertz/NBD */

@@ -43,16 +43,10 @@ extern bool model_covariance(Datum d, int nparams, int n, double *cov);
 typedef double (*DeltaScoreFn) (const double *params, void *arg);
 
 /*
- * The gradient of score at params by central differences in log-parameter
- * space (relative steps of 1e-4): n * 2 evaluations.  Errors 22003 when a
- * component is not finite.
- */
-extern void delta_gradient(DeltaScoreFn score, void *arg, const double *params,
-						   int n, double *grad);
-
-/*
- * The same where only the first npositive parameters are positive (relative
- * steps) and the rest coefficients of any sign (absolute steps of 1e-4).
+ * The gradient of score at params by central differences: relative steps
+ * of 1e-4 (in log-parameter space) for the first npositive parameters,
+ * absolute steps of 1e-4 for the rest, coefficients of any sign; n * 2
+ * evaluations.  Errors 22003 when a component is not finite.
  */
 extern void delta_gradient_mixed(DeltaScoreFn score, void *arg, const double *params,
 								 int n, int npositive, double *grad);
